@@ -1,0 +1,44 @@
+# The two commands of the README, and `make check` for lint + types + tests.
+# Everything a fresh machine needs is installed here; nothing is assumed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test check lint translations chromium clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/pwa migrate
+	$(BIN)/pwa demo
+	$(BIN)/pwa serve
+
+# Browser tests drive Debian's Chromium (Playwright cannot download its own here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) chromium
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check pwa tests bench
+	$(BIN)/ruff format --check pwa tests bench
+	$(BIN)/mypy
+
+check: lint test
+
+# Refresh the message catalogues after changing visible text (then translate nl).
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o pwa/translations/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel update -i pwa/translations/messages.pot -d pwa/translations --no-location --omit-header --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,118 @@
+"""Server-side sessions: the cookie carries a random token, the row carries the state.
+
+Idle and absolute timeouts depend on the role (nurses 30 minutes / 12 hours by default,
+families longer: see docs/access.md). ``last_seen_at`` is written at most once a minute,
+and background refreshes (a queue polling itself) do not count as activity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from quart import Quart, current_app, g, request, session
+from quart_auth import AuthUser, QuartAuth, current_user, login_user, logout_user
+
+from ..db import Database, utcnow
+from . import store
+from .store import Account
+
+COOKIE_NAME = "__Host-session"
+PRE_LOGIN_COOKIE_NAME = "__Host-pre"
+BACKGROUND_HEADER = "X-Background-Refresh"
+TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def token_hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def lifetimes(account: Account) -> tuple[timedelta, timedelta]:
+    """(idle, absolute) session limits for this account's role."""
+    config = current_app.config
+    if account.is_staff:
+        return (
+            timedelta(minutes=config["NURSE_IDLE_MINUTES"]),
+            timedelta(hours=config["NURSE_ABSOLUTE_HOURS"]),
+        )
+    return timedelta(days=config["FAMILY_IDLE_DAYS"]), timedelta(days=config["FAMILY_ABSOLUTE_DAYS"])
+
+
+async def start(db: Database, account: Account, child_id: int | None = None) -> None:
+    """Sign in: a new token (never reuse a pre-login id), a new CSRF secret."""
+    token = secrets.token_urlsafe(32)
+    async with db.transaction() as connection:
+        await store.insert_session(
+            connection,
+            token_hash=token_hash(token),
+            account_id=account.id,
+            csrf_secret=secrets.token_hex(32),
+            child_id=child_id,
+        )
+    session.clear()
+    login_user(AuthUser(token))
+
+
+async def end(db: Database) -> None:
+    """Sign out: revoke the row, so a replayed cookie is refused, and drop the cookie."""
+    session_row = g.get("session_row")
+    if session_row is not None:
+        async with db.transaction() as connection:
+            await store.revoke_session(connection, session_row.id)
+    g.session_row = None
+    g.account = None
+    logout_user()
+
+
+async def load_current() -> None:
+    """Before each request: resolve the cookie to a live session, or to nobody."""
+    g.account = None
+    g.session_row = None
+    token = current_user.auth_id
+    if not token:
+        return
+    db: Database = current_app.extensions["db"]
+    found = await store.select_session(db, token_hash(token))
+    if found is None:
+        logout_user()
+        return
+    session_row, account = found
+    idle, absolute = lifetimes(account)
+    now = utcnow()
+    if now - session_row.last_seen_at > idle or now - session_row.created_at > absolute:
+        async with db.transaction() as connection:
+            await store.revoke_session(connection, session_row.id)
+        g.session_expired = True
+        logout_user()
+        return
+    g.account = account
+    g.session_row = session_row
+    g.session_lifetime = absolute
+    if account.locale and "lang" not in request.cookies:
+        g.locale = account.locale
+    if now - session_row.last_seen_at >= TOUCH_INTERVAL and BACKGROUND_HEADER not in request.headers:
+        async with db.transaction() as connection:
+            await store.touch_session(connection, session_row.id, now)
+
+
+def init_app(app: Quart) -> None:
+    auth = QuartAuth(
+        cookie_name=COOKIE_NAME,
+        cookie_secure=True,
+        cookie_http_only=True,
+        cookie_samesite="Lax",
+        cookie_path="/",
+        # The signature's age limit is a backstop; the row's timeouts decide.
+        duration=int(timedelta(days=app.config["FAMILY_ABSOLUTE_DAYS"]).total_seconds()),
+    )
+    auth.init_app(app)
+    app.config.update(
+        SESSION_COOKIE_NAME=PRE_LOGIN_COOKIE_NAME,
+        SESSION_COOKIE_SECURE=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_PATH="/",
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=app.config["PRE_LOGIN_MINUTES"]),
+    )
+    app.before_request(load_current)

@@ -1,0 +1,301 @@
+"""Sign in (with a second factor for staff), sign out, join by invite, reset, settings."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from quart import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from quart.typing import ResponseReturnValue
+
+from .. import audit
+from ..db import get_db, utcnow
+from ..families import store as families
+from ..i18n import LANGUAGE_COOKIE, LOCALES, gettext
+from ..limits import code_limits, credential_limits, rate_limit
+from ..security import Access, access
+from . import codes, second_factor, sessions, store
+from .forms import ChangePasswordForm, CodeForm, InviteCodeForm, JoinForm, LinkChildForm, LoginForm, PlainForm, ResetForm
+from .passwords import hash_password, verify_password
+
+blueprint = Blueprint("accounts", __name__)
+
+PRIVACY_VERSION = "2026-11"
+# How long a correct password stays good for entering the second factor.
+SECOND_FACTOR_WINDOW = timedelta(minutes=5)
+
+
+def safe_next(default: str = "/") -> str:
+    """Only same-site paths: never send someone to another site after signing in."""
+    target = request.args.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+@access(Access.PUBLIC)
+@rate_limit(limits=credential_limits())
+async def login() -> ResponseReturnValue:
+    if g.account is not None:
+        return redirect(safe_next())
+    form = await LoginForm.from_request()
+    error = None
+    if request.method == "POST" and form.validate():
+        db = get_db()
+        account = await store.select_account_by_email(db, form.email.data)
+        usable = account is not None and not account.disabled
+        if verify_password(account.password_hash if usable and account else None, form.password.data):
+            assert account is not None
+            if account.is_staff:
+                session.clear()
+                session["mfa_account_id"] = account.id
+                session["mfa_started"] = time.time()
+                if account.totp_secret is None:
+                    session["mfa_new_secret"] = second_factor.new_secret()
+                    return redirect(url_for("accounts.enrol_second_factor", next=safe_next()))
+                return redirect(url_for("accounts.second_factor_code", next=safe_next()))
+            children = await families.select_children_of_caregiver(db, account.id)
+            await sessions.start(db, account, children[0].id if children else None)
+            return redirect(safe_next())
+        error = gettext("The e-mail address or password is not correct.")
+    if g.get("session_expired"):
+        error = gettext("You were signed out because the session ended. Please sign in again.")
+    form.password.data = ""
+    return await render_template("accounts/login.html", form=form, error=error)
+
+
+async def _pending_staff_account() -> store.Account | None:
+    """The staff member who gave a correct password in the last few minutes, if any."""
+    account_id = session.get("mfa_account_id")
+    started = session.get("mfa_started")
+    if account_id is None or started is None:
+        return None
+    if time.time() - float(started) > SECOND_FACTOR_WINDOW.total_seconds():
+        session.clear()
+        return None
+    account = await store.select_account(get_db(), int(account_id))
+    if account is None or account.disabled or not account.is_staff:
+        return None
+    return account
+
+
+@blueprint.route("/login/code", methods=["GET", "POST"])
+@access(Access.PUBLIC)
+@rate_limit(limits=credential_limits())
+async def second_factor_code() -> ResponseReturnValue:
+    account = await _pending_staff_account()
+    if account is None or account.totp_secret is None:
+        return redirect(url_for("accounts.login"))
+    form = await CodeForm.from_request()
+    error = None
+    if request.method == "POST" and form.validate():
+        step = second_factor.matching_step(account.totp_secret, form.code.data)
+        db = get_db()
+        if step is not None:
+            async with db.transaction() as connection:
+                fresh = await store.claim_totp_step(connection, account.id, step)
+            if fresh:
+                await sessions.start(db, account)
+                return redirect(safe_next())
+        error = gettext("That code is not right, or was used already. Wait for the next code and try again.")
+    form.code.data = ""
+    return await render_template("accounts/second_factor.html", form=form, error=error)
+
+
+@blueprint.route("/login/enrol", methods=["GET", "POST"])
+@access(Access.PUBLIC)
+@rate_limit(limits=credential_limits())
+async def enrol_second_factor() -> ResponseReturnValue:
+    account = await _pending_staff_account()
+    secret = session.get("mfa_new_secret")
+    if account is None or secret is None or account.totp_secret is not None:
+        return redirect(url_for("accounts.login"))
+    form = await CodeForm.from_request()
+    error = None
+    if request.method == "POST" and form.validate():
+        step = second_factor.matching_step(secret, form.code.data)
+        if step is not None:
+            db = get_db()
+            async with db.transaction() as connection:
+                await store.set_totp_secret(connection, account.id, secret, step)
+                await audit.record(connection, actor_id=account.id, action="account.second_factor_enrolled")
+            await sessions.start(db, account)
+            return redirect(safe_next())
+        error = gettext("That code is not right. Check the time on your phone and try the next code.")
+    uri = second_factor.provisioning_uri(secret, account.email)
+    form.code.data = ""
+    return await render_template(
+        "accounts/enrol.html", form=form, error=error, qr=second_factor.qr_data_uri(uri), secret=secret
+    )
+
+
+@blueprint.route("/logout", methods=["POST"])
+@access(Access.PUBLIC)
+async def logout() -> ResponseReturnValue:
+    form = await PlainForm.from_request()
+    if g.account is not None and not form.validate():
+        abort(400)
+    await sessions.end(get_db())
+    response = redirect(url_for("accounts.login", signed_out=1))
+    return response
+
+
+@blueprint.route("/invite", methods=["GET", "POST"])
+@access(Access.PUBLIC)
+@rate_limit(limits=code_limits())
+async def enter_invite() -> ResponseReturnValue:
+    form = await InviteCodeForm.from_request()
+    if request.method == "POST" and form.validate():
+        return redirect(url_for("accounts.invite", code=codes.normalise(form.code.data)))
+    return await render_template("accounts/enter_invite.html", form=form)
+
+
+@blueprint.route("/invite/<code>", methods=["GET", "POST"])
+@access(Access.PUBLIC)
+@rate_limit(limits=code_limits())
+async def invite(code: str) -> ResponseReturnValue:
+    db = get_db()
+    invite = await store.select_access_code(db, "invite", codes.code_hash(code))
+    now = utcnow()
+    if invite is None or not invite.usable_at(now) or invite.child_id is None:
+        return await render_template("accounts/code_not_valid.html", kind="invite"), 404
+    child = await families.select_child(db, invite.child_id)
+    if child is None or child.closed:
+        return await render_template("accounts/code_not_valid.html", kind="invite"), 404
+    account = g.account
+    if account is not None and account.role != "caregiver":
+        return await render_template("accounts/code_not_valid.html", kind="staff"), 403
+    form = await (LinkChildForm if account else JoinForm).from_request()
+    error = None
+    if request.method == "POST" and form.validate():
+        if account is None and await store.select_account_by_email(db, form.email.data):
+            error = gettext(
+                "There is already an account with this e-mail address. Sign in first, then open this invite link again."
+            )
+        else:
+            async with db.transaction() as connection:
+                if account is None:
+                    caregiver_id = await store.insert_account(
+                        connection,
+                        email=form.email.data,
+                        display_name=form.display_name.data,
+                        role="caregiver",
+                        password_hash=hash_password(form.password.data),
+                        locale=g.locale,
+                        privacy_version=PRIVACY_VERSION,
+                    )
+                else:
+                    caregiver_id = account.id
+                used = await store.use_access_code(connection, invite.id, caregiver_id, now)
+                if not used:
+                    # Someone redeemed it a moment ago: undo everything.
+                    raise _CodeGone()
+                await families.link_caregiver(connection, caregiver_id, invite.child_id)
+                await audit.record(
+                    connection, actor_id=caregiver_id, action="invite.redeemed", child_id=invite.child_id
+                )
+                if account is not None:
+                    await store.set_session_child(connection, g.session_row.id, invite.child_id)
+            if account is None:
+                new_account = await store.select_account(db, caregiver_id)
+                assert new_account is not None
+                await sessions.start(db, new_account, invite.child_id)
+            await flash(gettext("Welcome! Your account is linked to %(name)s.", name=child.nickname))
+            return redirect(url_for("families.home"))
+    if hasattr(form, "password"):
+        form.password.data = ""
+        form.confirm.data = ""
+    return await render_template(
+        "accounts/invite.html", form=form, child=child, error=error, privacy_version=PRIVACY_VERSION
+    )
+
+
+class _CodeGone(Exception):
+    """The code was used or revoked between reading and redeeming it."""
+
+
+@blueprint.route("/reset/<code>", methods=["GET", "POST"])
+@access(Access.PUBLIC)
+@rate_limit(limits=code_limits())
+async def reset(code: str) -> ResponseReturnValue:
+    db = get_db()
+    reset_code = await store.select_access_code(db, "reset", codes.code_hash(code))
+    now = utcnow()
+    if reset_code is None or not reset_code.usable_at(now) or reset_code.account_id is None:
+        return await render_template("accounts/code_not_valid.html", kind="reset"), 404
+    account = await store.select_account(db, reset_code.account_id)
+    if account is None or account.disabled:
+        return await render_template("accounts/code_not_valid.html", kind="reset"), 404
+    form = await ResetForm.from_request()
+    if request.method == "POST" and form.validate():
+        async with db.transaction() as connection:
+            if not await store.use_access_code(connection, reset_code.id, account.id, now):
+                raise _CodeGone()
+            await store.update_password(connection, account.id, hash_password(form.password.data))
+            await store.revoke_sessions_of(connection, account.id)
+            await audit.record(connection, actor_id=account.id, action="account.password_reset")
+        if g.account is not None:
+            await sessions.end(db)
+        children = await families.select_children_of_caregiver(db, account.id)
+        await sessions.start(db, account, children[0].id if children else None)
+        await flash(gettext("Your new password is set."))
+        return redirect(url_for("families.home"))
+    form.password.data = ""
+    form.confirm.data = ""
+    return await render_template("accounts/reset.html", form=form, account=account)
+
+
+@blueprint.route("/settings", methods=["GET"])
+@access(Access.SIGNED_IN)
+async def settings() -> ResponseReturnValue:
+    return await render_template("accounts/settings.html", form=PlainForm())
+
+
+@blueprint.route("/settings/password", methods=["GET", "POST"])
+@access(Access.SIGNED_IN)
+@rate_limit(limits=credential_limits())
+async def change_password() -> ResponseReturnValue:
+    form = await ChangePasswordForm.from_request()
+    if request.method == "POST" and form.validate():
+        db = get_db()
+        if verify_password(g.account.password_hash, form.current.data):
+            async with db.transaction() as connection:
+                await store.update_password(connection, g.account.id, hash_password(form.password.data))
+                await store.revoke_sessions_of(connection, g.account.id, keep=g.session_row.id)
+                await audit.record(connection, actor_id=g.account.id, action="account.password_changed")
+            await flash(gettext("Your password is changed. Other devices were signed out."))
+            return redirect(url_for("accounts.settings"))
+        form.current.errors = [gettext("This is not your current password.")]
+    for field in (form.current, form.password, form.confirm):
+        field.data = ""
+    return await render_template("accounts/change_password.html", form=form)
+
+
+@blueprint.route("/settings/language", methods=["POST"])
+@access(Access.PUBLIC)
+async def choose_language() -> ResponseReturnValue:
+    form = await PlainForm.from_request()
+    chosen = (await request.form).get("lang", "")
+    if not form.validate() or chosen not in LOCALES:
+        abort(400)
+    if g.account is not None:
+        async with get_db().transaction() as connection:
+            await store.update_locale(connection, g.account.id, chosen)
+    response = redirect(safe_next())
+    response.set_cookie(
+        LANGUAGE_COOKIE, chosen, max_age=60 * 60 * 24 * 365, secure=True, httponly=True, samesite="Lax"
+    )
+    return response
+
+
+@blueprint.route("/privacy")
+@access(Access.PUBLIC)
+async def privacy() -> ResponseReturnValue:
+    return await render_template("accounts/privacy.html", privacy_version=PRIVACY_VERSION)
+
+
+@blueprint.app_errorhandler(_CodeGone)
+async def code_gone(_: _CodeGone) -> ResponseReturnValue:
+    """A code used or revoked a moment ago looks like any other code that no longer works."""
+    return await render_template("accounts/code_not_valid.html", kind="invite"), 409

@@ -1,0 +1,129 @@
+"""The application factory: configuration, database, extensions, blueprints, errors."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from quart import Quart, g, render_template, request, url_for
+from quart.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+from . import config as settings
+from . import i18n, limits, security
+from .accounts import sessions
+from .accounts import views as account_views
+from .db import Database, migrate
+from .families import views as family_views
+from .health import blueprint as health_blueprint
+from .hospital import staffed_hours_text
+from .nurse import views as nurse_views
+
+log = logging.getLogger(__name__)
+
+
+def asset_root() -> Path:
+    """Where templates/, static/ and service_worker/ are: inside the wheel, or the checkout."""
+    packaged = Path(str(resources.files("pwa"))) / "_assets"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent
+
+
+@cache
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Quart:
+    values = settings.load(config)
+    settings.ensure_secret_key(values)
+    settings.check_production(values)
+    root = asset_root()
+    app = Quart(
+        __name__,
+        static_folder=str(root / "static"),
+        static_url_path="/static",
+        template_folder=str(root / "templates"),
+        instance_path=values["INSTANCE_PATH"],
+    )
+    app.config.update(values)
+    app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+    app.jinja_env.autoescape = True
+
+    db = Database(values["DATABASE"], values["READ_CONNECTIONS"])
+    app.extensions["db"] = db
+
+    @app.before_serving
+    async def open_database() -> None:
+        migrate(db.path)
+        await db.open()
+        if values["ENV"] == "production":
+            demo = await db.fetch_one("SELECT 1 FROM account WHERE is_demo = 1 LIMIT 1")
+            if demo is not None:
+                raise settings.ConfigError("production refuses to run with demo accounts in the database")
+
+    @app.after_serving
+    async def close_database() -> None:
+        await db.close()
+
+    # Order matters: language first, then who is asking, then limits and access rules.
+    i18n.init_app(app)
+    sessions.init_app(app)
+    limits.init_app(app)
+    security.init_app(app)
+    app.before_request(security.enforce_access)
+
+    app.register_blueprint(account_views.blueprint)
+    app.register_blueprint(family_views.blueprint)
+    app.register_blueprint(nurse_views.blueprint)
+    app.register_blueprint(health_blueprint)
+
+    static_root = root / "static"
+
+    def asset(path: str) -> str:
+        """A static URL carrying the file's content hash, so it can be cached forever."""
+        return url_for("static", filename=path, v=_file_hash(static_root / path))
+
+    app.jinja_env.globals["asset"] = asset
+    app.jinja_env.globals["staffed_hours_text"] = staffed_hours_text
+
+    @app.context_processor
+    async def who() -> dict[str, Any]:
+        return {
+            "account": g.get("account"),
+            "children": g.get("children", []),
+            "child": g.get("child"),
+        }
+
+    register_error_pages(app)
+    return app
+
+
+def register_error_pages(app: Quart) -> None:
+    """Plain, translated error pages; never a traceback."""
+
+    @app.errorhandler(HTTPException)
+    async def http_error(error: HTTPException) -> ResponseReturnValue:
+        status = error.code or 500
+        if request.path.startswith("/api/"):
+            response = await app.make_response(({"error": error.name}, status))
+        else:
+            page = await render_template("errors/error.html", status=status)
+            response = await app.make_response((page, status))
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
+
+    @app.errorhandler(Exception)
+    async def unexpected(error: Exception) -> ResponseReturnValue:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if request.path.startswith("/api/"):
+            return {"error": "Internal Server Error"}, 500
+        return await render_template("errors/error.html", status=500), 500

@@ -1,0 +1,118 @@
+"""Every setting of the app, declared once with its default and a line of help.
+
+Values come from, in order: the mapping given to ``create_app``, environment variables
+named ``PWA_<NAME>``, then the default. Secrets are never defaults: they come from the
+environment or are generated into the instance folder on first run.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("ENV", "development", "'development' or 'production'; production refuses demo data and development secrets."),
+    Setting("INSTANCE_PATH", "instance", "Folder for the SQLite database, generated secrets and VAPID keys."),
+    Setting("DATABASE", "", "Path of the SQLite database file; empty means <INSTANCE_PATH>/immuno.sqlite3."),
+    Setting("SECRET_KEY", "", "Signs cookies and CSRF tokens; generated into the instance folder when empty."),
+    Setting("PUBLIC_URL", "http://127.0.0.1:8000", "Origin the app is reached at, used in invite links and QR codes."),
+    Setting("HOST", "127.0.0.1", "Address `pwa serve` binds to."),
+    Setting("PORT", 8000, "Port `pwa serve` listens on."),
+    Setting("TRUSTED_PROXIES", 0, "Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted."),
+    Setting("READ_CONNECTIONS", 4, "Number of read-only SQLite connections kept open."),
+    Setting("NURSE_IDLE_MINUTES", 30, "A nurse or admin session ends after this many minutes without activity."),
+    Setting("NURSE_ABSOLUTE_HOURS", 12, "A nurse or admin session ends this many hours after sign-in, active or not."),
+    Setting("FAMILY_IDLE_DAYS", 30, "A caregiver session ends after this many days without activity."),
+    Setting("FAMILY_ABSOLUTE_DAYS", 90, "A caregiver session ends this many days after sign-in, active or not."),
+    Setting("PRE_LOGIN_MINUTES", 120, "Lifetime of the signed pre-sign-in cookie that carries CSRF and second-factor state."),
+    Setting("INVITE_DAYS", 14, "An invite code expires this many days after it was made."),
+    Setting("RESET_HOURS", 72, "A password reset code expires this many hours after it was made."),
+    Setting("PASSWORD_MIN_SCORE", 3, "Lowest zxcvbn score (0-4) a new password must reach."),
+    Setting("ARGON2_TIME_COST", 3, "argon2id iterations for password hashes."),
+    Setting("ARGON2_MEMORY_KIB", 65536, "argon2id memory cost in KiB for password hashes."),
+    Setting("GENERAL_LIMIT_PER_MINUTE", 600, "Requests per minute per client address on every other route."),
+    Setting("RATE_LIMITS_ENABLED", True, "Switch rate limiting off only for benchmarks that measure raw throughput."),
+    Setting("DEMO_TOTP_SECRET", "JBSWY3DPEHPK3PXPJBSWY3DP", "Fixed TOTP secret of the demo nurse and admin (development only)."),
+)
+
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+SECRET_KEY_FILE = "secret_key"
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or inconsistent; the app must not start."""
+
+
+def _coerce(setting: Setting, raw: Any) -> Any:
+    if isinstance(setting.default, bool):
+        if isinstance(raw, str):
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        return bool(raw)
+    if isinstance(setting.default, int):
+        return int(raw)
+    return str(raw)
+
+
+def load(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Resolve every setting from overrides, environment and defaults."""
+    environ = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    unknown = set(overrides) - set(_BY_NAME) - _PASSTHROUGH
+    if unknown:
+        raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        if setting.name in overrides:
+            values[setting.name] = _coerce(setting, overrides[setting.name])
+        elif f"PWA_{setting.name}" in environ:
+            values[setting.name] = _coerce(setting, environ[f"PWA_{setting.name}"])
+        else:
+            values[setting.name] = setting.default
+    values.update({key: overrides[key] for key in _PASSTHROUGH if key in overrides})
+    instance = Path(values["INSTANCE_PATH"]).resolve()
+    values["INSTANCE_PATH"] = str(instance)
+    if not values["DATABASE"]:
+        values["DATABASE"] = str(instance / "immuno.sqlite3")
+    return values
+
+
+# Quart's own flags that tests may set directly.
+_PASSTHROUGH = {"TESTING", "PROPAGATE_EXCEPTIONS"}
+
+
+def ensure_secret_key(values: dict[str, Any]) -> None:
+    """Use the configured secret, or create one in the instance folder on first run."""
+    if values["SECRET_KEY"]:
+        return
+    if values["ENV"] == "production":
+        raise ConfigError("production needs PWA_SECRET_KEY set in the environment")
+    path = Path(values["INSTANCE_PATH"]) / SECRET_KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    values["SECRET_KEY"] = path.read_text().strip()
+
+
+def check_production(values: Mapping[str, Any]) -> None:
+    """Refuse settings that are only safe on a developer's machine."""
+    if values["ENV"] not in {"development", "production"}:
+        raise ConfigError("ENV must be 'development' or 'production'")
+    if values["ENV"] != "production":
+        return
+    if len(values["SECRET_KEY"]) < 32:
+        raise ConfigError("PWA_SECRET_KEY must be at least 32 characters in production")
+    if not values["PUBLIC_URL"].startswith("https://"):
+        raise ConfigError("PWA_PUBLIC_URL must be an https:// address in production")

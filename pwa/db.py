@@ -1,0 +1,204 @@
+"""SQLite access: connection settings, a pool of readers, one locked writer, migrations.
+
+Nothing else in the app opens SQLite. All writes go through ``Database.transaction()``,
+which holds an asyncio lock for the whole ``BEGIN IMMEDIATE`` transaction so that
+coroutines can never interleave statements inside one another's transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+Params = Mapping[str, Any] | tuple[Any, ...]
+
+PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    # Health data: a committed report must survive a power cut, not just a crash.
+    "PRAGMA synchronous = FULL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 5000",
+)
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def to_db(moment: datetime) -> str:
+    """Store a moment as sortable UTC ISO-8601 text with a Z suffix."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are ambiguous; pass an aware one")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_db(text: str | None) -> datetime | None:
+    """Read a moment stored by ``to_db``."""
+    if text is None:
+        return None
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def now_text() -> str:
+    return to_db(utcnow())
+
+
+async def _connect(path: str, *, read_only: bool) -> aiosqlite.Connection:
+    if read_only:
+        connection = await aiosqlite.connect(
+            f"file:{path}?mode=ro", uri=True, isolation_level=None
+        )
+    else:
+        connection = await aiosqlite.connect(path, isolation_level=None)
+    connection.row_factory = sqlite3.Row
+    for pragma in PRAGMAS:
+        if read_only and "journal_mode" in pragma:
+            continue
+        await connection.execute(pragma)
+    return connection
+
+
+class Database:
+    """The app's SQLite database: pooled readers and a single serialised writer."""
+
+    def __init__(self, path: str, read_connections: int = 4) -> None:
+        self.path = path
+        self._read_connections = read_connections
+        self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        self._all_readers: list[aiosqlite.Connection] = []
+        self._writer: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._writer = await _connect(self.path, read_only=False)
+        for _ in range(self._read_connections):
+            reader = await _connect(self.path, read_only=True)
+            self._all_readers.append(reader)
+            self._readers.put_nowait(reader)
+
+    async def close(self) -> None:
+        for reader in self._all_readers:
+            await reader.close()
+        self._all_readers.clear()
+        self._readers = asyncio.Queue()
+        if self._writer is not None:
+            await self._writer.close()
+            self._writer = None
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Borrow a read-only connection for a few queries."""
+        reader = await self._readers.get()
+        try:
+            yield reader
+        finally:
+            self._readers.put_nowait(reader)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run the block as one ``BEGIN IMMEDIATE`` transaction on the single writer."""
+        if self._writer is None:
+            raise RuntimeError("database is not open")
+        async with self._write_lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+            except BaseException:
+                await self._writer.execute("ROLLBACK")
+                raise
+            else:
+                await self._writer.execute("COMMIT")
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self.read() as connection, connection.execute(sql, params) as cursor:
+            row: sqlite3.Row | None = await cursor.fetchone()
+            return row
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self.read() as connection, connection.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def backup(self, target: str) -> None:
+        """Copy the live database with SQLite's online backup API."""
+        if self._writer is None:
+            raise RuntimeError("database is not open")
+        async with aiosqlite.connect(target) as destination:
+            await self._writer.backup(destination)
+
+
+async def fetch_one(connection: aiosqlite.Connection, sql: str, params: Params = ()) -> sqlite3.Row | None:
+    """One row from a connection already held (inside a transaction)."""
+    async with connection.execute(sql, params) as cursor:
+        row: sqlite3.Row | None = await cursor.fetchone()
+        return row
+
+
+def migration_files() -> list[tuple[int, str, str]]:
+    """The numbered migrations shipped with the package, in order."""
+    found = []
+    for entry in resources.files("pwa.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [number for number, _, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {numbers}")
+    return found
+
+
+def migrate(path: str) -> list[str]:
+    """Apply every migration not yet applied; return the names applied now.
+
+    Runs synchronously at start-up and from ``pwa migrate``, before any async connection
+    is opened, so a migration is never interleaved with app traffic.
+    """
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    applied_now: list[str] = []
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        for pragma in PRAGMAS:
+            connection.execute(pragma)
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migration ("
+            " number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        done = {row[0] for row in connection.execute("SELECT number FROM schema_migration")}
+        for number, name, sql in migration_files():
+            if number in done:
+                continue
+            # executescript commits on its own, so the bookkeeping row goes in the script.
+            connection.executescript(
+                "BEGIN IMMEDIATE;\n"
+                + sql
+                + "\nINSERT INTO schema_migration (number, name, applied_at) VALUES "
+                + f"({number}, '{name}', '{now_text()}');\nCOMMIT;"
+            )
+            applied_now.append(name)
+    finally:
+        connection.close()
+    return applied_now
+
+
+def rows_as_dicts(rows: Iterable[sqlite3.Row]) -> list[dict[str, Any]]:
+    return [dict(row) for row in rows]
+
+
+def get_db() -> Database:
+    """The app's database, for views (the sender loop and CLI get it passed in)."""
+    from quart import current_app
+
+    db: Database = current_app.extensions["db"]
+    return db

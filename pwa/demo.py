@@ -1,0 +1,66 @@
+"""Demo data for development: an admin, a nurse and a family, so every page has content.
+
+Refused in production. Later features extend ``load`` so the demo shows all the app does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from quart import Quart
+
+from . import audit
+from .accounts import store as accounts
+from .accounts.passwords import hash_password
+from .db import Database
+from .families import store as families
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    email: str
+    password: str
+    display_name: str
+
+
+DEMO_LOGINS = (
+    DemoLogin("admin", "admin@demo.example", "admin-lantern-orchard", "Ada (admin)"),
+    DemoLogin("nurse", "nurse@demo.example", "nurse-harbour-tulip", "Noor (nurse)"),
+    DemoLogin("caregiver", "parent@demo.example", "parent-meadow-kite", "Pat"),
+)
+DEMO_CHILD = "Sam"
+
+
+async def load(app: Quart, db: Database, today: date) -> bool:
+    """Create the demo accounts and child; False when the database already has accounts."""
+    if app.config["ENV"] == "production":
+        raise RuntimeError("demo data is for development only")
+    if await db.fetch_one("SELECT 1 FROM account LIMIT 1") is not None:
+        return False
+    async with app.app_context():
+        hashes = {login.email: hash_password(login.password) for login in DEMO_LOGINS}
+    async with db.transaction() as connection:
+        ids = {}
+        for login in DEMO_LOGINS:
+            ids[login.role] = await accounts.insert_account(
+                connection,
+                email=login.email,
+                display_name=login.display_name,
+                role=login.role,
+                password_hash=hashes[login.email],
+                totp_secret=app.config["DEMO_TOTP_SECRET"] if login.role != "caregiver" else None,
+                privacy_version="2026-11" if login.role == "caregiver" else None,
+                is_demo=True,
+            )
+        child_id = await families.insert_child(
+            connection,
+            nickname=DEMO_CHILD,
+            birth_date=date(today.year - 6, 3, 14),
+            hospital_number="DEMO-0001",
+            created_by=ids["nurse"],
+        )
+        await families.link_caregiver(connection, ids["caregiver"], child_id)
+        await audit.record(connection, actor_id=ids["nurse"], action="child.created", child_id=child_id, detail="demo")
+    return True

@@ -1,0 +1,1 @@
+"""Families: children, the caregivers linked to them, and the child switcher."""

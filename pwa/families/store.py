@@ -1,0 +1,127 @@
+"""Children and caregiver links: dataclasses and SQL. Ownership is checked in the SQL."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+
+import aiosqlite
+
+from ..db import Database, fetch_one, now_text
+
+CHILD_COLUMNS = "child.id, child.nickname, child.birth_date, child.hospital_number, child.closed_at"
+
+
+@dataclass(frozen=True)
+class Child:
+    id: int
+    nickname: str
+    birth_date: date
+    hospital_number: str | None
+    closed: bool
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Child:
+        return cls(
+            id=row["id"],
+            nickname=row["nickname"],
+            birth_date=date.fromisoformat(row["birth_date"]),
+            hospital_number=row["hospital_number"],
+            closed=row["closed_at"] is not None,
+        )
+
+
+@dataclass(frozen=True)
+class Caregiver:
+    id: int
+    display_name: str
+    email: str
+    linked_at: str
+
+
+async def insert_child(
+    connection: aiosqlite.Connection,
+    *,
+    nickname: str,
+    birth_date: date,
+    hospital_number: str | None,
+    created_by: int | None,
+) -> int:
+    row = await fetch_one(
+        connection,
+        """
+        INSERT INTO child (nickname, birth_date, hospital_number, created_by, created_at)
+        VALUES (:nickname, :birth_date, :hospital_number, :created_by, :now)
+        RETURNING id
+        """,
+        {
+            "nickname": nickname.strip(),
+            "birth_date": birth_date.isoformat(),
+            "hospital_number": (hospital_number or "").strip() or None,
+            "created_by": created_by,
+            "now": now_text(),
+        },
+    )
+    assert row is not None
+    return int(row["id"])
+
+
+async def link_caregiver(connection: aiosqlite.Connection, caregiver_id: int, child_id: int) -> None:
+    await connection.execute(
+        """
+        INSERT INTO caregiver_child (caregiver_id, child_id, linked_at)
+        VALUES (:caregiver_id, :child_id, :now)
+        ON CONFLICT (caregiver_id, child_id) DO NOTHING
+        """,
+        {"caregiver_id": caregiver_id, "child_id": child_id, "now": now_text()},
+    )
+
+
+async def select_children_of_caregiver(db: Database, caregiver_id: int) -> list[Child]:
+    rows = await db.fetch_all(
+        f"""
+        SELECT {CHILD_COLUMNS}
+          FROM child
+          JOIN caregiver_child ON caregiver_child.child_id = child.id
+         WHERE caregiver_child.caregiver_id = :caregiver_id AND child.closed_at IS NULL
+         ORDER BY child.nickname, child.id
+        """,  # noqa: S608
+        {"caregiver_id": caregiver_id},
+    )
+    return [Child.from_row(row) for row in rows]
+
+
+async def select_child(db: Database, child_id: int) -> Child | None:
+    """A child by id, for staff (all nurses of the deployment see all children)."""
+    row = await db.fetch_one(f"SELECT {CHILD_COLUMNS} FROM child WHERE id = :id", {"id": child_id})  # noqa: S608
+    return Child.from_row(row) if row else None
+
+
+async def select_all_children(db: Database) -> list[Child]:
+    rows = await db.fetch_all(
+        f"SELECT {CHILD_COLUMNS} FROM child ORDER BY child.closed_at IS NOT NULL, child.nickname, child.id"  # noqa: S608
+    )
+    return [Child.from_row(row) for row in rows]
+
+
+async def select_caregivers(db: Database, child_id: int) -> list[Caregiver]:
+    rows = await db.fetch_all(
+        """
+        SELECT account.id, account.display_name, account.email, caregiver_child.linked_at
+          FROM caregiver_child
+          JOIN account ON account.id = caregiver_child.caregiver_id
+         WHERE caregiver_child.child_id = :child_id
+         ORDER BY caregiver_child.linked_at
+        """,
+        {"child_id": child_id},
+    )
+    return [Caregiver(row["id"], row["display_name"], row["email"], row["linked_at"]) for row in rows]
+
+
+async def is_caregiver_of(db: Database, caregiver_id: int, child_id: int) -> bool:
+    row = await db.fetch_one(
+        "SELECT 1 FROM caregiver_child WHERE caregiver_id = :caregiver_id AND child_id = :child_id",
+        {"caregiver_id": caregiver_id, "child_id": child_id},
+    )
+    return row is not None

@@ -1,0 +1,59 @@
+"""Family pages: home, the "when to call us" card, and the child switcher."""
+
+from __future__ import annotations
+
+from quart import Blueprint, g, redirect, render_template, request, url_for
+from quart.typing import ResponseReturnValue
+
+from ..accounts import store as accounts
+from ..accounts.forms import PlainForm
+from ..db import get_db
+from ..hospital import hospital_settings
+from ..security import Access, access, not_found_unless
+from . import store
+from .store import Child
+
+blueprint = Blueprint("families", __name__)
+
+
+async def family_context() -> tuple[list[Child], Child | None]:
+    """This caregiver's children and the one the session is looking at."""
+    children = await store.select_children_of_caregiver(get_db(), g.account.id)
+    current = next((child for child in children if child.id == g.session_row.child_id), None)
+    if current is None and children:
+        current = children[0]
+    g.children = children
+    g.child = current
+    return children, current
+
+
+@blueprint.route("/")
+@access(Access.SIGNED_IN)
+async def home() -> ResponseReturnValue:
+    if g.account.is_staff:
+        return redirect(url_for("nurse.children"))
+    children, child = await family_context()
+    return await render_template("families/home.html", children=children, child=child)
+
+
+@blueprint.route("/call")
+@access(Access.PUBLIC)
+async def call_us() -> ResponseReturnValue:
+    """The "when to call us" card: public, so it also helps when signed out or offline."""
+    if g.account is not None and not g.account.is_staff:
+        await family_context()
+    return await render_template("families/call.html", hospital=await hospital_settings(get_db()))
+
+
+@blueprint.route("/children/switch", methods=["POST"])
+@access(Access.FAMILY)
+async def switch_child() -> ResponseReturnValue:
+    form = await PlainForm.from_request()
+    raw = (await request.form).get("child_id", "")
+    not_found_unless(form.validate() and raw.isdigit())
+    db = get_db()
+    not_found_unless(await store.is_caregiver_of(db, g.account.id, int(raw)))
+    async with db.transaction() as connection:
+        await accounts.set_session_child(connection, g.session_row.id, int(raw))
+    target = request.args.get("next", "/")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")

@@ -1,0 +1,67 @@
+"""Hospital settings an admin edits (phone numbers, staffed hours), with shipped defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import aiosqlite
+
+from .db import Database
+
+
+@dataclass(frozen=True)
+class HospitalSettings:
+    """What families need to reach the team. Defaults are examples for a first install."""
+
+    name: str = "Children's oncology ward (example)"
+    phone_daytime: str = "+31 30 000 0000"
+    phone_out_of_hours: str = "+31 30 000 0001"
+    staffed_days: str = "1-5"
+    staffed_from: str = "08:00"
+    staffed_until: str = "17:00"
+
+    @property
+    def staffed_weekdays(self) -> list[int]:
+        """ISO weekdays (1 = Monday) when reports are read, from 'first-last'."""
+        first, _, last = self.staffed_days.partition("-")
+        return list(range(int(first), int(last or first) + 1))
+
+
+FIELD_NAMES = tuple(field.name for field in fields(HospitalSettings))
+
+
+async def hospital_settings(db: Database) -> HospitalSettings:
+    rows = await db.fetch_all("SELECT name, value FROM hospital_setting")
+    stored = {row["name"]: row["value"] for row in rows if row["name"] in FIELD_NAMES}
+    return HospitalSettings(**stored)
+
+
+async def save_hospital_settings(connection: aiosqlite.Connection, settings: HospitalSettings) -> None:
+    for name in FIELD_NAMES:
+        await connection.execute(
+            """
+            INSERT INTO hospital_setting (name, value) VALUES (:name, :value)
+            ON CONFLICT (name) DO UPDATE SET value = excluded.value
+            """,
+            {"name": name, "value": str(getattr(settings, name))},
+        )
+
+
+def staffed_hours_text(settings: HospitalSettings) -> str:
+    """'Monday to Friday, 08:00-17:00' in the page's language."""
+    from babel.dates import get_day_names
+
+    from .i18n import current_locale, gettext
+
+    names = get_day_names("wide", locale=current_locale())
+    days = settings.staffed_weekdays
+    first, last = names[days[0] - 1], names[days[-1] - 1]
+    if len(days) == 1:
+        return gettext("on %(day)s, %(start)s-%(end)s", day=first, start=settings.staffed_from, end=settings.staffed_until)
+    return gettext(
+        "%(first)s to %(last)s, %(start)s-%(end)s",
+        first=first,
+        last=last,
+        start=settings.staffed_from,
+        end=settings.staffed_until,
+    )

@@ -1,0 +1,126 @@
+"""Languages: pick the locale per request, translate with Babel catalogues, format dates.
+
+Catalogues are the ``.po`` files in ``pwa/translations``; they are compiled in memory at
+start-up, so there is no generated ``.mo`` file to forget. Adding a language is adding a
+catalogue and its code to ``LOCALES``.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from importlib import resources
+from typing import Any
+
+from babel import Locale
+from babel import dates as babel_dates
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import LazyProxy, NullTranslations, Translations
+from quart import Quart, g, has_request_context, request
+
+LOCALES = ("en", "nl")
+DEFAULT_LOCALE = "en"
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands"}
+
+_catalogues: dict[str, NullTranslations] = {}
+
+
+def load_catalogues() -> dict[str, NullTranslations]:
+    """Compile every shipped ``.po`` catalogue into an in-memory translation."""
+    if _catalogues:
+        return _catalogues
+    _catalogues[DEFAULT_LOCALE] = NullTranslations()
+    root = resources.files("pwa") / "translations"
+    for locale in LOCALES:
+        if locale == DEFAULT_LOCALE:
+            continue
+        po_file = root / locale / "LC_MESSAGES" / "messages.po"
+        with po_file.open("rb") as handle:
+            catalogue = read_po(handle, locale=locale)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalogue, use_fuzzy=False)
+        buffer.seek(0)
+        _catalogues[locale] = Translations(fp=buffer)
+    return _catalogues
+
+
+def negotiate(cookie: str | None, account_locale: str | None, accept: Any) -> str:
+    """The locale for a request: remembered choice, then the account's, then the browser's."""
+    for choice in (cookie, account_locale):
+        if choice in LOCALES:
+            return choice
+    best = accept.best_match(LOCALES) if accept else None
+    return best or DEFAULT_LOCALE
+
+
+def current_locale() -> str:
+    if has_request_context():
+        return str(getattr(g, "locale", DEFAULT_LOCALE))
+    return DEFAULT_LOCALE
+
+
+def _translations() -> NullTranslations:
+    return load_catalogues().get(current_locale()) or load_catalogues()[DEFAULT_LOCALE]
+
+
+def gettext(message: str, **variables: Any) -> str:
+    text = _translations().gettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, number: int, **variables: Any) -> str:
+    variables.setdefault("num", number)
+    return _translations().ngettext(singular, plural, number) % variables
+
+
+def lazy_gettext(message: str, **variables: Any) -> LazyProxy:
+    """A translation looked up when it is rendered, for form labels and messages."""
+    return LazyProxy(gettext, message, enable_cache=False, **variables)
+
+
+def format_date(value: date | datetime, style: str = "long") -> str:
+    return babel_dates.format_date(value, format=style, locale=current_locale())
+
+
+def format_datetime(value: datetime, style: str = "medium", zone: str = "Europe/Amsterdam") -> str:
+    return babel_dates.format_datetime(
+        value, format=style, tzinfo=babel_dates.get_timezone(zone), locale=current_locale()
+    )
+
+
+def format_time(value: datetime | Any, style: str = "short", zone: str = "Europe/Amsterdam") -> str:
+    return babel_dates.format_time(
+        value, format=style, tzinfo=babel_dates.get_timezone(zone), locale=current_locale()
+    )
+
+
+def select_locale() -> None:
+    """Before each request: decide the language (the account's is applied after sign-in)."""
+    g.locale = negotiate(request.cookies.get(LANGUAGE_COOKIE), None, request.accept_languages)
+
+
+def init_app(app: Quart) -> None:
+    load_catalogues()
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    # Jinja's newstyle gettext does the %-formatting itself, so it gets the raw lookups.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda message: _translations().gettext(message),
+        ngettext=lambda singular, plural, number: _translations().ngettext(singular, plural, number),
+        newstyle=True,
+    )
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["time"] = format_time
+    app.before_request(select_locale)
+
+    @app.context_processor
+    async def locale_context() -> dict[str, Any]:
+        locale = current_locale()
+        return {
+            "locale": locale,
+            "locales": LOCALES,
+            "language_names": LANGUAGE_NAMES,
+            "text_direction": Locale.parse(locale).text_direction,
+        }

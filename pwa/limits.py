@@ -1,0 +1,61 @@
+"""Rate limits: strict ones on credentials and codes, a generous default everywhere else.
+
+Every route is either limited (its own limits, or the default) or explicitly exempt with
+``rate_exempt``; tests/test_security.py walks the routes to keep it that way.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from quart import Quart, g, request, session
+from quart_rate_limiter import RateLimit, RateLimiter, rate_exempt, rate_limit
+
+from .security import client_address
+
+__all__ = ["credential_limits", "code_limits", "rate_exempt", "rate_limit", "init_app"]
+
+WINDOW = timedelta(minutes=15)
+PER_CLIENT = 10
+PER_ACCOUNT = 5
+
+
+async def by_client() -> str:
+    return f"client:{client_address()}"
+
+
+async def by_account() -> str:
+    """The account an attempt is aimed at, however many addresses it comes from."""
+    if g.get("account") is not None:
+        return f"account:{g.account.id}"
+    pending = session.get("mfa_account_id")
+    if pending is not None:
+        return f"account:{pending}"
+    form = await request.form
+    return f"email:{form.get('email', '').strip().lower()}"
+
+
+async def unless_post() -> bool:
+    return request.method != "POST"
+
+
+def credential_limits() -> list[RateLimit]:
+    """Password and second-factor attempts: per client and per targeted account."""
+    return [
+        RateLimit(PER_CLIENT, WINDOW, by_client, unless_post),
+        RateLimit(PER_ACCOUNT, WINDOW, by_account, unless_post),
+    ]
+
+
+def code_limits() -> list[RateLimit]:
+    """Invite and reset links: every look-up is a guess, so GETs count too."""
+    return [RateLimit(PER_CLIENT * 2, WINDOW, by_client)]
+
+
+def init_app(app: Quart) -> None:
+    RateLimiter(
+        app,
+        key_function=by_client,
+        default_limits=[RateLimit(app.config["GENERAL_LIMIT_PER_MINUTE"], timedelta(minutes=1), by_client)],
+        enabled=app.config["RATE_LIMITS_ENABLED"],
+    )

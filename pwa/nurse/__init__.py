@@ -1,0 +1,1 @@
+"""The nurse workspace: children, enrolment, invites and reset codes."""

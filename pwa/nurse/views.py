@@ -1,0 +1,148 @@
+"""Nurse pages for children: the list, enrolment, one child, invites and reset codes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from quart import Blueprint, current_app, g, redirect, render_template, request, url_for
+from quart.typing import ResponseReturnValue
+
+from .. import audit
+from ..accounts import codes, second_factor
+from ..accounts import store as accounts
+from ..accounts.forms import PlainForm
+from ..db import get_db, utcnow
+from ..families import store as families
+from ..security import Access, access, not_found_unless
+from .forms import ChildForm, InviteForm
+
+blueprint = Blueprint("nurse", __name__, url_prefix="/nurse")
+
+
+@blueprint.route("/children", methods=["GET", "POST"])
+@access(Access.STAFF)
+async def children() -> ResponseReturnValue:
+    form = await ChildForm.from_request()
+    db = get_db()
+    if request.method == "POST" and form.validate():
+        async with db.transaction() as connection:
+            child_id = await families.insert_child(
+                connection,
+                nickname=form.nickname.data,
+                birth_date=form.birth_date.data,
+                hospital_number=form.hospital_number.data,
+                created_by=g.account.id,
+            )
+            await audit.record(connection, actor_id=g.account.id, action="child.created", child_id=child_id)
+        return redirect(url_for("nurse.child", child_id=child_id))
+    everyone = await families.select_all_children(db)
+    return await render_template("nurse/children.html", form=form, children=everyone)
+
+
+async def _child_or_404(child_id: int) -> families.Child:
+    child = await families.select_child(get_db(), child_id)
+    not_found_unless(child)
+    assert child is not None
+    return child
+
+
+async def _render_child(child_id: int, **extra: object) -> ResponseReturnValue:
+    db = get_db()
+    child = await _child_or_404(child_id)
+    await audit.record_read(db, actor_id=g.account.id, action="child.viewed", child_id=child.id)
+    return await render_template(
+        "nurse/child.html",
+        child=child,
+        caregivers=await families.select_caregivers(db, child.id),
+        invites=await accounts.select_invites_for_child(db, child.id),
+        now=utcnow(),
+        invite_form=extra.pop("invite_form", None) or InviteForm(),
+        plain_form=PlainForm(),
+        **extra,
+    )
+
+
+@blueprint.route("/children/<int:child_id>")
+@access(Access.STAFF)
+async def child(child_id: int) -> ResponseReturnValue:
+    return await _render_child(child_id)
+
+
+@blueprint.route("/children/<int:child_id>/invites", methods=["POST"])
+@access(Access.STAFF)
+async def create_invite(child_id: int) -> ResponseReturnValue:
+    child = await _child_or_404(child_id)
+    form = await InviteForm.from_request()
+    if not form.validate():
+        return await _render_child(child.id, invite_form=form), 400
+    code = codes.new_code()
+    expires = utcnow() + timedelta(days=current_app.config["INVITE_DAYS"])
+    async with get_db().transaction() as connection:
+        invite_id = await accounts.insert_access_code(
+            connection,
+            kind="invite",
+            code_hash=codes.code_hash(code),
+            child_id=child.id,
+            created_by=g.account.id,
+            expires_at=expires,
+            note=form.note.data or "",
+        )
+        await audit.record(
+            connection, actor_id=g.account.id, action="invite.created", child_id=child.id, detail=f"invite {invite_id}"
+        )
+    link = f"{current_app.config['PUBLIC_URL'].rstrip('/')}/invite/{code}"
+    # The code is shown this once: only its hash is stored, so a lost one is replaced.
+    return await _render_child(
+        child.id,
+        new_code={"code": codes.grouped(code), "link": link, "qr": second_factor.qr_data_uri(link), "expires": expires},
+    )
+
+
+@blueprint.route("/children/<int:child_id>/invites/<int:invite_id>/revoke", methods=["POST"])
+@access(Access.STAFF)
+async def revoke_invite(child_id: int, invite_id: int) -> ResponseReturnValue:
+    child = await _child_or_404(child_id)
+    form = await PlainForm.from_request()
+    not_found_unless(form.validate())
+    async with get_db().transaction() as connection:
+        revoked = await accounts.revoke_invite(connection, invite_id, child.id)
+        if revoked:
+            await audit.record(
+                connection, actor_id=g.account.id, action="invite.revoked", child_id=child.id, detail=f"invite {invite_id}"
+            )
+    not_found_unless(revoked)
+    return redirect(url_for("nurse.child", child_id=child.id))
+
+
+@blueprint.route("/children/<int:child_id>/caregivers/<int:caregiver_id>/reset", methods=["POST"])
+@access(Access.STAFF)
+async def create_reset(child_id: int, caregiver_id: int) -> ResponseReturnValue:
+    child = await _child_or_404(child_id)
+    form = await PlainForm.from_request()
+    db = get_db()
+    not_found_unless(form.validate() and await families.is_caregiver_of(db, caregiver_id, child.id))
+    code = codes.new_code()
+    expires = utcnow() + timedelta(hours=current_app.config["RESET_HOURS"])
+    async with db.transaction() as connection:
+        await accounts.insert_access_code(
+            connection,
+            kind="reset",
+            code_hash=codes.code_hash(code),
+            account_id=caregiver_id,
+            created_by=g.account.id,
+            expires_at=expires,
+        )
+        await audit.record(
+            connection, actor_id=g.account.id, action="reset.created", child_id=child.id, detail=f"caregiver {caregiver_id}"
+        )
+    link = f"{current_app.config['PUBLIC_URL'].rstrip('/')}/reset/{code}"
+    return await _render_child(
+        child.id,
+        reset_code={
+            "caregiver_id": caregiver_id,
+            "code": codes.grouped(code),
+            "link": link,
+            "qr": second_factor.qr_data_uri(link),
+            "expires": expires,
+        },
+    )

@@ -1,0 +1,245 @@
+"""Security wiring shared by every page: headers, route access policies, CSRF forms,
+the JSON same-origin rule and the client address used for rate limits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from quart import Quart, current_app, g, redirect, request, session, url_for
+from quart.typing import ResponseReturnValue
+from werkzeug.exceptions import Forbidden, NotFound, Unauthorized, UnsupportedMediaType
+from wtforms import Form
+from wtforms.csrf.session import SessionCSRF
+from wtforms.validators import ValidationError
+
+from .i18n import current_locale, lazy_gettext
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        # QR codes are rendered as data: URIs; nothing else may come from elsewhere.
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
+        "form-action 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    )
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    # Invite, reset and calendar links carry capability tokens: never leak them onward.
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class Access(StrEnum):
+    """Who may call a route. Every route declares one; undeclared routes are refused."""
+
+    PUBLIC = "public"
+    SIGNED_IN = "signed-in"
+    FAMILY = "family"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+ACCESS_ATTRIBUTE = "_pwa_access"
+# Quart's own static route serves shipped files only.
+BUILTIN_ACCESS = {"static": Access.PUBLIC}
+ROLES_ALLOWED = {
+    Access.SIGNED_IN: {"caregiver", "nurse", "admin"},
+    Access.FAMILY: {"caregiver"},
+    Access.STAFF: {"nurse", "admin"},
+    Access.ADMIN: {"admin"},
+}
+
+
+def access(level: Access) -> Callable[[F], F]:
+    """Declare who may call this view (checked before the view runs)."""
+
+    def decorator(view: F) -> F:
+        setattr(view, ACCESS_ATTRIBUTE, level)
+        return view
+
+    return decorator
+
+
+def access_of(endpoint: str | None) -> Access | None:
+    if endpoint is None:
+        return None
+    if endpoint in BUILTIN_ACCESS:
+        return BUILTIN_ACCESS[endpoint]
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, ACCESS_ATTRIBUTE, None)
+
+
+async def enforce_access() -> ResponseReturnValue | None:
+    """Before each request: apply the matched route's declared policy."""
+    if request.endpoint is None:
+        return None  # no route matched: the 404 handler answers
+    level = access_of(request.endpoint)
+    if level is None:
+        # Fail closed: a route nobody thought about is nobody's.
+        raise Forbidden()
+    if level is Access.PUBLIC:
+        return None
+    account = g.get("account")
+    if account is None:
+        if request.path.startswith("/api/") or request.method in UNSAFE_METHODS:
+            raise Unauthorized()
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    if account.role not in ROLES_ALLOWED[level]:
+        raise Forbidden()
+    return None
+
+
+def is_same_origin() -> bool:
+    """True when the browser says this request came from one of our own pages."""
+    origin = request.headers.get("Origin")
+    if origin:
+        own = {
+            _origin(current_app.config["PUBLIC_URL"]),
+            f"{request.scheme}://{request.host}",
+        }
+        return origin in own
+    return request.headers.get("Sec-Fetch-Site") == "same-origin"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+async def enforce_json_rule() -> None:
+    """State-changing API calls must be same-origin JSON (a form post cannot forge them)."""
+    if request.method not in UNSAFE_METHODS or not request.path.startswith("/api/"):
+        return
+    if request.mimetype != "application/json" and not request.path.endswith("/photos"):
+        raise UnsupportedMediaType()
+    if not is_same_origin():
+        raise Forbidden()
+
+
+def add_security_headers(response: Any) -> Any:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.endpoint == "static":
+        if request.args.get("v"):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        else:
+            response.headers["Cache-Control"] = "no-cache"
+    else:
+        # Pages and JSON may carry health data: never store them in shared caches.
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def client_address() -> str:
+    """The client's address, trusting only the configured number of proxies.
+
+    Each trusted proxy appends the address it saw to X-Forwarded-For, so the entry
+    ``TRUSTED_PROXIES`` from the right is the first one a client cannot forge.
+    """
+    hops = int(current_app.config["TRUSTED_PROXIES"])
+    if hops > 0:
+        forwarded = [
+            part.strip()
+            for part in request.headers.get("X-Forwarded-For", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.remote_addr or "unknown"
+
+
+def not_found_unless(condition: object) -> None:
+    """Foreign ids look exactly like missing ones."""
+    if not condition:
+        raise NotFound()
+
+
+# --- forms -----------------------------------------------------------------------
+
+
+class _TranslatedSessionCSRF(SessionCSRF):
+    """Session CSRF with one plain, translated message for every failure."""
+
+    def validate_csrf_token(self, form: Any, field: Any) -> None:
+        try:
+            super().validate_csrf_token(form, field)
+        except ValidationError as error:
+            raise ValidationError(
+                str(lazy_gettext("This form has expired. Please check your entries and send it again."))
+            ) from error
+
+
+def csrf_context() -> MutableMapping[str, Any]:
+    """Where the CSRF secret lives: the server-side session, or the pre-sign-in cookie."""
+    session_row = g.get("session_row")
+    if session_row is not None:
+        return {"csrf": session_row.csrf_secret}
+    session.permanent = True
+    return session
+
+
+class CsrfForm(Form):
+    """Base for every form: CSRF bound to the session, messages in the page's language."""
+
+    class Meta:
+        csrf = True
+        csrf_class = _TranslatedSessionCSRF
+        csrf_field_name = "csrf_token"
+
+        @property
+        def csrf_secret(self) -> bytes:
+            return str(current_app.config["SECRET_KEY"]).encode()
+
+        @property
+        def csrf_context(self) -> MutableMapping[str, Any]:
+            return csrf_context()
+
+        @property
+        def csrf_time_limit(self) -> timedelta:
+            # A form may stay open as long as the session that rendered it can live.
+            limit = g.get("session_lifetime")
+            if isinstance(limit, timedelta):
+                return limit
+            return timedelta(minutes=int(current_app.config["PRE_LOGIN_MINUTES"]))
+
+        @property
+        def locales(self) -> list[str]:
+            return [current_locale()]
+
+    @classmethod
+    async def from_request(cls, **kwargs: Any) -> Any:
+        """Build the form from the posted body (read first, as Quart needs)."""
+        formdata = await request.form if request.method in UNSAFE_METHODS else None
+        return cls(formdata=formdata, **kwargs)
+
+
+def csrf_token() -> str:
+    """A token for hand-written forms (the language switch in every page's footer)."""
+    return str(CsrfForm().csrf_token.current_token)
+
+
+def init_app(app: Quart) -> None:
+    app.before_request(enforce_json_rule)
+    app.after_request(add_security_headers)
+    app.jinja_env.globals["csrf_token"] = csrf_token
