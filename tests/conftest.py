@@ -1,0 +1,170 @@
+"""Shared fixtures: a fresh app and migrated SQLite database per test, signed-in clients."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from quart import Quart
+from quart.testing import QuartClient
+
+from pwa.accounts import second_factor
+from pwa.accounts import store as accounts
+from pwa.accounts.passwords import hash_password
+from pwa.app import create_app
+from pwa.db import Database
+from pwa.families import store as families
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
+PASSWORD = "quiet-lighthouse-morning"
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+class HttpsClient(QuartClient):
+    """The test client over https, as the app is served in production (Secure cookies)."""
+
+    async def open(self, path: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs.setdefault("scheme", "https")
+        return await super().open(path, *args, **kwargs)
+
+
+def test_config(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-production-checks",
+        "PUBLIC_URL": "https://localhost",
+        "TESTING": True,
+        # Cheap hashes keep the suite fast; production uses the argon2id defaults.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_KIB": 64,
+        "READ_CONNECTIONS": 2,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> dict[str, Any]:
+    return test_config(tmp_path)
+
+
+@pytest.fixture
+async def app(config: dict[str, Any]) -> AsyncIterator[Quart]:
+    application = create_app(config)
+    application.test_client_class = HttpsClient
+    async with application.test_app():
+        yield application
+
+
+@pytest.fixture
+def db(app: Quart) -> Database:
+    database: Database = app.extensions["db"]
+    return database
+
+
+@pytest.fixture
+def client(app: Quart) -> QuartClient:
+    return app.test_client()
+
+
+def csrf_from(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+async def get_csrf(client: QuartClient, path: str) -> str:
+    response = await client.get(path)
+    return csrf_from(await response.get_data(as_text=True))
+
+
+async def post_form(client: QuartClient, path: str, form: dict[str, str], *, csrf_path: str | None = None) -> Any:
+    """Post a form the way a browser does: fetch the page for its CSRF token first."""
+    token = await get_csrf(client, csrf_path or path)
+    return await client.post(path, form={"csrf_token": token, **form})
+
+
+@dataclass
+class People:
+    """Rows a test can sign in as."""
+
+    nurse_id: int
+    admin_id: int
+    parent_id: int
+    child_id: int
+    other_parent_id: int
+    other_child_id: int
+
+
+async def make_account(db: Database, app: Quart, email: str, role: str, **extra: Any) -> int:
+    async with app.app_context():
+        password_hash = hash_password(PASSWORD)
+    async with db.transaction() as connection:
+        return await accounts.insert_account(
+            connection,
+            email=email,
+            display_name=email.split("@")[0].title(),
+            role=role,
+            password_hash=password_hash,
+            totp_secret=TOTP_SECRET if role != "caregiver" else None,
+            **extra,
+        )
+
+
+async def make_child(db: Database, nickname: str, caregiver_id: int | None = None) -> int:
+    async with db.transaction() as connection:
+        child_id = await families.insert_child(
+            connection, nickname=nickname, birth_date=date(2019, 5, 31), hospital_number=None, created_by=None
+        )
+        if caregiver_id is not None:
+            await families.link_caregiver(connection, caregiver_id, child_id)
+    return child_id
+
+
+@pytest.fixture
+async def people(app: Quart, db: Database) -> People:
+    nurse_id = await make_account(db, app, "nurse@example.org", "nurse")
+    admin_id = await make_account(db, app, "admin@example.org", "admin")
+    parent_id = await make_account(db, app, "parent@example.org", "caregiver", privacy_version="2026-11")
+    other_parent_id = await make_account(db, app, "other@example.org", "caregiver", privacy_version="2026-11")
+    child_id = await make_child(db, "Sam", parent_id)
+    other_child_id = await make_child(db, "Robin", other_parent_id)
+    return People(nurse_id, admin_id, parent_id, child_id, other_parent_id, other_child_id)
+
+
+async def sign_in(client: QuartClient, email: str, *, staff: bool = False) -> None:
+    """Sign in through the real pages, including the second factor for staff."""
+    response = await post_form(client, "/login", {"email": email, "password": PASSWORD})
+    assert response.status_code == 302, await response.get_data(as_text=True)
+    if staff:
+        assert response.location.startswith("/login/code")
+        code = second_factor.current_code(TOTP_SECRET)
+        response = await post_form(client, "/login/code", {"code": code})
+        assert response.status_code == 302, await response.get_data(as_text=True)
+    assert not response.location.startswith("/login")
+
+
+@pytest.fixture
+async def family_client(app: Quart, people: People) -> QuartClient:
+    client = app.test_client()
+    await sign_in(client, "parent@example.org")
+    return client
+
+
+@pytest.fixture
+async def nurse_client(app: Quart, people: People) -> QuartClient:
+    client = app.test_client()
+    await sign_in(client, "nurse@example.org", staff=True)
+    return client
+
+
+@pytest.fixture
+async def admin_client(app: Quart, people: People) -> QuartClient:
+    client = app.test_client()
+    await sign_in(client, "admin@example.org", staff=True)
+    return client
