@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from quart import Quart, current_app, g, redirect, request, session, url_for
 from quart.typing import ResponseReturnValue
-from werkzeug.exceptions import Forbidden, NotFound, Unauthorized, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, Forbidden, NotFound, Unauthorized, UnsupportedMediaType
 from wtforms import Form
 from wtforms.csrf.session import SessionCSRF
 from wtforms.validators import ValidationError
@@ -167,6 +167,12 @@ def client_address() -> str:
         if len(forwarded) >= hops:
             return forwarded[-hops]
     return request.remote_addr or "unknown"
+
+
+async def require_csrf(form: "CsrfForm") -> None:
+    """For button-only forms: a missing or stale token is a bad request, nothing more."""
+    if not form.validate():
+        raise BadRequest()
 
 
 def not_found_unless(condition: object) -> None:

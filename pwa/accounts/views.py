@@ -13,7 +13,7 @@ from ..db import get_db, utcnow
 from ..families import store as families
 from ..i18n import LANGUAGE_COOKIE, LOCALES, gettext
 from ..limits import code_limits, credential_limits, rate_limit
-from ..security import Access, access
+from ..security import Access, access, require_csrf
 from . import codes, second_factor, sessions, store
 from .forms import ChangePasswordForm, CodeForm, InviteCodeForm, JoinForm, LinkChildForm, LoginForm, PlainForm, ResetForm
 from .passwords import hash_password, verify_password
@@ -133,9 +133,8 @@ async def enrol_second_factor() -> ResponseReturnValue:
 @blueprint.route("/logout", methods=["POST"])
 @access(Access.PUBLIC)
 async def logout() -> ResponseReturnValue:
-    form = await PlainForm.from_request()
-    if g.account is not None and not form.validate():
-        abort(400)
+    if g.account is not None:
+        await require_csrf(await PlainForm.from_request())
     await sessions.end(get_db())
     response = redirect(url_for("accounts.login", signed_out=1))
     return response
@@ -275,9 +274,9 @@ async def change_password() -> ResponseReturnValue:
 @blueprint.route("/settings/language", methods=["POST"])
 @access(Access.PUBLIC)
 async def choose_language() -> ResponseReturnValue:
-    form = await PlainForm.from_request()
+    await require_csrf(await PlainForm.from_request())
     chosen = (await request.form).get("lang", "")
-    if not form.validate() or chosen not in LOCALES:
+    if chosen not in LOCALES:
         abort(400)
     if g.account is not None:
         async with get_db().transaction() as connection:

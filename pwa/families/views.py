@@ -9,7 +9,7 @@ from ..accounts import store as accounts
 from ..accounts.forms import PlainForm
 from ..db import get_db
 from ..hospital import hospital_settings
-from ..security import Access, access, not_found_unless
+from ..security import Access, access, not_found_unless, require_csrf
 from . import store
 from .store import Child
 
@@ -48,9 +48,9 @@ async def call_us() -> ResponseReturnValue:
 @blueprint.route("/children/switch", methods=["POST"])
 @access(Access.FAMILY)
 async def switch_child() -> ResponseReturnValue:
-    form = await PlainForm.from_request()
+    await require_csrf(await PlainForm.from_request())
     raw = (await request.form).get("child_id", "")
-    not_found_unless(form.validate() and raw.isdigit())
+    not_found_unless(raw.isdigit())
     db = get_db()
     not_found_unless(await store.is_caregiver_of(db, g.account.id, int(raw)))
     async with db.transaction() as connection:

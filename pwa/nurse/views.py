@@ -13,7 +13,7 @@ from ..accounts import store as accounts
 from ..accounts.forms import PlainForm
 from ..db import get_db, utcnow
 from ..families import store as families
-from ..security import Access, access, not_found_unless
+from ..security import Access, access, not_found_unless, require_csrf
 from .forms import ChildForm, InviteForm
 
 blueprint = Blueprint("nurse", __name__, url_prefix="/nurse")
@@ -102,8 +102,7 @@ async def create_invite(child_id: int) -> ResponseReturnValue:
 @access(Access.STAFF)
 async def revoke_invite(child_id: int, invite_id: int) -> ResponseReturnValue:
     child = await _child_or_404(child_id)
-    form = await PlainForm.from_request()
-    not_found_unless(form.validate())
+    await require_csrf(await PlainForm.from_request())
     async with get_db().transaction() as connection:
         revoked = await accounts.revoke_invite(connection, invite_id, child.id)
         if revoked:
@@ -118,9 +117,9 @@ async def revoke_invite(child_id: int, invite_id: int) -> ResponseReturnValue:
 @access(Access.STAFF)
 async def create_reset(child_id: int, caregiver_id: int) -> ResponseReturnValue:
     child = await _child_or_404(child_id)
-    form = await PlainForm.from_request()
+    await require_csrf(await PlainForm.from_request())
     db = get_db()
-    not_found_unless(form.validate() and await families.is_caregiver_of(db, caregiver_id, child.id))
+    not_found_unless(await families.is_caregiver_of(db, caregiver_id, child.id))
     code = codes.new_code()
     expires = utcnow() + timedelta(hours=current_app.config["RESET_HOURS"])
     async with db.transaction() as connection:

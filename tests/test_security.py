@@ -1,0 +1,286 @@
+"""The security baseline: CSRF on every form, headers everywhere, rate limits, errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from quart import Quart
+from quart_rate_limiter import QUART_RATE_LIMITER_EXEMPT_ATTRIBUTE, QUART_RATE_LIMITER_LIMITS_ATTRIBUTE
+
+from pwa import limits
+from pwa.db import Database
+from pwa.security import Access, access
+from tests.conftest import PASSWORD, People, csrf_from, make_child, sign_in
+
+EXPIRED = "This form has expired"
+
+
+# Each form post, as a signed-in role would send it with valid data. Without its CSRF
+# token it must fail and change nothing; with the token the same post must succeed and
+# change the counted rows, so the test proves it is the token that made the difference.
+FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
+    # (endpoint, role, page with the token, url, form data, rows that the post adds)
+    ("accounts.login", None, "/login", "/login", {"email": "parent@example.org", "password": PASSWORD},
+     "SELECT COUNT(*) FROM account_session"),
+    ("nurse.children", "nurse", "/nurse/children", "/nurse/children",
+     {"nickname": "Kim", "birth_date": "2020-01-02", "hospital_number": ""}, "SELECT COUNT(*) FROM child"),
+    ("nurse.create_invite", "nurse", "/nurse/children/{child_id}", "/nurse/children/{child_id}/invites",
+     {"note": "father"}, "SELECT COUNT(*) FROM access_code"),
+    ("nurse.create_reset", "nurse", "/nurse/children/{child_id}",
+     "/nurse/children/{child_id}/caregivers/{parent_id}/reset", {}, "SELECT COUNT(*) FROM access_code"),
+    ("accounts.change_password", "caregiver", "/settings/password", "/settings/password",
+     {"current": PASSWORD, "password": "velvet-copper-lantern-91", "confirm": "velvet-copper-lantern-91"},
+     "SELECT COUNT(*) FROM audit_log WHERE action = 'account.password_changed'"),
+    ("families.switch_child", "caregiver", "/", "/children/switch", {"child_id": "{second_child_id}"},
+     "SELECT COUNT(*) FROM account_session WHERE child_id = {second_child_id}"),
+    ("accounts.logout", "caregiver", "/settings", "/logout", {},
+     "SELECT COUNT(*) FROM account_session WHERE revoked_at IS NOT NULL"),
+]
+EMAILS = {"caregiver": "parent@example.org", "nurse": "nurse@example.org"}
+
+
+async def _rows(db: Database, sql: str) -> int:
+    row = await db.fetch_one(sql)
+    assert row is not None
+    return int(row[0])
+
+
+@pytest.mark.parametrize("case", FORM_POSTS, ids=[case[0] for case in FORM_POSTS])
+async def test_form_post_without_csrf_token_is_refused(
+    app: Quart, db: Database, people: People, case: tuple[str, str | None, str, str, dict[str, str], str]
+) -> None:
+    _, role, page, url, form, counter = case
+    second_child_id = await make_child(db, "Zoe", people.parent_id)
+
+    def fill(text: str) -> str:
+        return text.format(child_id=people.child_id, parent_id=people.parent_id, second_child_id=second_child_id)
+
+    client = app.test_client()
+    if role:
+        await sign_in(client, EMAILS[role], staff=role == "nurse")
+    page, url, counter = fill(page), fill(url), fill(counter)
+    data = {key: fill(value) for key, value in form.items()}
+    before = await _rows(db, counter)
+
+    refused = await client.post(url, form=data)
+    assert refused.status_code != 302
+    assert refused.status_code == 400 or EXPIRED in await refused.get_data(as_text=True)
+    forged = await client.post(url, form={**data, "csrf_token": "forged"})
+    assert forged.status_code != 302
+    assert await _rows(db, counter) == before
+
+    token = csrf_from(await (await client.get(page)).get_data(as_text=True))
+    accepted = await client.post(url, form={**data, "csrf_token": token})
+    assert accepted.status_code in {200, 302}, await accepted.get_data(as_text=True)
+    assert await _rows(db, counter) > before
+
+
+async def test_every_post_route_is_covered_by_the_csrf_test(app: Quart) -> None:
+    """A new form route must be added to FORM_POSTS (or prove CSRF another way)."""
+    tested = {case[0] for case in FORM_POSTS}
+    # Covered elsewhere: invite/reset/second-factor/enrol/language have their own tests.
+    elsewhere = {
+        "accounts.invite", "accounts.reset", "accounts.enter_invite", "accounts.second_factor_code",
+        "accounts.enrol_second_factor", "accounts.choose_language", "nurse.revoke_invite",
+    }
+    posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())}
+    assert posts - tested - elsewhere == set()
+
+
+async def test_token_from_one_session_does_not_work_in_another(app: Quart, people: People) -> None:
+    first, second = app.test_client(), app.test_client()
+    await sign_in(first, "nurse@example.org", staff=True)
+    token = csrf_from(await (await first.get("/nurse/children")).get_data(as_text=True))
+    await sign_in(second, "admin@example.org", staff=True)
+    response = await second.post(
+        "/nurse/children", form={"csrf_token": token, "nickname": "Kim", "birth_date": "2020-01-02"}
+    )
+    assert response.status_code != 302
+    assert EXPIRED in await response.get_data(as_text=True)
+
+
+async def test_csrf_failure_keeps_what_was_typed(app: Quart, people: People) -> None:
+    client = app.test_client()
+    await sign_in(client, "nurse@example.org", staff=True)
+    response = await client.post(
+        "/nurse/children", form={"nickname": "Kim", "birth_date": "2020-01-02", "hospital_number": "H-77"}
+    )
+    text = await response.get_data(as_text=True)
+    assert 'value="Kim"' in text and 'value="H-77"' in text
+
+
+# --- headers ------------------------------------------------------------------------
+
+
+def _assert_security_headers(response: Any) -> None:
+    csp = response.headers["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        assert directive in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    max_age = int(response.headers["Strict-Transport-Security"].split("max-age=")[1].split(";")[0])
+    assert max_age >= 365 * 24 * 3600
+    assert "includeSubDomains" in response.headers["Strict-Transport-Security"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("path", ["/login", "/call", "/healthz", "/no-such-page", "/static/css/app.css", "/privacy"])
+async def test_security_headers_on_every_kind_of_response(client: Any, path: str) -> None:
+    response = await client.get(path)
+    _assert_security_headers(response)
+    if path == "/no-such-page":
+        assert response.status_code == 404
+        assert "We could not find this page" in await response.get_data(as_text=True)
+
+
+async def test_pages_with_personal_data_are_not_stored(family_client: Any, nurse_client: Any) -> None:
+    for client, path in ((family_client, "/"), (nurse_client, "/nurse/children")):
+        response = await client.get(path)
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "no-store"
+        _assert_security_headers(response)
+
+
+async def test_hashed_static_files_are_cached_forever_and_others_revalidated(client: Any) -> None:
+    login = await (await client.get("/login")).get_data(as_text=True)
+    hashed = login.split('rel="stylesheet" href="')[1].split('"')[0]
+    assert "?v=" in hashed
+    assert "immutable" in (await client.get(hashed)).headers["Cache-Control"]
+    assert (await client.get("/static/css/app.css")).headers["Cache-Control"] == "no-cache"
+
+
+async def test_forbidden_page_has_headers_and_no_details(family_client: Any) -> None:
+    response = await family_client.get("/nurse/children")
+    assert response.status_code == 403
+    _assert_security_headers(response)
+    assert "This page is not for your account" in await response.get_data(as_text=True)
+
+
+async def test_server_error_page_is_generic(config: dict[str, Any], tmp_path: Any) -> None:
+    from pwa.app import create_app
+
+    app = create_app({**config, "PROPAGATE_EXCEPTIONS": False})
+
+    @access(Access.PUBLIC)
+    async def explode() -> str:
+        raise RuntimeError("secret-internal-detail in /work/main/pwa/db.py line 42")
+
+    app.add_url_rule("/explode", "explode", explode)
+    async with app.test_app():
+        client = app.test_client()
+        response = await client.get("/explode", scheme="https")
+        text = await response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in text
+    for leak in ("Traceback", "secret-internal-detail", "RuntimeError", ".py"):
+        assert leak not in text
+    _assert_security_headers(response)
+
+
+# --- the JSON rule -------------------------------------------------------------------
+
+
+@pytest.fixture
+async def json_app(config: dict[str, Any]) -> Any:
+    from pwa.app import create_app
+    from tests.conftest import HttpsClient
+
+    app = create_app(config)
+    app.test_client_class = HttpsClient
+
+    @access(Access.SIGNED_IN)
+    async def echo() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    app.add_url_rule("/api/echo", "echo", echo, methods=["POST"])
+    async with app.test_app():
+        yield app
+
+
+async def test_json_endpoints_need_json_and_same_origin(json_app: Quart, people: People) -> None:
+    client = json_app.test_client()
+    await sign_in(client, "parent@example.org")
+    same = {"Origin": "https://localhost"}
+    form_post = await client.post("/api/echo", form={"a": "b"}, headers=same)
+    assert form_post.status_code == 415
+    cross = await client.post("/api/echo", json={}, headers={"Origin": "https://evil.example"})
+    assert cross.status_code == 403
+    cross_site = await client.post("/api/echo", json={}, headers={"Sec-Fetch-Site": "cross-site"})
+    assert cross_site.status_code == 403
+    no_origin = await client.post("/api/echo", json={})
+    assert no_origin.status_code == 403
+    fine = await client.post("/api/echo", json={}, headers=same)
+    assert fine.status_code == 200 and (await fine.get_json()) == {"ok": "yes"}
+    assert fine.headers["Cache-Control"] == "no-store"
+    by_fetch_metadata = await client.post("/api/echo", json={}, headers={"Sec-Fetch-Site": "same-origin"})
+    assert by_fetch_metadata.status_code == 200
+
+
+async def test_json_endpoints_answer_401_in_json_when_signed_out(json_app: Quart) -> None:
+    response = await json_app.test_client().post("/api/echo", json={}, headers={"Origin": "https://localhost"})
+    assert response.status_code == 401
+    assert (await response.get_json()) == {"error": "Unauthorized"}
+
+
+# --- rate limits ---------------------------------------------------------------------
+
+STRICT = {
+    "accounts.login", "accounts.second_factor_code", "accounts.enrol_second_factor",
+    "accounts.change_password", "accounts.invite", "accounts.enter_invite", "accounts.reset",
+}
+EXEMPT = {"static", "health.healthz"}
+
+
+async def test_every_route_is_rate_limited_or_explicitly_exempt(app: Quart) -> None:
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue  # Quart's own file route; served files only, see EXEMPT reasoning in docs
+        view = app.view_functions[rule.endpoint]
+        exempt = getattr(view, QUART_RATE_LIMITER_EXEMPT_ATTRIBUTE, False)
+        own = getattr(view, QUART_RATE_LIMITER_LIMITS_ATTRIBUTE, [])
+        if rule.endpoint in EXEMPT:
+            assert exempt, rule.endpoint
+            continue
+        assert not exempt, f"{rule.endpoint} is exempt but not listed"
+        if rule.endpoint in STRICT:
+            assert own and min(limit.count for limit in own) <= limits.PER_CLIENT * 2, rule.endpoint
+            assert all(limit.period.total_seconds() >= 15 * 60 for limit in own)
+
+
+async def test_general_limit_answers_429_with_retry_after(config: dict[str, Any]) -> None:
+    from pwa.app import create_app
+    from tests.conftest import HttpsClient
+
+    app = create_app({**config, "GENERAL_LIMIT_PER_MINUTE": 5})
+    app.test_client_class = HttpsClient
+    async with app.test_app():
+        client = app.test_client()
+        statuses = [(await client.get("/privacy")).status_code for _ in range(6)]
+        limited = await client.get("/privacy")
+    assert statuses[:5] == [200] * 5
+    assert limited.status_code == 429
+    assert int(limited.headers["Retry-After"]) > 0
+    assert "Too many attempts" in await limited.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("hops", "header", "remote", "expected"),
+    [
+        (0, "1.2.3.4", "10.0.0.1", "10.0.0.1"),
+        (1, "6.6.6.6, 1.2.3.4", "10.0.0.1", "1.2.3.4"),
+        (1, "", "10.0.0.1", "10.0.0.1"),
+        (2, "6.6.6.6, 1.2.3.4, 10.0.0.2", "10.0.0.1", "1.2.3.4"),
+    ],
+)
+async def test_client_address_trusts_only_configured_proxies(
+    config: dict[str, Any], hops: int, header: str, remote: str, expected: str
+) -> None:
+    from pwa.app import create_app
+    from pwa.security import client_address
+
+    app = create_app({**config, "TRUSTED_PROXIES": hops})
+    # Quart copies the ASGI client address into this header, replacing anything sent.
+    headers = {"Remote-Addr": remote, **({"X-Forwarded-For": header} if header else {})}
+    async with app.test_request_context("/", headers=headers):
+        assert client_address() == expected
