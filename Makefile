@@ -36,9 +36,11 @@ lint: $(STAMP)
 check: lint test
 
 # Refresh the message catalogues after changing visible text (then translate nl).
+# -k: lazy form labels (`_l`); --ignore-dirs: Babel's default skips _-prefixed folders
+# such as templates/_partials. Updating keeps the catalogue's header (language, plurals).
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -o pwa/translations/messages.pot --no-location --sort-output --omit-header .
-	$(BIN)/pybabel update -i pwa/translations/messages.pot -d pwa/translations --no-location --omit-header --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.*' -o pwa/translations/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel update -i pwa/translations/messages.pot -d pwa/translations --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
