@@ -23,6 +23,7 @@ from .families import views as family_views
 from .health import blueprint as health_blueprint
 from .hospital import staffed_hours_text
 from .nurse import views as nurse_views
+from .shell import views as shell_views
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
     app.register_blueprint(family_views.blueprint)
     app.register_blueprint(nurse_views.blueprint)
     app.register_blueprint(health_blueprint)
+    app.register_blueprint(shell_views.blueprint)
 
     static_root = root / "static"
 

@@ -7,9 +7,11 @@ from quart.typing import ResponseReturnValue
 
 from ..accounts import store as accounts
 from ..accounts.forms import PlainForm
+from ..accounts.views import safe_next
 from ..db import get_db
 from ..hospital import hospital_settings
 from ..security import Access, access, not_found_unless, require_csrf
+from ..shell.pages import offline_page
 from . import store
 from .store import Child
 
@@ -29,6 +31,7 @@ async def family_context() -> tuple[list[Child], Child | None]:
 
 @blueprint.route("/")
 @access(Access.SIGNED_IN)
+@offline_page
 async def home() -> ResponseReturnValue:
     if g.account.is_staff:
         return redirect(url_for("nurse.children"))
@@ -38,6 +41,7 @@ async def home() -> ResponseReturnValue:
 
 @blueprint.route("/call")
 @access(Access.PUBLIC)
+@offline_page
 async def call_us() -> ResponseReturnValue:
     """The "when to call us" card: public, so it also helps when signed out or offline."""
     if g.account is not None and not g.account.is_staff:
@@ -55,5 +59,4 @@ async def switch_child() -> ResponseReturnValue:
     not_found_unless(await store.is_caregiver_of(db, g.account.id, int(raw)))
     async with db.transaction() as connection:
         await accounts.set_session_child(connection, g.session_row.id, int(raw))
-    target = request.args.get("next", "/")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect(safe_next())

@@ -1,0 +1,1 @@
+"""The installable, offline app shell: manifest, service worker, offline page."""

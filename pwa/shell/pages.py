@@ -1,0 +1,69 @@
+"""Which pages a phone may keep for offline use, whose they are, and wiping them at sign-out.
+
+The service worker keeps a page only when the response says so: a signed-in family's
+page marked with ``offline_page``. Nurse pages and everything else are never kept. Every
+signed-in response names its account with an opaque tag, so the worker can drop one
+account's pages as soon as another account signs in on the same device.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from quart import current_app, g, request
+
+from ..security import ROLES_ALLOWED, Access
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+OFFLINE_ATTRIBUTE = "_pwa_offline_page"
+CACHEABLE_HEADER = "X-Offline-Cacheable"
+CACHEABLE_VALUE = "family"
+OWNER_HEADER = "X-Offline-Owner"
+# Sign-out tells the browser to drop this site's caches and storage (pages, IndexedDB,
+# the service worker); the page script and the worker wipe too, for browsers without it.
+CLEAR_SITE_DATA = '"cache", "storage"'
+SIGN_OUT_ENDPOINT = "accounts.logout"
+
+
+def offline_page(view: F) -> F:
+    """Mark a family page the service worker may keep, so the family can open it offline."""
+    setattr(view, OFFLINE_ATTRIBUTE, True)
+    return view
+
+
+def is_offline_page(endpoint: str | None) -> bool:
+    if endpoint is None:
+        return False
+    view = current_app.view_functions.get(endpoint)
+    return bool(getattr(view, OFFLINE_ATTRIBUTE, False))
+
+
+def owner_tag(account_id: int) -> str:
+    """An opaque, stable tag per account: the worker compares tags, it never sees the id."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(key, f"offline-owner:{account_id}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:24]
+
+
+def mark_offline_pages(response: Any) -> Any:
+    """After each request: say whose response this is and whether a phone may keep it."""
+    signed_out = request.endpoint == SIGN_OUT_ENDPOINT and response.status_code in {302, 303}
+    if signed_out and request.method == "POST":
+        response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    account = g.get("account")
+    if account is None:
+        return response
+    response.headers[OWNER_HEADER] = owner_tag(account.id)
+    if (
+        request.method == "GET"
+        and response.status_code == 200
+        and response.mimetype == "text/html"
+        and account.role in ROLES_ALLOWED[Access.FAMILY]
+        and is_offline_page(request.endpoint)
+    ):
+        response.headers[CACHEABLE_HEADER] = CACHEABLE_VALUE
+    return response

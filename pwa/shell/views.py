@@ -1,0 +1,134 @@
+"""PWA plumbing: the web app manifest, the service worker and the offline page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from quart import Blueprint, Response, current_app, g, render_template, url_for
+from quart.typing import ResponseReturnValue
+
+from ..db import get_db
+from ..hospital import hospital_settings
+from ..i18n import LOCALES, current_locale, gettext
+from ..security import Access, access
+from . import precache
+from .pages import mark_offline_pages
+
+blueprint = Blueprint("shell", __name__)
+blueprint.after_app_request(mark_offline_pages)
+
+APP_NAME = "Immuno Companion"
+SHORT_NAME = "Immuno"
+# The light scheme's colours; base.html's theme-color metas carry both schemes.
+THEME_COLOUR = "#1d5c63"
+BACKGROUND_COLOUR = "#f7f9f9"
+DARK_THEME_COLOUR = "#10282b"
+DARK_BACKGROUND_COLOUR = "#0f1a1b"
+ICONS = (
+    ("icons/icon.svg", "any", "image/svg+xml", "any"),
+    ("icons/icon-192.png", "192x192", "image/png", "any"),
+    ("icons/icon-512.png", "512x512", "image/png", "any"),
+    ("icons/icon-maskable-512.png", "512x512", "image/png", "maskable"),
+)
+
+
+def _asset_url(path: str) -> str:
+    return str(current_app.jinja_env.globals["asset"](path))  # type: ignore[operator]
+
+
+def _static_folder() -> Path:
+    return Path(str(current_app.static_folder))
+
+
+async def render_offline_page(locale: str) -> str:
+    """The offline page in one language; it holds nothing personal, so any phone may keep it."""
+    previous = g.get("locale")
+    g.locale = locale
+    try:
+        return await render_template(
+            "shell/offline.html",
+            hospital=await hospital_settings(get_db()),
+            account=None,
+            children=[],
+            child=None,
+        )
+    finally:
+        g.locale = previous
+
+
+def manifest() -> dict[str, Any]:
+    return {
+        "id": "/",
+        "name": APP_NAME,
+        "short_name": SHORT_NAME,
+        "description": gettext(
+            "Treatment dates, a symptom diary and when to call the hospital, for families "
+            "of children in immunotherapy."
+        ),
+        "lang": current_locale(),
+        "dir": Locale.parse(current_locale()).text_direction,
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "theme_color": THEME_COLOUR,
+        "background_color": BACKGROUND_COLOUR,
+        # Chromium's proposal for per-scheme colours; other browsers ignore it.
+        "user_preferences": {
+            "color_scheme_dark": {
+                "theme_color": DARK_THEME_COLOUR,
+                "background_color": DARK_BACKGROUND_COLOUR,
+            }
+        },
+        "icons": [
+            {"src": _asset_url(path), "sizes": sizes, "type": kind, "purpose": purpose}
+            for path, sizes, kind, purpose in ICONS
+        ],
+    }
+
+
+@blueprint.route("/manifest.webmanifest")
+@access(Access.PUBLIC)
+async def web_app_manifest() -> ResponseReturnValue:
+    body = json.dumps(manifest(), ensure_ascii=False, indent=1)
+    response = Response(body, mimetype="application/manifest+json")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+async def worker_settings() -> tuple[str, dict[str, Any]]:
+    """The worker's source and the settings the server fills into it."""
+    source = precache.worker_path(_static_folder()).read_text(encoding="utf-8")
+    offline_url = url_for("shell.offline")
+    urls = precache.precache_urls(_static_folder(), _asset_url)
+    pages = [await render_offline_page(locale) for locale in LOCALES]
+    settings = {
+        "version": precache.shell_version(source, urls, pages),
+        "offline": offline_url,
+        "precache": [offline_url, *urls],
+        "signedOut": url_for("accounts.login", signed_out=1),
+        "staticPrefix": current_app.static_url_path + "/",
+    }
+    return source, settings
+
+
+@blueprint.route("/sw.js")
+@access(Access.PUBLIC)
+async def service_worker() -> ResponseReturnValue:
+    source, settings = await worker_settings()
+    response = Response(precache.fill_worker(source, settings), mimetype="text/javascript")
+    # Browsers must ask every time, or an update would wait for a stale copy to expire.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@blueprint.route("/offline")
+@access(Access.PUBLIC)
+async def offline() -> ResponseReturnValue:
+    locale = current_locale()
+    response = Response(await render_offline_page(locale), mimetype="text/html")
+    # The worker re-fetches its copy when the family reads the app in another language.
+    response.headers["Content-Language"] = locale
+    return response

@@ -1,0 +1,148 @@
+/* Immuno Companion service worker.
+ *
+ * The app shell (offline page, CSS, scripts, icons) is precached, so the app always opens;
+ * a signed-in family's last pages are kept so they can be read without a connection;
+ * nothing else is kept. A new version waits until the family taps "Reload".
+ * The server fills in SHELL when it serves this file (pwa/shell/views.py).
+ */
+
+const SHELL = __SHELL__;
+
+const CACHE_PREFIX = "ic-";
+const SHELL_CACHE = `${CACHE_PREFIX}shell-${SHELL.version}`;
+// static/js/sign-out.js wipes caches with this prefix too: keep the two in step.
+const PAGES_CACHE_PREFIX = `${CACHE_PREFIX}pages-`;
+const PAGES_CACHE = `${PAGES_CACHE_PREFIX}${SHELL.version}`;
+const CACHEABLE_HEADER = "X-Offline-Cacheable";
+const CACHEABLE_VALUE = "family";
+const OWNER_HEADER = "X-Offline-Owner";
+const LANGUAGE_HEADER = "Content-Language";
+// Pages vary on the cookie, which a worker never sees; match on the URL alone.
+const MATCH = { ignoreVary: true };
+
+// --- what is kept -----------------------------------------------------------
+
+async function precacheShell() {
+  const cache = await caches.open(SHELL_CACHE);
+  await cache.addAll(SHELL.precache);
+}
+
+async function deleteOldCaches() {
+  const current = [SHELL_CACHE, PAGES_CACHE];
+  const names = await caches.keys();
+  const old = names.filter((name) => name.startsWith(CACHE_PREFIX) && !current.includes(name));
+  await Promise.all(old.map((name) => caches.delete(name)));
+}
+
+function deleteDatabase(name) {
+  return new Promise((resolve) => {
+    const request = indexedDB.deleteDatabase(name);
+    request.onsuccess = request.onerror = request.onblocked = () => resolve();
+  });
+}
+
+async function wipeFamilyData() {
+  const names = await caches.keys();
+  const pages = names.filter((name) => name.startsWith(PAGES_CACHE_PREFIX));
+  await Promise.all(pages.map((name) => caches.delete(name)));
+  const databases = indexedDB.databases ? await indexedDB.databases() : [];
+  await Promise.all(databases.map((database) => deleteDatabase(database.name)));
+}
+
+async function keptOwner() {
+  if (!(await caches.has(PAGES_CACHE))) return null;
+  const cache = await caches.open(PAGES_CACHE);
+  const [first] = await cache.keys();
+  const page = first && (await cache.match(first, MATCH));
+  return page ? page.headers.get(OWNER_HEADER) : null;
+}
+
+async function rememberPage(request, response) {
+  const owner = response.headers.get(OWNER_HEADER);
+  if (!owner) return;
+  const previous = await keptOwner();
+  if (previous && previous !== owner) await wipeFamilyData();
+  if (response.ok && response.headers.get(CACHEABLE_HEADER) === CACHEABLE_VALUE) {
+    const cache = await caches.open(PAGES_CACHE);
+    await cache.put(request, response);
+  }
+}
+
+async function refreshOfflinePage(language) {
+  const cache = await caches.open(SHELL_CACHE);
+  const kept = await cache.match(SHELL.offline, MATCH);
+  if (kept && kept.headers.get(LANGUAGE_HEADER) === language) return;
+  const response = await fetch(SHELL.offline);
+  if (response.ok) await cache.put(SHELL.offline, response);
+}
+
+// --- strategies -------------------------------------------------------------
+
+function isSignedOutPage(url) {
+  return url.pathname + url.search === SHELL.signedOut;
+}
+
+function isHashedAsset(url) {
+  return url.pathname.startsWith(SHELL.staticPrefix) && url.searchParams.has("v");
+}
+
+async function pageWithoutNetwork(request) {
+  const kept = await caches.match(request, { ...MATCH, cacheName: PAGES_CACHE });
+  if (kept) return kept;
+  const offline = await caches.match(SHELL.offline, { ...MATCH, cacheName: SHELL_CACHE });
+  return offline || Response.error();
+}
+
+async function networkFirstPage(event) {
+  const { request } = event;
+  if (isSignedOutPage(new URL(request.url))) await wipeFamilyData();
+  let response;
+  try {
+    response = await fetch(request);
+  } catch {
+    return pageWithoutNetwork(request);
+  }
+  event.waitUntil(rememberPage(request, response.clone()));
+  return response;
+}
+
+async function cacheFirstAsset(request) {
+  const kept = await caches.match(request, MATCH);
+  if (kept) return kept;
+  const response = await fetch(request);
+  if (response.ok) {
+    const cache = await caches.open(SHELL_CACHE);
+    await cache.put(request, response.clone());
+  }
+  return response;
+}
+
+// --- listeners --------------------------------------------------------------
+
+function onFetch(event) {
+  const { request } = event;
+  const url = new URL(request.url);
+  // Other sites and anything but GET go straight to the network, untouched.
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(networkFirstPage(event));
+  } else if (isHashedAsset(url)) {
+    event.respondWith(cacheFirstAsset(request));
+  }
+}
+
+function onMessage(event) {
+  const message = event.data || {};
+  if (message.type === "SKIP_WAITING") {
+    self.skipWaiting();
+  } else if (message.type === "PAGE_LANGUAGE") {
+    event.waitUntil(refreshOfflinePage(message.language).catch(() => undefined));
+  }
+}
+
+self.addEventListener("install", (event) => event.waitUntil(precacheShell()));
+self.addEventListener("activate", (event) => {
+  event.waitUntil(deleteOldCaches().then(() => self.clients.claim()));
+});
+self.addEventListener("fetch", onFetch);
+self.addEventListener("message", onMessage);
