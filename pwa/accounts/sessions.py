@@ -114,5 +114,10 @@ def init_app(app: Quart) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_PATH="/",
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=app.config["PRE_LOGIN_MINUTES"]),
+        # Send the pre-sign-in cookie only when it changes: refreshed on every response,
+        # a stale copy from a parallel request (the service worker's precache) would
+        # overwrite a second-factor step in progress, and cacheable static files would
+        # carry a Set-Cookie.
+        SESSION_REFRESH_EACH_REQUEST=False,
     )
     app.before_request(load_current)
