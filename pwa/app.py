@@ -18,7 +18,7 @@ from . import config as settings
 from . import i18n, limits, security
 from .accounts import sessions
 from .accounts import views as account_views
-from .db import Database, migrate
+from .db import Database, has_demo_accounts, migrate
 from .families import views as family_views
 from .health import blueprint as health_blueprint
 from .hospital import staffed_hours_text
@@ -63,11 +63,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
     @app.before_serving
     async def open_database() -> None:
         migrate(db.path)
+        if values["ENV"] == "production" and has_demo_accounts(db.path):
+            raise settings.ConfigError("production refuses to run with demo accounts in the database")
         await db.open()
-        if values["ENV"] == "production":
-            demo = await db.fetch_one("SELECT 1 FROM account WHERE is_demo = 1 LIMIT 1")
-            if demo is not None:
-                raise settings.ConfigError("production refuses to run with demo accounts in the database")
 
     @app.after_serving
     async def close_database() -> None:

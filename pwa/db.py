@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -192,8 +192,13 @@ def migrate(path: str) -> list[str]:
     return applied_now
 
 
-def rows_as_dicts(rows: Iterable[sqlite3.Row]) -> list[dict[str, Any]]:
-    return [dict(row) for row in rows]
+def has_demo_accounts(path: str) -> bool:
+    """Whether demo logins exist (production refuses to start with them)."""
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute("SELECT 1 FROM account WHERE is_demo = 1 LIMIT 1").fetchone() is not None
+    finally:
+        connection.close()
 
 
 def get_db() -> Database:

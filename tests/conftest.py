@@ -48,6 +48,9 @@ def test_config(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
     return config
 
 
+test_config.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
 @pytest.fixture
 def config(tmp_path: Path) -> dict[str, Any]:
     return test_config(tmp_path)

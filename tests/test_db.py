@@ -1,0 +1,125 @@
+"""The SQLite layer: migrations, pragmas, the single writer, the audit log, backups."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from pwa import audit
+from pwa.db import Database, from_db, migrate, migration_files, to_db
+
+
+def test_migrations_apply_to_an_empty_database_once(tmp_path: Path) -> None:
+    path = str(tmp_path / "fresh.sqlite3")
+    applied = migrate(path)
+    assert applied == [name for _, name, _ in migration_files()]
+    assert migrate(path) == []
+    with sqlite3.connect(path) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert {"account", "account_session", "child", "caregiver_child", "access_code", "audit_log"} <= tables
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+    connection.close()
+
+
+def test_migration_files_are_numbered_without_gaps() -> None:
+    numbers = [number for number, _, _ in migration_files()]
+    assert numbers == list(range(1, len(numbers) + 1))
+
+
+async def test_connections_use_the_required_pragmas(db: Database) -> None:
+    async with db.read() as connection:
+        async with connection.execute("PRAGMA journal_mode") as cursor:
+            assert (await cursor.fetchone())[0] == "wal"
+        async with connection.execute("PRAGMA foreign_keys") as cursor:
+            assert (await cursor.fetchone())[0] == 1
+        async with connection.execute("PRAGMA synchronous") as cursor:
+            assert (await cursor.fetchone())[0] == 2  # FULL
+    async with db.transaction() as connection, connection.execute("PRAGMA synchronous") as cursor:
+        assert (await cursor.fetchone())[0] == 2
+
+
+async def test_readers_cannot_write(db: Database) -> None:
+    async with db.read() as connection:
+        with pytest.raises(sqlite3.OperationalError):
+            await connection.execute("INSERT INTO hospital_setting (name, value) VALUES ('x', 'y')")
+
+
+async def test_transaction_rolls_back_on_error(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as connection:
+            await connection.execute("INSERT INTO hospital_setting (name, value) VALUES ('a', '1')")
+            raise RuntimeError("boom")
+    assert await db.fetch_one("SELECT * FROM hospital_setting WHERE name = 'a'") is None
+
+
+async def test_concurrent_transactions_never_interleave(db: Database) -> None:
+    """Read-modify-write under the lock: 50 concurrent increments give exactly 50."""
+    async with db.transaction() as connection:
+        await connection.execute("INSERT INTO hospital_setting (name, value) VALUES ('counter', '0')")
+
+    async def increment() -> None:
+        async with db.transaction() as connection:
+            async with connection.execute("SELECT value FROM hospital_setting WHERE name = 'counter'") as cursor:
+                value = int((await cursor.fetchone())[0])
+            await asyncio.sleep(0)  # give other coroutines every chance to interleave
+            await connection.execute(
+                "UPDATE hospital_setting SET value = :value WHERE name = 'counter'", {"value": str(value + 1)}
+            )
+
+    await asyncio.gather(*(increment() for _ in range(50)))
+    row = await db.fetch_one("SELECT value FROM hospital_setting WHERE name = 'counter'")
+    assert row is not None and row["value"] == "50"
+
+
+async def test_audit_log_is_append_only(db: Database) -> None:
+    async with db.transaction() as connection:
+        await audit.record(connection, actor_id=1, action="child.viewed", child_id=7)
+    for statement in ("UPDATE audit_log SET action = 'tampered'", "DELETE FROM audit_log"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            async with db.transaction() as connection:
+                await connection.execute(statement)
+    entries = await audit.select_for_child(db, 7)
+    assert [entry.action for entry in entries] == ["child.viewed"]
+
+
+async def test_audit_log_outlives_the_child_it_refers_to(db: Database) -> None:
+    from tests.conftest import make_child
+
+    child_id = await make_child(db, "Sam")
+    async with db.transaction() as connection:
+        await audit.record(connection, actor_id=None, action="child.created", child_id=child_id)
+        await connection.execute("DELETE FROM child WHERE id = :id", {"id": child_id})
+    assert [entry.action for entry in await audit.select_for_child(db, child_id)] == ["child.created"]
+
+
+def test_timestamps_are_utc_text_that_sorts() -> None:
+    amsterdam = timezone(timedelta(hours=1))
+    moment = datetime(2026, 3, 29, 2, 30, tzinfo=amsterdam)
+    text = to_db(moment)
+    assert text == "2026-03-29T01:30:00.000000Z"
+    assert from_db(text) == moment
+    assert to_db(datetime(2026, 1, 1, tzinfo=UTC)) < to_db(datetime(2026, 1, 1, 0, 0, 1, tzinfo=UTC))
+    with pytest.raises(ValueError):
+        to_db(datetime(2026, 1, 1))  # noqa: DTZ001 - the point of the test
+
+
+async def test_backup_and_restore(db: Database, tmp_path: Path) -> None:
+    from tests.conftest import make_child
+
+    await make_child(db, "Sam")
+    target = tmp_path / "backup.sqlite3"
+    await db.backup(str(target))
+    restored = Database(str(target), read_connections=1)
+    await restored.open()
+    try:
+        row = await restored.fetch_one("SELECT nickname FROM child")
+        assert row is not None and row["nickname"] == "Sam"
+        check = await restored.fetch_one("PRAGMA integrity_check")
+        assert check is not None and check[0] == "ok"
+    finally:
+        await restored.close()
