@@ -104,7 +104,10 @@ async def enforce_access() -> ResponseReturnValue | None:
     if account is None:
         if request.path.startswith("/api/") or request.method in UNSAFE_METHODS:
             raise Unauthorized()
-        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        target = request.full_path.rstrip("?")
+        if g.get("session_expired"):
+            return redirect(url_for("accounts.login", next=target, expired=1))
+        return redirect(url_for("accounts.login", next=target))
     if account.role not in ROLES_ALLOWED[level]:
         raise Forbidden()
     return None

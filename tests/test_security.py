@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -284,3 +285,16 @@ async def test_client_address_trusts_only_configured_proxies(
     headers = {"Remote-Addr": remote, **({"X-Forwarded-For": header} if header else {})}
     async with app.test_request_context("/", headers=headers):
         assert client_address() == expected
+
+
+async def test_expired_session_says_so_on_the_login_page(nurse_client: Any) -> None:
+    import time_machine
+
+    from pwa.db import utcnow
+
+    with time_machine.travel(utcnow() + timedelta(minutes=31), tick=False):
+        response = await nurse_client.get("/nurse/children")
+        assert response.status_code == 302
+        assert "expired=1" in response.location
+        page = await nurse_client.get(response.location)
+    assert "signed out because the session ended" in await page.get_data(as_text=True)

@@ -28,7 +28,14 @@ SECOND_FACTOR_WINDOW = timedelta(minutes=5)
 def safe_next(default: str = "/") -> str:
     """Only same-site paths: never send someone to another site after signing in."""
     target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        # Browsers drop tabs and newlines from URLs ("/\t/evil" is "//evil"); a newline
+        # cannot go into a Location header at all.
+        and not any(ord(char) < 0x20 or ord(char) == 0x7F for char in target)
+    ):
         return target
     return default
 
@@ -59,7 +66,7 @@ async def login() -> ResponseReturnValue:
             await sessions.start(db, account, children[0].id if children else None)
             return redirect(safe_next())
         error = gettext("The e-mail address or password is not correct.")
-    if g.get("session_expired"):
+    if g.get("session_expired") or request.args.get("expired"):
         error = gettext("You were signed out because the session ended. Please sign in again.")
     form.password.data = ""
     return await render_template("accounts/login.html", form=form, error=error)
