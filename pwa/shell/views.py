@@ -109,7 +109,7 @@ async def worker_settings() -> tuple[str, dict[str, Any]]:
         "offline": offline_url,
         "precache": [offline_url, *urls],
         "signedOut": url_for("accounts.login", signed_out=1),
-        "staticPrefix": current_app.static_url_path + "/",
+        "staticPrefix": f"{current_app.static_url_path or '/static'}/",
     }
     return source, settings
 

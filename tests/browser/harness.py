@@ -1,0 +1,234 @@
+"""Helpers for browser tests: sign in as the demo roles, wait for the service worker,
+look into the browser's caches, cut the network, and run axe-core on a page."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyotp
+from axe_playwright_python.base import AXE_SCRIPT
+from playwright.async_api import BrowserContext, Page, Playwright, expect
+
+from pwa.accounts import second_factor
+from pwa.db import Database
+from pwa.demo import DEMO_LOGINS, DemoLogin
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
+LOGINS = {login.role: login for login in DEMO_LOGINS}
+PARENT = LOGINS["caregiver"]
+NURSE = LOGINS["nurse"]
+ADMIN = LOGINS["admin"]
+
+
+@dataclass(frozen=True)
+class ServedApp:
+    """The app as a browser reaches it, and its instance folder for the test's own checks."""
+
+    url: str
+    instance: Path
+    database: str
+
+    @asynccontextmanager
+    async def db(self) -> Any:
+        """A connection to the served app's SQLite file, next to the server's own."""
+        database = Database(self.database, read_connections=1)
+        await database.open()
+        try:
+            yield database
+        finally:
+            await database.close()
+
+
+# --- signing in ------------------------------------------------------------------
+
+_used_steps: dict[str, int] = {}
+
+
+async def totp_code(email: str) -> str:
+    """A code the server has not seen for this account: codes are single-use per step."""
+    totp = pyotp.TOTP(DEMO_TOTP_SECRET)
+    now = int(time.time() // totp.interval)
+    last = _used_steps.get(email)
+    if last is None or last < now:
+        _used_steps[email] = now
+        return second_factor.current_code(DEMO_TOTP_SECRET)
+    if last == now:
+        _used_steps[email] = now + 1  # the next step is inside the accepted window
+        return totp.generate_otp(now + 1)
+    await asyncio.sleep(totp.interval - time.time() % totp.interval + 0.1)
+    return await totp_code(email)
+
+
+async def sign_in(page: Page, login: DemoLogin) -> None:
+    """Sign in through the real pages, with the second factor for staff."""
+    await page.goto("/login")
+    await page.get_by_label("E-mail address").fill(login.email)
+    await page.get_by_label("Password").fill(login.password)
+    await page.get_by_role("button", name="Sign in").click()
+    if login.role == "caregiver":
+        await expect(page).to_have_url(f"{origin(page)}/")
+        return
+    await expect(page).to_have_url(re.compile(r"/login/code(\?|$)"))
+    await page.get_by_label("6-digit code").fill(await totp_code(login.email))
+    await page.get_by_role("button", name="Continue").click()
+    await expect(page).not_to_have_url(re.compile(r"/login"))
+
+
+async def sign_in_parent(page: Page) -> None:
+    await sign_in(page, PARENT)
+    await expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {PARENT.display_name}")
+
+
+async def sign_in_nurse(page: Page) -> None:
+    await sign_in(page, NURSE)
+
+
+def origin(page: Page) -> str:
+    return "/".join(page.url.split("/", 3)[:3])
+
+
+# --- the service worker and its caches ---------------------------------------------
+
+
+async def service_worker_ready(page: Page) -> dict[str, Any]:
+    """Wait until a worker is activated and controls the page; its state and scope."""
+    return await page.evaluate(  # type: ignore[no-any-return]
+        """async () => {
+            const registration = await navigator.serviceWorker.ready;
+            const worker = registration.active;
+            if (worker.state !== "activated") {
+                await new Promise((resolve) => worker.addEventListener("statechange",
+                    () => worker.state === "activated" && resolve()));
+            }
+            if (!navigator.serviceWorker.controller) {
+                await new Promise((resolve) => navigator.serviceWorker.addEventListener(
+                    "controllerchange", resolve, { once: true }));
+            }
+            return { state: worker.state, scope: registration.scope };
+        }"""
+    )
+
+
+async def cached(page: Page) -> dict[str, list[str]]:
+    """Every Cache Storage cache of the site, with the path and query of each entry."""
+    return await page.evaluate(  # type: ignore[no-any-return]
+        """async () => {
+            const found = {};
+            for (const name of await caches.keys()) {
+                const cache = await caches.open(name);
+                found[name] = (await cache.keys()).map((r) => {
+                    const url = new URL(r.url);
+                    return url.pathname + url.search;
+                });
+            }
+            return found;
+        }"""
+    )
+
+
+async def cached_pages(page: Page) -> list[str]:
+    """Entries of the family-page caches (the only ones allowed to hold pages)."""
+    return sorted(
+        entry
+        for name, entries in (await cached(page)).items()
+        if name.startswith("ic-pages-")
+        for entry in entries
+    )
+
+
+async def wait_for_cached_pages(page: Page, expected: list[str], within: float = 5) -> None:
+    """The worker stores a page just after serving it: wait for it to land."""
+    deadline = time.monotonic() + within
+    while True:
+        found = await cached_pages(page)
+        if found == sorted(expected):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"family pages cached: {found}, expected {sorted(expected)}")
+        await asyncio.sleep(0.05)
+
+
+async def database_names(page: Page) -> list[str]:
+    return await page.evaluate(  # type: ignore[no-any-return]
+        "async () => (await indexedDB.databases()).map((database) => database.name)"
+    )
+
+
+async def create_database(page: Page, name: str) -> None:
+    """An IndexedDB database standing in for what later features keep (the outbox)."""
+    await page.evaluate(
+        """(name) => new Promise((resolve, reject) => {
+            const request = indexedDB.open(name, 1);
+            request.onupgradeneeded = () => request.result.createObjectStore("items");
+            request.onsuccess = () => { request.result.close(); resolve(); };
+            request.onerror = () => reject(request.error);
+        })""",
+        name,
+    )
+
+
+async def go_offline(context: BrowserContext) -> None:
+    """Cut the network for every page and the service worker (Playwright >= 1.65)."""
+    await context.set_offline(True)
+
+
+# --- what a page looks like ------------------------------------------------------
+
+
+async def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """Run axe-core (bundled with axe-playwright-python) on the page; its violations."""
+    await page.evaluate(AXE_SCRIPT)
+    results = await page.evaluate("() => axe.run(document, { resultTypes: ['violations'] })")
+    return list(results["violations"])
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    return "\n".join(
+        f"{item['id']} ({item['impact']}): {item['help']} -> "
+        + ", ".join(str(node["target"]) for node in item["nodes"])
+        for item in violations
+    )
+
+
+async def assert_accessible(page: Page) -> None:
+    """No axe-core violation, in the light and the dark colour scheme."""
+    for scheme in ("light", "dark"):
+        await page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+        violations = await axe_violations(page)
+        assert not violations, f"{page.url} ({scheme}):\n{describe(violations)}"
+    await page.emulate_media(color_scheme="light")
+
+
+async def horizontal_overflow(page: Page) -> int:
+    """How many CSS pixels the page is wider than the viewport (0 = no sideways scrolling)."""
+    return await page.evaluate(  # type: ignore[no-any-return]
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+@asynccontextmanager
+async def persistent_context(playwright: Playwright, profile: Path, base_url: str) -> Any:
+    """A browser with a profile on disk: Chromium calls every incognito page uninstallable."""
+    context = await playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, base_url=base_url
+    )
+    try:
+        yield context
+    finally:
+        await context.close()
