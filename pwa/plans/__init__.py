@@ -1,0 +1,1 @@
+"""Treatment plans: the template, visits, home-medication periods and calendar feeds."""

@@ -1,0 +1,399 @@
+"""Plans, visits, medication periods, the template and the packing list: rows and SQL."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+import aiosqlite
+
+from ..db import Database, fetch_one, from_db, now_text
+from .schedule import MedicationPeriodRule, PlannedMedication, PlannedVisit, PlanTemplate, aware, from_local_text, to_local_text
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: int
+    child_id: int
+    start_date: date
+    courses: int
+    revision: int
+
+
+@dataclass(frozen=True)
+class Visit:
+    id: int
+    plan_id: int
+    child_id: int
+    course_number: int
+    kind: str
+    starts: datetime  # local wall-clock time in ``time_zone``
+    ends: datetime
+    time_zone: str
+    location: str
+    family_note: str
+    status: str
+    uid: str
+    sequence: int
+    changed_at: datetime | None
+
+    @property
+    def starts_at(self) -> datetime:
+        return aware(self.starts, self.time_zone)
+
+    @property
+    def ends_at(self) -> datetime:
+        return aware(self.ends, self.time_zone)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Visit:
+        return cls(
+            id=row["id"],
+            plan_id=row["plan_id"],
+            child_id=row["child_id"],
+            course_number=row["course_number"],
+            kind=row["kind"],
+            starts=from_local_text(row["starts_local"]),
+            ends=from_local_text(row["ends_local"]),
+            time_zone=row["time_zone"],
+            location=row["location"],
+            family_note=row["family_note"],
+            status=row["status"],
+            uid=row["uid"],
+            sequence=row["sequence"],
+            changed_at=from_db(row["changed_at"]),
+        )
+
+
+@dataclass(frozen=True)
+class MedicationPeriod:
+    id: int
+    course_number: int
+    name: str
+    first_date: date
+    last_date: date
+
+
+@dataclass(frozen=True)
+class PackingItem:
+    id: int
+    position: int
+    text_en: str
+    text_nl: str
+
+    def text(self, locale: str) -> str:
+        return self.text_nl if locale == "nl" and self.text_nl else self.text_en
+
+
+VISIT_COLUMNS = """
+    visit.id, visit.plan_id, treatment_plan.child_id, visit.course_number, visit.kind,
+    visit.starts_local, visit.ends_local, visit.time_zone, visit.location, visit.family_note,
+    visit.status, visit.uid, visit.sequence, visit.changed_at
+"""
+
+
+# --- template ----------------------------------------------------------------------
+
+
+async def select_template(db: Database) -> PlanTemplate:
+    row = await db.fetch_one("SELECT * FROM plan_template WHERE id = 1")
+    assert row is not None, "migration 0002 seeds the template"
+    return PlanTemplate(
+        courses=row["courses"],
+        spacing_days=row["spacing_days"],
+        visit_kind=row["visit_kind"],
+        visit_days=row["visit_days"],
+        start_time=time.fromisoformat(row["start_time"]),
+        end_time=time.fromisoformat(row["end_time"]),
+        time_zone=row["time_zone"],
+        location=row["location"],
+        medication_periods=tuple(
+            MedicationPeriodRule(item["name"], int(item["first_day"]), int(item["last_day"]))
+            for item in json.loads(row["medication_periods"])
+        ),
+    )
+
+
+async def update_template(connection: aiosqlite.Connection, template: PlanTemplate) -> None:
+    await connection.execute(
+        """
+        UPDATE plan_template
+           SET courses = :courses, spacing_days = :spacing_days, visit_kind = :visit_kind,
+               visit_days = :visit_days, start_time = :start_time, end_time = :end_time,
+               time_zone = :time_zone, location = :location,
+               medication_periods = :medication_periods, updated_at = :now
+         WHERE id = 1
+        """,
+        {
+            "courses": template.courses,
+            "spacing_days": template.spacing_days,
+            "visit_kind": template.visit_kind,
+            "visit_days": template.visit_days,
+            "start_time": template.start_time.strftime("%H:%M"),
+            "end_time": template.end_time.strftime("%H:%M"),
+            "time_zone": template.time_zone,
+            "location": template.location,
+            "medication_periods": json.dumps(
+                [{"name": m.name, "first_day": m.first_day, "last_day": m.last_day} for m in template.medication_periods]
+            ),
+            "now": now_text(),
+        },
+    )
+
+
+# --- plans and visits -------------------------------------------------------------
+
+
+async def insert_plan(
+    connection: aiosqlite.Connection,
+    *,
+    child_id: int,
+    start_date: date,
+    visits: list[PlannedVisit],
+    medications: list[PlannedMedication],
+    created_by: int | None,
+) -> int:
+    now = now_text()
+    row = await fetch_one(
+        connection,
+        """
+        INSERT INTO treatment_plan (child_id, start_date, courses, created_by, created_at, updated_at)
+        VALUES (:child_id, :start_date, :courses, :created_by, :now, :now)
+        RETURNING id
+        """,
+        {
+            "child_id": child_id,
+            "start_date": start_date.isoformat(),
+            "courses": max((visit.course_number for visit in visits), default=0),
+            "created_by": created_by,
+            "now": now,
+        },
+    )
+    assert row is not None
+    plan_id = int(row["id"])
+    for planned in visits:
+        await insert_visit(connection, plan_id, planned, family_note="")
+    for medication in medications:
+        await connection.execute(
+            """
+            INSERT INTO medication_period (plan_id, course_number, name, first_date, last_date)
+            VALUES (:plan_id, :course_number, :name, :first_date, :last_date)
+            """,
+            {
+                "plan_id": plan_id,
+                "course_number": medication.course_number,
+                "name": medication.name,
+                "first_date": medication.first_date.isoformat(),
+                "last_date": medication.last_date.isoformat(),
+            },
+        )
+    return plan_id
+
+
+async def insert_visit(
+    connection: aiosqlite.Connection, plan_id: int, planned: PlannedVisit, *, family_note: str, status: str = "planned"
+) -> int:
+    row = await fetch_one(
+        connection,
+        """
+        INSERT INTO visit (plan_id, course_number, kind, starts_local, ends_local, time_zone, location,
+                           family_note, status, uid, created_at)
+        VALUES (:plan_id, :course_number, :kind, :starts, :ends, :time_zone, :location,
+                :family_note, :status, :uid, :now)
+        RETURNING id
+        """,
+        {
+            "plan_id": plan_id,
+            "course_number": planned.course_number,
+            "kind": planned.kind,
+            "starts": to_local_text(planned.starts),
+            "ends": to_local_text(planned.ends),
+            "time_zone": planned.time_zone,
+            "location": planned.location,
+            "family_note": family_note,
+            "status": status,
+            "uid": f"{uuid.uuid4()}@immuno-companion",
+            "now": now_text(),
+        },
+    )
+    assert row is not None
+    return int(row["id"])
+
+
+async def update_visit(
+    connection: aiosqlite.Connection,
+    visit_id: int,
+    *,
+    kind: str,
+    starts: datetime,
+    ends: datetime,
+    time_zone: str,
+    location: str,
+    family_note: str,
+    status: str,
+) -> None:
+    """Save a nurse's change: bump the calendar SEQUENCE and mark it changed for families."""
+    await connection.execute(
+        """
+        UPDATE visit
+           SET kind = :kind, starts_local = :starts, ends_local = :ends, time_zone = :time_zone,
+               location = :location, family_note = :family_note, status = :status,
+               sequence = sequence + 1, changed_at = :now
+         WHERE id = :id
+        """,
+        {
+            "id": visit_id,
+            "kind": kind,
+            "starts": to_local_text(starts),
+            "ends": to_local_text(ends),
+            "time_zone": time_zone,
+            "location": location,
+            "family_note": family_note,
+            "status": status,
+            "now": now_text(),
+        },
+    )
+
+
+async def bump_revision(connection: aiosqlite.Connection, plan_id: int) -> int:
+    row = await fetch_one(
+        connection,
+        """
+        UPDATE treatment_plan SET revision = revision + 1, updated_at = :now
+         WHERE id = :id RETURNING revision
+        """,
+        {"id": plan_id, "now": now_text()},
+    )
+    assert row is not None
+    return int(row["revision"])
+
+
+def _plan(row: sqlite3.Row) -> Plan:
+    return Plan(row["id"], row["child_id"], date.fromisoformat(row["start_date"]), row["courses"], row["revision"])
+
+
+async def select_plan(db: Database, child_id: int) -> Plan | None:
+    row = await db.fetch_one(
+        "SELECT id, child_id, start_date, courses, revision FROM treatment_plan WHERE child_id = :child_id",
+        {"child_id": child_id},
+    )
+    return _plan(row) if row else None
+
+
+async def select_visits(db: Database, plan_id: int) -> list[Visit]:
+    rows = await db.fetch_all(
+        f"""
+        SELECT {VISIT_COLUMNS}
+          FROM visit JOIN treatment_plan ON treatment_plan.id = visit.plan_id
+         WHERE visit.plan_id = :plan_id
+         ORDER BY visit.starts_local, visit.id
+        """,  # noqa: S608
+        {"plan_id": plan_id},
+    )
+    return [Visit.from_row(row) for row in rows]
+
+
+async def select_visit(db: Database, visit_id: int) -> Visit | None:
+    """A visit by id, for staff."""
+    row = await db.fetch_one(
+        f"""
+        SELECT {VISIT_COLUMNS}
+          FROM visit JOIN treatment_plan ON treatment_plan.id = visit.plan_id
+         WHERE visit.id = :id
+        """,  # noqa: S608
+        {"id": visit_id},
+    )
+    return Visit.from_row(row) if row else None
+
+
+async def select_visit_for_caregiver(db: Database, visit_id: int, caregiver_id: int) -> Visit | None:
+    """A visit only if it belongs to one of this caregiver's children (else None -> 404)."""
+    row = await db.fetch_one(
+        f"""
+        SELECT {VISIT_COLUMNS}
+          FROM visit
+          JOIN treatment_plan ON treatment_plan.id = visit.plan_id
+          JOIN caregiver_child ON caregiver_child.child_id = treatment_plan.child_id
+          JOIN child ON child.id = treatment_plan.child_id
+         WHERE visit.id = :id AND caregiver_child.caregiver_id = :caregiver_id AND child.closed_at IS NULL
+        """,  # noqa: S608
+        {"id": visit_id, "caregiver_id": caregiver_id},
+    )
+    return Visit.from_row(row) if row else None
+
+
+async def select_visits_starting_between(db: Database, first: date, last: date) -> list[Visit]:
+    """Visits of open records whose local start date lies in [first, last]."""
+    rows = await db.fetch_all(
+        f"""
+        SELECT {VISIT_COLUMNS}
+          FROM visit
+          JOIN treatment_plan ON treatment_plan.id = visit.plan_id
+          JOIN child ON child.id = treatment_plan.child_id
+         WHERE visit.starts_local >= :first AND visit.starts_local < :after AND child.closed_at IS NULL
+         ORDER BY visit.starts_local, visit.id
+        """,  # noqa: S608
+        {"first": first.isoformat(), "after": date.fromordinal(last.toordinal() + 1).isoformat()},
+    )
+    return [Visit.from_row(row) for row in rows]
+
+
+async def select_medications(db: Database, plan_id: int) -> list[MedicationPeriod]:
+    rows = await db.fetch_all(
+        """
+        SELECT id, course_number, name, first_date, last_date FROM medication_period
+         WHERE plan_id = :plan_id ORDER BY first_date, id
+        """,
+        {"plan_id": plan_id},
+    )
+    return [
+        MedicationPeriod(
+            row["id"], row["course_number"], row["name"], date.fromisoformat(row["first_date"]), date.fromisoformat(row["last_date"])
+        )
+        for row in rows
+    ]
+
+
+# --- what to bring ----------------------------------------------------------------
+
+
+async def select_packing_items(db: Database) -> list[PackingItem]:
+    rows = await db.fetch_all("SELECT id, position, text_en, text_nl FROM packing_item ORDER BY position, id")
+    return [PackingItem(row["id"], row["position"], row["text_en"], row["text_nl"]) for row in rows]
+
+
+async def replace_packing_items(connection: aiosqlite.Connection, items: list[tuple[str, str]]) -> None:
+    await connection.execute("DELETE FROM packing_item")
+    for position, (text_en, text_nl) in enumerate(items, start=1):
+        await connection.execute(
+            "INSERT INTO packing_item (position, text_en, text_nl) VALUES (:position, :en, :nl)",
+            {"position": position, "en": text_en, "nl": text_nl},
+        )
+
+
+# --- what the family has seen ------------------------------------------------------
+
+
+async def select_seen_at(db: Database, caregiver_id: int, child_id: int) -> datetime | None:
+    row = await db.fetch_one(
+        "SELECT seen_at FROM schedule_seen WHERE caregiver_id = :caregiver_id AND child_id = :child_id",
+        {"caregiver_id": caregiver_id, "child_id": child_id},
+    )
+    return from_db(row["seen_at"]) if row else None
+
+
+async def mark_seen(connection: aiosqlite.Connection, caregiver_id: int, child_id: int) -> None:
+    await connection.execute(
+        """
+        INSERT INTO schedule_seen (caregiver_id, child_id, seen_at) VALUES (:caregiver_id, :child_id, :now)
+        ON CONFLICT (caregiver_id, child_id) DO UPDATE SET seen_at = excluded.seen_at
+        """,
+        {"caregiver_id": caregiver_id, "child_id": child_id, "now": now_text()},
+    )
