@@ -36,7 +36,9 @@ async def render() -> None:
                 "<!doctype html><html><body style='margin:0'>"
                 f"<div style='width:{edge}px;height:{edge}px'>{svg}</div></body></html>"
             )
-            await page.locator("svg").evaluate("svg => { svg.style.width = svg.style.height = '100%'; }")
+            await page.locator("svg").evaluate(
+                "svg => { svg.style.width = svg.style.height = '100%'; }"
+            )
             await page.screenshot(path=str(ICONS / target), omit_background=True)
             await page.close()
             print(f"{target}: {edge}x{edge}")
