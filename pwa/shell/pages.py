@@ -42,6 +42,10 @@ def is_offline_page(endpoint: str | None) -> bool:
     return bool(getattr(view, OFFLINE_ATTRIBUTE, False))
 
 
+def blueprint_of(endpoint: str | None) -> str:
+    return (endpoint or "").rpartition(".")[0]
+
+
 def owner_tag(account_id: int) -> str:
     """An opaque, stable tag per account: the worker compares tags, it never sees the id."""
     key = str(current_app.config["SECRET_KEY"]).encode()
@@ -55,13 +59,14 @@ def mark_offline_pages(response: Any) -> Any:
     if signed_out and request.method == "POST":
         response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     account = g.get("account")
-    if account is None:
+    # Only pages name their account; the shell's own files are kept for whoever comes next.
+    own_file = request.endpoint == "static" or blueprint_of(request.endpoint) == "shell"
+    if account is None or own_file or response.mimetype != "text/html":
         return response
     response.headers[OWNER_HEADER] = owner_tag(account.id)
     if (
         request.method == "GET"
         and response.status_code == 200
-        and response.mimetype == "text/html"
         and account.role in ROLES_ALLOWED[Access.FAMILY]
         and is_offline_page(request.endpoint)
     ):
