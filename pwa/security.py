@@ -162,9 +162,12 @@ def client_address() -> str:
     """
     hops = int(current_app.config["TRUSTED_PROXIES"])
     if hops > 0:
+        # A proxy may add its own header line instead of appending to the client's:
+        # all lines together, in order, are the list.
         forwarded = [
             part.strip()
-            for part in request.headers.get("X-Forwarded-For", "").split(",")
+            for line in request.headers.getlist("X-Forwarded-For")
+            for part in line.split(",")
             if part.strip()
         ]
         if len(forwarded) >= hops:

@@ -20,6 +20,7 @@ import time_machine
 from quart import Quart
 from quart.testing import QuartClient
 from quart.wrappers import Response
+from werkzeug.datastructures import Headers
 
 from pwa import cli, demo
 from pwa.accounts import second_factor
@@ -275,6 +276,22 @@ class TestBehindOneTrustedProxy:
             app.test_client(), "parent@example.org", headers={"X-Forwarded-For": "203.0.113.10"}
         )
         assert response.status_code == 302
+
+    async def test_a_forged_header_line_before_the_proxys_does_not_escape_the_limit(
+        self, app: Quart, people: People
+    ) -> None:
+        # Some proxies (HAProxy's `option forwardfor`) add their own X-Forwarded-For line
+        # instead of appending to the client's; both lines together are one list.
+        real = "203.0.113.9"
+        client = app.test_client()
+        for number in range(10):
+            headers = Headers([("X-Forwarded-For", f"10.0.{number}.1"), ("X-Forwarded-For", real)])
+            response = await login(
+                client, f"guess{number}@example.org", "wrong-password-guess", headers=headers
+            )
+            assert response.status_code == 200, number
+        headers = Headers([("X-Forwarded-For", "192.0.2.1"), ("X-Forwarded-For", real)])
+        assert_too_many(await login(client, "parent@example.org", headers=headers))
 
 
 # --- the second factor -----------------------------------------------------------------------
