@@ -51,8 +51,13 @@ def negotiate(cookie: str | None, account_locale: str | None, accept: Any) -> st
     for choice in (cookie, account_locale):
         if choice in LOCALES:
             return choice
-    best = accept.best_match(LOCALES) if accept else None
-    return best or DEFAULT_LOCALE
+    # In the browser's order of preference, by language: "nl-NL,en;q=0.9" is Dutch.
+    # (Werkzeug's best_match prefers any exact match, so it would answer "en" here.)
+    for value, quality in accept or ():
+        language = str(value).replace("_", "-").split("-", 1)[0].lower()
+        if quality > 0 and language in LOCALES:
+            return language
+    return DEFAULT_LOCALE
 
 
 def current_locale() -> str:
@@ -107,7 +112,9 @@ def init_app(app: Quart) -> None:
     # Jinja's newstyle gettext does the %-formatting itself, so it gets the raw lookups.
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda message: _translations().gettext(message),
-        ngettext=lambda singular, plural, number: _translations().ngettext(singular, plural, number),
+        ngettext=lambda singular, plural, number: _translations().ngettext(
+            singular, plural, number
+        ),
         newstyle=True,
     )
     app.jinja_env.filters["date"] = format_date

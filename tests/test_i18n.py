@@ -1,0 +1,454 @@
+"""Dutch and English: the browser's language, a remembered switch, dates, full catalogues.
+
+The catalogue tests extract every message from the source with Babel, as
+``make translations`` does, so a visible string added without a Dutch translation (or
+left fuzzy after ``pybabel update``) fails the suite.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+from quart import Quart, g
+from quart.testing import QuartClient
+
+from pwa import i18n
+from pwa.db import Database
+from pwa.hospital import HospitalSettings
+from tests.conftest import People, get_csrf, post_form, sign_in
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "pwa" / "translations"
+# What `make translations` passes to pybabel extract besides babel.cfg.
+KEYWORDS: dict[str, Any] = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}
+PLACEHOLDER = re.compile(r"%\(\w+\)[a-z]|%[a-z]")
+TRANSLATED_LOCALES = [locale for locale in i18n.LOCALES if locale != i18n.DEFAULT_LOCALE]
+
+Msgid = str | tuple[str, ...]
+
+
+def nl(**headers: str) -> dict[str, str]:
+    return {"Accept-Language": "nl", **headers}
+
+
+def en(**headers: str) -> dict[str, str]:
+    return {"Accept-Language": "en", **headers}
+
+
+async def page(client: QuartClient, path: str, headers: dict[str, str] | None = None) -> str:
+    response = await client.get(path, headers=headers or {})
+    assert response.status_code in {200, 404}, (path, response.status_code)
+    return str(await response.get_data(as_text=True))
+
+
+def html_lang(html: str) -> str:
+    match = re.search(r'<html lang="([^"]+)"', html)
+    assert match, "page has no <html lang>"
+    return match.group(1)
+
+
+class _VisibleText(HTMLParser):
+    """The text a person sees or hears: element text plus labelling attributes."""
+
+    ATTRIBUTES: ClassVar[set[str]] = {"alt", "aria-label", "title", "placeholder"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"script", "style"}:
+            self._hidden += 1
+        self.parts.extend(value for name, value in attrs if name in self.ATTRIBUTES and value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"script", "style"}:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _VisibleText()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+# --- the catalogue checks ---------------------------------------------------------
+
+
+def source_messages() -> dict[Msgid, str]:
+    """Every translatable message in pwa/ and templates/, with where it was found."""
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    for pattern, method in method_map:
+        if method == "jinja2":
+            options_map[pattern] = {**JINJA_OPTIONS, **options_map.get(pattern, {})}
+    found: dict[Msgid, str] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+        str(ROOT),
+        method_map,
+        options_map,
+        keywords=KEYWORDS,
+        # Like the Makefile's --ignore-dirs='.*': templates/_partials must be read too.
+        directory_filter=lambda path: not Path(path).name.startswith("."),
+    ):
+        msgid = message if isinstance(message, str) else tuple(part for part in message if part)
+        found.setdefault(msgid, f"{filename}:{lineno}")
+    return found
+
+
+def read_catalogue(path: Path, locale: str | None = None) -> Catalog:
+    with path.open("rb") as handle:
+        return read_po(handle, locale=locale)
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(match.group(0) for match in PLACEHOLDER.finditer(text))
+
+
+def catalogue_problems(messages: dict[Msgid, str], catalogue: Catalog) -> list[str]:
+    """What is missing, empty, fuzzy or has other placeholders than the English."""
+    problems = []
+    if catalogue.fuzzy:
+        problems.append("the catalogue header is marked fuzzy")
+    for msgid, where in sorted(messages.items(), key=lambda item: str(item[0])):
+        key = msgid[0] if isinstance(msgid, tuple) else msgid
+        entry = catalogue.get(key)
+        if entry is None:
+            problems.append(f"missing: {key!r} ({where})")
+            continue
+        if entry.fuzzy:
+            problems.append(f"fuzzy: {key!r} ({where})")
+        originals = list(msgid) if isinstance(msgid, tuple) else [msgid]
+        strings = list(entry.string) if isinstance(entry.string, tuple) else [entry.string]
+        if not all(strings):
+            problems.append(f"untranslated: {key!r} ({where})")
+            continue
+        for index, string in enumerate(strings):
+            english = originals[min(index, len(originals) - 1)]
+            if placeholders(string) != placeholders(english):
+                problems.append(f"placeholders differ: {key!r} -> {string!r} ({where})")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def messages() -> dict[Msgid, str]:
+    found = source_messages()
+    assert len(found) > 100, "extraction found suspiciously few messages"
+    return found
+
+
+def test_extraction_reads_python_labels_and_partial_templates(messages: dict[Msgid, str]) -> None:
+    """The lazy form labels and the shared partials are part of what must be translated."""
+    assert "E-mail address" in messages  # _l() in pwa/accounts/forms.py
+    assert "Please check the fields marked below." in messages  # templates/_partials
+    assert "When to call us" in messages  # a template
+    assert "The e-mail address or password is not correct." in messages  # gettext() in views
+
+
+@pytest.mark.parametrize("locale", TRANSLATED_LOCALES)
+def test_every_message_is_translated(messages: dict[Msgid, str], locale: str) -> None:
+    catalogue = read_catalogue(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po")
+    problems = catalogue_problems(messages, catalogue)
+    assert not problems, "run `make translations` and translate:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("locale", TRANSLATED_LOCALES)
+def test_catalogue_header_and_format_checks(locale: str) -> None:
+    catalogue = read_catalogue(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po")
+    assert str(catalogue.locale) == locale
+    assert catalogue.mime_headers  # the header entry is present, not omitted
+    headers = dict(catalogue.mime_headers)
+    assert headers["Language"] == locale
+    assert catalogue.plural_forms == Catalog(locale=locale).plural_forms  # CLDR's rule
+    errors = [(message.id, [str(error) for error in found]) for message, found in catalogue.check()]
+    assert not errors
+
+
+def test_template_file_is_current(messages: dict[Msgid, str]) -> None:
+    template = read_catalogue(TRANSLATIONS / "messages.pot")
+    stale = [
+        msgid
+        for msgid in messages
+        if template.get(msgid[0] if isinstance(msgid, tuple) else msgid) is None
+    ]
+    assert not stale, f"run `make translations`: {stale}"
+
+
+def _broken_copy(catalogue: Catalog) -> Catalog:
+    broken = Catalog(locale=catalogue.locale, fuzzy=False)
+    for message in catalogue:
+        if message.id:
+            broken.add(message.id, message.string, flags=message.flags)
+    return broken
+
+
+def test_the_catalogue_check_fails_on_broken_entries(messages: dict[Msgid, str]) -> None:
+    """The check above can fail: each kind of mistake is reported."""
+    catalogue = read_catalogue(TRANSLATIONS / "nl" / "LC_MESSAGES" / "messages.po")
+    broken = _broken_copy(catalogue)
+    assert catalogue_problems(messages, broken) == []
+    broken["Sign in"].string = ""
+    broken["Settings"].flags.add("fuzzy")
+    broken["Born %(date)s"].string = "Geboren op %(datum)s"
+    del broken["Sign out"]
+    extra = {**messages, "A string nobody translated": "templates/new.html:1"}
+    problems = catalogue_problems(extra, broken)
+    assert any(line.startswith("untranslated: 'Sign in'") for line in problems)
+    assert any(line.startswith("fuzzy: 'Settings'") for line in problems)
+    assert any(line.startswith("placeholders differ: 'Born %(date)s'") for line in problems)
+    assert any(line.startswith("missing: 'Sign out'") for line in problems)
+    assert any(line.startswith("missing: 'A string nobody translated'") for line in problems)
+    assert len(problems) == 5
+
+
+def test_catalogues_compile(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(i18n, "_catalogues", {})
+    compiled = i18n.load_catalogues()
+    assert set(compiled) == set(i18n.LOCALES)
+    assert compiled["nl"].gettext("Sign in") == "Inloggen"
+    assert compiled["nl"].gettext("When to call us") == "Wanneer bel je ons"
+    assert compiled["en"].gettext("Sign in") == "Sign in"
+
+
+# --- the language of a page -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("nl", "nl"),
+        ("nl-NL,nl;q=0.9,en-US;q=0.8,en;q=0.7", "nl"),
+        ("nl-BE", "nl"),
+        ("en", "en"),
+        ("nl-NL,en;q=0.9", "nl"),
+        ("en-GB,nl;q=0.5", "en"),
+        ("nl;q=0,en-US", "en"),
+        ("nl_NL", "nl"),
+        ("*", "en"),
+        ("fr-FR,de;q=0.8", "en"),
+        (None, "en"),
+    ],
+)
+async def test_browser_language_decides_the_page_language(
+    client: QuartClient, accept: str | None, expected: str
+) -> None:
+    html = await page(client, "/login", {"Accept-Language": accept} if accept else {})
+    assert html_lang(html) == expected
+    text = visible_text(html)
+    if expected == "nl":
+        assert "Inloggen" in text and "Wachtwoord" in text and "E-mailadres" in text
+        assert "Sign in" not in text and "Password" not in text
+    else:
+        assert "Sign in" in text and "Password" in text and "E-mail address" in text
+        assert "Inloggen" not in text
+
+
+async def test_dutch_form_errors_and_labels(client: QuartClient) -> None:
+    """Validation messages (ours, WTForms' own and the form macro's) are Dutch too."""
+    token = await get_csrf(client, "/login")
+    response = await client.post(
+        "/login", form={"csrf_token": token, "email": "", "password": ""}, headers=nl()
+    )
+    text = visible_text(await response.get_data(as_text=True))
+    assert "Vul dit nog in." in text
+    assert "Kijk de gemarkeerde velden hieronder nog even na." in text
+    assert "Please" not in text
+
+
+def english_msgids(locale: str) -> list[str]:
+    """English texts that must not show on a page in ``locale`` (placeholders left out)."""
+    catalogue = read_catalogue(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po")
+    texts = []
+    for message in catalogue:
+        if not message.id or not isinstance(message.id, str) or message.string == message.id:
+            continue
+        texts.extend(
+            part.strip() for part in PLACEHOLDER.split(message.id) if len(part.strip()) >= 4
+        )
+    return texts
+
+
+def english_on_page(html: str, texts: Iterable[str]) -> list[str]:
+    # The hospital's name is data the admin sets, not interface text; the shipped example
+    # name happens to be English.
+    shown = visible_text(html).replace(HospitalSettings().name, "")
+    return [text for text in texts if re.search(rf"(?<!\w){re.escape(text)}(?!\w)", shown)]
+
+
+async def test_no_english_left_on_dutch_pages(app: Quart, people: People) -> None:
+    texts = english_msgids("nl")
+    visitor = app.test_client()
+    family = app.test_client()
+    await sign_in(family, "parent@example.org")
+    nurse = app.test_client()
+    await sign_in(nurse, "nurse@example.org", staff=True)
+    pages = [
+        (visitor, "/login"),
+        (visitor, "/invite"),
+        (visitor, "/privacy"),
+        (visitor, "/call"),
+        (visitor, "/no-such-page"),
+        (family, "/"),
+        (family, "/call"),
+        (family, "/settings"),
+        (family, "/settings/password"),
+        (nurse, "/nurse/children"),
+        (nurse, f"/nurse/children/{people.child_id}"),
+    ]
+    for client, path in pages:
+        html = await page(client, path, nl())
+        assert html_lang(html) == "nl", path
+        assert english_on_page(html, texts) == [], path
+    # The check itself sees English when it is there.
+    assert english_on_page(await page(visitor, "/login", en()), texts)
+
+
+# --- the switch -------------------------------------------------------------------
+
+
+def language_cookie(response: Any) -> str | None:
+    for header in response.headers.getlist("Set-Cookie"):
+        if header.startswith(f"{i18n.LANGUAGE_COOKIE}="):
+            return str(header)
+    return None
+
+
+async def test_switch_is_remembered_over_the_browser_language(client: QuartClient) -> None:
+    assert html_lang(await page(client, "/login", en())) == "en"
+    token = await get_csrf(client, "/login")
+    response = await client.post(
+        "/settings/language?next=/privacy", form={"csrf_token": token, "lang": "nl"}, headers=en()
+    )
+    assert response.status_code == 302
+    assert response.location == "/privacy"
+    cookie = language_cookie(response)
+    assert cookie is not None
+    assert cookie.startswith("lang=nl;")
+    assert "Max-Age=31536000" in cookie
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+    for path in ("/login", "/privacy", "/call"):
+        html = await page(client, path, en())
+        assert html_lang(html) == "nl", path
+    assert "Privacyverklaring" in visible_text(await page(client, "/privacy", en()))
+
+    response = await post_form(client, "/settings/language", {"lang": "en"}, csrf_path="/login")
+    assert response.status_code == 302
+    assert html_lang(await page(client, "/login", nl())) == "en"
+
+
+async def test_switch_shows_which_language_is_chosen(client: QuartClient) -> None:
+    html = await page(client, "/login", nl())
+    assert re.search(r'value="nl" lang="nl"[^>]*aria-pressed="true"', html)
+    assert re.search(r'value="en" lang="en"[^>]*aria-pressed="false"', html)
+
+
+async def test_signed_in_choice_is_stored_on_the_account(
+    app: Quart, db: Database, people: People, family_client: QuartClient
+) -> None:
+    response = await post_form(
+        family_client, "/settings/language", {"lang": "nl"}, csrf_path="/settings"
+    )
+    assert response.status_code == 302
+    row = await db.fetch_one("SELECT locale FROM account WHERE id = ?", (people.parent_id,))
+    assert row is not None and row["locale"] == "nl"
+
+    # Another phone: no language cookie, an English browser, and yet Dutch after sign-in.
+    other_phone = app.test_client()
+    assert html_lang(await page(other_phone, "/login", en())) == "en"
+    await sign_in(other_phone, "parent@example.org")
+    html = await page(other_phone, "/", en())
+    assert html_lang(html) == "nl"
+    assert "Wanneer bel je ons" in visible_text(html)
+
+    # A choice made on a device wins over the account's language on that device.
+    shared_tablet = app.test_client()
+    await post_form(shared_tablet, "/settings/language", {"lang": "en"}, csrf_path="/login")
+    await sign_in(shared_tablet, "parent@example.org")
+    assert html_lang(await page(shared_tablet, "/", nl())) == "en"
+
+
+@pytest.mark.parametrize("chosen", ["fr", "", "NL", "nl-NL", "../en"])
+async def test_switch_refuses_an_unknown_language(client: QuartClient, chosen: str) -> None:
+    token = await get_csrf(client, "/login")
+    response = await client.post("/settings/language", form={"csrf_token": token, "lang": chosen})
+    assert response.status_code == 400
+    assert language_cookie(response) is None
+
+
+async def test_switch_refuses_a_missing_or_forged_csrf_token(client: QuartClient) -> None:
+    await client.get("/login")
+    missing = await client.post("/settings/language", form={"lang": "nl"})
+    assert missing.status_code == 400
+    assert language_cookie(missing) is None
+    forged = await client.post("/settings/language", form={"lang": "nl", "csrf_token": "forged"})
+    assert forged.status_code == 400
+    assert language_cookie(forged) is None
+    assert html_lang(await page(client, "/login", en())) == "en"
+
+
+async def test_signed_in_switch_without_token_changes_nothing(
+    db: Database, people: People, family_client: QuartClient
+) -> None:
+    response = await family_client.post("/settings/language", form={"lang": "nl"})
+    assert response.status_code == 400
+    row = await db.fetch_one("SELECT locale FROM account WHERE id = ?", (people.parent_id,))
+    assert row is not None and row["locale"] is None
+
+
+# --- dates ------------------------------------------------------------------------
+
+
+async def test_nurse_list_shows_birth_dates_per_locale(
+    nurse_client: QuartClient, people: People
+) -> None:
+    dutch = visible_text(await page(nurse_client, "/nurse/children", nl()))
+    assert "31 mei 2019" in dutch
+    assert "May" not in dutch
+    english = visible_text(await page(nurse_client, "/nurse/children", en()))
+    assert "May 31, 2019" in english
+    child = visible_text(await page(nurse_client, f"/nurse/children/{people.child_id}", nl()))
+    assert "Geboren op 31 mei 2019" in child
+
+
+async def test_staffed_hours_use_the_locale_day_names(client: QuartClient) -> None:
+    dutch = visible_text(await page(client, "/call", nl()))
+    assert "maandag tot en met vrijdag, 08:00-17:00 uur" in dutch
+    english = visible_text(await page(client, "/call", en()))
+    assert "Monday to Friday, 08:00-17:00" in english
+
+
+@pytest.mark.parametrize(
+    ("locale", "long_date", "short_datetime"),
+    [
+        ("nl", "29 maart 2026", "29-03-2026, 03:30"),
+        ("en", "March 29, 2026", "3/29/26, 3:30\u202fAM"),
+    ],
+)
+async def test_format_helpers_follow_the_request_locale(
+    app: Quart, locale: str, long_date: str, short_datetime: str
+) -> None:
+    # 01:30 UTC on the night the clocks go forward is 03:30 in Amsterdam.
+    moment = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    async with app.test_request_context("/", headers={"Accept-Language": locale}):
+        i18n.select_locale()
+        assert g.locale == locale
+        assert i18n.format_date(date(2026, 3, 29)) == long_date
+        assert i18n.format_datetime(moment, "short") == short_datetime
+    assert i18n.format_date(date(2026, 3, 29)) == "March 29, 2026"  # outside a request: English
