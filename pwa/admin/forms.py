@@ -1,0 +1,289 @@
+"""Admin forms: the treatment plan template and the "what to bring" list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+from zoneinfo import available_timezones
+
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields import TimeField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from ..i18n import current_locale, gettext
+from ..i18n import lazy_gettext as _l
+from ..plans.schedule import MedicationPeriodRule, PlanTemplate
+from ..security import CsrfForm
+
+MEDICATION_ROWS = 3
+MAX_SPACING_DAYS = 120  # as the plan_template table allows
+MAX_PACKING_ITEMS = 40
+MAX_PACKING_LINE = 200
+
+
+@cache
+def known_time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _required() -> InputRequired:
+    return InputRequired(message=_l("Please fill this in."))
+
+
+def _between(low: int, high: int) -> NumberRange:
+    return NumberRange(low, high, message=_l("Enter a number from %(min)s to %(max)s."))
+
+
+class WholeNumberField(IntegerField):
+    """An integer field where an empty box is "not filled in", not "not a number"."""
+
+    data: Any
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        text = str(valuelist[0]).strip()
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = int(text)
+        except ValueError as error:
+            self.data = None
+            raise ValueError(gettext("Enter a whole number, like 7.")) from error
+
+
+def _known_time_zone(form: Any, field: Any) -> None:
+    if field.data and field.data.strip() not in known_time_zones():
+        raise ValidationError(gettext("Enter a time zone name like Europe/Amsterdam."))
+
+
+class MedicationRowForm(Form):
+    """One home-medication period; a row left blank is ignored."""
+
+    class Meta:
+        @property
+        def locales(self) -> list[str]:
+            return [current_locale()]
+
+    name = StringField(_l("Medicine"), validators=[Optional(), Length(max=60)])
+    first_day = WholeNumberField(
+        _l("First day of the course"), validators=[Optional(), _between(1, MAX_SPACING_DAYS)]
+    )
+    last_day = WholeNumberField(
+        _l("Last day of the course"), validators=[Optional(), _between(1, MAX_SPACING_DAYS)]
+    )
+
+    def is_blank(self) -> bool:
+        return not any(_typed(field) for field in (self.name, self.first_day, self.last_day))
+
+
+def _typed(field: Any) -> str:
+    """What was typed into a field, spaces removed ("" when nothing was posted)."""
+    if field.raw_data:
+        return str(field.raw_data[0]).strip()
+    return str(field.data or "").strip()
+
+
+class TemplateForm(CsrfForm):
+    courses = WholeNumberField(_l("Number of courses"), validators=[_required(), _between(1, 20)])
+    spacing_days = WholeNumberField(
+        _l("Days from the start of one course to the start of the next"),
+        validators=[_required(), _between(1, MAX_SPACING_DAYS)],
+    )
+    visit_kind = SelectField(
+        _l("Each course starts with"),
+        choices=[
+            ("admission", _l("a hospital stay (admission)")),
+            ("day_visit", _l("a day visit")),
+            ("home_infusion", _l("a home infusion")),
+        ],
+        validators=[_required()],
+    )
+    visit_days = WholeNumberField(
+        _l("Length of the stay or infusion, in days"),
+        validators=[_required(), _between(1, 30)],
+        description=_l("Counting the first and the last day: a stay from Monday to Sunday is 7."),
+    )
+    start_time = TimeField(
+        _l("Starts at"), validators=[_required()], format="%H:%M", render_kw={"step": "60"}
+    )
+    end_time = TimeField(
+        _l("Ends at (on the last day)"),
+        validators=[_required()],
+        format="%H:%M",
+        render_kw={"step": "60"},
+    )
+    time_zone = StringField(
+        _l("Time zone"),
+        validators=[_required(), Length(max=64), _known_time_zone],
+        description=_l("The hospital's time zone, for example Europe/Amsterdam."),
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"},
+    )
+    location = StringField(
+        _l("Default place (optional)"),
+        validators=[Optional(), Length(max=120)],
+        description=_l("For example the ward's name; nurses can change it per visit."),
+    )
+    medication_periods = FieldList(
+        FormField(MedicationRowForm), min_entries=MEDICATION_ROWS, max_entries=MEDICATION_ROWS
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        spacing = self.spacing_days.data
+        if spacing and self.visit_days.data and self.visit_days.data > spacing:
+            self.visit_days.errors.append(
+                gettext("A stay cannot be longer than the time between two courses.")
+            )
+            valid = False
+        if (
+            self.visit_days.data == 1
+            and self.start_time.data
+            and self.end_time.data
+            and self.end_time.data <= self.start_time.data
+        ):
+            self.end_time.errors.append(
+                gettext("On a one-day visit, the end must be after the start.")
+            )
+            valid = False
+        for entry in self.medication_periods:
+            valid = _check_medication_row(entry.form, spacing) and valid
+        return bool(valid)
+
+    def to_template(self) -> PlanTemplate:
+        return PlanTemplate(
+            courses=self.courses.data,
+            spacing_days=self.spacing_days.data,
+            visit_kind=self.visit_kind.data,
+            visit_days=self.visit_days.data,
+            start_time=self.start_time.data,
+            end_time=self.end_time.data,
+            time_zone=self.time_zone.data.strip(),
+            location=(self.location.data or "").strip(),
+            medication_periods=tuple(
+                MedicationPeriodRule(
+                    entry.form.name.data.strip(),
+                    entry.form.first_day.data,
+                    entry.form.last_day.data,
+                )
+                for entry in self.medication_periods
+                if not entry.form.is_blank()
+            ),
+        )
+
+    @staticmethod
+    def data_from(template: PlanTemplate) -> dict[str, Any]:
+        """What the form shows for the saved template (with empty rows to fill in)."""
+        rows: list[dict[str, Any]] = [
+            {"name": rule.name, "first_day": rule.first_day, "last_day": rule.last_day}
+            for rule in template.medication_periods[:MEDICATION_ROWS]
+        ]
+        rows += [{"name": "", "first_day": None, "last_day": None}] * (MEDICATION_ROWS - len(rows))
+        return {
+            "courses": template.courses,
+            "spacing_days": template.spacing_days,
+            "visit_kind": template.visit_kind,
+            "visit_days": template.visit_days,
+            "start_time": template.start_time,
+            "end_time": template.end_time,
+            "time_zone": template.time_zone,
+            "location": template.location,
+            "medication_periods": rows,
+        }
+
+
+def _check_medication_row(row: MedicationRowForm, spacing: int | None) -> bool:
+    """A row is either blank or complete: a name and days that fit inside one course."""
+    if row.is_blank():
+        return True
+    valid = True
+    if not (row.name.data or "").strip():
+        row.name.errors.append(gettext("Please fill this in."))
+        valid = False
+    for day in (row.first_day, row.last_day):
+        if day.data is None and not day.errors:
+            day.errors.append(gettext("Please fill this in."))
+            valid = False
+    first, last = row.first_day.data, row.last_day.data
+    if first is not None and last is not None and not row.last_day.errors:
+        if last < first:
+            row.last_day.errors.append(gettext("The last day cannot be before the first day."))
+            valid = False
+        elif spacing and last > spacing:
+            row.last_day.errors.append(
+                gettext(
+                    "The period must end within its course (day %(days)s at the latest).",
+                    days=spacing,
+                )
+            )
+            valid = False
+    return valid and not row.errors
+
+
+# --- what to bring --------------------------------------------------------------------
+
+
+def item_lines(text: str | None) -> list[str]:
+    """One item per line; blank lines and spaces around each item do not count."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class PackingForm(CsrfForm):
+    english = TextAreaField(
+        _l("In English, one item per line"),
+        validators=[Length(max=MAX_PACKING_ITEMS * (MAX_PACKING_LINE + 2))],
+        render_kw={"lang": "en", "rows": 12},
+    )
+    dutch = TextAreaField(
+        _l("In Dutch, one item per line, in the same order"),
+        validators=[Length(max=MAX_PACKING_ITEMS * (MAX_PACKING_LINE + 2))],
+        render_kw={"lang": "nl", "rows": 12},
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        english, dutch = item_lines(self.english.data), item_lines(self.dutch.data)
+        valid = True
+        for field, lines in ((self.english, english), (self.dutch, dutch)):
+            if len(lines) > MAX_PACKING_ITEMS:
+                field.errors.append(
+                    gettext("Keep the list to %(count)s items.", count=MAX_PACKING_ITEMS)
+                )
+                valid = False
+            elif any(len(line) > MAX_PACKING_LINE for line in lines):
+                field.errors.append(
+                    gettext("Keep each item under %(count)s characters.", count=MAX_PACKING_LINE)
+                )
+                valid = False
+        if valid and len(english) != len(dutch):
+            self.dutch.errors.append(
+                gettext(
+                    "The English list has %(english)s items and the Dutch list %(dutch)s. Put each "
+                    "item on its own line, in the same order in both lists.",
+                    english=len(english),
+                    dutch=len(dutch),
+                )
+            )
+            valid = False
+        return valid
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(zip(item_lines(self.english.data), item_lines(self.dutch.data), strict=True))
+
+    @staticmethod
+    def data_from(items: Sequence[Any]) -> dict[str, str]:
+        return {
+            "english": "\n".join(item.text_en for item in items),
+            "dutch": "\n".join(item.text_nl for item in items),
+        }

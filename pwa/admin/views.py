@@ -1,0 +1,103 @@
+"""Admin pages: the settings overview, the plan template and the "what to bring" list."""
+
+from __future__ import annotations
+
+from quart import Blueprint, flash, g, redirect, render_template, request, url_for
+from quart.typing import ResponseReturnValue
+
+from .. import audit
+from ..db import get_db
+from ..i18n import gettext
+from ..i18n import lazy_gettext as _l
+from ..plans import store as plans
+from ..plans.schedule import PlanTemplate
+from ..security import Access, access
+from .forms import PackingForm, TemplateForm
+
+blueprint = Blueprint("admin", __name__, url_prefix="/admin")
+
+# The settings pages listed on the admin home, in order: (endpoint, title, what it is for).
+SETTINGS_PAGES = (
+    (
+        "admin.template",
+        _l("Treatment plan template"),
+        _l("Courses, spacing, stay length and times, and home-medication periods for new plans."),
+    ),
+    (
+        "admin.packing",
+        _l("What to bring"),
+        _l("The checklist families see before each stay, in English and Dutch."),
+    ),
+)
+
+
+@blueprint.route("/")
+@access(Access.ADMIN)
+async def home() -> ResponseReturnValue:
+    return await render_template("admin/home.html", pages=SETTINGS_PAGES)
+
+
+def _template_summary(template: PlanTemplate) -> str:
+    """The saved values in a few words, for the audit log (no personal data in it)."""
+    periods = ", ".join(f"{m.name} {m.first_day}-{m.last_day}" for m in template.medication_periods)
+    return (
+        f"{template.courses} x {template.visit_kind} every {template.spacing_days} days, "
+        f"{template.visit_days} days {template.start_time:%H:%M}-{template.end_time:%H:%M} "
+        f"{template.time_zone}; medication: {periods or 'none'}"
+    )
+
+
+@blueprint.route("/template", methods=["GET", "POST"])
+@access(Access.ADMIN)
+async def template() -> ResponseReturnValue:
+    db = get_db()
+    current = await plans.select_template(db)
+    if request.method == "POST":
+        form = await TemplateForm.from_request()
+        if form.validate():
+            saved = form.to_template()
+            async with db.transaction() as connection:
+                await plans.update_template(connection, saved)
+                await audit.record(
+                    connection,
+                    actor_id=g.account.id,
+                    action="template.updated",
+                    detail=_template_summary(saved),
+                )
+            await flash(
+                gettext(
+                    "The template is saved. New plans follow it; existing plans keep their dates."
+                )
+            )
+            return redirect(url_for("admin.template"))
+    else:
+        form = TemplateForm(data=TemplateForm.data_from(current))
+    return await render_template(
+        "admin/template.html", form=form, is_example=current == PlanTemplate()
+    )
+
+
+@blueprint.route("/packing", methods=["GET", "POST"])
+@access(Access.ADMIN)
+async def packing() -> ResponseReturnValue:
+    db = get_db()
+    items = await plans.select_packing_items(db)
+    if request.method == "POST":
+        form = await PackingForm.from_request()
+        if form.validate():
+            pairs = form.items()
+            async with db.transaction() as connection:
+                await plans.replace_packing_items(connection, pairs)
+                await audit.record(
+                    connection,
+                    actor_id=g.account.id,
+                    action="packing.updated",
+                    detail=f"{len(pairs)} items",
+                )
+            await flash(
+                gettext("The list is saved. Families see it from their next visit to the app.")
+            )
+            return redirect(url_for("admin.packing"))
+    else:
+        form = PackingForm(data=PackingForm.data_from(items))
+    return await render_template("admin/packing.html", form=form, items=items)
