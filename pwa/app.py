@@ -18,11 +18,16 @@ from . import config as settings
 from . import i18n, limits, security
 from .accounts import sessions
 from .accounts import views as account_views
+from .admin import views as admin_views
 from .db import Database, has_demo_accounts, migrate
 from .families import views as family_views
 from .health import blueprint as health_blueprint
 from .hospital import staffed_hours_text
+from .nurse import planning as planning_views
 from .nurse import views as nurse_views
+from .plans import calendar_views
+from .plans import formatting as plan_formatting
+from .plans import views as plan_views
 from .shell import views as shell_views
 
 log = logging.getLogger(__name__)
@@ -81,6 +86,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
     app.register_blueprint(account_views.blueprint)
     app.register_blueprint(family_views.blueprint)
     app.register_blueprint(nurse_views.blueprint)
+    app.register_blueprint(admin_views.blueprint)
+    app.register_blueprint(calendar_views.blueprint)
+    app.register_blueprint(plan_views.blueprint)
+    app.register_blueprint(planning_views.blueprint)
+    app.register_blueprint(plan_formatting.blueprint)
     app.register_blueprint(health_blueprint)
     app.register_blueprint(shell_views.blueprint)
 

@@ -6,7 +6,7 @@ Refused in production. Later features extend ``load`` so the demo shows all the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from quart import Quart
 
@@ -15,6 +15,11 @@ from .accounts import store as accounts
 from .accounts.passwords import hash_password
 from .db import Database
 from .families import store as families
+from .plans import changes
+from .plans import store as plans
+
+# The demo family is between courses: course 1 done, course 2 starts in a few days.
+DEMO_DAYS_TO_NEXT_ADMISSION = 3
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,8 @@ async def load(app: Quart, db: Database, today: date) -> bool:
         return False
     async with app.app_context():
         hashes = {login.email: hash_password(login.password) for login in DEMO_LOGINS}
+    template = await plans.select_template(db)
+    plan_start = today + timedelta(days=DEMO_DAYS_TO_NEXT_ADMISSION - template.spacing_days)
     async with db.transaction() as connection:
         ids = {}
         for login in DEMO_LOGINS:
@@ -63,4 +70,15 @@ async def load(app: Quart, db: Database, today: date) -> bool:
         )
         await families.link_caregiver(connection, ids["caregiver"], child_id)
         await audit.record(connection, actor_id=ids["nurse"], action="child.created", child_id=child_id, detail="demo")
+        await changes.create_plan(
+            connection, child_id=child_id, start=plan_start, template=template, actor_id=ids["nurse"]
+        )
+        await connection.execute(
+            """
+            UPDATE visit SET location = 'Ward 5 (immunotherapy)', status = 'confirmed',
+                   family_note = 'Please be at the ward desk at 09:00. Bring this week''s notes.'
+             WHERE course_number = 2
+            """
+        )
+        await connection.execute("UPDATE visit SET status = 'completed' WHERE course_number = 1")
     return True

@@ -84,9 +84,10 @@ async def _signed_in(app: Quart, email: str, *, staff: bool = False):  # type: i
 def _url_for_rule(rule: Rule, people: People) -> str:
     values = {"child_id": people.child_id, "caregiver_id": people.parent_id, "invite_id": 1}
     url = rule.rule
-    for match in re.finditer(r"<(?:\w+:)?(\w+)>", rule.rule):
-        key = match.group(1)
-        url = url.replace(match.group(0), str(values.get(key, "app.css" if key == "filename" else "ABCD")))
+    for match in re.finditer(r"<(?:(\w+):)?(\w+)>", rule.rule):
+        converter, key = match.group(1), match.group(2)
+        fallback = 1 if converter == "int" else "ABCD"
+        url = url.replace(match.group(0), str(values.get(key, fallback)))
     if rule.endpoint == "static":
         url = "/static/css/app.css"
     return url

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +11,8 @@ from quart_rate_limiter import QUART_RATE_LIMITER_EXEMPT_ATTRIBUTE, QUART_RATE_L
 
 from pwa import limits
 from pwa.db import Database
+from pwa.plans import store as plans
+from pwa.plans.changes import create_plan
 from pwa.security import Access, access
 from tests.conftest import PASSWORD, People, csrf_from, make_child, sign_in
 
@@ -37,8 +39,35 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
      "SELECT COUNT(*) FROM account_session WHERE child_id = {second_child_id}"),
     ("accounts.logout", "caregiver", "/settings", "/logout", {},
      "SELECT COUNT(*) FROM account_session WHERE revoked_at IS NOT NULL"),
+    ("admin.template", "admin", "/admin/template", "/admin/template",
+     {"courses": "5", "spacing_days": "35", "visit_kind": "admission", "visit_days": "7",
+      "start_time": "09:00", "end_time": "17:00", "time_zone": "Europe/Amsterdam", "location": "",
+      "medication_periods-0-name": "isotretinoin", "medication_periods-0-first_day": "19",
+      "medication_periods-0-last_day": "32"},
+     "SELECT COUNT(*) FROM audit_log WHERE action = 'template.updated'"),
+    ("admin.packing", "admin", "/admin/packing", "/admin/packing",
+     {"english": "Pyjamas\nCharger", "dutch": "Pyjama\nOplader"},
+     "SELECT COUNT(*) FROM audit_log WHERE action = 'packing.updated'"),
+    ("calendar.settings", "caregiver", "/settings/calendar", "/settings/calendar", {},
+     "SELECT COUNT(*) FROM calendar_feed"),
+    ("plans.seen", "caregiver", "/", "/schedule/seen", {}, "SELECT COUNT(*) FROM schedule_seen"),
+    ("planning.plan", "nurse", "/nurse/children/{other_child_id}/plan", "/nurse/children/{other_child_id}/plan",
+     {"start_date": "2027-01-11"}, "SELECT COUNT(*) FROM treatment_plan"),
+    ("planning.add_visit", "nurse", "/nurse/children/{child_id}/visits/new", "/nurse/children/{child_id}/visits/new",
+     {"course_number": "6", "kind": "day_visit", "start_date": "2028-01-03", "start_time": "10:00",
+      "end_date": "2028-01-03", "end_time": "12:00", "time_zone": "Europe/Amsterdam", "status": "planned"},
+     "SELECT COUNT(*) FROM visit"),
+    ("planning.edit_visit", "nurse", "/nurse/children/{child_id}/visits/{visit_id}",
+     "/nurse/children/{child_id}/visits/{visit_id}",
+     {"course_number": "1", "kind": "admission", "start_date": "2027-01-11", "start_time": "09:00",
+      "end_date": "2027-01-17", "end_time": "17:00", "time_zone": "Europe/Amsterdam", "status": "planned",
+      "location": "CSRF ward"},
+     "SELECT COUNT(*) FROM visit WHERE location = 'CSRF ward'"),
+    ("planning.cancel_visit", "nurse", "/nurse/children/{child_id}/visits/{visit_id}",
+     "/nurse/children/{child_id}/visits/{visit_id}/cancel", {},
+     "SELECT COUNT(*) FROM visit WHERE status = 'cancelled'"),
 ]
-EMAILS = {"caregiver": "parent@example.org", "nurse": "nurse@example.org"}
+EMAILS = {"caregiver": "parent@example.org", "nurse": "nurse@example.org", "admin": "admin@example.org"}
 
 
 async def _rows(db: Database, sql: str) -> int:
@@ -53,13 +82,22 @@ async def test_form_post_without_csrf_token_is_refused(
 ) -> None:
     _, role, page, url, form, counter = case
     second_child_id = await make_child(db, "Zoe", people.parent_id)
+    async with db.transaction() as connection:
+        plan_id = await create_plan(
+            connection, child_id=people.child_id, start=date(2027, 1, 11),
+            template=await plans.select_template(db), actor_id=None,
+        )
+    visit_id = (await plans.select_visits(db, plan_id))[0].id
 
     def fill(text: str) -> str:
-        return text.format(child_id=people.child_id, parent_id=people.parent_id, second_child_id=second_child_id)
+        return text.format(
+            child_id=people.child_id, parent_id=people.parent_id, second_child_id=second_child_id,
+            other_child_id=people.other_child_id, visit_id=visit_id,
+        )
 
     client = app.test_client()
     if role:
-        await sign_in(client, EMAILS[role], staff=role == "nurse")
+        await sign_in(client, EMAILS[role], staff=role != "caregiver")
     page, url, counter = fill(page), fill(url), fill(counter)
     data = {key: fill(value) for key, value in form.items()}
     before = await _rows(db, counter)
@@ -84,6 +122,7 @@ async def test_every_post_route_is_covered_by_the_csrf_test(app: Quart) -> None:
     elsewhere = {
         "accounts.invite", "accounts.reset", "accounts.enter_invite", "accounts.second_factor_code",
         "accounts.enrol_second_factor", "accounts.choose_language", "nurse.revoke_invite",
+        "calendar.revoke",  # tests/test_calendar.py
     }
     posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())}
     assert posts - tested - elsewhere == set()
@@ -229,6 +268,7 @@ async def test_json_endpoints_answer_401_in_json_when_signed_out(json_app: Quart
 STRICT = {
     "accounts.login", "accounts.second_factor_code", "accounts.enrol_second_factor",
     "accounts.change_password", "accounts.invite", "accounts.enter_invite", "accounts.reset",
+    "calendar.feed",
 }
 EXEMPT = {"static", "health.healthz"}
 

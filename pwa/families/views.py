@@ -8,8 +8,10 @@ from quart.typing import ResponseReturnValue
 from ..accounts import store as accounts
 from ..accounts.forms import PlainForm
 from ..accounts.views import safe_next
-from ..db import get_db
+from ..db import get_db, utcnow
 from ..hospital import hospital_settings
+from ..plans import overview
+from ..plans import store as plan_store
 from ..security import Access, access, not_found_unless, require_csrf
 from ..shell.pages import offline_page
 from . import store
@@ -36,7 +38,18 @@ async def home() -> ResponseReturnValue:
     if g.account.is_staff:
         return redirect(url_for("nurse.children"))
     children, child = await family_context()
-    return await render_template("families/home.html", children=children, child=child)
+    db = get_db()
+    now = utcnow()
+    view = await overview.for_family(db, g.account.id, child.id, now) if child else None
+    page = await render_template(
+        "families/home.html",
+        children=children,
+        child=child,
+        view=view,
+        packing=await plan_store.select_packing_items(db),
+        form=PlainForm(),
+    )
+    return page
 
 
 @blueprint.route("/call")

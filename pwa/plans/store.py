@@ -382,8 +382,15 @@ async def replace_packing_items(connection: aiosqlite.Connection, items: list[tu
 
 
 async def select_seen_at(db: Database, caregiver_id: int, child_id: int) -> datetime | None:
+    """When the caregiver last acknowledged changes; before that, when they joined."""
     row = await db.fetch_one(
-        "SELECT seen_at FROM schedule_seen WHERE caregiver_id = :caregiver_id AND child_id = :child_id",
+        """
+        SELECT COALESCE(schedule_seen.seen_at, caregiver_child.linked_at) AS seen_at
+          FROM caregiver_child
+          LEFT JOIN schedule_seen ON schedule_seen.caregiver_id = caregiver_child.caregiver_id
+                                 AND schedule_seen.child_id = caregiver_child.child_id
+         WHERE caregiver_child.caregiver_id = :caregiver_id AND caregiver_child.child_id = :child_id
+        """,
         {"caregiver_id": caregiver_id, "child_id": child_id},
     )
     return from_db(row["seen_at"]) if row else None

@@ -1,0 +1,149 @@
+"""Nurse planning pages: a child's plan, adding and changing visits, the next 14 days."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from quart import Blueprint, g, redirect, render_template, request, url_for
+from quart.typing import ResponseReturnValue
+
+from .. import audit
+from ..accounts.forms import PlainForm
+from ..db import get_db, utcnow
+from ..families import store as families
+from ..plans import changes, overview
+from ..plans import store as plans
+from ..plans.schedule import aware, overlapping
+from ..security import Access, access, not_found_unless, require_csrf
+from .planning_forms import PlanForm, VisitForm
+
+blueprint = Blueprint("planning", __name__, url_prefix="/nurse")
+UPCOMING_DAYS = 14
+
+
+async def _child(child_id: int) -> families.Child:
+    child = await families.select_child(get_db(), child_id)
+    not_found_unless(child)
+    assert child is not None
+    return child
+
+
+@blueprint.route("/children/<int:child_id>/plan", methods=["GET", "POST"])
+@access(Access.STAFF)
+async def plan(child_id: int) -> ResponseReturnValue:
+    db = get_db()
+    child = await _child(child_id)
+    existing = await plans.select_plan(db, child.id)
+    template = await plans.select_template(db)
+    form = await PlanForm.from_request()
+    if request.method == "POST" and existing is None and form.validate():
+        async with db.transaction() as connection:
+            await changes.create_plan(
+                connection, child_id=child.id, start=form.start_date.data, template=template, actor_id=g.account.id
+            )
+        return redirect(url_for("planning.plan", child_id=child.id))
+    await audit.record_read(db, actor_id=g.account.id, action="plan.viewed", child_id=child.id)
+    view = await overview.for_staff(db, child.id, utcnow())
+    return await render_template("nurse/plan.html", child=child, view=view, template=template, form=form, now=utcnow())
+
+
+def _draft(form: VisitForm) -> changes.VisitDraft:
+    return changes.VisitDraft(
+        course_number=form.course_number.data,
+        kind=form.kind.data,
+        starts=form.starts,
+        ends=form.ends,
+        time_zone=form.time_zone.data,
+        location=(form.location.data or "").strip(),
+        family_note=(form.family_note.data or "").strip(),
+        status=form.status.data,
+    )
+
+
+async def _overlaps(plan_id: int, form: VisitForm, ignore_id: int | None) -> list[plans.Visit]:
+    """Other active visits of the plan that this one would overlap (a warning, not a block)."""
+    visits = [visit for visit in await plans.select_visits(get_db(), plan_id) if not visit.cancelled]
+    starts, ends = aware(form.starts, form.time_zone.data), aware(form.ends, form.time_zone.data)
+    ids = overlapping(starts, ends, [(v.id, v.starts_at, v.ends_at) for v in visits], ignore_id)
+    return [visit for visit in visits if visit.id in ids]
+
+
+@blueprint.route("/children/<int:child_id>/visits/new", methods=["GET", "POST"])
+@access(Access.STAFF)
+async def add_visit(child_id: int) -> ResponseReturnValue:
+    db = get_db()
+    child = await _child(child_id)
+    current_plan = await plans.select_plan(db, child.id)
+    not_found_unless(current_plan)
+    assert current_plan is not None
+    form = await VisitForm.from_request()
+    clashes: list[plans.Visit] = []
+    if request.method == "POST" and form.validate():
+        clashes = await _overlaps(current_plan.id, form, None)
+        if not clashes or form.confirm_overlap.data:
+            async with db.transaction() as connection:
+                await changes.add_visit(connection, current_plan, _draft(form), g.account.id)
+            return redirect(url_for("planning.plan", child_id=child.id))
+    return await render_template("nurse/visit_form.html", child=child, form=form, visit=None, clashes=clashes)
+
+
+@blueprint.route("/children/<int:child_id>/visits/<int:visit_id>", methods=["GET", "POST"])
+@access(Access.STAFF)
+async def edit_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
+    db = get_db()
+    child = await _child(child_id)
+    visit = await plans.select_visit(db, visit_id)
+    not_found_unless(visit and visit.child_id == child.id)
+    assert visit is not None
+    if request.method == "GET":
+        form = VisitForm(
+            course_number=visit.course_number,
+            kind=visit.kind,
+            start_date=visit.starts.date(),
+            start_time=visit.starts.time(),
+            end_date=visit.ends.date(),
+            end_time=visit.ends.time(),
+            time_zone=visit.time_zone,
+            location=visit.location,
+            family_note=visit.family_note,
+            status=visit.status,
+        )
+    else:
+        form = await VisitForm.from_request()
+    clashes: list[plans.Visit] = []
+    if request.method == "POST" and form.validate():
+        clashes = await _overlaps(visit.plan_id, form, visit.id) if form.status.data != "cancelled" else []
+        if not clashes or form.confirm_overlap.data:
+            async with db.transaction() as connection:
+                await changes.change_visit(connection, visit, _draft(form), g.account.id)
+            return redirect(url_for("planning.plan", child_id=child.id))
+    return await render_template(
+        "nurse/visit_form.html", child=child, form=form, visit=visit, clashes=clashes, cancel_form=PlainForm()
+    )
+
+
+@blueprint.route("/children/<int:child_id>/visits/<int:visit_id>/cancel", methods=["POST"])
+@access(Access.STAFF)
+async def cancel_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
+    await require_csrf(await PlainForm.from_request())
+    db = get_db()
+    child = await _child(child_id)
+    visit = await plans.select_visit(db, visit_id)
+    not_found_unless(visit and visit.child_id == child.id and not visit.cancelled)
+    assert visit is not None
+    async with db.transaction() as connection:
+        await changes.cancel_visit(connection, visit, g.account.id)
+    return redirect(url_for("planning.plan", child_id=child.id))
+
+
+@blueprint.route("/upcoming")
+@access(Access.STAFF)
+async def upcoming() -> ResponseReturnValue:
+    """Admissions and other visits starting in the next 14 days, for the ward's planning."""
+    db = get_db()
+    today = utcnow().astimezone(ZoneInfo("Europe/Amsterdam")).date()
+    visits = await plans.select_visits_starting_between(db, today, today + timedelta(days=UPCOMING_DAYS))
+    children = {child.id: child for child in await families.select_all_children(db)}
+    rows = [(visit, children[visit.child_id]) for visit in visits if not visit.cancelled and visit.child_id in children]
+    return await render_template("nurse/upcoming.html", rows=rows, days=UPCOMING_DAYS, today=today)

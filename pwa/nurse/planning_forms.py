@@ -1,0 +1,80 @@
+"""Forms for planning: a new plan from the template, and one visit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import available_timezones
+
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
+
+from ..i18n import lazy_gettext as _l
+from ..plans.schedule import VISIT_KINDS, VISIT_STATUSES
+from ..security import CsrfForm
+
+_ZONES = available_timezones()
+
+
+def _kind_choices() -> list[tuple[str, Any]]:
+    labels = {"admission": _l("Hospital stay"), "day_visit": _l("Day visit"), "home_infusion": _l("Home infusion")}
+    return [(kind, labels[kind]) for kind in VISIT_KINDS]
+
+
+def _status_choices() -> list[tuple[str, Any]]:
+    labels = {
+        "planned": _l("Planned"),
+        "confirmed": _l("Confirmed"),
+        "changed": _l("Changed"),
+        "completed": _l("Done"),
+        "cancelled": _l("Cancelled"),
+    }
+    return [(status, labels[status]) for status in VISIT_STATUSES]
+
+
+def _valid_zone(form: Any, field: Any) -> None:
+    if field.data not in _ZONES:
+        raise ValidationError(str(_l("Use a time zone name like Europe/Amsterdam.")))
+
+
+class PlanForm(CsrfForm):
+    start_date = DateField(
+        _l("First day of course 1"), validators=[DataRequired(message=_l("Enter a date like 2027-01-12."))]
+    )
+
+
+class VisitForm(CsrfForm):
+    course_number = IntegerField(
+        _l("Course"),
+        validators=[DataRequired(message=_l("Enter the course number.")), NumberRange(min=1, max=20)],
+    )
+    kind = SelectField(_l("Kind of visit"), choices=_kind_choices)
+    start_date = DateField(_l("Start date"), validators=[DataRequired(message=_l("Enter a date like 2027-01-12."))])
+    start_time = TimeField(_l("Start time"), validators=[DataRequired(message=_l("Enter a time like 09:00."))])
+    end_date = DateField(_l("End date"), validators=[DataRequired(message=_l("Enter a date like 2027-01-18."))])
+    end_time = TimeField(_l("End time"), validators=[DataRequired(message=_l("Enter a time like 17:00."))])
+    time_zone = StringField(_l("Time zone"), default="Europe/Amsterdam", validators=[_valid_zone])
+    location = StringField(_l("Where (ward, room)"), validators=[Length(max=120)])
+    family_note = TextAreaField(
+        _l("Note for the family"),
+        validators=[Length(max=1000)],
+        description=_l("Shown to the family. No medical details in calendar feeds."),
+    )
+    status = SelectField(_l("Status"), choices=_status_choices, default="planned")
+    confirm_overlap = BooleanField(_l("Save even though it overlaps another visit"))
+
+    @property
+    def starts(self) -> datetime:
+        return datetime.combine(self.start_date.data, self.start_time.data)
+
+    @property
+    def ends(self) -> datetime:
+        return datetime.combine(self.end_date.data, self.end_time.data)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if self.ends <= self.starts:
+            self.end_date.errors = [*self.end_date.errors, str(_l("The end must be after the start."))]
+            return False
+        return True

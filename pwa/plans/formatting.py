@@ -1,0 +1,66 @@
+"""How visits read on a page: kinds and statuses in words, dates and times per locale."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel.dates import format_date, format_time
+from quart import Blueprint
+
+from ..i18n import current_locale, gettext
+
+# Month and day names follow the region a language is used in here (not Babel's en_US);
+# the patterns are fixed because Babel's skeleton matching abbreviates them in Dutch.
+FORMAT_REGIONS = {"en": "en_GB", "nl": "nl_NL"}
+
+blueprint = Blueprint("plan_formatting", __name__)
+
+
+def _region() -> str:
+    return FORMAT_REGIONS.get(current_locale(), current_locale())
+
+
+@blueprint.app_template_filter("weekday_date")
+def weekday_date(value: date | datetime) -> str:
+    """'Monday 12 January'."""
+    return str(format_date(value, "EEEE d MMMM", locale=_region()))
+
+
+@blueprint.app_template_filter("short_date")
+def short_date(value: date | datetime) -> str:
+    """'12 Jan 2027'."""
+    return str(format_date(value, "d MMM y", locale=_region()))
+
+
+@blueprint.app_template_filter("clock")
+def clock(value: datetime) -> str:
+    """'09:00' (24-hour in both languages)."""
+    return str(format_time(value, "HH:mm", locale=_region()))
+
+
+@blueprint.app_template_filter("kind_label")
+def kind_label(kind: str) -> str:
+    labels = {
+        "admission": gettext("Hospital stay"),
+        "day_visit": gettext("Day visit"),
+        "home_infusion": gettext("Home infusion"),
+    }
+    return labels.get(kind, kind)
+
+
+@blueprint.app_template_filter("status_label")
+def status_label(status: str) -> str:
+    labels = {
+        "planned": gettext("Planned"),
+        "confirmed": gettext("Confirmed"),
+        "changed": gettext("Changed"),
+        "completed": gettext("Done"),
+        "cancelled": gettext("Cancelled"),
+    }
+    return labels.get(status, status)
+
+
+@blueprint.app_template_filter("medication_label")
+def medication_label(name: str) -> str:
+    labels = {"isotretinoin": gettext("Isotretinoin capsules at home")}
+    return labels.get(name, name)
