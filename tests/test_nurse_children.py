@@ -199,6 +199,20 @@ async def test_joining_needs_the_privacy_notice_accepted(
     assert (await code_row(db, code))["used_at"] is None
 
 
+async def test_a_typed_invite_code_may_have_dashes_spaces_and_small_letters(
+    app: Quart, people: People, nurse_client: QuartClient
+) -> None:
+    code = await make_invite(nurse_client, people.child_id)
+    parent = app.test_client()
+    typed = " " + grouped(code).lower().replace("-", " - ", 2) + " "
+    response = await post_form(parent, "/invite", {"code": typed})
+    assert response.status_code == 302
+    assert response.location == f"/invite/{code}"
+    page = await parent.get(response.location)
+    assert page.status_code == 200
+    assert "You were invited to follow the treatment of Sam." in await text(page)
+
+
 async def test_invite_works_once(
     app: Quart, db: Database, people: People, nurse_client: QuartClient
 ) -> None:
