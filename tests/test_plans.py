@@ -228,3 +228,10 @@ async def test_upcoming_lists_the_next_fourteen_days(app: Quart, db: Database, p
     await _plan_for(db, people.other_child_id, date(2027, 2, 1))
     text = await _page_at(app, datetime(2027, 1, 5, 8, tzinfo=UTC), "/nurse/upcoming", "nurse@example.org")
     assert "Sam" in text and "Robin" not in text
+
+
+async def test_children_list_shows_each_childs_next_visit(app: Quart, db: Database, people: People) -> None:
+    await _plan_for(db, people.child_id, date(2027, 1, 11))
+    text = await _page_at(app, _at(2027, 2, 1), "/nurse/children", "nurse@example.org")
+    assert "Next: course 2, hospital stay on 15 Feb 2027" in text
+    assert "No visit planned" in text  # Robin has no plan

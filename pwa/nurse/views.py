@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from quart import Blueprint, current_app, g, redirect, render_template, request, url_for
 from quart.typing import ResponseReturnValue
@@ -13,6 +14,7 @@ from ..accounts import store as accounts
 from ..accounts.forms import PlainForm
 from ..db import get_db, utcnow
 from ..families import store as families
+from ..plans import store as plans
 from ..security import Access, access, not_found_unless, require_csrf
 from .forms import ChildForm, InviteForm
 
@@ -36,7 +38,9 @@ async def children() -> ResponseReturnValue:
             await audit.record(connection, actor_id=g.account.id, action="child.created", child_id=child_id)
         return redirect(url_for("nurse.child", child_id=child_id))
     everyone = await families.select_all_children(db)
-    return await render_template("nurse/children.html", form=form, children=everyone)
+    today = utcnow().astimezone(ZoneInfo("Europe/Amsterdam")).date()
+    next_visits = await plans.select_next_visit_per_child(db, today)
+    return await render_template("nurse/children.html", form=form, children=everyone, next_visits=next_visits)
 
 
 async def _child_or_404(child_id: int) -> families.Child:

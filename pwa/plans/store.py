@@ -404,3 +404,21 @@ async def mark_seen(connection: aiosqlite.Connection, caregiver_id: int, child_i
         """,
         {"caregiver_id": caregiver_id, "child_id": child_id, "now": now_text()},
     )
+
+
+async def select_next_visit_per_child(db: Database, today: date) -> dict[int, Visit]:
+    """Each child's first visit not yet over (by local date), for the nurses' list."""
+    rows = await db.fetch_all(
+        f"""
+        SELECT {VISIT_COLUMNS}
+          FROM visit JOIN treatment_plan ON treatment_plan.id = visit.plan_id
+         WHERE visit.ends_local >= :today AND visit.status != 'cancelled'
+         ORDER BY visit.starts_local, visit.id
+        """,  # noqa: S608
+        {"today": today.isoformat()},
+    )
+    first: dict[int, Visit] = {}
+    for row in rows:
+        visit = Visit.from_row(row)
+        first.setdefault(visit.child_id, visit)
+    return first

@@ -26,7 +26,6 @@ async def schedule() -> ResponseReturnValue:
 
 @blueprint.route("/schedule/visits/<int:visit_id>")
 @access(Access.FAMILY)
-@offline_page
 async def visit(visit_id: int) -> ResponseReturnValue:
     found = await store.select_visit_for_caregiver(get_db(), visit_id, g.account.id)
     not_found_unless(found)
