@@ -12,6 +12,7 @@ from wtforms import (
     Form,
     FormField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -103,9 +104,9 @@ class TemplateForm(CsrfForm):
     visit_kind = SelectField(
         _l("Each course starts with"),
         choices=[
-            ("admission", _l("a hospital stay (admission)")),
-            ("day_visit", _l("a day visit")),
-            ("home_infusion", _l("a home infusion")),
+            SelectChoice("admission", _l("a hospital stay (admission)")),
+            SelectChoice("day_visit", _l("a day visit")),
+            SelectChoice("home_infusion", _l("a home infusion")),
         ],
         validators=[_required()],
     )
