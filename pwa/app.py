@@ -20,6 +20,7 @@ from .accounts import sessions
 from .accounts import views as account_views
 from .admin import views as admin_views
 from .db import Database, has_demo_accounts, migrate
+from .diary import views as diary_views
 from .families import views as family_views
 from .health import blueprint as health_blueprint
 from .hospital import staffed_hours_text
@@ -89,6 +90,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
     app.register_blueprint(admin_views.blueprint)
     app.register_blueprint(calendar_views.blueprint)
     app.register_blueprint(plan_views.blueprint)
+    app.register_blueprint(diary_views.blueprint)
     app.register_blueprint(planning_views.blueprint)
     app.register_blueprint(plan_formatting.blueprint)
     app.register_blueprint(health_blueprint)

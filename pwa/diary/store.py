@@ -1,0 +1,178 @@
+"""Reports, diary item settings and red-flag rules as rows: dataclasses and SQL."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from ..db import Database, fetch_one, from_db, to_db
+from ..redflags.rules import Earlier, Rule
+from .items import ITEMS
+
+
+@dataclass(frozen=True)
+class Report:
+    id: int
+    client_uuid: str
+    child_id: int
+    author_id: int | None
+    author_name: str | None
+    observed_at: datetime
+    received_at: datetime
+    items: dict[str, Any]
+    note: str
+    corrects_uuid: str | None
+    level: str
+    client_level: str | None
+    matched_rules: list[str]
+
+    @property
+    def server_raised_level(self) -> bool:
+        """The server saw more danger than the phone showed (newer rules, other readings)."""
+        order = ("green", "amber", "red")
+        return self.client_level is not None and order.index(self.level) > order.index(self.client_level)
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Report:
+        return cls(
+            id=row["id"],
+            client_uuid=row["client_uuid"],
+            child_id=row["child_id"],
+            author_id=row["author_id"],
+            author_name=row["author_name"],
+            observed_at=from_db(row["observed_at"]),  # type: ignore[arg-type]
+            received_at=from_db(row["received_at"]),  # type: ignore[arg-type]
+            items=json.loads(row["items"]),
+            note=row["note"],
+            corrects_uuid=row["corrects_uuid"],
+            level=row["level"],
+            client_level=row["client_level"],
+            matched_rules=json.loads(row["matched_rules"]),
+        )
+
+
+REPORT_SELECT = """
+    SELECT report.id, report.client_uuid, report.child_id, report.author_id,
+           account.display_name AS author_name, report.observed_at, report.received_at,
+           report.items, report.note, corrected.client_uuid AS corrects_uuid, report.level,
+           report.client_level, report.matched_rules
+      FROM report
+      LEFT JOIN account ON account.id = report.author_id
+      LEFT JOIN report AS corrected ON corrected.id = report.corrects_id
+"""
+
+
+# --- configuration: items and rules ------------------------------------------------
+
+
+async def select_enabled_items(db: Database) -> set[str]:
+    rows = await db.fetch_all("SELECT key, enabled FROM diary_item_setting")
+    stored = {row["key"]: bool(row["enabled"]) for row in rows}
+    return {item.key for item in ITEMS if stored.get(item.key, item.default_on)}
+
+
+async def save_enabled_items(connection: aiosqlite.Connection, enabled: set[str]) -> None:
+    for item in ITEMS:
+        await connection.execute(
+            """
+            INSERT INTO diary_item_setting (key, enabled) VALUES (:key, :enabled)
+            ON CONFLICT (key) DO UPDATE SET enabled = excluded.enabled
+            """,
+            {"key": item.key, "enabled": int(item.key in enabled)},
+        )
+
+
+async def select_rules(db: Database | aiosqlite.Connection) -> list[Rule]:
+    sql = "SELECT definition FROM red_flag_rule WHERE enabled = 1 ORDER BY position, id"
+    if isinstance(db, Database):
+        rows = await db.fetch_all(sql)
+    else:
+        async with db.execute(sql) as cursor:
+            rows = list(await cursor.fetchall())
+    return [Rule.parse(json.loads(row["definition"])) for row in rows]
+
+
+# --- reports -----------------------------------------------------------------------
+
+
+async def select_by_uuid(connection: aiosqlite.Connection, client_uuid: str) -> sqlite3.Row | None:
+    return await fetch_one(
+        connection, "SELECT id, child_id, content_hash, level FROM report WHERE client_uuid = :uuid", {"uuid": client_uuid}
+    )
+
+
+async def select_earlier(connection: aiosqlite.Connection, child_id: int, since: datetime, before: datetime) -> list[Earlier]:
+    """Reports of this child observed in [since, before), for look-back rules."""
+    async with connection.execute(
+        """
+        SELECT observed_at, items FROM report
+         WHERE child_id = :child_id AND observed_at >= :since AND observed_at < :before
+        """,
+        {"child_id": child_id, "since": to_db(since), "before": to_db(before)},
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return [Earlier(from_db(row["observed_at"]), json.loads(row["items"])) for row in rows]  # type: ignore[arg-type]
+
+
+async def insert_report(connection: aiosqlite.Connection, values: dict[str, Any]) -> int:
+    row = await fetch_one(
+        connection,
+        """
+        INSERT INTO report (client_uuid, child_id, author_id, observed_at, received_at, items, note,
+                            corrects_id, level, client_level, matched_rules, content_hash)
+        VALUES (:client_uuid, :child_id, :author_id, :observed_at, :received_at, :items, :note,
+                :corrects_id, :level, :client_level, :matched_rules, :content_hash)
+        RETURNING id
+        """,
+        values,
+    )
+    assert row is not None
+    return int(row["id"])
+
+
+async def select_report_for_caregiver(db: Database, client_uuid: str, caregiver_id: int) -> Report | None:
+    """A report only if it is about one of this caregiver's children (else None -> 404)."""
+    row = await db.fetch_one(
+        REPORT_SELECT
+        + """
+          JOIN caregiver_child ON caregiver_child.child_id = report.child_id
+          JOIN child ON child.id = report.child_id
+         WHERE report.client_uuid = :uuid AND caregiver_child.caregiver_id = :caregiver_id
+           AND child.closed_at IS NULL
+        """,
+        {"uuid": client_uuid, "caregiver_id": caregiver_id},
+    )
+    return Report.from_row(row) if row else None
+
+
+async def select_report(db: Database, client_uuid: str) -> Report | None:
+    """A report by its id, for staff."""
+    row = await db.fetch_one(REPORT_SELECT + " WHERE report.client_uuid = :uuid", {"uuid": client_uuid})
+    return Report.from_row(row) if row else None
+
+
+async def select_reports_for_child(db: Database, child_id: int, since: datetime | None = None, limit: int = 200) -> list[Report]:
+    rows = await db.fetch_all(
+        REPORT_SELECT
+        + """
+         WHERE report.child_id = :child_id AND report.observed_at >= :since
+         ORDER BY report.observed_at DESC, report.id DESC
+         LIMIT :limit
+        """,
+        {"child_id": child_id, "since": to_db(since) if since else "", "limit": limit},
+    )
+    return [Report.from_row(row) for row in rows]
+
+
+async def select_recent_values(db: Database, child_id: int, since: datetime) -> list[dict[str, Any]]:
+    """Observed times and answers of recent reports, for look-back rules on the phone."""
+    rows = await db.fetch_all(
+        "SELECT observed_at, items FROM report WHERE child_id = :child_id AND observed_at >= :since",
+        {"child_id": child_id, "since": to_db(since)},
+    )
+    return [{"observed_at": from_db(row["observed_at"]).isoformat(), "items": json.loads(row["items"])} for row in rows]  # type: ignore[union-attr]

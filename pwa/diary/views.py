@@ -1,0 +1,171 @@
+"""Diary pages and the sync API: the report form, advice, history and one report."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from babel.numbers import format_decimal
+from quart import Blueprint, abort, g, redirect, render_template, request, url_for
+from quart.typing import ResponseReturnValue
+
+from ..db import get_db, utcnow
+from ..families.views import family_context
+from ..hospital import hospital_settings
+from ..i18n import current_locale
+from ..plans import store as plans
+from ..security import Access, access, not_found_unless
+from ..shell.pages import offline_page
+from . import store, sync
+from .forms import HOME_ZONE, report_form_class
+from .items import BY_KEY, ITEMS, Item
+
+blueprint = Blueprint("diary", __name__)
+
+MAX_BATCH = 50
+MAX_BODY = 256 * 1024
+
+
+async def items_shown_now(child_id: int) -> list[Item]:
+    """Enabled items; home-medication items only while that medication period runs."""
+    db = get_db()
+    enabled = await store.select_enabled_items(db)
+    plan = await plans.select_plan(db, child_id)
+    today = utcnow().astimezone(HOME_ZONE).date()
+    running = set()
+    if plan is not None:
+        running = {m.name for m in await plans.select_medications(db, plan.id) if m.first_date <= today <= m.last_date}
+    return [item for item in ITEMS if item.key in enabled and (item.medication is None or item.medication in running)]
+
+
+async def _browser_context(child_id: int) -> dict[str, Any]:
+    """What the page's script needs to judge a report offline: rules and recent values."""
+    db = get_db()
+    since = utcnow() - timedelta(hours=max([r.within_hours for r in await store.select_rules(db)], default=24))
+    return {
+        "rules": [rule.as_json() for rule in await store.select_rules(db)],
+        "recent": await store.select_recent_values(db, child_id, since),
+        "child_id": child_id,
+    }
+
+
+@blueprint.route("/diary/new", methods=["GET", "POST"])
+@access(Access.FAMILY)
+@offline_page
+async def new_report() -> ResponseReturnValue:
+    _, child = await family_context()
+    if child is None:
+        return redirect(url_for("families.home"))
+    db = get_db()
+    form_class = report_form_class(await items_shown_now(child.id))
+    corrected = None
+    corrects = request.args.get("corrects") or (await request.form).get("corrects")
+    if corrects:
+        corrected = await store.select_report_for_caregiver(db, corrects, g.account.id)
+        not_found_unless(corrected and corrected.child_id == child.id)
+    if request.method == "GET":
+        now = utcnow().astimezone(HOME_ZONE)
+        initial: dict[str, Any] = dict(corrected.items) if corrected else {}
+        if corrected:
+            initial["note"] = corrected.note
+        form = form_class(
+            observed_date=now.date(), observed_time=now.time().replace(second=0, microsecond=0),
+            client_uuid=str(uuid.uuid4()), corrects=corrected.client_uuid if corrected else "", **initial,
+        )
+    else:
+        form = await form_class.from_request()
+    problem = None
+    if request.method == "POST" and form.validate():
+        raw = {
+            "id": form.client_uuid.data or str(uuid.uuid4()),
+            "child_id": child.id,
+            "observed_at": form.observed_at().isoformat(),
+            "items": form.answers(),
+            "note": form.note.data or "",
+            "corrects": form.corrects.data or None,
+        }
+        result = (await sync.submit(db, g.account.id, [raw]))[0]
+        if result.status in {"stored", "duplicate"}:
+            return redirect(url_for("diary.report", client_uuid=result.id, saved=1))
+        problem = next(iter(result.errors.values()), None)
+        for key, message in result.errors.items():
+            if key in form:
+                form[key].errors = [*form[key].errors, message]
+    return await render_template(
+        "diary/new.html",
+        form=form,
+        corrected=corrected,
+        problem=problem,
+        hospital=await hospital_settings(db),
+        browser=await _browser_context(child.id),
+    )
+
+
+@blueprint.route("/diary")
+@access(Access.FAMILY)
+async def history() -> ResponseReturnValue:
+    _, child = await family_context()
+    reports = await store.select_reports_for_child(get_db(), child.id) if child else []
+    return await render_template("diary/history.html", reports=reports)
+
+
+@blueprint.route("/diary/<client_uuid>")
+@access(Access.FAMILY)
+async def report(client_uuid: str) -> ResponseReturnValue:
+    db = get_db()
+    found = await store.select_report_for_caregiver(db, client_uuid, g.account.id)
+    not_found_unless(found)
+    await family_context()
+    return await render_template(
+        "diary/report.html",
+        report=found,
+        reasons=await reasons_for(found),
+        saved=bool(request.args.get("saved")),
+        hospital=await hospital_settings(db),
+    )
+
+
+async def reasons_for(report: store.Report) -> list[str]:
+    """The matched rules' reasons in the reader's language (rules since removed are left out)."""
+    locale = current_locale()
+    rules = {rule.id: rule for rule in await store.select_rules(get_db())}
+    return [
+        rules[rule_id].reason.get(locale) or rules[rule_id].reason.get("en", rule_id)
+        for rule_id in report.matched_rules
+        if rule_id in rules
+    ]
+
+
+@blueprint.app_template_global()
+def item_label(key: str) -> str:
+    item = BY_KEY.get(key)
+    return str(item.label) if item else key
+
+
+@blueprint.app_template_global()
+def answer_label(key: str, value: Any) -> str:
+    item = BY_KEY.get(key)
+    if item is None:
+        return str(value)
+    if item.kind == "choice":
+        return str(dict(item.choices).get(value, value))
+    if item.kind == "scale":
+        return f"{value} / 10"
+    return f"{format_decimal(value, locale=current_locale())} {item.unit}"
+
+
+@blueprint.route("/api/reports", methods=["POST"])
+@access(Access.FAMILY)
+async def sync_reports() -> ResponseReturnValue:
+    """The outbox's batch upload: one result per report, in order (docs/api.md)."""
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        abort(413)
+    body = await request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("reports"), list):
+        abort(400)
+    batch = body["reports"]
+    if len(batch) > MAX_BATCH:
+        abort(413)
+    results = await sync.submit(get_db(), g.account.id, batch)
+    return {"results": [result.as_json() for result in results]}

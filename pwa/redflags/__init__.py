@@ -1,0 +1,1 @@
+"""Red-flag rules: one JSON format, evaluated by the server and, identically, the browser."""

@@ -1,0 +1,130 @@
+"""The red-flag rule format and its evaluation. static/js/redflags.js is the same logic
+for the browser; tests/redflag_cases.json runs through both.
+
+A rule: ``{"id", "level": "red"|"amber", "item", "op": ">="|">"|"<="|"<"|"=="|"in",
+"value", "count"?, "within_hours"?, "reason": {"en", "nl"}}``. With ``count`` the rule
+fires when this report and earlier ones within ``within_hours`` before it match at least
+``count`` times ("38.0 °C twice within 24 hours"). Two amber rules in one report make red.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+LEVELS = ("green", "amber", "red")
+OPERATORS = (">=", ">", "<=", "<", "==", "in")
+AMBERS_MAKING_RED = 2
+
+
+class RuleError(ValueError):
+    """A rule definition that cannot be evaluated."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    level: str
+    item: str
+    op: str
+    value: Any
+    count: int = 1
+    within_hours: int = 24
+    reason: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, definition: Mapping[str, Any]) -> Rule:
+        try:
+            rule = cls(
+                id=str(definition["id"]),
+                level=str(definition["level"]),
+                item=str(definition["item"]),
+                op=str(definition["op"]),
+                value=definition["value"],
+                count=int(definition.get("count", 1)),
+                within_hours=int(definition.get("within_hours", 24)),
+                reason=dict(definition.get("reason", {})),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise RuleError(f"incomplete rule: {error}") from error
+        if rule.level not in ("amber", "red"):
+            raise RuleError("level must be amber or red")
+        if rule.op not in OPERATORS:
+            raise RuleError(f"unknown operator {rule.op}")
+        if rule.op == "in" and not isinstance(rule.value, list):
+            raise RuleError("'in' needs a list of answers")
+        if rule.op != "in" and not isinstance(rule.value, int | float):
+            raise RuleError("comparisons need a number")
+        if rule.count < 1 or rule.within_hours < 1:
+            raise RuleError("count and within_hours must be positive")
+        return rule
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "level": self.level, "item": self.item, "op": self.op, "value": self.value}
+        if self.count > 1:
+            data["count"] = self.count
+            data["within_hours"] = self.within_hours
+        data["reason"] = dict(self.reason)
+        return data
+
+    def matches(self, answer: Any) -> bool:
+        if answer is None:
+            return False
+        if self.op == "in":
+            return answer in self.value
+        if isinstance(answer, bool) or not isinstance(answer, int | float):
+            return False
+        if self.op == ">=":
+            return bool(answer >= self.value)
+        if self.op == ">":
+            return bool(answer > self.value)
+        if self.op == "<=":
+            return bool(answer <= self.value)
+        if self.op == "<":
+            return bool(answer < self.value)
+        return bool(answer == self.value)
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """An earlier report of the same child, as far as look-back rules need it."""
+
+    observed_at: datetime
+    items: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    level: str
+    matched: tuple[str, ...]
+    reasons: tuple[Rule, ...]
+
+
+def evaluate(rules: Sequence[Rule], items: Mapping[str, Any], observed_at: datetime, earlier: Sequence[Earlier] = ()) -> Verdict:
+    """The level of one report: red if any red rule fires or two amber rules do."""
+    fired: list[Rule] = []
+    for rule in rules:
+        if not rule.matches(items.get(rule.item)):
+            continue
+        if rule.count > 1:
+            since = observed_at - timedelta(hours=rule.within_hours)
+            hits = 1 + sum(
+                1 for report in earlier if since <= report.observed_at < observed_at and rule.matches(report.items.get(rule.item))
+            )
+            if hits < rule.count:
+                continue
+        fired.append(rule)
+    ambers = [rule for rule in fired if rule.level == "amber"]
+    if any(rule.level == "red" for rule in fired) or len(ambers) >= AMBERS_MAKING_RED:
+        level = "red"
+    elif ambers:
+        level = "amber"
+    else:
+        level = "green"
+    return Verdict(level, tuple(rule.id for rule in fired), tuple(fired))
+
+
+def higher(first: str, second: str) -> str:
+    return first if LEVELS.index(first) >= LEVELS.index(second) else second

@@ -1,0 +1,1 @@
+// The diary page script: see the outbox in static/js/outbox.js.
