@@ -82,7 +82,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
     sessions.init_app(app)
     limits.init_app(app)
     security.init_app(app)
-    app.before_request(security.enforce_access)
 
     app.register_blueprint(account_views.blueprint)
     app.register_blueprint(family_views.blueprint)

@@ -252,6 +252,8 @@ def csrf_token() -> str:
 
 
 def init_app(app: Quart) -> None:
+    """Register after the session loader: who is asking decides before what they send."""
+    app.before_request(enforce_access)
     app.before_request(enforce_json_rule)
     app.after_request(add_security_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token

@@ -10,7 +10,9 @@ from quart import Quart
 from quart_rate_limiter import QUART_RATE_LIMITER_EXEMPT_ATTRIBUTE, QUART_RATE_LIMITER_LIMITS_ATTRIBUTE
 
 from pwa import limits
-from pwa.db import Database
+from zoneinfo import ZoneInfo
+
+from pwa.db import Database, utcnow
 from pwa.plans import store as plans
 from pwa.plans.changes import create_plan
 from pwa.security import Access, access
@@ -51,6 +53,8 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
     ("calendar.settings", "caregiver", "/settings/calendar", "/settings/calendar", {},
      "SELECT COUNT(*) FROM calendar_feed"),
     ("plans.seen", "caregiver", "/", "/schedule/seen", {}, "SELECT COUNT(*) FROM schedule_seen"),
+    ("diary.new_report", "caregiver", "/diary/new", "/diary/new",
+     {"pain": "2", "observed_date": "{today}", "observed_time": "00:01"}, "SELECT COUNT(*) FROM report"),
     ("planning.plan", "nurse", "/nurse/children/{other_child_id}/plan", "/nurse/children/{other_child_id}/plan",
      {"start_date": "2027-01-11"}, "SELECT COUNT(*) FROM treatment_plan"),
     ("planning.add_visit", "nurse", "/nurse/children/{child_id}/visits/new", "/nurse/children/{child_id}/visits/new",
@@ -93,6 +97,7 @@ async def test_form_post_without_csrf_token_is_refused(
         return text.format(
             child_id=people.child_id, parent_id=people.parent_id, second_child_id=second_child_id,
             other_child_id=people.other_child_id, visit_id=visit_id,
+            today=utcnow().astimezone(ZoneInfo("Europe/Amsterdam")).date().isoformat(),
         )
 
     client = app.test_client()
@@ -123,6 +128,7 @@ async def test_every_post_route_is_covered_by_the_csrf_test(app: Quart) -> None:
         "accounts.invite", "accounts.reset", "accounts.enter_invite", "accounts.second_factor_code",
         "accounts.enrol_second_factor", "accounts.choose_language", "nurse.revoke_invite",
         "calendar.revoke",  # tests/test_calendar.py
+        "diary.sync_reports",  # JSON: same-origin rule, tests/test_diary_sync.py
     }
     posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())}
     assert posts - tested - elsewhere == set()

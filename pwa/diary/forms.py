@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from wtforms import DateField, Field, HiddenField, RadioField, StringField, TextAreaField, TimeField
+from wtforms import DateField, SelectChoice, Field, HiddenField, RadioField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..i18n import lazy_gettext as _l
@@ -57,14 +57,15 @@ class BaseReportForm(CsrfForm):
 def _field_for(item: Item) -> Field:
     validators = [ItemAnswer(item)]
     if item.kind == "scale":
-        choices = [(str(value), str(value)) for value in range(11)]
+        choices = [SelectChoice(str(value), str(value)) for value in range(11)]
         return RadioField(item.label, choices=choices, validators=validators, description=item.hint, validate_choice=False)
     if item.kind == "number":
         return StringField(
             item.label, validators=validators, description=item.hint,
             render_kw={"inputmode": "decimal", "autocomplete": "off", "data-unit": item.unit},
         )
-    return RadioField(item.label, choices=list(item.choices), validators=validators, validate_choice=False)
+    options = [SelectChoice(key, label) for key, label in item.choices]
+    return RadioField(item.label, choices=options, validators=validators, validate_choice=False)
 
 
 def report_form_class(items: Iterable[Item]) -> type[BaseReportForm]:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import available_timezones
 
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import BooleanField, SelectChoice, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
 from ..i18n import lazy_gettext as _l
@@ -16,12 +16,12 @@ from ..security import CsrfForm
 _ZONES = available_timezones()
 
 
-def _kind_choices() -> list[tuple[str, Any]]:
+def _kind_choices() -> list[SelectChoice]:
     labels = {"admission": _l("Hospital stay"), "day_visit": _l("Day visit"), "home_infusion": _l("Home infusion")}
-    return [(kind, labels[kind]) for kind in VISIT_KINDS]
+    return [SelectChoice(kind, labels[kind]) for kind in VISIT_KINDS]
 
 
-def _status_choices() -> list[tuple[str, Any]]:
+def _status_choices() -> list[SelectChoice]:
     labels = {
         "planned": _l("Planned"),
         "confirmed": _l("Confirmed"),
@@ -29,7 +29,7 @@ def _status_choices() -> list[tuple[str, Any]]:
         "completed": _l("Done"),
         "cancelled": _l("Cancelled"),
     }
-    return [(status, labels[status]) for status in VISIT_STATUSES]
+    return [SelectChoice(status, labels[status]) for status in VISIT_STATUSES]
 
 
 def _valid_zone(form: Any, field: Any) -> None:
