@@ -159,6 +159,9 @@ class TemplateForm(CsrfForm):
             valid = False
         for entry in self.medication_periods:
             valid = _check_medication_row(entry.form, spacing) and valid
+        # FieldList gathered its rows' errors before the checks above added theirs.
+        row_errors = [entry.errors for entry in self.medication_periods]
+        self.medication_periods.errors = row_errors if any(row_errors) else []
         return bool(valid)
 
     def to_template(self) -> PlanTemplate:
