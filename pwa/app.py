@@ -29,6 +29,7 @@ from .nurse import views as nurse_views
 from .plans import calendar_views
 from .plans import formatting as plan_formatting
 from .plans import views as plan_views
+from .serving import redact
 from .shell import views as shell_views
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,8 @@ def register_error_pages(app: Quart) -> None:
 
     @app.errorhandler(Exception)
     async def unexpected(error: Exception) -> ResponseReturnValue:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        # The path may carry an invite, reset or calendar token: never write it to a log.
+        log.exception("unhandled error on %s %s", request.method, redact(request.path))
         if request.path.startswith("/api/"):
             return {"error": "Internal Server Error"}, 500
         return await render_template("errors/error.html", status=500), 500

@@ -247,7 +247,8 @@ async def test_kinds_are_named_in_the_caregivers_language(
     summaries = {str(event["SUMMARY"]) for event in calendar.walk("VEVENT")}
     for message in ("Day visit (course %(number)s)", "Home infusion (course %(number)s)"):
         assert dutch.gettext(message) % {"number": 2} in summaries
-    assert str(calendar["X-WR-CALNAME"]) == dutch.gettext("Hospital visits")
+    assert str(calendar["X-WR-CALNAME"]) == dutch.gettext("Hospital visits") != "Hospital visits"
+    assert summaries.isdisjoint(english)  # every entry now reads in Dutch
 
 
 async def test_a_new_link_replaces_the_old_one_and_a_revoked_link_is_404(
@@ -418,3 +419,30 @@ async def test_another_familys_visit_file_is_404(
     assert (await nurse_client.get(f"/schedule/visits/{theirs.id}.ics")).status_code == 403
     anonymous = await app.test_client().get(f"/schedule/visits/{theirs.id}.ics")
     assert anonymous.status_code == 302 and anonymous.location.startswith("/login?next=")
+
+
+async def test_a_failing_feed_keeps_its_token_out_of_the_error_log(
+    config: dict[str, Any], caplog: Any, monkeypatch: Any
+) -> None:
+    from pwa.app import create_app
+    from pwa.plans import calendar_views
+    from tests.conftest import HttpsClient, make_account, make_child
+
+    def broken(*args: Any, **kwargs: Any) -> bytes:
+        raise RuntimeError("calendar building failed")
+
+    monkeypatch.setattr(calendar_views, "build_calendar", broken)
+    app = create_app({**config, "PROPAGATE_EXCEPTIONS": False})
+    app.test_client_class = HttpsClient
+    async with app.test_app():
+        db = app.extensions["db"]
+        parent = await make_account(db, app, "parent@example.org", "caregiver", privacy_version="2026-11")
+        await make_child(db, "Sam", parent)
+        client = app.test_client()
+        await sign_in(client, "parent@example.org")
+        path, token = await new_feed(client)
+        response = await app.test_client().get(path)
+    assert response.status_code == 500
+    assert "calendar building failed" in caplog.text  # the error was logged ...
+    assert "/calendar/[redacted]" in caplog.text
+    assert token not in caplog.text  # ... without the secret
