@@ -436,7 +436,9 @@ async def test_a_failing_feed_keeps_its_token_out_of_the_error_log(
     app.test_client_class = HttpsClient
     async with app.test_app():
         db = app.extensions["db"]
-        parent = await make_account(db, app, "parent@example.org", "caregiver", privacy_version="2026-11")
+        parent = await make_account(
+            db, app, "parent@example.org", "caregiver", privacy_version="2026-11"
+        )
         await make_child(db, "Sam", parent)
         client = app.test_client()
         await sign_in(client, "parent@example.org")
