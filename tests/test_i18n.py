@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -320,6 +321,12 @@ async def test_no_english_left_on_dutch_pages(app: Quart, people: People) -> Non
     schedule = await page(family, "/schedule", nl())
     visit = re.search(r'href="(/schedule/visits/\d+)"', schedule)
     assert visit, "the schedule links no visit"
+    # A report with a red flag, typed the Dutch way (decimal comma), shows advice and reasons.
+    now = datetime.now(ZoneInfo("Europe/Amsterdam")) - timedelta(minutes=5)
+    answers = {"temperature": "39,2", "pain": "8", "breathing": "hard", "note": ""}
+    answers |= {"observed_date": now.date().isoformat(), "observed_time": now.strftime("%H:%M")}
+    sent = await post_form(family, "/diary/new", answers)
+    assert sent.status_code == 302, await sent.get_data(as_text=True)
     pages = [
         (visitor, "/login"),
         (visitor, "/invite"),
@@ -334,6 +341,9 @@ async def test_no_english_left_on_dutch_pages(app: Quart, people: People) -> Non
         (family, "/settings"),
         (family, "/settings/password"),
         (family, "/settings/calendar"),
+        (family, "/diary"),
+        (family, "/diary/new"),
+        (family, sent.location),
         (nurse, "/nurse/children"),
         (nurse, f"/nurse/children/{people.child_id}"),
         (nurse, plan_url),
