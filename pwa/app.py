@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Mapping
@@ -24,6 +25,8 @@ from .diary import views as diary_views
 from .families import views as family_views
 from .health import blueprint as health_blueprint
 from .hospital import staffed_hours_text
+from .notifications import keys as vapid_keys
+from .notifications.sender import Sender, run_loop
 from .nurse import planning as planning_views
 from .nurse import views as nurse_views
 from .plans import calendar_views
@@ -66,6 +69,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
 
     db = Database(values["DATABASE"], values["READ_CONNECTIONS"])
     app.extensions["db"] = db
+    vapid = vapid_keys.load(values["INSTANCE_PATH"], values["VAPID_PRIVATE_KEY"], values["VAPID_SUBJECT"])
+    app.extensions["vapid"] = vapid
+    sender_stop = asyncio.Event()
+    sender_tasks: list[asyncio.Task[None]] = []
 
     @app.before_serving
     async def open_database() -> None:
@@ -73,9 +80,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
         if values["ENV"] == "production" and has_demo_accounts(db.path):
             raise settings.ConfigError("production refuses to run with demo accounts in the database")
         await db.open()
+        if values["SENDER_IN_APP"] and not values.get("TESTING"):
+            sender = Sender(db, vapid, timeout=values["PUSH_TIMEOUT_SECONDS"])
+            sender_tasks.append(asyncio.create_task(run_loop(sender, values["SENDER_INTERVAL_SECONDS"], sender_stop)))
 
     @app.after_serving
     async def close_database() -> None:
+        # Let the sender finish its run before the database goes away.
+        sender_stop.set()
+        await asyncio.gather(*sender_tasks)
         await db.close()
 
     # Order matters: language first, then who is asking, then limits and access rules.

@@ -44,6 +44,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ARGON2_MEMORY_KIB", 65536, "argon2id memory cost in KiB for password hashes."),
     Setting("GENERAL_LIMIT_PER_MINUTE", 600, "Requests per minute per client address on every other route."),
     Setting("RATE_LIMITS_ENABLED", True, "Switch rate limiting off only for benchmarks that measure raw throughput."),
+    Setting("VAPID_PRIVATE_KEY", "", "PEM text of the P-256 VAPID private key; generated into the instance folder when empty."),
+    Setting("VAPID_SUBJECT", "mailto:it@hospital.example", "Contact the push services can reach (mailto: or https: URL), sent in every VAPID token."),
+    Setting("PUSH_TIMEOUT_SECONDS", 10, "How long one request to a push service may take."),
+    Setting("SENDER_INTERVAL_SECONDS", 30, "How often the in-app sender loop looks for due notifications."),
+    Setting("SENDER_IN_APP", True, "Run the reminder sender inside the web server; switch off when `pwa send-reminders` runs from cron."),
     Setting("DEMO_TOTP_SECRET", "JBSWY3DPEHPK3PXPJBSWY3DP", "Fixed TOTP secret of the demo nurse and admin (development only)."),
 )
 

@@ -80,6 +80,13 @@ def ngettext(singular: str, plural: str, number: int, **variables: Any) -> str:
     return _translations().ngettext(singular, plural, number) % variables
 
 
+def translate(locale: str, message: str, **variables: Any) -> str:
+    """A message in a given language, outside any request (notifications, feeds)."""
+    catalogue = load_catalogues().get(locale) or load_catalogues()[DEFAULT_LOCALE]
+    text = catalogue.gettext(message)
+    return text % variables if variables else text
+
+
 def lazy_gettext(message: str, **variables: Any) -> LazyProxy:
     """A translation looked up when it is rendered, for form labels and messages."""
     return LazyProxy(gettext, message, enable_cache=False, **variables)

@@ -171,3 +171,15 @@ async def admin_client(app: Quart, people: People) -> QuartClient:
     client = app.test_client()
     await sign_in(client, "admin@example.org", staff=True)
     return client
+
+
+@pytest.fixture
+async def push_service() -> AsyncIterator[Any]:
+    """The fake push service (tests/push_service.py), served on 127.0.0.1 for one test."""
+    from tests.push_service import PushService
+
+    service = PushService()
+    task, stop = await service.start()
+    yield service
+    stop.set()
+    await task

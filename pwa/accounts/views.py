@@ -11,6 +11,7 @@ from quart.typing import ResponseReturnValue
 from .. import audit
 from ..db import get_db, utcnow
 from ..families import store as families
+from ..notifications import planner as reminders
 from ..i18n import LANGUAGE_COOKIE, LOCALES, gettext
 from ..limits import code_limits, credential_limits, rate_limit
 from ..security import Access, access, require_csrf
@@ -198,6 +199,7 @@ async def invite(code: str) -> ResponseReturnValue:
                     # Someone redeemed it a moment ago: undo everything.
                     raise _CodeGone()
                 await families.link_caregiver(connection, caregiver_id, invite.child_id)
+                await reminders.plan_for_child(connection, invite.child_id)
                 await audit.record(
                     connection, actor_id=caregiver_id, action="invite.redeemed", child_id=invite.child_id
                 )

@@ -20,6 +20,7 @@ from typing import Any
 from ..db import Database, now_text, to_db, utcnow
 from ..families import store as families
 from ..i18n import gettext
+from ..notifications import planner as reminders
 from ..redflags.rules import LEVELS, evaluate
 from . import store
 from .items import NOTE_MAX, check_items
@@ -160,7 +161,7 @@ async def store_draft(db: Database, draft: Draft, caregiver_id: int) -> Result:
         look_back = max([timedelta(hours=rule.within_hours) for rule in rules if rule.count > 1], default=LOOK_BACK)
         earlier = await store.select_earlier(connection, draft.child_id, draft.observed_at - look_back, draft.observed_at)
         verdict = evaluate(rules, draft.items, draft.observed_at, earlier)
-        await store.insert_report(
+        report_id = await store.insert_report(
             connection,
             {
                 "client_uuid": draft.client_uuid,
@@ -177,6 +178,8 @@ async def store_draft(db: Database, draft: Draft, caregiver_id: int) -> Result:
                 "content_hash": content_hash,
             },
         )
+        if verdict.level == "red":
+            await reminders.alert_nurses_of_red_report(connection, report_id)
     return Result(draft.client_uuid, "stored", level=verdict.level)
 
 

@@ -10,6 +10,7 @@ from datetime import date, datetime
 import aiosqlite
 
 from .. import audit
+from ..notifications import planner as reminders
 from . import store
 from .schedule import PlannedVisit, PlanTemplate, generate, to_local_text
 
@@ -38,6 +39,7 @@ async def create_plan(
     await audit.record(
         connection, actor_id=actor_id, action="plan.created", child_id=child_id, detail=f"start {start.isoformat()}"
     )
+    await reminders.plan_whole_plan(connection, plan_id)
     return plan_id
 
 
@@ -52,6 +54,7 @@ async def add_visit(connection: aiosqlite.Connection, plan: store.Plan, draft: V
     # A new visit is news for the family, like a moved one.
     await connection.execute("UPDATE visit SET changed_at = created_at WHERE id = :id", {"id": visit_id})
     await store.bump_revision(connection, plan.id)
+    await reminders.plan_visit(connection, visit_id, changed=True)
     await audit.record(
         connection,
         actor_id=actor_id,
@@ -81,6 +84,7 @@ async def change_visit(
         status=status,
     )
     await store.bump_revision(connection, visit.plan_id)
+    await reminders.plan_visit(connection, visit.id, changed=True)
     detail = f"visit {visit.id}: {to_local_text(visit.starts)} -> {to_local_text(draft.starts)}; status {visit.status} -> {status}"
     await audit.record(connection, actor_id=actor_id, action="visit.changed", child_id=visit.child_id, detail=detail)
 

@@ -1,0 +1,1 @@
+"""Push notifications: VAPID keys, subscriptions, the job outbox, quiet hours, the sender."""

@@ -1,0 +1,110 @@
+"""What a notification says. Lock screens show it, so it never names the child, the
+diagnosis or a symptom (CLINICAL.md): only that there is news, and where to look."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+from babel.dates import format_date, format_time
+
+from ..db import fetch_one
+from ..i18n import LOCALES, translate
+from .store import Job
+
+# Push services accept 4096 bytes of encrypted payload; keep well below it.
+MAX_PAYLOAD_BYTES = 3000
+FORMAT_REGIONS = {"en": "en_GB", "nl": "nl_NL"}
+
+
+def _t(locale: str, message: str, **variables: object) -> str:
+    return translate(locale, message, **variables)
+
+
+
+
+def N_(message: str) -> str:  # noqa: N802 - Babel's default marker for "translate later"
+    return message
+
+
+STAY_REMINDER = N_("Reminder: your stay starts %(when)s at %(time)s — open the app for details.")
+VISIT_REMINDER = N_("Reminder: your visit starts %(when)s at %(time)s — open the app for details.")
+SCHEDULE_CHANGED = N_("Your schedule changed — open the app to see the new dates.")
+RED_REPORT = N_("A new urgent report is waiting — open the nurse queue.")
+MEDICATION = N_("Time for the home medication — open the app if you have questions.")
+TEST = N_("Test notification: reminders work on this device.")
+REPLY = N_("The care team replied — open the app.")
+TODAY = N_("today")
+TOMORROW = N_("tomorrow")
+ON_DATE = N_("on %(date)s")
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    body: str
+    url: str
+    tag: str
+
+    def encode(self) -> str:
+        data = json.dumps({"title": self.title, "body": self.body, "url": self.url, "tag": self.tag}, ensure_ascii=False)
+        if len(data.encode()) > MAX_PAYLOAD_BYTES:
+            raise ValueError("notification payload too large")
+        return data
+
+
+def topic_for(job: Job) -> str:
+    """A Topic header (<= 32 URL-safe characters) that is the same for every send of a job."""
+    return f"j{job.id}"[:32]
+
+
+def tag_for(job: Job) -> str:
+    return f"{job.subject}:{job.kind}"
+
+
+async def _locale_of(connection: aiosqlite.Connection, account_id: int) -> str:
+    row = await fetch_one(connection, "SELECT locale FROM account WHERE id = :id", {"id": account_id})
+    locale = row["locale"] if row else None
+    return locale if locale in LOCALES else "nl"
+
+
+async def build(connection: aiosqlite.Connection, job: Job, now: datetime) -> Message | None:
+    """The message for a job, in its recipient's language; None when its subject is gone."""
+    locale = await _locale_of(connection, job.recipient_id)
+    title = "Immuno Companion"
+    tag = tag_for(job)
+    if job.kind.startswith("visit_reminder") or job.kind == "visit_changed":
+        visit_id = int(job.subject.split(":")[1])
+        row = await fetch_one(
+            connection, "SELECT starts_local, time_zone, kind FROM visit WHERE id = :id", {"id": visit_id}
+        )
+        if row is None:
+            return None
+        url = f"/schedule/visits/{visit_id}"
+        if job.kind == "visit_changed":
+            return Message(title, _t(locale, SCHEDULE_CHANGED), url, tag)
+        zone = ZoneInfo(row["time_zone"])
+        starts = datetime.fromisoformat(row["starts_local"]).replace(tzinfo=zone)
+        days = (starts.date() - now.astimezone(zone).date()).days
+        region = FORMAT_REGIONS.get(locale, locale)
+        if days == 0:
+            when = _t(locale, TODAY)
+        elif days == 1:
+            when = _t(locale, TOMORROW)
+        else:
+            when = _t(locale, ON_DATE, date=format_date(starts, "EEEE d MMMM", locale=region))
+        clock = format_time(starts, "HH:mm", locale=region)
+        message = STAY_REMINDER if row["kind"] == "admission" else VISIT_REMINDER
+        return Message(title, _t(locale, message, when=when, time=clock), url, tag)
+    if job.kind == "red_report":
+        return Message(title, _t(locale, RED_REPORT), "/nurse/queue", tag)
+    if job.kind.startswith("medication"):
+        return Message(title, _t(locale, MEDICATION), "/", tag)
+    if job.kind == "reply":
+        return Message(title, _t(locale, REPLY), "/diary", tag)
+    if job.kind == "test":
+        return Message(title, _t(locale, TEST), "/settings/reminders", tag)
+    return None

@@ -1,0 +1,185 @@
+"""Planning notification jobs, always inside the transaction of the change that causes them.
+
+Reminder due times are local calendar times in the visit's zone ("1 day before at 18:00"),
+so they stay at 18:00 across daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from ..db import utcnow
+from . import store
+
+CHANGE_NOTICE_USEFUL = timedelta(hours=48)
+RED_ALERT_USEFUL = timedelta(hours=2)
+MEDICATION_USEFUL = timedelta(hours=3)
+TEST_USEFUL = timedelta(hours=1)
+
+
+def reminder_kind(days_before: int, at: str) -> str:
+    return f"visit_reminder:{days_before}:{at}"
+
+
+async def _caregivers(connection: aiosqlite.Connection, child_id: int) -> list[int]:
+    async with connection.execute(
+        """
+        SELECT caregiver_child.caregiver_id
+          FROM caregiver_child
+          JOIN account ON account.id = caregiver_child.caregiver_id
+          LEFT JOIN reminder_preference ON reminder_preference.account_id = account.id
+         WHERE caregiver_child.child_id = :child_id AND account.disabled_at IS NULL
+           AND COALESCE(reminder_preference.reminders_enabled, 1) = 1
+        """,
+        {"child_id": child_id},
+    ) as cursor:
+        return [int(row[0]) for row in await cursor.fetchall()]
+
+
+async def _visit(connection: aiosqlite.Connection, visit_id: int) -> aiosqlite.Row | None:
+    async with connection.execute(
+        """
+        SELECT visit.id, visit.starts_local, visit.time_zone, visit.status, treatment_plan.child_id,
+               treatment_plan.revision
+          FROM visit JOIN treatment_plan ON treatment_plan.id = visit.plan_id
+         WHERE visit.id = :id
+        """,
+        {"id": visit_id},
+    ) as cursor:
+        row: aiosqlite.Row | None = await cursor.fetchone()
+        return row
+
+
+async def plan_visit(connection: aiosqlite.Connection, visit_id: int, *, changed: bool) -> None:
+    """(Re)plan a visit's reminders; after a change also tell the family it changed."""
+    visit = await _visit(connection, visit_id)
+    if visit is None:
+        return
+    subject = f"visit:{visit_id}"
+    revision = int(visit["revision"])
+    await store.cancel_pending_jobs(connection, subject, "visit_reminder", before_revision=revision)
+    now = utcnow()
+    zone = ZoneInfo(visit["time_zone"])
+    starts = datetime.fromisoformat(visit["starts_local"]).replace(tzinfo=zone)
+    recipients = await _caregivers(connection, visit["child_id"])
+    if visit["status"] == "cancelled":
+        await store.cancel_pending_jobs(connection, subject, "visit_reminder")
+    elif starts > now:
+        for days_before, at in await store.select_offsets(connection):
+            due_day: date = starts.date() - timedelta(days=days_before)
+            due = datetime.combine(due_day, at, tzinfo=zone)
+            if due <= now or due >= starts:
+                continue
+            for recipient in recipients:
+                await store.insert_job(
+                    connection,
+                    subject=subject,
+                    kind=reminder_kind(days_before, at.strftime("%H:%M")),
+                    revision=revision,
+                    recipient_id=recipient,
+                    due_at=due,
+                    expires_at=starts,
+                )
+    if changed:
+        await store.cancel_pending_jobs(connection, subject, "visit_changed", before_revision=revision)
+        for recipient in recipients:
+            await store.insert_job(
+                connection,
+                subject=subject,
+                kind="visit_changed",
+                revision=revision,
+                recipient_id=recipient,
+                due_at=now,
+                expires_at=now + CHANGE_NOTICE_USEFUL,
+            )
+
+
+async def plan_whole_plan(connection: aiosqlite.Connection, plan_id: int) -> None:
+    async with connection.execute("SELECT id FROM visit WHERE plan_id = :id", {"id": plan_id}) as cursor:
+        visit_ids = [int(row[0]) for row in await cursor.fetchall()]
+    for visit_id in visit_ids:
+        await plan_visit(connection, visit_id, changed=False)
+
+
+async def plan_for_child(connection: aiosqlite.Connection, child_id: int) -> None:
+    """Re-plan every visit of a child, e.g. when a caregiver joins or changes preferences;
+    the unique key keeps jobs that already exist from being doubled."""
+    async with connection.execute(
+        "SELECT visit.id FROM visit JOIN treatment_plan ON treatment_plan.id = visit.plan_id WHERE treatment_plan.child_id = :c",
+        {"c": child_id},
+    ) as cursor:
+        visit_ids = [int(row[0]) for row in await cursor.fetchall()]
+    for visit_id in visit_ids:
+        await plan_visit(connection, visit_id, changed=False)
+
+
+async def alert_nurses_of_red_report(connection: aiosqlite.Connection, report_id: int) -> None:
+    now = utcnow()
+    async with connection.execute(
+        """
+        SELECT account.id FROM account
+          JOIN reminder_preference ON reminder_preference.account_id = account.id
+         WHERE account.role IN ('nurse', 'admin') AND account.disabled_at IS NULL
+           AND reminder_preference.red_alerts = 1
+        """
+    ) as cursor:
+        nurses = [int(row[0]) for row in await cursor.fetchall()]
+    for nurse in nurses:
+        await store.insert_job(
+            connection,
+            subject=f"report:{report_id}",
+            kind="red_report",
+            revision=1,
+            recipient_id=nurse,
+            due_at=now,
+            expires_at=now + RED_ALERT_USEFUL,
+        )
+
+
+async def plan_medication_reminders(connection: aiosqlite.Connection, day: date, zone: str = "Europe/Amsterdam") -> None:
+    """Daily home-medication reminders for ``day``, for families who chose times."""
+    async with connection.execute(
+        """
+        SELECT reminder_preference.account_id, reminder_preference.medication_times, medication_period.id AS period_id
+          FROM reminder_preference
+          JOIN caregiver_child ON caregiver_child.caregiver_id = reminder_preference.account_id
+          JOIN treatment_plan ON treatment_plan.child_id = caregiver_child.child_id
+          JOIN medication_period ON medication_period.plan_id = treatment_plan.id
+         WHERE reminder_preference.reminders_enabled = 1 AND reminder_preference.medication_times != '[]'
+           AND medication_period.first_date <= :day AND medication_period.last_date >= :day
+        """,
+        {"day": day.isoformat()},
+    ) as cursor:
+        rows = list(await cursor.fetchall())
+    now = utcnow()
+    for row in rows:
+        preference = await store.select_preference(connection, int(row["account_id"]))
+        for at in preference.medication_times:
+            due = datetime.combine(day, at, tzinfo=ZoneInfo(zone))
+            if due < now - MEDICATION_USEFUL:
+                continue
+            await store.insert_job(
+                connection,
+                subject=f"medication:{row['period_id']}:{day.isoformat()}",
+                kind=f"medication:{at.strftime('%H:%M')}",
+                revision=1,
+                recipient_id=int(row["account_id"]),
+                due_at=due,
+                expires_at=due + MEDICATION_USEFUL,
+            )
+
+
+async def plan_test(connection: aiosqlite.Connection, account_id: int, token: str) -> None:
+    now = utcnow()
+    await store.insert_job(
+        connection,
+        subject=f"test:{token}",
+        kind="test",
+        revision=1,
+        recipient_id=account_id,
+        due_at=now,
+        expires_at=now + TEST_USEFUL,
+    )

@@ -1,0 +1,302 @@
+"""Subscriptions, preferences, reminder offsets, jobs and deliveries: rows and SQL."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, time
+
+import aiosqlite
+
+from ..db import Database, fetch_one, from_db, now_text, to_db
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: int
+    account_id: int
+    endpoint: str
+    p256dh: str
+    auth: str
+    vapid_public_key: str
+    device_label: str
+    created_at: datetime
+    last_success_at: datetime | None
+    last_failure_at: datetime | None
+    last_failure_status: int | None
+    success_count: int
+    failure_count: int
+
+    @property
+    def working(self) -> bool:
+        """Delivered at least once, and not failing since its last success."""
+        if self.last_success_at is None:
+            return False
+        return self.last_failure_at is None or self.last_failure_at < self.last_success_at
+
+    def info(self) -> dict[str, object]:
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Subscription:
+        return cls(
+            id=row["id"],
+            account_id=row["account_id"],
+            endpoint=row["endpoint"],
+            p256dh=row["p256dh"],
+            auth=row["auth"],
+            vapid_public_key=row["vapid_public_key"],
+            device_label=row["device_label"],
+            created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
+            last_success_at=from_db(row["last_success_at"]),
+            last_failure_at=from_db(row["last_failure_at"]),
+            last_failure_status=row["last_failure_status"],
+            success_count=row["success_count"],
+            failure_count=row["failure_count"],
+        )
+
+
+@dataclass(frozen=True)
+class Preference:
+    reminders_enabled: bool = True
+    quiet_start: time = time(21, 30)
+    quiet_end: time = time(8, 0)
+    medication_times: tuple[time, ...] = ()
+    red_alerts: bool = False
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    subject: str
+    kind: str
+    revision: int
+    recipient_id: int
+    due_at: datetime
+    expires_at: datetime
+    attempts: int
+
+
+SUBSCRIPTION_COLUMNS = """
+    id, account_id, endpoint, p256dh, auth, vapid_public_key, device_label, created_at,
+    last_success_at, last_failure_at, last_failure_status, success_count, failure_count
+"""
+
+
+# --- subscriptions -----------------------------------------------------------------
+
+
+async def upsert_subscription(
+    connection: aiosqlite.Connection, *, account_id: int, endpoint: str, p256dh: str, auth: str, vapid_public_key: str, device_label: str
+) -> int:
+    """Save a device; the same endpoint re-subscribed (new keys, other account) replaces the old."""
+    row = await fetch_one(
+        connection,
+        """
+        INSERT INTO push_subscription (account_id, endpoint, p256dh, auth, vapid_public_key, device_label, created_at)
+        VALUES (:account_id, :endpoint, :p256dh, :auth, :vapid_public_key, :device_label, :now)
+        ON CONFLICT (endpoint) DO UPDATE SET
+            account_id = excluded.account_id, p256dh = excluded.p256dh, auth = excluded.auth,
+            vapid_public_key = excluded.vapid_public_key, device_label = excluded.device_label,
+            disabled_at = NULL, failure_count = 0, last_failure_at = NULL, last_failure_status = NULL
+        RETURNING id
+        """,
+        {
+            "account_id": account_id,
+            "endpoint": endpoint,
+            "p256dh": p256dh,
+            "auth": auth,
+            "vapid_public_key": vapid_public_key,
+            "device_label": device_label[:80],
+            "now": now_text(),
+        },
+    )
+    assert row is not None
+    return int(row["id"])
+
+
+async def delete_subscription(connection: aiosqlite.Connection, subscription_id: int) -> None:
+    await connection.execute("DELETE FROM push_subscription WHERE id = :id", {"id": subscription_id})
+
+
+async def delete_subscription_of(connection: aiosqlite.Connection, account_id: int, endpoint: str) -> bool:
+    cursor = await connection.execute(
+        "DELETE FROM push_subscription WHERE account_id = :account_id AND endpoint = :endpoint",
+        {"account_id": account_id, "endpoint": endpoint},
+    )
+    return cursor.rowcount == 1
+
+
+async def select_subscriptions(db: Database, account_id: int) -> list[Subscription]:
+    rows = await db.fetch_all(
+        f"SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscription WHERE account_id = :id AND disabled_at IS NULL ORDER BY id",  # noqa: S608
+        {"id": account_id},
+    )
+    return [Subscription.from_row(row) for row in rows]
+
+
+async def select_subscription(connection: aiosqlite.Connection, subscription_id: int) -> Subscription | None:
+    row = await fetch_one(
+        connection, f"SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscription WHERE id = :id", {"id": subscription_id}  # noqa: S608
+    )
+    return Subscription.from_row(row) if row else None
+
+
+async def record_success(connection: aiosqlite.Connection, subscription_id: int) -> None:
+    await connection.execute(
+        """
+        UPDATE push_subscription SET last_success_at = :now, success_count = success_count + 1
+         WHERE id = :id
+        """,
+        {"now": now_text(), "id": subscription_id},
+    )
+
+
+async def record_failure(connection: aiosqlite.Connection, subscription_id: int, status: int | None) -> int:
+    row = await fetch_one(
+        connection,
+        """
+        UPDATE push_subscription
+           SET last_failure_at = :now, last_failure_status = :status, failure_count = failure_count + 1
+         WHERE id = :id
+        RETURNING failure_count, success_count
+        """,
+        {"now": now_text(), "status": status, "id": subscription_id},
+    )
+    return int(row["failure_count"]) if row and row["success_count"] == 0 else 0
+
+
+async def disable_subscription(connection: aiosqlite.Connection, subscription_id: int) -> None:
+    await connection.execute(
+        "UPDATE push_subscription SET disabled_at = :now WHERE id = :id", {"now": now_text(), "id": subscription_id}
+    )
+
+
+# --- preferences and offsets -------------------------------------------------------
+
+
+async def select_preference(db: Database | aiosqlite.Connection, account_id: int) -> Preference:
+    sql = "SELECT * FROM reminder_preference WHERE account_id = :id"
+    if isinstance(db, Database):
+        row = await db.fetch_one(sql, {"id": account_id})
+    else:
+        row = await fetch_one(db, sql, {"id": account_id})
+    if row is None:
+        return Preference()
+    return Preference(
+        reminders_enabled=bool(row["reminders_enabled"]),
+        quiet_start=time.fromisoformat(row["quiet_start"]),
+        quiet_end=time.fromisoformat(row["quiet_end"]),
+        medication_times=tuple(time.fromisoformat(t) for t in json.loads(row["medication_times"])),
+        red_alerts=bool(row["red_alerts"]),
+    )
+
+
+async def save_preference(connection: aiosqlite.Connection, account_id: int, preference: Preference) -> None:
+    await connection.execute(
+        """
+        INSERT INTO reminder_preference (account_id, reminders_enabled, quiet_start, quiet_end, medication_times, red_alerts, updated_at)
+        VALUES (:id, :enabled, :start, :end, :times, :red, :now)
+        ON CONFLICT (account_id) DO UPDATE SET
+            reminders_enabled = excluded.reminders_enabled, quiet_start = excluded.quiet_start,
+            quiet_end = excluded.quiet_end, medication_times = excluded.medication_times,
+            red_alerts = excluded.red_alerts, updated_at = excluded.updated_at
+        """,
+        {
+            "id": account_id,
+            "enabled": int(preference.reminders_enabled),
+            "start": preference.quiet_start.strftime("%H:%M"),
+            "end": preference.quiet_end.strftime("%H:%M"),
+            "times": json.dumps([t.strftime("%H:%M") for t in preference.medication_times]),
+            "red": int(preference.red_alerts),
+            "now": now_text(),
+        },
+    )
+
+
+async def select_offsets(connection: aiosqlite.Connection | Database) -> list[tuple[int, time]]:
+    sql = "SELECT days_before, at_time FROM reminder_offset ORDER BY days_before DESC, at_time"
+    if isinstance(connection, Database):
+        rows = await connection.fetch_all(sql)
+    else:
+        async with connection.execute(sql) as cursor:
+            rows = list(await cursor.fetchall())
+    return [(int(row["days_before"]), time.fromisoformat(row["at_time"])) for row in rows]
+
+
+async def replace_offsets(connection: aiosqlite.Connection, offsets: list[tuple[int, time]]) -> None:
+    await connection.execute("DELETE FROM reminder_offset")
+    for days, at in offsets:
+        await connection.execute(
+            "INSERT INTO reminder_offset (days_before, at_time) VALUES (:days, :at)",
+            {"days": days, "at": at.strftime("%H:%M")},
+        )
+
+
+# --- jobs ----------------------------------------------------------------------------
+
+
+async def insert_job(
+    connection: aiosqlite.Connection,
+    *,
+    subject: str,
+    kind: str,
+    revision: int,
+    recipient_id: int,
+    due_at: datetime,
+    expires_at: datetime,
+) -> None:
+    """Create a job once: the unique key makes planning the same thing twice harmless."""
+    await connection.execute(
+        """
+        INSERT INTO notification_job (subject, kind, revision, recipient_id, due_at, expires_at, next_attempt_at, created_at)
+        VALUES (:subject, :kind, :revision, :recipient_id, :due_at, :expires_at, :due_at, :now)
+        ON CONFLICT (subject, kind, revision, recipient_id) DO NOTHING
+        """,
+        {
+            "subject": subject,
+            "kind": kind,
+            "revision": revision,
+            "recipient_id": recipient_id,
+            "due_at": to_db(due_at),
+            "expires_at": to_db(expires_at),
+            "now": now_text(),
+        },
+    )
+
+
+async def cancel_pending_jobs(
+    connection: aiosqlite.Connection, subject: str, kind_prefix: str = "", *, before_revision: int | None = None
+) -> None:
+    """Cancel what has not gone out yet; with ``before_revision``, only older plans' jobs."""
+    await connection.execute(
+        """
+        UPDATE notification_job SET status = 'cancelled', finished_at = :now
+         WHERE subject = :subject AND status IN ('pending', 'claimed') AND kind LIKE :prefix
+           AND revision < :before
+        """,
+        {
+            "subject": subject,
+            "now": now_text(),
+            "prefix": f"{kind_prefix}%",
+            "before": before_revision if before_revision is not None else 2**62,
+        },
+    )
+
+
+async def cancel_jobs_for_recipient(connection: aiosqlite.Connection, recipient_id: int, kind_prefix: str) -> None:
+    await connection.execute(
+        """
+        UPDATE notification_job SET status = 'cancelled', finished_at = :now
+         WHERE recipient_id = :recipient AND status = 'pending' AND kind LIKE :prefix
+        """,
+        {"recipient": recipient_id, "now": now_text(), "prefix": f"{kind_prefix}%"},
+    )
+
+
+async def record_problem(connection: aiosqlite.Connection, kind: str, detail: str) -> None:
+    await connection.execute(
+        "INSERT INTO push_problem (at, kind, detail) VALUES (:now, :kind, :detail)",
+        {"now": now_text(), "kind": kind, "detail": detail[:500]},
+    )
