@@ -7,6 +7,7 @@ left fuzzy after ``pybabel update``) fails the suite.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
@@ -181,6 +182,55 @@ def test_catalogue_header_and_format_checks(locale: str) -> None:
     assert not errors
 
 
+def unextractable_calls(source: str, filename: str) -> list[str]:
+    """Translation calls Babel cannot read on Python 3.11: inside an f-string, or with a
+    first argument that is not a literal string (it would never reach the catalogue)."""
+    tree = ast.parse(source, filename)
+    inside_fstrings = {
+        id(node)
+        for joined in ast.walk(tree)
+        if isinstance(joined, ast.JoinedStr)
+        for node in ast.walk(joined)
+    }
+    problems: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+            continue
+        if node.func.id not in KEYWORDS:
+            continue
+        where = f"{filename}:{node.lineno}"
+        if id(node) in inside_fstrings:
+            problems.append((node.lineno, f"{where}: {node.func.id}() inside an f-string"))
+        elif not node.args or not (
+            isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+        ):
+            problems.append((node.lineno, f"{where}: {node.func.id}() needs a literal string"))
+    return [text for _, text in sorted(problems)]
+
+
+def test_translation_calls_in_python_can_be_extracted() -> None:
+    problems = []
+    for path in sorted((ROOT / "pwa").rglob("*.py")):
+        if path.name == "i18n.py" and path.parent.name == "pwa":
+            continue  # the helpers themselves pass their argument on
+        relative = str(path.relative_to(ROOT))
+        problems += unextractable_calls(path.read_text(encoding="utf-8"), relative)
+    assert not problems, "Babel cannot extract these calls:\n" + "\n".join(problems)
+
+
+def test_the_extraction_check_sees_hidden_calls() -> None:
+    source = (
+        "label = _l(name)\n"
+        "text = f\"{period} {gettext('Nothing here.')}\"\n"
+        "fine = gettext('Seen.', count=2)\n"
+    )
+    problems = unextractable_calls(source, "example.py")
+    assert problems == [
+        "example.py:1: _l() needs a literal string",
+        "example.py:2: gettext() inside an f-string",
+    ]
+
+
 def test_template_file_is_current(messages: dict[Msgid, str]) -> None:
     template = read_catalogue(TRANSLATIONS / "messages.pot")
     stale = [
@@ -342,6 +392,7 @@ async def test_no_english_left_on_dutch_pages(app: Quart, people: People) -> Non
         (family, "/settings/password"),
         (family, "/settings/calendar"),
         (family, "/diary"),
+        (family, "/diary?view=trends"),
         (family, "/diary/new"),
         (family, sent.location),
         (nurse, "/nurse/children"),
