@@ -28,6 +28,7 @@ from .hospital import staffed_hours_text
 from .notifications import keys as vapid_keys
 from .notifications.sender import Sender, run_loop
 from .nurse import planning as planning_views
+from .nurse import queue_views
 from .nurse import views as nurse_views
 from .plans import calendar_views
 from .plans import formatting as plan_formatting
@@ -105,6 +106,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
     app.register_blueprint(plan_views.blueprint)
     app.register_blueprint(diary_views.blueprint)
     app.register_blueprint(planning_views.blueprint)
+    app.register_blueprint(queue_views.blueprint)
     app.register_blueprint(plan_formatting.blueprint)
     app.register_blueprint(health_blueprint)
     app.register_blueprint(shell_views.blueprint)

@@ -19,6 +19,9 @@ class HospitalSettings:
     staffed_days: str = "1-5"
     staffed_from: str = "08:00"
     staffed_until: str = "17:00"
+    # Review targets: red within minutes, amber the same staffed day, green within days.
+    review_red_minutes: str = "30"
+    review_green_days: str = "2"
 
     @property
     def staffed_weekdays(self) -> list[int]:

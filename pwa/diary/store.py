@@ -56,15 +56,18 @@ class Report:
         )
 
 
-REPORT_SELECT = """
-    SELECT report.id, report.client_uuid, report.child_id, report.author_id,
-           account.display_name AS author_name, report.observed_at, report.received_at,
-           report.items, report.note, corrected.client_uuid AS corrects_uuid, report.level,
-           report.client_level, report.matched_rules
+REPORT_COLUMNS = """
+    report.id, report.client_uuid, report.child_id, report.author_id,
+    account.display_name AS author_name, report.observed_at, report.received_at,
+    report.items, report.note, corrected.client_uuid AS corrects_uuid, report.level,
+    report.client_level, report.matched_rules
+"""
+REPORT_FROM = """
       FROM report
       LEFT JOIN account ON account.id = report.author_id
       LEFT JOIN report AS corrected ON corrected.id = report.corrects_id
 """
+REPORT_SELECT = f"SELECT {REPORT_COLUMNS} {REPORT_FROM}"
 
 
 # --- configuration: items and rules ------------------------------------------------

@@ -36,7 +36,7 @@ async def family_context() -> tuple[list[Child], Child | None]:
 @offline_page
 async def home() -> ResponseReturnValue:
     if g.account.is_staff:
-        return redirect(url_for("nurse.children"))
+        return redirect(url_for("queue.review_queue"))
     children, child = await family_context()
     db = get_db()
     now = utcnow()

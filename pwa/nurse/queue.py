@@ -1,0 +1,161 @@
+"""The review queue: unreviewed reports, red first, oldest first within a level, with how
+long each has waited against the hospital's target; and the nurse's actions on a report
+(open it, review it, reply), which never change what the family wrote."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from .. import audit
+from ..db import Database, fetch_one, from_db, now_text, utcnow
+from ..diary.store import REPORT_COLUMNS, REPORT_FROM, Report
+from ..hospital import HospitalSettings
+from ..notifications import store as push_store
+from ..notifications.planner import CHANGE_NOTICE_USEFUL
+
+HOME_ZONE = ZoneInfo("Europe/Amsterdam")
+CLAIM_LASTS = timedelta(minutes=30)
+OUTCOMES = ("reviewed", "phoned", "come_in")
+REPLY_MAX = 2000
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    report: Report
+    child_nickname: str
+    deadline: datetime
+    overdue: bool
+    waited: timedelta
+    claimed_by: str | None
+
+
+def review_deadline(level: str, received: datetime, settings: HospitalSettings) -> datetime:
+    """When a report should have been reviewed, by the hospital's targets."""
+    if level == "red":
+        return received + timedelta(minutes=int(settings.review_red_minutes))
+    if level == "amber":
+        # The same staffed day: by closing time of the day it arrived, or of the next
+        # staffed day when it arrived after closing or on a day off.
+        local = received.astimezone(HOME_ZONE)
+        closing = time.fromisoformat(settings.staffed_until)
+        day: date = local.date()
+        if local.time() >= closing:
+            day += timedelta(days=1)
+        while day.isoweekday() not in settings.staffed_weekdays:
+            day += timedelta(days=1)
+        return datetime.combine(day, closing, tzinfo=HOME_ZONE)
+    return received + timedelta(days=int(settings.review_green_days))
+
+
+async def select_queue(db: Database, now: datetime, settings: HospitalSettings) -> list[QueueItem]:
+    rows = await db.fetch_all(
+        f"""
+        SELECT child.nickname AS child_nickname, claimer.display_name AS claimer,
+               report_claim.claimed_at, {REPORT_COLUMNS} {REPORT_FROM}"""  # noqa: S608
+        + """
+          JOIN child ON child.id = report.child_id
+          LEFT JOIN report_review ON report_review.report_id = report.id
+          LEFT JOIN report_claim ON report_claim.report_id = report.id
+          LEFT JOIN account AS claimer ON claimer.id = report_claim.nurse_id
+         WHERE report_review.report_id IS NULL AND child.closed_at IS NULL
+         ORDER BY CASE report.level WHEN 'red' THEN 0 WHEN 'amber' THEN 1 ELSE 2 END, report.received_at, report.id
+        """
+    )
+    items = []
+    for row in rows:
+        report = Report.from_row(row)
+        deadline = review_deadline(report.level, report.received_at, settings)
+        claimed_at = from_db(row["claimed_at"])
+        claimed = row["claimer"] if claimed_at and now - claimed_at < CLAIM_LASTS else None
+        items.append(
+            QueueItem(report, row["child_nickname"], deadline, now > deadline, now - report.received_at, claimed)
+        )
+    return items
+
+
+async def claim(connection: aiosqlite.Connection, report_id: int, nurse_id: int) -> None:
+    await connection.execute(
+        """
+        INSERT INTO report_claim (report_id, nurse_id, claimed_at) VALUES (:report, :nurse, :now)
+        ON CONFLICT (report_id) DO UPDATE SET nurse_id = excluded.nurse_id, claimed_at = excluded.claimed_at
+        """,
+        {"report": report_id, "nurse": nurse_id, "now": now_text()},
+    )
+
+
+async def review(connection: aiosqlite.Connection, report: Report, nurse_id: int, outcome: str) -> bool:
+    """Mark reviewed once; False when someone else already did."""
+    cursor = await connection.execute(
+        """
+        INSERT INTO report_review (report_id, nurse_id, outcome, reviewed_at) VALUES (:report, :nurse, :outcome, :now)
+        ON CONFLICT (report_id) DO NOTHING
+        """,
+        {"report": report.id, "nurse": nurse_id, "outcome": outcome, "now": now_text()},
+    )
+    if cursor.rowcount != 1:
+        return False
+    await audit.record(
+        connection, actor_id=nurse_id, action="report.reviewed", child_id=report.child_id, detail=f"{report.client_uuid} {outcome}"
+    )
+    return True
+
+
+async def review_all_green(connection: aiosqlite.Connection, nurse_id: int, report_ids: list[int]) -> int:
+    """Bulk review: only green reports are ever marked, whatever ids are sent."""
+    done = 0
+    for report_id in report_ids:
+        row = await fetch_one(
+            connection,
+            """
+            SELECT report.id, report.child_id, report.client_uuid FROM report
+              LEFT JOIN report_review ON report_review.report_id = report.id
+             WHERE report.id = :id AND report.level = 'green' AND report_review.report_id IS NULL
+            """,
+            {"id": report_id},
+        )
+        if row is None:
+            continue
+        await connection.execute(
+            "INSERT INTO report_review (report_id, nurse_id, outcome, reviewed_at) VALUES (:id, :nurse, 'reviewed', :now)",
+            {"id": report_id, "nurse": nurse_id, "now": now_text()},
+        )
+        await audit.record(
+            connection, actor_id=nurse_id, action="report.reviewed", child_id=row["child_id"], detail=f"{row['client_uuid']} reviewed (bulk)"
+        )
+        done += 1
+    return done
+
+
+async def reply(connection: aiosqlite.Connection, report: Report, nurse_id: int, body: str) -> int:
+    """Store a reply and plan one push per caregiver: "The care team replied"."""
+    row = await fetch_one(
+        connection,
+        """
+        INSERT INTO report_reply (report_id, nurse_id, body, created_at) VALUES (:report, :nurse, :body, :now)
+        RETURNING id
+        """,
+        {"report": report.id, "nurse": nurse_id, "body": body, "now": now_text()},
+    )
+    assert row is not None
+    reply_id = int(row["id"])
+    async with connection.execute(
+        "SELECT caregiver_id FROM caregiver_child WHERE child_id = :child", {"child": report.child_id}
+    ) as cursor:
+        caregivers = [int(r[0]) for r in await cursor.fetchall()]
+    now = utcnow()
+    for caregiver in caregivers:
+        await push_store.insert_job(
+            connection,
+            subject=f"report:{report.id}",
+            kind="reply",
+            revision=reply_id,
+            recipient_id=caregiver,
+            due_at=now,
+            expires_at=now + CHANGE_NOTICE_USEFUL,
+        )
+    await audit.record(connection, actor_id=nurse_id, action="report.replied", child_id=report.child_id, detail=report.client_uuid)
+    return reply_id
