@@ -324,3 +324,14 @@ async def revoke_invite(connection: aiosqlite.Connection, code_id: int, child_id
         {"now": now_text(), "id": code_id, "child_id": child_id},
     )
     return cursor.rowcount == 1
+
+
+async def revoke_reset_codes(connection: aiosqlite.Connection, account_id: int) -> None:
+    """A password just set makes any other open reset code for the account pointless."""
+    await connection.execute(
+        """
+        UPDATE access_code SET revoked_at = :now
+         WHERE kind = 'reset' AND account_id = :account_id AND used_at IS NULL AND revoked_at IS NULL
+        """,
+        {"now": now_text(), "account_id": account_id},
+    )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from quart import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from quart.typing import ResponseReturnValue
 
 from .. import audit
-from ..db import get_db, utcnow
+from ..db import Database, get_db, utcnow
 from ..families import store as families
 from ..notifications import planner as reminders
 from ..i18n import LANGUAGE_COOKIE, LOCALES, gettext
@@ -176,35 +178,19 @@ async def invite(code: str) -> ResponseReturnValue:
     form = await (LinkChildForm if account else JoinForm).from_request()
     error = None
     if request.method == "POST" and form.validate():
-        if account is None and await store.select_account_by_email(db, form.email.data):
+        caregiver_id = None
+        if account is not None or not await store.select_account_by_email(db, form.email.data):
+            # Hash before taking the write lock: argon2 is slow on purpose.
+            password_hash = hash_password(form.password.data) if account is None else ""
+            try:
+                caregiver_id = await _redeem(db, invite, account, form, password_hash, now)
+            except sqlite3.IntegrityError:
+                pass  # the same address joined through another invite a moment ago
+        if caregiver_id is None:
             error = gettext(
                 "There is already an account with this e-mail address. Sign in first, then open this invite link again."
             )
         else:
-            async with db.transaction() as connection:
-                if account is None:
-                    caregiver_id = await store.insert_account(
-                        connection,
-                        email=form.email.data,
-                        display_name=form.display_name.data,
-                        role="caregiver",
-                        password_hash=hash_password(form.password.data),
-                        locale=g.locale,
-                        privacy_version=PRIVACY_VERSION,
-                    )
-                else:
-                    caregiver_id = account.id
-                used = await store.use_access_code(connection, invite.id, caregiver_id, now)
-                if not used:
-                    # Someone redeemed it a moment ago: undo everything.
-                    raise _CodeGone()
-                await families.link_caregiver(connection, caregiver_id, invite.child_id)
-                await reminders.plan_for_child(connection, invite.child_id)
-                await audit.record(
-                    connection, actor_id=caregiver_id, action="invite.redeemed", child_id=invite.child_id
-                )
-                if account is not None:
-                    await store.set_session_child(connection, g.session_row.id, invite.child_id)
             if account is None:
                 new_account = await store.select_account(db, caregiver_id)
                 assert new_account is not None
@@ -217,6 +203,38 @@ async def invite(code: str) -> ResponseReturnValue:
     return await render_template(
         "accounts/invite.html", form=form, child=child, error=error, privacy_version=PRIVACY_VERSION
     )
+
+
+async def _redeem(
+    db: Database, invite: store.AccessCode, account: store.Account | None, form: Any, password_hash: str, now: datetime
+) -> int:
+    """Create or reuse the caregiver, use the code and link the child, all in one transaction."""
+    assert invite.child_id is not None
+    async with db.transaction() as connection:
+        if account is None:
+            caregiver_id = await store.insert_account(
+                connection,
+                email=form.email.data,
+                display_name=form.display_name.data,
+                role="caregiver",
+                password_hash=password_hash,
+                locale=g.locale,
+                privacy_version=PRIVACY_VERSION,
+            )
+        else:
+            caregiver_id = account.id
+        used = await store.use_access_code(connection, invite.id, caregiver_id, now)
+        if not used:
+            # Someone redeemed it a moment ago: undo everything.
+            raise _CodeGone()
+        await families.link_caregiver(connection, caregiver_id, invite.child_id)
+        await reminders.plan_for_child(connection, invite.child_id)
+        await audit.record(
+            connection, actor_id=caregiver_id, action="invite.redeemed", child_id=invite.child_id
+        )
+        if account is not None:
+            await store.set_session_child(connection, g.session_row.id, invite.child_id)
+    return caregiver_id
 
 
 class _CodeGone(Exception):
@@ -237,11 +255,13 @@ async def reset(code: str) -> ResponseReturnValue:
         return await render_template("accounts/code_not_valid.html", kind="reset"), 404
     form = await ResetForm.from_request()
     if request.method == "POST" and form.validate():
+        password_hash = hash_password(form.password.data)
         async with db.transaction() as connection:
             if not await store.use_access_code(connection, reset_code.id, account.id, now):
                 raise _CodeGone()
-            await store.update_password(connection, account.id, hash_password(form.password.data))
+            await store.update_password(connection, account.id, password_hash)
             await store.revoke_sessions_of(connection, account.id)
+            await store.revoke_reset_codes(connection, account.id)
             await audit.record(connection, actor_id=account.id, action="account.password_reset")
         if g.account is not None:
             await sessions.end(db)
@@ -268,9 +288,11 @@ async def change_password() -> ResponseReturnValue:
     if request.method == "POST" and form.validate():
         db = get_db()
         if verify_password(g.account.password_hash, form.current.data):
+            password_hash = hash_password(form.password.data)
             async with db.transaction() as connection:
-                await store.update_password(connection, g.account.id, hash_password(form.password.data))
+                await store.update_password(connection, g.account.id, password_hash)
                 await store.revoke_sessions_of(connection, g.account.id, keep=g.session_row.id)
+                await store.revoke_reset_codes(connection, g.account.id)
                 await audit.record(connection, actor_id=g.account.id, action="account.password_changed")
             await flash(gettext("Your password is changed. Other devices were signed out."))
             return redirect(url_for("accounts.settings"))
