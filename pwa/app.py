@@ -31,6 +31,7 @@ from .nurse import planning as planning_views
 from .nurse import queue_views
 from .nurse import views as nurse_views
 from .plans import calendar_views
+from .serving import ForwardedScheme
 from .plans import formatting as plan_formatting
 from .plans import views as plan_views
 from .serving import redact
@@ -129,6 +130,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
         }
 
     register_error_pages(app)
+        app.asgi_app = ForwardedScheme(app.asgi_app, values["TRUSTED_PROXIES"])  # type: ignore[method-assign]
     return app
 
 
