@@ -130,6 +130,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
         }
 
     register_error_pages(app)
+    if values["TRUSTED_PROXIES"]:
         app.asgi_app = ForwardedScheme(app.asgi_app, values["TRUSTED_PROXIES"])  # type: ignore[method-assign]
     return app
 
