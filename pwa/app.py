@@ -21,6 +21,7 @@ from .accounts import sessions
 from .accounts import views as account_views
 from .admin import views as admin_views
 from .db import Database, has_demo_accounts, migrate
+from .diary import photo_views
 from .diary import views as diary_views
 from .families import views as family_views
 from .health import blueprint as health_blueprint
@@ -106,6 +107,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
     app.register_blueprint(calendar_views.blueprint)
     app.register_blueprint(plan_views.blueprint)
     app.register_blueprint(diary_views.blueprint)
+    app.register_blueprint(photo_views.blueprint)
     app.register_blueprint(planning_views.blueprint)
     app.register_blueprint(queue_views.blueprint)
     app.register_blueprint(plan_formatting.blueprint)

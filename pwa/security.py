@@ -134,7 +134,9 @@ async def enforce_json_rule() -> None:
     """State-changing API calls must be same-origin JSON (a form post cannot forge them)."""
     if request.method not in UNSAFE_METHODS or not request.path.startswith("/api/"):
         return
-    if request.mimetype != "application/json" and not request.path.endswith("/photos"):
+    # Photo uploads are one multipart file each (docs/api.md); everything else is JSON.
+    expected = "multipart/form-data" if request.path.endswith("/photos") else "application/json"
+    if request.mimetype != expected:
         raise UnsupportedMediaType()
     if not is_same_origin():
         raise Forbidden()

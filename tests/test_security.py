@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import io
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from PIL import Image
 from quart import Quart
 from quart_rate_limiter import QUART_RATE_LIMITER_EXEMPT_ATTRIBUTE, QUART_RATE_LIMITER_LIMITS_ATTRIBUTE
+from werkzeug.datastructures import FileStorage
 
 from pwa import limits
 from zoneinfo import ZoneInfo
 
 from pwa.db import Database, utcnow
+from pwa.diary import sync
 from pwa.plans import store as plans
 from pwa.plans.changes import create_plan
 from pwa.security import Access, access
@@ -70,8 +75,21 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
     ("planning.cancel_visit", "nurse", "/nurse/children/{child_id}/visits/{visit_id}",
      "/nurse/children/{child_id}/visits/{visit_id}/cancel", {},
      "SELECT COUNT(*) FROM visit WHERE status = 'cancelled'"),
+    ("photos.add_photo", "caregiver", "/diary/{report_uuid}", "/diary/{report_uuid}/photos",
+     {"photo_id": "{photo_id}"}, "SELECT COUNT(*) FROM report_photo"),
 ]
+# Posts that also carry a file (sent multipart): endpoint -> the file field's name.
+FILE_POSTS = {"photos.add_photo": "photo"}
 EMAILS = {"caregiver": "parent@example.org", "nurse": "nurse@example.org", "admin": "admin@example.org"}
+
+
+def _files(endpoint: str) -> dict[str, FileStorage] | None:
+    if endpoint not in FILE_POSTS:
+        return None
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), "teal").save(picture, "JPEG")
+    picture.seek(0)
+    return {FILE_POSTS[endpoint]: FileStorage(picture, filename="photo.jpg", content_type="image/jpeg")}
 
 
 async def _rows(db: Database, sql: str) -> int:
@@ -84,7 +102,7 @@ async def _rows(db: Database, sql: str) -> int:
 async def test_form_post_without_csrf_token_is_refused(
     app: Quart, db: Database, people: People, case: tuple[str, str | None, str, str, dict[str, str], str]
 ) -> None:
-    _, role, page, url, form, counter = case
+    endpoint, role, page, url, form, counter = case
     second_child_id = await make_child(db, "Zoe", people.parent_id)
     async with db.transaction() as connection:
         plan_id = await create_plan(
@@ -92,11 +110,15 @@ async def test_form_post_without_csrf_token_is_refused(
             template=await plans.select_template(db), actor_id=None,
         )
     visit_id = (await plans.select_visits(db, plan_id))[0].id
+    report = {"id": str(uuid.uuid4()), "child_id": people.child_id, "observed_at": utcnow().isoformat(),
+              "items": {"pain": 1}, "note": "", "corrects": None}
+    [stored] = await sync.submit(db, people.parent_id, [report])
 
     def fill(text: str) -> str:
         return text.format(
             child_id=people.child_id, parent_id=people.parent_id, second_child_id=second_child_id,
-            other_child_id=people.other_child_id, visit_id=visit_id,
+            other_child_id=people.other_child_id, visit_id=visit_id, report_uuid=stored.id,
+            photo_id=str(uuid.uuid4()),
             today=utcnow().astimezone(ZoneInfo("Europe/Amsterdam")).date().isoformat(),
         )
 
@@ -107,15 +129,15 @@ async def test_form_post_without_csrf_token_is_refused(
     data = {key: fill(value) for key, value in form.items()}
     before = await _rows(db, counter)
 
-    refused = await client.post(url, form=data)
+    refused = await client.post(url, form=data, files=_files(endpoint))
     assert refused.status_code != 302
     assert refused.status_code == 400 or EXPIRED in await refused.get_data(as_text=True)
-    forged = await client.post(url, form={**data, "csrf_token": "forged"})
+    forged = await client.post(url, form={**data, "csrf_token": "forged"}, files=_files(endpoint))
     assert forged.status_code != 302
     assert await _rows(db, counter) == before
 
     token = csrf_from(await (await client.get(page)).get_data(as_text=True))
-    accepted = await client.post(url, form={**data, "csrf_token": token})
+    accepted = await client.post(url, form={**data, "csrf_token": token}, files=_files(endpoint))
     assert accepted.status_code in {200, 302}, await accepted.get_data(as_text=True)
     assert await _rows(db, counter) > before
 

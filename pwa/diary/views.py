@@ -17,7 +17,7 @@ from ..i18n import current_locale
 from ..plans import store as plans
 from ..security import Access, access, not_found_unless
 from ..shell.pages import offline_page
-from . import store, sync
+from . import photo_views, store, sync
 from .forms import HOME_ZONE, report_form_class
 from .items import BY_KEY, ITEMS, Item
 
@@ -123,6 +123,7 @@ async def report(client_uuid: str) -> ResponseReturnValue:
         reasons=await reasons_for(found),
         saved=bool(request.args.get("saved")),
         hospital=await hospital_settings(db),
+        **await photo_views.report_page_photos(found),
     )
 
 

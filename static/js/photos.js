@@ -1,0 +1,330 @@
+// Report photos on the phone: shrink them, queue them in IndexedDB, send them after the report.
+//
+// A photo is resized here (at most 2048 px, JPEG; drawing on a canvas also drops the EXIF
+// and GPS data before anything leaves the phone), kept in its own IndexedDB database
+// ("ic-photos", apart from the report outbox) under its report's client UUID, and
+// uploaded to /api/reports/<uuid>/photos once the server has that report: until then the
+// server answers 404 and the photo simply waits, also across reloads and offline.
+//
+// For other page scripts (diary.js):
+//   queuePhotos(reportId, files) -> {queued, refused}   resize and queue up to 3 files
+//   flushPhotos()                -> {sent, waiting, rejected}
+//   photoQueue()                 -> {waiting, rejected, byReport}
+//   discardPhotos(reportId)      -> drop a report's queued photos
+// or, without importing: document.dispatchEvent(new CustomEvent("photos:queue",
+// {detail: {reportId, files}})) and new CustomEvent("reports:sent") after a report flush.
+// This script dispatches "photos:changed" with {waiting, rejected} on document.
+//
+// On the report form it does the wiring itself: it shows the (hidden without JS) photo
+// picker, and on submit queues the chosen photos under the form's client_uuid before
+// letting the submission go on to diary.js or the server.
+
+const DB_NAME = "ic-photos";
+const DB_VERSION = 1;
+const STORE = "photos";
+const MAX_PHOTOS = 3;
+const MAX_SIDE = 2048;
+const JPEG_QUALITY = 0.85;
+const FLUSH_EVERY_MS = 60 * 1000;
+// The server refused the photo itself: keep it, shown as needing attention.
+const REFUSED = new Set([400, 409, 413, 415]);
+
+// --- storage -----------------------------------------------------------------
+
+let opening = null;
+
+function openDatabase() {
+  if (!opening) {
+    opening = new Promise((resolve, reject) => {
+      const request = indexedDB.open(DB_NAME, DB_VERSION);
+      request.onupgradeneeded = () => {
+        const store = request.result.createObjectStore(STORE, { keyPath: "id" });
+        store.createIndex("report", "reportId");
+      };
+      request.onsuccess = () => {
+        const database = request.result;
+        // Sign-out deletes every database: let it, and open afresh next time.
+        database.onversionchange = () => {
+          database.close();
+          opening = null;
+        };
+        resolve(database);
+      };
+      request.onerror = () => {
+        opening = null;
+        reject(request.error);
+      };
+    });
+  }
+  return opening;
+}
+
+async function withStore(mode, work) {
+  const database = await openDatabase();
+  return new Promise((resolve, reject) => {
+    const transaction = database.transaction(STORE, mode);
+    let result;
+    Promise.resolve(work(transaction.objectStore(STORE))).then((value) => {
+      result = value;
+    }, reject);
+    transaction.oncomplete = () => resolve(result);
+    transaction.onerror = transaction.onabort = () => reject(transaction.error);
+  });
+}
+
+function asPromise(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+async function allItems() {
+  const items = await withStore("readonly", (store) => asPromise(store.getAll()));
+  return items.sort((a, b) => a.addedAt - b.addedAt);
+}
+
+// --- resizing ----------------------------------------------------------------
+
+function canvasOfSize(width, height) {
+  if (typeof OffscreenCanvas === "function") return new OffscreenCanvas(width, height);
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  return canvas;
+}
+
+function canvasToJpeg(canvas) {
+  if (typeof canvas.convertToBlob === "function") {
+    return canvas.convertToBlob({ type: "image/jpeg", quality: JPEG_QUALITY });
+  }
+  return new Promise((resolve, reject) => {
+    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("no blob"))), "image/jpeg", JPEG_QUALITY);
+  });
+}
+
+// A JPEG of at most MAX_SIDE px on the long side, upright, with no metadata at all.
+async function shrink(file) {
+  const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+  try {
+    const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+    const width = Math.max(1, Math.round(bitmap.width * scale));
+    const height = Math.max(1, Math.round(bitmap.height * scale));
+    const canvas = canvasOfSize(width, height);
+    const context = canvas.getContext("2d");
+    context.fillStyle = "#fff"; // transparent parts of a PNG become white, as on the server
+    context.fillRect(0, 0, width, height);
+    context.imageSmoothingQuality = "high";
+    context.drawImage(bitmap, 0, 0, width, height);
+    return await canvasToJpeg(canvas);
+  } finally {
+    bitmap.close();
+  }
+}
+
+// The same report and slot always give the same photo id, so queueing a report's photos
+// again (a form sent twice) replaces them instead of adding more.
+async function photoId(reportId, slot) {
+  if (!(crypto.subtle && crypto.subtle.digest)) return crypto.randomUUID();
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`ic-photo:${reportId}:${slot}`));
+  const bytes = new Uint8Array(digest).slice(0, 16);
+  bytes[6] = (bytes[6] & 0x0f) | 0x80; // UUID version 8 (custom)
+  bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 9562 variant
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+// --- the API -----------------------------------------------------------------
+
+export async function queuePhotos(reportId, files) {
+  const chosen = Array.from(files || []);
+  const items = [];
+  let refused = Math.max(0, chosen.length - MAX_PHOTOS);
+  for (const [index, file] of chosen.slice(0, MAX_PHOTOS).entries()) {
+    try {
+      items.push({
+        id: await photoId(reportId, index + 1),
+        reportId: String(reportId),
+        blob: await shrink(file),
+        addedAt: Date.now() + index,
+        state: "waiting",
+        message: "",
+      });
+    } catch {
+      refused += 1; // not a picture this browser can read (e.g. HEIC outside Safari)
+    }
+  }
+  if (items.length) {
+    await withStore("readwrite", (store) => items.forEach((item) => store.put(item)));
+  }
+  await announce();
+  return { queued: items.length, refused };
+}
+
+export async function discardPhotos(reportId) {
+  await withStore("readwrite", async (store) => {
+    const keys = await asPromise(store.index("report").getAllKeys(String(reportId)));
+    keys.forEach((key) => store.delete(key));
+  });
+  await announce();
+}
+
+export async function photoQueue() {
+  const items = await allItems();
+  const byReport = {};
+  for (const item of items) {
+    byReport[item.reportId] = byReport[item.reportId] || { waiting: 0, rejected: 0 };
+    byReport[item.reportId][item.state === "rejected" ? "rejected" : "waiting"] += 1;
+  }
+  const rejected = items.filter((item) => item.state === "rejected");
+  return {
+    waiting: items.length - rejected.length,
+    rejected: rejected.map(({ id, reportId, message }) => ({ id, reportId, message })),
+    byReport,
+  };
+}
+
+async function upload(item) {
+  const body = new FormData();
+  body.append("photo_id", item.id);
+  body.append("photo", item.blob, "photo.jpg");
+  return fetch(`/api/reports/${encodeURIComponent(item.reportId)}/photos`, {
+    method: "POST",
+    body,
+    credentials: "same-origin",
+    headers: { "X-Background-Refresh": "1" },
+  });
+}
+
+async function markRejected(item, response) {
+  let message = "";
+  try {
+    message = String((await response.json()).message || "");
+  } catch {
+    // no JSON body: keep the photo marked without a message
+  }
+  await withStore("readwrite", (store) => store.put({ ...item, state: "rejected", message }));
+}
+
+let flushing = null;
+
+async function flushOnce() {
+  let sent = 0;
+  const notYetThere = new Set();
+  for (const item of await allItems()) {
+    if (item.state === "rejected" || notYetThere.has(item.reportId)) continue;
+    let response;
+    try {
+      response = await upload(item);
+    } catch {
+      break; // offline: try again later
+    }
+    if (response.status === 201) {
+      await withStore("readwrite", (store) => store.delete(item.id));
+      sent += 1;
+    } else if (response.status === 404) {
+      notYetThere.add(item.reportId); // the report is still in the outbox
+    } else if (REFUSED.has(response.status)) {
+      await markRejected(item, response);
+    } else {
+      break; // 401 (signed out: keep everything), 429, 5xx: later
+    }
+  }
+  const queue = await announce();
+  return { sent, waiting: queue.waiting, rejected: queue.rejected.length };
+}
+
+export function flushPhotos() {
+  if (!flushing) {
+    flushing = flushOnce().finally(() => {
+      flushing = null;
+    });
+  }
+  return flushing;
+}
+
+// --- the page ----------------------------------------------------------------
+
+async function announce() {
+  const queue = await photoQueue();
+  document.dispatchEvent(new CustomEvent("photos:changed", { detail: queue }));
+  return queue;
+}
+
+function setupPicker(form) {
+  const picker = form.querySelector("[data-photo-picker]");
+  if (!picker || !("indexedDB" in window) || typeof createImageBitmap !== "function") return;
+  const input = picker.querySelector("[data-photo-input]");
+  const status = picker.querySelector("[data-photo-status]");
+  picker.hidden = false;
+
+  input.addEventListener("change", () => {
+    status.textContent = input.files.length > MAX_PHOTOS ? picker.dataset.tooMany : "";
+  });
+
+  // Capture phase on the document: this runs before diary.js sees the submission.
+  document.addEventListener(
+    "submit",
+    (event) => {
+      if (event.target !== form || !input.files.length) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      const files = Array.from(input.files);
+      const submitter = event.submitter;
+      status.textContent = picker.dataset.preparing;
+      queuePhotos(form.elements.client_uuid.value, files)
+        .catch(() => ({ queued: 0, refused: files.length }))
+        .then(({ refused }) => {
+          status.textContent = refused ? picker.dataset.unusable : picker.dataset.queued;
+          input.value = ""; // queued: the submission below goes through untouched
+          if (typeof form.requestSubmit === "function") form.requestSubmit(submitter);
+          else form.submit();
+        });
+    },
+    true,
+  );
+}
+
+function setupReportPage(section) {
+  const reportId = section.dataset.reportPhotos;
+  const notice = section.querySelector("[data-photos-waiting]");
+  let hadWaiting = false;
+  document.addEventListener("photos:changed", (event) => {
+    const counts = event.detail.byReport[reportId] || { waiting: 0, rejected: 0 };
+    const messages = event.detail.rejected.filter((item) => item.reportId === reportId).map((item) => item.message);
+    notice.hidden = counts.waiting + counts.rejected === 0;
+    notice.textContent = [`${notice.dataset.text} ${counts.waiting + counts.rejected}`, ...messages].join(" ");
+    if (counts.waiting > 0) hadWaiting = true;
+    // Everything for this report arrived while the page was open: show the thumbnails,
+    // unless the family is busy with the form on this page.
+    if (hadWaiting && counts.waiting === 0 && counts.rejected === 0 && document.activeElement === document.body) {
+      hadWaiting = false;
+      window.location.reload();
+    }
+  });
+}
+
+function start() {
+  if (!("indexedDB" in window)) return;
+  const form = document.querySelector("[data-report-form]");
+  if (form) setupPicker(form);
+  const section = document.querySelector("[data-report-photos]");
+  if (section) setupReportPage(section);
+
+  document.addEventListener("photos:queue", (event) => {
+    const { reportId, files } = event.detail || {};
+    if (reportId && files) queuePhotos(reportId, files).then(flushPhotos, () => undefined);
+  });
+  const flushSoon = () => {
+    if (navigator.onLine !== false) flushPhotos().catch(() => undefined);
+  };
+  document.addEventListener("reports:sent", flushSoon);
+  window.addEventListener("online", flushSoon);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") flushSoon();
+  });
+  setInterval(flushSoon, FLUSH_EVERY_MS);
+  flushSoon();
+}
+
+start();
