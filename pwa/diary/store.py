@@ -179,3 +179,37 @@ async def select_recent_values(db: Database, child_id: int, since: datetime) -> 
         {"child_id": child_id, "since": to_db(since)},
     )
     return [{"observed_at": from_db(row["observed_at"]).isoformat(), "items": json.loads(row["items"])} for row in rows]  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class CorrectionLink:
+    """One report and the later report that corrects it (both stay visible)."""
+
+    corrected_uuid: str
+    corrected_observed_at: datetime
+    correction_uuid: str
+    correction_received_at: datetime
+
+
+async def select_correction_links(db: Database, child_id: int) -> list[CorrectionLink]:
+    """Every correction of this child's reports, oldest first."""
+    rows = await db.fetch_all(
+        """
+        SELECT corrected.client_uuid AS corrected_uuid, corrected.observed_at AS corrected_observed_at,
+               report.client_uuid AS correction_uuid, report.received_at AS correction_received_at
+          FROM report
+          JOIN report AS corrected ON corrected.id = report.corrects_id
+         WHERE report.child_id = :child_id
+         ORDER BY report.received_at, report.id
+        """,
+        {"child_id": child_id},
+    )
+    return [
+        CorrectionLink(
+            corrected_uuid=row["corrected_uuid"],
+            corrected_observed_at=from_db(row["corrected_observed_at"]),  # type: ignore[arg-type]
+            correction_uuid=row["correction_uuid"],
+            correction_received_at=from_db(row["correction_received_at"]),  # type: ignore[arg-type]
+        )
+        for row in rows
+    ]

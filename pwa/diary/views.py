@@ -19,7 +19,9 @@ from ..security import Access, access, not_found_unless
 from ..shell.pages import offline_page
 from . import photo_views, store, sync
 from .forms import HOME_ZONE, report_form_class
+from .history import Corrections, answer_keys, report_time
 from .items import BY_KEY, ITEMS, Item
+from .trends import TrendChart, chosen_days, trend_charts
 
 blueprint = Blueprint("diary", __name__)
 
@@ -65,12 +67,14 @@ async def new_report() -> ResponseReturnValue:
         corrected = await store.select_report_for_caregiver(db, corrects, g.account.id)
         not_found_unless(corrected and corrected.child_id == child.id)
     if request.method == "GET":
-        now = utcnow().astimezone(HOME_ZONE)
+        # A correction starts from the old report: its answers, note and time.
+        when = (corrected.observed_at if corrected else utcnow()).astimezone(HOME_ZONE)
         initial: dict[str, Any] = dict(corrected.items) if corrected else {}
         if corrected:
             initial["note"] = corrected.note
         form = form_class(
-            observed_date=now.date(), observed_time=now.time().replace(second=0, microsecond=0),
+            observed_date=when.date(),
+            observed_time=when.time().replace(second=0, microsecond=0),
             client_uuid=str(uuid.uuid4()), corrects=corrected.client_uuid if corrected else "", **initial,
         )
     else:
@@ -105,9 +109,28 @@ async def new_report() -> ResponseReturnValue:
 @blueprint.route("/diary")
 @access(Access.FAMILY)
 async def history() -> ResponseReturnValue:
+    """Reports newest first with their state, or (``?view=trends``) the charts."""
     _, child = await family_context()
-    reports = await store.select_reports_for_child(get_db(), child.id) if child else []
-    return await render_template("diary/history.html", reports=reports)
+    db = get_db()
+    view = "trends" if request.args.get("view") == "trends" else "reports"
+    days = chosen_days(request.args.get("days"))
+    reports: list[store.Report] = []
+    links: list[store.CorrectionLink] = []
+    charts: list[TrendChart] = []
+    if child is not None and view == "reports":
+        reports = await store.select_reports_for_child(db, child.id)
+        links = await store.select_correction_links(db, child.id)
+    elif child is not None:
+        today = utcnow().astimezone(HOME_ZONE).date()
+        charts = await trend_charts(db, child.id, today=today, days=days)
+    return await render_template(
+        "diary/history.html",
+        reports=reports,
+        corrections=Corrections.from_links(links),
+        view=view,
+        days=days,
+        trends=charts,
+    )
 
 
 @blueprint.route("/diary/<client_uuid>")
@@ -116,10 +139,13 @@ async def report(client_uuid: str) -> ResponseReturnValue:
     db = get_db()
     found = await store.select_report_for_caregiver(db, client_uuid, g.account.id)
     not_found_unless(found)
+    assert found is not None
     await family_context()
+    links = await store.select_correction_links(db, found.child_id)
     return await render_template(
         "diary/report.html",
         report=found,
+        corrections=Corrections.from_links(links),
         reasons=await reasons_for(found),
         saved=bool(request.args.get("saved")),
         hospital=await hospital_settings(db),
@@ -136,6 +162,10 @@ async def reasons_for(report: store.Report) -> list[str]:
         for rule_id in report.matched_rules
         if rule_id in rules
     ]
+
+
+blueprint.add_app_template_filter(report_time, "report_time")
+blueprint.add_app_template_global(answer_keys, "answer_keys")
 
 
 @blueprint.app_template_global()
