@@ -742,3 +742,30 @@ async def test_report_form_offers_the_photo_picker_only_to_javascript(
         'type="file"' in page
         and 'name="photo' not in page.split("data-photo-picker", 1)[1].split("</div>", 1)[0]
     )
+
+
+async def test_nurse_report_page_shows_the_photos_and_each_opening_is_audited(
+    db: Database,
+    people: People,
+    family_client: QuartClient,
+    nurse_client: QuartClient,
+    report_uuid: str,
+) -> None:
+    ids = [str(uuid.uuid4()) for _ in range(2)]
+    for photo_id in ids:
+        await upload(family_client, report_uuid, jpeg(), photo_id)
+    page = await (await nurse_client.get(f"/nurse/reports/{report_uuid}")).get_data(as_text=True)
+    for number, photo_id in enumerate(ids, start=1):
+        src = f"/nurse/reports/{report_uuid}/photos/{photo_id}"
+        assert f'src="{src}" alt="Photo {number} of the report"' in page
+    audited = "SELECT COUNT(*) FROM audit_log WHERE action = 'photo.viewed'"
+    assert await _count(db, audited) == 0  # the page alone opened no photo
+    for photo_id in ids:
+        await nurse_client.get(f"/nurse/reports/{report_uuid}/photos/{photo_id}")
+    assert await _count(db, audited) == 2
+
+
+async def _count(db: Database, sql: str) -> int:
+    row = await db.fetch_one(sql)
+    assert row is not None
+    return int(row[0])

@@ -10,6 +10,7 @@ from wtforms.validators import Length
 from .. import audit
 from ..accounts.forms import PlainForm
 from ..db import get_db, utcnow
+from ..diary import photos as report_photos
 from ..diary import reviews
 from ..diary import store as diary
 from ..diary.views import answer_label, item_label, reasons_for
@@ -91,6 +92,7 @@ async def report(client_uuid: str) -> ResponseReturnValue:
         state=await reviews.select_state(db, found.id),
         reasons=await reasons_for(found),
         history=await diary.select_reports_for_child(db, found.child_id, limit=10),
+        photos=await report_photos.select_photos(db, found.id),
         form=form,
         item_label=item_label,
         answer_label=answer_label,

@@ -324,7 +324,8 @@ function start() {
     if (document.visibilityState === "visible") flushSoon();
   });
   setInterval(flushSoon, FLUSH_EVERY_MS);
-  flushSoon();
+  // Say what waits first (the report page shows it), then try to send it.
+  announce().then(flushSoon, () => undefined);
 }
 
 start();
