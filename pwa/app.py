@@ -19,6 +19,7 @@ from . import config as settings
 from . import i18n, limits, security
 from .accounts import sessions
 from .accounts import views as account_views
+from .admin import records as record_views
 from .admin import views as admin_views
 from .db import Database, has_demo_accounts, migrate
 from .diary import photo_views
@@ -110,6 +111,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
     app.register_blueprint(photo_views.blueprint)
     app.register_blueprint(planning_views.blueprint)
     app.register_blueprint(queue_views.blueprint)
+    app.register_blueprint(record_views.blueprint)
     app.register_blueprint(plan_formatting.blueprint)
     app.register_blueprint(health_blueprint)
     app.register_blueprint(shell_views.blueprint)

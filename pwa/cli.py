@@ -89,6 +89,27 @@ def _create_admin(args: argparse.Namespace) -> int:
     return int(asyncio.run(_with_db(app.config["DATABASE"], work)))  # type: ignore[call-overload]
 
 
+def _purge(_: argparse.Namespace) -> int:
+    from datetime import timedelta
+    from pathlib import Path
+
+    from .db import utcnow
+    from .diary.photos import FOLDER
+    from .families.retention import purge
+
+    app = create_app()
+    migrate(app.config["DATABASE"])
+    retention = timedelta(days=app.config["RETENTION_DAYS"])
+    photos = Path(app.config["INSTANCE_PATH"]) / FOLDER
+
+    async def work(db: Database) -> object:
+        return await purge(db, utcnow(), retention, photos)
+
+    summary = asyncio.run(_with_db(app.config["DATABASE"], work))
+    print(f"purged {summary.children} closed record(s), {summary.caregivers} account(s), {summary.photos} photo(s)")  # type: ignore[attr-defined]
+    return 0
+
+
 def _backup(args: argparse.Namespace) -> int:
     app = create_app()
     migrate(app.config["DATABASE"])
@@ -118,6 +139,9 @@ def parser() -> argparse.ArgumentParser:
     admin.add_argument("--name", default="Admin")
     admin.add_argument("--password", help="omit to be asked without echo")
     admin.set_defaults(run=_create_admin)
+    commands.add_parser(
+        "purge", help="remove personal data of records closed longer ago than PWA_RETENTION_DAYS"
+    ).set_defaults(run=_purge)
     backup = commands.add_parser("backup", help="copy the live database with SQLite's online backup API")
     backup.add_argument("target")
     backup.set_defaults(run=_backup)

@@ -49,6 +49,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PUSH_TIMEOUT_SECONDS", 10, "How long one request to a push service may take."),
     Setting("SENDER_INTERVAL_SECONDS", 30, "How often the in-app sender loop looks for due notifications."),
     Setting("SENDER_IN_APP", True, "Run the reminder sender inside the web server; switch off when `pwa send-reminders` runs from cron."),
+    Setting(
+        "FHIR_PATIENT_NUMBER_SYSTEM",
+        "urn:immuno-companion:patient-number",
+        "Identifier system of the hospital patient number in FHIR exports (set the hospital's own, e.g. urn:oid:…).",
+    ),
+    Setting("RETENTION_DAYS", 365, "Days after a record is closed before `pwa purge` removes its personal data (a decision for the hospital)."),
     Setting("DEMO_TOTP_SECRET", "JBSWY3DPEHPK3PXPJBSWY3DP", "Fixed TOTP secret of the demo nurse and admin (development only)."),
 )
 

@@ -1,0 +1,33 @@
+"""Closing a child's record at the end of treatment (admin only)."""
+
+from __future__ import annotations
+
+from quart import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from quart.typing import ResponseReturnValue
+
+from ..accounts.forms import PlainForm
+from ..db import get_db
+from ..families import store as families
+from ..families.retention import close_record
+from ..i18n import gettext
+from ..security import Access, access, not_found_unless, require_csrf
+
+blueprint = Blueprint("records", __name__, url_prefix="/admin")
+
+
+@blueprint.route("/children/<int:child_id>/close", methods=["GET", "POST"])
+@access(Access.ADMIN)
+async def close(child_id: int) -> ResponseReturnValue:
+    db = get_db()
+    child = await families.select_child(db, child_id)
+    not_found_unless(child and not child.closed)
+    assert child is not None
+    if request.method == "POST":
+        await require_csrf(await PlainForm.from_request())
+        async with db.transaction() as connection:
+            await close_record(connection, child.id, g.account.id)
+        await flash(gettext("The record of %(name)s is closed. The family no longer has access.", name=child.nickname))
+        return redirect(url_for("nurse.child", child_id=child.id))
+    return await render_template(
+        "admin/close_record.html", child=child, form=PlainForm(), retention_days=current_app.config["RETENTION_DAYS"]
+    )

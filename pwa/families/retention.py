@@ -1,0 +1,94 @@
+"""The end of a child's record: closing it (families lose access at once) and purging
+its personal data after the retention period. The audit log is kept: it refers to the
+child by id only, and the law requires it to outlive the data it describes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import aiosqlite
+
+from .. import audit
+from ..db import Database, now_text, to_db
+from ..diary.photos import remove_file
+
+
+async def close_record(connection: aiosqlite.Connection, child_id: int, actor_id: int) -> bool:
+    """Close a record: pending reminders are cancelled, calendar links stop working."""
+    cursor = await connection.execute(
+        "UPDATE child SET closed_at = :now WHERE id = :id AND closed_at IS NULL", {"now": now_text(), "id": child_id}
+    )
+    if cursor.rowcount != 1:
+        return False
+    await connection.execute(
+        """
+        UPDATE notification_job SET status = 'cancelled', finished_at = :now
+         WHERE status IN ('pending', 'claimed') AND subject IN (
+            SELECT 'visit:' || visit.id FROM visit
+              JOIN treatment_plan ON treatment_plan.id = visit.plan_id
+             WHERE treatment_plan.child_id = :id)
+        """,
+        {"now": now_text(), "id": child_id},
+    )
+    await connection.execute(
+        "UPDATE calendar_feed SET revoked_at = :now WHERE child_id = :id AND revoked_at IS NULL",
+        {"now": now_text(), "id": child_id},
+    )
+    await connection.execute(
+        "UPDATE access_code SET revoked_at = :now WHERE child_id = :id AND used_at IS NULL AND revoked_at IS NULL",
+        {"now": now_text(), "id": child_id},
+    )
+    await audit.record(connection, actor_id=actor_id, action="record.closed", child_id=child_id)
+    return True
+
+
+@dataclass(frozen=True)
+class PurgeSummary:
+    children: int
+    caregivers: int
+    photos: int
+
+
+async def purge(db: Database, now: datetime, retention: timedelta, photo_folder: Path) -> PurgeSummary:
+    """Remove closed records older than the retention period, with their caregivers'
+    accounts when those follow no other child; then delete the photo files."""
+    cutoff = to_db(now - retention)
+    files: list[str] = []
+    async with db.transaction() as connection:
+        async with connection.execute(
+            "SELECT id FROM child WHERE closed_at IS NOT NULL AND closed_at < :cutoff", {"cutoff": cutoff}
+        ) as cursor:
+            children = [int(row[0]) for row in await cursor.fetchall()]
+        caregivers: set[int] = set()
+        for child_id in children:
+            async with connection.execute(
+                """
+                SELECT report_photo.file_name FROM report_photo
+                  JOIN report ON report.id = report_photo.report_id
+                 WHERE report.child_id = :id
+                """,
+                {"id": child_id},
+            ) as cursor:
+                files.extend(row[0] for row in await cursor.fetchall())
+            async with connection.execute(
+                "SELECT caregiver_id FROM caregiver_child WHERE child_id = :id", {"id": child_id}
+            ) as cursor:
+                caregivers.update(int(row[0]) for row in await cursor.fetchall())
+            # Cascades remove links, plan, visits, reports, photos' rows, reviews, feeds.
+            await connection.execute("DELETE FROM child WHERE id = :id", {"id": child_id})
+            await audit.record(connection, actor_id=None, action="record.purged", child_id=child_id)
+        removed_accounts = 0
+        for caregiver_id in caregivers:
+            cursor = await connection.execute(
+                """
+                DELETE FROM account WHERE id = :id AND role = 'caregiver'
+                   AND NOT EXISTS (SELECT 1 FROM caregiver_child WHERE caregiver_id = :id)
+                """,
+                {"id": caregiver_id},
+            )
+            removed_accounts += cursor.rowcount
+    for name in files:
+        remove_file(photo_folder, name)
+    return PurgeSummary(len(children), removed_accounts, len(files))
