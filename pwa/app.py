@@ -29,6 +29,7 @@ from .health import blueprint as health_blueprint
 from .hospital import staffed_hours_text
 from .notifications import keys as vapid_keys
 from .notifications.sender import Sender, run_loop
+from .nurse import exports as export_views
 from .nurse import planning as planning_views
 from .nurse import queue_views
 from .nurse import views as nurse_views
@@ -104,6 +105,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
     app.register_blueprint(account_views.blueprint)
     app.register_blueprint(family_views.blueprint)
     app.register_blueprint(nurse_views.blueprint)
+    app.register_blueprint(export_views.blueprint)
     app.register_blueprint(admin_views.blueprint)
     app.register_blueprint(calendar_views.blueprint)
     app.register_blueprint(plan_views.blueprint)

@@ -1,0 +1,117 @@
+"""Exports of one child's record for the medical record: CSV, a printable page (the
+browser's "Save as PDF" makes the PDF) and a FHIR R4 Bundle. Staff only; every export
+writes an audit row (``export.csv``, ``export.print``, ``export.fhir``)."""
+
+from __future__ import annotations
+
+import json
+
+from quart import Blueprint, current_app, g, render_template, request
+from quart.typing import ResponseReturnValue
+
+from .. import audit
+from ..db import get_db
+from ..families import store as families
+from ..security import Access, access, not_found_unless
+from . import fhir
+from .export_data import (
+    BadRange,
+    ChildRecord,
+    DateRange,
+    csv_bytes,
+    file_stem,
+    home_time,
+    load_record,
+    outcome_label,
+    parse_range,
+)
+
+blueprint = Blueprint("exports", __name__, url_prefix="/nurse/children/<int:child_id>")
+
+
+async def _child(child_id: int) -> families.Child:
+    child = await families.select_child(get_db(), child_id)
+    not_found_unless(child)
+    assert child is not None
+    return child
+
+
+async def _record(child: families.Child, dates: DateRange, action: str) -> ChildRecord:
+    db = get_db()
+    record = await load_record(db, child, dates)
+    await audit.record_read(
+        db,
+        actor_id=g.account.id,
+        action=action,
+        child_id=child.id,
+        detail=f"{dates.describe()}; {len(record.reports)} reports",
+    )
+    return record
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store",
+    }
+
+
+async def _bad_range(child: families.Child, error: BadRange) -> ResponseReturnValue:
+    page = await render_template("nurse/export_error.html", child=child, message=str(error))
+    return page, 400
+
+
+@blueprint.route("/export.csv")
+@access(Access.STAFF)
+async def csv_export(child_id: int) -> ResponseReturnValue:
+    child = await _child(child_id)
+    try:
+        dates = parse_range(request.args)
+    except BadRange as error:
+        return await _bad_range(child, error)
+    record = await _record(child, dates, "export.csv")
+    headers = {
+        "Content-Type": "text/csv; charset=utf-8",
+        **_attachment(f"{file_stem(child, dates)}.csv"),
+    }
+    return csv_bytes(record), 200, headers
+
+
+@blueprint.route("/export.fhir.json")
+@access(Access.STAFF)
+async def fhir_export(child_id: int) -> ResponseReturnValue:
+    child = await _child(child_id)
+    try:
+        dates = parse_range(request.args)
+    except BadRange as error:
+        body = json.dumps(fhir.operation_outcome(str(error)), ensure_ascii=False)
+        return body, 400, {"Content-Type": f"{fhir.MEDIA_TYPE}; charset=utf-8"}
+    record = await _record(child, dates, "export.fhir")
+    document = fhir.bundle(
+        record,
+        base_url=current_app.config["PUBLIC_URL"],
+        patient_number_system=current_app.config["FHIR_PATIENT_NUMBER_SYSTEM"],
+    )
+    headers = {
+        "Content-Type": f"{fhir.MEDIA_TYPE}; charset=utf-8",
+        **_attachment(f"{file_stem(child, dates)}.fhir.json"),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2), 200, headers
+
+
+@blueprint.route("/print")
+@access(Access.STAFF)
+async def print_report(child_id: int) -> ResponseReturnValue:
+    child = await _child(child_id)
+    try:
+        dates = parse_range(request.args)
+    except BadRange as error:
+        return await _bad_range(child, error)
+    record = await _record(child, dates, "export.print")
+    return await render_template(
+        "nurse/print.html",
+        record=record,
+        child=child,
+        outcome_label=outcome_label,
+        home_time=home_time,
+    )
