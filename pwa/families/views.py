@@ -9,6 +9,7 @@ from ..accounts import store as accounts
 from ..accounts.forms import PlainForm
 from ..accounts.views import safe_next
 from ..db import get_db, utcnow
+from ..diary import reviews
 from ..hospital import hospital_settings
 from ..plans import overview
 from ..plans import store as plan_store
@@ -47,6 +48,7 @@ async def home() -> ResponseReturnValue:
         child=child,
         view=view,
         packing=await plan_store.select_packing_items(db),
+        replies=await reviews.select_unread_replies(db, g.account.id),
         form=PlainForm(),
     )
     return page
