@@ -14,6 +14,7 @@ from . import audit
 from .accounts import store as accounts
 from .accounts.passwords import hash_password
 from .db import Database
+from .diary.demo_reports import add_demo_reports
 from .families import store as families
 from .plans import changes
 from .plans import store as plans
@@ -81,4 +82,5 @@ async def load(app: Quart, db: Database, today: date) -> bool:
             """
         )
         await connection.execute("UPDATE visit SET status = 'completed' WHERE course_number = 1")
+    await add_demo_reports(db, child_id=child_id, caregiver_id=ids["caregiver"], today=today)
     return True

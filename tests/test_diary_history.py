@@ -336,3 +336,50 @@ def test_times_in_utc_and_local_land_on_the_same_spot() -> None:
     local = build_chart([(moment.astimezone(AMSTERDAM), 1)], last_day=TODAY, days=14, zone=AMSTERDAM, scale=Scale(low=0, high=10))
     utc = build_chart([(moment, 1)], last_day=TODAY, days=14, zone=AMSTERDAM, scale=Scale(low=0, high=10))
     assert local.points[0].x == utc.points[0].x
+
+
+async def test_state_partial_takes_a_nurses_review_and_reply(app: Any) -> None:
+    """The review queue's ReviewState slots into the family's state line."""
+    from quart import render_template_string
+
+    from pwa.diary.reviews import ReviewState
+
+    received = datetime(2027, 1, 15, 7, 30, tzinfo=UTC)
+    report = type("Sent", (), {"received_at": received})()
+    seen = ReviewState("Noor", received + timedelta(hours=1), "reviewed", [])
+    replied = ReviewState(
+        "Noor", received + timedelta(hours=1), "phoned",
+        [(1, "Noor", "Keep an eye on it", received + timedelta(hours=2), None)],
+    )
+    source = '{% from "diary/_report_state.html" import report_state %}{{ report_state(report, state) }}'
+    async with app.test_request_context("/diary", headers={"Accept-Language": "en"}):
+        sent_line = await render_template_string(source, report=report, state=None)
+        seen_line = await render_template_string(source, report=report, state=seen)
+        reply_line = await render_template_string(source, report=report, state=replied)
+    assert "report-state--sent" in sent_line and "Sent 15 Jan 2027, 08:30" in sent_line
+    assert "report-state--seen" in seen_line and "Seen by nurse Noor at 15 Jan 2027, 09:30" in seen_line
+    assert "report-state--replied" in reply_line and "Reply from Noor, 15 Jan 2027, 10:30" in reply_line
+
+
+# --- demo data -----------------------------------------------------------------------------
+
+
+async def test_demo_diary_has_ten_days_of_reports_one_red_and_a_correction(app: Any, db: Database) -> None:
+    from pwa import demo
+    from pwa.diary.demo_reports import DEMO_REPORTS, demo_uuid
+
+    assert await demo.load(app, db, date(2026, 11, 27)) is True
+    rows = await db.fetch_all(
+        "SELECT client_uuid, observed_at, received_at, level, items, corrects_id FROM report ORDER BY id"
+    )
+    assert [row["client_uuid"] for row in rows] == [demo_uuid(index) for index in range(len(DEMO_REPORTS))]
+    levels = [row["level"] for row in rows]
+    assert levels.count("red") == 1 and levels[-1] == "red" and "amber" in levels
+    red = rows[-1]
+    assert '"temperature": 38.7' in red["items"]
+    assert red["observed_at"] == "2026-11-26T17:40:00.000000Z"  # 18:40 in Amsterdam, yesterday
+    assert red["received_at"] == "2026-11-26T17:43:00.000000Z"  # fixed by --today, not the clock
+    observed = {row["observed_at"][:10] for row in rows}
+    assert min(observed) == "2026-11-18" and max(observed) == "2026-11-26"
+    assert sum(1 for row in rows if row["corrects_id"] is not None) == 1
+    assert await db.fetch_one("SELECT 1 FROM report_review") is None  # nobody has looked yet

@@ -1,4 +1,5 @@
-"""Admin pages: the settings overview, the plan template and the "what to bring" list."""
+"""Admin pages: the settings overview, the plan template and the "what to bring" list
+(the diary questions and red-flag rules are in ``clinical``)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,16 @@ SETTINGS_PAGES = (
         "admin.packing",
         _l("What to bring"),
         _l("The checklist families see before each stay, in English and Dutch."),
+    ),
+    (
+        "admin.diary_items",
+        _l("Diary questions"),
+        _l("Which questions the symptom diary asks families."),
+    ),
+    (
+        "admin.rules_list",
+        _l("Red-flag rules"),
+        _l('When a report means "tell the team today" or "call the hospital now".'),
     ),
 )
 
@@ -101,3 +112,7 @@ async def packing() -> ResponseReturnValue:
     else:
         form = PackingForm(data=PackingForm.data_from(items))
     return await render_template("admin/packing.html", form=form, items=items)
+
+
+# The clinical settings (diary items, red-flag rules) add their routes to this blueprint.
+from . import clinical  # noqa: E402, F401

@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 
 WIDTH = 320
 HEIGHT = 190
-# The plot area inside the viewBox: room on the left for the value labels, below for days.
-LEFT, RIGHT, TOP, BOTTOM = 40.0, 308.0, 12.0, 160.0
+# The plot area inside the viewBox: room on the left for the value labels, on the right
+# for the threshold labels (so they never sit on a reading), below for the days.
+LEFT, RIGHT, TOP, BOTTOM = 36.0, 284.0, 12.0, 160.0
 # Day labels are spread so that about this many fit under the plot.
 MAX_DAY_LABELS = 5
 # Steps that keep labels short: at most one decimal (no 0.25).

@@ -197,7 +197,7 @@ def trend_chart(
             Label(tick.label_x, 0, _day(tick.day)) for tick in chart.day_ticks if tick.labelled
         ),
         reference_labels=tuple(
-            Label(chart.right, line.y, _number(line.value, measure.decimals))
+            Label(chart.right + 3, line.y, _number(line.value, measure.decimals))
             for line in chart.references
         ),
         legend=tuple(
