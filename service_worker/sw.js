@@ -117,6 +117,74 @@ async function cacheFirstAsset(request) {
   return response;
 }
 
+// --- notifications ----------------------------------------------------------
+// Every push shows a notification: Safari revokes the subscription of a site whose pushes
+// show nothing. The payload never names the child; TTL and urgency are set by the server.
+
+function sameOriginUrl(value) {
+  try {
+    const url = new URL(value || "/", self.location.origin);
+    if (url.origin === self.location.origin) return url.href;
+  } catch {
+    // Not a URL at all: open the home page instead.
+  }
+  return new URL("/", self.location.origin).href;
+}
+
+function readPayload(data) {
+  try {
+    const message = data ? data.json() : null;
+    return message && typeof message === "object" ? message : {};
+  } catch {
+    return {};
+  }
+}
+
+function text(value) {
+  return typeof value === "string" && value.trim() ? value : null;
+}
+
+async function fallbackBody() {
+  const texts = SHELL.notification.body;
+  let language = self.navigator.language || "";
+  try {
+    // The kept offline page is in the language the family last read the app in.
+    const kept = await caches.match(SHELL.offline, { ...MATCH, cacheName: SHELL_CACHE });
+    language = (kept && kept.headers.get(LANGUAGE_HEADER)) || language;
+  } catch {
+    // No cache to ask: the phone's own language will do.
+  }
+  return texts[language.slice(0, 2)] || texts[SHELL.notification.language];
+}
+
+async function showPushed(data) {
+  const message = readPayload(data);
+  const options = {
+    body: text(message.body) || (await fallbackBody()),
+    data: { url: sameOriginUrl(text(message.url)) },
+    icon: SHELL.notification.icon,
+    badge: SHELL.notification.badge,
+    // Same tag = the same reminder sent again: replace it quietly, never stack a copy.
+    renotify: false,
+  };
+  if (text(message.tag)) options.tag = message.tag;
+  await self.registration.showNotification(text(message.title) || SHELL.notification.title, options);
+}
+
+async function focusOrOpen(url) {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+  if (!open) return self.clients.openWindow(url);
+  const focused = await open.focus();
+  if (focused.url === url) return focused;
+  try {
+    return await focused.navigate(url);
+  } catch {
+    // A window this worker does not control cannot be navigated: open the page anew.
+    return self.clients.openWindow(url);
+  }
+}
+
 // --- listeners --------------------------------------------------------------
 
 function onFetch(event) {
@@ -129,6 +197,16 @@ function onFetch(event) {
   } else if (isHashedAsset(url)) {
     event.respondWith(cacheFirstAsset(request));
   }
+}
+
+function onPush(event) {
+  event.waitUntil(showPushed(event.data));
+}
+
+function onNotificationClick(event) {
+  event.notification.close();
+  const data = event.notification.data || {};
+  event.waitUntil(focusOrOpen(sameOriginUrl(data.url)));
 }
 
 function onMessage(event) {
@@ -146,3 +224,5 @@ self.addEventListener("activate", (event) => {
 });
 self.addEventListener("fetch", onFetch);
 self.addEventListener("message", onMessage);
+self.addEventListener("push", onPush);
+self.addEventListener("notificationclick", onNotificationClick);

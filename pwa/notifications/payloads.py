@@ -37,6 +37,8 @@ RED_REPORT = N_("A new urgent report is waiting — open the nurse queue.")
 MEDICATION = N_("Time for the home medication — open the app if you have questions.")
 TEST = N_("Test notification: reminders work on this device.")
 REPLY = N_("The care team replied — open the app.")
+# Shown by the service worker when a push arrives without a readable payload.
+FALLBACK = N_("There is news for you in the app — open it to see.")
 TODAY = N_("today")
 TOMORROW = N_("tomorrow")
 ON_DATE = N_("on %(date)s")
@@ -54,6 +56,11 @@ class Message:
         if len(data.encode()) > MAX_PAYLOAD_BYTES:
             raise ValueError("notification payload too large")
         return data
+
+
+def fallback_texts() -> dict[str, str]:
+    """The fallback notification text in every language, for the service worker."""
+    return {locale: _t(locale, FALLBACK) for locale in LOCALES}
 
 
 def topic_for(job: Job) -> str:

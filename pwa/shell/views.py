@@ -12,7 +12,8 @@ from quart.typing import ResponseReturnValue
 
 from ..db import get_db
 from ..hospital import hospital_settings
-from ..i18n import LOCALES, current_locale, gettext
+from ..i18n import DEFAULT_LOCALE, LOCALES, current_locale, gettext
+from ..notifications.payloads import fallback_texts
 from ..security import Access, access
 from . import precache
 from .pages import mark_offline_pages
@@ -110,6 +111,14 @@ async def worker_settings() -> tuple[str, dict[str, Any]]:
         "precache": [offline_url, *urls],
         "signedOut": url_for("accounts.login", signed_out=1),
         "staticPrefix": f"{current_app.static_url_path or '/static'}/",
+        # For notifications whose push carried no readable payload (it must still show one).
+        "notification": {
+            "title": APP_NAME,
+            "body": fallback_texts(),
+            "language": DEFAULT_LOCALE,
+            "icon": _asset_url("icons/icon-192.png"),
+            "badge": _asset_url("icons/badge-96.png"),
+        },
     }
     return source, settings
 
