@@ -51,7 +51,7 @@ def _demo(args: argparse.Namespace) -> int:
     if app.config["ENV"] == "production":
         print("refusing: demo data is for development only", file=sys.stderr)
         return 2
-    today = date.fromisoformat(args.today) if args.today else date.today()
+    today = date.fromisoformat(args.today) if args.today else None  # the hospital's today
     migrate(app.config["DATABASE"])
     loaded = asyncio.run(_with_db(app.config["DATABASE"], lambda db: demo.load(app, db, today)))
     print("demo data loaded" if loaded else "database already has accounts; demo data left as it is")

@@ -6,7 +6,8 @@ Refused in production. Later features extend ``load`` so the demo shows all the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from quart import Quart
 
@@ -39,8 +40,13 @@ DEMO_LOGINS = (
 DEMO_CHILD = "Sam"
 
 
-async def load(app: Quart, db: Database, today: date) -> bool:
-    """Create the demo accounts and child; False when the database already has accounts."""
+async def load(app: Quart, db: Database, today: date | None = None) -> bool:
+    """Create the demo accounts and child; False when the database already has accounts.
+
+    ``today`` defaults to the date where the plan's visits are (the template's zone): the
+    family's countdown is counted there, and a UTC server is a day behind Amsterdam late in
+    the evening, when the demo would otherwise say "in 2 days".
+    """
     if app.config["ENV"] == "production":
         raise RuntimeError("demo data is for development only")
     if await db.fetch_one("SELECT 1 FROM account LIMIT 1") is not None:
@@ -48,6 +54,8 @@ async def load(app: Quart, db: Database, today: date) -> bool:
     async with app.app_context():
         hashes = {login.email: hash_password(login.password) for login in DEMO_LOGINS}
     template = await plans.select_template(db)
+    if today is None:
+        today = datetime.now(ZoneInfo(template.time_zone)).date()
     plan_start = today + timedelta(days=DEMO_DAYS_TO_NEXT_ADMISSION - template.spacing_days)
     async with db.transaction() as connection:
         ids = {}

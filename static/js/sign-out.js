@@ -1,4 +1,5 @@
-// Signing out wipes what this device kept for the family: their pages and IndexedDB.
+// Signing out wipes what this device kept for the family: their pages, IndexedDB and Web
+// Storage (the "what to bring" ticks).
 // The server's Clear-Site-Data and the service worker wipe as well; this covers browsers
 // that honour neither, and runs before the sign-out request leaves.
 
@@ -13,6 +14,12 @@ function deleteDatabase(name) {
 }
 
 export async function wipeOfflineData() {
+  try {
+    localStorage.clear();
+    sessionStorage.clear();
+  } catch {
+    // Storage is switched off in this browser: nothing was kept there.
+  }
   if ("caches" in window) {
     const names = await caches.keys();
     const pages = names.filter((name) => name.startsWith(PAGES_CACHE_PREFIX));

@@ -99,6 +99,10 @@ async def sign_in_nurse(page: Page) -> None:
     await sign_in(page, NURSE)
 
 
+async def sign_in_admin(page: Page) -> None:
+    await sign_in(page, ADMIN)
+
+
 def origin(page: Page) -> str:
     return "/".join(page.url.split("/", 3)[:3])
 
