@@ -24,6 +24,7 @@ from .admin import views as admin_views
 from .db import Database, has_demo_accounts, migrate
 from .diary import photo_views
 from .diary import views as diary_views
+from .families import data_views as family_data_views
 from .families import views as family_views
 from .health import blueprint as health_blueprint
 from .hospital import staffed_hours_text
@@ -104,6 +105,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
 
     app.register_blueprint(account_views.blueprint)
     app.register_blueprint(family_views.blueprint)
+    app.register_blueprint(family_data_views.blueprint)
     app.register_blueprint(nurse_views.blueprint)
     app.register_blueprint(export_views.blueprint)
     app.register_blueprint(admin_views.blueprint)

@@ -1,0 +1,66 @@
+"""A family downloads everything the app holds about their child (GDPR access and
+portability): the same FHIR Bundle and CSV the hospital exports, without the hospital's
+internal patient number, which is for staff only."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from quart import Blueprint, current_app, g, render_template
+from quart.typing import ResponseReturnValue
+
+from .. import audit
+from ..db import get_db
+from ..nurse import fhir
+from ..nurse.export_data import DateRange, csv_bytes, load_record
+from ..security import Access, access, not_found_unless
+from .views import family_context
+
+blueprint = Blueprint("family_data", __name__, url_prefix="/settings/data")
+
+
+async def _record(action: str):  # type: ignore[no-untyped-def]
+    _, child = await family_context()
+    not_found_unless(child)
+    assert child is not None
+    private = dataclasses.replace(child, hospital_number=None)
+    db = get_db()
+    record = await load_record(db, private, DateRange())
+    await audit.record_read(db, actor_id=g.account.id, action=action, child_id=child.id)
+    return record
+
+
+def _download(name: str, media_type: str) -> dict[str, str]:
+    return {
+        "Content-Type": f"{media_type}; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "no-store",
+    }
+
+
+@blueprint.route("")
+@access(Access.FAMILY)
+async def page() -> ResponseReturnValue:
+    await family_context()
+    return await render_template("families/data.html")
+
+
+@blueprint.route("/export.fhir.json")
+@access(Access.FAMILY)
+async def fhir_download() -> ResponseReturnValue:
+    record = await _record("family_export.fhir")
+    document = fhir.bundle(
+        record,
+        base_url=current_app.config["PUBLIC_URL"],
+        patient_number_system=current_app.config["FHIR_PATIENT_NUMBER_SYSTEM"],
+    )
+    body = json.dumps(document, ensure_ascii=False, indent=2)
+    return body, 200, _download("immuno-companion-our-data.fhir.json", fhir.MEDIA_TYPE)
+
+
+@blueprint.route("/export.csv")
+@access(Access.FAMILY)
+async def csv_download() -> ResponseReturnValue:
+    record = await _record("family_export.csv")
+    return csv_bytes(record), 200, _download("immuno-companion-our-data.csv", "text/csv")
