@@ -383,3 +383,31 @@ async def test_demo_diary_has_ten_days_of_reports_one_red_and_a_correction(app: 
     assert min(observed) == "2026-11-18" and max(observed) == "2026-11-26"
     assert sum(1 for row in rows if row["corrects_id"] is not None) == 1
     assert await db.fetch_one("SELECT 1 FROM report_review") is None  # nobody has looked yet
+
+
+async def test_history_and_report_show_a_nurses_review_and_reply(
+    family_client: Any, db: Database, people: People
+) -> None:
+    seen = await send(family_client, people.child_id, {"pain": 2}, ago=timedelta(hours=3))
+    answered = await send(family_client, people.child_id, {"pain": 5}, ago=timedelta(hours=2))
+    waiting = await send(family_client, people.child_id, {"pain": 1}, ago=timedelta(hours=1))
+    async with db.transaction() as connection:
+        for report_id, at in ((seen, "2027-01-15T08:30:00.000000Z"), (answered, "2027-01-15T09:00:00.000000Z")):
+            await connection.execute(
+                "INSERT INTO report_review (report_id, nurse_id, outcome, reviewed_at) "
+                "SELECT id, ?, 'reviewed', ? FROM report WHERE client_uuid = ?",
+                (people.nurse_id, at, report_id),
+            )
+        await connection.execute(
+            "INSERT INTO report_reply (report_id, nurse_id, body, created_at) "
+            "SELECT id, ?, 'Give the pain medicine and call if it gets worse.', '2027-01-15T09:05:00.000000Z' "
+            "FROM report WHERE client_uuid = ?",
+            (people.nurse_id, answered),
+        )
+    html = await text(family_client, "/diary")
+    items = {report_id: html.split(f'href="/diary/{report_id}"', 1)[1].split("</li>", 1)[0] for report_id in (seen, answered, waiting)}
+    assert "Seen by nurse Nurse at 15 Jan 2027, 09:30" in items[seen]
+    assert "Reply from Nurse, 15 Jan 2027, 10:05" in items[answered]
+    assert "Sent " in items[waiting] and "Nurse" not in items[waiting]
+    page = await text(family_client, f"/diary/{seen}")
+    assert "Seen by nurse Nurse at 15 Jan 2027, 09:30" in page

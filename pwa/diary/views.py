@@ -17,9 +17,9 @@ from ..i18n import current_locale
 from ..plans import store as plans
 from ..security import Access, access, not_found_unless
 from ..shell.pages import offline_page
-from . import photo_views, store, sync
+from . import photo_views, reviews, store, sync
 from .forms import HOME_ZONE, report_form_class
-from .history import Corrections, answer_keys, report_time
+from .history import Corrections, answer_keys, report_time, select_review_states
 from .items import BY_KEY, ITEMS, Item
 from .trends import TrendChart, chosen_days, trend_charts
 
@@ -116,10 +116,12 @@ async def history() -> ResponseReturnValue:
     days = chosen_days(request.args.get("days"))
     reports: list[store.Report] = []
     links: list[store.CorrectionLink] = []
+    states: dict[int, reviews.ReviewState] = {}
     charts: list[TrendChart] = []
     if child is not None and view == "reports":
         reports = await store.select_reports_for_child(db, child.id)
         links = await store.select_correction_links(db, child.id)
+        states = await select_review_states(db, child.id)
     elif child is not None:
         today = utcnow().astimezone(HOME_ZONE).date()
         charts = await trend_charts(db, child.id, today=today, days=days)
@@ -127,6 +129,7 @@ async def history() -> ResponseReturnValue:
         "diary/history.html",
         reports=reports,
         corrections=Corrections.from_links(links),
+        states=states,
         view=view,
         days=days,
         trends=charts,
@@ -146,6 +149,7 @@ async def report(client_uuid: str) -> ResponseReturnValue:
         "diary/report.html",
         report=found,
         corrections=Corrections.from_links(links),
+        state=await reviews.select_state(db, found.id),
         reasons=await reasons_for(found),
         saved=bool(request.args.get("saved")),
         hospital=await hospital_settings(db),
