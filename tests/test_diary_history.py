@@ -21,7 +21,9 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
 
 
-async def send(client: Any, child_id: int, items: dict[str, Any], *, ago: timedelta, note: str = "") -> str:
+async def send(
+    client: Any, child_id: int, items: dict[str, Any], *, ago: timedelta, note: str = ""
+) -> str:
     """Store one report through the sync API, observed ``ago`` before now; its uuid."""
     report_id = str(uuid.uuid4())
     body = {
@@ -105,7 +107,10 @@ def test_readings_are_placed_by_time_and_value_and_outside_ones_dropped() -> Non
         (at(TODAY + timedelta(days=1), 8), 35.0),  # after it
     ]
     chart = build_chart(
-        readings, last_day=TODAY, days=14, zone=AMSTERDAM,
+        readings,
+        last_day=TODAY,
+        days=14,
+        zone=AMSTERDAM,
         scale=Scale(min_span=2.0, default_low=36.0, default_high=39.0),
         references=[(38.0, "amber"), (38.5, "red")],
     )
@@ -114,7 +119,10 @@ def test_readings_are_placed_by_time_and_value_and_outside_ones_dropped() -> Non
     assert first.x < second.x and second.y < first.y
     assert chart.path == f"M{first.x} {first.y} L{second.x} {second.y}"
     assert (chart.low, chart.high, chart.step) == (36.5, 39.0, 0.5)
-    assert [(line.value, line.level) for line in chart.references] == [(38.0, "amber"), (38.5, "red")]
+    assert [(line.value, line.level) for line in chart.references] == [
+        (38.0, "amber"),
+        (38.5, "red"),
+    ]
     red = chart.references[1]
     assert second.y < red.y  # 38.7 is drawn above the 38.5 line
 
@@ -127,13 +135,23 @@ def test_reference_lines_widen_the_range_so_they_always_show() -> None:
 def test_a_day_with_a_clock_change_is_25_hours_wide() -> None:
     start, end = day_window(date(2026, 10, 25), 1, AMSTERDAM)  # summer time ends
     assert end - start == timedelta(hours=25)
-    chart = build_chart([], last_day=date(2026, 10, 26), days=2, zone=AMSTERDAM, scale=Scale(low=0, high=10))
+    chart = build_chart(
+        [], last_day=date(2026, 10, 26), days=2, zone=AMSTERDAM, scale=Scale(low=0, high=10)
+    )
     first, second = chart.day_ticks
     assert second.x - first.x == pytest.approx((RIGHT - LEFT) * 25 / 49, abs=0.1)
 
 
 def test_period_is_14_or_30_days_and_14_for_anything_else() -> None:
-    assert [chosen_days(raw) for raw in ("14", "30", None, "", "7", "1000", "30x")] == [14, 30, 14, 14, 14, 14, 14]
+    assert [chosen_days(raw) for raw in ("14", "30", None, "", "7", "1000", "30x")] == [
+        14,
+        30,
+        14,
+        14,
+        14,
+        14,
+        14,
+    ]
 
 
 async def test_threshold_lines_follow_the_rules(db: Database) -> None:
@@ -146,10 +164,14 @@ async def test_threshold_lines_follow_the_rules(db: Database) -> None:
 # --- the history list ----------------------------------------------------------------------
 
 
-async def test_history_is_newest_first_with_level_and_state(family_client: Any, people: People) -> None:
+async def test_history_is_newest_first_with_level_and_state(
+    family_client: Any, people: People
+) -> None:
     middle = await send(family_client, people.child_id, {"pain": 2}, ago=timedelta(hours=2))
     oldest = await send(family_client, people.child_id, {"pain": 5}, ago=timedelta(hours=3))
-    newest = await send(family_client, people.child_id, {"temperature": 38.7}, ago=timedelta(hours=1))
+    newest = await send(
+        family_client, people.child_id, {"temperature": 38.7}, ago=timedelta(hours=1)
+    )
     html = await text(family_client, "/diary")
     positions = [html.index(f'href="/diary/{report_id}"') for report_id in (newest, middle, oldest)]
     assert positions == sorted(positions)
@@ -157,7 +179,7 @@ async def test_history_is_newest_first_with_level_and_state(family_client: Any, 
     assert "tag--red" in items[0] and "tag--green" in items[1] and "tag--amber" in items[2]
     assert "Temperature: 38.7 °C" in items[0] and "Pain: 5 / 10" in items[2]
     assert all(re.search(r"Sent \d{1,2} \w{3} \d{4}, \d\d:\d\d", item) for item in items)
-    assert 'data-outbox-summary' in html  # the waiting-to-send card stays for the outbox script
+    assert "data-outbox-summary" in html  # the waiting-to-send card stays for the outbox script
 
 
 async def test_report_page_shows_its_state(family_client: Any, people: People) -> None:
@@ -173,7 +195,9 @@ async def test_history_shows_only_the_chosen_childs_reports(
     from tests.conftest import sign_in
 
     await sign_in(other, "other@example.org")
-    theirs = await send(other, people.other_child_id, {"pain": 9}, note="Robin's", ago=timedelta(hours=1))
+    theirs = await send(
+        other, people.other_child_id, {"pain": 9}, note="Robin's", ago=timedelta(hours=1)
+    )
     ours = await send(family_client, people.child_id, {"pain": 1}, ago=timedelta(hours=1))
     html = await text(family_client, "/diary")
     assert ours in html and theirs not in html and "Robin" not in html
@@ -182,14 +206,21 @@ async def test_history_shows_only_the_chosen_childs_reports(
 # --- corrections ---------------------------------------------------------------------------
 
 
-async def test_correction_form_is_prefilled_with_the_old_answers(family_client: Any, db: Database, people: People) -> None:
+async def test_correction_form_is_prefilled_with_the_old_answers(
+    family_client: Any, db: Database, people: People
+) -> None:
     old = await send(
-        family_client, people.child_id, {"pain": 6, "pain_where": "legs", "temperature": 38.2},
-        note="after the walk", ago=timedelta(hours=2),
+        family_client,
+        people.child_id,
+        {"pain": 6, "pain_where": "legs", "temperature": 38.2},
+        note="after the walk",
+        ago=timedelta(hours=2),
     )
     html = await text(family_client, f"/diary/new?corrects={old}")
     assert re.search(r'<input checked id="pain-6" name="pain" type="radio" value="6">', html)
-    assert re.search(r'<input checked id="pain_where-1" name="pain_where" type="radio" value="legs">', html)
+    assert re.search(
+        r'<input checked id="pain_where-1" name="pain_where" type="radio" value="legs">', html
+    )
     assert 'name="temperature" type="text" value="38.2"' in html
     assert re.search(r'name="note">\s*after the walk</textarea>', html)
     assert f'name="corrects" type="hidden" value="{old}"' in html
@@ -202,9 +233,13 @@ async def test_correction_form_is_prefilled_with_the_old_answers(family_client: 
 async def test_a_correction_is_a_new_report_and_the_old_one_is_untouched(
     family_client: Any, db: Database, people: People
 ) -> None:
-    old = await send(family_client, people.child_id, {"pain": 6, "temperature": 38.2}, ago=timedelta(hours=2))
+    old = await send(
+        family_client, people.child_id, {"pain": 6, "temperature": 38.2}, ago=timedelta(hours=2)
+    )
     before = await db.fetch_one("SELECT * FROM report WHERE client_uuid = ?", (old,))
-    response = await correct(family_client, old, {"pain": "3", "temperature": "37.2", "note": "typo"})
+    response = await correct(
+        family_client, old, {"pain": "3", "temperature": "37.2", "note": "typo"}
+    )
     assert response.status_code == 302
     new = response.location.split("/diary/", 1)[1].split("?", 1)[0]
     assert new != old
@@ -212,7 +247,8 @@ async def test_a_correction_is_a_new_report_and_the_old_one_is_untouched(
     assert before is not None and after is not None and dict(after) == dict(before)
     row = await db.fetch_one(
         "SELECT report.items, report.level, corrected.client_uuid FROM report "
-        "JOIN report AS corrected ON corrected.id = report.corrects_id WHERE report.client_uuid = ?",
+        "JOIN report AS corrected ON corrected.id = report.corrects_id "
+        "WHERE report.client_uuid = ?",
         (new,),
     )
     assert row is not None and row[2] == old and row["level"] == "green"
@@ -249,8 +285,11 @@ async def test_another_familys_report_cannot_be_read_or_corrected(
     posted = await family_client.post(
         "/diary/new",
         form={
-            "csrf_token": csrf_from(page), "corrects": theirs, "pain": "9",
-            "observed_date": utcnow().astimezone(AMSTERDAM).date().isoformat(), "observed_time": "00:01",
+            "csrf_token": csrf_from(page),
+            "corrects": theirs,
+            "pain": "9",
+            "observed_date": utcnow().astimezone(AMSTERDAM).date().isoformat(),
+            "observed_time": "00:01",
         },
     )
     assert posted.status_code == 404
@@ -260,8 +299,12 @@ async def test_another_familys_report_cannot_be_read_or_corrected(
     assert (await family_client.get(f"/diary/new?corrects={uuid.uuid4()}")).status_code == 404
 
 
-async def test_stored_xss_in_a_note_is_inert_on_history_and_report(family_client: Any, people: People) -> None:
-    report_id = await send(family_client, people.child_id, {"pain": 2}, note=XSS, ago=timedelta(minutes=5))
+async def test_stored_xss_in_a_note_is_inert_on_history_and_report(
+    family_client: Any, people: People
+) -> None:
+    report_id = await send(
+        family_client, people.child_id, {"pain": 2}, note=XSS, ago=timedelta(minutes=5)
+    )
     for path in ("/diary", f"/diary/{report_id}"):
         html = await text(family_client, path)
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, path
@@ -271,15 +314,27 @@ async def test_stored_xss_in_a_note_is_inert_on_history_and_report(family_client
 # --- trends --------------------------------------------------------------------------------
 
 
-async def test_trends_show_three_accessible_svg_charts_with_tables(family_client: Any, people: People) -> None:
-    await send(family_client, people.child_id, {"pain": 3, "temperature": 36.9, "weight": 21.4}, ago=timedelta(days=2))
-    await send(family_client, people.child_id, {"pain": 5, "temperature": 38.7}, ago=timedelta(hours=3))
+async def test_trends_show_three_accessible_svg_charts_with_tables(
+    family_client: Any, people: People
+) -> None:
+    await send(
+        family_client,
+        people.child_id,
+        {"pain": 3, "temperature": 36.9, "weight": 21.4},
+        ago=timedelta(days=2),
+    )
+    await send(
+        family_client, people.child_id, {"pain": 5, "temperature": 38.7}, ago=timedelta(hours=3)
+    )
     html = await text(family_client, "/diary?view=trends")
     svgs = re.findall(r"<svg[^>]*>.*?</svg>", html, re.S)
     assert len(svgs) == 3
     for key, svg in zip(("pain", "temperature", "weight"), svgs, strict=True):
         assert 'role="img"' in svg and 'viewBox="0 0 320 190"' in svg
-        assert f'aria-labelledby="chart-{key}-title"' in svg and f'aria-describedby="chart-{key}-desc"' in svg
+        assert (
+            f'aria-labelledby="chart-{key}-title"' in svg
+            and f'aria-describedby="chart-{key}-desc"' in svg
+        )
         assert f'<title id="chart-{key}-title">' in svg and f'<desc id="chart-{key}-desc">' in svg
         assert "<script" not in svg and "style=" not in svg
     temperature = svgs[1]
@@ -333,8 +388,16 @@ async def test_history_and_trends_fit_a_phone(family_client: Any) -> None:
 
 def test_times_in_utc_and_local_land_on_the_same_spot() -> None:
     moment = datetime(2027, 1, 15, 7, 30, tzinfo=UTC)
-    local = build_chart([(moment.astimezone(AMSTERDAM), 1)], last_day=TODAY, days=14, zone=AMSTERDAM, scale=Scale(low=0, high=10))
-    utc = build_chart([(moment, 1)], last_day=TODAY, days=14, zone=AMSTERDAM, scale=Scale(low=0, high=10))
+    local = build_chart(
+        [(moment.astimezone(AMSTERDAM), 1)],
+        last_day=TODAY,
+        days=14,
+        zone=AMSTERDAM,
+        scale=Scale(low=0, high=10),
+    )
+    utc = build_chart(
+        [(moment, 1)], last_day=TODAY, days=14, zone=AMSTERDAM, scale=Scale(low=0, high=10)
+    )
     assert local.points[0].x == utc.points[0].x
 
 
@@ -348,31 +411,46 @@ async def test_state_partial_takes_a_nurses_review_and_reply(app: Any) -> None:
     report = type("Sent", (), {"received_at": received})()
     seen = ReviewState("Noor", received + timedelta(hours=1), "reviewed", [])
     replied = ReviewState(
-        "Noor", received + timedelta(hours=1), "phoned",
+        "Noor",
+        received + timedelta(hours=1),
+        "phoned",
         [(1, "Noor", "Keep an eye on it", received + timedelta(hours=2), None)],
     )
-    source = '{% from "diary/_report_state.html" import report_state %}{{ report_state(report, state) }}'
+    source = (
+        '{% from "diary/_report_state.html" import report_state %}{{ report_state(report, state) }}'
+    )
     async with app.test_request_context("/diary", headers={"Accept-Language": "en"}):
         sent_line = await render_template_string(source, report=report, state=None)
         seen_line = await render_template_string(source, report=report, state=seen)
         reply_line = await render_template_string(source, report=report, state=replied)
     assert "report-state--sent" in sent_line and "Sent 15 Jan 2027, 08:30" in sent_line
-    assert "report-state--seen" in seen_line and "Seen by nurse Noor at 15 Jan 2027, 09:30" in seen_line
-    assert "report-state--replied" in reply_line and "Reply from Noor, 15 Jan 2027, 10:30" in reply_line
+    assert (
+        "report-state--seen" in seen_line
+        and "Seen by nurse Noor at 15 Jan 2027, 09:30" in seen_line
+    )
+    assert (
+        "report-state--replied" in reply_line
+        and "Reply from Noor, 15 Jan 2027, 10:30" in reply_line
+    )
 
 
 # --- demo data -----------------------------------------------------------------------------
 
 
-async def test_demo_diary_has_ten_days_of_reports_one_red_and_a_correction(app: Any, db: Database) -> None:
+async def test_demo_diary_has_ten_days_of_reports_one_red_and_a_correction(
+    app: Any, db: Database
+) -> None:
     from pwa import demo
     from pwa.diary.demo_reports import DEMO_REPORTS, demo_uuid
 
     assert await demo.load(app, db, date(2026, 11, 27)) is True
     rows = await db.fetch_all(
-        "SELECT client_uuid, observed_at, received_at, level, items, corrects_id FROM report ORDER BY id"
+        "SELECT client_uuid, observed_at, received_at, level, items, corrects_id "
+        "FROM report ORDER BY id"
     )
-    assert [row["client_uuid"] for row in rows] == [demo_uuid(index) for index in range(len(DEMO_REPORTS))]
+    assert [row["client_uuid"] for row in rows] == [
+        demo_uuid(index) for index in range(len(DEMO_REPORTS))
+    ]
     levels = [row["level"] for row in rows]
     assert levels.count("red") == 1 and levels[-1] == "red" and "amber" in levels
     red = rows[-1]
@@ -392,7 +470,10 @@ async def test_history_and_report_show_a_nurses_review_and_reply(
     answered = await send(family_client, people.child_id, {"pain": 5}, ago=timedelta(hours=2))
     waiting = await send(family_client, people.child_id, {"pain": 1}, ago=timedelta(hours=1))
     async with db.transaction() as connection:
-        for report_id, at in ((seen, "2027-01-15T08:30:00.000000Z"), (answered, "2027-01-15T09:00:00.000000Z")):
+        for report_id, at in (
+            (seen, "2027-01-15T08:30:00.000000Z"),
+            (answered, "2027-01-15T09:00:00.000000Z"),
+        ):
             await connection.execute(
                 "INSERT INTO report_review (report_id, nurse_id, outcome, reviewed_at) "
                 "SELECT id, ?, 'reviewed', ? FROM report WHERE client_uuid = ?",
@@ -400,12 +481,15 @@ async def test_history_and_report_show_a_nurses_review_and_reply(
             )
         await connection.execute(
             "INSERT INTO report_reply (report_id, nurse_id, body, created_at) "
-            "SELECT id, ?, 'Give the pain medicine and call if it gets worse.', '2027-01-15T09:05:00.000000Z' "
+            "SELECT id, ?, 'Call if it gets worse.', '2027-01-15T09:05:00.000000Z' "
             "FROM report WHERE client_uuid = ?",
             (people.nurse_id, answered),
         )
     html = await text(family_client, "/diary")
-    items = {report_id: html.split(f'href="/diary/{report_id}"', 1)[1].split("</li>", 1)[0] for report_id in (seen, answered, waiting)}
+    items = {
+        report_id: html.split(f'href="/diary/{report_id}"', 1)[1].split("</li>", 1)[0]
+        for report_id in (seen, answered, waiting)
+    }
     assert "Seen by nurse Nurse at 15 Jan 2027, 09:30" in items[seen]
     assert "Reply from Nurse, 15 Jan 2027, 10:05" in items[answered]
     assert "Sent " in items[waiting] and "Nurse" not in items[waiting]
