@@ -20,6 +20,7 @@ from . import i18n, limits, security
 from .accounts import sessions
 from .accounts import views as account_views
 from .admin import records as record_views
+from .admin import reminders as admin_reminders
 from .admin import views as admin_views
 from .db import Database, has_demo_accounts, migrate
 from .diary import photo_views
@@ -29,7 +30,9 @@ from .families import views as family_views
 from .health import blueprint as health_blueprint
 from .hospital import staffed_hours_text
 from .notifications import keys as vapid_keys
+from .notifications import views as reminder_views
 from .notifications.sender import Sender, run_loop
+from .notifications.status import sender_in_app
 from .nurse import exports as export_views
 from .nurse import planning as planning_views
 from .nurse import queue_views
@@ -86,7 +89,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
         if values["ENV"] == "production" and has_demo_accounts(db.path):
             raise settings.ConfigError("production refuses to run with demo accounts in the database")
         await db.open()
-        if values["SENDER_IN_APP"] and not values.get("TESTING"):
+        if sender_in_app(values):
             sender = Sender(db, vapid, timeout=values["PUSH_TIMEOUT_SECONDS"])
             sender_tasks.append(asyncio.create_task(run_loop(sender, values["SENDER_INTERVAL_SECONDS"], sender_stop)))
 
@@ -109,6 +112,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
     app.register_blueprint(nurse_views.blueprint)
     app.register_blueprint(export_views.blueprint)
     app.register_blueprint(admin_views.blueprint)
+    app.register_blueprint(admin_reminders.blueprint)
     app.register_blueprint(calendar_views.blueprint)
     app.register_blueprint(plan_views.blueprint)
     app.register_blueprint(diary_views.blueprint)
@@ -118,6 +122,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
     app.register_blueprint(record_views.blueprint)
     app.register_blueprint(plan_formatting.blueprint)
     app.register_blueprint(health_blueprint)
+    app.register_blueprint(reminder_views.blueprint)
     app.register_blueprint(shell_views.blueprint)
 
     static_root = root / "static"

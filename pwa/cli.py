@@ -1,4 +1,4 @@
-"""The `pwa` command: serve, migrate, demo data, backups and account bootstrap."""
+"""The `pwa` command: serve, migrate, demo data, backups, account bootstrap and reminders."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 
+import aiohttp
+
 from . import demo
 from .accounts import second_factor
 from .accounts import store as accounts
 from .accounts.passwords import hash_password, password_problem
 from .app import create_app
 from .db import Database, migrate
+from .notifications.sender import Sender, Summary
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -122,6 +125,25 @@ def _backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _send_reminders(_: argparse.Namespace) -> int:
+    """One sender run, for cron or a separate process (with PWA_SENDER_IN_APP=false)."""
+    app = create_app()
+    migrate(app.config["DATABASE"])
+
+    async def work(db: Database) -> Summary:
+        async with aiohttp.ClientSession() as session:
+            sender = Sender(db, app.extensions["vapid"], timeout=app.config["PUSH_TIMEOUT_SECONDS"], name="cli")
+            return await sender.run_once(session)
+
+    summary = asyncio.run(_with_db(app.config["DATABASE"], work))
+    assert isinstance(summary, Summary)
+    print(
+        f"claimed {summary.claimed}, sent {summary.sent}, retried {summary.retried}, "
+        f"failed {summary.failed}, deferred {summary.deferred}, expired {summary.expired}"
+    )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="pwa", description="Immuno Companion")
     commands = root.add_subparsers(dest="command", required=True)
@@ -145,6 +167,9 @@ def parser() -> argparse.ArgumentParser:
     backup = commands.add_parser("backup", help="copy the live database with SQLite's online backup API")
     backup.add_argument("target")
     backup.set_defaults(run=_backup)
+    commands.add_parser(
+        "send-reminders", help="send the push notifications that are due, once (for cron)"
+    ).set_defaults(run=_send_reminders)
     return root
 
 

@@ -17,6 +17,7 @@ from .accounts.passwords import hash_password
 from .db import Database
 from .diary.demo_reports import add_demo_reports
 from .families import store as families
+from .notifications import store as reminders
 from .plans import changes
 from .plans import store as plans
 
@@ -78,6 +79,8 @@ async def load(app: Quart, db: Database, today: date | None = None) -> bool:
             created_by=ids["nurse"],
         )
         await families.link_caregiver(connection, ids["caregiver"], child_id)
+        # The demo nurse has red-report alerts on, so enabling push shows what nurses get.
+        await reminders.save_preference(connection, ids["nurse"], reminders.Preference(red_alerts=True))
         await audit.record(connection, actor_id=ids["nurse"], action="child.created", child_id=child_id, detail="demo")
         await changes.create_plan(
             connection, child_id=child_id, start=plan_start, template=template, actor_id=ids["nurse"]

@@ -89,6 +89,12 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
      "SELECT COUNT(*) FROM visit WHERE status = 'cancelled'"),
     ("photos.add_photo", "caregiver", "/diary/{report_uuid}", "/diary/{report_uuid}/photos",
      {"photo_id": "{photo_id}"}, "SELECT COUNT(*) FROM report_photo"),
+    ("reminders.settings", "caregiver", "/settings/reminders", "/settings/reminders",
+     {"reminders_enabled": "y", "quiet_start": "21:30", "quiet_end": "08:00", "medication_time_1": "09:00"},
+     "SELECT COUNT(*) FROM reminder_preference"),
+    ("admin_reminders.offsets", "admin", "/admin/reminders", "/admin/reminders",
+     {"offsets-0-days_before": "2", "offsets-0-at_time": "18:00"},
+     "SELECT COUNT(*) FROM audit_log WHERE action = 'reminders.offsets_updated'"),
 ]
 # Posts that also carry a file (sent multipart): endpoint -> the file field's name.
 FILE_POSTS = {"photos.add_photo": "photo"}
@@ -166,6 +172,8 @@ async def test_every_post_route_is_covered_by_the_csrf_test(app: Quart) -> None:
         "photos.upload",  # multipart API: same-origin rule, tests/test_photos.py
         "queue.review_green", "queue.report",  # tests/test_queue.py
         "records.close",  # tests/test_retention.py
+        "reminders.subscribe", "reminders.send_test",  # JSON: tests/test_push_views.py
+        "reminders.remove_device",  # tests/test_push_views.py
     }
     posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())}
     assert posts - tested - elsewhere == set()

@@ -128,6 +128,15 @@ async def delete_subscription_of(connection: aiosqlite.Connection, account_id: i
     return cursor.rowcount == 1
 
 
+async def delete_device_of(connection: aiosqlite.Connection, account_id: int, subscription_id: int) -> bool:
+    """Remove one of the account's own devices; another account's id removes nothing."""
+    cursor = await connection.execute(
+        "DELETE FROM push_subscription WHERE id = :id AND account_id = :account_id",
+        {"id": subscription_id, "account_id": account_id},
+    )
+    return cursor.rowcount == 1
+
+
 async def select_subscriptions(db: Database, account_id: int) -> list[Subscription]:
     rows = await db.fetch_all(
         f"SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscription WHERE account_id = :id AND disabled_at IS NULL ORDER BY id",  # noqa: S608
@@ -247,12 +256,21 @@ async def insert_job(
     due_at: datetime,
     expires_at: datetime,
 ) -> None:
-    """Create a job once: the unique key makes planning the same thing twice harmless."""
+    """Create a job once: the unique key makes planning the same thing twice harmless.
+
+    Planning a job that was cancelled makes it pending again: a family who switches
+    reminders off and on, or an admin who removes an offset and adds it back, gets the
+    reminder after all (the planners only plan what is still useful).
+    """
     await connection.execute(
         """
         INSERT INTO notification_job (subject, kind, revision, recipient_id, due_at, expires_at, next_attempt_at, created_at)
         VALUES (:subject, :kind, :revision, :recipient_id, :due_at, :expires_at, :due_at, :now)
-        ON CONFLICT (subject, kind, revision, recipient_id) DO NOTHING
+        ON CONFLICT (subject, kind, revision, recipient_id) DO UPDATE SET
+            status = 'pending', due_at = excluded.due_at, expires_at = excluded.expires_at,
+            next_attempt_at = excluded.next_attempt_at, attempts = 0, lease_until = NULL,
+            finished_at = NULL
+         WHERE notification_job.status = 'cancelled'
         """,
         {
             "subject": subject,
@@ -292,6 +310,18 @@ async def cancel_jobs_for_recipient(connection: aiosqlite.Connection, recipient_
          WHERE recipient_id = :recipient AND status = 'pending' AND kind LIKE :prefix
         """,
         {"recipient": recipient_id, "now": now_text(), "prefix": f"{kind_prefix}%"},
+    )
+
+
+async def cancel_reminders_except(connection: aiosqlite.Connection, kinds: list[str]) -> None:
+    """Cancel pending visit reminders of offsets that no longer exist (the admin removed them)."""
+    placeholders = ", ".join(f":k{index}" for index in range(len(kinds))) or "''"
+    await connection.execute(
+        f"""
+        UPDATE notification_job SET status = 'cancelled', finished_at = :now
+         WHERE status = 'pending' AND kind LIKE 'visit_reminder%' AND kind NOT IN ({placeholders})
+        """,  # noqa: S608 - only numbered placeholders are formatted in
+        {"now": now_text(), **{f"k{index}": kind for index, kind in enumerate(kinds)}},
     )
 
 

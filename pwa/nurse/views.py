@@ -14,6 +14,7 @@ from ..accounts import store as accounts
 from ..accounts.forms import PlainForm
 from ..db import get_db, utcnow
 from ..families import store as families
+from ..notifications import coverage
 from ..plans import store as plans
 from ..security import Access, access, not_found_unless, require_csrf
 from .forms import ChildForm, InviteForm
@@ -40,7 +41,13 @@ async def children() -> ResponseReturnValue:
     everyone = await families.select_all_children(db)
     today = utcnow().astimezone(ZoneInfo("Europe/Amsterdam")).date()
     next_visits = await plans.select_next_visit_per_child(db, today)
-    return await render_template("nurse/children.html", form=form, children=everyone, next_visits=next_visits)
+    return await render_template(
+        "nurse/children.html",
+        form=form,
+        children=everyone,
+        next_visits=next_visits,
+        reached=await coverage.children_with_working_reminders(db),
+    )
 
 
 async def _child_or_404(child_id: int) -> families.Child:
@@ -58,6 +65,7 @@ async def _render_child(child_id: int, **extra: object) -> ResponseReturnValue:
         "nurse/child.html",
         child=child,
         caregivers=await families.select_caregivers(db, child.id),
+        working_devices=await coverage.working_devices_per_caregiver(db, child.id),
         invites=await accounts.select_invites_for_child(db, child.id),
         now=utcnow(),
         invite_form=extra.pop("invite_form", None) or InviteForm(),

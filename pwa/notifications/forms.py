@@ -1,0 +1,120 @@
+"""The reminder preferences forms: one for families, one for nurses and admins."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import time
+from typing import Any
+
+from wtforms import BooleanField
+from wtforms.fields import TimeField
+from wtforms.validators import InputRequired, Optional
+
+from ..i18n import gettext
+from ..i18n import lazy_gettext as _l
+from ..security import CsrfForm
+from .store import Preference
+
+MEDICATION_TIMES = 2
+
+
+def _time_field(label: Any, *, required: bool, description: Any = None) -> TimeField:
+    validators = (
+        [InputRequired(message=_l("Enter a time like 21:30."))] if required else [Optional()]
+    )
+    return TimeField(
+        label,
+        validators=validators,
+        format="%H:%M",
+        description=description,
+        render_kw={"step": "60"},
+    )
+
+
+def _clock(moment: time) -> str:
+    return moment.strftime("%H:%M")
+
+
+class FamilyPreferenceForm(CsrfForm):
+    reminders_enabled = BooleanField(_l("Send reminders to my devices"))
+    quiet_start = _time_field(
+        _l("Quiet from"),
+        required=True,
+        description=_l("No reminders arrive between these times; they wait until the morning."),
+    )
+    quiet_end = _time_field(_l("Quiet until"), required=True)
+    medication_time_1 = _time_field(
+        _l("Home medication reminder (optional)"),
+        required=False,
+        description=_l(
+            "During a home-medication period, a daily reminder at this time. Leave empty for none."
+        ),
+    )
+    medication_time_2 = _time_field(_l("Second daily reminder (optional)"), required=False)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        start, end = self.quiet_start.data, self.quiet_end.data
+        if start and end and start == end:
+            self.quiet_end.errors.append(
+                gettext("The quiet time must end at another time than it starts.")
+            )
+            return False
+        first, second = self.medication_time_1.data, self.medication_time_2.data
+        if first and second and first == second:
+            self.medication_time_2.errors.append(
+                gettext("Choose two different times, or only one.")
+            )
+            valid = False
+        for field in (self.medication_time_1, self.medication_time_2):
+            moment = field.data
+            if moment and start and end and _in_quiet_time(moment, start, end):
+                field.errors.append(
+                    gettext(
+                        "This time is in your quiet time (%(start)s-%(end)s), so the reminder "
+                        "would not arrive. Choose another time or change the quiet time.",
+                        start=_clock(start),
+                        end=_clock(end),
+                    )
+                )
+                valid = False
+        return bool(valid)
+
+    def to_preference(self, current: Preference) -> Preference:
+        times = sorted(t for t in (self.medication_time_1.data, self.medication_time_2.data) if t)
+        return replace(
+            current,
+            reminders_enabled=bool(self.reminders_enabled.data),
+            quiet_start=self.quiet_start.data,
+            quiet_end=self.quiet_end.data,
+            medication_times=tuple(times),
+        )
+
+    @staticmethod
+    def data_from(preference: Preference) -> dict[str, Any]:
+        times = list(preference.medication_times) + [None] * MEDICATION_TIMES
+        return {
+            "reminders_enabled": preference.reminders_enabled,
+            "quiet_start": preference.quiet_start,
+            "quiet_end": preference.quiet_end,
+            "medication_time_1": times[0],
+            "medication_time_2": times[1],
+        }
+
+
+def _in_quiet_time(moment: time, start: time, end: time) -> bool:
+    """The same rule as quiet.in_quiet_hours, for a clock time on its own."""
+    if start < end:
+        return start <= moment < end
+    return moment >= start or moment < end
+
+
+class StaffPreferenceForm(CsrfForm):
+    red_alerts = BooleanField(_l("Alert my devices when a family sends a red report"))
+
+    def to_preference(self, current: Preference) -> Preference:
+        return replace(current, red_alerts=bool(self.red_alerts.data))
+
+    @staticmethod
+    def data_from(preference: Preference) -> dict[str, Any]:
+        return {"red_alerts": preference.red_alerts}

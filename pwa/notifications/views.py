@@ -1,0 +1,229 @@
+"""Reminders on this phone: the push API the page calls, and the reminders settings page.
+
+The page (static/js/push.js) subscribes only from a tap, posts the browser's subscription
+here, and on every app open checks that the server still knows it under the current key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from datetime import timedelta
+
+import aiohttp
+import aiosqlite
+from quart import (
+    Blueprint,
+    Quart,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from quart.typing import ResponseReturnValue
+from quart_rate_limiter import RateLimit
+
+from .. import audit
+from ..accounts.forms import PlainForm
+from ..db import get_db
+from ..families import store as families
+from ..i18n import gettext
+from ..limits import by_account, rate_limit
+from ..security import Access, access, not_found_unless, require_csrf
+from . import devices, planner, status, store
+from .forms import FamilyPreferenceForm, StaffPreferenceForm
+from .keys import VapidKeys
+from .sender import Sender
+
+blueprint = Blueprint("reminders", __name__)
+
+# A test notification is a tap away; a stuck finger must not flood the push service.
+TEST_LIMIT = RateLimit(6, timedelta(minutes=10), by_account)
+KICK_LOCK = "reminders.kick_lock"
+
+
+def _keys() -> VapidKeys:
+    keys: VapidKeys = current_app.extensions["vapid"]
+    return keys
+
+
+def _allow_local_http() -> bool:
+    """Plain http on 127.0.0.1 is the fake push service of the tests and local development."""
+    return bool(current_app.config.get("TESTING")) or current_app.config["ENV"] == "development"
+
+
+# --- the JSON API ------------------------------------------------------------------
+
+
+@blueprint.route("/api/push/public-key")
+@access(Access.SIGNED_IN)
+async def public_key() -> ResponseReturnValue:
+    """The key to subscribe with, and which of the caller's devices the server knows
+    (as endpoint digests, so no endpoint ever travels back to a page)."""
+    known = await store.select_subscriptions(get_db(), g.account.id)
+    return {
+        "publicKey": _keys().public_key,
+        "devices": [devices.endpoint_digest(device.endpoint) for device in known],
+    }
+
+
+@blueprint.route("/api/push/subscriptions", methods=["POST"])
+@access(Access.SIGNED_IN)
+async def subscribe() -> ResponseReturnValue:
+    body = await request.get_json(silent=True)
+    try:
+        device = devices.parse(
+            body,
+            allow_local_http=_allow_local_http(),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except devices.InvalidSubscription as error:
+        return {"error": "Bad Request", "detail": str(error)}, 400
+    async with get_db().transaction() as connection:
+        subscription_id = await store.upsert_subscription(
+            connection,
+            account_id=g.account.id,
+            endpoint=device.endpoint,
+            p256dh=device.p256dh,
+            auth=device.auth,
+            vapid_public_key=_keys().public_key,
+            device_label=device.label,
+        )
+        if g.account.is_staff:
+            await audit.record(
+                connection,
+                actor_id=g.account.id,
+                action="push.device_added",
+                detail=f"device {subscription_id}",
+            )
+    return {"status": "saved"}, 201
+
+
+@blueprint.route("/api/push/subscriptions", methods=["DELETE"])
+@access(Access.SIGNED_IN)
+async def unsubscribe() -> ResponseReturnValue:
+    body = await request.get_json(silent=True)
+    endpoint = body.get("endpoint") if isinstance(body, dict) else None
+    if not isinstance(endpoint, str) or not endpoint:
+        return {"error": "Bad Request", "detail": "endpoint"}, 400
+    async with get_db().transaction() as connection:
+        removed = await store.delete_subscription_of(connection, g.account.id, endpoint)
+        if removed and g.account.is_staff:
+            await audit.record(connection, actor_id=g.account.id, action="push.device_removed")
+    not_found_unless(removed)
+    return "", 204
+
+
+@blueprint.route("/api/push/test", methods=["POST"])
+@access(Access.SIGNED_IN)
+@rate_limit(limits=[TEST_LIMIT])
+async def send_test() -> ResponseReturnValue:
+    """Plan a test notification for all the caller's devices and send it right away when
+    the sender runs in this process (else the next `pwa send-reminders` run sends it)."""
+    async with get_db().transaction() as connection:
+        await planner.plan_test(connection, g.account.id, secrets.token_urlsafe(12))
+    known = await store.select_subscriptions(get_db(), g.account.id)
+    sending_now = status.sender_in_app(current_app.config)
+    if sending_now:
+        current_app.add_background_task(send_now, current_app._get_current_object())  # type: ignore[attr-defined]
+    return {"status": "queued", "devices": len(known), "sendingNow": sending_now}, 202
+
+
+async def send_now(app: Quart) -> None:
+    """One extra sender run, so a test notification arrives in seconds rather than at the
+    loop's next turn. Claims are atomic, so running beside the loop sends nothing twice;
+    if another extra run is busy already, the loop picks the job up instead."""
+    lock: asyncio.Lock = app.extensions.setdefault(KICK_LOCK, asyncio.Lock())
+    if lock.locked():
+        return
+    async with lock, aiohttp.ClientSession() as session:
+        sender = Sender(
+            app.extensions["db"],
+            app.extensions["vapid"],
+            timeout=app.config["PUSH_TIMEOUT_SECONDS"],
+        )
+        await sender.run_once(session)
+
+
+# --- the settings page ---------------------------------------------------------------
+
+
+async def _replan_family(
+    connection: aiosqlite.Connection, account_id: int, enabled: bool, child_ids: list[int]
+) -> None:
+    """Switched off: nothing pending goes out. On: every child's visits are planned again
+    (jobs cancelled earlier come back). Medication jobs are always dropped and planned
+    again by the sender's next run, so a changed time takes effect."""
+    await store.cancel_jobs_for_recipient(connection, account_id, "medication")
+    if not enabled:
+        await store.cancel_jobs_for_recipient(connection, account_id, "visit")
+        return
+    for child_id in child_ids:
+        await planner.plan_for_child(connection, child_id)
+
+
+@blueprint.route("/settings/reminders", methods=["GET", "POST"])
+@access(Access.SIGNED_IN)
+async def settings() -> ResponseReturnValue:
+    db = get_db()
+    account = g.account
+    current = await store.select_preference(db, account.id)
+    form_class = StaffPreferenceForm if account.is_staff else FamilyPreferenceForm
+    if request.method == "POST":
+        form = await form_class.from_request()
+        if form.validate():
+            saved = form.to_preference(current)
+            children = (
+                []
+                if account.is_staff
+                else await families.select_children_of_caregiver(db, account.id)
+            )
+            async with db.transaction() as connection:
+                await store.save_preference(connection, account.id, saved)
+                if account.is_staff:
+                    await audit.record(
+                        connection,
+                        actor_id=account.id,
+                        action="reminders.preferences_updated",
+                        detail=f"red alerts {'on' if saved.red_alerts else 'off'}",
+                    )
+                else:
+                    await _replan_family(
+                        connection,
+                        account.id,
+                        saved.reminders_enabled,
+                        [child.id for child in children],
+                    )
+            await flash(gettext("Your reminder settings are saved."))
+            return redirect(url_for("reminders.settings"))
+    else:
+        form = form_class(data=form_class.data_from(current))
+    known = await store.select_subscriptions(db, account.id)
+    return await render_template(
+        "notifications/settings.html",
+        form=form,
+        devices=[(device, devices.endpoint_digest(device.endpoint)) for device in known],
+        plain_form=PlainForm(),
+        preference=current,
+    )
+
+
+@blueprint.route("/settings/reminders/devices/<int:subscription_id>/remove", methods=["POST"])
+@access(Access.SIGNED_IN)
+async def remove_device(subscription_id: int) -> ResponseReturnValue:
+    await require_csrf(await PlainForm.from_request())
+    async with get_db().transaction() as connection:
+        removed = await store.delete_device_of(connection, g.account.id, subscription_id)
+        if removed and g.account.is_staff:
+            await audit.record(
+                connection,
+                actor_id=g.account.id,
+                action="push.device_removed",
+                detail=f"device {subscription_id}",
+            )
+    not_found_unless(removed)
+    await flash(gettext("The device is removed. It gets no more reminders from this app."))
+    return redirect(url_for("reminders.settings"))

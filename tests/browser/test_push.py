@@ -1,0 +1,284 @@
+"""Push in the browser: the service worker shows every push as a notification (delivered
+through the DevTools Protocol, as QUALITY.md describes), the reminders page switches a
+phone on and off, an app open re-sends or renews a subscription, iPhones get the Home
+Screen steps, and axe-core finds nothing on the reminder pages.
+
+``pushManager.subscribe`` cannot reach a real push service here, so the tests that need a
+subscription replace PushManager with a stand-in holding a real P-256 key pair; the
+served app accepts its http://127.0.0.1 endpoint because it runs in development mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from playwright.async_api import Browser, BrowserContext, Page, expect
+
+from pwa.notifications import keys
+
+from .harness import ADMIN, ServedApp, assert_accessible, service_worker_ready, sign_in, sign_in_parent
+from .test_install import IPHONE_SAFARI
+
+pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
+
+SWITCH_ON = "Switch on reminders on this phone"
+SWITCH_OFF = "Switch off reminders on this phone"
+SHARE_STEP = "Tap the Share button"
+# A stand-in for PushManager: the subscription lives in localStorage, so it survives
+# reloads like a real one, and window.__push counts what the page asked for.
+FAKE_PUSH_MANAGER = """
+({ endpoint, p256dh, auth, initialKey }) => {
+  const calls = (window.__push = { subscribed: 0, unsubscribed: 0 });
+  const STORE = "test-fake-push-key";
+  if (initialKey && localStorage.getItem(STORE) === null) localStorage.setItem(STORE, initialKey);
+  const toBytes = (text) => {
+    const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
+    return Uint8Array.from(atob(base64 + "===".slice((base64.length + 3) % 4)), (c) => c.charCodeAt(0));
+  };
+  const toText = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
+    .replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
+  const subscription = (key) => ({
+    endpoint,
+    expirationTime: null,
+    options: { userVisibleOnly: true, applicationServerKey: toBytes(key).buffer },
+    toJSON: () => ({ endpoint, expirationTime: null, keys: { p256dh, auth } }),
+    unsubscribe: async () => {
+      calls.unsubscribed += 1;
+      localStorage.removeItem(STORE);
+      return true;
+    },
+  });
+  PushManager.prototype.getSubscription = async function () {
+    const key = localStorage.getItem(STORE);
+    return key === null ? null : subscription(key);
+  };
+  PushManager.prototype.subscribe = async function (options) {
+    calls.subscribed += 1;
+    const key = toText(options.applicationServerKey);
+    localStorage.setItem(STORE, key);
+    return subscription(key);
+  };
+}
+"""
+
+
+def b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def new_public_key() -> str:
+    point = ec.generate_private_key(ec.SECP256R1()).public_key()
+    return b64url(point.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint))
+
+
+def server_key(served_app: ServedApp) -> str:
+    return keys.load(str(served_app.instance), "", "mailto:test@example.org").public_key
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def notifying(context: BrowserContext, served_app: ServedApp) -> BrowserContext:
+    await context.grant_permissions(["notifications"], origin=served_app.url)
+    return context
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def fake_device(served_app: ServedApp) -> AsyncIterator[dict[str, Any]]:
+    """A stand-in subscription's details; its row is removed again afterwards."""
+    device = {
+        "endpoint": f"http://127.0.0.1:9/push/{b64url(os.urandom(9))}",
+        "p256dh": new_public_key(),
+        "auth": b64url(os.urandom(16)),
+    }
+    yield device
+    async with served_app.db() as db, db.transaction() as connection:
+        await connection.execute("DELETE FROM push_subscription WHERE endpoint = ?", (device["endpoint"],))
+
+
+async def stored_endpoints(served_app: ServedApp) -> list[str]:
+    async with served_app.db() as db:
+        rows = await db.fetch_all(
+            "SELECT endpoint FROM push_subscription JOIN account ON account.id = account_id"
+            " WHERE account.role = 'caregiver'"
+        )
+    return [row["endpoint"] for row in rows]
+
+
+async def wait_for(condition: Any, within: float = 10) -> None:
+    deadline = time.monotonic() + within
+    while not await condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+
+
+# --- the service worker -----------------------------------------------------------------
+
+
+async def registration_id(page: Page, session: Any) -> str:
+    """The worker's registration id, from the DevTools Protocol's own events."""
+    found: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    scope = page.url.split("/", 3)[:3]
+
+    def updated(event: dict[str, Any]) -> None:
+        for registration in event["registrations"]:
+            if registration["scopeURL"].startswith("/".join(scope)) and not registration["isDeleted"]:
+                if not found.done():
+                    found.set_result(registration["registrationId"])
+
+    session.on("ServiceWorker.workerRegistrationUpdated", updated)
+    await session.send("ServiceWorker.enable")
+    return await asyncio.wait_for(found, timeout=10)
+
+
+async def notifications(page: Page) -> list[dict[str, Any]]:
+    return await page.evaluate(  # type: ignore[no-any-return]
+        """async () => {
+            const registration = await navigator.serviceWorker.ready;
+            return (await registration.getNotifications()).map((n) => (
+                { title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url }));
+        }"""
+    )
+
+
+async def wait_for_notifications(page: Page, expected: int, tag: str | None = None) -> list[dict[str, Any]]:
+    shown: list[dict[str, Any]] = []
+
+    async def arrived() -> bool:
+        nonlocal shown
+        shown = await notifications(page)
+        return len(shown) == expected and (tag is None or shown[0]["tag"] == tag)
+
+    await wait_for(arrived)
+    return shown
+
+
+async def test_a_push_shows_one_notification_per_tag(notifying: BrowserContext, page: Page) -> None:
+    await sign_in_parent(page)
+    assert (await service_worker_ready(page))["state"] == "activated"
+    session = await notifying.new_cdp_session(page)
+    registration = await registration_id(page, session)
+    origin = "/".join(page.url.split("/", 3)[:3])
+
+    async def deliver(payload: str) -> None:
+        await session.send(
+            "ServiceWorker.deliverPushMessage", {"origin": origin, "registrationId": registration, "data": payload}
+        )
+
+    message = {
+        "title": "Immuno Companion",
+        "body": "Reminder: your stay starts tomorrow at 09:00 — open the app for details.",
+        "url": "/schedule/visits/2",
+        "tag": "visit:2:visit_reminder:1:18:00",
+    }
+    await deliver(json.dumps(message))
+    [shown] = await wait_for_notifications(page, 1, message["tag"])
+    assert shown == {**{k: message[k] for k in ("title", "body", "tag")}, "url": f"{origin}/schedule/visits/2"}
+
+    # The same reminder again (a re-send after a crash): it replaces, never doubles.
+    await deliver(json.dumps({**message, "body": "Reminder: your stay starts today at 09:00."}))
+    await asyncio.sleep(0.3)
+    [replaced] = await wait_for_notifications(page, 1, message["tag"])
+    assert replaced["body"] == "Reminder: your stay starts today at 09:00."
+
+    # A push without a readable payload still shows something, and links stay on this site.
+    await deliver("not json")
+    await deliver(json.dumps({"title": "x", "body": "y", "url": "https://evil.example/", "tag": "elsewhere"}))
+    shown_now = await wait_for_notifications(page, 3)
+    by_tag = {item["tag"]: item for item in shown_now}
+    assert by_tag[""]["title"] == "Immuno Companion"
+    assert by_tag[""]["body"] == "There is news for you in the app — open it to see."
+    assert by_tag["elsewhere"]["url"] == f"{origin}/"
+    await session.detach()
+
+
+# --- the reminders page -------------------------------------------------------------------
+
+
+async def test_a_phone_is_switched_on_and_off_from_the_reminders_page(
+    notifying: BrowserContext, page: Page, served_app: ServedApp, fake_device: dict[str, Any]
+) -> None:
+    await notifying.add_init_script(f"({FAKE_PUSH_MANAGER})({json.dumps(fake_device)})")
+    await sign_in_parent(page)
+    await page.goto("/settings/reminders")
+    await page.get_by_label("Name for this phone (optional)").fill("Test phone")
+    await page.get_by_role("button", name=SWITCH_ON).click()
+    await expect(page.get_by_text("Reminders are on for this phone.")).to_be_visible()
+    device = page.locator("[data-endpoint-digest]", has_text="Test phone")
+    await expect(device.get_by_text("this phone")).to_be_visible()
+    await expect(device.get_by_text("Not tested yet")).to_be_visible()
+    assert fake_device["endpoint"] in await stored_endpoints(served_app)
+    await expect(page.get_by_role("button", name="Send me a test notification")).to_be_visible()
+
+    await page.get_by_role("button", name=SWITCH_OFF).click()
+    await expect(page.get_by_role("button", name=SWITCH_ON)).to_be_visible()
+    await expect(page.locator("[data-endpoint-digest]")).to_have_count(0)
+    assert fake_device["endpoint"] not in await stored_endpoints(served_app)
+
+
+@pytest.mark.parametrize("case", ["restored database", "rotated key"])
+async def test_an_app_open_keeps_the_server_current(
+    notifying: BrowserContext, page: Page, served_app: ServedApp, fake_device: dict[str, Any], case: str
+) -> None:
+    current = server_key(served_app)
+    initial = current if case == "restored database" else new_public_key()
+    await notifying.add_init_script(f"({FAKE_PUSH_MANAGER})({json.dumps({**fake_device, 'initialKey': initial})})")
+    assert fake_device["endpoint"] not in await stored_endpoints(served_app)
+    await sign_in_parent(page)  # the app opens on the home page
+
+    async def sent() -> bool:
+        return fake_device["endpoint"] in await stored_endpoints(served_app)
+
+    await wait_for(sent)
+    calls = await page.evaluate("window.__push")
+    held = await page.evaluate("localStorage.getItem('test-fake-push-key')")
+    assert held == current
+    if case == "rotated key":
+        assert calls == {"subscribed": 1, "unsubscribed": 1}
+    else:
+        assert calls == {"subscribed": 0, "unsubscribed": 0}
+
+
+async def test_the_reminders_page_works_for_families_and_passes_axe(
+    notifying: BrowserContext, page: Page
+) -> None:
+    await sign_in_parent(page)
+    await page.goto("/settings/reminders")
+    await expect(page.get_by_role("button", name=SWITCH_ON)).to_be_visible()
+    await expect(page.get_by_text(SHARE_STEP)).to_be_hidden()
+    await assert_accessible(page)
+
+
+async def test_an_iphone_outside_the_home_screen_gets_the_steps_instead(
+    browser: Browser, served_app: ServedApp
+) -> None:
+    safari = await browser.new_context(
+        base_url=served_app.url, user_agent=IPHONE_SAFARI, viewport={"width": 390, "height": 844}
+    )
+    try:
+        page = await safari.new_page()
+        await sign_in_parent(page)
+        await page.goto("/settings/reminders")
+        await expect(page.get_by_text(SHARE_STEP)).to_be_visible()
+        await expect(page.get_by_text("Add to Home Screen")).to_be_visible()
+        await expect(page.get_by_role("button", name=SWITCH_ON)).to_be_hidden()
+    finally:
+        await safari.close()
+
+
+async def test_admin_reminder_pages_pass_axe(page: Page) -> None:
+    await sign_in(page, ADMIN)
+    for path, heading in (("/admin/reminders", "Reminders"), ("/admin/status", "Reminder status")):
+        await page.goto(path)
+        await expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        await assert_accessible(page)
+    await expect(page.get_by_text("Running")).to_be_visible()
