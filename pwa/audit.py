@@ -11,7 +11,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from .db import Database, from_db, now_text
+from .db import Database, from_db, now_text, to_db
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,19 @@ async def record(
         INSERT INTO audit_log (at, actor_id, action, child_id, detail)
         VALUES (:at, :actor_id, :action, :child_id, :detail)
         """,
-        {"at": now_text(), "actor_id": actor_id, "action": action, "child_id": child_id, "detail": detail},
+        {
+            "at": now_text(),
+            "actor_id": actor_id,
+            "action": action,
+            "child_id": child_id,
+            "detail": detail,
+        },
     )
 
 
-async def record_read(db: Database, *, actor_id: int, action: str, child_id: int, detail: str = "") -> None:
+async def record_read(
+    db: Database, *, actor_id: int, action: str, child_id: int, detail: str = ""
+) -> None:
     """Log that staff opened a child's data (a read, so it needs its own small write)."""
     async with db.transaction() as connection:
         await record(connection, actor_id=actor_id, action=action, child_id=child_id, detail=detail)
@@ -74,3 +82,131 @@ async def select_for_child(db: Database, child_id: int, limit: int = 200) -> lis
         )
         for row in rows
     ]
+
+
+# --- searching the log -------------------------------------------------------------
+
+FAMILIES = "families"  # the actor filter for every caregiver at once
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What an admin searches for; None means any. Times are UTC bounds (until exclusive)."""
+
+    actor: int | str | None = None  # an account id, or FAMILIES
+    action: str | None = None
+    child_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One entry as the admin page shows it: names joined in, the child may be purged."""
+
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor_name: str | None
+    actor_role: str | None
+    action: str
+    child_id: int | None
+    child_nickname: str | None
+    detail: str
+
+
+def _where(query: AuditFilter) -> tuple[str, dict[str, object]]:
+    clauses: list[str] = []
+    params: dict[str, object] = {}
+    if query.actor == FAMILIES:
+        clauses.append("account.role = 'caregiver'")
+    elif isinstance(query.actor, int):
+        clauses.append("audit_log.actor_id = :actor_id")
+        params["actor_id"] = query.actor
+    if query.action:
+        clauses.append("audit_log.action = :action")
+        params["action"] = query.action
+    if query.child_id is not None:
+        clauses.append("audit_log.child_id = :child_id")
+        params["child_id"] = query.child_id
+    if query.since is not None:
+        clauses.append("audit_log.at >= :since")
+        params["since"] = to_db(query.since)
+    if query.until is not None:
+        clauses.append("audit_log.at < :until")
+        params["until"] = to_db(query.until)
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+async def search(db: Database, query: AuditFilter, page: int = 1) -> tuple[list[AuditRow], bool]:
+    """One page of matching entries, newest first, and whether an older page exists."""
+    where, params = _where(query)
+    # The WHERE text is built from fixed clauses only; every value is a bound parameter.
+    sql = f"""
+        SELECT audit_log.id, audit_log.at, audit_log.actor_id, account.display_name AS actor_name,
+               account.role AS actor_role, audit_log.action, audit_log.child_id,
+               child.nickname AS child_nickname, audit_log.detail
+          FROM audit_log
+          LEFT JOIN account ON account.id = audit_log.actor_id
+          LEFT JOIN child ON child.id = audit_log.child_id
+          {where}
+         ORDER BY audit_log.id DESC
+         LIMIT :limit OFFSET :offset
+    """  # noqa: S608
+    offset = (max(page, 1) - 1) * PAGE_SIZE
+    rows = await db.fetch_all(sql, {**params, "limit": PAGE_SIZE + 1, "offset": offset})
+    found = [
+        AuditRow(
+            id=row["id"],
+            at=from_db(row["at"]),  # type: ignore[arg-type]
+            actor_id=row["actor_id"],
+            actor_name=row["actor_name"],
+            actor_role=row["actor_role"],
+            action=row["action"],
+            child_id=row["child_id"],
+            child_nickname=row["child_nickname"],
+            detail=row["detail"],
+        )
+        for row in rows
+    ]
+    return found[:PAGE_SIZE], len(found) > PAGE_SIZE
+
+
+async def select_actions(db: Database) -> list[str]:
+    """Every action the log holds, for the search form's list."""
+    rows = await db.fetch_all("SELECT DISTINCT action FROM audit_log ORDER BY action")
+    return [row["action"] for row in rows]
+
+
+async def select_staff_reads(
+    db: Database, child_id: int, page: int = 1
+) -> tuple[list[AuditEntry], bool]:
+    """Staff opening or exporting this child's data, newest first: what the family sees."""
+    rows = await db.fetch_all(
+        """
+        SELECT audit_log.id, audit_log.at, audit_log.actor_id, account.display_name AS actor_name,
+               audit_log.action, audit_log.child_id, audit_log.detail
+          FROM audit_log
+          JOIN account ON account.id = audit_log.actor_id
+         WHERE audit_log.child_id = :child_id
+           AND account.role IN ('nurse', 'admin')
+           AND (audit_log.action LIKE '%.viewed' OR audit_log.action LIKE 'export.%')
+         ORDER BY audit_log.id DESC
+         LIMIT :limit OFFSET :offset
+        """,
+        {"child_id": child_id, "limit": PAGE_SIZE + 1, "offset": (max(page, 1) - 1) * PAGE_SIZE},
+    )
+    found = [
+        AuditEntry(
+            id=row["id"],
+            at=from_db(row["at"]),  # type: ignore[arg-type]
+            actor_id=row["actor_id"],
+            actor_name=row["actor_name"],
+            action=row["action"],
+            child_id=row["child_id"],
+            detail=row["detail"],
+        )
+        for row in rows
+    ]
+    return found[:PAGE_SIZE], len(found) > PAGE_SIZE

@@ -89,6 +89,13 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
      "SELECT COUNT(*) FROM visit WHERE status = 'cancelled'"),
     ("photos.add_photo", "caregiver", "/diary/{report_uuid}", "/diary/{report_uuid}/photos",
      {"photo_id": "{photo_id}"}, "SELECT COUNT(*) FROM report_photo"),
+    ("staff.accounts_page", "admin", "/admin/accounts", "/admin/accounts",
+     {"display_name": "Anna", "email": "anna@example.org", "role": "nurse"}, "SELECT COUNT(*) FROM account"),
+    ("hospital.settings", "admin", "/admin/hospital", "/admin/hospital",
+     {"name": "Ward B", "phone_daytime": "+31 30 123 4567", "phone_out_of_hours": "030 123 4500",
+      "first_day": "1", "last_day": "5", "staffed_from": "08:00", "staffed_until": "17:00",
+      "review_red_minutes": "30", "review_green_days": "2"},
+     "SELECT COUNT(*) FROM audit_log WHERE action = 'hospital.updated'"),
     ("reminders.settings", "caregiver", "/settings/reminders", "/settings/reminders",
      {"reminders_enabled": "y", "quiet_start": "21:30", "quiet_end": "08:00", "medication_time_1": "09:00"},
      "SELECT COUNT(*) FROM reminder_preference"),
@@ -172,6 +179,8 @@ async def test_every_post_route_is_covered_by_the_csrf_test(app: Quart) -> None:
         "photos.upload",  # multipart API: same-origin rule, tests/test_photos.py
         "queue.review_green", "queue.report",  # tests/test_queue.py
         "records.close",  # tests/test_retention.py
+        "staff.disable", "staff.enable", "staff.reset_second_factor", "staff.change_role",
+        "staff.set_up_code",  # tests/test_admin_accounts.py
         "reminders.subscribe", "reminders.send_test",  # JSON: tests/test_push_views.py
         "reminders.remove_device",  # tests/test_push_views.py
     }

@@ -58,13 +58,7 @@ async def login() -> ResponseReturnValue:
         if verify_password(account.password_hash if usable and account else None, form.password.data):
             assert account is not None
             if account.is_staff:
-                session.clear()
-                session["mfa_account_id"] = account.id
-                session["mfa_started"] = time.time()
-                if account.totp_secret is None:
-                    session["mfa_new_secret"] = second_factor.new_secret()
-                    return redirect(url_for("accounts.enrol_second_factor", next=safe_next()))
-                return redirect(url_for("accounts.second_factor_code", next=safe_next()))
+                return _ask_second_factor(account, safe_next())
             children = await families.select_children_of_caregiver(db, account.id)
             await sessions.start(db, account, children[0].id if children else None)
             return redirect(safe_next())
@@ -73,6 +67,17 @@ async def login() -> ResponseReturnValue:
         error = gettext("You were signed out because the session ended. Please sign in again.")
     form.password.data = ""
     return await render_template("accounts/login.html", form=form, error=error)
+
+
+def _ask_second_factor(account: store.Account, next_path: str) -> ResponseReturnValue:
+    """After a correct password, staff go on to their code, or set up an authenticator."""
+    session.clear()
+    session["mfa_account_id"] = account.id
+    session["mfa_started"] = time.time()
+    if account.totp_secret is None:
+        session["mfa_new_secret"] = second_factor.new_secret()
+        return redirect(url_for("accounts.enrol_second_factor", next=next_path))
+    return redirect(url_for("accounts.second_factor_code", next=next_path))
 
 
 async def _pending_staff_account() -> store.Account | None:
@@ -265,6 +270,12 @@ async def reset(code: str) -> ResponseReturnValue:
             await audit.record(connection, actor_id=account.id, action="account.password_reset")
         if g.account is not None:
             await sessions.end(db)
+        if account.is_staff:
+            # A reset code proves the password step only: staff still need their second
+            # factor (a new colleague sets it up here, after their first password).
+            response = _ask_second_factor(account, "/")
+            await flash(gettext("Your new password is set."))
+            return response
         children = await families.select_children_of_caregiver(db, account.id)
         await sessions.start(db, account, children[0].id if children else None)
         await flash(gettext("Your new password is set."))

@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, flash, g, redirect, render_template, request, url_for
+from typing import Any
+
+from quart import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from quart.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BuildError
 
 from .. import audit
 from ..db import get_db
@@ -49,13 +53,60 @@ SETTINGS_PAGES = (
         _l("Reminder status"),
         _l("Whether reminders are going out, and problems that need a person."),
     ),
+    # By path where another page owns the route: linked once that route exists.
+    (
+        "/admin/reminders",
+        _l("Reminders"),
+        _l("When families get reminders before visits and medication."),
+    ),
+    (
+        "hospital.settings",
+        _l("Hospital settings"),
+        _l("Name, phone numbers, staffed hours and review targets."),
+    ),
+    (
+        "staff.accounts_page",
+        _l("Staff accounts"),
+        _l("Nurses and admins: add, disable, reset the second step."),
+    ),
+    (
+        "audit_log.search",
+        _l("Audit log"),
+        _l("Who opened or changed what, and when."),
+    ),
+    (
+        "/admin/status",
+        _l("Status"),
+        _l("Push delivery and problems that need a person."),
+    ),
 )
+
+
+def linkable_pages() -> list[tuple[str, Any, Any]]:
+    """(url, title, about) of each settings page whose route exists, each page once.
+
+    An entry names an endpoint or a path; one whose route is not there (yet) is skipped,
+    so the home page never links to a 404 and picks new pages up once they land.
+    """
+    adapter = current_app.url_map.bind("localhost")
+    seen: set[str] = set()
+    found = []
+    for target, title, about in SETTINGS_PAGES:
+        try:
+            endpoint = adapter.match(target, method="GET")[0] if target.startswith("/") else target
+            url = url_for(endpoint)
+        except (HTTPException, BuildError):
+            continue
+        if endpoint not in seen:
+            seen.add(endpoint)
+            found.append((url, title, about))
+    return found
 
 
 @blueprint.route("/")
 @access(Access.ADMIN)
 async def home() -> ResponseReturnValue:
-    return await render_template("admin/home.html", pages=SETTINGS_PAGES)
+    return await render_template("admin/home.html", pages=linkable_pages())
 
 
 def _template_summary(template: PlanTemplate) -> str:

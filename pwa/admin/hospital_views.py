@@ -1,0 +1,190 @@
+"""The hospital settings page: name, phone numbers, staffed hours and review targets.
+
+They drive the "when to call us" card, the report form's reading hours, the offline page
+(whose content is part of the service worker's version, so phones pick a change up) and
+the review queue's deadlines.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Any
+
+from babel.dates import get_day_names
+from quart import Blueprint, flash, g, redirect, render_template, request, url_for
+from quart.typing import ResponseReturnValue
+from wtforms import SelectChoice, SelectField, StringField
+from wtforms.fields import TimeField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    ValidationError,
+)
+
+from .. import audit
+from ..db import get_db
+from ..hospital import HospitalSettings, hospital_settings, save_hospital_settings
+from ..i18n import current_locale, gettext
+from ..i18n import lazy_gettext as _l
+from ..security import Access, CsrfForm, access
+from .forms import WholeNumberField
+
+blueprint = Blueprint("hospital", __name__, url_prefix="/admin")
+
+PHONE_CHARACTERS = re.compile(r"^[0-9 +\-()]+$")
+PHONE_DIGITS = (6, 20)
+RED_MINUTES = (5, 240)
+GREEN_DAYS = (1, 14)
+
+
+def _required() -> InputRequired:
+    return InputRequired(message=_l("Please fill this in."))
+
+
+def _phone_number(form: Any, field: Any) -> None:
+    text = (field.data or "").strip()
+    digits = sum(character.isdigit() for character in text)
+    if not PHONE_CHARACTERS.match(text) or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
+        raise ValidationError(
+            gettext(
+                "Enter a phone number of %(min)s to %(max)s digits, like +31 30 123 4567. "
+                "Only digits, spaces, +, - and brackets.",
+                min=PHONE_DIGITS[0],
+                max=PHONE_DIGITS[1],
+            )
+        )
+
+
+def _weekdays() -> list[SelectChoice]:
+    """Monday to Sunday in the page's language, as ISO weekday numbers."""
+    names = get_day_names("wide", locale=current_locale())
+    return [SelectChoice(str(number), names[number - 1]) for number in range(1, 8)]
+
+
+def _between(low: int, high: int) -> NumberRange:
+    return NumberRange(low, high, message=_l("Enter a number from %(min)s to %(max)s."))
+
+
+class HospitalForm(CsrfForm):
+    name = StringField(
+        _l("Name of the ward or hospital"),
+        validators=[DataRequired(message=_l("Please fill this in.")), Length(max=120)],
+        description=_l("Shown under the phone numbers, so families know who answers."),
+    )
+    phone_daytime = StringField(
+        _l("Phone number during staffed hours"),
+        validators=[_required(), Length(max=40), _phone_number],
+        render_kw={"inputmode": "tel", "autocomplete": "off"},
+    )
+    phone_out_of_hours = StringField(
+        _l("Phone number for evenings, nights and weekends"),
+        validators=[_required(), Length(max=40), _phone_number],
+        render_kw={"inputmode": "tel", "autocomplete": "off"},
+    )
+    first_day = SelectField(_l("First staffed day of the week"), choices=_weekdays)
+    last_day = SelectField(_l("Last staffed day of the week"), choices=_weekdays)
+    staffed_from = TimeField(
+        _l("Reports are read from"),
+        validators=[_required()],
+        format="%H:%M",
+        render_kw={"step": "60"},
+    )
+    staffed_until = TimeField(
+        _l("Until"), validators=[_required()], format="%H:%M", render_kw={"step": "60"}
+    )
+    review_red_minutes = WholeNumberField(
+        _l("Red reports: reviewed within how many minutes"),
+        validators=[_required(), _between(*RED_MINUTES)],
+        description=_l("Counted from when the report reached the hospital, day and night."),
+    )
+    review_green_days = WholeNumberField(
+        _l("Green reports: reviewed within how many days"),
+        validators=[_required(), _between(*GREEN_DAYS)],
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        days_chosen = not (self.first_day.errors or self.last_day.errors)
+        if days_chosen and int(self.last_day.data) < int(self.first_day.data):
+            self.last_day.errors.append(
+                gettext("The last staffed day cannot be before the first one.")
+            )
+            valid = False
+        start, end = self.staffed_from.data, self.staffed_until.data
+        if start and end and end <= start:
+            self.staffed_until.errors.append(gettext("The end must be after the start."))
+            valid = False
+        return bool(valid)
+
+    def to_settings(self) -> HospitalSettings:
+        return HospitalSettings(
+            name=self.name.data.strip(),
+            phone_daytime=" ".join(self.phone_daytime.data.split()),
+            phone_out_of_hours=" ".join(self.phone_out_of_hours.data.split()),
+            staffed_days=f"{self.first_day.data}-{self.last_day.data}",
+            staffed_from=f"{self.staffed_from.data:%H:%M}",
+            staffed_until=f"{self.staffed_until.data:%H:%M}",
+            review_red_minutes=str(self.review_red_minutes.data),
+            review_green_days=str(self.review_green_days.data),
+        )
+
+    @staticmethod
+    def data_from(settings: HospitalSettings) -> dict[str, Any]:
+        days = settings.staffed_weekdays
+        return {
+            "name": settings.name,
+            "phone_daytime": settings.phone_daytime,
+            "phone_out_of_hours": settings.phone_out_of_hours,
+            "first_day": str(days[0]),
+            "last_day": str(days[-1]),
+            "staffed_from": time.fromisoformat(settings.staffed_from),
+            "staffed_until": time.fromisoformat(settings.staffed_until),
+            "review_red_minutes": int(settings.review_red_minutes),
+            "review_green_days": int(settings.review_green_days),
+        }
+
+
+def _summary(settings: HospitalSettings) -> str:
+    """The saved values for the audit log: the hospital's own details, nothing personal."""
+    return (
+        f"{settings.name}; day {settings.phone_daytime}; out of hours "
+        f"{settings.phone_out_of_hours}; days {settings.staffed_days} "
+        f"{settings.staffed_from}-{settings.staffed_until}; red {settings.review_red_minutes} "
+        f"min, green {settings.review_green_days} d"
+    )
+
+
+@blueprint.route("/hospital", methods=["GET", "POST"])
+@access(Access.ADMIN)
+async def settings() -> ResponseReturnValue:
+    db = get_db()
+    current = await hospital_settings(db)
+    if request.method == "POST":
+        form = await HospitalForm.from_request()
+        if form.validate():
+            saved = form.to_settings()
+            async with db.transaction() as connection:
+                await save_hospital_settings(connection, saved)
+                await audit.record(
+                    connection,
+                    actor_id=g.account.id,
+                    action="hospital.updated",
+                    detail=_summary(saved),
+                )
+            await flash(
+                gettext(
+                    "The settings are saved. Families see them the next time their app is online."
+                )
+            )
+            return redirect(url_for("hospital.settings"))
+        status = 400
+    else:
+        form = HospitalForm(data=HospitalForm.data_from(current))
+        status = 200
+    page = await render_template(
+        "admin/hospital.html", form=form, is_example=current == HospitalSettings()
+    )
+    return page, status
