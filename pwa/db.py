@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -122,13 +122,15 @@ class Database:
                 await self._writer.execute("COMMIT")
 
     async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self.read() as connection, connection.execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
+        """The first row of a keyed look-up (one trip to the connection's thread)."""
+        async with self.read() as connection:
+            return _first(await connection.execute_fetchall(sql, params))
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self.read() as connection, connection.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        # One trip to the connection's thread instead of three (execute, fetch, close):
+        # each trip is a thread hand-off, and pages run several queries.
+        async with self.read() as connection:
+            return list(await connection.execute_fetchall(sql, params))
 
     async def backup(self, target: str) -> None:
         """Copy the live database with SQLite's online backup API."""
@@ -139,10 +141,13 @@ class Database:
 
 
 async def fetch_one(connection: aiosqlite.Connection, sql: str, params: Params = ()) -> sqlite3.Row | None:
-    """One row from a connection already held (inside a transaction)."""
-    async with connection.execute(sql, params) as cursor:
-        row: sqlite3.Row | None = await cursor.fetchone()
-        return row
+    """One row from a connection already held (inside a transaction), in one thread trip:
+    the write lock is held meanwhile, so fewer trips mean more writes per second."""
+    return _first(await connection.execute_fetchall(sql, params))
+
+
+def _first(rows: Iterable[sqlite3.Row]) -> sqlite3.Row | None:
+    return next(iter(rows), None)
 
 
 def migration_files() -> list[tuple[int, str, str]]:
