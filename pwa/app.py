@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from quart import Quart, g, render_template, request, url_for
+from quart import Quart, g, has_request_context, render_template, request, url_for
 from quart.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
@@ -135,9 +135,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
 
     static_root = root / "static"
 
+    asset_urls: dict[tuple[str, str], str] = {}
+
     def asset(path: str) -> str:
-        """A static URL carrying the file's content hash, so it can be cached forever."""
-        return url_for("static", filename=path, v=_file_hash(static_root / path))
+        """A static URL carrying the file's content hash, so it can be cached forever.
+
+        Built once per file (and mount point): every page links a handful of assets, and
+        ``url_for`` plus the path arithmetic cost more than the rest of a small page.
+        """
+        key = (request.root_path if has_request_context() else "", path)
+        url = asset_urls.get(key)
+        if url is None:
+            url = asset_urls[key] = url_for("static", filename=path, v=_file_hash(static_root / path))
+        return url
 
     app.jinja_env.globals["asset"] = asset
     app.jinja_env.globals["staffed_hours_text"] = staffed_hours_text
