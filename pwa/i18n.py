@@ -92,19 +92,29 @@ def lazy_gettext(message: str, **variables: Any) -> LazyProxy:
     return LazyProxy(gettext, message, enable_cache=False, **variables)
 
 
+# Dates, times and numbers follow the region each language is used in here: English as
+# in the UK (24-hour clock, day before month), not Babel's default of en_US.
+FORMAT_REGIONS = {"en": "en_GB", "nl": "nl_NL"}
+
+
+def format_region(locale: str | None = None) -> str:
+    chosen = locale or current_locale()
+    return FORMAT_REGIONS.get(chosen, chosen)
+
+
 def format_date(value: date | datetime, style: str = "long") -> str:
-    return babel_dates.format_date(value, format=style, locale=current_locale())
+    return babel_dates.format_date(value, format=style, locale=format_region())
 
 
 def format_datetime(value: datetime, style: str = "medium", zone: str = "Europe/Amsterdam") -> str:
     return babel_dates.format_datetime(
-        value, format=style, tzinfo=babel_dates.get_timezone(zone), locale=current_locale()
+        value, format=style, tzinfo=babel_dates.get_timezone(zone), locale=format_region()
     )
 
 
 def format_time(value: datetime | Any, style: str = "short", zone: str = "Europe/Amsterdam") -> str:
     return babel_dates.format_time(
-        value, format=style, tzinfo=babel_dates.get_timezone(zone), locale=current_locale()
+        value, format=style, tzinfo=babel_dates.get_timezone(zone), locale=format_region()
     )
 
 

@@ -553,7 +553,7 @@ async def test_nurse_list_shows_birth_dates_per_locale(
     assert "31 mei 2019" in dutch
     assert "May" not in dutch
     english = visible_text(await page(nurse_client, "/nurse/children", en()))
-    assert "May 31, 2019" in english
+    assert "31 May 2019" in english
     child = visible_text(await page(nurse_client, f"/nurse/children/{people.child_id}", nl()))
     assert "Geboren op 31 mei 2019" in child
 
@@ -569,7 +569,7 @@ async def test_staffed_hours_use_the_locale_day_names(client: QuartClient) -> No
     ("locale", "long_date", "short_datetime"),
     [
         ("nl", "29 maart 2026", "29-03-2026, 03:30"),
-        ("en", "March 29, 2026", "3/29/26, 3:30\u202fAM"),
+        ("en", "29 March 2026", "29/03/2026, 03:30"),
     ],
 )
 async def test_format_helpers_follow_the_request_locale(
@@ -582,4 +582,4 @@ async def test_format_helpers_follow_the_request_locale(
         assert g.locale == locale
         assert i18n.format_date(date(2026, 3, 29)) == long_date
         assert i18n.format_datetime(moment, "short") == short_datetime
-    assert i18n.format_date(date(2026, 3, 29)) == "March 29, 2026"  # outside a request: English
+    assert i18n.format_date(date(2026, 3, 29)) == "29 March 2026"  # outside a request: English

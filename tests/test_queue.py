@@ -149,3 +149,20 @@ async def test_review_posts_need_the_csrf_token(db: Database, people: People, nu
         assert single.status_code == 200 and "This form has expired" in await single.get_data(as_text=True)
     assert await db.fetch_all("SELECT * FROM report_review") == []
     assert await db.fetch_all("SELECT * FROM report_reply") == []
+
+
+async def test_family_sees_the_reply_and_the_nurse_sees_it_was_read(
+    app: Quart, db: Database, people: People, nurse_client: Any, family_client: Any
+) -> None:
+    uid = await add_report(db, people, {"pain": 6})
+    page = await (await nurse_client.get(f"/nurse/reports/{uid}")).get_data(as_text=True)
+    await nurse_client.post(
+        f"/nurse/reports/{uid}", form={"csrf_token": csrf_from(page), "outcome": "phoned", "reply": "Rest & <b>drink</b>."}
+    )
+    home = await (await family_client.get("/")).get_data(as_text=True)
+    assert "The care team replied to you" in home and f"/diary/{uid}" in home
+    report_page = await (await family_client.get(f"/diary/{uid}")).get_data(as_text=True)
+    assert "Rest &amp; &lt;b&gt;drink&lt;/b&gt;." in report_page  # shown, and escaped
+    assert "The care team replied to you" not in await (await family_client.get("/")).get_data(as_text=True)
+    nurse_view = await (await nurse_client.get(f"/nurse/reports/{uid}")).get_data(as_text=True)
+    assert "Read by the family" in nurse_view

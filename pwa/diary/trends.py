@@ -16,8 +16,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from ..db import Database
-from ..i18n import current_locale, gettext, ngettext
-from ..plans.formatting import FORMAT_REGIONS
+from ..i18n import current_locale, format_region, gettext, ngettext
 from ..redflags.rules import LEVELS, Rule
 from . import store
 from .charts import Chart, Scale, build_chart, day_window
@@ -103,7 +102,7 @@ def _number(value: float, decimals: int) -> str:
 
 
 def _day(day: date) -> str:
-    region = FORMAT_REGIONS.get(current_locale(), current_locale())
+    region = format_region()
     return str(format_date(day, "d MMM", locale=region))
 
 

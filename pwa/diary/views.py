@@ -145,11 +145,16 @@ async def report(client_uuid: str) -> ResponseReturnValue:
     assert found is not None
     await family_context()
     links = await store.select_correction_links(db, found.child_id)
+    state = await reviews.select_state(db, found.id)
+    if any(read_at is None for *_, read_at in state.replies):
+        # The family has now seen the care team's answer; the nurse sees "read".
+        async with db.transaction() as connection:
+            await reviews.mark_replies_read(connection, found.id)
     return await render_template(
         "diary/report.html",
         report=found,
         corrections=Corrections.from_links(links),
-        state=await reviews.select_state(db, found.id),
+        state=state,
         reasons=await reasons_for(found),
         saved=bool(request.args.get("saved")),
         hospital=await hospital_settings(db),

@@ -12,12 +12,11 @@ import aiosqlite
 from babel.dates import format_date, format_time
 
 from ..db import fetch_one
-from ..i18n import LOCALES, translate
+from ..i18n import LOCALES, format_region, translate
 from .store import Job
 
 # Push services accept 4096 bytes of encrypted payload; keep well below it.
 MAX_PAYLOAD_BYTES = 3000
-FORMAT_REGIONS = {"en": "en_GB", "nl": "nl_NL"}
 
 
 def _t(locale: str, message: str, **variables: object) -> str:
@@ -96,7 +95,7 @@ async def build(connection: aiosqlite.Connection, job: Job, now: datetime) -> Me
         zone = ZoneInfo(row["time_zone"])
         starts = datetime.fromisoformat(row["starts_local"]).replace(tzinfo=zone)
         days = (starts.date() - now.astimezone(zone).date()).days
-        region = FORMAT_REGIONS.get(locale, locale)
+        region = format_region(locale)
         if days == 0:
             when = _t(locale, TODAY)
         elif days == 1:

@@ -72,7 +72,10 @@ async def select_queue(db: Database, now: datetime, settings: HospitalSettings) 
         claimed_at = from_db(row["claimed_at"])
         claimed = row["claimer"] if claimed_at and now - claimed_at < CLAIM_LASTS else None
         items.append(
-            QueueItem(report, row["child_nickname"], deadline, now > deadline, now - report.received_at, claimed)
+            # max(): a phone's clock ahead of ours must not show a negative wait.
+            QueueItem(
+                report, row["child_nickname"], deadline, now > deadline, max(timedelta(0), now - report.received_at), claimed
+            )
         )
     return items
 

@@ -7,17 +7,15 @@ from datetime import date, datetime
 from babel.dates import format_date, format_time
 from quart import Blueprint
 
-from ..i18n import current_locale, gettext
+from ..i18n import format_region, gettext
 
-# Month and day names follow the region a language is used in here (not Babel's en_US);
-# the patterns are fixed because Babel's skeleton matching abbreviates them in Dutch.
-FORMAT_REGIONS = {"en": "en_GB", "nl": "nl_NL"}
+# The patterns are fixed because Babel's skeleton matching abbreviates them in Dutch.
 
 blueprint = Blueprint("plan_formatting", __name__)
 
 
 def _region() -> str:
-    return FORMAT_REGIONS.get(current_locale(), current_locale())
+    return format_region()
 
 
 @blueprint.app_template_filter("weekday_date")
