@@ -29,7 +29,9 @@ async def test_staff_accounts_with_a_new_set_up_code(page: Page) -> None:
     await page.get_by_label("Name").fill("Nurse Browser Test")
     await page.get_by_label("E-mail address").fill(f"browser-{uuid.uuid4().hex[:8]}@example.org")
     await page.get_by_role("button", name="Add and make a set-up code").click()
-    await expect(page.get_by_role("heading", name="Set-up code for Nurse Browser Test")).to_be_visible()
+    await expect(
+        page.get_by_role("heading", name="Set-up code for Nurse Browser Test")
+    ).to_be_visible()
     await _fits_and_is_accessible(page)
 
 
