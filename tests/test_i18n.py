@@ -424,12 +424,14 @@ async def test_no_english_left_on_dutch_pages(app: Quart, db: Database, people: 
         (family, "/diary/new"),
         (family, sent.location),
         (family, "/settings/access-log"),
+        (family, "/settings/reminders"),
         (nurse, "/nurse/children"),
         (nurse, f"/nurse/children/{people.child_id}"),
         (nurse, plan_url),
         (nurse, f"/nurse/children/{people.child_id}/visits/new"),
         (nurse, "/nurse/upcoming"),
         (nurse, "/nurse/queue"),
+        (nurse, "/settings/reminders"),
         (nurse, sent.location.replace("/diary/", "/nurse/reports/").split("?")[0]),
         (nurse, f"/nurse/children/{people.child_id}/print"),
         (admin, "/admin/"),
@@ -441,6 +443,8 @@ async def test_no_english_left_on_dutch_pages(app: Quart, db: Database, people: 
         (admin, "/admin/accounts"),
         (admin, "/admin/hospital"),
         (admin, "/admin/audit"),
+        (admin, "/admin/reminders"),
+        (admin, "/admin/status"),
     ]
     for client, path in pages:
         html = await page(client, path, nl())
