@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint translations chromium clean
+.PHONY: run test check lint translations chromium screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ chromium:
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest
+
+# README pictures: the demo on a fixed clock (Debian's faketime), phone-sized, en + nl.
+screenshots: $(STAMP) chromium
+	@command -v faketime >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }
+	$(BIN)/python docs/tools/screenshots.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check pwa tests bench
