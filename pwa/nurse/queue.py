@@ -52,16 +52,17 @@ def review_deadline(level: str, received: datetime, settings: HospitalSettings) 
 
 
 async def select_queue(db: Database, now: datetime, settings: HospitalSettings) -> list[QueueItem]:
+    """Unreviewed reports (report_queue, kept by triggers: migration 0007), most urgent first."""
     rows = await db.fetch_all(
         f"""
         SELECT child.nickname AS child_nickname, claimer.display_name AS claimer,
                report_claim.claimed_at, {REPORT_COLUMNS} {REPORT_FROM}"""  # noqa: S608
         + """
+          JOIN report_queue ON report_queue.report_id = report.id
           JOIN child ON child.id = report.child_id
-          LEFT JOIN report_review ON report_review.report_id = report.id
           LEFT JOIN report_claim ON report_claim.report_id = report.id
           LEFT JOIN account AS claimer ON claimer.id = report_claim.nurse_id
-         WHERE report_review.report_id IS NULL AND child.closed_at IS NULL
+         WHERE child.closed_at IS NULL
          ORDER BY CASE report.level WHEN 'red' THEN 0 WHEN 'amber' THEN 1 ELSE 2 END, report.received_at, report.id
         """
     )
