@@ -407,18 +407,22 @@ async def mark_seen(connection: aiosqlite.Connection, caregiver_id: int, child_i
 
 
 async def select_next_visit_per_child(db: Database, today: date) -> dict[int, Visit]:
-    """Each child's first visit not yet over (by local date), for the nurses' list."""
+    """Each child's first visit not yet over (by local date), for the nurses' list.
+
+    One row per plan straight from SQLite (not every future visit of every child, each
+    turned into a Visit only to keep the first).
+    """
     rows = await db.fetch_all(
         f"""
         SELECT {VISIT_COLUMNS}
-          FROM visit JOIN treatment_plan ON treatment_plan.id = visit.plan_id
-         WHERE visit.ends_local >= :today AND visit.status != 'cancelled'
-         ORDER BY visit.starts_local, visit.id
+          FROM (SELECT visit.*, ROW_NUMBER() OVER (PARTITION BY visit.plan_id
+                                                   ORDER BY visit.starts_local, visit.id) AS position
+                  FROM visit
+                 WHERE visit.ends_local >= :today AND visit.status != 'cancelled') AS visit
+          JOIN treatment_plan ON treatment_plan.id = visit.plan_id
+         WHERE visit.position = 1
         """,  # noqa: S608
         {"today": today.isoformat()},
     )
-    first: dict[int, Visit] = {}
-    for row in rows:
-        visit = Visit.from_row(row)
-        first.setdefault(visit.child_id, visit)
-    return first
+    visits = (Visit.from_row(row) for row in rows)
+    return {visit.child_id: visit for visit in visits}
