@@ -153,7 +153,7 @@ async def search(db: Database, query: AuditFilter, page: int = 1) -> tuple[list[
           {where}
          ORDER BY audit_log.id DESC
          LIMIT :limit OFFSET :offset
-    """  # noqa: S608
+    """  # noqa: S608  # nosec B608  # fixed column lists and names only; every value is a bound parameter
     offset = (max(page, 1) - 1) * PAGE_SIZE
     rows = await db.fetch_all(sql, {**params, "limit": PAGE_SIZE + 1, "offset": offset})
     found = [

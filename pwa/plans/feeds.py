@@ -127,7 +127,7 @@ async def select_calendar_visits(db: Database, child_id: int) -> list[CalendarVi
           FROM visit JOIN treatment_plan ON treatment_plan.id = visit.plan_id
          WHERE treatment_plan.child_id = :child_id
          ORDER BY visit.starts_local, visit.id
-        """,  # noqa: S608
+        """,  # noqa: S608  # nosec B608  # fixed column lists and names only; every value is a bound parameter
         {"child_id": child_id},
     )
     return [_calendar_visit(row) for row in rows]
@@ -140,7 +140,7 @@ async def select_calendar_visit(db: Database, visit_id: int) -> CalendarVisit | 
         SELECT {VISIT_COLUMNS}, COALESCE(visit.changed_at, visit.created_at) AS modified_at
           FROM visit JOIN treatment_plan ON treatment_plan.id = visit.plan_id
          WHERE visit.id = :id
-        """,  # noqa: S608
+        """,  # noqa: S608  # nosec B608  # fixed column lists and names only; every value is a bound parameter
         {"id": visit_id},
     )
     return _calendar_visit(row) if row else None
