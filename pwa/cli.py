@@ -6,8 +6,9 @@ import argparse
 import asyncio
 import getpass
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
+from typing import TypeVar
 
 import aiohttp
 
@@ -18,6 +19,8 @@ from .accounts.passwords import hash_password, password_problem
 from .app import create_app
 from .db import Database, migrate
 from .notifications.sender import Sender, Summary
+
+T = TypeVar("T")
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -40,11 +43,12 @@ def _migrate(_: argparse.Namespace) -> int:
     return 0
 
 
-async def _with_db(app_config_path: str, work: object) -> object:
-    db = Database(app_config_path, read_connections=1)
+async def _with_db(path: str, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run one piece of work on an open database, closing it afterwards."""
+    db = Database(path, read_connections=1)
     await db.open()
     try:
-        return await work(db)  # type: ignore[operator]
+        return await work(db)
     finally:
         await db.close()
 
@@ -89,7 +93,7 @@ def _create_admin(args: argparse.Namespace) -> int:
         return 0
 
     migrate(app.config["DATABASE"])
-    return int(asyncio.run(_with_db(app.config["DATABASE"], work)))  # type: ignore[call-overload]
+    return asyncio.run(_with_db(app.config["DATABASE"], work))
 
 
 def _purge(_: argparse.Namespace) -> int:
@@ -98,18 +102,18 @@ def _purge(_: argparse.Namespace) -> int:
 
     from .db import utcnow
     from .diary.photos import FOLDER
-    from .families.retention import purge
+    from .families.retention import PurgeSummary, purge
 
     app = create_app()
     migrate(app.config["DATABASE"])
     retention = timedelta(days=app.config["RETENTION_DAYS"])
     photos = Path(app.config["INSTANCE_PATH"]) / FOLDER
 
-    async def work(db: Database) -> object:
+    async def work(db: Database) -> PurgeSummary:
         return await purge(db, utcnow(), retention, photos)
 
     summary = asyncio.run(_with_db(app.config["DATABASE"], work))
-    print(f"purged {summary.children} closed record(s), {summary.caregivers} account(s), {summary.photos} photo(s)")  # type: ignore[attr-defined]
+    print(f"purged {summary.children} closed record(s), {summary.caregivers} account(s), {summary.photos} photo(s)")
     return 0
 
 
@@ -136,7 +140,6 @@ def _send_reminders(_: argparse.Namespace) -> int:
             return await sender.run_once(session)
 
     summary = asyncio.run(_with_db(app.config["DATABASE"], work))
-    assert isinstance(summary, Summary)
     print(
         f"claimed {summary.claimed}, sent {summary.sent}, retried {summary.retried}, "
         f"failed {summary.failed}, deferred {summary.deferred}, expired {summary.expired}"

@@ -57,7 +57,7 @@ async def _child_or_404(child_id: int) -> families.Child:
     return child
 
 
-async def _render_child(child_id: int, **extra: object) -> ResponseReturnValue:
+async def _render_child(child_id: int, **extra: object) -> str:
     db = get_db()
     child = await _child_or_404(child_id)
     await audit.record_read(db, actor_id=g.account.id, action="child.viewed", child_id=child.id)
