@@ -127,8 +127,10 @@ def source_messages() -> dict[Msgid, str]:
         method_map,
         options_map,
         keywords=KEYWORDS,
-        # Like the Makefile's --ignore-dirs='.*': templates/_partials must be read too.
-        directory_filter=lambda path: not Path(path).name.startswith("."),
+        # Like the Makefile's --ignore-dirs: templates/_partials is read, bench's npm tree not.
+        directory_filter=lambda path: (
+            not Path(path).name.startswith(".") and Path(path).name != "node_modules"
+        ),
     ):
         msgid = message if isinstance(message, str) else tuple(part for part in message if part)
         found.setdefault(msgid, f"{filename}:{lineno}")
