@@ -8,7 +8,6 @@ import base64
 import logging
 import os
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -74,7 +73,9 @@ async def test_a_browser_subscription_is_stored_once_for_the_caller(
     assert first.status_code == 201
     again = await family_client.post(SUBSCRIPTIONS, json=subscription, headers=ORIGIN)
     assert again.status_code == 201
-    [row] = await db.fetch_all("SELECT account_id, endpoint, p256dh, auth, device_label FROM push_subscription")
+    [row] = await db.fetch_all(
+        "SELECT account_id, endpoint, p256dh, auth, device_label FROM push_subscription"
+    )
     assert row["account_id"] == people.parent_id
     assert row["endpoint"] == subscription["endpoint"]
     assert row["p256dh"] == subscription["keys"]["p256dh"]
@@ -86,9 +87,13 @@ async def test_a_browser_subscription_is_stored_once_for_the_caller(
 async def test_an_unnamed_device_is_named_after_the_browser(
     db: Database, people: People, family_client: QuartClient, push_service: PushService
 ) -> None:
-    iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 Safari/604.1"
+    iphone = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 Safari/604.1"
+    )
     response = await family_client.post(
-        SUBSCRIPTIONS, json=browser_subscription(push_service), headers={**ORIGIN, "User-Agent": iphone}
+        SUBSCRIPTIONS,
+        json=browser_subscription(push_service),
+        headers={**ORIGIN, "User-Agent": iphone},
     )
     assert response.status_code == 201
     row = await db.fetch_one("SELECT device_label FROM push_subscription")
@@ -134,12 +139,17 @@ def test_plain_http_is_only_for_127_0_0_1_in_development_and_tests() -> None:
         + bytes.fromhex("6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296")
         + bytes.fromhex("4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5")
     )  # the P-256 generator point: a valid public key
-    body = {"endpoint": "http://127.0.0.1:9/push/x", "keys": {"p256dh": key, "auth": b64url(b"a" * 16)}}
+    body = {
+        "endpoint": "http://127.0.0.1:9/push/x",
+        "keys": {"p256dh": key, "auth": b64url(b"a" * 16)},
+    }
     assert devices.parse(body, allow_local_http=True, user_agent="").endpoint == body["endpoint"]
     with pytest.raises(InvalidSubscription):
         devices.parse(body, allow_local_http=False, user_agent="")
     with pytest.raises(InvalidSubscription):
-        devices.parse({**body, "endpoint": "http://localhost:9/x"}, allow_local_http=True, user_agent="")
+        devices.parse(
+            {**body, "endpoint": "http://localhost:9/x"}, allow_local_http=True, user_agent=""
+        )
 
 
 async def test_push_api_calls_must_be_same_origin_json(
@@ -151,11 +161,15 @@ async def test_push_api_calls_must_be_same_origin_json(
         ("DELETE", SUBSCRIPTIONS, {"endpoint": subscription["endpoint"]}),
         ("POST", "/api/push/test", {}),
     ):
-        cross = await family_client.open(path, method=method, json=body, headers={"Origin": "https://evil.example"})
+        cross = await family_client.open(
+            path, method=method, json=body, headers={"Origin": "https://evil.example"}
+        )
         assert cross.status_code == 403, (method, path)
         no_origin = await family_client.open(path, method=method, json=body)
         assert no_origin.status_code == 403, (method, path)
-        as_form = await family_client.open(path, method=method, form={"endpoint": "x"}, headers=ORIGIN)
+        as_form = await family_client.open(
+            path, method=method, form={"endpoint": "x"}, headers=ORIGIN
+        )
         assert as_form.status_code == 415, (method, path)
     assert await count(db, "SELECT COUNT(*) FROM push_subscription") == 0
     assert await count(db, "SELECT COUNT(*) FROM notification_job WHERE kind = 'test'") == 0
@@ -167,12 +181,18 @@ async def test_unsubscribing_removes_only_the_callers_own_device(
     mine, theirs = push_service.new_device(), push_service.new_device()
     await subscribe(db, app, people.parent_id, mine)
     await subscribe(db, app, people.other_parent_id, theirs)
-    other = await family_client.delete(SUBSCRIPTIONS, json={"endpoint": theirs.endpoint}, headers=ORIGIN)
+    other = await family_client.delete(
+        SUBSCRIPTIONS, json={"endpoint": theirs.endpoint}, headers=ORIGIN
+    )
     assert other.status_code == 404
-    unknown = await family_client.delete(SUBSCRIPTIONS, json={"endpoint": "https://push.example/x"}, headers=ORIGIN)
+    unknown = await family_client.delete(
+        SUBSCRIPTIONS, json={"endpoint": "https://push.example/x"}, headers=ORIGIN
+    )
     assert unknown.status_code == 404
     assert await count(db, "SELECT COUNT(*) FROM push_subscription") == 2
-    gone = await family_client.delete(SUBSCRIPTIONS, json={"endpoint": mine.endpoint}, headers=ORIGIN)
+    gone = await family_client.delete(
+        SUBSCRIPTIONS, json={"endpoint": mine.endpoint}, headers=ORIGIN
+    )
     assert gone.status_code == 204
     [left] = await db.fetch_all("SELECT endpoint FROM push_subscription")
     assert left["endpoint"] == theirs.endpoint
@@ -243,10 +263,14 @@ async def test_removing_a_device_needs_the_token_and_ownership(
     without = await family_client.post(f"/settings/reminders/devices/{mine}/remove", form={})
     assert without.status_code == 400
     token = await get_csrf(family_client, "/settings/reminders")
-    foreign = await family_client.post(f"/settings/reminders/devices/{theirs}/remove", form={"csrf_token": token})
+    foreign = await family_client.post(
+        f"/settings/reminders/devices/{theirs}/remove", form={"csrf_token": token}
+    )
     assert foreign.status_code == 404
     assert await count(db, "SELECT COUNT(*) FROM push_subscription") == 2
-    removed = await family_client.post(f"/settings/reminders/devices/{mine}/remove", form={"csrf_token": token})
+    removed = await family_client.post(
+        f"/settings/reminders/devices/{mine}/remove", form={"csrf_token": token}
+    )
     assert removed.status_code == 302 and removed.location == "/settings/reminders"
     [left] = await db.fetch_all("SELECT id FROM push_subscription")
     assert left["id"] == theirs
@@ -259,7 +283,9 @@ async def test_switching_reminders_off_cancels_and_on_plans_again(
     mine = f"recipient_id = {people.parent_id} AND kind LIKE 'visit_reminder%'"
     planned = len(await jobs(db, f"{mine} AND status = 'pending'"))
     assert planned >= 2
-    off = await post_form(family_client, "/settings/reminders", {"quiet_start": "21:30", "quiet_end": "08:00"})
+    off = await post_form(
+        family_client, "/settings/reminders", {"quiet_start": "21:30", "quiet_end": "08:00"}
+    )
     assert off.status_code == 302
     assert await jobs(db, f"{mine} AND status = 'pending'") == []
     preference = await push_store.select_preference(db, people.parent_id)
@@ -271,12 +297,19 @@ async def test_switching_reminders_off_cancels_and_on_plans_again(
     assert await jobs(db, f"{other} AND status = 'cancelled'") == []
 
 
-async def test_preferences_are_saved_and_checked(db: Database, people: People, family_client: QuartClient) -> None:
+async def test_preferences_are_saved_and_checked(
+    db: Database, people: People, family_client: QuartClient
+) -> None:
     saved = await post_form(
         family_client,
         "/settings/reminders",
-        {**FAMILY_PREFERENCES, "quiet_start": "22:00", "quiet_end": "07:00", "medication_time_1": "19:00",
-         "medication_time_2": "08:30"},
+        {
+            **FAMILY_PREFERENCES,
+            "quiet_start": "22:00",
+            "quiet_end": "07:00",
+            "medication_time_1": "19:00",
+            "medication_time_2": "08:30",
+        },
     )
     assert saved.status_code == 302
     preference = await push_store.select_preference(db, people.parent_id)
@@ -284,7 +317,10 @@ async def test_preferences_are_saved_and_checked(db: Database, people: People, f
     assert preference.quiet_start.strftime("%H:%M") == "22:00"
     for problem, message in (
         ({"medication_time_1": "23:00"}, "is in your quiet time (22:00-07:00)"),
-        ({"medication_time_1": "09:00", "medication_time_2": "09:00"}, "Choose two different times"),
+        (
+            {"medication_time_1": "09:00", "medication_time_2": "09:00"},
+            "Choose two different times",
+        ),
         ({"quiet_end": "22:00"}, "must end at another time"),
         ({"quiet_start": ""}, "Enter a time like 21:30."),
     ):
@@ -303,7 +339,12 @@ async def test_nurses_choose_red_alerts_for_their_own_devices(
     response = await post_form(nurse_client, "/settings/reminders", {"red_alerts": "y"})
     assert response.status_code == 302
     assert (await push_store.select_preference(db, people.nurse_id)).red_alerts is True
-    assert await count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'reminders.preferences_updated'") == 1
+    assert (
+        await count(
+            db, "SELECT COUNT(*) FROM audit_log WHERE action = 'reminders.preferences_updated'"
+        )
+        == 1
+    )
     await post_form(nurse_client, "/settings/reminders", {})
     assert (await push_store.select_preference(db, people.nurse_id)).red_alerts is False
 
@@ -312,8 +353,10 @@ async def test_nurses_choose_red_alerts_for_their_own_devices(
 
 
 OFFSETS_FORM = {
-    "offsets-0-days_before": "3", "offsets-0-at_time": "09:00",
-    "offsets-1-days_before": "1", "offsets-1-at_time": "18:00",
+    "offsets-0-days_before": "3",
+    "offsets-0-at_time": "09:00",
+    "offsets-1-days_before": "1",
+    "offsets-1-at_time": "18:00",
 }
 
 
@@ -328,14 +371,20 @@ async def test_admin_offsets_replace_the_reminders_of_every_open_plan(
     assert response.status_code == 302
     offsets = await push_store.select_offsets(db)
     assert [(days, at.strftime("%H:%M")) for days, at in offsets] == [(3, "09:00"), (1, "18:00")]
-    pending = {row["kind"] for row in await jobs(db, "status = 'pending' AND kind LIKE 'visit_reminder%'")}
+    pending = {
+        row["kind"] for row in await jobs(db, "status = 'pending' AND kind LIKE 'visit_reminder%'")
+    }
     assert pending == {"visit_reminder:3:09:00", "visit_reminder:1:18:00"}
     for child_recipient in (people.parent_id, people.other_parent_id):
-        rows = await jobs(db, f"recipient_id = {child_recipient} AND kind = 'visit_reminder:3:09:00'")
+        rows = await jobs(
+            db, f"recipient_id = {child_recipient} AND kind = 'visit_reminder:3:09:00'"
+        )
         assert rows, "every open plan is planned again"
     cancelled = await jobs(db, "kind = 'visit_reminder:7:18:00'")
     assert cancelled and {row["status"] for row in cancelled} == {"cancelled"}
-    [entry] = await db.fetch_all("SELECT detail FROM audit_log WHERE action = 'reminders.offsets_updated'")
+    [entry] = await db.fetch_all(
+        "SELECT detail FROM audit_log WHERE action = 'reminders.offsets_updated'"
+    )
     assert entry["detail"].startswith("3@09:00, 1@18:00")
 
 
@@ -343,8 +392,14 @@ async def test_admin_offsets_replace_the_reminders_of_every_open_plan(
     ("form", "message"),
     [
         ({}, "Keep at least one reminder"),
-        ({**OFFSETS_FORM, "offsets-1-days_before": "3", "offsets-1-at_time": "09:00"}, "in the list already"),
-        ({"offsets-0-days_before": "61", "offsets-0-at_time": "18:00"}, "Enter a number from 0 to 60."),
+        (
+            {**OFFSETS_FORM, "offsets-1-days_before": "3", "offsets-1-at_time": "09:00"},
+            "in the list already",
+        ),
+        (
+            {"offsets-0-days_before": "61", "offsets-0-at_time": "18:00"},
+            "Enter a number from 0 to 60.",
+        ),
         ({"offsets-0-days_before": "2"}, "Please fill this in."),
     ],
 )
@@ -373,7 +428,11 @@ async def _beat(db: Database, at: datetime) -> None:
 
 
 async def test_status_panel_shows_problems_and_a_stopped_sender(
-    app: Quart, db: Database, people: People, admin_client: QuartClient, caplog: pytest.LogCaptureFixture
+    app: Quart,
+    db: Database,
+    people: People,
+    admin_client: QuartClient,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     async with db.transaction() as connection:
         await push_store.record_problem(connection, "vapid_rejected", "status 403, job 7")
@@ -409,8 +468,12 @@ async def test_healthz_reports_the_sender(app: Quart, db: Database, client: Quar
     finally:
         app.config["TESTING"] = True
     assert stale.status_code == 200  # the pages still work: reported, not failed (docs/api.md)
-    assert await stale.get_json() == {"status": "degraded", "database": "ok", "migrations": off["migrations"],
-                                      "sender": "stale"}
+    assert await stale.get_json() == {
+        "status": "degraded",
+        "database": "ok",
+        "migrations": off["migrations"],
+        "sender": "stale",
+    }
 
 
 # --- nurse pages ------------------------------------------------------------------------
@@ -421,7 +484,9 @@ async def test_nurses_see_which_families_have_no_working_reminders(
 ) -> None:
     async def shown() -> tuple[int, bool]:
         listing = await (await nurse_client.get("/nurse/children")).get_data(as_text=True)
-        child = await (await nurse_client.get(f"/nurse/children/{people.child_id}")).get_data(as_text=True)
+        child = await (await nurse_client.get(f"/nurse/children/{people.child_id}")).get_data(
+            as_text=True
+        )
         return listing.count(NO_REMINDERS), NO_REMINDERS in child
 
     assert await shown() == (2, True)
@@ -445,7 +510,11 @@ async def test_nurses_see_which_families_have_no_working_reminders(
 
 
 async def test_send_reminders_command_delivers_a_due_job(
-    app: Quart, db: Database, people: People, push_service: PushService, monkeypatch: pytest.MonkeyPatch,
+    app: Quart,
+    db: Database,
+    people: People,
+    push_service: PushService,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     device = push_service.new_device()
@@ -458,7 +527,6 @@ async def test_send_reminders_command_delivers_a_due_job(
         monkeypatch.delenv(name)
     monkeypatch.setenv("PWA_INSTANCE_PATH", app.config["INSTANCE_PATH"])
     monkeypatch.setenv("PWA_DATABASE", app.config["DATABASE"])
-    assert Path(app.config["DATABASE"]).exists()
     status = await asyncio.to_thread(cli.main, ["send-reminders"])
     assert status == 0
     assert "sent 1" in capsys.readouterr().out
@@ -477,7 +545,9 @@ async def test_the_demo_nurse_has_red_alerts_on(app: Quart, db: Database) -> Non
     assert (await push_store.select_preference(db, nurse["id"])).red_alerts is True
 
 
-async def test_the_worker_carries_a_fallback_notification_in_every_language(client: QuartClient) -> None:
+async def test_the_worker_carries_a_fallback_notification_in_every_language(
+    client: QuartClient,
+) -> None:
     worker = await (await client.get("/sw.js")).get_data(as_text=True)
     assert "There is news for you in the app" in worker
     assert "icons/badge-96.png?v=" in worker and "icons/icon-192.png?v=" in worker

@@ -26,7 +26,14 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from pwa.notifications import keys
 
-from .harness import ADMIN, ServedApp, assert_accessible, service_worker_ready, sign_in, sign_in_parent
+from .harness import (
+    ADMIN,
+    ServedApp,
+    assert_accessible,
+    service_worker_ready,
+    sign_in,
+    sign_in_parent,
+)
 from .test_install import IPHONE_SAFARI
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
@@ -43,7 +50,8 @@ FAKE_PUSH_MANAGER = """
   if (initialKey && localStorage.getItem(STORE) === null) localStorage.setItem(STORE, initialKey);
   const toBytes = (text) => {
     const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
-    return Uint8Array.from(atob(base64 + "===".slice((base64.length + 3) % 4)), (c) => c.charCodeAt(0));
+    const raw = atob(base64 + "===".slice((base64.length + 3) % 4));
+    return Uint8Array.from(raw, (c) => c.charCodeAt(0));
   };
   const toText = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
     .replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
@@ -78,7 +86,11 @@ def b64url(raw: bytes) -> str:
 
 def new_public_key() -> str:
     point = ec.generate_private_key(ec.SECP256R1()).public_key()
-    return b64url(point.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint))
+    return b64url(
+        point.public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+    )
 
 
 def server_key(served_app: ServedApp) -> str:
@@ -101,7 +113,9 @@ async def fake_device(served_app: ServedApp) -> AsyncIterator[dict[str, Any]]:
     }
     yield device
     async with served_app.db() as db, db.transaction() as connection:
-        await connection.execute("DELETE FROM push_subscription WHERE endpoint = ?", (device["endpoint"],))
+        await connection.execute(
+            "DELETE FROM push_subscription WHERE endpoint = ?", (device["endpoint"],)
+        )
 
 
 async def stored_endpoints(served_app: ServedApp) -> list[str]:
@@ -131,9 +145,9 @@ async def registration_id(page: Page, session: Any) -> str:
 
     def updated(event: dict[str, Any]) -> None:
         for registration in event["registrations"]:
-            if registration["scopeURL"].startswith("/".join(scope)) and not registration["isDeleted"]:
-                if not found.done():
-                    found.set_result(registration["registrationId"])
+            ours = registration["scopeURL"].startswith("/".join(scope))
+            if ours and not registration["isDeleted"] and not found.done():
+                found.set_result(registration["registrationId"])
 
     session.on("ServiceWorker.workerRegistrationUpdated", updated)
     await session.send("ServiceWorker.enable")
@@ -150,7 +164,9 @@ async def notifications(page: Page) -> list[dict[str, Any]]:
     )
 
 
-async def wait_for_notifications(page: Page, expected: int, tag: str | None = None) -> list[dict[str, Any]]:
+async def wait_for_notifications(
+    page: Page, expected: int, tag: str | None = None
+) -> list[dict[str, Any]]:
     shown: list[dict[str, Any]] = []
 
     async def arrived() -> bool:
@@ -171,7 +187,8 @@ async def test_a_push_shows_one_notification_per_tag(notifying: BrowserContext, 
 
     async def deliver(payload: str) -> None:
         await session.send(
-            "ServiceWorker.deliverPushMessage", {"origin": origin, "registrationId": registration, "data": payload}
+            "ServiceWorker.deliverPushMessage",
+            {"origin": origin, "registrationId": registration, "data": payload},
         )
 
     message = {
@@ -182,7 +199,10 @@ async def test_a_push_shows_one_notification_per_tag(notifying: BrowserContext, 
     }
     await deliver(json.dumps(message))
     [shown] = await wait_for_notifications(page, 1, message["tag"])
-    assert shown == {**{k: message[k] for k in ("title", "body", "tag")}, "url": f"{origin}/schedule/visits/2"}
+    assert shown == {
+        **{k: message[k] for k in ("title", "body", "tag")},
+        "url": f"{origin}/schedule/visits/2",
+    }
 
     # The same reminder again (a re-send after a crash): it replaces, never doubles.
     await deliver(json.dumps({**message, "body": "Reminder: your stay starts today at 09:00."}))
@@ -192,7 +212,9 @@ async def test_a_push_shows_one_notification_per_tag(notifying: BrowserContext, 
 
     # A push without a readable payload still shows something, and links stay on this site.
     await deliver("not json")
-    await deliver(json.dumps({"title": "x", "body": "y", "url": "https://evil.example/", "tag": "elsewhere"}))
+    await deliver(
+        json.dumps({"title": "x", "body": "y", "url": "https://evil.example/", "tag": "elsewhere"})
+    )
     shown_now = await wait_for_notifications(page, 3)
     by_tag = {item["tag"]: item for item in shown_now}
     assert by_tag[""]["title"] == "Immuno Companion"
@@ -227,11 +249,17 @@ async def test_a_phone_is_switched_on_and_off_from_the_reminders_page(
 
 @pytest.mark.parametrize("case", ["restored database", "rotated key"])
 async def test_an_app_open_keeps_the_server_current(
-    notifying: BrowserContext, page: Page, served_app: ServedApp, fake_device: dict[str, Any], case: str
+    notifying: BrowserContext,
+    page: Page,
+    served_app: ServedApp,
+    fake_device: dict[str, Any],
+    case: str,
 ) -> None:
     current = server_key(served_app)
     initial = current if case == "restored database" else new_public_key()
-    await notifying.add_init_script(f"({FAKE_PUSH_MANAGER})({json.dumps({**fake_device, 'initialKey': initial})})")
+    await notifying.add_init_script(
+        f"({FAKE_PUSH_MANAGER})({json.dumps({**fake_device, 'initialKey': initial})})"
+    )
     assert fake_device["endpoint"] not in await stored_endpoints(served_app)
     await sign_in_parent(page)  # the app opens on the home page
 
