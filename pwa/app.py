@@ -19,17 +19,17 @@ from . import config as settings
 from . import i18n, limits, security
 from .accounts import sessions
 from .accounts import views as account_views
-from .admin import records as record_views
-from .admin import reminders as admin_reminders
 from .admin import audit_views as admin_audit_views
 from .admin import hospital_views as admin_hospital_views
 from .admin import staff as admin_staff_views
+from .admin import records as record_views
+from .admin import reminders as admin_reminders
 from .admin import views as admin_views
 from .db import Database, has_demo_accounts, migrate
 from .diary import photo_views
 from .diary import views as diary_views
-from .families import data_views as family_data_views
 from .families import access_log as family_access_log
+from .families import data_views as family_data_views
 from .families import views as family_views
 from .health import blueprint as health_blueprint
 from .hospital import staffed_hours_text

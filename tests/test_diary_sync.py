@@ -235,3 +235,12 @@ async def test_any_form_input_gets_a_page_never_a_500(family_client: Any, fields
     token = csrf_from(await (await family_client.get("/diary/new")).get_data(as_text=True))
     response = await family_client.post("/diary/new", form={"csrf_token": token, **fields})
     assert response.status_code in {200, 302}
+
+
+async def test_range_errors_write_numbers_the_dutch_way_in_dutch(family_client: Any, people: People) -> None:
+    await family_client.post(
+        "/settings/language", form={"csrf_token": csrf_from(await (await family_client.get("/")).get_data(as_text=True)), "lang": "nl"}
+    )
+    bad = report(people.child_id, items={"temperature": 45})
+    errors = (await (await post(family_client, bad)).get_json())["results"][0]["errors"]
+    assert "34,0" in errors["temperature"] and "43,0" in errors["temperature"]

@@ -43,16 +43,6 @@ SETTINGS_PAGES = (
         _l("Red-flag rules"),
         _l('When a report means "tell the team today" or "call the hospital now".'),
     ),
-    (
-        "admin_reminders.offsets",
-        _l("Reminders"),
-        _l("When families get a push reminder before each visit."),
-    ),
-    (
-        "admin_reminders.sender_status",
-        _l("Reminder status"),
-        _l("Whether reminders are going out, and problems that need a person."),
-    ),
     # By path where another page owns the route: linked once that route exists.
     (
         "/admin/reminders",

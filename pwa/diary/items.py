@@ -13,6 +13,9 @@ from typing import Any
 
 from babel.support import LazyProxy
 
+from babel.numbers import format_decimal
+
+from ..i18n import format_region
 from ..i18n import lazy_gettext as _l
 
 NOTE_MAX = 2000
@@ -114,7 +117,12 @@ def check_answer(item: Item, raw: Any) -> tuple[Any, str | None]:
         return int(number), None
     if not Decimal(str(item.low)) <= number <= Decimal(str(item.high)):
         return None, str(
-            _l("Enter a value between %(low)s and %(high)s %(unit)s.", low=item.low, high=item.high, unit=item.unit)
+            _l(
+                "Enter a value between %(low)s and %(high)s %(unit)s.",
+                low=format_decimal(item.low, "0.0", locale=format_region()),
+                high=format_decimal(item.high, "0.0", locale=format_region()),
+                unit=item.unit,
+            )
         )
     return float(number.quantize(Decimal("0.1"))), None
 
