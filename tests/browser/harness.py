@@ -110,22 +110,40 @@ def origin(page: Page) -> str:
 # --- the service worker and its caches ---------------------------------------------
 
 
+SERVICE_WORKER_WAIT_MS = 20_000
+
+
 async def service_worker_ready(page: Page) -> dict[str, Any]:
     """Wait until a worker is activated and controls the page; its state and scope."""
+    # Bounded: a worker whose install failed never becomes ready, and an unbounded wait
+    # would hang the suite instead of failing with what the registration looked like.
     return await page.evaluate(  # type: ignore[no-any-return]
-        """async () => {
-            const registration = await navigator.serviceWorker.ready;
-            const worker = registration.active;
-            if (worker.state !== "activated") {
-                await new Promise((resolve) => worker.addEventListener("statechange",
-                    () => worker.state === "activated" && resolve()));
-            }
-            if (!navigator.serviceWorker.controller) {
-                await new Promise((resolve) => navigator.serviceWorker.addEventListener(
-                    "controllerchange", resolve, { once: true }));
-            }
-            return { state: worker.state, scope: registration.scope };
-        }"""
+        """async (limit) => {
+            const describe = async () => {
+                const registration = await navigator.serviceWorker.getRegistration();
+                if (!registration) return "no registration";
+                const states = ["installing", "waiting", "active"].map(
+                    (slot) => `${slot}: ${registration[slot] ? registration[slot].state : "-"}`);
+                return states.join(", ") + `; controlled: ${!!navigator.serviceWorker.controller}`;
+            };
+            const ready = (async () => {
+                const registration = await navigator.serviceWorker.ready;
+                const worker = registration.active;
+                if (worker.state !== "activated") {
+                    await new Promise((resolve) => worker.addEventListener("statechange",
+                        () => worker.state === "activated" && resolve()));
+                }
+                if (!navigator.serviceWorker.controller) {
+                    await new Promise((resolve) => navigator.serviceWorker.addEventListener(
+                        "controllerchange", resolve, { once: true }));
+                }
+                return { state: worker.state, scope: registration.scope };
+            })();
+            const late = new Promise((_, reject) => setTimeout(async () =>
+                reject(new Error(`service worker not ready after ${limit} ms (${await describe()})`)), limit));
+            return Promise.race([ready, late]);
+        }""",
+        SERVICE_WORKER_WAIT_MS,
     )
 
 
