@@ -38,7 +38,23 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check pwa tests bench
 	$(BIN)/mypy
 
-check: lint test
+# Security lint: no bandit finding of medium severity or higher (-ll).
+security: $(STAMP)
+	$(BIN)/bandit -q -c pyproject.toml -r pwa bench -ll
+
+check: lint security test
+
+# Benchmarks and the long loss/crash checks (docs/performance.md, docs/reliability.md).
+# Each prints its numbers and exits non-zero when it misses its budget; all of them run
+# even when one misses. Needs wrk and Node (for Lighthouse): installed here when missing.
+BENCHES := page_weight throughput scale push_fanout load crash flaky_push backup
+bench: $(STAMP) chromium
+	@command -v wrk >/dev/null 2>&1 || { echo "installing Debian's wrk for bench/throughput.py"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@test -x bench/node_modules/.bin/lighthouse || (cd bench && npm install --no-audit --no-fund)
+	@failed=""; for name in $(BENCHES); do \
+		echo "== bench/$$name.py"; $(BIN)/python bench/$$name.py || failed="$$failed $$name"; \
+	done; if [ -n "$$failed" ]; then echo "missed or failed:$$failed"; exit 1; fi
 
 # Refresh the message catalogues after changing visible text (then translate nl).
 # -k: lazy form labels (`_l`); --ignore-dirs: Babel's default skips _-prefixed folders

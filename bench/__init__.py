@@ -1,0 +1,1 @@
+"""Benchmarks and load, crash and fault checks (run each with `.venv/bin/python bench/NAME.py`)."""

@@ -1,0 +1,372 @@
+"""Shared by the benchmarks and tests/test_reliability.py: serve the real app as
+`pwa serve` does (a subprocess on 127.0.0.1 and a free port, like the browser tests'
+harness), make real family accounts, sign in over HTTP, post report batches.
+
+Only 127.0.0.1 is ever contacted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[1]
+HOST = "127.0.0.1"
+PASSWORD = "bench-harbour-lantern-kite"  # noqa: S105 - throwaway accounts in a temp folder
+STARTUP_SECONDS = 30
+_CSRF = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def machine() -> str:
+    """One line about this machine for the results tables."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        memory_kib = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+    except (OSError, StopIteration):
+        memory_kib = 0
+    return (
+        f"{os.cpu_count()} CPUs ({model}), {memory_kib / 1024 / 1024:.0f} GiB RAM, "
+        f"Python {platform.python_version()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )
+
+
+def app_env(instance: Path, url: str, **extra: str) -> dict[str, str]:
+    """The environment of a served app: cheap hashes, no PWA_* from the caller's shell."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PWA_")}
+    env.update(
+        PWA_ENV="development",
+        PWA_INSTANCE_PATH=str(instance),
+        PWA_PUBLIC_URL=url,
+        # Cheap hashes keep sign-ins fast; production uses the argon2id defaults.
+        PWA_ARGON2_TIME_COST="1",
+        PWA_ARGON2_MEMORY_KIB="64",
+        # Many clients sign in from 127.0.0.1: one address, many families.
+        PWA_RATE_LIMITS_ENABLED="false",
+        PWA_SENDER_IN_APP="false",
+    )
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Server:
+    """`pwa serve` in a subprocess; restartable, killable with any signal."""
+
+    instance: Path
+    port: int = field(default_factory=free_port)
+    env_extra: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def database(self) -> str:
+        return str(self.instance / "immuno.sqlite3")
+
+    @property
+    def log(self) -> Path:
+        return self.instance.parent / f"server-{self.port}.log"
+
+    def env(self) -> dict[str, str]:
+        return app_env(self.instance, self.url, **self.env_extra)
+
+    def start(self, command: tuple[str, ...] = ("-m", "pwa", "serve")) -> None:
+        self.starts += 1
+        with self.log.open("ab") as output:
+            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+                [sys.executable, *command, "--host", HOST, "--port", str(self.port)],
+                env=self.env(),
+                cwd=ROOT,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        self.wait_until_up()
+
+    def wait_until_up(self) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    "the app exited with "
+                    f"{self.process.returncode}:\n{self.log.read_text()[-3000:]}"
+                )
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as response:  # noqa: S310 - 127.0.0.1  # nosec B310  # a fixed http://127.0.0.1 URL built by the script itself
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.05)
+        raise RuntimeError(
+            f"the app did not answer within {STARTUP_SECONDS} s:\n{self.log.read_text()[-3000:]}"
+        )
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handlers, no flush, as a power cut of the process."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@contextmanager
+def served(instance: Path, **env_extra: str) -> Iterator[Server]:
+    server = Server(instance, env_extra=env_extra)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def run(*command: str, instance: Path, url: str = "http://127.0.0.1:8000", **env_extra: str) -> str:
+    """A `pwa` command against an instance folder (migrate, demo, backup ...)."""
+    done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "pwa", *command],
+        env=app_env(instance, url, **env_extra),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+# --- accounts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Family:
+    email: str
+    account_id: int
+    child_id: int
+
+
+async def make_families(
+    instance: Path, count: int, *, with_plans: bool = False, start: date | None = None
+) -> list[Family]:
+    """Real caregiver accounts with a child each (and a full treatment plan), in-process."""
+    from pwa.accounts import store as accounts
+    from pwa.accounts.passwords import hash_password
+    from pwa.app import create_app
+    from pwa.db import Database, migrate
+    from pwa.families import store as families
+    from pwa.plans import changes
+    from pwa.plans import store as plans
+
+    app = create_app(
+        {"INSTANCE_PATH": str(instance), "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 64}
+    )
+    migrate(app.config["DATABASE"])
+    async with app.app_context():
+        password_hash = hash_password(PASSWORD)
+    db = Database(app.config["DATABASE"], read_connections=1)
+    await db.open()
+    made = []
+    try:
+        template = await plans.select_template(db)
+        async with db.transaction() as connection:
+            for number in range(count):
+                email = f"family{number}-{uuid.uuid4().hex[:6]}@bench.example"
+                account_id = await accounts.insert_account(
+                    connection,
+                    email=email,
+                    display_name=f"Parent {number}",
+                    role="caregiver",
+                    password_hash=password_hash,
+                    privacy_version="2026-11",
+                )
+                child_id = await families.insert_child(
+                    connection,
+                    nickname=f"Child {number}",
+                    birth_date=date(2019, 5, 31),
+                    hospital_number=None,
+                    created_by=None,
+                )
+                await families.link_caregiver(connection, account_id, child_id)
+                if with_plans:
+                    plan_start = start or (datetime.now(UTC).date() - timedelta(days=30))
+                    await changes.create_plan(
+                        connection,
+                        child_id=child_id,
+                        start=plan_start,
+                        template=template,
+                        actor_id=None,
+                    )
+                made.append(Family(email, account_id, child_id))
+    finally:
+        await db.close()
+    return made
+
+
+# --- an HTTP client that signs in and syncs like the app's pages do -----------------------
+
+
+class Client:
+    """One family's phone: its own cookies (the app's are Secure; we talk plain http to
+    127.0.0.1, so they are kept by hand), same-origin JSON posts like the outbox."""
+
+    def __init__(self, session: aiohttp.ClientSession, base: str) -> None:
+        self.session = session
+        self.base = base
+        self.cookies: dict[str, str] = {}
+
+    @property
+    def cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+    def _keep(self, response: aiohttp.ClientResponse) -> None:
+        for header in response.headers.getall("Set-Cookie", []):
+            name, _, rest = header.partition("=")
+            value = rest.split(";", 1)[0]
+            if "Max-Age=0" in header or "expires=Thu, 01 Jan 1970" in header:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> tuple[int, str]:
+        headers = dict(kwargs.pop("headers", {}))
+        if self.cookies:
+            headers["Cookie"] = self.cookie_header
+        async with self.session.request(
+            method, f"{self.base}{path}", headers=headers, allow_redirects=False, **kwargs
+        ) as response:
+            self._keep(response)
+            return response.status, await response.text()
+
+    async def sign_in(self, email: str, password: str = PASSWORD) -> None:
+        status, page = await self.request("GET", "/login")
+        match = _CSRF.search(page)
+        if status != 200 or match is None:
+            raise RuntimeError(f"login page: {status}")
+        token = match.group(1) or match.group(2)
+        status, _ = await self.request(
+            "POST", "/login", data={"csrf_token": token, "email": email, "password": password}
+        )
+        if status != 302 or "__Host-session" not in self.cookies:
+            raise RuntimeError(f"sign-in of {email} failed: {status}")
+
+    async def sync(
+        self, reports: list[dict[str, Any]], limit: float = 10
+    ) -> tuple[int, dict[str, Any] | None]:
+        """POST /api/reports as the outbox does; (status, body or None)."""
+        async with self.session.post(
+            f"{self.base}/api/reports",
+            json={"reports": reports},
+            headers={"Cookie": self.cookie_header, "Origin": self.base},
+            allow_redirects=False,
+            timeout=aiohttp.ClientTimeout(total=limit),
+        ) as response:
+            body = await response.json(content_type=None) if response.status < 500 else None
+            return response.status, body
+
+
+def new_report(
+    child_id: int, *, observed_at: datetime | None = None, temperature: float = 37.1
+) -> dict[str, Any]:
+    """A green report as the phone's outbox holds it: its own UUID, fixed content."""
+    moment = observed_at or datetime.now(UTC) - timedelta(hours=1)
+    return {
+        "id": str(uuid.uuid4()),
+        "child_id": child_id,
+        "observed_at": moment.isoformat(),
+        "items": {"temperature": temperature, "pain": 1},
+        "note": "",
+    }
+
+
+async def sync_until_confirmed(
+    client: Client, reports: list[dict[str, Any]], *, deadline: float, errors: list[str]
+) -> dict[str, str]:
+    """Send a batch until the server answers it; retry network errors with the same UUIDs.
+
+    Returns {uuid: status} of the items the server answered (stored / duplicate / ...).
+    5xx answers are recorded in ``errors`` (the load test fails on any) and retried.
+    """
+    while True:
+        try:
+            status, body = await client.sync(reports)
+        except (aiohttp.ClientError, TimeoutError, OSError):
+            if time.monotonic() > deadline:
+                return {}
+            await asyncio.sleep(0.05)
+            continue
+        if status >= 500:
+            errors.append(f"HTTP {status}")
+            if time.monotonic() > deadline:
+                return {}
+            await asyncio.sleep(0.05)
+            continue
+        if status != 200 or body is None:
+            raise RuntimeError(f"sync answered {status}")
+        return {result["id"]: result["status"] for result in body["results"]}
+
+
+def count_rows(database: str, sql: str, params: tuple[Any, ...] = ()) -> int:
+    import sqlite3
+
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        return int(connection.execute(sql, params).fetchone()[0])
+    finally:
+        connection.close()
+
+
+def integrity(database: str) -> str:
+    import sqlite3
+
+    connection = sqlite3.connect(database)
+    try:
+        return str(connection.execute("PRAGMA integrity_check").fetchone()[0])
+    finally:
+        connection.close()
+
+
+def ensure_root_on_path() -> None:
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))

@@ -1,0 +1,255 @@
+"""Crash without loss: SIGKILL the server in the middle of a burst of report syncs and of
+a reminder run, restart it, let the clients retry.
+
+The server (`pwa serve`, subprocess) runs the in-app reminder sender every second against
+the strict fake push service (tests/push_service.py) running in this process; families
+sync reports all the while. When part of the reminders has reached the push service, the
+server gets SIGKILL, mid-transaction for all it knows. After the restart the clients
+retry with the same UUIDs, and the reminders whose lease died with the process go out
+again once the lease has expired (a sender run LEASE later; its clock is moved forward).
+
+    .venv/bin/python bench/crash.py [--families 30] [--reminders 600]
+
+Passes when every report is stored exactly once, every reminder reached the push service
+at least once and at most twice, always with the same Topic, and `PRAGMA integrity_check`
+says ok. tests/test_reliability.py runs a small version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import aiohttp
+import time_machine
+
+from bench.common import Client, Family, Server, integrity, machine, make_families
+from bench.load import LoadResult, check_database, family_loop
+from tests.push_service import Device, PushService, Script
+
+
+@dataclass
+class CrashResult:
+    reports: LoadResult
+    reminders: int
+    received_at_kill: int = 0
+    claimed_at_kill: int = 0
+    topics: Counter[str] = field(default_factory=Counter)
+    wrong_device: int = 0
+    integrity: str = ""
+    final_states: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def reminders_ok(self) -> bool:
+        return (
+            len(self.topics) == self.reminders
+            and all(1 <= count <= 2 for count in self.topics.values())
+            and self.wrong_device == 0
+        )
+
+    @property
+    def ok(self) -> bool:
+        return self.reports.ok and self.reminders_ok and self.integrity == "ok"
+
+    def summary(self) -> str:
+        twice = sum(1 for count in self.topics.values() if count == 2)
+        return (
+            f"killed with {self.received_at_kill} of {self.reminders} reminders at the push "
+            "service and "
+            f"{self.claimed_at_kill} jobs leased; afterwards {len(self.topics)} of "
+            f"{self.reminders} reminders "
+            f"delivered, {twice} of them twice with the same Topic, "
+            f"{sum(1 for c in self.topics.values() if c > 2)} more than twice; job states "
+            f"{self.final_states}; "
+            f"reports: {self.reports.summary()}; integrity_check: {self.integrity} -> "
+            f"{'ok' if self.ok else 'FAILED'}"
+        )
+
+
+async def prepare_push(
+    instance: Path, families: list[Family], service: PushService, per_family: int
+) -> dict[str, str]:
+    """A phone per family subscribed, no quiet hours, and ``per_family`` due reminders each.
+
+    Returns {topic: device name}: which device each reminder belongs to.
+    """
+    from pwa.app import create_app
+    from pwa.db import Database
+    from pwa.notifications import store as push_store
+
+    app = create_app({"INSTANCE_PATH": str(instance)})
+    db = Database(app.config["DATABASE"], read_connections=1)
+    await db.open()
+    owners: dict[str, str] = {}
+    now = datetime.now(UTC)
+    try:
+        async with db.transaction() as connection:
+            for family in families:
+                device: Device = service.new_device()
+                info = device.subscription_json()
+                await push_store.upsert_subscription(
+                    connection,
+                    account_id=family.account_id,
+                    endpoint=info["endpoint"],
+                    p256dh=info["keys"]["p256dh"],
+                    auth=info["keys"]["auth"],
+                    vapid_public_key=app.extensions["vapid"].public_key,
+                    device_label="bench phone",
+                )
+                # Quiet hours are test 7's subject; here the run must not wait for morning.
+                await push_store.save_preference(
+                    connection,
+                    family.account_id,
+                    push_store.Preference(quiet_start=clock(0), quiet_end=clock(0)),
+                )
+                for number in range(per_family):
+                    await push_store.insert_job(
+                        connection,
+                        subject=f"report:bench-{family.child_id}-{number}",
+                        kind="reply",
+                        revision=1,
+                        recipient_id=family.account_id,
+                        due_at=now - timedelta(minutes=1),
+                        expires_at=now + timedelta(hours=48),
+                    )
+        for row in await db.fetch_all(
+            "SELECT notification_job.id, push_subscription.endpoint FROM notification_job "
+            "JOIN push_subscription ON push_subscription.account_id = notification_job.recipient_id"
+        ):
+            owners[f"j{row['id']}"] = row["endpoint"].rsplit("/", 1)[-1]
+    finally:
+        await db.close()
+    return owners
+
+
+async def job_states(database: str) -> dict[str, int]:
+    from pwa.db import Database
+
+    db = Database(database, read_connections=1)
+    await db.open()
+    try:
+        rows = await db.fetch_all(
+            "SELECT status, COUNT(*) AS n FROM notification_job GROUP BY status"
+        )
+        return {row["status"]: row["n"] for row in rows}
+    finally:
+        await db.close()
+
+
+async def run_crash(
+    folder: Path, families_count: int, reminders: int, *, burst_seconds: float = 6.0
+) -> CrashResult:
+    from pwa.app import create_app
+    from pwa.db import Database
+    from pwa.notifications.sender import LEASE, Sender
+
+    instance = folder / "instance"
+    families = await make_families(instance, families_count)
+    per_family = max(1, reminders // families_count)
+    service = PushService()
+    task, stop = await service.start()
+    owners = await prepare_push(instance, families, service, per_family)
+    # Each push takes the push service a little while, so the kill lands mid-run.
+    for device in service.devices.values():
+        service.script(device, *[Script(201, delay=0.05)] * per_family * 2)
+    total = len(owners)
+    server = Server(
+        instance, env_extra={"PWA_SENDER_IN_APP": "true", "PWA_SENDER_INTERVAL_SECONDS": "1"}
+    )
+    result = CrashResult(LoadResult(families_count, burst_seconds), total)
+    try:
+        server.start()
+        connector = aiohttp.TCPConnector(limit=0)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            clients = [Client(session, server.url) for _ in families]
+            await asyncio.gather(
+                *(c.sign_in(f.email) for c, f in zip(clients, families, strict=True))
+            )
+            deadline = time.monotonic() + burst_seconds
+            rng = random.Random(6)
+            syncing = asyncio.gather(
+                *(
+                    family_loop(
+                        client, family, deadline, result.reports, random.Random(rng.random())
+                    )
+                    for client, family in zip(clients, families, strict=True)
+                )
+            )
+            # Kill once a third of the reminders reached the push service (the run is mid-way).
+            give_up = time.monotonic() + 60
+            while len(service.received) < total // 3 and time.monotonic() < give_up:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)  # the fake push service has no event to wait on
+            server.kill()
+            result.received_at_kill = len(service.received)
+            result.claimed_at_kill = (await job_states(server.database)).get("claimed", 0)
+            await asyncio.sleep(0.3)
+            server.start()  # same port; clients retry meanwhile with the same UUIDs
+            await syncing
+        # Leases held by the killed process expire after LEASE: a sender run that late
+        # sends those reminders again (the restarted server's own loop keeps running too).
+        app = create_app({"INSTANCE_PATH": str(instance)})
+        db = Database(server.database, read_connections=1)
+        await db.open()
+        try:
+            later = datetime.now(UTC) + LEASE + timedelta(seconds=30)
+            async with aiohttp.ClientSession() as push_session:
+                for _ in range(20):
+                    with time_machine.travel(later, tick=True):
+                        await Sender(
+                            db, app.extensions["vapid"], timeout=5, name="after-crash"
+                        ).run_once(push_session)
+                    states = await job_states(server.database)
+                    if not states.get("pending") and not states.get("claimed"):
+                        break
+                    await asyncio.sleep(0.5)
+        finally:
+            await db.close()
+        server.stop()
+        check_database(server.database, families, result.reports)
+        result.final_states = await job_states(server.database)
+        accepted = [delivery for delivery in service.received if delivery.status in (200, 201, 202)]
+        result.topics = Counter(delivery.headers.get("topic", "") for delivery in accepted)
+        result.wrong_device = sum(
+            1 for d in accepted if owners.get(d.headers.get("topic", "")) != d.device
+        )
+        result.integrity = integrity(server.database)
+    finally:
+        server.stop()
+        stop.set()
+        await task
+    return result
+
+
+async def main_async(families: int, reminders: int) -> CrashResult:
+    with tempfile.TemporaryDirectory(prefix="bench-crash-") as folder:
+        return await run_crash(Path(folder), families, reminders)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--families", type=int, default=30)
+    parser.add_argument("--reminders", type=int, default=600)
+    args = parser.parse_args()
+    print(f"machine: {machine()}")
+    started = time.perf_counter()
+    result = asyncio.run(main_async(args.families, args.reminders))
+    print(result.summary())
+    print(f"total run {time.perf_counter() - started:.0f} s")
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""Loss and crash checks, small and bounded: the same code as bench/load.py, crash.py,
+flaky_push.py and backup.py (docs/reliability.md), with fewer families and seconds.
+
+Each runs the real server (`pwa serve` in a subprocess on 127.0.0.1) or the real sender
+against the strict fake push service, and asserts on what the database and the push
+service hold afterwards, not on timings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.backup import run_backup
+from bench.common import Server, make_families
+from bench.crash import run_crash
+from bench.flaky_push import run_flaky
+from bench.load import run_load
+
+
+async def test_families_posting_at_once_lose_and_double_nothing(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    families = await make_families(instance, 8)
+    server = Server(instance)
+    server.start()
+    try:
+        result = await run_load(server, families, seconds=2.5)
+    finally:
+        server.stop()
+    assert result.server_errors == [] and result.access_log_5xx == 0, result.summary()
+    assert result.accepted, "the clients got reports accepted"
+    assert result.statuses["duplicate"] > 0, "some batches were resent, as after a lost answer"
+    assert result.missing == set(), result.summary()
+    assert result.extra == 0, result.summary()
+    assert result.stored_rows == result.distinct_uuids_in_db == len(result.accepted), (
+        result.summary()
+    )
+
+
+async def test_a_killed_server_loses_no_report_and_resends_a_reminder_at_most_once(
+    tmp_path: Path,
+) -> None:
+    result = await run_crash(tmp_path, families_count=5, reminders=60, burst_seconds=3)
+    assert 0 < result.received_at_kill < result.reminders, (
+        "the kill landed in the middle of the reminder run"
+    )
+    assert result.reports.accepted and result.reports.ok, result.summary()
+    assert len(result.topics) == result.reminders, result.summary()
+    assert max(result.topics.values()) <= 2, result.summary()
+    assert result.wrong_device == 0, result.summary()
+    assert result.final_states == {"sent": result.reminders}, result.summary()
+    assert result.integrity == "ok"
+
+
+async def test_a_flaky_push_service_still_delivers_each_reminder_once_and_never_at_night(
+    tmp_path: Path,
+) -> None:
+    result = await run_flaky(tmp_path, reminders=60, seed=11)
+    faults = {answer for answer in result.answers if answer != "201"}
+    assert {"429"} <= faults and any(a.startswith("5") for a in faults), (
+        f"faults were injected: {result.answers}"
+    )
+    assert any(a.startswith("timeout") for a in faults), f"timeouts were injected: {result.answers}"
+    assert result.deferred > 0, "some retries ran into quiet hours and waited for the morning"
+    assert len(result.topics) == result.reminders, result.summary()
+    assert result.wrong_device == 0, result.summary()
+    assert result.in_quiet_hours == 0, result.summary()
+    assert result.final_states == {"sent": result.reminders}, result.summary()
+    assert result.rejected == []
+
+
+async def test_a_backup_taken_while_writing_holds_everything_committed_before_it(
+    tmp_path: Path,
+) -> None:
+    result = await run_backup(tmp_path, families_count=5, seconds=3)
+    assert result.confirmed_before > 0
+    assert result.integrity == "ok"
+    assert result.missing_in_copy == set(), result.summary()
+    assert result.rows_in_copy <= result.rows_at_end
+    assert result.restored_serves, result.summary()
+    assert result.load.ok, result.summary()
