@@ -8,13 +8,24 @@ service hold afterwards, not on timings.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import aiohttp
+import time_machine
+from quart import Quart
 
 from bench.backup import run_backup
 from bench.common import Server, make_families
 from bench.crash import run_crash
 from bench.flaky_push import run_flaky
 from bench.load import run_load
+from pwa.db import Database
+from pwa.notifications import store as push_store
+from pwa.notifications.sender import LEASE, Sender, Summary
+from tests.conftest import People
+from tests.push_service import PushService
+from tests.test_push import subscribe
 
 
 async def test_families_posting_at_once_lose_and_double_nothing(tmp_path: Path) -> None:
@@ -78,3 +89,38 @@ async def test_a_backup_taken_while_writing_holds_everything_committed_before_it
     assert result.rows_in_copy <= result.rows_at_end
     assert result.restored_serves, result.summary()
     assert result.load.ok, result.summary()
+
+
+async def test_a_job_resent_after_its_lease_expired_is_sent_when_the_first_sender_finished(
+    app: Quart, db: Database, people: People, push_service: PushService
+) -> None:
+    """Two senders hold one job (the first one's lease expired while it was still
+    sending): whichever finishes second finds no device left to try. The reminder went
+    out, so the job is 'sent', not 'failed'."""
+    device = push_service.new_device()
+    await subscribe(db, app, people.parent_id, device)
+    now = datetime.now(UTC)
+    async with db.transaction() as connection:
+        await push_store.insert_job(
+            connection,
+            subject="report:1",
+            kind="red_report",
+            revision=1,
+            recipient_id=people.parent_id,
+            due_at=now - timedelta(minutes=1),
+            expires_at=now + timedelta(hours=2),
+        )
+    slow = Sender(db, app.extensions["vapid"], timeout=5, name="slow")
+    [job] = await slow._claim(now, Summary())
+    later = Sender(db, app.extensions["vapid"], timeout=5, name="later")
+    with time_machine.travel(now + LEASE + timedelta(seconds=5), tick=True):
+        [same] = await later._claim(datetime.now(UTC), Summary())
+    assert same.id == job.id
+    async with aiohttp.ClientSession() as session:
+        first, second = Summary(), Summary()
+        await slow._send_job(session, job, first)
+        await later._send_job(session, same, second)
+    row = await db.fetch_one("SELECT status FROM notification_job WHERE id = :id", {"id": job.id})
+    assert row is not None and row["status"] == "sent"
+    assert (first.sent, second.sent, second.failed) == (1, 1, 0)
+    assert len(push_service.for_device(device)) == 1

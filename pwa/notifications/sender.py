@@ -193,8 +193,19 @@ class Sender:
             await self._reschedule(job, resume, summary, deferred=True)
             return
         if not rows:
-            await self._finish(job, "failed")  # no device: the in-app view still shows it
-            summary.failed += 1
+            # No device left to try: none at all (the in-app view still shows it), or each
+            # one got it already (a resend after an expired lease whose first sender
+            # finished meanwhile: that job was sent, not failed).
+            async with self.db.transaction() as connection:
+                final = await self._final_status(connection, job.id)
+                await connection.execute(
+                    "UPDATE notification_job SET status = :s, lease_until = NULL, finished_at = :now WHERE id = :id",
+                    {"s": final, "now": to_db(utcnow()), "id": job.id},
+                )
+            if final == "sent":
+                summary.sent += 1
+            else:
+                summary.failed += 1
             return
         ttl = quiet.ttl_seconds(now, job.expires_at, preference.quiet_start, preference.quiet_end) if family else int(
             (job.expires_at - now).total_seconds()
