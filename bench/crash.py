@@ -147,6 +147,18 @@ async def job_states(database: str) -> dict[str, int]:
         await db.close()
 
 
+async def claimed_ids(database: str) -> set[int]:
+    from pwa.db import Database
+
+    db = Database(database, read_connections=1)
+    await db.open()
+    try:
+        rows = await db.fetch_all("SELECT id FROM notification_job WHERE status = 'claimed'")
+        return {int(row["id"]) for row in rows}
+    finally:
+        await db.close()
+
+
 async def run_crash(
     folder: Path, families_count: int, reminders: int, *, burst_seconds: float = 6.0
 ) -> CrashResult:
@@ -192,12 +204,22 @@ async def run_crash(
                 await asyncio.sleep(0.01)  # the fake push service has no event to wait on
             server.kill()
             result.received_at_kill = len(service.received)
-            result.claimed_at_kill = (await job_states(server.database)).get("claimed", 0)
+            stale = await claimed_ids(server.database)
+            result.claimed_at_kill = len(stale)
             await asyncio.sleep(0.3)
             server.start()  # same port; clients retry meanwhile with the same UUIDs
             await syncing
-        # Leases held by the killed process expire after LEASE: a sender run that late
-        # sends those reminders again (the restarted server's own loop keeps running too).
+            # The restarted server's sender sends what was never claimed; the jobs leased
+            # by the killed process wait for their lease to expire.
+            give_up = time.monotonic() + 60
+            while time.monotonic() < give_up:
+                states = await job_states(server.database)
+                if not states.get("pending") and await claimed_ids(server.database) <= stale:
+                    break
+                await asyncio.sleep(0.2)
+        server.stop()
+        # LEASE later a sender run (here: the clock moved forward, no other sender
+        # running) sends the reminders whose lease died with the process once more.
         app = create_app({"INSTANCE_PATH": str(instance)})
         db = Database(server.database, read_connections=1)
         await db.open()
@@ -215,7 +237,6 @@ async def run_crash(
                     await asyncio.sleep(0.5)
         finally:
             await db.close()
-        server.stop()
         check_database(server.database, families, result.reports)
         result.final_states = await job_states(server.database)
         accepted = [delivery for delivery in service.received if delivery.status in (200, 201, 202)]
