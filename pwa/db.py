@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -114,15 +114,19 @@ class Database:
         """Run the block as one ``BEGIN IMMEDIATE`` transaction on the single writer."""
         if self._writer is None:
             raise RuntimeError("database is not open")
+        writer = self._writer
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
             try:
-                yield self._writer
+                await _to_the_end(writer.execute("BEGIN IMMEDIATE"))
+                yield writer
             except BaseException:
-                await self._writer.execute("ROLLBACK")
+                # Also when cancelled (a phone hung up): never hand the writer on while
+                # still inside this transaction, or every later write would fail.
+                if writer.in_transaction:
+                    await _to_the_end(writer.execute("ROLLBACK"))
                 raise
             else:
-                await self._writer.execute("COMMIT")
+                await _to_the_end(writer.execute("COMMIT"))
 
     async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """The first row of a keyed look-up (one trip to the connection's thread)."""
@@ -141,6 +145,27 @@ class Database:
             raise RuntimeError("database is not open")
         async with aiosqlite.connect(target) as destination:
             await self._writer.backup(destination)
+
+
+async def _to_the_end(step: Awaitable[Any]) -> None:
+    """Await a BEGIN, COMMIT or ROLLBACK to its end, even if this task is cancelled.
+
+    The statement runs in the connection's thread whether or not anyone still awaits it.
+    A cancelled request (the client disconnected) must learn how it ended before the
+    write lock is released; the cancellation is raised again afterwards.
+    """
+    task = asyncio.ensure_future(step)
+    cancelled: asyncio.CancelledError | None = None
+    while not task.done():
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError as error:
+            if task.done():
+                break
+            cancelled = error
+    task.result()  # the statement's own error, if any
+    if cancelled is not None:
+        raise cancelled
 
 
 async def fetch_one(connection: aiosqlite.Connection, sql: str, params: Params = ()) -> sqlite3.Row | None:

@@ -8,6 +8,8 @@ service hold afterwards, not on timings.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -124,3 +126,31 @@ async def test_a_job_resent_after_its_lease_expired_is_sent_when_the_first_sende
     assert row is not None and row["status"] == "sent"
     assert (first.sent, second.sent, second.failed) == (1, 1, 0)
     assert len(push_service.for_device(device)) == 1
+
+
+async def test_a_request_cancelled_mid_transaction_never_leaves_the_writer_in_a_transaction(
+    db: Database, people: People
+) -> None:
+    """A phone that disconnects gets its request cancelled, at any await: while BEGIN,
+    the body or COMMIT runs in the connection's thread. Found by bench/throughput.py:
+    one cancellation at BEGIN left the single writer inside a transaction and every
+    later write failed with "cannot start a transaction within a transaction"."""
+
+    async def write(name: str) -> None:
+        async with db.transaction() as connection:
+            await connection.execute(
+                "INSERT INTO hospital_setting (name, value) VALUES (:name, 'x')", {"name": name}
+            )
+
+    for marker in range(60):
+        task = asyncio.create_task(write(f"cancelled-{marker}"))
+        for _ in range(marker % 6):
+            await asyncio.sleep(0)  # cancel after a different number of steps each time
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await write(f"after-{marker}")  # the writer still works
+    written = await db.fetch_one(
+        "SELECT COUNT(*) AS n FROM hospital_setting WHERE name LIKE 'after-%'"
+    )
+    assert written is not None and written["n"] == 60
