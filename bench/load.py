@@ -44,6 +44,7 @@ class LoadResult:
     seconds: float
     batches: int = 0
     resent_batches: int = 0
+    hung_up: int = 0
     accepted: set[str] = field(default_factory=set)
     statuses: Counter[str] = field(default_factory=Counter)
     server_errors: list[str] = field(default_factory=list)
@@ -67,7 +68,9 @@ class LoadResult:
     def summary(self) -> str:
         return (
             f"{self.families} families, {self.seconds:.0f} s: {self.batches} batches "
-            f"({self.resent_batches} resent as after a lost answer), {sum(self.statuses.values())} "
+            f"({self.resent_batches} resent as after a lost answer, {self.hung_up} hung up "
+            "mid-request), "
+            f"{sum(self.statuses.values())} "
             "report results "
             f"{dict(self.statuses)}; {len(self.accepted)} accepted by the clients, "
             f"{self.stored_rows} rows in the "
@@ -90,6 +93,13 @@ async def family_loop(
                 new_report(family.child_id, temperature=round(rng.uniform(36.4, 37.6), 1))
                 for _ in range(rng.randint(1, 3))
             ]
+        if rng.random() < 0.1:
+            # The phone gives up on the request mid-flight (the network drops): the server
+            # cancels that request wherever it is; the outbox sends the same items again.
+            try:
+                await client.sync(batch, limit=rng.uniform(0.001, 0.03))
+            except (TimeoutError, aiohttp.ClientError, OSError):
+                result.hung_up += 1
         answered = await sync_until_confirmed(
             client, batch, deadline=deadline + 30, errors=result.server_errors
         )
