@@ -19,6 +19,9 @@ const OWNER_HEADER = "X-Offline-Owner";
 const LANGUAGE_HEADER = "Content-Language";
 // Pages vary on the cookie, which a worker never sees; match on the URL alone.
 const MATCH = { ignoreVary: true };
+// The report outbox (static/js/outbox.js); wiped by name where indexedDB.databases() is missing.
+const OUTBOX_DATABASE = "ic-outbox";
+const OUTBOX_SYNC_TAG = "outbox";
 
 // --- what is kept -----------------------------------------------------------
 
@@ -46,7 +49,8 @@ async function wipeFamilyData() {
   const pages = names.filter((name) => name.startsWith(PAGES_CACHE_PREFIX));
   await Promise.all(pages.map((name) => caches.delete(name)));
   const databases = indexedDB.databases ? await indexedDB.databases() : [];
-  await Promise.all(databases.map((database) => deleteDatabase(database.name)));
+  const kept = new Set([OUTBOX_DATABASE, ...databases.map((database) => database.name)]);
+  await Promise.all([...kept].map(deleteDatabase));
 }
 
 async function keptOwner() {
@@ -82,8 +86,12 @@ function isSignedOutPage(url) {
   return url.pathname + url.search === SHELL.signedOut;
 }
 
+function isStaticFile(url) {
+  return url.pathname.startsWith(SHELL.staticPrefix);
+}
+
 function isHashedAsset(url) {
-  return url.pathname.startsWith(SHELL.staticPrefix) && url.searchParams.has("v");
+  return isStaticFile(url) && url.searchParams.has("v");
 }
 
 async function pageWithoutNetwork(request) {
@@ -185,6 +193,24 @@ async function focusOrOpen(url) {
   }
 }
 
+// A module's own imports ("./outbox.js") carry no hash: fetch them fresh, and offline
+// answer with the copy precached under its hashed URL.
+async function networkFirstAsset(request) {
+  try {
+    return await fetch(request);
+  } catch (error) {
+    const kept = await caches.match(request, { ...MATCH, ignoreSearch: true, cacheName: SHELL_CACHE });
+    if (kept) return kept;
+    throw error;
+  }
+}
+
+// Only an open page can send the outbox: it knows who is signed in and shows the outcome.
+async function askPagesToSendReports() {
+  const pages = await self.clients.matchAll({ type: "window" });
+  pages.forEach((page) => page.postMessage({ type: "FLUSH_OUTBOX" }));
+}
+
 // --- listeners --------------------------------------------------------------
 
 function onFetch(event) {
@@ -196,7 +222,13 @@ function onFetch(event) {
     event.respondWith(networkFirstPage(event));
   } else if (isHashedAsset(url)) {
     event.respondWith(cacheFirstAsset(request));
+  } else if (isStaticFile(url)) {
+    event.respondWith(networkFirstAsset(request));
   }
+}
+
+function onSync(event) {
+  if (event.tag === OUTBOX_SYNC_TAG) event.waitUntil(askPagesToSendReports());
 }
 
 function onPush(event) {
@@ -224,5 +256,6 @@ self.addEventListener("activate", (event) => {
 });
 self.addEventListener("fetch", onFetch);
 self.addEventListener("message", onMessage);
+self.addEventListener("sync", onSync);
 self.addEventListener("push", onPush);
 self.addEventListener("notificationclick", onNotificationClick);

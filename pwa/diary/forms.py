@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..i18n import lazy_gettext as _l
 from ..security import CsrfForm
-from .items import NOTE_MAX, Item, check_answer
+from .items import NOTE_MAX, Item, check_answer, range_message
 
 HOME_ZONE = ZoneInfo("Europe/Amsterdam")
 
@@ -62,7 +62,13 @@ def _field_for(item: Item) -> Field:
     if item.kind == "number":
         return StringField(
             item.label, validators=validators, description=item.hint,
-            render_kw={"inputmode": "decimal", "autocomplete": "off", "data-unit": item.unit},
+            render_kw={
+                "inputmode": "decimal", "autocomplete": "off", "data-unit": item.unit,
+                # static/js/diary.js checks the range before a report goes to the outbox.
+                "data-low": item.low,
+                "data-high": item.high,
+                "data-range-message": range_message(item),
+            },
         )
     options = [SelectChoice(key, label) for key, label in item.choices]
     return RadioField(item.label, choices=options, validators=validators, validate_choice=False)

@@ -116,15 +116,21 @@ def check_answer(item: Item, raw: Any) -> tuple[Any, str | None]:
             return None, str(_l("Choose a whole number from 0 to 10."))
         return int(number), None
     if not Decimal(str(item.low)) <= number <= Decimal(str(item.high)):
-        return None, str(
-            _l(
-                "Enter a value between %(low)s and %(high)s %(unit)s.",
-                low=format_decimal(item.low, "0.0", locale=format_region()),
-                high=format_decimal(item.high, "0.0", locale=format_region()),
-                unit=item.unit,
-            )
-        )
+        return None, range_message(item)
     return float(number.quantize(Decimal("0.1"))), None
+
+
+def range_message(item: Item) -> str:
+    """The translated out-of-range error; the form's script shows the same words."""
+    assert item.low is not None and item.high is not None
+    return str(
+        _l(
+            "Enter a value between %(low)s and %(high)s %(unit)s.",
+            low=format_decimal(item.low, "0.0", locale=format_region()),
+            high=format_decimal(item.high, "0.0", locale=format_region()),
+            unit=item.unit,
+        )
+    )
 
 
 def check_items(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:

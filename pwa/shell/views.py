@@ -16,10 +16,13 @@ from ..i18n import DEFAULT_LOCALE, LOCALES, current_locale, gettext
 from ..notifications.payloads import fallback_texts
 from ..security import Access, access
 from . import precache
-from .pages import mark_offline_pages
+from .pages import mark_offline_pages, owner_tag
 
 blueprint = Blueprint("shell", __name__)
 blueprint.after_app_request(mark_offline_pages)
+# Family pages carry the tag in <body data-owner>: the outbox sends a report only under the
+# account that wrote it (static/js/outbox.js).
+blueprint.add_app_template_global(owner_tag)
 
 APP_NAME = "Immuno Companion"
 SHORT_NAME = "Immuno"

@@ -5,6 +5,8 @@
 
 const PAGES_CACHE_PREFIX = "ic-pages-"; // as in service_worker/sw.js
 const WIPE_TIMEOUT_MS = 3000;
+// static/js/outbox.js: deleted by name too, where indexedDB.databases() is missing.
+const OUTBOX_DATABASE = "ic-outbox";
 
 function deleteDatabase(name) {
   return new Promise((resolve) => {
@@ -25,9 +27,10 @@ export async function wipeOfflineData() {
     const pages = names.filter((name) => name.startsWith(PAGES_CACHE_PREFIX));
     await Promise.all(pages.map((name) => caches.delete(name)));
   }
-  if ("indexedDB" in window && indexedDB.databases) {
-    const databases = await indexedDB.databases();
-    await Promise.all(databases.map((database) => deleteDatabase(database.name)));
+  if ("indexedDB" in window) {
+    const databases = indexedDB.databases ? await indexedDB.databases() : [];
+    const kept = new Set([OUTBOX_DATABASE, ...databases.map((database) => database.name)]);
+    await Promise.all([...kept].map(deleteDatabase));
   }
 }
 

@@ -1,0 +1,38 @@
+// When the outbox is sent: at page load, when the browser says it is online again, when
+// the family comes back to the app, every minute while a page is open, and when the
+// service worker gets a Background Sync event (Chromium). The worker only asks the open
+// pages to send: a page knows who is signed in and shows what happened.
+import { flush, onChange, WAITING, list } from "./outbox.js";
+
+const TIMER_MS = 60 * 1000;
+const SYNC_TAG = "outbox"; // as in service_worker/sw.js
+
+function sendInBackground() {
+  flush({ background: true }).catch(() => undefined);
+}
+
+async function askForBackgroundSync() {
+  if (!("serviceWorker" in navigator) || !navigator.serviceWorker.controller) return;
+  const registration = await navigator.serviceWorker.ready;
+  await registration.sync?.register(SYNC_TAG);
+}
+
+async function syncWhenWaiting() {
+  const waiting = (await list()).some((item) => item.status === WAITING);
+  if (waiting) await askForBackgroundSync();
+}
+
+window.addEventListener("online", sendInBackground);
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") sendInBackground();
+});
+setInterval(() => {
+  if (document.visibilityState === "visible") sendInBackground();
+}, TIMER_MS);
+navigator.serviceWorker?.addEventListener("message", (event) => {
+  if (event.data?.type === "FLUSH_OUTBOX") sendInBackground();
+});
+// Whenever something is saved or a send fails, let the browser retry on its own.
+onChange(() => syncWhenWaiting().catch(() => undefined));
+
+sendInBackground();
