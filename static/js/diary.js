@@ -14,6 +14,7 @@ const MAX_AGE_MS = 90 * 24 * 60 * 60 * 1000;
 const NOT_AN_ANSWER = new Set(["csrf_token", "client_uuid", "corrects", "note", "observed_date", "observed_time"]);
 const NUMBER = /^\s*[+-]?\d+(?:[.,]\d+)?\s*$/;
 let whenTouched = false;
+let saving = false;
 
 // --- the observed time -------------------------------------------------------
 
@@ -102,15 +103,18 @@ function readReport() {
 
 // --- showing problems the way the server does ---------------------------------
 
+// Messages of an earlier check, the script's or the server's (after a plain post): the
+// form is checked afresh.
 function clearProblems() {
-  document.querySelectorAll("[data-client-error]").forEach((element) => element.remove());
-  for (const input of form.querySelectorAll("[aria-invalid]")) {
-    input.removeAttribute("aria-invalid");
-    const described = (input.getAttribute("aria-describedby") || "").split(" ");
-    const kept = described.filter((id) => id && id !== `${input.id}-error`);
-    if (kept.length) input.setAttribute("aria-describedby", kept.join(" "));
-    else input.removeAttribute("aria-describedby");
-    input.closest(".field")?.classList.remove("field--error");
+  document.querySelectorAll("[data-client-error], .error-summary").forEach((element) => element.remove());
+  form.querySelectorAll(".field--error .error").forEach((element) => element.remove());
+  form.querySelectorAll(".field--error").forEach((element) => element.classList.remove("field--error"));
+  for (const element of form.querySelectorAll("[aria-invalid], [aria-describedby]")) {
+    element.removeAttribute("aria-invalid");
+    const described = (element.getAttribute("aria-describedby") || "").split(" ");
+    const kept = described.filter((id) => id && document.getElementById(id));
+    if (kept.length) element.setAttribute("aria-describedby", kept.join(" "));
+    else element.removeAttribute("aria-describedby");
   }
 }
 
@@ -226,6 +230,8 @@ async function keep() {
 
 async function save(event) {
   event.preventDefault();
+  if (saving) return; // a second tap while the first report is being kept
+  saving = true;
   let verdict;
   try {
     verdict = await keep();
@@ -233,6 +239,8 @@ async function save(event) {
     // Nothing was kept (no IndexedDB in some private modes): the server takes the form.
     form.submit();
     return;
+  } finally {
+    saving = false;
   }
   if (!verdict) return;
   showAdvice(verdict);
