@@ -13,7 +13,7 @@ from typing import Any
 
 import pyotp
 from axe_playwright_python.base import AXE_SCRIPT
-from playwright.async_api import BrowserContext, Page, Playwright, expect
+from playwright.async_api import BrowserContext, Error, Page, Playwright, expect
 
 from pwa.accounts import second_factor
 from pwa.db import Database
@@ -110,11 +110,26 @@ def origin(page: Page) -> str:
 # --- the service worker and its caches ---------------------------------------------
 
 
-SERVICE_WORKER_WAIT_MS = 20_000
+SERVICE_WORKER_WAIT_MS = 10_000
 
 
 async def service_worker_ready(page: Page) -> dict[str, Any]:
-    """Wait until a worker is activated and controls the page; its state and scope."""
+    """Wait until a worker is activated and controls the page; its state and scope.
+
+    A page that loaded just as its worker activated can stay uncontrolled (the worker's
+    clients.claim() ran before the page existed): a reload puts it under the worker, as
+    it does for a person, so one reload is allowed before failing.
+    """
+    try:
+        return await _worker_ready(page)
+    except Error as error:
+        if "controlled: false" not in str(error):
+            raise
+        await page.reload()
+        return await _worker_ready(page)
+
+
+async def _worker_ready(page: Page) -> dict[str, Any]:
     # Bounded: a worker whose install failed never becomes ready, and an unbounded wait
     # would hang the suite instead of failing with what the registration looked like.
     return await page.evaluate(  # type: ignore[no-any-return]
