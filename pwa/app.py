@@ -21,9 +21,9 @@ from .accounts import sessions
 from .accounts import views as account_views
 from .admin import audit_views as admin_audit_views
 from .admin import hospital_views as admin_hospital_views
-from .admin import staff as admin_staff_views
 from .admin import records as record_views
 from .admin import reminders as admin_reminders
+from .admin import staff as admin_staff_views
 from .admin import views as admin_views
 from .db import Database, has_demo_accounts, migrate
 from .diary import photo_views
@@ -42,10 +42,9 @@ from .nurse import planning as planning_views
 from .nurse import queue_views
 from .nurse import views as nurse_views
 from .plans import calendar_views
-from .serving import ForwardedScheme
 from .plans import formatting as plan_formatting
 from .plans import views as plan_views
-from .serving import redact
+from .serving import ForwardedScheme, redact
 from .shell import views as shell_views
 
 log = logging.getLogger(__name__)
@@ -82,7 +81,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
 
     db = Database(values["DATABASE"], values["READ_CONNECTIONS"])
     app.extensions["db"] = db
-    vapid = vapid_keys.load(values["INSTANCE_PATH"], values["VAPID_PRIVATE_KEY"], values["VAPID_SUBJECT"])
+    vapid = vapid_keys.load(
+        values["INSTANCE_PATH"], values["VAPID_PRIVATE_KEY"], values["VAPID_SUBJECT"]
+    )
     app.extensions["vapid"] = vapid
     sender_stop = asyncio.Event()
     sender_tasks: list[asyncio.Task[None]] = []
@@ -91,11 +92,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
     async def open_database() -> None:
         migrate(db.path)
         if values["ENV"] == "production" and has_demo_accounts(db.path):
-            raise settings.ConfigError("production refuses to run with demo accounts in the database")
+            raise settings.ConfigError(
+                "production refuses to run with demo accounts in the database"
+            )
         await db.open()
         if sender_in_app(values):
             sender = Sender(db, vapid, timeout=values["PUSH_TIMEOUT_SECONDS"])
-            sender_tasks.append(asyncio.create_task(run_loop(sender, values["SENDER_INTERVAL_SECONDS"], sender_stop)))
+            sender_tasks.append(
+                asyncio.create_task(
+                    run_loop(sender, values["SENDER_INTERVAL_SECONDS"], sender_stop)
+                )
+            )
 
     @app.after_serving
     async def close_database() -> None:
@@ -146,7 +153,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
         key = (request.root_path if has_request_context() else "", path)
         url = asset_urls.get(key)
         if url is None:
-            url = asset_urls[key] = url_for("static", filename=path, v=_file_hash(static_root / path))
+            url = asset_urls[key] = url_for(
+                "static", filename=path, v=_file_hash(static_root / path)
+            )
         return url
 
     app.jinja_env.globals["asset"] = asset

@@ -61,7 +61,9 @@ def _demo(args: argparse.Namespace) -> int:
     today = date.fromisoformat(args.today) if args.today else None  # the hospital's today
     migrate(app.config["DATABASE"])
     loaded = asyncio.run(_with_db(app.config["DATABASE"], lambda db: demo.load(app, db, today)))
-    print("demo data loaded" if loaded else "database already has accounts; demo data left as it is")
+    print(
+        "demo data loaded" if loaded else "database already has accounts; demo data left as it is"
+    )
     return 0
 
 
@@ -87,7 +89,11 @@ def _create_admin(args: argparse.Namespace) -> int:
             return 2
         async with db.transaction() as connection:
             await accounts.insert_account(
-                connection, email=args.email, display_name=args.name, role="admin", password_hash=password_hash
+                connection,
+                email=args.email,
+                display_name=args.name,
+                role="admin",
+                password_hash=password_hash,
             )
         print(f"admin {args.email} created; the second factor is set up at first sign-in")
         return 0
@@ -113,7 +119,9 @@ def _purge(_: argparse.Namespace) -> int:
         return await purge(db, utcnow(), retention, photos)
 
     summary = asyncio.run(_with_db(app.config["DATABASE"], work))
-    print(f"purged {summary.children} closed record(s), {summary.caregivers} account(s), {summary.photos} photo(s)")
+    print(
+        f"purged {summary.children} closed record(s), {summary.caregivers} account(s), {summary.photos} photo(s)"
+    )
     return 0
 
 
@@ -136,7 +144,9 @@ def _send_reminders(_: argparse.Namespace) -> int:
 
     async def work(db: Database) -> Summary:
         async with aiohttp.ClientSession() as session:
-            sender = Sender(db, app.extensions["vapid"], timeout=app.config["PUSH_TIMEOUT_SECONDS"], name="cli")
+            sender = Sender(
+                db, app.extensions["vapid"], timeout=app.config["PUSH_TIMEOUT_SECONDS"], name="cli"
+            )
             return await sender.run_once(session)
 
     summary = asyncio.run(_with_db(app.config["DATABASE"], work))
@@ -158,7 +168,9 @@ def parser() -> argparse.ArgumentParser:
     demo_command = commands.add_parser("demo", help="load demo data (development only)")
     demo_command.add_argument("--today", help="build the demo around this date (YYYY-MM-DD)")
     demo_command.set_defaults(run=_demo)
-    commands.add_parser("demo-code", help="print the demo staff's current TOTP code").set_defaults(run=_demo_code)
+    commands.add_parser("demo-code", help="print the demo staff's current TOTP code").set_defaults(
+        run=_demo_code
+    )
     admin = commands.add_parser("create-admin", help="create a hospital admin account")
     admin.add_argument("email")
     admin.add_argument("--name", default="Admin")
@@ -167,7 +179,9 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "purge", help="remove personal data of records closed longer ago than PWA_RETENTION_DAYS"
     ).set_defaults(run=_purge)
-    backup = commands.add_parser("backup", help="copy the live database with SQLite's online backup API")
+    backup = commands.add_parser(
+        "backup", help="copy the live database with SQLite's online backup API"
+    )
     backup.add_argument("target")
     backup.set_defaults(run=_backup)
     commands.add_parser(

@@ -23,43 +23,117 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("ENV", "development", "'development' or 'production'; production refuses demo data and development secrets."),
-    Setting("INSTANCE_PATH", "instance", "Folder for the SQLite database, generated secrets and VAPID keys."),
-    Setting("DATABASE", "", "Path of the SQLite database file; empty means <INSTANCE_PATH>/immuno.sqlite3."),
-    Setting("SECRET_KEY", "", "Signs cookies and CSRF tokens; generated into the instance folder when empty."),
-    Setting("PUBLIC_URL", "http://127.0.0.1:8000", "Origin the app is reached at, used in invite links and QR codes."),
+    Setting(
+        "ENV",
+        "development",
+        "'development' or 'production'; production refuses demo data and development secrets.",
+    ),
+    Setting(
+        "INSTANCE_PATH",
+        "instance",
+        "Folder for the SQLite database, generated secrets and VAPID keys.",
+    ),
+    Setting(
+        "DATABASE",
+        "",
+        "Path of the SQLite database file; empty means <INSTANCE_PATH>/immuno.sqlite3.",
+    ),
+    Setting(
+        "SECRET_KEY",
+        "",
+        "Signs cookies and CSRF tokens; generated into the instance folder when empty.",
+    ),
+    Setting(
+        "PUBLIC_URL",
+        "http://127.0.0.1:8000",
+        "Origin the app is reached at, used in invite links and QR codes.",
+    ),
     Setting("HOST", "127.0.0.1", "Address `pwa serve` binds to."),
     Setting("PORT", 8000, "Port `pwa serve` listens on."),
-    Setting("TRUSTED_PROXIES", 0, "Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted."),
+    Setting(
+        "TRUSTED_PROXIES",
+        0,
+        "Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted.",
+    ),
     Setting("READ_CONNECTIONS", 4, "Number of read-only SQLite connections kept open."),
-    Setting("NURSE_IDLE_MINUTES", 30, "A nurse or admin session ends after this many minutes without activity."),
-    Setting("NURSE_ABSOLUTE_HOURS", 12, "A nurse or admin session ends this many hours after sign-in, active or not."),
-    Setting("FAMILY_IDLE_DAYS", 30, "A caregiver session ends after this many days without activity."),
-    Setting("FAMILY_ABSOLUTE_DAYS", 90, "A caregiver session ends this many days after sign-in, active or not."),
-    Setting("PRE_LOGIN_MINUTES", 120, "Lifetime of the signed pre-sign-in cookie that carries CSRF and second-factor state."),
+    Setting(
+        "NURSE_IDLE_MINUTES",
+        30,
+        "A nurse or admin session ends after this many minutes without activity.",
+    ),
+    Setting(
+        "NURSE_ABSOLUTE_HOURS",
+        12,
+        "A nurse or admin session ends this many hours after sign-in, active or not.",
+    ),
+    Setting(
+        "FAMILY_IDLE_DAYS", 30, "A caregiver session ends after this many days without activity."
+    ),
+    Setting(
+        "FAMILY_ABSOLUTE_DAYS",
+        90,
+        "A caregiver session ends this many days after sign-in, active or not.",
+    ),
+    Setting(
+        "PRE_LOGIN_MINUTES",
+        120,
+        "Lifetime of the signed pre-sign-in cookie that carries CSRF and second-factor state.",
+    ),
     Setting("INVITE_DAYS", 14, "An invite code expires this many days after it was made."),
     Setting("RESET_HOURS", 72, "A password reset code expires this many hours after it was made."),
     Setting("PASSWORD_MIN_SCORE", 3, "Lowest zxcvbn score (0-4) a new password must reach."),
     Setting("ARGON2_TIME_COST", 3, "argon2id iterations for password hashes."),
     Setting("ARGON2_MEMORY_KIB", 65536, "argon2id memory cost in KiB for password hashes."),
-    Setting("GENERAL_LIMIT_PER_MINUTE", 600, "Requests per minute per client address on every other route."),
-    Setting("RATE_LIMITS_ENABLED", True, "Switch rate limiting off only for benchmarks that measure raw throughput."),
-    Setting("VAPID_PRIVATE_KEY", "", "PEM text of the P-256 VAPID private key; generated into the instance folder when empty."),
-    Setting("VAPID_SUBJECT", "mailto:it@hospital.example", "Contact the push services can reach (mailto: or https: URL), sent in every VAPID token."),
+    Setting(
+        "GENERAL_LIMIT_PER_MINUTE",
+        600,
+        "Requests per minute per client address on every other route.",
+    ),
+    Setting(
+        "RATE_LIMITS_ENABLED",
+        True,
+        "Switch rate limiting off only for benchmarks that measure raw throughput.",
+    ),
+    Setting(
+        "VAPID_PRIVATE_KEY",
+        "",
+        "PEM text of the P-256 VAPID private key; generated into the instance folder when empty.",
+    ),
+    Setting(
+        "VAPID_SUBJECT",
+        "mailto:it@hospital.example",
+        "Contact the push services can reach (mailto: or https: URL), sent in every VAPID token.",
+    ),
     Setting("PUSH_TIMEOUT_SECONDS", 10, "How long one request to a push service may take."),
-    Setting("SENDER_INTERVAL_SECONDS", 30, "How often the in-app sender loop looks for due notifications."),
-    Setting("SENDER_IN_APP", True, "Run the reminder sender inside the web server; switch off when `pwa send-reminders` runs from cron."),
+    Setting(
+        "SENDER_INTERVAL_SECONDS",
+        30,
+        "How often the in-app sender loop looks for due notifications.",
+    ),
+    Setting(
+        "SENDER_IN_APP",
+        True,
+        "Run the reminder sender inside the web server; switch off when `pwa send-reminders` runs from cron.",
+    ),
     Setting(
         "FHIR_PATIENT_NUMBER_SYSTEM",
         "urn:immuno-companion:patient-number",
         "Identifier system of the hospital patient number in FHIR exports (set the hospital's own, e.g. urn:oid:…).",
     ),
-    Setting("RETENTION_DAYS", 365, "Days after a record is closed before `pwa purge` removes its personal data (a decision for the hospital)."),
-    Setting("DEMO_TOTP_SECRET", "JBSWY3DPEHPK3PXPJBSWY3DP", "Fixed TOTP secret of the demo nurse and admin (development only)."),
+    Setting(
+        "RETENTION_DAYS",
+        365,
+        "Days after a record is closed before `pwa purge` removes its personal data (a decision for the hospital).",
+    ),
+    Setting(
+        "DEMO_TOTP_SECRET",
+        "JBSWY3DPEHPK3PXPJBSWY3DP",
+        "Fixed TOTP secret of the demo nurse and admin (development only).",
+    ),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
-SECRET_KEY_FILE = "secret_key"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
 class ConfigError(RuntimeError):
@@ -76,7 +150,9 @@ def _coerce(setting: Setting, raw: Any) -> Any:
     return str(raw)
 
 
-def load(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+def load(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Resolve every setting from overrides, environment and defaults."""
     environ = os.environ if environ is None else environ
     overrides = dict(overrides or {})

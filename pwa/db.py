@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import aiosqlite
 
@@ -43,8 +43,14 @@ def to_db(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+@overload
+def from_db(text: str) -> datetime: ...
+@overload
+def from_db(text: None) -> None: ...
+@overload
+def from_db(text: str | None) -> datetime | None: ...
 def from_db(text: str | None) -> datetime | None:
-    """Read a moment stored by ``to_db``."""
+    """Read a moment stored by ``to_db`` (a NULL column reads as None)."""
     if text is None:
         return None
     # fromisoformat is C code and reads the Z suffix (3.11+); strptime was a visible share
@@ -59,9 +65,7 @@ def now_text() -> str:
 
 async def _connect(path: str, *, read_only: bool) -> aiosqlite.Connection:
     if read_only:
-        connection = await aiosqlite.connect(
-            f"file:{path}?mode=ro", uri=True, isolation_level=None
-        )
+        connection = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
     else:
         connection = await aiosqlite.connect(path, isolation_level=None)
     connection.row_factory = sqlite3.Row
@@ -168,7 +172,9 @@ async def _to_the_end(step: Awaitable[Any]) -> None:
         raise cancelled
 
 
-async def fetch_one(connection: aiosqlite.Connection, sql: str, params: Params = ()) -> sqlite3.Row | None:
+async def fetch_one(
+    connection: aiosqlite.Connection, sql: str, params: Params = ()
+) -> sqlite3.Row | None:
     """One row from a connection already held (inside a transaction), in one thread trip:
     the write lock is held meanwhile, so fewer trips mean more writes per second."""
     return _first(await connection.execute_fetchall(sql, params))
@@ -230,7 +236,10 @@ def has_demo_accounts(path: str) -> bool:
     """Whether demo logins exist (production refuses to start with them)."""
     connection = sqlite3.connect(path)
     try:
-        return connection.execute("SELECT 1 FROM account WHERE is_demo = 1 LIMIT 1").fetchone() is not None
+        return (
+            connection.execute("SELECT 1 FROM account WHERE is_demo = 1 LIMIT 1").fetchone()
+            is not None
+        )
     finally:
         connection.close()
 

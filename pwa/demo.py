@@ -80,10 +80,22 @@ async def load(app: Quart, db: Database, today: date | None = None) -> bool:
         )
         await families.link_caregiver(connection, ids["caregiver"], child_id)
         # The demo nurse has red-report alerts on, so enabling push shows what nurses get.
-        await reminders.save_preference(connection, ids["nurse"], reminders.Preference(red_alerts=True))
-        await audit.record(connection, actor_id=ids["nurse"], action="child.created", child_id=child_id, detail="demo")
+        await reminders.save_preference(
+            connection, ids["nurse"], reminders.Preference(red_alerts=True)
+        )
+        await audit.record(
+            connection,
+            actor_id=ids["nurse"],
+            action="child.created",
+            child_id=child_id,
+            detail="demo",
+        )
         await changes.create_plan(
-            connection, child_id=child_id, start=plan_start, template=template, actor_id=ids["nurse"]
+            connection,
+            child_id=child_id,
+            start=plan_start,
+            template=template,
+            actor_id=ids["nurse"],
         )
         await connection.execute(
             """

@@ -39,7 +39,9 @@ async def hospital_settings(db: Database) -> HospitalSettings:
     return HospitalSettings(**stored)
 
 
-async def save_hospital_settings(connection: aiosqlite.Connection, settings: HospitalSettings) -> None:
+async def save_hospital_settings(
+    connection: aiosqlite.Connection, settings: HospitalSettings
+) -> None:
     for name in FIELD_NAMES:
         await connection.execute(
             """
@@ -60,7 +62,12 @@ def staffed_hours_text(settings: HospitalSettings) -> str:
     days = settings.staffed_weekdays
     first, last = names[days[0] - 1], names[days[-1] - 1]
     if len(days) == 1:
-        return gettext("on %(day)s, %(start)s-%(end)s", day=first, start=settings.staffed_from, end=settings.staffed_until)
+        return gettext(
+            "on %(day)s, %(start)s-%(end)s",
+            day=first,
+            start=settings.staffed_from,
+            end=settings.staffed_until,
+        )
     return gettext(
         "%(first)s to %(last)s, %(start)s-%(end)s",
         first=first,

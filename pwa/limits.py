@@ -13,7 +13,7 @@ from quart_rate_limiter import RateLimit, RateLimiter, rate_exempt, rate_limit
 
 from .security import client_address
 
-__all__ = ["credential_limits", "code_limits", "rate_exempt", "rate_limit", "init_app"]
+__all__ = ["code_limits", "credential_limits", "init_app", "rate_exempt", "rate_limit"]
 
 WINDOW = timedelta(minutes=15)
 PER_CLIENT = 10
@@ -56,6 +56,8 @@ def init_app(app: Quart) -> None:
     RateLimiter(
         app,
         key_function=by_client,
-        default_limits=[RateLimit(app.config["GENERAL_LIMIT_PER_MINUTE"], timedelta(minutes=1), by_client)],
+        default_limits=[
+            RateLimit(app.config["GENERAL_LIMIT_PER_MINUTE"], timedelta(minutes=1), by_client)
+        ],
         enabled=app.config["RATE_LIMITS_ENABLED"],
     )

@@ -177,7 +177,7 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-async def require_csrf(form: "CsrfForm") -> None:
+async def require_csrf(form: CsrfForm) -> None:
     """For button-only forms: a missing or stale token is a bad request, nothing more."""
     if not form.validate():
         raise BadRequest()
@@ -200,7 +200,11 @@ class _TranslatedSessionCSRF(SessionCSRF):
             super().validate_csrf_token(form, field)
         except ValidationError as error:
             raise ValidationError(
-                str(lazy_gettext("This form has expired. Please check your entries and send it again."))
+                str(
+                    lazy_gettext(
+                        "This form has expired. Please check your entries and send it again."
+                    )
+                )
             ) from error
 
 

@@ -21,7 +21,11 @@ class RedactingLogger(Logger):
 
     def atoms(self, request: Any, response: Any, request_time: float) -> Any:
         atoms = super().atoms(request, response, request_time)
-        safe = {key: value for key, value in atoms.items() if key.lower() not in {"{cookie}i", "{set-cookie}o"}}
+        safe = {
+            key: value
+            for key, value in atoms.items()
+            if key.lower() not in {"{cookie}i", "{set-cookie}o"}
+        }
         for key in ("r", "R", "U", "Uq", "f", "{referer}i"):
             if key in safe:
                 safe[key] = redact(str(safe[key]))
@@ -58,8 +62,15 @@ class ForwardedScheme:
                 for part in value.split(b",")
                 if part.strip()
             ]
-            if len(values) >= self.trusted_proxies and values[-self.trusted_proxies] in ("http", "https"):
+            if len(values) >= self.trusted_proxies and values[-self.trusted_proxies] in (
+                "http",
+                "https",
+            ):
                 scope = dict(scope)
                 secure = values[-self.trusted_proxies] == "https"
-                scope["scheme"] = ("https" if secure else "http") if scope["type"] == "http" else ("wss" if secure else "ws")
+                scope["scheme"] = (
+                    ("https" if secure else "http")
+                    if scope["type"] == "http"
+                    else ("wss" if secure else "ws")
+                )
         await self.app(scope, receive, send)

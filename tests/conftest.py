@@ -22,7 +22,9 @@ from pwa.families import store as families
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
 PASSWORD = "quiet-lighthouse-morning"
-_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+_CSRF = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
 
 
 class HttpsClient(QuartClient):
@@ -86,7 +88,9 @@ async def get_csrf(client: QuartClient, path: str) -> str:
     return csrf_from(await response.get_data(as_text=True))
 
 
-async def post_form(client: QuartClient, path: str, form: dict[str, str], *, csrf_path: str | None = None) -> Any:
+async def post_form(
+    client: QuartClient, path: str, form: dict[str, str], *, csrf_path: str | None = None
+) -> Any:
     """Post a form the way a browser does: fetch the page for its CSRF token first."""
     token = await get_csrf(client, csrf_path or path)
     return await client.post(path, form={"csrf_token": token, **form})
@@ -122,7 +126,11 @@ async def make_account(db: Database, app: Quart, email: str, role: str, **extra:
 async def make_child(db: Database, nickname: str, caregiver_id: int | None = None) -> int:
     async with db.transaction() as connection:
         child_id = await families.insert_child(
-            connection, nickname=nickname, birth_date=date(2019, 5, 31), hospital_number=None, created_by=None
+            connection,
+            nickname=nickname,
+            birth_date=date(2019, 5, 31),
+            hospital_number=None,
+            created_by=None,
         )
         if caregiver_id is not None:
             await families.link_caregiver(connection, caregiver_id, child_id)
@@ -133,8 +141,12 @@ async def make_child(db: Database, nickname: str, caregiver_id: int | None = Non
 async def people(app: Quart, db: Database) -> People:
     nurse_id = await make_account(db, app, "nurse@example.org", "nurse")
     admin_id = await make_account(db, app, "admin@example.org", "admin")
-    parent_id = await make_account(db, app, "parent@example.org", "caregiver", privacy_version="2026-11")
-    other_parent_id = await make_account(db, app, "other@example.org", "caregiver", privacy_version="2026-11")
+    parent_id = await make_account(
+        db, app, "parent@example.org", "caregiver", privacy_version="2026-11"
+    )
+    other_parent_id = await make_account(
+        db, app, "other@example.org", "caregiver", privacy_version="2026-11"
+    )
     child_id = await make_child(db, "Sam", parent_id)
     other_child_id = await make_child(db, "Robin", other_parent_id)
     return People(nurse_id, admin_id, parent_id, child_id, other_parent_id, other_child_id)

@@ -51,7 +51,10 @@ class Device:
         return b64url(point)
 
     def subscription_json(self) -> dict[str, Any]:
-        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": b64url(self.auth)}}
+        return {
+            "endpoint": self.endpoint,
+            "keys": {"p256dh": self.p256dh, "auth": b64url(self.auth)},
+        }
 
 
 @dataclass
@@ -86,7 +89,12 @@ class PushService:
 
     def new_device(self, name: str | None = None) -> Device:
         name = name or b64url(os.urandom(6))
-        device = Device(name, f"{self.origin}/push/{name}", ec.generate_private_key(ec.SECP256R1()), os.urandom(16))
+        device = Device(
+            name,
+            f"{self.origin}/push/{name}",
+            ec.generate_private_key(ec.SECP256R1()),
+            os.urandom(16),
+        )
         self.devices[name] = device
         return device
 
@@ -118,7 +126,9 @@ class PushService:
         await send({"type": "http.response.start", "status": status, "headers": extra})
         await send({"type": "http.response.body", "body": b""})
 
-    async def _handle(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, list[tuple[bytes, bytes]]]:
+    async def _handle(
+        self, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, list[tuple[bytes, bytes]]]:
         name = path.rsplit("/", 1)[-1]
         device = self.devices.get(name)
         if device is None:
@@ -129,7 +139,9 @@ class PushService:
                 raise ValueError("content encoding must be aes128gcm")
             if "ttl" not in headers:
                 raise ValueError("TTL header missing")
-            plain = http_ece.decrypt(body, private_key=device.private_key, auth_secret=device.auth, version="aes128gcm")
+            plain = http_ece.decrypt(
+                body, private_key=device.private_key, auth_secret=device.auth, version="aes128gcm"
+            )
             payload = json.loads(plain)
         except Exception as error:  # the point of a strict fake: report anything off
             self.rejected.append(f"{name}: {error}")
@@ -138,7 +150,11 @@ class PushService:
         if answer.delay:
             await asyncio.sleep(answer.delay)
         self.received.append(Delivery(name, headers, payload, len(body), claims, answer.status))
-        extra = [(b"retry-after", str(answer.retry_after).encode())] if answer.retry_after is not None else []
+        extra = (
+            [(b"retry-after", str(answer.retry_after).encode())]
+            if answer.retry_after is not None
+            else []
+        )
         return answer.status, extra
 
     def _check_vapid(self, authorization: str) -> dict[str, Any]:
@@ -152,7 +168,9 @@ class PushService:
             raise ValueError("VAPID token must be ES256")
         public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), unb64url(key))
         raw = unb64url(signature_b64)
-        signature = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
+        signature = encode_dss_signature(
+            int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big")
+        )
         public.verify(signature, f"{header_b64}.{claims_b64}".encode(), ec.ECDSA(hashes.SHA256()))
         claims: dict[str, Any] = json.loads(unb64url(claims_b64))
         if claims.get("aud") != self.origin:

@@ -39,7 +39,9 @@ def documented_routes() -> dict[str, tuple[str, set[str], str]]:
 
 
 def policy_matrix() -> dict[str, dict[str, str]]:
-    return {row[0]: dict(zip(ROLES, row[1:], strict=True)) for row in _table_rows("Policies by role")}
+    return {
+        row[0]: dict(zip(ROLES, row[1:], strict=True)) for row in _table_rows("Policies by role")
+    }
 
 
 def app_routes(app: Quart) -> list[Rule]:
@@ -95,7 +97,11 @@ def _url_for_rule(rule: Rule, people: People) -> str:
 
 @pytest.mark.parametrize("role", ROLES)
 async def test_each_role_gets_what_the_matrix_says(app: Quart, people: People, role: str) -> None:
-    emails = {"caregiver": "parent@example.org", "nurse": "nurse@example.org", "admin": "admin@example.org"}
+    emails = {
+        "caregiver": "parent@example.org",
+        "nurse": "nurse@example.org",
+        "admin": "admin@example.org",
+    }
     if role == "anonymous":
         client = app.test_client()
     else:

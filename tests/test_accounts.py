@@ -757,7 +757,9 @@ def test_demo_code_prints_the_current_six_digit_code(
     assert printed.strip() == pyotp.TOTP("JBSWY3DPEHPK3PXPJBSWY3DP").at(moment)
 
 
-async def test_a_new_password_withdraws_other_open_reset_codes(app: Any, db: Any, people: Any) -> None:
+async def test_a_new_password_withdraws_other_open_reset_codes(
+    app: Any, db: Any, people: Any
+) -> None:
     """Two reset codes were made; using one (or changing the password) voids the other."""
     from datetime import timedelta
 
@@ -770,8 +772,12 @@ async def test_a_new_password_withdraws_other_open_reset_codes(app: Any, db: Any
         code = access_codes.new_code()
         async with db.transaction() as connection:
             await account_store.insert_access_code(
-                connection, kind="reset", code_hash=access_codes.code_hash(code), account_id=people.parent_id,
-                created_by=people.nurse_id, expires_at=utcnow() + timedelta(hours=1),
+                connection,
+                kind="reset",
+                code_hash=access_codes.code_hash(code),
+                account_id=people.parent_id,
+                created_by=people.nurse_id,
+                expires_at=utcnow() + timedelta(hours=1),
             )
         made.append(code)
     client = app.test_client()
@@ -780,14 +786,19 @@ async def test_a_new_password_withdraws_other_open_reset_codes(app: Any, db: Any
 
     response = await client.post(
         f"/reset/{made[0]}",
-        form={"csrf_token": csrf_from(await page.get_data(as_text=True)),
-              "password": "violet-harbour-canyon-57", "confirm": "violet-harbour-canyon-57"},
+        form={
+            "csrf_token": csrf_from(await page.get_data(as_text=True)),
+            "password": "violet-harbour-canyon-57",
+            "confirm": "violet-harbour-canyon-57",
+        },
     )
     assert response.status_code == 302
     assert (await app.test_client().get(f"/reset/{made[1]}")).status_code == 404
 
 
-async def test_same_email_joining_twice_at_once_gets_a_clear_error(app: Any, db: Any, people: Any, nurse_client: Any) -> None:
+async def test_same_email_joining_twice_at_once_gets_a_clear_error(
+    app: Any, db: Any, people: Any, nurse_client: Any
+) -> None:
     """The database's unique e-mail decides a race between two invites: no 500."""
     import asyncio
     import re
@@ -796,9 +807,12 @@ async def test_same_email_joining_twice_at_once_gets_a_clear_error(app: Any, db:
 
     codes_made = []
     for note in ("mum", "dad"):
-        page = await (await nurse_client.get(f"/nurse/children/{people.child_id}")).get_data(as_text=True)
+        page = await (await nurse_client.get(f"/nurse/children/{people.child_id}")).get_data(
+            as_text=True
+        )
         response = await nurse_client.post(
-            f"/nurse/children/{people.child_id}/invites", form={"csrf_token": csrf_from(page), "note": note}
+            f"/nurse/children/{people.child_id}/invites",
+            form={"csrf_token": csrf_from(page), "note": note},
         )
         text = await response.get_data(as_text=True)
         codes_made.append(re.search(r"/invite/([A-Z2-7]{26})", text).group(1))  # type: ignore[union-attr]
@@ -808,9 +822,14 @@ async def test_same_email_joining_twice_at_once_gets_a_clear_error(app: Any, db:
         page = await client.get(f"/invite/{code}")
         response = await client.post(
             f"/invite/{code}",
-            form={"csrf_token": csrf_from(await page.get_data(as_text=True)), "display_name": "Sam's parent",
-                  "email": "same@example.org", "password": "violet-harbour-canyon-57",
-                  "confirm": "violet-harbour-canyon-57", "accept_privacy": "y"},
+            form={
+                "csrf_token": csrf_from(await page.get_data(as_text=True)),
+                "display_name": "Sam's parent",
+                "email": "same@example.org",
+                "password": "violet-harbour-canyon-57",
+                "confirm": "violet-harbour-canyon-57",
+                "accept_privacy": "y",
+            },
         )
         return response.status_code
 

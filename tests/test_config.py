@@ -23,7 +23,10 @@ def test_every_setting_has_a_default_and_help() -> None:
 
 
 def test_environment_overrides_defaults_and_is_typed(tmp_path: Path) -> None:
-    values = config.load({"INSTANCE_PATH": str(tmp_path)}, environ={"PWA_PORT": "9000", "PWA_RATE_LIMITS_ENABLED": "no"})
+    values = config.load(
+        {"INSTANCE_PATH": str(tmp_path)},
+        environ={"PWA_PORT": "9000", "PWA_RATE_LIMITS_ENABLED": "no"},
+    )
     assert values["PORT"] == 9000
     assert values["RATE_LIMITS_ENABLED"] is False
     assert values["DATABASE"] == str(tmp_path / "immuno.sqlite3")
@@ -51,7 +54,9 @@ def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path: Path) -
         ({"PUBLIC_URL": "http://hospital.example"}, "https"),
     ],
 )
-def test_production_refuses_development_settings(tmp_path: Path, overrides: dict[str, Any], message: str) -> None:
+def test_production_refuses_development_settings(
+    tmp_path: Path, overrides: dict[str, Any], message: str
+) -> None:
     values = test_config(tmp_path, ENV="production", PUBLIC_URL="https://hospital.example")
     values.pop("TESTING")
     values.update(overrides)
@@ -64,7 +69,9 @@ async def test_production_refuses_to_start_with_demo_data(tmp_path: Path) -> Non
 
     development = create_app(test_config(tmp_path))
     async with development.test_app():
-        assert await demo.load(development, development.extensions["db"], __import__("datetime").date(2026, 11, 27))
+        assert await demo.load(
+            development, development.extensions["db"], __import__("datetime").date(2026, 11, 27)
+        )
     production = create_app(test_config(tmp_path, ENV="production"))
     with pytest.raises(LifespanError, match="demo accounts"):
         async with production.test_app():

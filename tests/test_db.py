@@ -19,8 +19,18 @@ def test_migrations_apply_to_an_empty_database_once(tmp_path: Path) -> None:
     assert applied == [name for _, name, _ in migration_files()]
     assert migrate(path) == []
     with sqlite3.connect(path) as connection:
-        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert {"account", "account_session", "child", "caregiver_child", "access_code", "audit_log"} <= tables
+        tables = {
+            row[0]
+            for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        assert {
+            "account",
+            "account_session",
+            "child",
+            "caregiver_child",
+            "access_code",
+            "audit_log",
+        } <= tables
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
     connection.close()
@@ -60,15 +70,20 @@ async def test_transaction_rolls_back_on_error(db: Database) -> None:
 async def test_concurrent_transactions_never_interleave(db: Database) -> None:
     """Read-modify-write under the lock: 50 concurrent increments give exactly 50."""
     async with db.transaction() as connection:
-        await connection.execute("INSERT INTO hospital_setting (name, value) VALUES ('counter', '0')")
+        await connection.execute(
+            "INSERT INTO hospital_setting (name, value) VALUES ('counter', '0')"
+        )
 
     async def increment() -> None:
         async with db.transaction() as connection:
-            async with connection.execute("SELECT value FROM hospital_setting WHERE name = 'counter'") as cursor:
+            async with connection.execute(
+                "SELECT value FROM hospital_setting WHERE name = 'counter'"
+            ) as cursor:
                 value = int((await cursor.fetchone())[0])
             await asyncio.sleep(0)  # give other coroutines every chance to interleave
             await connection.execute(
-                "UPDATE hospital_setting SET value = :value WHERE name = 'counter'", {"value": str(value + 1)}
+                "UPDATE hospital_setting SET value = :value WHERE name = 'counter'",
+                {"value": str(value + 1)},
             )
 
     await asyncio.gather(*(increment() for _ in range(50)))
@@ -94,7 +109,9 @@ async def test_audit_log_outlives_the_child_it_refers_to(db: Database) -> None:
     async with db.transaction() as connection:
         await audit.record(connection, actor_id=None, action="child.created", child_id=child_id)
         await connection.execute("DELETE FROM child WHERE id = :id", {"id": child_id})
-    assert [entry.action for entry in await audit.select_for_child(db, child_id)] == ["child.created"]
+    assert [entry.action for entry in await audit.select_for_child(db, child_id)] == [
+        "child.created"
+    ]
 
 
 def test_timestamps_are_utc_text_that_sorts() -> None:
@@ -103,9 +120,11 @@ def test_timestamps_are_utc_text_that_sorts() -> None:
     text = to_db(moment)
     assert text == "2026-03-29T01:30:00.000000Z"
     assert from_db(text) == moment
-    assert to_db(datetime(2026, 1, 1, tzinfo=UTC)) < to_db(datetime(2026, 1, 1, 0, 0, 1, tzinfo=UTC))
+    assert to_db(datetime(2026, 1, 1, tzinfo=UTC)) < to_db(
+        datetime(2026, 1, 1, 0, 0, 1, tzinfo=UTC)
+    )
     with pytest.raises(ValueError):
-        to_db(datetime(2026, 1, 1))  # noqa: DTZ001 - the point of the test
+        to_db(datetime(2026, 1, 1))
 
 
 async def test_backup_and_restore(db: Database, tmp_path: Path) -> None:

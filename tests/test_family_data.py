@@ -19,18 +19,33 @@ from tests.conftest import People
 
 
 async def _report(db: Database, child_id: int, caregiver_id: int, items: dict[str, Any]) -> str:
-    draft, _ = sync.parse({"id": str(uuid.uuid4()), "child_id": child_id,
-                           "observed_at": datetime.now(UTC).isoformat(), "items": items})
+    draft, _ = sync.parse(
+        {
+            "id": str(uuid.uuid4()),
+            "child_id": child_id,
+            "observed_at": datetime.now(UTC).isoformat(),
+            "items": items,
+        }
+    )
     assert draft is not None
     await sync.store_draft(db, draft, caregiver_id)
     return draft.client_uuid
 
 
-async def test_download_holds_exactly_our_child_and_validates(db: Database, people: People, family_client: Any) -> None:
+async def test_download_holds_exactly_our_child_and_validates(
+    db: Database, people: People, family_client: Any
+) -> None:
     async with db.transaction() as connection:
-        await connection.execute("UPDATE child SET hospital_number = 'MRN-777' WHERE id = ?", (people.child_id,))
-        await changes.create_plan(connection, child_id=people.child_id, start=date(2027, 1, 11),
-                                  template=await plans.select_template(db), actor_id=None)
+        await connection.execute(
+            "UPDATE child SET hospital_number = 'MRN-777' WHERE id = ?", (people.child_id,)
+        )
+        await changes.create_plan(
+            connection,
+            child_id=people.child_id,
+            start=date(2027, 1, 11),
+            template=await plans.select_template(db),
+            actor_id=None,
+        )
     ours = await _report(db, people.child_id, people.parent_id, {"temperature": 38.2, "pain": 3})
     theirs = await _report(db, people.other_child_id, people.other_parent_id, {"pain": 9})
 
@@ -42,12 +57,23 @@ async def test_download_holds_exactly_our_child_and_validates(db: Database, peop
     assert ours in text and theirs not in text
     assert "MRN-777" not in text  # the patient number is for staff only
     kinds = [entry["resource"]["resourceType"] for entry in document["entry"]]
-    assert kinds.count("Patient") == 1 and kinds.count("Appointment") == 5 and kinds.count("QuestionnaireResponse") == 1
+    assert (
+        kinds.count("Patient") == 1
+        and kinds.count("Appointment") == 5
+        and kinds.count("QuestionnaireResponse") == 1
+    )
 
     csv_response = await family_client.get("/settings/data/export.csv")
-    rows = list(csv.reader(io.StringIO((await csv_response.get_data(as_text=True)).lstrip("\ufeff"))))
+    rows = list(
+        csv.reader(io.StringIO((await csv_response.get_data(as_text=True)).lstrip("\ufeff")))
+    )
     assert len(rows) == 2 and ours in rows[1] and "MRN-777" not in str(rows)
-    actions = [row["action"] for row in await db.fetch_all("SELECT action FROM audit_log WHERE actor_id = ?", (people.parent_id,))]
+    actions = [
+        row["action"]
+        for row in await db.fetch_all(
+            "SELECT action FROM audit_log WHERE actor_id = ?", (people.parent_id,)
+        )
+    ]
     assert "family_export.fhir" in actions and "family_export.csv" in actions
 
 

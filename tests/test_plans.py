@@ -21,10 +21,15 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 def test_default_template_gives_five_week_long_admissions_35_days_apart() -> None:
     visits, medications = generate(PlanTemplate(), date(2027, 1, 11))
-    assert [v.starts.date() for v in visits] == [date(2027, 1, 11) + timedelta(days=35 * i) for i in range(5)]
+    assert [v.starts.date() for v in visits] == [
+        date(2027, 1, 11) + timedelta(days=35 * i) for i in range(5)
+    ]
     assert all(v.kind == "admission" and v.starts.time() == time(9, 0) for v in visits)
     assert all((v.ends.date() - v.starts.date()).days == 6 for v in visits)  # 7 calendar days
-    assert [(m.first_date, m.last_date) for m in medications][0] == (date(2027, 1, 29), date(2027, 2, 11))
+    assert (medications[0].first_date, medications[0].last_date) == (
+        date(2027, 1, 29),
+        date(2027, 2, 11),
+    )
     assert len(medications) == 5
 
 
@@ -43,11 +48,19 @@ def test_nine_oclock_stays_nine_oclock_across_daylight_saving_changes(start: dat
 
 def test_template_options_change_the_plan() -> None:
     template = PlanTemplate(
-        courses=3, spacing_days=28, visit_kind="home_infusion", visit_days=10, start_time=time(8, 30),
+        courses=3,
+        spacing_days=28,
+        visit_kind="home_infusion",
+        visit_days=10,
+        start_time=time(8, 30),
         medication_periods=(MedicationPeriodRule("isotretinoin", 12, 25),),
     )
     visits, medications = generate(template, date(2027, 3, 1))
-    assert [v.starts for v in visits] == [datetime(2027, 3, 1, 8, 30), datetime(2027, 3, 29, 8, 30), datetime(2027, 4, 26, 8, 30)]
+    assert [v.starts for v in visits] == [
+        datetime(2027, 3, 1, 8, 30),
+        datetime(2027, 3, 29, 8, 30),
+        datetime(2027, 4, 26, 8, 30),
+    ]
     assert visits[0].ends.date() == date(2027, 3, 10) and visits[0].kind == "home_infusion"
     assert medications[1].first_date == date(2027, 4, 9)
 
@@ -55,7 +68,11 @@ def test_template_options_change_the_plan() -> None:
 async def _plan_for(db: Database, child_id: int, start: date) -> plans.Plan:
     async with db.transaction() as connection:
         await changes.create_plan(
-            connection, child_id=child_id, start=start, template=await plans.select_template(db), actor_id=None
+            connection,
+            child_id=child_id,
+            start=start,
+            template=await plans.select_template(db),
+            actor_id=None,
         )
     plan = await plans.select_plan(db, child_id)
     assert plan is not None
@@ -66,7 +83,9 @@ def _at(year: int, month: int, day: int, hour: int = 12) -> datetime:
     return datetime(year, month, day, hour, tzinfo=AMSTERDAM)
 
 
-async def _page_at(app: Quart, when: datetime, path: str, email: str = "parent@example.org", **headers: str) -> str:
+async def _page_at(
+    app: Quart, when: datetime, path: str, email: str = "parent@example.org", **headers: str
+) -> str:
     """A page as it looks at another moment (signed in then, so the session is fresh)."""
     with time_machine.travel(when, tick=False):
         client = app.test_client()
@@ -76,13 +95,17 @@ async def _page_at(app: Quart, when: datetime, path: str, email: str = "parent@e
         return str(await response.get_data(as_text=True))
 
 
-async def test_overview_next_visit_stay_in_progress_and_finished(db: Database, people: People) -> None:
+async def test_overview_next_visit_stay_in_progress_and_finished(
+    db: Database, people: People
+) -> None:
     plan = await _plan_for(db, people.child_id, date(2027, 1, 11))
     visits = await plans.select_visits(db, plan.id)
     medications = await plans.select_medications(db, plan.id)
 
     before = overview.build(plan, visits, medications, None, _at(2027, 1, 7))
-    assert before.next is not None and before.next.course_number == 1 and before.days_until_next == 4
+    assert (
+        before.next is not None and before.next.course_number == 1 and before.days_until_next == 4
+    )
     assert before.current is None and not before.finished
 
     during = overview.build(plan, visits, medications, None, _at(2027, 1, 13))
@@ -96,7 +119,9 @@ async def test_overview_next_visit_stay_in_progress_and_finished(db: Database, p
     assert after.finished and after.next is None
 
 
-async def test_family_home_says_course_date_time_and_countdown(app: Quart, db: Database, people: People) -> None:
+async def test_family_home_says_course_date_time_and_countdown(
+    app: Quart, db: Database, people: People
+) -> None:
     await _plan_for(db, people.child_id, date(2027, 1, 11))
     text = await _page_at(app, _at(2027, 1, 7, 10), "/")
     assert "Course 1 of 5" in text
@@ -117,7 +142,9 @@ async def test_family_home_in_dutch(app: Quart, db: Database, people: People) ->
     assert "maandag 11 januari" in text and "09:00" in text
 
 
-async def test_timeline_marks_past_cancelled_and_medication(app: Quart, db: Database, people: People) -> None:
+async def test_timeline_marks_past_cancelled_and_medication(
+    app: Quart, db: Database, people: People
+) -> None:
     plan = await _plan_for(db, people.child_id, date(2027, 1, 11))
     visits = await plans.select_visits(db, plan.id)
     async with db.transaction() as connection:
@@ -129,7 +156,9 @@ async def test_timeline_marks_past_cancelled_and_medication(app: Quart, db: Data
     assert "Last updated" in text
 
 
-async def test_nurse_creates_a_plan_through_the_page(nurse_client: Any, db: Database, people: People) -> None:
+async def test_nurse_creates_a_plan_through_the_page(
+    nurse_client: Any, db: Database, people: People
+) -> None:
     url = f"/nurse/children/{people.child_id}/plan"
     response = await post_form(nurse_client, url, {"start_date": "2027-01-11"})
     assert response.status_code == 302
@@ -137,21 +166,33 @@ async def test_nurse_creates_a_plan_through_the_page(nurse_client: Any, db: Data
     assert plan is not None and plan.courses == 5
     page = await (await nurse_client.get(url)).get_data(as_text=True)
     assert "Add a visit" in page and page.count("Hospital stay") >= 5
-    row = await db.fetch_one("SELECT COUNT(*) FROM audit_log WHERE action = 'plan.created' AND child_id = ?", (people.child_id,))
+    row = await db.fetch_one(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'plan.created' AND child_id = ?",
+        (people.child_id,),
+    )
     assert row is not None and row[0] == 1
 
 
 def _visit_form(**overrides: str) -> dict[str, str]:
     form = {
-        "course_number": "2", "kind": "admission", "start_date": "2027-02-16", "start_time": "09:00",
-        "end_date": "2027-02-22", "end_time": "17:00", "time_zone": "Europe/Amsterdam",
-        "location": "Ward 5", "family_note": "Come fasting", "status": "planned",
+        "course_number": "2",
+        "kind": "admission",
+        "start_date": "2027-02-16",
+        "start_time": "09:00",
+        "end_date": "2027-02-22",
+        "end_time": "17:00",
+        "time_zone": "Europe/Amsterdam",
+        "location": "Ward 5",
+        "family_note": "Come fasting",
+        "status": "planned",
     }
     form.update(overrides)
     return form
 
 
-async def test_moving_a_visit_is_audited_and_bumps_sequence_and_revision(nurse_client: Any, db: Database, people: People) -> None:
+async def test_moving_a_visit_is_audited_and_bumps_sequence_and_revision(
+    nurse_client: Any, db: Database, people: People
+) -> None:
     plan = await _plan_for(db, people.child_id, date(2027, 1, 11))
     visit = (await plans.select_visits(db, plan.id))[1]
     url = f"/nurse/children/{people.child_id}/visits/{visit.id}"
@@ -167,11 +208,15 @@ async def test_moving_a_visit_is_audited_and_bumps_sequence_and_revision(nurse_c
     assert row is not None and "2027-02-15T09:00 -> 2027-02-16T09:00" in row["detail"]
 
 
-async def test_visit_form_refuses_end_before_start_and_keeps_input(nurse_client: Any, db: Database, people: People) -> None:
+async def test_visit_form_refuses_end_before_start_and_keeps_input(
+    nurse_client: Any, db: Database, people: People
+) -> None:
     plan = await _plan_for(db, people.child_id, date(2027, 1, 11))
     visit = (await plans.select_visits(db, plan.id))[1]
     url = f"/nurse/children/{people.child_id}/visits/{visit.id}"
-    response = await post_form(nurse_client, url, _visit_form(end_date="2027-02-10", location="Kept text"))
+    response = await post_form(
+        nurse_client, url, _visit_form(end_date="2027-02-10", location="Kept text")
+    )
     text = await response.get_data(as_text=True)
     assert response.status_code == 200
     assert "The end must be after the start." in text and 'value="Kept text"' in text
@@ -179,10 +224,14 @@ async def test_visit_form_refuses_end_before_start_and_keeps_input(nurse_client:
     assert unchanged is not None and unchanged.sequence == visit.sequence
 
 
-async def test_visit_form_warns_about_overlap_until_confirmed(nurse_client: Any, db: Database, people: People) -> None:
+async def test_visit_form_warns_about_overlap_until_confirmed(
+    nurse_client: Any, db: Database, people: People
+) -> None:
     plan = await _plan_for(db, people.child_id, date(2027, 1, 11))
     url = f"/nurse/children/{people.child_id}/visits/new"
-    overlapping = _visit_form(kind="day_visit", start_date="2027-01-12", end_date="2027-01-12", end_time="12:00")
+    overlapping = _visit_form(
+        kind="day_visit", start_date="2027-01-12", end_date="2027-01-12", end_time="12:00"
+    )
     response = await post_form(nurse_client, url, overlapping)
     assert response.status_code == 200
     assert "This visit overlaps" in await response.get_data(as_text=True)
@@ -192,21 +241,29 @@ async def test_visit_form_warns_about_overlap_until_confirmed(nurse_client: Any,
     assert len(await plans.select_visits(db, plan.id)) == 6
 
 
-async def test_change_banner_until_the_family_says_got_it(nurse_client: Any, family_client: Any, db: Database, people: People) -> None:
+async def test_change_banner_until_the_family_says_got_it(
+    nurse_client: Any, family_client: Any, db: Database, people: People
+) -> None:
     plan = await _plan_for(db, people.child_id, date(2027, 1, 11))
     text = await (await family_client.get("/")).get_data(as_text=True)
     assert "changed since you last looked" not in text
     visit = (await plans.select_visits(db, plan.id))[1]
-    await post_form(nurse_client, f"/nurse/children/{people.child_id}/visits/{visit.id}", _visit_form())
+    await post_form(
+        nurse_client, f"/nurse/children/{people.child_id}/visits/{visit.id}", _visit_form()
+    )
     home = await (await family_client.get("/")).get_data(as_text=True)
     assert "A visit was changed since you last looked" in home
     assert "now Tuesday 16 February at 09:00" in home
     response = await family_client.post("/schedule/seen", form={"csrf_token": csrf_from(home)})
     assert response.status_code == 302
-    assert "changed since you last looked" not in await (await family_client.get("/")).get_data(as_text=True)
+    assert "changed since you last looked" not in await (await family_client.get("/")).get_data(
+        as_text=True
+    )
 
 
-async def test_other_families_get_404_for_visits(app: Quart, db: Database, people: People, family_client: Any) -> None:
+async def test_other_families_get_404_for_visits(
+    app: Quart, db: Database, people: People, family_client: Any
+) -> None:
     other_plan = await _plan_for(db, people.other_child_id, date(2027, 1, 11))
     other_visit = (await plans.select_visits(db, other_plan.id))[0]
     assert (await family_client.get(f"/schedule/visits/{other_visit.id}")).status_code == 404
@@ -216,21 +273,29 @@ async def test_other_families_get_404_for_visits(app: Quart, db: Database, peopl
     assert (await family_client.get(f"/schedule/visits/{own_visit.id}")).status_code == 200
 
 
-async def test_nurse_visit_urls_check_the_child(nurse_client: Any, db: Database, people: People) -> None:
+async def test_nurse_visit_urls_check_the_child(
+    nurse_client: Any, db: Database, people: People
+) -> None:
     other_plan = await _plan_for(db, people.other_child_id, date(2027, 1, 11))
     other_visit = (await plans.select_visits(db, other_plan.id))[0]
     response = await nurse_client.get(f"/nurse/children/{people.child_id}/visits/{other_visit.id}")
     assert response.status_code == 404
 
 
-async def test_upcoming_lists_the_next_fourteen_days(app: Quart, db: Database, people: People) -> None:
+async def test_upcoming_lists_the_next_fourteen_days(
+    app: Quart, db: Database, people: People
+) -> None:
     await _plan_for(db, people.child_id, date(2027, 1, 11))
     await _plan_for(db, people.other_child_id, date(2027, 2, 1))
-    text = await _page_at(app, datetime(2027, 1, 5, 8, tzinfo=UTC), "/nurse/upcoming", "nurse@example.org")
+    text = await _page_at(
+        app, datetime(2027, 1, 5, 8, tzinfo=UTC), "/nurse/upcoming", "nurse@example.org"
+    )
     assert "Sam" in text and "Robin" not in text
 
 
-async def test_children_list_shows_each_childs_next_visit(app: Quart, db: Database, people: People) -> None:
+async def test_children_list_shows_each_childs_next_visit(
+    app: Quart, db: Database, people: People
+) -> None:
     await _plan_for(db, people.child_id, date(2027, 1, 11))
     text = await _page_at(app, _at(2027, 2, 1), "/nurse/children", "nurse@example.org")
     assert "Next: course 2, hospital stay on 15 Feb 2027" in text

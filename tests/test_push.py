@@ -41,16 +41,24 @@ async def subscribe(db: Database, app: Quart, account_id: int, device: Device) -
 async def make_plan(db: Database, child_id: int, start: date) -> plans.Plan:
     async with db.transaction() as connection:
         await changes.create_plan(
-            connection, child_id=child_id, start=start, template=await plans.select_template(db), actor_id=None
+            connection,
+            child_id=child_id,
+            start=start,
+            template=await plans.select_template(db),
+            actor_id=None,
         )
     plan = await plans.select_plan(db, child_id)
     assert plan is not None
     return plan
 
 
-async def run_sender(app: Quart, db: Database, *, timeout: float = 2.0, name: str = "test") -> Any:
+async def run_sender(
+    app: Quart, db: Database, *, push_timeout: float = 2.0, name: str = "test"
+) -> Any:
     async with aiohttp.ClientSession() as session:
-        return await Sender(db, app.extensions["vapid"], timeout=timeout, name=name).run_once(session)
+        return await Sender(db, app.extensions["vapid"], timeout=push_timeout, name=name).run_once(
+            session
+        )
 
 
 async def jobs(db: Database, where: str = "1 = 1") -> list[Any]:
@@ -64,11 +72,18 @@ def local(text: str) -> datetime:
 # --- planning in local calendar time ------------------------------------------------
 
 
-@pytest.mark.parametrize(("monday", "before_change"), [(date(2026, 3, 30), True), (date(2026, 10, 26), True)])
+@pytest.mark.parametrize(
+    ("monday", "before_change"), [(date(2026, 3, 30), True), (date(2026, 10, 26), True)]
+)
 async def test_reminders_are_due_at_18_local_around_both_dst_changes(
     db: Database, people: People, monday: date, before_change: bool
 ) -> None:
-    with time_machine.travel(datetime(2026, 3, 1, tzinfo=UTC) if monday.month == 3 else datetime(2026, 10, 1, tzinfo=UTC), tick=False):
+    with time_machine.travel(
+        datetime(2026, 3, 1, tzinfo=UTC)
+        if monday.month == 3
+        else datetime(2026, 10, 1, tzinfo=UTC),
+        tick=False,
+    ):
         await make_plan(db, people.child_id, monday)
     rows = await jobs(db, f"subject = 'visit:1' AND recipient_id = {people.parent_id}")
     due = sorted(from_db(row["due_at"]).astimezone(AMS) for row in rows)  # type: ignore[union-attr]
@@ -79,24 +94,45 @@ async def test_reminders_are_due_at_18_local_around_both_dst_changes(
     assert before_change
 
 
-async def test_moving_a_visit_replaces_its_jobs_and_cancelling_removes_them(db: Database, people: People) -> None:
+async def test_moving_a_visit_replaces_its_jobs_and_cancelling_removes_them(
+    db: Database, people: People
+) -> None:
     with time_machine.travel(datetime(2027, 1, 1, 12, tzinfo=UTC), tick=False):
         plan = await make_plan(db, people.child_id, date(2027, 1, 11))
         visit = (await plans.select_visits(db, plan.id))[0]
-        moved = changes.VisitDraft(1, "admission", datetime(2027, 1, 13, 9), datetime(2027, 1, 19, 17), "Europe/Amsterdam", "", "")
+        moved = changes.VisitDraft(
+            1,
+            "admission",
+            datetime(2027, 1, 13, 9),
+            datetime(2027, 1, 19, 17),
+            "Europe/Amsterdam",
+            "",
+            "",
+        )
         async with db.transaction() as connection:
             await changes.change_visit(connection, visit, moved, people.nurse_id)
-        pending = await jobs(db, f"subject = 'visit:{visit.id}' AND status = 'pending' AND kind LIKE 'visit_reminder%'")
-        assert [from_db(r["due_at"]).astimezone(AMS).date() for r in pending] == [date(2027, 1, 6), date(2027, 1, 12)]  # type: ignore[union-attr]
+        pending = await jobs(
+            db,
+            f"subject = 'visit:{visit.id}' AND status = 'pending' AND kind LIKE 'visit_reminder%'",
+        )
+        assert [from_db(r["due_at"]).astimezone(AMS).date() for r in pending] == [
+            date(2027, 1, 6),
+            date(2027, 1, 12),
+        ]  # type: ignore[union-attr]
         cancelled = await jobs(db, f"subject = 'visit:{visit.id}' AND status = 'cancelled'")
         assert cancelled, "the old revision's reminders are cancelled"
-        notice = await jobs(db, f"subject = 'visit:{visit.id}' AND kind = 'visit_changed' AND status = 'pending'")
+        notice = await jobs(
+            db, f"subject = 'visit:{visit.id}' AND kind = 'visit_changed' AND status = 'pending'"
+        )
         assert len(notice) == 1
         current = await plans.select_visit(db, visit.id)
         assert current is not None
         async with db.transaction() as connection:
             await changes.cancel_visit(connection, current, people.nurse_id)
-        left = await jobs(db, f"subject = 'visit:{visit.id}' AND status = 'pending' AND kind LIKE 'visit_reminder%'")
+        left = await jobs(
+            db,
+            f"subject = 'visit:{visit.id}' AND status = 'pending' AND kind LIKE 'visit_reminder%'",
+        )
         assert left == []
 
 
@@ -119,7 +155,10 @@ async def test_a_due_reminder_arrives_encrypted_signed_and_private(
     assert superseded[0]["status"] == "expired"
     [delivery] = push_service.for_device(device)
     assert delivery.payload["url"].startswith("/schedule/visits/")
-    assert "tomorrow at 09:00" in delivery.payload["body"] or "morgen om 09:00" in delivery.payload["body"]
+    assert (
+        "tomorrow at 09:00" in delivery.payload["body"]
+        or "morgen om 09:00" in delivery.payload["body"]
+    )
     assert "Sam" not in str(delivery.payload)  # never the child's name on a lock screen
     assert delivery.encrypted_size < 4096
     assert delivery.headers["urgency"] == "normal"
@@ -143,7 +182,9 @@ async def test_a_phone_subscribed_after_planning_still_gets_the_reminder(
     assert len(push_service.for_device(device)) == 1
 
 
-async def _one_due_job(app: Quart, db: Database, people: People, push_service: PushService, *answers: Script) -> Device:
+async def _one_due_job(
+    app: Quart, db: Database, people: People, push_service: PushService, *answers: Script
+) -> Device:
     device = push_service.new_device()
     await subscribe(db, app, people.parent_id, device)
     push_service.script(device, *answers)
@@ -170,10 +211,18 @@ async def _one_due_job(app: Quart, db: Database, people: People, push_service: P
     ],
 )
 async def test_response_table(
-    app: Quart, db: Database, people: People, push_service: PushService,
-    status: int, subscription_kept: bool, job_status: str, problem: str | None,
+    app: Quart,
+    db: Database,
+    people: People,
+    push_service: PushService,
+    status: int,
+    subscription_kept: bool,
+    job_status: str,
+    problem: str | None,
 ) -> None:
-    device = await _one_due_job(app, db, people, push_service, Script(status, retry_after=120 if status == 429 else None))
+    device = await _one_due_job(
+        app, db, people, push_service, Script(status, retry_after=120 if status == 429 else None)
+    )
     at = local("2027-01-04T18:00:05")
     with time_machine.travel(at, tick=False):
         await run_sender(app, db)
@@ -191,10 +240,12 @@ async def test_response_table(
     assert problems == ([problem] if problem else [])
 
 
-async def test_a_timeout_is_retried_later(app: Quart, db: Database, people: People, push_service: PushService) -> None:
+async def test_a_timeout_is_retried_later(
+    app: Quart, db: Database, people: People, push_service: PushService
+) -> None:
     await _one_due_job(app, db, people, push_service, Script(201, delay=1.5))
     with time_machine.travel(local("2027-01-04T18:00:05"), tick=False):
-        await run_sender(app, db, timeout=0.3)
+        await run_sender(app, db, push_timeout=0.3)
     [job] = await jobs(db, "subject = 'visit:1' AND kind = 'visit_reminder:7:18:00'")
     assert job["status"] == "pending" and job["attempts"] == 1
 
@@ -223,12 +274,16 @@ async def test_400_from_a_never_working_subscription_disables_it_after_n_tries(
     from pwa.notifications.planner import plan_test
 
     for index in range(NEVER_WORKED_LIMIT):
-        with time_machine.travel(local("2027-01-04T12:00:00") + timedelta(minutes=index), tick=False):
+        with time_machine.travel(
+            local("2027-01-04T12:00:00") + timedelta(minutes=index), tick=False
+        ):
             async with db.transaction() as connection:
                 await plan_test(connection, people.parent_id, f"t{index}")
             await run_sender(app, db)
     assert len(push_service.for_device(device)) == NEVER_WORKED_LIMIT
-    row = await db.fetch_one("SELECT disabled_at FROM push_subscription WHERE id = ?", (subscription_id,))
+    row = await db.fetch_one(
+        "SELECT disabled_at FROM push_subscription WHERE id = ?", (subscription_id,)
+    )
     assert row is not None and row["disabled_at"] is not None
 
 
@@ -248,7 +303,9 @@ async def test_two_senders_at_once_send_each_job_once(
     due = await jobs(db, "status = 'sent'")
     topics = [delivery.headers["topic"] for delivery in push_service.received]
     assert len(topics) == len(due) * len(phones)
-    assert len(set(zip(topics, [d.device for d in push_service.received], strict=True))) == len(topics)
+    assert len(set(zip(topics, [d.device for d in push_service.received], strict=True))) == len(
+        topics
+    )
 
 
 async def test_crash_after_accept_resends_once_with_the_same_topic(
@@ -315,11 +372,21 @@ async def test_red_report_alerts_only_nurses_who_opted_in(
     await subscribe(db, app, people.nurse_id, nurse_phone)
     await subscribe(db, app, people.admin_id, admin_phone)
     async with db.transaction() as connection:
-        await push_store.save_preference(connection, people.nurse_id, push_store.Preference(red_alerts=True))
+        await push_store.save_preference(
+            connection, people.nurse_id, push_store.Preference(red_alerts=True)
+        )
     import uuid
 
-    body = {"reports": [{"id": str(uuid.uuid4()), "child_id": people.child_id,
-                         "observed_at": datetime.now(UTC).isoformat(), "items": {"breathing": "hard"}}]}
+    body = {
+        "reports": [
+            {
+                "id": str(uuid.uuid4()),
+                "child_id": people.child_id,
+                "observed_at": datetime.now(UTC).isoformat(),
+                "items": {"breathing": "hard"},
+            }
+        ]
+    }
     await family_client.post("/api/reports", json=body, headers={"Origin": "https://localhost"})
     await run_sender(app, db)
     [alert] = push_service.for_device(nurse_phone)

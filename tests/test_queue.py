@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from urllib.parse import urlencode
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -20,11 +20,22 @@ from tests.conftest import People, csrf_from, sign_in
 AMS = ZoneInfo("Europe/Amsterdam")
 
 
-async def add_report(db: Database, people: People, items: dict[str, Any], *, child_id: int | None = None, caregiver: int | None = None) -> str:
-    draft, _ = sync.parse({
-        "id": str(uuid.uuid4()), "child_id": child_id or people.child_id,
-        "observed_at": datetime.now(UTC).isoformat(), "items": items,
-    })
+async def add_report(
+    db: Database,
+    people: People,
+    items: dict[str, Any],
+    *,
+    child_id: int | None = None,
+    caregiver: int | None = None,
+) -> str:
+    draft, _ = sync.parse(
+        {
+            "id": str(uuid.uuid4()),
+            "child_id": child_id or people.child_id,
+            "observed_at": datetime.now(UTC).isoformat(),
+            "items": items,
+        }
+    )
     assert draft is not None
     result = await sync.store_draft(db, draft, caregiver or people.parent_id)
     assert result.status == "stored"
@@ -34,14 +45,24 @@ async def add_report(db: Database, people: People, items: dict[str, Any], *, chi
 def test_review_targets() -> None:
     settings = HospitalSettings()
     tuesday_morning = datetime(2027, 1, 12, 10, 0, tzinfo=AMS)
-    assert review_deadline("red", tuesday_morning, settings) == tuesday_morning + timedelta(minutes=30)
-    assert review_deadline("amber", tuesday_morning, settings) == datetime(2027, 1, 12, 17, 0, tzinfo=AMS)
+    assert review_deadline("red", tuesday_morning, settings) == tuesday_morning + timedelta(
+        minutes=30
+    )
+    assert review_deadline("amber", tuesday_morning, settings) == datetime(
+        2027, 1, 12, 17, 0, tzinfo=AMS
+    )
     friday_evening = datetime(2027, 1, 15, 19, 0, tzinfo=AMS)
-    assert review_deadline("amber", friday_evening, settings) == datetime(2027, 1, 18, 17, 0, tzinfo=AMS)
-    assert review_deadline("green", tuesday_morning, settings) == tuesday_morning + timedelta(days=2)
+    assert review_deadline("amber", friday_evening, settings) == datetime(
+        2027, 1, 18, 17, 0, tzinfo=AMS
+    )
+    assert review_deadline("green", tuesday_morning, settings) == tuesday_morning + timedelta(
+        days=2
+    )
 
 
-async def test_queue_is_red_first_then_oldest_with_overdue_marked(app: Quart, db: Database, people: People) -> None:
+async def test_queue_is_red_first_then_oldest_with_overdue_marked(
+    app: Quart, db: Database, people: People
+) -> None:
     start = datetime(2027, 1, 12, 9, 0, tzinfo=AMS)
     with time_machine.travel(start, tick=False):
         green = await add_report(db, people, {"pain": 1})
@@ -50,7 +71,13 @@ async def test_queue_is_red_first_then_oldest_with_overdue_marked(app: Quart, db
     with time_machine.travel(start + timedelta(minutes=10), tick=False):
         red_old = await add_report(db, people, {"pain": 9})
     with time_machine.travel(start + timedelta(minutes=30), tick=False):
-        red_new = await add_report(db, people, {"breathing": "hard"}, child_id=people.other_child_id, caregiver=people.other_parent_id)
+        red_new = await add_report(
+            db,
+            people,
+            {"breathing": "hard"},
+            child_id=people.other_child_id,
+            caregiver=people.other_parent_id,
+        )
     with time_machine.travel(start + timedelta(minutes=45), tick=False):
         client = app.test_client()
         await sign_in(client, "nurse@example.org", staff=True)
@@ -58,18 +85,23 @@ async def test_queue_is_red_first_then_oldest_with_overdue_marked(app: Quart, db
     positions = [text.index(f"/nurse/reports/{uid}") for uid in (red_old, red_new, amber, green)]
     assert positions == sorted(positions)
     # The first red has waited 35 minutes against a 30-minute target; the second only 15.
-    first_item = text[positions[0]:positions[1]]
-    second_item = text[positions[1]:positions[2]]
+    first_item = text[positions[0] : positions[1]]
+    second_item = text[positions[1] : positions[2]]
     assert "overdue" in first_item and "overdue" not in second_item
     assert text.count("queue-item--overdue") == 1
 
 
-async def test_opening_a_report_claims_and_audits_it(app: Quart, db: Database, people: People, nurse_client: Any) -> None:
+async def test_opening_a_report_claims_and_audits_it(
+    app: Quart, db: Database, people: People, nurse_client: Any
+) -> None:
     uid = await add_report(db, people, {"pain": 9})
     response = await nurse_client.get(f"/nurse/reports/{uid}")
     assert response.status_code == 200
     assert "Pain" in await response.get_data(as_text=True)
-    row = await db.fetch_one("SELECT COUNT(*) FROM audit_log WHERE action = 'report.viewed' AND child_id = ?", (people.child_id,))
+    row = await db.fetch_one(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'report.viewed' AND child_id = ?",
+        (people.child_id,),
+    )
     assert row is not None and row[0] == 1
     colleague = app.test_client()
     await sign_in(colleague, "admin@example.org", staff=True)
@@ -80,46 +112,70 @@ async def test_opening_a_report_claims_and_audits_it(app: Quart, db: Database, p
 async def test_review_with_reply_reaches_only_that_family_and_plans_one_push_each(
     app: Quart, db: Database, people: People, nurse_client: Any
 ) -> None:
-    uid = await add_report(db, people, {"pain": 6}, )
+    uid = await add_report(
+        db,
+        people,
+        {"pain": 6},
+    )
     page = await (await nurse_client.get(f"/nurse/reports/{uid}")).get_data(as_text=True)
     response = await nurse_client.post(
         f"/nurse/reports/{uid}",
-        form={"csrf_token": csrf_from(page), "outcome": "phoned", "reply": "Give paracetamol and call if it gets worse."},
+        form={
+            "csrf_token": csrf_from(page),
+            "outcome": "phoned",
+            "reply": "Give paracetamol and call if it gets worse.",
+        },
     )
     assert response.status_code == 302
     queue_page = await (await nurse_client.get("/nurse/queue")).get_data(as_text=True)
     assert uid not in queue_page
-    jobs = await db.fetch_all("SELECT recipient_id, kind FROM notification_job WHERE kind = 'reply'")
+    jobs = await db.fetch_all(
+        "SELECT recipient_id, kind FROM notification_job WHERE kind = 'reply'"
+    )
     assert [(row["recipient_id"], row["kind"]) for row in jobs] == [(people.parent_id, "reply")]
     review = await db.fetch_one("SELECT outcome FROM report_review")
     assert review is not None and review["outcome"] == "phoned"
     # Replying again plans a second job (another revision), never doubles the first.
     page = await (await nurse_client.get(f"/nurse/reports/{uid}")).get_data(as_text=True)
-    await nurse_client.post(f"/nurse/reports/{uid}", form={"csrf_token": csrf_from(page), "outcome": "reviewed", "reply": "One more thing."})
+    await nurse_client.post(
+        f"/nurse/reports/{uid}",
+        form={"csrf_token": csrf_from(page), "outcome": "reviewed", "reply": "One more thing."},
+    )
     assert len(await db.fetch_all("SELECT id FROM notification_job WHERE kind = 'reply'")) == 2
     other = app.test_client()
     await sign_in(other, "other@example.org")
     assert (await other.get(f"/diary/{uid}")).status_code == 404
 
 
-async def test_bulk_review_marks_only_green(db: Database, people: People, nurse_client: Any) -> None:
+async def test_bulk_review_marks_only_green(
+    db: Database, people: People, nurse_client: Any
+) -> None:
     green = await add_report(db, people, {"pain": 1})
     red = await add_report(db, people, {"pain": 9})
     page = await (await nurse_client.get("/nurse/queue")).get_data(as_text=True)
     ids = [row["id"] for row in await db.fetch_all("SELECT id FROM report ORDER BY id")]
-    body = urlencode({"csrf_token": csrf_from(page), "report_id": [str(i) for i in ids]}, doseq=True)
+    body = urlencode(
+        {"csrf_token": csrf_from(page), "report_id": [str(i) for i in ids]}, doseq=True
+    )
     response = await nurse_client.post(
-        "/nurse/queue/review-green", data=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+        "/nurse/queue/review-green",
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert response.status_code == 302
-    reviewed = {row["client_uuid"] for row in await db.fetch_all(
-        "SELECT report.client_uuid FROM report_review JOIN report ON report.id = report_review.report_id"
-    )}
+    reviewed = {
+        row["client_uuid"]
+        for row in await db.fetch_all(
+            "SELECT report.client_uuid FROM report_review JOIN report ON report.id = report_review.report_id"
+        )
+    }
     assert reviewed == {green}
     assert red not in reviewed
 
 
-async def test_queue_refresh_does_not_keep_an_idle_nurse_signed_in(app: Quart, people: People) -> None:
+async def test_queue_refresh_does_not_keep_an_idle_nurse_signed_in(
+    app: Quart, people: People
+) -> None:
     start = datetime(2027, 1, 12, 9, 0, tzinfo=UTC)
     client = app.test_client()
     with time_machine.travel(start, tick=False):
@@ -139,14 +195,22 @@ async def test_staff_home_is_the_queue(nurse_client: Any) -> None:
     assert response.status_code == 302 and response.location == "/nurse/queue"
 
 
-async def test_review_posts_need_the_csrf_token(db: Database, people: People, nurse_client: Any) -> None:
+async def test_review_posts_need_the_csrf_token(
+    db: Database, people: People, nurse_client: Any
+) -> None:
     uid = await add_report(db, people, {"pain": 1})
     ids = [str(row["id"]) for row in await db.fetch_all("SELECT id FROM report")]
     for token in ("", "forged"):
-        bulk = await nurse_client.post("/nurse/queue/review-green", form={"csrf_token": token, "report_id": ids[0]})
+        bulk = await nurse_client.post(
+            "/nurse/queue/review-green", form={"csrf_token": token, "report_id": ids[0]}
+        )
         assert bulk.status_code == 400
-        single = await nurse_client.post(f"/nurse/reports/{uid}", form={"csrf_token": token, "outcome": "reviewed", "reply": "x"})
-        assert single.status_code == 200 and "This form has expired" in await single.get_data(as_text=True)
+        single = await nurse_client.post(
+            f"/nurse/reports/{uid}", form={"csrf_token": token, "outcome": "reviewed", "reply": "x"}
+        )
+        assert single.status_code == 200 and "This form has expired" in await single.get_data(
+            as_text=True
+        )
     assert await db.fetch_all("SELECT * FROM report_review") == []
     assert await db.fetch_all("SELECT * FROM report_reply") == []
 
@@ -157,12 +221,15 @@ async def test_family_sees_the_reply_and_the_nurse_sees_it_was_read(
     uid = await add_report(db, people, {"pain": 6})
     page = await (await nurse_client.get(f"/nurse/reports/{uid}")).get_data(as_text=True)
     await nurse_client.post(
-        f"/nurse/reports/{uid}", form={"csrf_token": csrf_from(page), "outcome": "phoned", "reply": "Rest & <b>drink</b>."}
+        f"/nurse/reports/{uid}",
+        form={"csrf_token": csrf_from(page), "outcome": "phoned", "reply": "Rest & <b>drink</b>."},
     )
     home = await (await family_client.get("/")).get_data(as_text=True)
     assert "The care team replied to you" in home and f"/diary/{uid}" in home
     report_page = await (await family_client.get(f"/diary/{uid}")).get_data(as_text=True)
     assert "Rest &amp; &lt;b&gt;drink&lt;/b&gt;." in report_page  # shown, and escaped
-    assert "The care team replied to you" not in await (await family_client.get("/")).get_data(as_text=True)
+    assert "The care team replied to you" not in await (await family_client.get("/")).get_data(
+        as_text=True
+    )
     nurse_view = await (await nurse_client.get(f"/nurse/reports/{uid}")).get_data(as_text=True)
     assert "Read by the family" in nurse_view

@@ -13,13 +13,16 @@ from pwa.db import Database
 from pwa.diary import store
 from pwa.redflags.rules import Earlier, Rule, RuleError, evaluate
 
-CASES = json.loads((Path(__file__).parent / "redflag_cases.json").read_text(encoding="utf-8"))["cases"]
+CASES = json.loads((Path(__file__).parent / "redflag_cases.json").read_text(encoding="utf-8"))[
+    "cases"
+]
 NOW = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
 
 
 def run_case(rules: list[Rule], case: dict[str, Any]) -> Any:
     earlier = [
-        Earlier(NOW - timedelta(hours=float(entry["hours_before"])), entry["items"]) for entry in case.get("earlier", [])
+        Earlier(NOW - timedelta(hours=float(entry["hours_before"])), entry["items"])
+        for entry in case.get("earlier", [])
     ]
     return evaluate(rules, case["items"], NOW, earlier)
 

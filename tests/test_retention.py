@@ -20,16 +20,26 @@ from tests.conftest import People, csrf_from, make_child
 
 
 async def _report(db: Database, people: People) -> str:
-    draft, _ = sync.parse({"id": str(uuid.uuid4()), "child_id": people.child_id,
-                           "observed_at": datetime.now(UTC).isoformat(), "items": {"pain": 2}})
+    draft, _ = sync.parse(
+        {
+            "id": str(uuid.uuid4()),
+            "child_id": people.child_id,
+            "observed_at": datetime.now(UTC).isoformat(),
+            "items": {"pain": 2},
+        }
+    )
     assert draft is not None
     await sync.store_draft(db, draft, people.parent_id)
     return draft.client_uuid
 
 
 async def _close(admin_client: Any, child_id: int) -> Any:
-    page = await (await admin_client.get(f"/admin/children/{child_id}/close")).get_data(as_text=True)
-    return await admin_client.post(f"/admin/children/{child_id}/close", form={"csrf_token": csrf_from(page)})
+    page = await (await admin_client.get(f"/admin/children/{child_id}/close")).get_data(
+        as_text=True
+    )
+    return await admin_client.post(
+        f"/admin/children/{child_id}/close", form={"csrf_token": csrf_from(page)}
+    )
 
 
 async def test_closing_a_record_ends_family_access_at_once(
@@ -37,8 +47,13 @@ async def test_closing_a_record_ends_family_access_at_once(
 ) -> None:
     uid = await _report(db, people)
     async with db.transaction() as connection:
-        await changes.create_plan(connection, child_id=people.child_id, start=date(2027, 1, 11),
-                                  template=await plans.select_template(db), actor_id=None)
+        await changes.create_plan(
+            connection,
+            child_id=people.child_id,
+            start=date(2027, 1, 11),
+            template=await plans.select_template(db),
+            actor_id=None,
+        )
     visit = (await plans.select_visits(db, (await plans.select_plan(db, people.child_id)).id))[0]  # type: ignore[union-attr]
     assert (await family_client.get(f"/diary/{uid}")).status_code == 200
     response = await _close(admin_client, people.child_id)
@@ -49,12 +64,25 @@ async def test_closing_a_record_ends_family_access_at_once(
     assert "Sam" not in home and "not linked to a child" in home
     pending = await db.fetch_one("SELECT COUNT(*) FROM notification_job WHERE status = 'pending'")
     assert pending is not None and pending[0] == 0
-    row = await db.fetch_one("SELECT COUNT(*) FROM audit_log WHERE action = 'record.closed' AND child_id = ?", (people.child_id,))
+    row = await db.fetch_one(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'record.closed' AND child_id = ?",
+        (people.child_id,),
+    )
     assert row is not None and row[0] == 1
     # A report queued on the phone before the record closed is refused, not stored.
-    late = {"reports": [{"id": str(uuid.uuid4()), "child_id": people.child_id,
-                         "observed_at": datetime.now(UTC).isoformat(), "items": {"pain": 1}}]}
-    result = await (await family_client.post("/api/reports", json=late, headers={"Origin": "https://localhost"})).get_json()
+    late = {
+        "reports": [
+            {
+                "id": str(uuid.uuid4()),
+                "child_id": people.child_id,
+                "observed_at": datetime.now(UTC).isoformat(),
+                "items": {"pain": 1},
+            }
+        ]
+    }
+    result = await (
+        await family_client.post("/api/reports", json=late, headers={"Origin": "https://localhost"})
+    ).get_json()
     assert result["results"][0]["status"] == "invalid"
 
 
@@ -91,7 +119,10 @@ async def test_purge_removes_personal_data_past_retention_and_keeps_the_audit_lo
     # The parent of Sam followed no other child: the account is gone. Robin's parent still
     # follows Kai, so that account stays.
     assert await db.fetch_one("SELECT 1 FROM account WHERE id = ?", (people.parent_id,)) is None
-    assert await db.fetch_one("SELECT 1 FROM account WHERE id = ?", (people.other_parent_id,)) is not None
+    assert (
+        await db.fetch_one("SELECT 1 FROM account WHERE id = ?", (people.other_parent_id,))
+        is not None
+    )
     kept = await db.fetch_all("SELECT action FROM audit_log WHERE child_id = ?", (people.child_id,))
     assert {"record.closed", "record.purged"} <= {row["action"] for row in kept}
 
@@ -102,8 +133,12 @@ def test_purge_command_runs(tmp_path: Path, monkeypatch: Any, capsys: Any) -> No
     assert "purged 0 closed record(s)" in capsys.readouterr().out
 
 
-async def test_closing_needs_the_csrf_token(db: Database, people: People, admin_client: Any) -> None:
-    response = await admin_client.post(f"/admin/children/{people.child_id}/close", form={"csrf_token": "forged"})
+async def test_closing_needs_the_csrf_token(
+    db: Database, people: People, admin_client: Any
+) -> None:
+    response = await admin_client.post(
+        f"/admin/children/{people.child_id}/close", form={"csrf_token": "forged"}
+    )
     assert response.status_code == 400
     row = await db.fetch_one("SELECT closed_at FROM child WHERE id = ?", (people.child_id,))
     assert row is not None and row["closed_at"] is None

@@ -6,16 +6,18 @@ import io
 import uuid
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
 from quart import Quart
-from quart_rate_limiter import QUART_RATE_LIMITER_EXEMPT_ATTRIBUTE, QUART_RATE_LIMITER_LIMITS_ATTRIBUTE
+from quart_rate_limiter import (
+    QUART_RATE_LIMITER_EXEMPT_ATTRIBUTE,
+    QUART_RATE_LIMITER_LIMITS_ATTRIBUTE,
+)
 from werkzeug.datastructures import FileStorage
 
 from pwa import limits
-from zoneinfo import ZoneInfo
-
 from pwa.db import Database, utcnow
 from pwa.diary import sync
 from pwa.plans import store as plans
@@ -31,81 +33,279 @@ EXPIRED = "This form has expired"
 # change the counted rows, so the test proves it is the token that made the difference.
 FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
     # (endpoint, role, page with the token, url, form data, rows that the post adds)
-    ("accounts.login", None, "/login", "/login", {"email": "parent@example.org", "password": PASSWORD},
-     "SELECT COUNT(*) FROM account_session"),
-    ("nurse.children", "nurse", "/nurse/children", "/nurse/children",
-     {"nickname": "Kim", "birth_date": "2020-01-02", "hospital_number": ""}, "SELECT COUNT(*) FROM child"),
-    ("nurse.create_invite", "nurse", "/nurse/children/{child_id}", "/nurse/children/{child_id}/invites",
-     {"note": "father"}, "SELECT COUNT(*) FROM access_code"),
-    ("nurse.create_reset", "nurse", "/nurse/children/{child_id}",
-     "/nurse/children/{child_id}/caregivers/{parent_id}/reset", {}, "SELECT COUNT(*) FROM access_code"),
-    ("accounts.change_password", "caregiver", "/settings/password", "/settings/password",
-     {"current": PASSWORD, "password": "velvet-copper-lantern-91", "confirm": "velvet-copper-lantern-91"},
-     "SELECT COUNT(*) FROM audit_log WHERE action = 'account.password_changed'"),
-    ("families.switch_child", "caregiver", "/", "/children/switch", {"child_id": "{second_child_id}"},
-     "SELECT COUNT(*) FROM account_session WHERE child_id = {second_child_id}"),
-    ("accounts.logout", "caregiver", "/settings", "/logout", {},
-     "SELECT COUNT(*) FROM account_session WHERE revoked_at IS NOT NULL"),
-    ("admin.template", "admin", "/admin/template", "/admin/template",
-     {"courses": "5", "spacing_days": "35", "visit_kind": "admission", "visit_days": "7",
-      "start_time": "09:00", "end_time": "17:00", "time_zone": "Europe/Amsterdam", "location": "",
-      "medication_periods-0-name": "isotretinoin", "medication_periods-0-first_day": "19",
-      "medication_periods-0-last_day": "32"},
-     "SELECT COUNT(*) FROM audit_log WHERE action = 'template.updated'"),
-    ("admin.packing", "admin", "/admin/packing", "/admin/packing",
-     {"english": "Pyjamas\nCharger", "dutch": "Pyjama\nOplader"},
-     "SELECT COUNT(*) FROM audit_log WHERE action = 'packing.updated'"),
-    ("admin.diary_items", "admin", "/admin/diary-items", "/admin/diary-items",
-     {"pain": "y", "temperature": "y"}, "SELECT COUNT(*) FROM audit_log WHERE action = 'diary_items.updated'"),
-    ("admin.new_rule", "admin", "/admin/rules/new", "/admin/rules/new",
-     {"item": "weight", "op": ">=", "value": "30", "level": "red", "reason_en": "Heavy", "reason_nl": "Zwaar"},
-     "SELECT COUNT(*) FROM red_flag_rule"),
-    ("admin.edit_rule", "admin", "/admin/rules/1", "/admin/rules/1",
-     {"item": "temperature", "op": ">=", "value": "39.0", "level": "red", "reason_en": "Hot", "reason_nl": "Heet"},
-     "SELECT COUNT(*) FROM red_flag_rule WHERE definition LIKE '%39.0%'"),
-    ("admin.switch_rule", "admin", "/admin/rules", "/admin/rules/1/switch", {"enabled": "0"},
-     "SELECT COUNT(*) FROM red_flag_rule WHERE enabled = 0"),
-    ("admin.remove_rule", "admin", "/admin/rules/1", "/admin/rules/1/remove", {},
-     "SELECT COUNT(*) FROM audit_log WHERE action = 'rules.updated'"),
-    ("calendar.settings", "caregiver", "/settings/calendar", "/settings/calendar", {},
-     "SELECT COUNT(*) FROM calendar_feed"),
+    (
+        "accounts.login",
+        None,
+        "/login",
+        "/login",
+        {"email": "parent@example.org", "password": PASSWORD},
+        "SELECT COUNT(*) FROM account_session",
+    ),
+    (
+        "nurse.children",
+        "nurse",
+        "/nurse/children",
+        "/nurse/children",
+        {"nickname": "Kim", "birth_date": "2020-01-02", "hospital_number": ""},
+        "SELECT COUNT(*) FROM child",
+    ),
+    (
+        "nurse.create_invite",
+        "nurse",
+        "/nurse/children/{child_id}",
+        "/nurse/children/{child_id}/invites",
+        {"note": "father"},
+        "SELECT COUNT(*) FROM access_code",
+    ),
+    (
+        "nurse.create_reset",
+        "nurse",
+        "/nurse/children/{child_id}",
+        "/nurse/children/{child_id}/caregivers/{parent_id}/reset",
+        {},
+        "SELECT COUNT(*) FROM access_code",
+    ),
+    (
+        "accounts.change_password",
+        "caregiver",
+        "/settings/password",
+        "/settings/password",
+        {
+            "current": PASSWORD,
+            "password": "velvet-copper-lantern-91",
+            "confirm": "velvet-copper-lantern-91",
+        },
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'account.password_changed'",
+    ),
+    (
+        "families.switch_child",
+        "caregiver",
+        "/",
+        "/children/switch",
+        {"child_id": "{second_child_id}"},
+        "SELECT COUNT(*) FROM account_session WHERE child_id = {second_child_id}",
+    ),
+    (
+        "accounts.logout",
+        "caregiver",
+        "/settings",
+        "/logout",
+        {},
+        "SELECT COUNT(*) FROM account_session WHERE revoked_at IS NOT NULL",
+    ),
+    (
+        "admin.template",
+        "admin",
+        "/admin/template",
+        "/admin/template",
+        {
+            "courses": "5",
+            "spacing_days": "35",
+            "visit_kind": "admission",
+            "visit_days": "7",
+            "start_time": "09:00",
+            "end_time": "17:00",
+            "time_zone": "Europe/Amsterdam",
+            "location": "",
+            "medication_periods-0-name": "isotretinoin",
+            "medication_periods-0-first_day": "19",
+            "medication_periods-0-last_day": "32",
+        },
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'template.updated'",
+    ),
+    (
+        "admin.packing",
+        "admin",
+        "/admin/packing",
+        "/admin/packing",
+        {"english": "Pyjamas\nCharger", "dutch": "Pyjama\nOplader"},
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'packing.updated'",
+    ),
+    (
+        "admin.diary_items",
+        "admin",
+        "/admin/diary-items",
+        "/admin/diary-items",
+        {"pain": "y", "temperature": "y"},
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'diary_items.updated'",
+    ),
+    (
+        "admin.new_rule",
+        "admin",
+        "/admin/rules/new",
+        "/admin/rules/new",
+        {
+            "item": "weight",
+            "op": ">=",
+            "value": "30",
+            "level": "red",
+            "reason_en": "Heavy",
+            "reason_nl": "Zwaar",
+        },
+        "SELECT COUNT(*) FROM red_flag_rule",
+    ),
+    (
+        "admin.edit_rule",
+        "admin",
+        "/admin/rules/1",
+        "/admin/rules/1",
+        {
+            "item": "temperature",
+            "op": ">=",
+            "value": "39.0",
+            "level": "red",
+            "reason_en": "Hot",
+            "reason_nl": "Heet",
+        },
+        "SELECT COUNT(*) FROM red_flag_rule WHERE definition LIKE '%39.0%'",
+    ),
+    (
+        "admin.switch_rule",
+        "admin",
+        "/admin/rules",
+        "/admin/rules/1/switch",
+        {"enabled": "0"},
+        "SELECT COUNT(*) FROM red_flag_rule WHERE enabled = 0",
+    ),
+    (
+        "admin.remove_rule",
+        "admin",
+        "/admin/rules/1",
+        "/admin/rules/1/remove",
+        {},
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'rules.updated'",
+    ),
+    (
+        "calendar.settings",
+        "caregiver",
+        "/settings/calendar",
+        "/settings/calendar",
+        {},
+        "SELECT COUNT(*) FROM calendar_feed",
+    ),
     ("plans.seen", "caregiver", "/", "/schedule/seen", {}, "SELECT COUNT(*) FROM schedule_seen"),
-    ("diary.new_report", "caregiver", "/diary/new", "/diary/new",
-     {"pain": "2", "observed_date": "{today}", "observed_time": "00:01"}, "SELECT COUNT(*) FROM report"),
-    ("planning.plan", "nurse", "/nurse/children/{other_child_id}/plan", "/nurse/children/{other_child_id}/plan",
-     {"start_date": "2027-01-11"}, "SELECT COUNT(*) FROM treatment_plan"),
-    ("planning.add_visit", "nurse", "/nurse/children/{child_id}/visits/new", "/nurse/children/{child_id}/visits/new",
-     {"course_number": "6", "kind": "day_visit", "start_date": "2028-01-03", "start_time": "10:00",
-      "end_date": "2028-01-03", "end_time": "12:00", "time_zone": "Europe/Amsterdam", "status": "planned"},
-     "SELECT COUNT(*) FROM visit"),
-    ("planning.edit_visit", "nurse", "/nurse/children/{child_id}/visits/{visit_id}",
-     "/nurse/children/{child_id}/visits/{visit_id}",
-     {"course_number": "1", "kind": "admission", "start_date": "2027-01-11", "start_time": "09:00",
-      "end_date": "2027-01-17", "end_time": "17:00", "time_zone": "Europe/Amsterdam", "status": "planned",
-      "location": "CSRF ward"},
-     "SELECT COUNT(*) FROM visit WHERE location = 'CSRF ward'"),
-    ("planning.cancel_visit", "nurse", "/nurse/children/{child_id}/visits/{visit_id}",
-     "/nurse/children/{child_id}/visits/{visit_id}/cancel", {},
-     "SELECT COUNT(*) FROM visit WHERE status = 'cancelled'"),
-    ("photos.add_photo", "caregiver", "/diary/{report_uuid}", "/diary/{report_uuid}/photos",
-     {"photo_id": "{photo_id}"}, "SELECT COUNT(*) FROM report_photo"),
-    ("staff.accounts_page", "admin", "/admin/accounts", "/admin/accounts",
-     {"display_name": "Anna", "email": "anna@example.org", "role": "nurse"}, "SELECT COUNT(*) FROM account"),
-    ("hospital.settings", "admin", "/admin/hospital", "/admin/hospital",
-     {"name": "Ward B", "phone_daytime": "+31 30 123 4567", "phone_out_of_hours": "030 123 4500",
-      "first_day": "1", "last_day": "5", "staffed_from": "08:00", "staffed_until": "17:00",
-      "review_red_minutes": "30", "review_green_days": "2"},
-     "SELECT COUNT(*) FROM audit_log WHERE action = 'hospital.updated'"),
-    ("reminders.settings", "caregiver", "/settings/reminders", "/settings/reminders",
-     {"reminders_enabled": "y", "quiet_start": "21:30", "quiet_end": "08:00", "medication_time_1": "09:00"},
-     "SELECT COUNT(*) FROM reminder_preference"),
-    ("admin_reminders.offsets", "admin", "/admin/reminders", "/admin/reminders",
-     {"offsets-0-days_before": "2", "offsets-0-at_time": "18:00"},
-     "SELECT COUNT(*) FROM audit_log WHERE action = 'reminders.offsets_updated'"),
+    (
+        "diary.new_report",
+        "caregiver",
+        "/diary/new",
+        "/diary/new",
+        {"pain": "2", "observed_date": "{today}", "observed_time": "00:01"},
+        "SELECT COUNT(*) FROM report",
+    ),
+    (
+        "planning.plan",
+        "nurse",
+        "/nurse/children/{other_child_id}/plan",
+        "/nurse/children/{other_child_id}/plan",
+        {"start_date": "2027-01-11"},
+        "SELECT COUNT(*) FROM treatment_plan",
+    ),
+    (
+        "planning.add_visit",
+        "nurse",
+        "/nurse/children/{child_id}/visits/new",
+        "/nurse/children/{child_id}/visits/new",
+        {
+            "course_number": "6",
+            "kind": "day_visit",
+            "start_date": "2028-01-03",
+            "start_time": "10:00",
+            "end_date": "2028-01-03",
+            "end_time": "12:00",
+            "time_zone": "Europe/Amsterdam",
+            "status": "planned",
+        },
+        "SELECT COUNT(*) FROM visit",
+    ),
+    (
+        "planning.edit_visit",
+        "nurse",
+        "/nurse/children/{child_id}/visits/{visit_id}",
+        "/nurse/children/{child_id}/visits/{visit_id}",
+        {
+            "course_number": "1",
+            "kind": "admission",
+            "start_date": "2027-01-11",
+            "start_time": "09:00",
+            "end_date": "2027-01-17",
+            "end_time": "17:00",
+            "time_zone": "Europe/Amsterdam",
+            "status": "planned",
+            "location": "CSRF ward",
+        },
+        "SELECT COUNT(*) FROM visit WHERE location = 'CSRF ward'",
+    ),
+    (
+        "planning.cancel_visit",
+        "nurse",
+        "/nurse/children/{child_id}/visits/{visit_id}",
+        "/nurse/children/{child_id}/visits/{visit_id}/cancel",
+        {},
+        "SELECT COUNT(*) FROM visit WHERE status = 'cancelled'",
+    ),
+    (
+        "photos.add_photo",
+        "caregiver",
+        "/diary/{report_uuid}",
+        "/diary/{report_uuid}/photos",
+        {"photo_id": "{photo_id}"},
+        "SELECT COUNT(*) FROM report_photo",
+    ),
+    (
+        "staff.accounts_page",
+        "admin",
+        "/admin/accounts",
+        "/admin/accounts",
+        {"display_name": "Anna", "email": "anna@example.org", "role": "nurse"},
+        "SELECT COUNT(*) FROM account",
+    ),
+    (
+        "hospital.settings",
+        "admin",
+        "/admin/hospital",
+        "/admin/hospital",
+        {
+            "name": "Ward B",
+            "phone_daytime": "+31 30 123 4567",
+            "phone_out_of_hours": "030 123 4500",
+            "first_day": "1",
+            "last_day": "5",
+            "staffed_from": "08:00",
+            "staffed_until": "17:00",
+            "review_red_minutes": "30",
+            "review_green_days": "2",
+        },
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'hospital.updated'",
+    ),
+    (
+        "reminders.settings",
+        "caregiver",
+        "/settings/reminders",
+        "/settings/reminders",
+        {
+            "reminders_enabled": "y",
+            "quiet_start": "21:30",
+            "quiet_end": "08:00",
+            "medication_time_1": "09:00",
+        },
+        "SELECT COUNT(*) FROM reminder_preference",
+    ),
+    (
+        "admin_reminders.offsets",
+        "admin",
+        "/admin/reminders",
+        "/admin/reminders",
+        {"offsets-0-days_before": "2", "offsets-0-at_time": "18:00"},
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'reminders.offsets_updated'",
+    ),
 ]
 # Posts that also carry a file (sent multipart): endpoint -> the file field's name.
 FILE_POSTS = {"photos.add_photo": "photo"}
-EMAILS = {"caregiver": "parent@example.org", "nurse": "nurse@example.org", "admin": "admin@example.org"}
+EMAILS = {
+    "caregiver": "parent@example.org",
+    "nurse": "nurse@example.org",
+    "admin": "admin@example.org",
+}
 
 
 def _files(endpoint: str) -> dict[str, FileStorage] | None:
@@ -114,7 +314,9 @@ def _files(endpoint: str) -> dict[str, FileStorage] | None:
     picture = io.BytesIO()
     Image.new("RGB", (8, 8), "teal").save(picture, "JPEG")
     picture.seek(0)
-    return {FILE_POSTS[endpoint]: FileStorage(picture, filename="photo.jpg", content_type="image/jpeg")}
+    return {
+        FILE_POSTS[endpoint]: FileStorage(picture, filename="photo.jpg", content_type="image/jpeg")
+    }
 
 
 async def _rows(db: Database, sql: str) -> int:
@@ -125,24 +327,40 @@ async def _rows(db: Database, sql: str) -> int:
 
 @pytest.mark.parametrize("case", FORM_POSTS, ids=[case[0] for case in FORM_POSTS])
 async def test_form_post_without_csrf_token_is_refused(
-    app: Quart, db: Database, people: People, case: tuple[str, str | None, str, str, dict[str, str], str]
+    app: Quart,
+    db: Database,
+    people: People,
+    case: tuple[str, str | None, str, str, dict[str, str], str],
 ) -> None:
     endpoint, role, page, url, form, counter = case
     second_child_id = await make_child(db, "Zoe", people.parent_id)
     async with db.transaction() as connection:
         plan_id = await create_plan(
-            connection, child_id=people.child_id, start=date(2027, 1, 11),
-            template=await plans.select_template(db), actor_id=None,
+            connection,
+            child_id=people.child_id,
+            start=date(2027, 1, 11),
+            template=await plans.select_template(db),
+            actor_id=None,
         )
     visit_id = (await plans.select_visits(db, plan_id))[0].id
-    report = {"id": str(uuid.uuid4()), "child_id": people.child_id, "observed_at": utcnow().isoformat(),
-              "items": {"pain": 1}, "note": "", "corrects": None}
+    report = {
+        "id": str(uuid.uuid4()),
+        "child_id": people.child_id,
+        "observed_at": utcnow().isoformat(),
+        "items": {"pain": 1},
+        "note": "",
+        "corrects": None,
+    }
     [stored] = await sync.submit(db, people.parent_id, [report])
 
     def fill(text: str) -> str:
         return text.format(
-            child_id=people.child_id, parent_id=people.parent_id, second_child_id=second_child_id,
-            other_child_id=people.other_child_id, visit_id=visit_id, report_uuid=stored.id,
+            child_id=people.child_id,
+            parent_id=people.parent_id,
+            second_child_id=second_child_id,
+            other_child_id=people.other_child_id,
+            visit_id=visit_id,
+            report_uuid=stored.id,
             photo_id=str(uuid.uuid4()),
             today=utcnow().astimezone(ZoneInfo("Europe/Amsterdam")).date().isoformat(),
         )
@@ -172,16 +390,26 @@ async def test_every_post_route_is_covered_by_the_csrf_test(app: Quart) -> None:
     tested = {case[0] for case in FORM_POSTS}
     # Covered elsewhere: invite/reset/second-factor/enrol/language have their own tests.
     elsewhere = {
-        "accounts.invite", "accounts.reset", "accounts.enter_invite", "accounts.second_factor_code",
-        "accounts.enrol_second_factor", "accounts.choose_language", "nurse.revoke_invite",
+        "accounts.invite",
+        "accounts.reset",
+        "accounts.enter_invite",
+        "accounts.second_factor_code",
+        "accounts.enrol_second_factor",
+        "accounts.choose_language",
+        "nurse.revoke_invite",
         "calendar.revoke",  # tests/test_calendar.py
         "diary.sync_reports",  # JSON: same-origin rule, tests/test_diary_sync.py
         "photos.upload",  # multipart API: same-origin rule, tests/test_photos.py
-        "queue.review_green", "queue.report",  # tests/test_queue.py
+        "queue.review_green",
+        "queue.report",  # tests/test_queue.py
         "records.close",  # tests/test_retention.py
-        "staff.disable", "staff.enable", "staff.reset_second_factor", "staff.change_role",
+        "staff.disable",
+        "staff.enable",
+        "staff.reset_second_factor",
+        "staff.change_role",
         "staff.set_up_code",  # tests/test_admin_accounts.py
-        "reminders.subscribe", "reminders.send_test",  # JSON: tests/test_push_views.py
+        "reminders.subscribe",
+        "reminders.send_test",  # JSON: tests/test_push_views.py
         "reminders.remove_device",  # tests/test_push_views.py
     }
     posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())}
@@ -204,7 +432,8 @@ async def test_csrf_failure_keeps_what_was_typed(app: Quart, people: People) -> 
     client = app.test_client()
     await sign_in(client, "nurse@example.org", staff=True)
     response = await client.post(
-        "/nurse/children", form={"nickname": "Kim", "birth_date": "2020-01-02", "hospital_number": "H-77"}
+        "/nurse/children",
+        form={"nickname": "Kim", "birth_date": "2020-01-02", "hospital_number": "H-77"},
     )
     text = await response.get_data(as_text=True)
     assert 'value="Kim"' in text and 'value="H-77"' in text
@@ -215,7 +444,12 @@ async def test_csrf_failure_keeps_what_was_typed(app: Quart, people: People) -> 
 
 def _assert_security_headers(response: Any) -> None:
     csp = response.headers["Content-Security-Policy"]
-    for directive in ("default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+    for directive in (
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ):
         assert directive in csp
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     max_age = int(response.headers["Strict-Transport-Security"].split("max-age=")[1].split(";")[0])
@@ -225,7 +459,9 @@ def _assert_security_headers(response: Any) -> None:
     assert response.headers["Referrer-Policy"] == "no-referrer"
 
 
-@pytest.mark.parametrize("path", ["/login", "/call", "/healthz", "/no-such-page", "/static/css/app.css", "/privacy"])
+@pytest.mark.parametrize(
+    "path", ["/login", "/call", "/healthz", "/no-such-page", "/static/css/app.css", "/privacy"]
+)
 async def test_security_headers_on_every_kind_of_response(client: Any, path: str) -> None:
     response = await client.get(path)
     _assert_security_headers(response)
@@ -234,7 +470,9 @@ async def test_security_headers_on_every_kind_of_response(client: Any, path: str
         assert "We could not find this page" in await response.get_data(as_text=True)
 
 
-async def test_pages_with_personal_data_are_not_stored(family_client: Any, nurse_client: Any) -> None:
+async def test_pages_with_personal_data_are_not_stored(
+    family_client: Any, nurse_client: Any
+) -> None:
     for client, path in ((family_client, "/"), (nurse_client, "/nurse/children")):
         response = await client.get(path)
         assert response.status_code == 200
@@ -313,12 +551,16 @@ async def test_json_endpoints_need_json_and_same_origin(json_app: Quart, people:
     fine = await client.post("/api/echo", json={}, headers=same)
     assert fine.status_code == 200 and (await fine.get_json()) == {"ok": "yes"}
     assert fine.headers["Cache-Control"] == "no-store"
-    by_fetch_metadata = await client.post("/api/echo", json={}, headers={"Sec-Fetch-Site": "same-origin"})
+    by_fetch_metadata = await client.post(
+        "/api/echo", json={}, headers={"Sec-Fetch-Site": "same-origin"}
+    )
     assert by_fetch_metadata.status_code == 200
 
 
 async def test_json_endpoints_answer_401_in_json_when_signed_out(json_app: Quart) -> None:
-    response = await json_app.test_client().post("/api/echo", json={}, headers={"Origin": "https://localhost"})
+    response = await json_app.test_client().post(
+        "/api/echo", json={}, headers={"Origin": "https://localhost"}
+    )
     assert response.status_code == 401
     assert (await response.get_json()) == {"error": "Unauthorized"}
 
@@ -326,8 +568,13 @@ async def test_json_endpoints_answer_401_in_json_when_signed_out(json_app: Quart
 # --- rate limits ---------------------------------------------------------------------
 
 STRICT = {
-    "accounts.login", "accounts.second_factor_code", "accounts.enrol_second_factor",
-    "accounts.change_password", "accounts.invite", "accounts.enter_invite", "accounts.reset",
+    "accounts.login",
+    "accounts.second_factor_code",
+    "accounts.enrol_second_factor",
+    "accounts.change_password",
+    "accounts.invite",
+    "accounts.enter_invite",
+    "accounts.reset",
     "calendar.feed",
 }
 EXEMPT = {"static", "health.healthz"}

@@ -14,7 +14,10 @@ from tests.conftest import test_config
 
 
 def test_capability_tokens_are_redacted_from_paths() -> None:
-    assert redact("GET /invite/ABCDEFGHIJKLMNOPQRSTUVWXYZ HTTP/1.1") == "GET /invite/[redacted] HTTP/1.1"
+    assert (
+        redact("GET /invite/ABCDEFGHIJKLMNOPQRSTUVWXYZ HTTP/1.1")
+        == "GET /invite/[redacted] HTTP/1.1"
+    )
     assert redact("/reset/ABCD?x=1") == "/reset/[redacted]?x=1"
     assert redact("/calendar/TOKEN.ics") == "/calendar/[redacted]"
     assert redact("/schedule/visits/3") == "/schedule/visits/3"
@@ -25,8 +28,13 @@ def test_access_log_atoms_hide_tokens_and_cookies() -> None:
 
     logger = RedactingLogger(Config())
     scope: dict[str, Any] = {
-        "type": "http", "method": "GET", "path": "/invite/SECRETCODE", "query_string": b"", "scheme": "https",
-        "http_version": "1.1", "client": ("127.0.0.1", 5000),
+        "type": "http",
+        "method": "GET",
+        "path": "/invite/SECRETCODE",
+        "query_string": b"",
+        "scheme": "https",
+        "http_version": "1.1",
+        "client": ("127.0.0.1", 5000),
         "headers": [(b"cookie", b"__Host-session=abc"), (b"referer", b"https://x/reset/SECRET2")],
     }
     atoms = logger.atoms(scope, {"status": 200, "headers": []}, 0.01)  # type: ignore[arg-type]
@@ -51,5 +59,7 @@ async def _scheme_seen(tmp_path: Path, hops: int, header: str | None) -> str:
 async def test_scheme_is_taken_from_a_trusted_proxy_only(tmp_path: Path) -> None:
     assert await _scheme_seen(tmp_path / "a", 0, "https") == "http"
     assert await _scheme_seen(tmp_path / "b", 1, "https") == "https"
-    assert await _scheme_seen(tmp_path / "c", 1, "https, http") == "http"  # the proxy's own entry wins
+    assert (
+        await _scheme_seen(tmp_path / "c", 1, "https, http") == "http"
+    )  # the proxy's own entry wins
     assert await _scheme_seen(tmp_path / "d", 1, None) == "http"

@@ -34,7 +34,10 @@ def _email_field() -> EmailField:
         _l("E-mail address"),
         validators=[
             _required(),
-            Email(message=_l("Enter an e-mail address like name@example.org."), check_deliverability=False),
+            Email(
+                message=_l("Enter an e-mail address like name@example.org."),
+                check_deliverability=False,
+            ),
             Length(max=254),
         ],
         render_kw={"autocomplete": "username", "inputmode": "email", "spellcheck": "false"},
@@ -81,12 +84,17 @@ class JoinForm(CsrfForm):
     )
     confirm = PasswordField(
         _l("Type the password again"),
-        validators=[_required(), EqualTo("password", message=_l("The two passwords are not the same."))],
+        validators=[
+            _required(),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
     accept_privacy = BooleanField(
         _l("I have read the privacy notice and agree to it"),
-        validators=[DataRequired(message=_l("Please read and accept the privacy notice to continue."))],
+        validators=[
+            DataRequired(message=_l("Please read and accept the privacy notice to continue."))
+        ],
     )
 
 
@@ -95,7 +103,9 @@ class LinkChildForm(CsrfForm):
 
     accept_privacy = BooleanField(
         _l("I have read the privacy notice and agree to it"),
-        validators=[DataRequired(message=_l("Please read and accept the privacy notice to continue."))],
+        validators=[
+            DataRequired(message=_l("Please read and accept the privacy notice to continue."))
+        ],
     )
 
 
@@ -108,7 +118,10 @@ class ResetForm(CsrfForm):
     )
     confirm = PasswordField(
         _l("Type the new password again"),
-        validators=[_required(), EqualTo("password", message=_l("The two passwords are not the same."))],
+        validators=[
+            _required(),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 

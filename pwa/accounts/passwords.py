@@ -20,7 +20,9 @@ _STRENGTH_CHECK_LENGTH = 100
 
 def hasher() -> PasswordHasher:
     config = current_app.config
-    return PasswordHasher(time_cost=config["ARGON2_TIME_COST"], memory_cost=config["ARGON2_MEMORY_KIB"])
+    return PasswordHasher(
+        time_cost=config["ARGON2_TIME_COST"], memory_cost=config["ARGON2_MEMORY_KIB"]
+    )
 
 
 def hash_password(password: str) -> str:
@@ -44,7 +46,12 @@ def password_problem(password: str, personal: Iterable[str] = ()) -> str | None:
         return gettext("Use at least %(count)s characters.", count=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
         return gettext("Use at most %(count)s characters.", count=MAX_LENGTH)
-    inputs = [part for value in personal for part in value.replace("@", " ").replace(".", " ").split() if part]
+    inputs = [
+        part
+        for value in personal
+        for part in value.replace("@", " ").replace(".", " ").split()
+        if part
+    ]
     result = zxcvbn(password[:_STRENGTH_CHECK_LENGTH], user_inputs=inputs)
     if result["score"] < current_app.config["PASSWORD_MIN_SCORE"]:
         return gettext(

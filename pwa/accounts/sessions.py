@@ -36,7 +36,9 @@ def lifetimes(account: Account) -> tuple[timedelta, timedelta]:
             timedelta(minutes=config["NURSE_IDLE_MINUTES"]),
             timedelta(hours=config["NURSE_ABSOLUTE_HOURS"]),
         )
-    return timedelta(days=config["FAMILY_IDLE_DAYS"]), timedelta(days=config["FAMILY_ABSOLUTE_DAYS"])
+    return timedelta(days=config["FAMILY_IDLE_DAYS"]), timedelta(
+        days=config["FAMILY_ABSOLUTE_DAYS"]
+    )
 
 
 async def start(db: Database, account: Account, child_id: int | None = None) -> None:
@@ -91,7 +93,10 @@ async def load_current() -> None:
     g.session_lifetime = absolute
     if account.locale and "lang" not in request.cookies:
         g.locale = account.locale
-    if now - session_row.last_seen_at >= TOUCH_INTERVAL and BACKGROUND_HEADER not in request.headers:
+    if (
+        now - session_row.last_seen_at >= TOUCH_INTERVAL
+        and BACKGROUND_HEADER not in request.headers
+    ):
         async with db.transaction() as connection:
             await store.touch_session(connection, session_row.id, now)
 

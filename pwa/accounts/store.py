@@ -96,7 +96,9 @@ class AccessCode:
 
 
 async def select_account(db: Database, account_id: int) -> Account | None:
-    row = await db.fetch_one(f"SELECT {ACCOUNT_COLUMNS} FROM account WHERE id = :id", {"id": account_id})  # noqa: S608  # nosec B608  # fixed column lists and names only; every value is a bound parameter
+    # Fixed column list; every value is a bound parameter.
+    sql = f"SELECT {ACCOUNT_COLUMNS} FROM account WHERE id = :id"  # noqa: S608  # nosec B608
+    row = await db.fetch_one(sql, {"id": account_id})
     return Account.from_row(row) if row else None
 
 
@@ -147,7 +149,9 @@ async def insert_account(
     return int(row["id"])
 
 
-async def update_password(connection: aiosqlite.Connection, account_id: int, password_hash: str) -> None:
+async def update_password(
+    connection: aiosqlite.Connection, account_id: int, password_hash: str
+) -> None:
     await connection.execute(
         "UPDATE account SET password_hash = :hash WHERE id = :id",
         {"hash": password_hash, "id": account_id},
@@ -160,7 +164,9 @@ async def update_locale(connection: aiosqlite.Connection, account_id: int, local
     )
 
 
-async def set_totp_secret(connection: aiosqlite.Connection, account_id: int, secret: str, step: int) -> None:
+async def set_totp_secret(
+    connection: aiosqlite.Connection, account_id: int, secret: str, step: int
+) -> None:
     await connection.execute(
         "UPDATE account SET totp_secret = :secret, totp_last_step = :step WHERE id = :id",
         {"secret": secret, "step": step, "id": account_id},
@@ -183,7 +189,12 @@ async def claim_totp_step(connection: aiosqlite.Connection, account_id: int, ste
 
 
 async def insert_session(
-    connection: aiosqlite.Connection, *, token_hash: bytes, account_id: int, csrf_secret: str, child_id: int | None
+    connection: aiosqlite.Connection,
+    *,
+    token_hash: bytes,
+    account_id: int,
+    csrf_secret: str,
+    child_id: int | None,
 ) -> None:
     now = now_text()
     await connection.execute(
@@ -191,7 +202,13 @@ async def insert_session(
         INSERT INTO account_session (token_hash, account_id, csrf_secret, child_id, created_at, last_seen_at)
         VALUES (:token_hash, :account_id, :csrf_secret, :child_id, :now, :now)
         """,
-        {"token_hash": token_hash, "account_id": account_id, "csrf_secret": csrf_secret, "child_id": child_id, "now": now},
+        {
+            "token_hash": token_hash,
+            "account_id": account_id,
+            "csrf_secret": csrf_secret,
+            "child_id": child_id,
+            "now": now,
+        },
     )
 
 
@@ -221,15 +238,21 @@ async def select_session(db: Database, token_hash: bytes) -> tuple[SessionRow, A
     return session, Account.from_row(row)
 
 
-async def touch_session(connection: aiosqlite.Connection, session_id: int, moment: datetime) -> None:
+async def touch_session(
+    connection: aiosqlite.Connection, session_id: int, moment: datetime
+) -> None:
     await connection.execute(
-        "UPDATE account_session SET last_seen_at = :at WHERE id = :id", {"at": to_db(moment), "id": session_id}
+        "UPDATE account_session SET last_seen_at = :at WHERE id = :id",
+        {"at": to_db(moment), "id": session_id},
     )
 
 
-async def set_session_child(connection: aiosqlite.Connection, session_id: int, child_id: int) -> None:
+async def set_session_child(
+    connection: aiosqlite.Connection, session_id: int, child_id: int
+) -> None:
     await connection.execute(
-        "UPDATE account_session SET child_id = :child_id WHERE id = :id", {"child_id": child_id, "id": session_id}
+        "UPDATE account_session SET child_id = :child_id WHERE id = :id",
+        {"child_id": child_id, "id": session_id},
     )
 
 
@@ -240,7 +263,9 @@ async def revoke_session(connection: aiosqlite.Connection, session_id: int) -> N
     )
 
 
-async def revoke_sessions_of(connection: aiosqlite.Connection, account_id: int, *, keep: int | None = None) -> None:
+async def revoke_sessions_of(
+    connection: aiosqlite.Connection, account_id: int, *, keep: int | None = None
+) -> None:
     await connection.execute(
         """
         UPDATE account_session SET revoked_at = :now
@@ -294,7 +319,9 @@ async def select_access_code(db: Database, kind: str, code_hash: bytes) -> Acces
     return AccessCode.from_row(row) if row else None
 
 
-async def use_access_code(connection: aiosqlite.Connection, code_id: int, used_by: int, moment: datetime) -> bool:
+async def use_access_code(
+    connection: aiosqlite.Connection, code_id: int, used_by: int, moment: datetime
+) -> bool:
     """Mark a code used; False if it was used, revoked or expired meanwhile."""
     cursor = await connection.execute(
         """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from datetime import datetime, timedelta
@@ -13,12 +14,21 @@ from quart.typing import ResponseReturnValue
 from .. import audit
 from ..db import Database, get_db, utcnow
 from ..families import store as families
-from ..notifications import planner as reminders
 from ..i18n import LANGUAGE_COOKIE, LOCALES, gettext
 from ..limits import code_limits, credential_limits, rate_limit
+from ..notifications import planner as reminders
 from ..security import Access, access, require_csrf
 from . import codes, second_factor, sessions, store
-from .forms import ChangePasswordForm, CodeForm, InviteCodeForm, JoinForm, LinkChildForm, LoginForm, PlainForm, ResetForm
+from .forms import (
+    ChangePasswordForm,
+    CodeForm,
+    InviteCodeForm,
+    JoinForm,
+    LinkChildForm,
+    LoginForm,
+    PlainForm,
+    ResetForm,
+)
 from .passwords import hash_password, verify_password
 
 blueprint = Blueprint("accounts", __name__)
@@ -55,7 +65,9 @@ async def login() -> ResponseReturnValue:
         db = get_db()
         account = await store.select_account_by_email(db, form.email.data)
         usable = account is not None and not account.disabled
-        if verify_password(account.password_hash if usable and account else None, form.password.data):
+        if verify_password(
+            account.password_hash if usable and account else None, form.password.data
+        ):
             assert account is not None
             if account.is_staff:
                 return _ask_second_factor(account, safe_next())
@@ -113,7 +125,9 @@ async def second_factor_code() -> ResponseReturnValue:
             if fresh:
                 await sessions.start(db, account)
                 return redirect(safe_next())
-        error = gettext("That code is not right, or was used already. Wait for the next code and try again.")
+        error = gettext(
+            "That code is not right, or was used already. Wait for the next code and try again."
+        )
     form.code.data = ""
     return await render_template("accounts/second_factor.html", form=form, error=error)
 
@@ -134,14 +148,22 @@ async def enrol_second_factor() -> ResponseReturnValue:
             db = get_db()
             async with db.transaction() as connection:
                 await store.set_totp_secret(connection, account.id, secret, step)
-                await audit.record(connection, actor_id=account.id, action="account.second_factor_enrolled")
+                await audit.record(
+                    connection, actor_id=account.id, action="account.second_factor_enrolled"
+                )
             await sessions.start(db, account)
             return redirect(safe_next())
-        error = gettext("That code is not right. Check the time on your phone and try the next code.")
+        error = gettext(
+            "That code is not right. Check the time on your phone and try the next code."
+        )
     uri = second_factor.provisioning_uri(secret, account.email)
     form.code.data = ""
     return await render_template(
-        "accounts/enrol.html", form=form, error=error, qr=second_factor.qr_data_uri(uri), secret=secret
+        "accounts/enrol.html",
+        form=form,
+        error=error,
+        qr=second_factor.qr_data_uri(uri),
+        secret=secret,
     )
 
 
@@ -187,10 +209,9 @@ async def invite(code: str) -> ResponseReturnValue:
         if account is not None or not await store.select_account_by_email(db, form.email.data):
             # Hash before taking the write lock: argon2 is slow on purpose.
             password_hash = hash_password(form.password.data) if account is None else ""
-            try:
+            # IntegrityError: the same address joined through another invite a moment ago.
+            with contextlib.suppress(sqlite3.IntegrityError):
                 caregiver_id = await _redeem(db, invite, account, form, password_hash, now)
-            except sqlite3.IntegrityError:
-                pass  # the same address joined through another invite a moment ago
         if caregiver_id is None:
             error = gettext(
                 "There is already an account with this e-mail address. Sign in first, then open this invite link again."
@@ -200,7 +221,9 @@ async def invite(code: str) -> ResponseReturnValue:
                 new_account = await store.select_account(db, caregiver_id)
                 assert new_account is not None
                 await sessions.start(db, new_account, invite.child_id)
-            await flash(gettext("Welcome! Your account is linked to %(name)s.", name=child.nickname))
+            await flash(
+                gettext("Welcome! Your account is linked to %(name)s.", name=child.nickname)
+            )
             return redirect(url_for("families.home"))
     if hasattr(form, "password"):
         form.password.data = ""
@@ -211,7 +234,12 @@ async def invite(code: str) -> ResponseReturnValue:
 
 
 async def _redeem(
-    db: Database, invite: store.AccessCode, account: store.Account | None, form: Any, password_hash: str, now: datetime
+    db: Database,
+    invite: store.AccessCode,
+    account: store.Account | None,
+    form: Any,
+    password_hash: str,
+    now: datetime,
 ) -> int:
     """Create or reuse the caregiver, use the code and link the child, all in one transaction."""
     assert invite.child_id is not None
@@ -304,7 +332,9 @@ async def change_password() -> ResponseReturnValue:
                 await store.update_password(connection, g.account.id, password_hash)
                 await store.revoke_sessions_of(connection, g.account.id, keep=g.session_row.id)
                 await store.revoke_reset_codes(connection, g.account.id)
-                await audit.record(connection, actor_id=g.account.id, action="account.password_changed")
+                await audit.record(
+                    connection, actor_id=g.account.id, action="account.password_changed"
+                )
             await flash(gettext("Your password is changed. Other devices were signed out."))
             return redirect(url_for("accounts.settings"))
         form.current.errors = [gettext("This is not your current password.")]
@@ -325,7 +355,12 @@ async def choose_language() -> ResponseReturnValue:
             await store.update_locale(connection, g.account.id, chosen)
     response = redirect(safe_next())
     response.set_cookie(
-        LANGUAGE_COOKIE, chosen, max_age=60 * 60 * 24 * 365, secure=True, httponly=True, samesite="Lax"
+        LANGUAGE_COOKIE,
+        chosen,
+        max_age=60 * 60 * 24 * 365,
+        secure=True,
+        httponly=True,
+        samesite="Lax",
     )
     return response
 

@@ -26,8 +26,16 @@ async def close(child_id: int) -> ResponseReturnValue:
         await require_csrf(await PlainForm.from_request())
         async with db.transaction() as connection:
             await close_record(connection, child.id, g.account.id)
-        await flash(gettext("The record of %(name)s is closed. The family no longer has access.", name=child.nickname))
+        await flash(
+            gettext(
+                "The record of %(name)s is closed. The family no longer has access.",
+                name=child.nickname,
+            )
+        )
         return redirect(url_for("nurse.child", child_id=child.id))
     return await render_template(
-        "admin/close_record.html", child=child, form=PlainForm(), retention_days=current_app.config["RETENTION_DAYS"]
+        "admin/close_record.html",
+        child=child,
+        form=PlainForm(),
+        retention_days=current_app.config["RETENTION_DAYS"],
     )

@@ -7,7 +7,16 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from wtforms import DateField, SelectChoice, Field, HiddenField, RadioField, StringField, TextAreaField, TimeField
+from wtforms import (
+    DateField,
+    Field,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..i18n import lazy_gettext as _l
@@ -32,11 +41,20 @@ class ItemAnswer:
 
 
 class BaseReportForm(CsrfForm):
-    observed_date = DateField(_l("Date"), validators=[DataRequired(message=_l("Enter a date like 2027-01-12."))])
-    observed_time = TimeField(_l("Time"), validators=[DataRequired(message=_l("Enter a time like 14:30."))])
+    observed_date = DateField(
+        _l("Date"), validators=[DataRequired(message=_l("Enter a date like 2027-01-12."))]
+    )
+    observed_time = TimeField(
+        _l("Time"), validators=[DataRequired(message=_l("Enter a time like 14:30."))]
+    )
     note = TextAreaField(
         _l("Anything else?"),
-        validators=[Length(max=NOTE_MAX, message=_l("Keep the note under %(count)s characters.", count=NOTE_MAX))],
+        validators=[
+            Length(
+                max=NOTE_MAX,
+                message=_l("Keep the note under %(count)s characters.", count=NOTE_MAX),
+            )
+        ],
         description=_l("In your own words. Up to 2,000 characters."),
     )
     client_uuid = HiddenField()
@@ -58,12 +76,22 @@ def _field_for(item: Item) -> Field:
     validators = [ItemAnswer(item)]
     if item.kind == "scale":
         choices = [SelectChoice(str(value), str(value)) for value in range(11)]
-        return RadioField(item.label, choices=choices, validators=validators, description=item.hint, validate_choice=False)
+        return RadioField(
+            item.label,
+            choices=choices,
+            validators=validators,
+            description=item.hint,
+            validate_choice=False,
+        )
     if item.kind == "number":
         return StringField(
-            item.label, validators=validators, description=item.hint,
+            item.label,
+            validators=validators,
+            description=item.hint,
             render_kw={
-                "inputmode": "decimal", "autocomplete": "off", "data-unit": item.unit,
+                "inputmode": "decimal",
+                "autocomplete": "off",
+                "data-unit": item.unit,
                 # static/js/diary.js checks the range before a report goes to the outbox.
                 "data-low": item.low,
                 "data-high": item.high,

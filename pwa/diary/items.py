@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from babel.support import LazyProxy
-
 from babel.numbers import format_decimal
+from babel.support import LazyProxy
 
 from ..i18n import format_region
 from ..i18n import lazy_gettext as _l
@@ -42,55 +41,136 @@ class Item:
 _AMOUNT = (("none", _l("None")), ("some", _l("Some")), ("a_lot", _l("A lot")))
 
 ITEMS: tuple[Item, ...] = (
-    Item("pain", "scale", _l("Pain"), _l("0 = no pain, 10 = the worst pain possible. For a young child, your best estimate."), low=0, high=10),
     Item(
-        "pain_where", "choice", _l("Where is the pain?"),
-        choices=(("belly", _l("Belly")), ("legs", _l("Legs")), ("back", _l("Back")), ("head", _l("Head")), ("chest", _l("Chest")), ("other", _l("Elsewhere"))),
+        "pain",
+        "scale",
+        _l("Pain"),
+        _l("0 = no pain, 10 = the worst pain possible. For a young child, your best estimate."),
+        low=0,
+        high=10,
     ),
-    Item("temperature", "number", _l("Temperature"), _l("In °C, one decimal, measured in the ear or under the arm. Never in the bottom."), low=34.0, high=43.0, unit="°C"),
-    Item("weight", "number", _l("Weight"), _l("In kg, one decimal."), low=1.0, high=150.0, unit="kg"),
     Item(
-        "swelling", "choice", _l("Swelling"),
-        choices=(("none", _l("None")), ("face", _l("Face, eyes or lips")), ("legs", _l("Legs")), ("body", _l("Whole body"))),
+        "pain_where",
+        "choice",
+        _l("Where is the pain?"),
+        choices=(
+            ("belly", _l("Belly")),
+            ("legs", _l("Legs")),
+            ("back", _l("Back")),
+            ("head", _l("Head")),
+            ("chest", _l("Chest")),
+            ("other", _l("Elsewhere")),
+        ),
+    ),
+    Item(
+        "temperature",
+        "number",
+        _l("Temperature"),
+        _l("In °C, one decimal, measured in the ear or under the arm. Never in the bottom."),
+        low=34.0,
+        high=43.0,
+        unit="°C",
+    ),
+    Item(
+        "weight", "number", _l("Weight"), _l("In kg, one decimal."), low=1.0, high=150.0, unit="kg"
+    ),
+    Item(
+        "swelling",
+        "choice",
+        _l("Swelling"),
+        choices=(
+            ("none", _l("None")),
+            ("face", _l("Face, eyes or lips")),
+            ("legs", _l("Legs")),
+            ("body", _l("Whole body")),
+        ),
     ),
     Item("rash", "choice", _l("Rash, itching or hives"), choices=_AMOUNT),
     Item(
-        "breathing", "choice", _l("Breathing"),
-        choices=(("normal", _l("Normal")), ("fast", _l("Fast or noisy")), ("hard", _l("Hard to breathe"))),
+        "breathing",
+        "choice",
+        _l("Breathing"),
+        choices=(
+            ("normal", _l("Normal")),
+            ("fast", _l("Fast or noisy")),
+            ("hard", _l("Hard to breathe")),
+        ),
     ),
     Item(
-        "urine", "choice", _l("Urine (wee)"),
-        choices=(("normal", _l("Normal")), ("less", _l("Less than usual")), ("none_6h", _l("None for 6 hours or more"))),
+        "urine",
+        "choice",
+        _l("Urine (wee)"),
+        choices=(
+            ("normal", _l("Normal")),
+            ("less", _l("Less than usual")),
+            ("none_6h", _l("None for 6 hours or more")),
+        ),
     ),
     Item("vomiting", "choice", _l("Vomiting"), choices=_AMOUNT),
     Item("diarrhoea", "choice", _l("Diarrhoea"), choices=_AMOUNT),
     Item("constipation", "choice", _l("Constipation"), choices=_AMOUNT),
     Item(
-        "eyes", "choice", _l("Eyes"),
-        choices=(("normal", _l("Normal")), ("pupils", _l("Big pupils")), ("blurred", _l("Blurred vision")), ("light", _l("Light hurts"))),
-    ),
-    Item(
-        "nerves", "choice", _l("Feeling and alertness"),
+        "eyes",
+        "choice",
+        _l("Eyes"),
         choices=(
-            ("normal", _l("Normal")), ("tingling", _l("Tingling or numbness")), ("weakness", _l("Weakness")),
-            ("headache", _l("Headache")), ("confused", _l("Confused, very sleepy or a seizure")),
+            ("normal", _l("Normal")),
+            ("pupils", _l("Big pupils")),
+            ("blurred", _l("Blurred vision")),
+            ("light", _l("Light hurts")),
         ),
     ),
     Item(
-        "line", "choice", _l("Central line or pump"),
-        choices=(("fine", _l("Fine")), ("red", _l("Red or painful site")), ("leaking", _l("Leaking")), ("alarm", _l("Alarm or disconnected"))),
+        "nerves",
+        "choice",
+        _l("Feeling and alertness"),
+        choices=(
+            ("normal", _l("Normal")),
+            ("tingling", _l("Tingling or numbness")),
+            ("weakness", _l("Weakness")),
+            ("headache", _l("Headache")),
+            ("confused", _l("Confused, very sleepy or a seizure")),
+        ),
     ),
     Item(
-        "isotretinoin_taken", "choice", _l("Isotretinoin capsules taken today"),
-        choices=(("yes", _l("Yes")), ("no", _l("No"))), medication="isotretinoin",
+        "line",
+        "choice",
+        _l("Central line or pump"),
+        choices=(
+            ("fine", _l("Fine")),
+            ("red", _l("Red or painful site")),
+            ("leaking", _l("Leaking")),
+            ("alarm", _l("Alarm or disconnected")),
+        ),
     ),
     Item(
-        "lips_skin", "choice", _l("Lips and skin"),
-        choices=(("normal", _l("Normal")), ("dry", _l("Dry")), ("cracked", _l("Cracked or bleeding"))), medication="isotretinoin",
+        "isotretinoin_taken",
+        "choice",
+        _l("Isotretinoin capsules taken today"),
+        choices=(("yes", _l("Yes")), ("no", _l("No"))),
+        medication="isotretinoin",
     ),
     Item(
-        "mood", "choice", _l("Mood"),
-        choices=(("usual", _l("As usual")), ("low", _l("Low or tearful")), ("irritable", _l("Irritable or angry"))), medication="isotretinoin",
+        "lips_skin",
+        "choice",
+        _l("Lips and skin"),
+        choices=(
+            ("normal", _l("Normal")),
+            ("dry", _l("Dry")),
+            ("cracked", _l("Cracked or bleeding")),
+        ),
+        medication="isotretinoin",
+    ),
+    Item(
+        "mood",
+        "choice",
+        _l("Mood"),
+        choices=(
+            ("usual", _l("As usual")),
+            ("low", _l("Low or tearful")),
+            ("irritable", _l("Irritable or angry")),
+        ),
+        medication="isotretinoin",
     ),
 )
 BY_KEY: Mapping[str, Item] = {item.key: item for item in ITEMS}

@@ -43,7 +43,13 @@ async def select_state(db: Database, report_id: int) -> ReviewState:
         reviewed_at=from_db(review_row["reviewed_at"]) if review_row else None,
         outcome=review_row["outcome"] if review_row else None,
         replies=[
-            (r["id"], r["display_name"] or "", r["body"], from_db(r["created_at"]), from_db(r["read_at"]))  # type: ignore[misc]
+            (
+                r["id"],
+                r["display_name"] or "",
+                r["body"],
+                from_db(r["created_at"]),
+                from_db(r["read_at"]),
+            )  # type: ignore[misc]
             for r in reply_rows
         ],
     )

@@ -35,7 +35,9 @@ class Report:
     def server_raised_level(self) -> bool:
         """The server saw more danger than the phone showed (newer rules, other readings)."""
         order = ("green", "amber", "red")
-        return self.client_level is not None and order.index(self.level) > order.index(self.client_level)
+        return self.client_level is not None and order.index(self.level) > order.index(
+            self.client_level
+        )
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Report:
@@ -105,11 +107,15 @@ async def select_rules(db: Database | aiosqlite.Connection) -> list[Rule]:
 
 async def select_by_uuid(connection: aiosqlite.Connection, client_uuid: str) -> sqlite3.Row | None:
     return await fetch_one(
-        connection, "SELECT id, child_id, content_hash, level FROM report WHERE client_uuid = :uuid", {"uuid": client_uuid}
+        connection,
+        "SELECT id, child_id, content_hash, level FROM report WHERE client_uuid = :uuid",
+        {"uuid": client_uuid},
     )
 
 
-async def select_earlier(connection: aiosqlite.Connection, child_id: int, since: datetime, before: datetime) -> list[Earlier]:
+async def select_earlier(
+    connection: aiosqlite.Connection, child_id: int, since: datetime, before: datetime
+) -> list[Earlier]:
     """Reports of this child observed in [since, before), for look-back rules."""
     async with connection.execute(
         """
@@ -138,7 +144,9 @@ async def insert_report(connection: aiosqlite.Connection, values: dict[str, Any]
     return int(row["id"])
 
 
-async def select_report_for_caregiver(db: Database, client_uuid: str, caregiver_id: int) -> Report | None:
+async def select_report_for_caregiver(
+    db: Database, client_uuid: str, caregiver_id: int
+) -> Report | None:
     """A report only if it is about one of this caregiver's children (else None -> 404)."""
     row = await db.fetch_one(
         REPORT_SELECT
@@ -155,11 +163,15 @@ async def select_report_for_caregiver(db: Database, client_uuid: str, caregiver_
 
 async def select_report(db: Database, client_uuid: str) -> Report | None:
     """A report by its id, for staff."""
-    row = await db.fetch_one(REPORT_SELECT + " WHERE report.client_uuid = :uuid", {"uuid": client_uuid})
+    row = await db.fetch_one(
+        REPORT_SELECT + " WHERE report.client_uuid = :uuid", {"uuid": client_uuid}
+    )
     return Report.from_row(row) if row else None
 
 
-async def select_reports_for_child(db: Database, child_id: int, since: datetime | None = None, limit: int = 200) -> list[Report]:
+async def select_reports_for_child(
+    db: Database, child_id: int, since: datetime | None = None, limit: int = 200
+) -> list[Report]:
     rows = await db.fetch_all(
         REPORT_SELECT
         + """
@@ -172,13 +184,18 @@ async def select_reports_for_child(db: Database, child_id: int, since: datetime 
     return [Report.from_row(row) for row in rows]
 
 
-async def select_recent_values(db: Database, child_id: int, since: datetime) -> list[dict[str, Any]]:
+async def select_recent_values(
+    db: Database, child_id: int, since: datetime
+) -> list[dict[str, Any]]:
     """Observed times and answers of recent reports, for look-back rules on the phone."""
     rows = await db.fetch_all(
         "SELECT observed_at, items FROM report WHERE child_id = :child_id AND observed_at >= :since",
         {"child_id": child_id, "since": to_db(since)},
     )
-    return [{"observed_at": from_db(row["observed_at"]).isoformat(), "items": json.loads(row["items"])} for row in rows]  # type: ignore[union-attr]
+    return [
+        {"observed_at": from_db(row["observed_at"]).isoformat(), "items": json.loads(row["items"])}
+        for row in rows
+    ]  # type: ignore[union-attr]
 
 
 @dataclass(frozen=True)

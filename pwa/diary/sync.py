@@ -79,11 +79,15 @@ def parse(raw: Any) -> tuple[Draft | None, Result]:
     shown_id = str(report_id)[:64] if report_id is not None else ""
     problems: dict[str, str] = {}
     if not isinstance(raw, Mapping):
-        return None, Result(shown_id, "invalid", errors={"report": gettext("This is not a report.")})
+        return None, Result(
+            shown_id, "invalid", errors={"report": gettext("This is not a report.")}
+        )
     try:
         client_uuid = str(uuid.UUID(str(report_id)))
     except ValueError:
-        return None, Result(shown_id, "invalid", errors={"id": gettext("The report has no valid id.")})
+        return None, Result(
+            shown_id, "invalid", errors={"id": gettext("The report has no valid id.")}
+        )
     child_id = raw.get("child_id")
     if isinstance(child_id, bool) or not isinstance(child_id, int):
         problems["child_id"] = gettext("The report does not say which child it is about.")
@@ -133,7 +137,9 @@ def _parse_moment(raw: Any, problems: dict[str, str]) -> datetime | None:
         problems["observed_at"] = gettext("This time is in the future.")
         return None
     if moment < now - MAX_AGE:
-        problems["observed_at"] = gettext("This is too long ago to report here. Tell the team instead.")
+        problems["observed_at"] = gettext(
+            "This is too long ago to report here. Tell the team instead."
+        )
         return None
     return moment
 
@@ -141,25 +147,46 @@ def _parse_moment(raw: Any, problems: dict[str, str]) -> datetime | None:
 async def store_draft(db: Database, draft: Draft, caregiver_id: int) -> Result:
     """Store one checked report once; evaluate its red-flag level on the way in."""
     if not await families.is_caregiver_of(db, caregiver_id, draft.child_id):
-        return Result(draft.client_uuid, "invalid", errors={"child_id": gettext("This child is not linked to your account.")})
+        return Result(
+            draft.client_uuid,
+            "invalid",
+            errors={"child_id": gettext("This child is not linked to your account.")},
+        )
     child = await families.select_child(db, draft.child_id)
     if child is None or child.closed:
-        return Result(draft.client_uuid, "invalid", errors={"child_id": gettext("This child's record is closed.")})
+        return Result(
+            draft.client_uuid,
+            "invalid",
+            errors={"child_id": gettext("This child's record is closed.")},
+        )
     content_hash = draft.content_hash()
     async with db.transaction() as connection:
         existing = await store.select_by_uuid(connection, draft.client_uuid)
         if existing is not None:
             same = existing["content_hash"] == content_hash
-            return Result(draft.client_uuid, "duplicate" if same else "conflict", level=existing["level"] if same else None)
+            return Result(
+                draft.client_uuid,
+                "duplicate" if same else "conflict",
+                level=existing["level"] if same else None,
+            )
         corrects_id = None
         if draft.corrects is not None:
             corrected = await store.select_by_uuid(connection, draft.corrects)
             if corrected is None or corrected["child_id"] != draft.child_id:
-                return Result(draft.client_uuid, "invalid", errors={"corrects": gettext("The report it corrects is not known.")})
+                return Result(
+                    draft.client_uuid,
+                    "invalid",
+                    errors={"corrects": gettext("The report it corrects is not known.")},
+                )
             corrects_id = corrected["id"]
         rules = await store.select_rules(connection)
-        look_back = max([timedelta(hours=rule.within_hours) for rule in rules if rule.count > 1], default=LOOK_BACK)
-        earlier = await store.select_earlier(connection, draft.child_id, draft.observed_at - look_back, draft.observed_at)
+        look_back = max(
+            [timedelta(hours=rule.within_hours) for rule in rules if rule.count > 1],
+            default=LOOK_BACK,
+        )
+        earlier = await store.select_earlier(
+            connection, draft.child_id, draft.observed_at - look_back, draft.observed_at
+        )
         verdict = evaluate(rules, draft.items, draft.observed_at, earlier)
         report_id = await store.insert_report(
             connection,

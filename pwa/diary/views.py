@@ -37,14 +37,24 @@ async def items_shown_now(child_id: int) -> list[Item]:
     today = utcnow().astimezone(HOME_ZONE).date()
     running = set()
     if plan is not None:
-        running = {m.name for m in await plans.select_medications(db, plan.id) if m.first_date <= today <= m.last_date}
-    return [item for item in ITEMS if item.key in enabled and (item.medication is None or item.medication in running)]
+        running = {
+            m.name
+            for m in await plans.select_medications(db, plan.id)
+            if m.first_date <= today <= m.last_date
+        }
+    return [
+        item
+        for item in ITEMS
+        if item.key in enabled and (item.medication is None or item.medication in running)
+    ]
 
 
 async def _browser_context(child_id: int) -> dict[str, Any]:
     """What the page's script needs to judge a report offline: rules and recent values."""
     db = get_db()
-    since = utcnow() - timedelta(hours=max([r.within_hours for r in await store.select_rules(db)], default=24))
+    since = utcnow() - timedelta(
+        hours=max([r.within_hours for r in await store.select_rules(db)], default=24)
+    )
     return {
         "rules": [rule.as_json() for rule in await store.select_rules(db)],
         "recent": await store.select_recent_values(db, child_id, since),
@@ -75,7 +85,9 @@ async def new_report() -> ResponseReturnValue:
         form = form_class(
             observed_date=when.date(),
             observed_time=when.time().replace(second=0, microsecond=0),
-            client_uuid=str(uuid.uuid4()), corrects=corrected.client_uuid if corrected else "", **initial,
+            client_uuid=str(uuid.uuid4()),
+            corrects=corrected.client_uuid if corrected else "",
+            **initial,
         )
     else:
         form = await form_class.from_request()

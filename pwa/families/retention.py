@@ -18,7 +18,8 @@ from ..diary.photos import remove_file
 async def close_record(connection: aiosqlite.Connection, child_id: int, actor_id: int) -> bool:
     """Close a record: pending reminders are cancelled, calendar links stop working."""
     cursor = await connection.execute(
-        "UPDATE child SET closed_at = :now WHERE id = :id AND closed_at IS NULL", {"now": now_text(), "id": child_id}
+        "UPDATE child SET closed_at = :now WHERE id = :id AND closed_at IS NULL",
+        {"now": now_text(), "id": child_id},
     )
     if cursor.rowcount != 1:
         return False
@@ -51,14 +52,17 @@ class PurgeSummary:
     photos: int
 
 
-async def purge(db: Database, now: datetime, retention: timedelta, photo_folder: Path) -> PurgeSummary:
+async def purge(
+    db: Database, now: datetime, retention: timedelta, photo_folder: Path
+) -> PurgeSummary:
     """Remove closed records older than the retention period, with their caregivers'
     accounts when those follow no other child; then delete the photo files."""
     cutoff = to_db(now - retention)
     files: list[str] = []
     async with db.transaction() as connection:
         async with connection.execute(
-            "SELECT id FROM child WHERE closed_at IS NOT NULL AND closed_at < :cutoff", {"cutoff": cutoff}
+            "SELECT id FROM child WHERE closed_at IS NOT NULL AND closed_at < :cutoff",
+            {"cutoff": cutoff},
         ) as cursor:
             children = [int(row[0]) for row in await cursor.fetchall()]
         caregivers: set[int] = set()

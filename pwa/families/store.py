@@ -67,7 +67,9 @@ async def insert_child(
     return int(row["id"])
 
 
-async def link_caregiver(connection: aiosqlite.Connection, caregiver_id: int, child_id: int) -> None:
+async def link_caregiver(
+    connection: aiosqlite.Connection, caregiver_id: int, child_id: int
+) -> None:
     await connection.execute(
         """
         INSERT INTO caregiver_child (caregiver_id, child_id, linked_at)
@@ -116,7 +118,9 @@ async def select_caregivers(db: Database, child_id: int) -> list[Caregiver]:
         """,
         {"child_id": child_id},
     )
-    return [Caregiver(row["id"], row["display_name"], row["email"], row["linked_at"]) for row in rows]
+    return [
+        Caregiver(row["id"], row["display_name"], row["email"], row["linked_at"]) for row in rows
+    ]
 
 
 async def is_caregiver_of(db: Database, caregiver_id: int, child_id: int) -> bool:

@@ -25,7 +25,9 @@ def _b64url(raw: bytes) -> str:
 
 
 def public_key_of(private: ec.EllipticCurvePrivateKey) -> str:
-    point = private.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    point = private.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
     return _b64url(point)
 
 
@@ -40,7 +42,9 @@ def load(instance_path: str, configured_pem: str, subject: str) -> VapidKeys:
             generated = ec.generate_private_key(ec.SECP256R1())
             path.write_bytes(
                 generated.private_bytes(
-                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
                 )
             )
             path.chmod(0o600)

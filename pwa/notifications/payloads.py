@@ -23,9 +23,7 @@ def _t(locale: str, message: str, **variables: object) -> str:
     return translate(locale, message, **variables)
 
 
-
-
-def N_(message: str) -> str:  # noqa: N802 - Babel's default marker for "translate later"
+def N_(message: str) -> str:
     return message
 
 
@@ -51,7 +49,10 @@ class Message:
     tag: str
 
     def encode(self) -> str:
-        data = json.dumps({"title": self.title, "body": self.body, "url": self.url, "tag": self.tag}, ensure_ascii=False)
+        data = json.dumps(
+            {"title": self.title, "body": self.body, "url": self.url, "tag": self.tag},
+            ensure_ascii=False,
+        )
         if len(data.encode()) > MAX_PAYLOAD_BYTES:
             raise ValueError("notification payload too large")
         return data
@@ -72,7 +73,9 @@ def tag_for(job: Job) -> str:
 
 
 async def _locale_of(connection: aiosqlite.Connection, account_id: int) -> str:
-    row = await fetch_one(connection, "SELECT locale FROM account WHERE id = :id", {"id": account_id})
+    row = await fetch_one(
+        connection, "SELECT locale FROM account WHERE id = :id", {"id": account_id}
+    )
     locale = row["locale"] if row else None
     return locale if locale in LOCALES else "nl"
 
@@ -85,7 +88,9 @@ async def build(connection: aiosqlite.Connection, job: Job, now: datetime) -> Me
     if job.kind.startswith("visit_reminder") or job.kind == "visit_changed":
         visit_id = int(job.subject.split(":")[1])
         row = await fetch_one(
-            connection, "SELECT starts_local, time_zone, kind FROM visit WHERE id = :id", {"id": visit_id}
+            connection,
+            "SELECT starts_local, time_zone, kind FROM visit WHERE id = :id",
+            {"id": visit_id},
         )
         if row is None:
             return None

@@ -84,7 +84,9 @@ async def plan_visit(connection: aiosqlite.Connection, visit_id: int, *, changed
                     expires_at=starts,
                 )
     if changed:
-        await store.cancel_pending_jobs(connection, subject, "visit_changed", before_revision=revision)
+        await store.cancel_pending_jobs(
+            connection, subject, "visit_changed", before_revision=revision
+        )
         for recipient in recipients:
             await store.insert_job(
                 connection,
@@ -98,7 +100,9 @@ async def plan_visit(connection: aiosqlite.Connection, visit_id: int, *, changed
 
 
 async def plan_whole_plan(connection: aiosqlite.Connection, plan_id: int) -> None:
-    async with connection.execute("SELECT id FROM visit WHERE plan_id = :id", {"id": plan_id}) as cursor:
+    async with connection.execute(
+        "SELECT id FROM visit WHERE plan_id = :id", {"id": plan_id}
+    ) as cursor:
         visit_ids = [int(row[0]) for row in await cursor.fetchall()]
     for visit_id in visit_ids:
         await plan_visit(connection, visit_id, changed=False)
@@ -139,7 +143,9 @@ async def alert_nurses_of_red_report(connection: aiosqlite.Connection, report_id
         )
 
 
-async def plan_medication_reminders(connection: aiosqlite.Connection, day: date, zone: str = "Europe/Amsterdam") -> None:
+async def plan_medication_reminders(
+    connection: aiosqlite.Connection, day: date, zone: str = "Europe/Amsterdam"
+) -> None:
     """Daily home-medication reminders for ``day``, for families who chose times."""
     async with connection.execute(
         """

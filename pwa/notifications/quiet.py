@@ -32,7 +32,9 @@ def quiet_ends(moment: datetime, start: time, end: time, zone: str = HOME_ZONE) 
     return datetime.combine(day, end, tzinfo=ZoneInfo(zone))
 
 
-def next_quiet_start(moment: datetime, start: time, end: time, zone: str = HOME_ZONE) -> datetime | None:
+def next_quiet_start(
+    moment: datetime, start: time, end: time, zone: str = HOME_ZONE
+) -> datetime | None:
     """When the next quiet period begins after ``moment`` (None if there is none)."""
     if start == end:
         return None
@@ -43,7 +45,9 @@ def next_quiet_start(moment: datetime, start: time, end: time, zone: str = HOME_
     return candidate
 
 
-def ttl_seconds(now: datetime, expires_at: datetime, start: time, end: time, zone: str = HOME_ZONE) -> int:
+def ttl_seconds(
+    now: datetime, expires_at: datetime, start: time, end: time, zone: str = HOME_ZONE
+) -> int:
     """Seconds a push service may keep the message: until it expires or quiet hours begin."""
     limit = expires_at
     quiet = next_quiet_start(now, start, end, zone)

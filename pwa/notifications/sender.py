@@ -6,6 +6,7 @@ most once more, with the same Topic and tag (the phone replaces rather than doub
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -58,11 +59,13 @@ class Summary:
 def backoff(attempts: int) -> timedelta:
     """Exponential back-off with full jitter, capped."""
     ceiling = min(MAX_BACKOFF, BASE_BACKOFF * (2 ** max(0, attempts - 1)))
-    return timedelta(seconds=random.uniform(ceiling.total_seconds() / 2, ceiling.total_seconds()))  # noqa: S311
+    return timedelta(seconds=random.uniform(ceiling.total_seconds() / 2, ceiling.total_seconds()))
 
 
 class Sender:
-    def __init__(self, db: Database, keys: VapidKeys, *, timeout: float = 10.0, name: str = "sender") -> None:
+    def __init__(
+        self, db: Database, keys: VapidKeys, *, timeout: float = 10.0, name: str = "sender"
+    ) -> None:
         self.db = db
         self.keys = keys
         self.timeout = timeout
@@ -116,8 +119,16 @@ class Sender:
                 {"now": to_db(now), "batch": BATCH},
             ) as rows:
                 jobs = [
-                    Job(row["id"], row["subject"], row["kind"], row["revision"], row["recipient_id"],
-                        from_db(row["due_at"]), from_db(row["expires_at"]), row["attempts"] + 1)  # type: ignore[arg-type]
+                    Job(
+                        row["id"],
+                        row["subject"],
+                        row["kind"],
+                        row["revision"],
+                        row["recipient_id"],
+                        from_db(row["due_at"]),
+                        from_db(row["expires_at"]),
+                        row["attempts"] + 1,
+                    )  # type: ignore[arg-type]
                     for row in await rows.fetchall()
                 ]
             jobs = await self._drop_superseded(connection, jobs, now, summary)
@@ -144,7 +155,9 @@ class Sender:
         return jobs
 
     @staticmethod
-    async def _drop_superseded(connection: Any, jobs: list[Job], now: datetime, summary: Summary) -> list[Job]:
+    async def _drop_superseded(
+        connection: Any, jobs: list[Job], now: datetime, summary: Summary
+    ) -> list[Job]:
         """An overdue visit reminder is pointless once a later one for that visit is due:
         after downtime the family gets one message, not a burst."""
         keep = []
@@ -158,8 +171,13 @@ class Sender:
                        AND kind LIKE 'visit_reminder%' AND status IN ('pending', 'claimed')
                        AND due_at > :due AND due_at <= :now
                     """,
-                    {"subject": job.subject, "recipient": job.recipient_id, "revision": job.revision,
-                     "due": to_db(job.due_at), "now": to_db(now)},
+                    {
+                        "subject": job.subject,
+                        "recipient": job.recipient_id,
+                        "revision": job.revision,
+                        "due": to_db(job.due_at),
+                        "now": to_db(now),
+                    },
                 )
                 if later is not None:
                     await connection.execute(
@@ -172,7 +190,11 @@ class Sender:
         return keep
 
     async def _send_job(
-        self, session: aiohttp.ClientSession, job: Job, summary: Summary, record: Recorder | None = None
+        self,
+        session: aiohttp.ClientSession,
+        job: Job,
+        summary: Summary,
+        record: Recorder | None = None,
     ) -> None:
         now = utcnow()
         async with self.db.read() as connection:
@@ -213,19 +235,33 @@ class Sender:
             else:
                 summary.failed += 1
             return
-        ttl = quiet.ttl_seconds(now, job.expires_at, preference.quiet_start, preference.quiet_end) if family else int(
-            (job.expires_at - now).total_seconds()
+        ttl = (
+            quiet.ttl_seconds(now, job.expires_at, preference.quiet_start, preference.quiet_end)
+            if family
+            else int((job.expires_at - now).total_seconds())
         )
         pairs = [(row["delivery_id"], Subscription.from_row(row)) for row in rows]
         outcomes = await asyncio.gather(
-            *(self._push(session, job, subscription, message.encode(), max(ttl, 0), delivery_id) for delivery_id, subscription in pairs)
+            *(
+                self._push(session, job, subscription, message.encode(), max(ttl, 0), delivery_id)
+                for delivery_id, subscription in pairs
+            )
         )
         await (record or self._record)(job, outcomes, summary)
 
     async def _push(
-        self, session: aiohttp.ClientSession, job: Job, subscription: Subscription, data: str, ttl: int, delivery_id: int
+        self,
+        session: aiohttp.ClientSession,
+        job: Job,
+        subscription: Subscription,
+        data: str,
+        ttl: int,
+        delivery_id: int,
     ) -> Outcome:
-        headers = {"Topic": payloads.topic_for(job), "Urgency": "high" if job.kind == "red_report" else "normal"}
+        headers = {
+            "Topic": payloads.topic_for(job),
+            "Urgency": "high" if job.kind == "red_report" else "normal",
+        }
         try:
             response = await webpush_async(
                 subscription_info=subscription.info(),  # type: ignore[arg-type]
@@ -251,7 +287,9 @@ class Sender:
         async with self.db.transaction() as connection:
             await self._record_in(connection, job, outcomes, summary)
 
-    async def _record_in(self, connection: Any, job: Job, outcomes: list[Outcome], summary: Summary) -> None:
+    async def _record_in(
+        self, connection: Any, job: Job, outcomes: list[Outcome], summary: Summary
+    ) -> None:
         """Record one job's outcomes inside a transaction already open."""
         retry_at: datetime | None = None
         now = utcnow()
@@ -275,16 +313,26 @@ class Sender:
             elif status in (401, 403):
                 await self._delivery(connection, outcome, "failed")
                 await store.record_failure(connection, outcome.subscription_id, status)
-                log.error("push service refused our VAPID credentials (%s) for job %s", status, job.id)
-                await store.record_problem(connection, "vapid_rejected", f"status {status}, job {job.id}")
+                log.error(
+                    "push service refused our VAPID credentials (%s) for job %s", status, job.id
+                )
+                await store.record_problem(
+                    connection, "vapid_rejected", f"status {status}, job {job.id}"
+                )
             elif status == 400:
                 await self._delivery(connection, outcome, "failed")
-                never_worked_failures = await store.record_failure(connection, outcome.subscription_id, status)
+                never_worked_failures = await store.record_failure(
+                    connection, outcome.subscription_id, status
+                )
                 if never_worked_failures >= NEVER_WORKED_LIMIT:
                     await store.disable_subscription(connection, outcome.subscription_id)
             elif status is None or status in RETRY_STATUSES or status >= 500:
                 await store.record_failure(connection, outcome.subscription_id, status)
-                wait = timedelta(seconds=outcome.retry_after) if outcome.retry_after else backoff(job.attempts)
+                wait = (
+                    timedelta(seconds=outcome.retry_after)
+                    if outcome.retry_after
+                    else backoff(job.attempts)
+                )
                 candidate = now + wait
                 retry_at = candidate if retry_at is None else max(retry_at, candidate)
             else:
@@ -326,7 +374,9 @@ class Sender:
         )
         return "sent" if row and row["n"] else "failed"
 
-    async def _reschedule(self, job: Job, at: datetime, summary: Summary, *, deferred: bool) -> None:
+    async def _reschedule(
+        self, job: Job, at: datetime, summary: Summary, *, deferred: bool
+    ) -> None:
         async with self.db.transaction() as connection:
             if at >= job.expires_at:
                 status, summary.expired = "expired", summary.expired + 1
@@ -388,7 +438,9 @@ class _GroupCommit:
                 try:
                     async with self.sender.db.transaction() as connection:
                         for queued_job, queued_outcomes, _ in batch:
-                            await self.sender._record_in(connection, queued_job, queued_outcomes, summary)
+                            await self.sender._record_in(
+                                connection, queued_job, queued_outcomes, summary
+                            )
                 except BaseException as error:
                     for _, _, other in batch:
                         if other is not own:
@@ -425,7 +477,5 @@ async def run_loop(sender: Sender, interval: float, stop: asyncio.Event) -> None
                 await sender.run_once(session)
             except Exception:
                 log.exception("reminder sender run failed")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval)
-            except TimeoutError:
-                pass

@@ -88,7 +88,14 @@ SUBSCRIPTION_COLUMNS = """
 
 
 async def upsert_subscription(
-    connection: aiosqlite.Connection, *, account_id: int, endpoint: str, p256dh: str, auth: str, vapid_public_key: str, device_label: str
+    connection: aiosqlite.Connection,
+    *,
+    account_id: int,
+    endpoint: str,
+    p256dh: str,
+    auth: str,
+    vapid_public_key: str,
+    device_label: str,
 ) -> int:
     """Save a device; the same endpoint re-subscribed (new keys, other account) replaces the old."""
     row = await fetch_one(
@@ -117,10 +124,14 @@ async def upsert_subscription(
 
 
 async def delete_subscription(connection: aiosqlite.Connection, subscription_id: int) -> None:
-    await connection.execute("DELETE FROM push_subscription WHERE id = :id", {"id": subscription_id})
+    await connection.execute(
+        "DELETE FROM push_subscription WHERE id = :id", {"id": subscription_id}
+    )
 
 
-async def delete_subscription_of(connection: aiosqlite.Connection, account_id: int, endpoint: str) -> bool:
+async def delete_subscription_of(
+    connection: aiosqlite.Connection, account_id: int, endpoint: str
+) -> bool:
     cursor = await connection.execute(
         "DELETE FROM push_subscription WHERE account_id = :account_id AND endpoint = :endpoint",
         {"account_id": account_id, "endpoint": endpoint},
@@ -128,7 +139,9 @@ async def delete_subscription_of(connection: aiosqlite.Connection, account_id: i
     return cursor.rowcount == 1
 
 
-async def delete_device_of(connection: aiosqlite.Connection, account_id: int, subscription_id: int) -> bool:
+async def delete_device_of(
+    connection: aiosqlite.Connection, account_id: int, subscription_id: int
+) -> bool:
     """Remove one of the account's own devices; another account's id removes nothing."""
     cursor = await connection.execute(
         "DELETE FROM push_subscription WHERE id = :id AND account_id = :account_id",
@@ -145,10 +158,12 @@ async def select_subscriptions(db: Database, account_id: int) -> list[Subscripti
     return [Subscription.from_row(row) for row in rows]
 
 
-async def select_subscription(connection: aiosqlite.Connection, subscription_id: int) -> Subscription | None:
-    row = await fetch_one(
-        connection, f"SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscription WHERE id = :id", {"id": subscription_id}  # noqa: S608  # nosec B608  # fixed column lists and names only; every value is a bound parameter
-    )
+async def select_subscription(
+    connection: aiosqlite.Connection, subscription_id: int
+) -> Subscription | None:
+    # Fixed column list; every value is a bound parameter.
+    sql = f"SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscription WHERE id = :id"  # noqa: S608  # nosec B608
+    row = await fetch_one(connection, sql, {"id": subscription_id})
     return Subscription.from_row(row) if row else None
 
 
@@ -162,7 +177,9 @@ async def record_success(connection: aiosqlite.Connection, subscription_id: int)
     )
 
 
-async def record_failure(connection: aiosqlite.Connection, subscription_id: int, status: int | None) -> int:
+async def record_failure(
+    connection: aiosqlite.Connection, subscription_id: int, status: int | None
+) -> int:
     row = await fetch_one(
         connection,
         """
@@ -178,7 +195,8 @@ async def record_failure(connection: aiosqlite.Connection, subscription_id: int,
 
 async def disable_subscription(connection: aiosqlite.Connection, subscription_id: int) -> None:
     await connection.execute(
-        "UPDATE push_subscription SET disabled_at = :now WHERE id = :id", {"now": now_text(), "id": subscription_id}
+        "UPDATE push_subscription SET disabled_at = :now WHERE id = :id",
+        {"now": now_text(), "id": subscription_id},
     )
 
 
@@ -202,7 +220,9 @@ async def select_preference(db: Database | aiosqlite.Connection, account_id: int
     )
 
 
-async def save_preference(connection: aiosqlite.Connection, account_id: int, preference: Preference) -> None:
+async def save_preference(
+    connection: aiosqlite.Connection, account_id: int, preference: Preference
+) -> None:
     await connection.execute(
         """
         INSERT INTO reminder_preference (account_id, reminders_enabled, quiet_start, quiet_end, medication_times, red_alerts, updated_at)
@@ -234,7 +254,9 @@ async def select_offsets(connection: aiosqlite.Connection | Database) -> list[tu
     return [(int(row["days_before"]), time.fromisoformat(row["at_time"])) for row in rows]
 
 
-async def replace_offsets(connection: aiosqlite.Connection, offsets: list[tuple[int, time]]) -> None:
+async def replace_offsets(
+    connection: aiosqlite.Connection, offsets: list[tuple[int, time]]
+) -> None:
     await connection.execute("DELETE FROM reminder_offset")
     for days, at in offsets:
         await connection.execute(
@@ -285,7 +307,11 @@ async def insert_job(
 
 
 async def cancel_pending_jobs(
-    connection: aiosqlite.Connection, subject: str, kind_prefix: str = "", *, before_revision: int | None = None
+    connection: aiosqlite.Connection,
+    subject: str,
+    kind_prefix: str = "",
+    *,
+    before_revision: int | None = None,
 ) -> None:
     """Cancel what has not gone out yet; with ``before_revision``, only older plans' jobs."""
     await connection.execute(
@@ -303,7 +329,9 @@ async def cancel_pending_jobs(
     )
 
 
-async def cancel_jobs_for_recipient(connection: aiosqlite.Connection, recipient_id: int, kind_prefix: str) -> None:
+async def cancel_jobs_for_recipient(
+    connection: aiosqlite.Connection, recipient_id: int, kind_prefix: str
+) -> None:
     await connection.execute(
         """
         UPDATE notification_job SET status = 'cancelled', finished_at = :now

@@ -40,12 +40,18 @@ async def plan(child_id: int) -> ResponseReturnValue:
     if request.method == "POST" and existing is None and form.validate():
         async with db.transaction() as connection:
             await changes.create_plan(
-                connection, child_id=child.id, start=form.start_date.data, template=template, actor_id=g.account.id
+                connection,
+                child_id=child.id,
+                start=form.start_date.data,
+                template=template,
+                actor_id=g.account.id,
             )
         return redirect(url_for("planning.plan", child_id=child.id))
     await audit.record_read(db, actor_id=g.account.id, action="plan.viewed", child_id=child.id)
     view = await overview.for_staff(db, child.id, utcnow())
-    return await render_template("nurse/plan.html", child=child, view=view, template=template, form=form, now=utcnow())
+    return await render_template(
+        "nurse/plan.html", child=child, view=view, template=template, form=form, now=utcnow()
+    )
 
 
 def _draft(form: VisitForm) -> changes.VisitDraft:
@@ -63,7 +69,9 @@ def _draft(form: VisitForm) -> changes.VisitDraft:
 
 async def _overlaps(plan_id: int, form: VisitForm, ignore_id: int | None) -> list[plans.Visit]:
     """Other active visits of the plan that this one would overlap (a warning, not a block)."""
-    visits = [visit for visit in await plans.select_visits(get_db(), plan_id) if not visit.cancelled]
+    visits = [
+        visit for visit in await plans.select_visits(get_db(), plan_id) if not visit.cancelled
+    ]
     starts, ends = aware(form.starts, form.time_zone.data), aware(form.ends, form.time_zone.data)
     ids = overlapping(starts, ends, [(v.id, v.starts_at, v.ends_at) for v in visits], ignore_id)
     return [visit for visit in visits if visit.id in ids]
@@ -85,7 +93,9 @@ async def add_visit(child_id: int) -> ResponseReturnValue:
             async with db.transaction() as connection:
                 await changes.add_visit(connection, current_plan, _draft(form), g.account.id)
             return redirect(url_for("planning.plan", child_id=child.id))
-    return await render_template("nurse/visit_form.html", child=child, form=form, visit=None, clashes=clashes)
+    return await render_template(
+        "nurse/visit_form.html", child=child, form=form, visit=None, clashes=clashes
+    )
 
 
 @blueprint.route("/children/<int:child_id>/visits/<int:visit_id>", methods=["GET", "POST"])
@@ -113,13 +123,22 @@ async def edit_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
         form = await VisitForm.from_request()
     clashes: list[plans.Visit] = []
     if request.method == "POST" and form.validate():
-        clashes = await _overlaps(visit.plan_id, form, visit.id) if form.status.data != "cancelled" else []
+        clashes = (
+            await _overlaps(visit.plan_id, form, visit.id)
+            if form.status.data != "cancelled"
+            else []
+        )
         if not clashes or form.confirm_overlap.data:
             async with db.transaction() as connection:
                 await changes.change_visit(connection, visit, _draft(form), g.account.id)
             return redirect(url_for("planning.plan", child_id=child.id))
     return await render_template(
-        "nurse/visit_form.html", child=child, form=form, visit=visit, clashes=clashes, cancel_form=PlainForm()
+        "nurse/visit_form.html",
+        child=child,
+        form=form,
+        visit=visit,
+        clashes=clashes,
+        cancel_form=PlainForm(),
     )
 
 
@@ -143,7 +162,13 @@ async def upcoming() -> ResponseReturnValue:
     """Admissions and other visits starting in the next 14 days, for the ward's planning."""
     db = get_db()
     today = utcnow().astimezone(ZoneInfo("Europe/Amsterdam")).date()
-    visits = await plans.select_visits_starting_between(db, today, today + timedelta(days=UPCOMING_DAYS))
+    visits = await plans.select_visits_starting_between(
+        db, today, today + timedelta(days=UPCOMING_DAYS)
+    )
     children = {child.id: child for child in await families.select_all_children(db)}
-    rows = [(visit, children[visit.child_id]) for visit in visits if not visit.cancelled and visit.child_id in children]
+    rows = [
+        (visit, children[visit.child_id])
+        for visit in visits
+        if not visit.cancelled and visit.child_id in children
+    ]
     return await render_template("nurse/upcoming.html", rows=rows, days=UPCOMING_DAYS, today=today)

@@ -6,7 +6,16 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import available_timezones
 
-from wtforms import BooleanField, SelectChoice, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
 from ..i18n import lazy_gettext as _l
@@ -17,7 +26,11 @@ _ZONES = available_timezones()
 
 
 def _kind_choices() -> list[SelectChoice]:
-    labels = {"admission": _l("Hospital stay"), "day_visit": _l("Day visit"), "home_infusion": _l("Home infusion")}
+    labels = {
+        "admission": _l("Hospital stay"),
+        "day_visit": _l("Day visit"),
+        "home_infusion": _l("Home infusion"),
+    }
     return [SelectChoice(kind, labels[kind]) for kind in VISIT_KINDS]
 
 
@@ -39,20 +52,32 @@ def _valid_zone(form: Any, field: Any) -> None:
 
 class PlanForm(CsrfForm):
     start_date = DateField(
-        _l("First day of course 1"), validators=[DataRequired(message=_l("Enter a date like 2027-01-12."))]
+        _l("First day of course 1"),
+        validators=[DataRequired(message=_l("Enter a date like 2027-01-12."))],
     )
 
 
 class VisitForm(CsrfForm):
     course_number = IntegerField(
         _l("Course"),
-        validators=[DataRequired(message=_l("Enter the course number.")), NumberRange(min=1, max=20)],
+        validators=[
+            DataRequired(message=_l("Enter the course number.")),
+            NumberRange(min=1, max=20),
+        ],
     )
     kind = SelectField(_l("Kind of visit"), choices=_kind_choices)
-    start_date = DateField(_l("Start date"), validators=[DataRequired(message=_l("Enter a date like 2027-01-12."))])
-    start_time = TimeField(_l("Start time"), validators=[DataRequired(message=_l("Enter a time like 09:00."))])
-    end_date = DateField(_l("End date"), validators=[DataRequired(message=_l("Enter a date like 2027-01-18."))])
-    end_time = TimeField(_l("End time"), validators=[DataRequired(message=_l("Enter a time like 17:00."))])
+    start_date = DateField(
+        _l("Start date"), validators=[DataRequired(message=_l("Enter a date like 2027-01-12."))]
+    )
+    start_time = TimeField(
+        _l("Start time"), validators=[DataRequired(message=_l("Enter a time like 09:00."))]
+    )
+    end_date = DateField(
+        _l("End date"), validators=[DataRequired(message=_l("Enter a date like 2027-01-18."))]
+    )
+    end_time = TimeField(
+        _l("End time"), validators=[DataRequired(message=_l("Enter a time like 17:00."))]
+    )
     time_zone = StringField(_l("Time zone"), default="Europe/Amsterdam", validators=[_valid_zone])
     location = StringField(_l("Where (ward, room)"), validators=[Length(max=120)])
     family_note = TextAreaField(
@@ -75,6 +100,9 @@ class VisitForm(CsrfForm):
         if not super().validate(extra_validators):
             return False
         if self.ends <= self.starts:
-            self.end_date.errors = [*self.end_date.errors, str(_l("The end must be after the start."))]
+            self.end_date.errors = [
+                *self.end_date.errors,
+                str(_l("The end must be after the start.")),
+            ]
             return False
         return True

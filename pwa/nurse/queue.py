@@ -56,7 +56,7 @@ async def select_queue(db: Database, now: datetime, settings: HospitalSettings) 
     rows = await db.fetch_all(
         f"""
         SELECT child.nickname AS child_nickname, claimer.display_name AS claimer,
-               report_claim.claimed_at, {REPORT_COLUMNS} {REPORT_FROM}"""  # noqa: S608
+               report_claim.claimed_at, {REPORT_COLUMNS} {REPORT_FROM}"""
         + """
           JOIN report_queue ON report_queue.report_id = report.id
           JOIN child ON child.id = report.child_id
@@ -75,7 +75,12 @@ async def select_queue(db: Database, now: datetime, settings: HospitalSettings) 
         items.append(
             # max(): a phone's clock ahead of ours must not show a negative wait.
             QueueItem(
-                report, row["child_nickname"], deadline, now > deadline, max(timedelta(0), now - report.received_at), claimed
+                report,
+                row["child_nickname"],
+                deadline,
+                now > deadline,
+                max(timedelta(0), now - report.received_at),
+                claimed,
             )
         )
     return items
@@ -91,7 +96,9 @@ async def claim(connection: aiosqlite.Connection, report_id: int, nurse_id: int)
     )
 
 
-async def review(connection: aiosqlite.Connection, report: Report, nurse_id: int, outcome: str) -> bool:
+async def review(
+    connection: aiosqlite.Connection, report: Report, nurse_id: int, outcome: str
+) -> bool:
     """Mark reviewed once; False when someone else already did."""
     cursor = await connection.execute(
         """
@@ -103,12 +110,18 @@ async def review(connection: aiosqlite.Connection, report: Report, nurse_id: int
     if cursor.rowcount != 1:
         return False
     await audit.record(
-        connection, actor_id=nurse_id, action="report.reviewed", child_id=report.child_id, detail=f"{report.client_uuid} {outcome}"
+        connection,
+        actor_id=nurse_id,
+        action="report.reviewed",
+        child_id=report.child_id,
+        detail=f"{report.client_uuid} {outcome}",
     )
     return True
 
 
-async def review_all_green(connection: aiosqlite.Connection, nurse_id: int, report_ids: list[int]) -> int:
+async def review_all_green(
+    connection: aiosqlite.Connection, nurse_id: int, report_ids: list[int]
+) -> int:
     """Bulk review: only green reports are ever marked, whatever ids are sent."""
     done = 0
     for report_id in report_ids:
@@ -128,7 +141,11 @@ async def review_all_green(connection: aiosqlite.Connection, nurse_id: int, repo
             {"id": report_id, "nurse": nurse_id, "now": now_text()},
         )
         await audit.record(
-            connection, actor_id=nurse_id, action="report.reviewed", child_id=row["child_id"], detail=f"{row['client_uuid']} reviewed (bulk)"
+            connection,
+            actor_id=nurse_id,
+            action="report.reviewed",
+            child_id=row["child_id"],
+            detail=f"{row['client_uuid']} reviewed (bulk)",
         )
         done += 1
     return done
@@ -147,7 +164,8 @@ async def reply(connection: aiosqlite.Connection, report: Report, nurse_id: int,
     assert row is not None
     reply_id = int(row["id"])
     async with connection.execute(
-        "SELECT caregiver_id FROM caregiver_child WHERE child_id = :child", {"child": report.child_id}
+        "SELECT caregiver_id FROM caregiver_child WHERE child_id = :child",
+        {"child": report.child_id},
     ) as cursor:
         caregivers = [int(r[0]) for r in await cursor.fetchall()]
     now = utcnow()
@@ -161,5 +179,11 @@ async def reply(connection: aiosqlite.Connection, report: Report, nurse_id: int,
             due_at=now,
             expires_at=now + CHANGE_NOTICE_USEFUL,
         )
-    await audit.record(connection, actor_id=nurse_id, action="report.replied", child_id=report.child_id, detail=report.client_uuid)
+    await audit.record(
+        connection,
+        actor_id=nurse_id,
+        action="report.replied",
+        child_id=report.child_id,
+        detail=report.client_uuid,
+    )
     return reply_id

@@ -36,7 +36,9 @@ class ReviewForm(CsrfForm):
     reply = TextAreaField(
         _l("Reply to the family (optional)"),
         validators=[Length(max=queue.REPLY_MAX)],
-        description=_l("The family sees this in the app; their phone only says that the care team replied."),
+        description=_l(
+            "The family sees this in the app; their phone only says that the care team replied."
+        ),
     )
 
 
@@ -46,7 +48,11 @@ async def review_queue() -> ResponseReturnValue:
     db = get_db()
     now = utcnow()
     items = await queue.select_queue(db, now, await hospital_settings(db))
-    template = "nurse/_queue_list.html" if request.headers.get("X-Background-Refresh") else "nurse/queue.html"
+    template = (
+        "nurse/_queue_list.html"
+        if request.headers.get("X-Background-Refresh")
+        else "nurse/queue.html"
+    )
     return await render_template(template, items=items, now=now, form=PlainForm())
 
 
@@ -83,7 +89,13 @@ async def report(client_uuid: str) -> ResponseReturnValue:
         return redirect(url_for("queue.review_queue"))
     async with db.transaction() as connection:
         await queue.claim(connection, found.id, g.account.id)
-        await audit.record(connection, actor_id=g.account.id, action="report.viewed", child_id=found.child_id, detail=found.client_uuid)
+        await audit.record(
+            connection,
+            actor_id=g.account.id,
+            action="report.viewed",
+            child_id=found.child_id,
+            detail=found.client_uuid,
+        )
     child = await families.select_child(db, found.child_id)
     return await render_template(
         "nurse/report.html",

@@ -36,7 +36,9 @@ async def children() -> ResponseReturnValue:
                 hospital_number=form.hospital_number.data,
                 created_by=g.account.id,
             )
-            await audit.record(connection, actor_id=g.account.id, action="child.created", child_id=child_id)
+            await audit.record(
+                connection, actor_id=g.account.id, action="child.created", child_id=child_id
+            )
         return redirect(url_for("nurse.child", child_id=child_id))
     everyone = await families.select_all_children(db)
     today = utcnow().astimezone(ZoneInfo("Europe/Amsterdam")).date()
@@ -100,13 +102,22 @@ async def create_invite(child_id: int) -> ResponseReturnValue:
             note=form.note.data or "",
         )
         await audit.record(
-            connection, actor_id=g.account.id, action="invite.created", child_id=child.id, detail=f"invite {invite_id}"
+            connection,
+            actor_id=g.account.id,
+            action="invite.created",
+            child_id=child.id,
+            detail=f"invite {invite_id}",
         )
     link = f"{current_app.config['PUBLIC_URL'].rstrip('/')}/invite/{code}"
     # The code is shown this once: only its hash is stored, so a lost one is replaced.
     return await _render_child(
         child.id,
-        new_code={"code": codes.grouped(code), "link": link, "qr": second_factor.qr_data_uri(link), "expires": expires},
+        new_code={
+            "code": codes.grouped(code),
+            "link": link,
+            "qr": second_factor.qr_data_uri(link),
+            "expires": expires,
+        },
     )
 
 
@@ -119,7 +130,11 @@ async def revoke_invite(child_id: int, invite_id: int) -> ResponseReturnValue:
         revoked = await accounts.revoke_invite(connection, invite_id, child.id)
         if revoked:
             await audit.record(
-                connection, actor_id=g.account.id, action="invite.revoked", child_id=child.id, detail=f"invite {invite_id}"
+                connection,
+                actor_id=g.account.id,
+                action="invite.revoked",
+                child_id=child.id,
+                detail=f"invite {invite_id}",
             )
     not_found_unless(revoked)
     return redirect(url_for("nurse.child", child_id=child.id))
@@ -144,7 +159,11 @@ async def create_reset(child_id: int, caregiver_id: int) -> ResponseReturnValue:
             expires_at=expires,
         )
         await audit.record(
-            connection, actor_id=g.account.id, action="reset.created", child_id=child.id, detail=f"caregiver {caregiver_id}"
+            connection,
+            actor_id=g.account.id,
+            action="reset.created",
+            child_id=child.id,
+            detail=f"caregiver {caregiver_id}",
         )
     link = f"{current_app.config['PUBLIC_URL'].rstrip('/')}/reset/{code}"
     return await _render_child(

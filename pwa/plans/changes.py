@@ -30,29 +30,54 @@ class VisitDraft:
 
 
 async def create_plan(
-    connection: aiosqlite.Connection, *, child_id: int, start: date, template: PlanTemplate, actor_id: int | None
+    connection: aiosqlite.Connection,
+    *,
+    child_id: int,
+    start: date,
+    template: PlanTemplate,
+    actor_id: int | None,
 ) -> int:
     visits, medications = generate(template, start)
     plan_id = await store.insert_plan(
-        connection, child_id=child_id, start_date=start, visits=visits, medications=medications, created_by=actor_id
+        connection,
+        child_id=child_id,
+        start_date=start,
+        visits=visits,
+        medications=medications,
+        created_by=actor_id,
     )
     await audit.record(
-        connection, actor_id=actor_id, action="plan.created", child_id=child_id, detail=f"start {start.isoformat()}"
+        connection,
+        actor_id=actor_id,
+        action="plan.created",
+        child_id=child_id,
+        detail=f"start {start.isoformat()}",
     )
     await reminders.plan_whole_plan(connection, plan_id)
     return plan_id
 
 
-async def add_visit(connection: aiosqlite.Connection, plan: store.Plan, draft: VisitDraft, actor_id: int) -> int:
+async def add_visit(
+    connection: aiosqlite.Connection, plan: store.Plan, draft: VisitDraft, actor_id: int
+) -> int:
     visit_id = await store.insert_visit(
         connection,
         plan.id,
-        PlannedVisit(draft.course_number, draft.kind, draft.starts, draft.ends, draft.time_zone, draft.location),
+        PlannedVisit(
+            draft.course_number,
+            draft.kind,
+            draft.starts,
+            draft.ends,
+            draft.time_zone,
+            draft.location,
+        ),
         family_note=draft.family_note,
         status=draft.status,
     )
     # A new visit is news for the family, like a moved one.
-    await connection.execute("UPDATE visit SET changed_at = created_at WHERE id = :id", {"id": visit_id})
+    await connection.execute(
+        "UPDATE visit SET changed_at = created_at WHERE id = :id", {"id": visit_id}
+    )
     await store.bump_revision(connection, plan.id)
     await reminders.plan_visit(connection, visit_id, changed=True)
     await audit.record(
@@ -68,7 +93,11 @@ async def add_visit(connection: aiosqlite.Connection, plan: store.Plan, draft: V
 async def change_visit(
     connection: aiosqlite.Connection, visit: store.Visit, draft: VisitDraft, actor_id: int
 ) -> None:
-    moved = draft.starts != visit.starts or draft.ends != visit.ends or draft.time_zone != visit.time_zone
+    moved = (
+        draft.starts != visit.starts
+        or draft.ends != visit.ends
+        or draft.time_zone != visit.time_zone
+    )
     status = draft.status
     if moved and status in {"planned", "confirmed"}:
         status = "changed"
@@ -86,7 +115,13 @@ async def change_visit(
     await store.bump_revision(connection, visit.plan_id)
     await reminders.plan_visit(connection, visit.id, changed=True)
     detail = f"visit {visit.id}: {to_local_text(visit.starts)} -> {to_local_text(draft.starts)}; status {visit.status} -> {status}"
-    await audit.record(connection, actor_id=actor_id, action="visit.changed", child_id=visit.child_id, detail=detail)
+    await audit.record(
+        connection,
+        actor_id=actor_id,
+        action="visit.changed",
+        child_id=visit.child_id,
+        detail=detail,
+    )
 
 
 async def cancel_visit(connection: aiosqlite.Connection, visit: store.Visit, actor_id: int) -> None:
@@ -94,7 +129,14 @@ async def cancel_visit(connection: aiosqlite.Connection, visit: store.Visit, act
         connection,
         visit,
         VisitDraft(
-            visit.course_number, visit.kind, visit.starts, visit.ends, visit.time_zone, visit.location, visit.family_note, "cancelled"
+            visit.course_number,
+            visit.kind,
+            visit.starts,
+            visit.ends,
+            visit.time_zone,
+            visit.location,
+            visit.family_note,
+            "cancelled",
         ),
         actor_id,
     )

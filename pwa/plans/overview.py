@@ -35,28 +35,47 @@ class Overview:
 
     @property
     def active_medication(self) -> MedicationPeriod | None:
-        return next((m for m in self.medications if m.first_date <= self.today <= m.last_date), None)
+        return next(
+            (m for m in self.medications if m.first_date <= self.today <= m.last_date), None
+        )
 
     def is_past(self, visit: Visit, now: datetime) -> bool:
         return visit.ends_at < now
 
 
-def build(plan: Plan | None, visits: list[Visit], medications: list[MedicationPeriod], seen_at: datetime | None, now: datetime) -> Overview:
+def build(
+    plan: Plan | None,
+    visits: list[Visit],
+    medications: list[MedicationPeriod],
+    seen_at: datetime | None,
+    now: datetime,
+) -> Overview:
     """Pure: the family's view of the plan at ``now`` (aware)."""
     active = [visit for visit in visits if not visit.cancelled]
     current = next((visit for visit in active if visit.starts_at <= now <= visit.ends_at), None)
     upcoming = [visit for visit in active if visit.starts_at > now]
     next_visit = min(upcoming, key=lambda visit: visit.starts_at, default=None)
-    zone = ZoneInfo((next_visit or current or (visits[0] if visits else None)).time_zone) if visits else ZoneInfo("Europe/Amsterdam")  # type: ignore[union-attr]
+    # "Today" is the day in the zone of the visit that matters now (the home zone if none).
+    anchor = next_visit or current or (visits[0] if visits else None)
+    zone = ZoneInfo(anchor.time_zone if anchor else "Europe/Amsterdam")
     today = now.astimezone(zone).date()
     current_day = stay_day(today, current.starts.date(), current.ends.date()) if current else None
-    days_until = (next_visit.starts.date() - now.astimezone(ZoneInfo(next_visit.time_zone)).date()).days if next_visit else None
+    days_until = (
+        (next_visit.starts.date() - now.astimezone(ZoneInfo(next_visit.time_zone)).date()).days
+        if next_visit
+        else None
+    )
     changed = [
         visit
         for visit in visits
-        if visit.changed_at is not None and seen_at is not None and visit.changed_at > seen_at and visit.ends_at >= now
+        if visit.changed_at is not None
+        and seen_at is not None
+        and visit.changed_at > seen_at
+        and visit.ends_at >= now
     ]
-    return Overview(plan, visits, medications, current, current_day, next_visit, days_until, changed, today)
+    return Overview(
+        plan, visits, medications, current, current_day, next_visit, days_until, changed, today
+    )
 
 
 async def for_family(db: Database, caregiver_id: int, child_id: int, now: datetime) -> Overview:
@@ -73,4 +92,10 @@ async def for_staff(db: Database, child_id: int, now: datetime) -> Overview:
     plan = await store.select_plan(db, child_id)
     if plan is None:
         return build(None, [], [], None, now)
-    return build(plan, await store.select_visits(db, plan.id), await store.select_medications(db, plan.id), None, now)
+    return build(
+        plan,
+        await store.select_visits(db, plan.id),
+        await store.select_medications(db, plan.id),
+        None,
+        now,
+    )

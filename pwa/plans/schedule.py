@@ -57,7 +57,9 @@ class PlannedMedication:
     last_date: date
 
 
-def generate(template: PlanTemplate, start: date) -> tuple[list[PlannedVisit], list[PlannedMedication]]:
+def generate(
+    template: PlanTemplate, start: date
+) -> tuple[list[PlannedVisit], list[PlannedMedication]]:
     """The visits and medication periods of a new plan starting on ``start`` (day 1)."""
     visits: list[PlannedVisit] = []
     medications: list[PlannedMedication] = []
@@ -68,7 +70,9 @@ def generate(template: PlanTemplate, start: date) -> tuple[list[PlannedVisit], l
                 course_number=index + 1,
                 kind=template.visit_kind,
                 starts=datetime.combine(course_start, template.start_time),
-                ends=datetime.combine(course_start + timedelta(days=template.visit_days - 1), template.end_time),
+                ends=datetime.combine(
+                    course_start + timedelta(days=template.visit_days - 1), template.end_time
+                ),
                 time_zone=template.time_zone,
                 location=template.location,
             )
@@ -99,10 +103,17 @@ def aware(local: datetime, zone: str) -> datetime:
 
 
 def overlapping(
-    starts: datetime, ends: datetime, others: list[tuple[int, datetime, datetime]], ignore_id: int | None = None
+    starts: datetime,
+    ends: datetime,
+    others: list[tuple[int, datetime, datetime]],
+    ignore_id: int | None = None,
 ) -> list[int]:
     """Ids of other visits (aware start/end) that overlap this one."""
-    return [other_id for other_id, other_start, other_end in others if other_id != ignore_id and other_start < ends and starts < other_end]
+    return [
+        other_id
+        for other_id, other_start, other_end in others
+        if other_id != ignore_id and other_start < ends and starts < other_end
+    ]
 
 
 def days_until(today: date, day: date) -> int:

@@ -11,7 +11,15 @@ from datetime import date, datetime, time
 import aiosqlite
 
 from ..db import Database, fetch_one, from_db, now_text
-from .schedule import MedicationPeriodRule, PlannedMedication, PlannedVisit, PlanTemplate, aware, from_local_text, to_local_text
+from .schedule import (
+    MedicationPeriodRule,
+    PlannedMedication,
+    PlannedVisit,
+    PlanTemplate,
+    aware,
+    from_local_text,
+    to_local_text,
+)
 
 
 @dataclass(frozen=True)
@@ -141,7 +149,10 @@ async def update_template(connection: aiosqlite.Connection, template: PlanTempla
             "time_zone": template.time_zone,
             "location": template.location,
             "medication_periods": json.dumps(
-                [{"name": m.name, "first_day": m.first_day, "last_day": m.last_day} for m in template.medication_periods]
+                [
+                    {"name": m.name, "first_day": m.first_day, "last_day": m.last_day}
+                    for m in template.medication_periods
+                ]
             ),
             "now": now_text(),
         },
@@ -198,7 +209,12 @@ async def insert_plan(
 
 
 async def insert_visit(
-    connection: aiosqlite.Connection, plan_id: int, planned: PlannedVisit, *, family_note: str, status: str = "planned"
+    connection: aiosqlite.Connection,
+    plan_id: int,
+    planned: PlannedVisit,
+    *,
+    family_note: str,
+    status: str = "planned",
 ) -> int:
     row = await fetch_one(
         connection,
@@ -276,7 +292,13 @@ async def bump_revision(connection: aiosqlite.Connection, plan_id: int) -> int:
 
 
 def _plan(row: sqlite3.Row) -> Plan:
-    return Plan(row["id"], row["child_id"], date.fromisoformat(row["start_date"]), row["courses"], row["revision"])
+    return Plan(
+        row["id"],
+        row["child_id"],
+        date.fromisoformat(row["start_date"]),
+        row["courses"],
+        row["revision"],
+    )
 
 
 async def select_plan(db: Database, child_id: int) -> Plan | None:
@@ -313,7 +335,9 @@ async def select_visit(db: Database, visit_id: int) -> Visit | None:
     return Visit.from_row(row) if row else None
 
 
-async def select_visit_for_caregiver(db: Database, visit_id: int, caregiver_id: int) -> Visit | None:
+async def select_visit_for_caregiver(
+    db: Database, visit_id: int, caregiver_id: int
+) -> Visit | None:
     """A visit only if it belongs to one of this caregiver's children (else None -> 404)."""
     row = await db.fetch_one(
         f"""
@@ -355,7 +379,11 @@ async def select_medications(db: Database, plan_id: int) -> list[MedicationPerio
     )
     return [
         MedicationPeriod(
-            row["id"], row["course_number"], row["name"], date.fromisoformat(row["first_date"]), date.fromisoformat(row["last_date"])
+            row["id"],
+            row["course_number"],
+            row["name"],
+            date.fromisoformat(row["first_date"]),
+            date.fromisoformat(row["last_date"]),
         )
         for row in rows
     ]
@@ -365,11 +393,15 @@ async def select_medications(db: Database, plan_id: int) -> list[MedicationPerio
 
 
 async def select_packing_items(db: Database) -> list[PackingItem]:
-    rows = await db.fetch_all("SELECT id, position, text_en, text_nl FROM packing_item ORDER BY position, id")
+    rows = await db.fetch_all(
+        "SELECT id, position, text_en, text_nl FROM packing_item ORDER BY position, id"
+    )
     return [PackingItem(row["id"], row["position"], row["text_en"], row["text_nl"]) for row in rows]
 
 
-async def replace_packing_items(connection: aiosqlite.Connection, items: list[tuple[str, str]]) -> None:
+async def replace_packing_items(
+    connection: aiosqlite.Connection, items: list[tuple[str, str]]
+) -> None:
     await connection.execute("DELETE FROM packing_item")
     for position, (text_en, text_nl) in enumerate(items, start=1):
         await connection.execute(

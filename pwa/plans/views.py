@@ -14,6 +14,7 @@ from . import overview, store
 
 blueprint = Blueprint("plans", __name__)
 
+
 @blueprint.route("/schedule")
 @access(Access.FAMILY)
 @offline_page

@@ -62,7 +62,13 @@ class Rule:
         return rule
 
     def as_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "level": self.level, "item": self.item, "op": self.op, "value": self.value}
+        data: dict[str, Any] = {
+            "id": self.id,
+            "level": self.level,
+            "item": self.item,
+            "op": self.op,
+            "value": self.value,
+        }
         if self.count > 1:
             data["count"] = self.count
             data["within_hours"] = self.within_hours
@@ -102,7 +108,12 @@ class Verdict:
     reasons: tuple[Rule, ...]
 
 
-def evaluate(rules: Sequence[Rule], items: Mapping[str, Any], observed_at: datetime, earlier: Sequence[Earlier] = ()) -> Verdict:
+def evaluate(
+    rules: Sequence[Rule],
+    items: Mapping[str, Any],
+    observed_at: datetime,
+    earlier: Sequence[Earlier] = (),
+) -> Verdict:
     """The level of one report: red if any red rule fires or two amber rules do."""
     fired: list[Rule] = []
     for rule in rules:
@@ -111,7 +122,10 @@ def evaluate(rules: Sequence[Rule], items: Mapping[str, Any], observed_at: datet
         if rule.count > 1:
             since = observed_at - timedelta(hours=rule.within_hours)
             hits = 1 + sum(
-                1 for report in earlier if since <= report.observed_at < observed_at and rule.matches(report.items.get(rule.item))
+                1
+                for report in earlier
+                if since <= report.observed_at < observed_at
+                and rule.matches(report.items.get(rule.item))
             )
             if hits < rule.count:
                 continue
