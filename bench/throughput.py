@@ -186,11 +186,11 @@ def main() -> int:
                     result = measure(args.seconds)
                     if name not in best or result.rps > best[name].rps:
                         best[name] = result
-            with sqlite3.connect(app.database) as connection:
-                after = connection.execute("SELECT COUNT(*) FROM report").fetchone()[0]
         finally:
-            app.stop()
+            app.stop()  # lets the requests still in flight when wrk stopped finish
             hello.stop()
+        with sqlite3.connect(app.database) as connection:
+            after = connection.execute("SELECT COUNT(*) FROM report").fetchone()[0]
         statuses = Counter(re.findall(r'"(GET|POST) (/[^ ?]*)[^"]*" (\d+)', app.log.read_text()))
     base = best["hello"].rps
     print(
