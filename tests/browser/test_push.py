@@ -165,7 +165,7 @@ async def notifications(page: Page) -> list[dict[str, Any]]:
 
 
 async def wait_for_notifications(
-    page: Page, expected: int, tag: str | None = None
+    page: Page, expected: int, tag: str | None = None, within: float = 10
 ) -> list[dict[str, Any]]:
     shown: list[dict[str, Any]] = []
 
@@ -174,7 +174,7 @@ async def wait_for_notifications(
         shown = await notifications(page)
         return len(shown) == expected and (tag is None or shown[0]["tag"] == tag)
 
-    await wait_for(arrived)
+    await wait_for(arrived, within)
     return shown
 
 
@@ -197,8 +197,17 @@ async def test_a_push_shows_one_notification_per_tag(notifying: BrowserContext, 
         "url": "/schedule/visits/2",
         "tag": "visit:2:visit_reminder:1:18:00",
     }
-    await deliver(json.dumps(message))
-    [shown] = await wait_for_notifications(page, 1, message["tag"])
+    # A push the DevTools Protocol hands over while the worker is still starting can be
+    # dropped on a loaded machine; a real push service retries, so the test may too (the
+    # same tag means a second delivery could never show a second notification).
+    for attempt in range(3):
+        await deliver(json.dumps(message))
+        try:
+            [shown] = await wait_for_notifications(page, 1, message["tag"], within=8)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
     assert shown == {
         **{k: message[k] for k in ("title", "body", "tag")},
         "url": f"{origin}/schedule/visits/2",
