@@ -233,3 +233,20 @@ async def test_family_sees_the_reply_and_the_nurse_sees_it_was_read(
     )
     nurse_view = await (await nurse_client.get(f"/nurse/reports/{uid}")).get_data(as_text=True)
     assert "Read by the family" in nurse_view
+
+
+async def test_the_child_page_shows_reports_with_states_and_trends(
+    db: Database, people: People, nurse_client: Any
+) -> None:
+    uid = await add_report(db, people, {"temperature": 38.6, "pain": 3})
+    page = await (await nurse_client.get(f"/nurse/reports/{uid}")).get_data(as_text=True)
+    await nurse_client.post(
+        f"/nurse/reports/{uid}",
+        form={"csrf_token": csrf_from(page), "outcome": "phoned", "reply": ""},
+    )
+    text = await (await nurse_client.get(f"/nurse/children/{people.child_id}")).get_data(
+        as_text=True
+    )
+    assert f"/nurse/reports/{uid}" in text and "tag--red" in text
+    assert "Seen by nurse Nurse" in text
+    assert "<svg" in text and "Temperature" in text

@@ -13,8 +13,12 @@ from ..accounts import codes, second_factor
 from ..accounts import store as accounts
 from ..accounts.forms import PlainForm
 from ..db import get_db, utcnow
+from ..diary import store as diary
+from ..diary.history import select_review_states
+from ..diary.trends import trend_charts
 from ..families import store as families
 from ..notifications import coverage
+from ..plans import overview
 from ..plans import store as plans
 from ..security import Access, access, not_found_unless, require_csrf
 from .forms import ChildForm, InviteForm
@@ -63,9 +67,15 @@ async def _render_child(child_id: int, **extra: object) -> str:
     db = get_db()
     child = await _child_or_404(child_id)
     await audit.record_read(db, actor_id=g.account.id, action="child.viewed", child_id=child.id)
+    now = utcnow()
+    today = now.astimezone(ZoneInfo("Europe/Amsterdam")).date()
     return await render_template(
         "nurse/child.html",
         child=child,
+        plan_view=await overview.for_staff(db, child.id, now),
+        reports=await diary.select_reports_for_child(db, child.id, limit=30),
+        states=await select_review_states(db, child.id),
+        trends=await trend_charts(db, child.id, today=today, days=14),
         caregivers=await families.select_caregivers(db, child.id),
         working_devices=await coverage.working_devices_per_caregiver(db, child.id),
         invites=await accounts.select_invites_for_child(db, child.id),
