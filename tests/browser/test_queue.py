@@ -1,0 +1,56 @@
+"""The loop closed in a real browser: a nurse signs in with password and TOTP, finds a red
+report at the top of the queue and replies; the family then sees the reply. axe-core
+finds nothing on the queue, report, child and admin pages."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from .harness import ServedApp, assert_accessible, sign_in_admin, sign_in_nurse, sign_in_parent
+
+pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
+
+REPLY = "We saw your report. Please call the ward now so we can talk it through."
+
+
+async def test_nurse_replies_to_the_top_red_report_and_the_family_sees_it(
+    browser: Browser, served_app: ServedApp, page: Page
+) -> None:
+    nurse_context = await browser.new_context(base_url=served_app.url, locale="en-GB")
+    try:
+        nurse = await nurse_context.new_page()
+        await sign_in_nurse(nurse)  # password, then the TOTP code
+        await nurse.goto("/nurse/queue")
+        await expect(nurse.get_by_role("heading", level=1)).to_have_text("Review queue")
+        await assert_accessible(nurse)
+        first = nurse.locator(".queue-item").first
+        await expect(first.locator(".tag")).to_have_text("Red")
+        await first.get_by_role("link").click()
+        await expect(nurse.get_by_role("heading", name="Review")).to_be_visible()
+        await assert_accessible(nurse)
+        await nurse.get_by_label("Outcome").select_option("phoned")
+        await nurse.get_by_label("Reply to the family (optional)").fill(REPLY)
+        await nurse.get_by_role("button", name="Save review").click()
+        await expect(nurse).to_have_url(f"{served_app.url}/nurse/queue")
+
+        await nurse.goto("/nurse/children")
+        await nurse.get_by_role("link", name="Sam").click()
+        await expect(nurse.get_by_role("heading", name="Reports")).to_be_visible()
+        await assert_accessible(nurse)
+    finally:
+        await nurse_context.close()
+
+    await sign_in_parent(page)
+    await expect(page.get_by_text("The care team replied to you")).to_be_visible()
+    await page.get_by_role("link", name="Noor (nurse)", exact=False).first.click()
+    await expect(page.get_by_text(REPLY)).to_be_visible()
+    await expect(page.get_by_text("Reply from Noor (nurse)").first).to_be_visible()
+    await page.goto("/diary")
+    await expect(page.get_by_text("Reply from Noor (nurse)").first).to_be_visible()
+
+
+async def test_admin_home_is_accessible(page: Page) -> None:
+    await sign_in_admin(page)
+    await page.goto("/admin/")
+    await assert_accessible(page)
