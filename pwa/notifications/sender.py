@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -132,25 +133,30 @@ class Sender:
                     for row in await rows.fetchall()
                 ]
             jobs = await self._drop_superseded(connection, jobs, now, summary)
-            for job in jobs:
-                await connection.execute(
-                    """
-                    UPDATE notification_job SET status = 'claimed', lease_until = :lease, attempts = attempts + 1
-                     WHERE id = :id
-                    """,
-                    {"lease": to_db(now + LEASE), "id": job.id},
-                )
-                # Fan out to the devices the recipient has now: a phone subscribed after
-                # the job was planned still gets it, and a resend never doubles a row.
-                await connection.execute(
-                    """
-                    INSERT INTO notification_delivery (job_id, subscription_id)
-                    SELECT :job_id, id FROM push_subscription
-                     WHERE account_id = :recipient AND disabled_at IS NULL
-                    ON CONFLICT (job_id, subscription_id) DO NOTHING
-                    """,
-                    {"job_id": job.id, "recipient": job.recipient_id},
-                )
+            # Two statements for the whole batch, not two per job.
+            ids = json.dumps([job.id for job in jobs])
+            await connection.execute(
+                """
+                UPDATE notification_job SET status = 'claimed', lease_until = :lease, attempts = attempts + 1
+                 WHERE id IN (SELECT value FROM json_each(:ids))
+                """,
+                {"lease": to_db(now + LEASE), "ids": ids},
+            )
+            # Fan out to the devices the recipient has now: a phone subscribed after
+            # the job was planned still gets it, and a resend never doubles a row.
+            await connection.execute(
+                """
+                INSERT INTO notification_delivery (job_id, subscription_id)
+                SELECT notification_job.id, push_subscription.id
+                  FROM notification_job
+                  JOIN push_subscription ON push_subscription.account_id = notification_job.recipient_id
+                 WHERE notification_job.id IN (SELECT value FROM json_each(:ids))
+                   AND push_subscription.disabled_at IS NULL
+                 ORDER BY notification_job.id, push_subscription.id
+                ON CONFLICT (job_id, subscription_id) DO NOTHING
+                """,
+                {"ids": ids},
+            )
         summary.claimed += len(jobs)
         return jobs
 
@@ -296,22 +302,27 @@ class Sender:
         for outcome in outcomes:
             summary.statuses.append(outcome.status)
             status = outcome.status
+            final = _delivery_status(status)
+            # One statement per delivery: the attempt, the answer and (when final) its state.
             await connection.execute(
-                "UPDATE notification_delivery SET attempts = attempts + 1, last_status = :status WHERE id = :id",
-                {"status": status, "id": outcome.delivery_id},
+                """
+                UPDATE notification_delivery
+                   SET attempts = attempts + 1, last_status = :status,
+                       status = COALESCE(:final, status),
+                       sent_at = CASE WHEN :final = 'sent' THEN :now ELSE sent_at END
+                 WHERE id = :id
+                """,
+                {"status": status, "final": final, "now": to_db(now), "id": outcome.delivery_id},
             )
             if status in (200, 201, 202):
-                await self._delivery(connection, outcome, "sent")
                 await store.record_success(connection, outcome.subscription_id)
             elif status in (404, 410):
                 # The push service says this subscription is gone: forget the device.
                 await store.delete_subscription(connection, outcome.subscription_id)
             elif status == 413:
-                await self._delivery(connection, outcome, "failed")
                 log.error("push payload too large for job %s: our bug, not retried", job.id)
                 await store.record_problem(connection, "payload_too_large", f"job {job.id}")
             elif status in (401, 403):
-                await self._delivery(connection, outcome, "failed")
                 await store.record_failure(connection, outcome.subscription_id, status)
                 log.error(
                     "push service refused our VAPID credentials (%s) for job %s", status, job.id
@@ -320,13 +331,12 @@ class Sender:
                     connection, "vapid_rejected", f"status {status}, job {job.id}"
                 )
             elif status == 400:
-                await self._delivery(connection, outcome, "failed")
                 never_worked_failures = await store.record_failure(
                     connection, outcome.subscription_id, status
                 )
                 if never_worked_failures >= NEVER_WORKED_LIMIT:
                     await store.disable_subscription(connection, outcome.subscription_id)
-            elif status is None or status in RETRY_STATUSES or status >= 500:
+            elif final is None:  # a timeout, 408, 429 or 5xx: try again later
                 await store.record_failure(connection, outcome.subscription_id, status)
                 wait = (
                     timedelta(seconds=outcome.retry_after)
@@ -336,7 +346,6 @@ class Sender:
                 candidate = now + wait
                 retry_at = candidate if retry_at is None else max(retry_at, candidate)
             else:
-                await self._delivery(connection, outcome, "failed")
                 await store.record_failure(connection, outcome.subscription_id, status)
         if retry_at is not None and retry_at < job.expires_at:
             await connection.execute(
@@ -345,25 +354,24 @@ class Sender:
             )
             summary.retried += 1
             return
-        final = "expired" if retry_at is not None else await self._final_status(connection, job.id)
-        await connection.execute(
-            "UPDATE notification_job SET status = :status, lease_until = NULL, finished_at = :now WHERE id = :id",
-            {"status": final, "now": to_db(now), "id": job.id},
+        row = await fetch_one(
+            connection,
+            """
+            UPDATE notification_job
+               SET status = CASE WHEN :expired THEN 'expired'
+                                 WHEN EXISTS (SELECT 1 FROM notification_delivery
+                                               WHERE job_id = :id AND status = 'sent') THEN 'sent'
+                                 ELSE 'failed' END,
+                   lease_until = NULL, finished_at = :now
+             WHERE id = :id
+            RETURNING status
+            """,
+            {"expired": retry_at is not None, "now": to_db(now), "id": job.id},
         )
-        if final == "sent":
+        if row is not None and row["status"] == "sent":
             summary.sent += 1
         else:
             summary.failed += 1
-
-    @staticmethod
-    async def _delivery(connection: Any, outcome: Outcome, status: str) -> None:
-        await connection.execute(
-            """
-            UPDATE notification_delivery SET status = :status, sent_at = CASE WHEN :status = 'sent' THEN :now END
-             WHERE id = :id
-            """,
-            {"status": status, "now": to_db(utcnow()), "id": outcome.delivery_id},
-        )
 
     @staticmethod
     async def _final_status(connection: Any, job_id: int) -> str:
@@ -449,6 +457,15 @@ class _GroupCommit:
                 for _, _, done in batch:
                     done.set_result(None)
         await own
+
+
+def _delivery_status(status: int | None) -> str | None:
+    """A delivery's state after this answer; None while it stays pending (or is deleted)."""
+    if status in (200, 201, 202):
+        return "sent"
+    if status is None or status in (404, 410) or status in RETRY_STATUSES or status >= 500:
+        return None
+    return "failed"
 
 
 def _status(response: Any) -> int | None:
