@@ -250,3 +250,17 @@ async def test_the_child_page_shows_reports_with_states_and_trends(
     assert f"/nurse/reports/{uid}" in text and "tag--red" in text
     assert "Seen by nurse Nurse" in text
     assert "<svg" in text and "Temperature" in text
+
+
+async def test_a_long_queue_shows_the_most_urgent_page_first(
+    db: Database, people: People, nurse_client: Any, monkeypatch: Any
+) -> None:
+    from pwa.nurse import queue as queue_module
+
+    monkeypatch.setattr(queue_module, "QUEUE_PAGE", 2)
+    green = await add_report(db, people, {"pain": 1})
+    red = await add_report(db, people, {"pain": 9})
+    amber = await add_report(db, people, {"pain": 5})
+    text = await (await nurse_client.get("/nurse/queue")).get_data(as_text=True)
+    assert red in text and amber in text and green not in text
+    assert "Showing the 2 most urgent of 3 waiting reports" in text

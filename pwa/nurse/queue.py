@@ -51,7 +51,26 @@ def review_deadline(level: str, received: datetime, settings: HospitalSettings) 
     return received + timedelta(days=int(settings.review_green_days))
 
 
-async def select_queue(db: Database, now: datetime, settings: HospitalSettings) -> list[QueueItem]:
+# The queue page shows the most urgent reports first; past this many, the rest wait for
+# the next page load (a ward with hundreds unreviewed needs the top of the list, fast).
+QUEUE_PAGE = 200
+
+
+async def count_queue(db: Database) -> int:
+    row = await db.fetch_one(
+        """
+        SELECT COUNT(*) FROM report_queue
+          JOIN report ON report.id = report_queue.report_id
+          JOIN child ON child.id = report.child_id
+         WHERE child.closed_at IS NULL
+        """
+    )
+    return int(row[0]) if row else 0
+
+
+async def select_queue(
+    db: Database, now: datetime, settings: HospitalSettings, limit: int | None = None
+) -> list[QueueItem]:
     """Unreviewed reports (report_queue, kept by triggers: migration 0007), most urgent first."""
     rows = await db.fetch_all(
         f"""
@@ -64,7 +83,9 @@ async def select_queue(db: Database, now: datetime, settings: HospitalSettings) 
           LEFT JOIN account AS claimer ON claimer.id = report_claim.nurse_id
          WHERE child.closed_at IS NULL
          ORDER BY CASE report.level WHEN 'red' THEN 0 WHEN 'amber' THEN 1 ELSE 2 END, report.received_at, report.id
-        """
+         LIMIT :limit
+        """,
+        {"limit": limit or QUEUE_PAGE},
     )
     items = []
     for row in rows:

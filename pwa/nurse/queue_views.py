@@ -48,12 +48,13 @@ async def review_queue() -> ResponseReturnValue:
     db = get_db()
     now = utcnow()
     items = await queue.select_queue(db, now, await hospital_settings(db))
+    total = await queue.count_queue(db) if len(items) >= queue.QUEUE_PAGE else len(items)
     template = (
         "nurse/_queue_list.html"
         if request.headers.get("X-Background-Refresh")
         else "nurse/queue.html"
     )
-    return await render_template(template, items=items, now=now, form=PlainForm())
+    return await render_template(template, items=items, total=total, now=now, form=PlainForm())
 
 
 @blueprint.route("/queue/review-green", methods=["POST"])
