@@ -6,6 +6,7 @@ refuse UPDATE and DELETE on the table (see migration 0001).
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +24,18 @@ class AuditEntry:
     action: str
     child_id: int | None
     detail: str
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> AuditEntry:
+        return cls(
+            id=row["id"],
+            at=from_db(row["at"]),
+            actor_id=row["actor_id"],
+            actor_name=row["actor_name"],
+            action=row["action"],
+            child_id=row["child_id"],
+            detail=row["detail"],
+        )
 
 
 async def record(
@@ -70,18 +83,7 @@ async def select_for_child(db: Database, child_id: int, limit: int = 200) -> lis
         """,
         {"child_id": child_id, "limit": limit},
     )
-    return [
-        AuditEntry(
-            id=row["id"],
-            at=from_db(row["at"]),  # type: ignore[arg-type]
-            actor_id=row["actor_id"],
-            actor_name=row["actor_name"],
-            action=row["action"],
-            child_id=row["child_id"],
-            detail=row["detail"],
-        )
-        for row in rows
-    ]
+    return [AuditEntry.from_row(row) for row in rows]
 
 
 # --- searching the log -------------------------------------------------------------
@@ -197,16 +199,5 @@ async def select_staff_reads(
         """,
         {"child_id": child_id, "limit": PAGE_SIZE + 1, "offset": (max(page, 1) - 1) * PAGE_SIZE},
     )
-    found = [
-        AuditEntry(
-            id=row["id"],
-            at=from_db(row["at"]),  # type: ignore[arg-type]
-            actor_id=row["actor_id"],
-            actor_name=row["actor_name"],
-            action=row["action"],
-            child_id=row["child_id"],
-            detail=row["detail"],
-        )
-        for row in rows
-    ]
+    found = [AuditEntry.from_row(row) for row in rows]
     return found[:PAGE_SIZE], len(found) > PAGE_SIZE
