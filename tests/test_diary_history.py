@@ -403,9 +403,8 @@ def test_times_in_utc_and_local_land_on_the_same_spot() -> None:
 
 async def test_state_partial_takes_a_nurses_review_and_reply(app: Any) -> None:
     """The review queue's ReviewState slots into the family's state line."""
-    from quart import render_template_string
-
     from pwa.diary.reviews import ReviewState
+    from pwa.rendering import render_template_string
 
     received = datetime(2027, 1, 15, 7, 30, tzinfo=UTC)
     report = type("Sent", (), {"received_at": received})()

@@ -8,7 +8,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from quart import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from quart import Blueprint, abort, flash, g, redirect, request, session, url_for
 from quart.typing import ResponseReturnValue
 
 from .. import audit
@@ -17,6 +17,7 @@ from ..families import store as families
 from ..i18n import LANGUAGE_COOKIE, LOCALES, gettext
 from ..limits import code_limits, credential_limits, rate_limit
 from ..notifications import planner as reminders
+from ..rendering import render_template
 from ..security import Access, access, require_csrf
 from . import codes, second_factor, sessions, store
 from .forms import (

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from quart import Blueprint, g, render_template, request
+from quart import Blueprint, g, request
 from quart.typing import ResponseReturnValue
 from wtforms import DateField, SelectChoice, SelectField
 from wtforms.validators import Optional
@@ -18,6 +18,7 @@ from ..db import get_db
 from ..families import store as families
 from ..i18n import gettext
 from ..i18n import lazy_gettext as _l
+from ..rendering import render_template
 from ..security import Access, CsrfForm, access
 
 blueprint = Blueprint("audit_log", __name__, url_prefix="/admin")

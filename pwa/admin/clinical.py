@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from babel.numbers import format_decimal
-from quart import flash, g, redirect, render_template, request, url_for
+from quart import flash, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
 from .. import audit
@@ -22,6 +22,7 @@ from ..diary.items import BY_KEY
 from ..i18n import current_locale, gettext
 from ..redflags import store as rules
 from ..redflags.rules import Rule
+from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
 from .clinical_forms import SYMBOLS, DiaryItemsForm, RuleForm, new_rule_id
 from .views import blueprint

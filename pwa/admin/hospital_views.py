@@ -12,7 +12,7 @@ from datetime import time
 from typing import Any
 
 from babel.dates import get_day_names
-from quart import Blueprint, flash, g, redirect, render_template, request, url_for
+from quart import Blueprint, flash, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.fields import TimeField
@@ -29,6 +29,7 @@ from ..db import get_db
 from ..hospital import HospitalSettings, hospital_settings, save_hospital_settings
 from ..i18n import current_locale, gettext
 from ..i18n import lazy_gettext as _l
+from ..rendering import render_template
 from ..security import Access, CsrfForm, access
 from .forms import WholeNumberField
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from quart import Blueprint, current_app, flash, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
 from ..accounts.forms import PlainForm
@@ -10,6 +10,7 @@ from ..db import get_db
 from ..families import store as families
 from ..families.retention import close_record
 from ..i18n import gettext
+from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
 
 blueprint = Blueprint("records", __name__, url_prefix="/admin")

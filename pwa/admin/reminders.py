@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import time
 
 import aiosqlite
-from quart import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from quart import Blueprint, current_app, flash, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
 from .. import audit
 from ..db import get_db, utcnow
 from ..i18n import gettext
 from ..notifications import planner, status, store
+from ..rendering import render_template
 from ..security import Access, access
 from .reminder_forms import OffsetsForm
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
-from quart import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from quart import Blueprint, current_app, flash, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
@@ -22,6 +22,7 @@ from ..accounts.passwords import hash_password
 from ..db import get_db, utcnow
 from ..i18n import gettext
 from ..i18n import lazy_gettext as _l
+from ..rendering import render_template
 from ..security import Access, CsrfForm, access, not_found_unless, require_csrf
 
 blueprint = Blueprint("staff", __name__, url_prefix="/admin")

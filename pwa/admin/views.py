@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quart import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from quart import Blueprint, current_app, flash, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
@@ -16,6 +16,7 @@ from ..i18n import gettext
 from ..i18n import lazy_gettext as _l
 from ..plans import store as plans
 from ..plans.schedule import PlanTemplate
+from ..rendering import render_template
 from ..security import Access, access
 from .forms import PackingForm, TemplateForm
 

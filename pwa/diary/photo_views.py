@@ -11,7 +11,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from quart import Blueprint, Response, g, redirect, render_template, request, url_for
+from quart import Blueprint, Response, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 from quart_rate_limiter import RateLimit, rate_limit
 from werkzeug.datastructures import CombinedMultiDict, FileStorage
@@ -22,6 +22,7 @@ from .. import audit
 from ..db import get_db
 from ..families.views import family_context
 from ..i18n import lazy_gettext as _l
+from ..rendering import render_template
 from ..security import Access, CsrfForm, access, client_address, not_found_unless
 from . import photos, store
 from .photos import MAX_REQUEST_BYTES, MAX_UPLOAD_BYTES, PhotoRefused

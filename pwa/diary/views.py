@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from babel.numbers import format_decimal
-from quart import Blueprint, abort, g, redirect, render_template, request, url_for
+from quart import Blueprint, abort, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
 from ..db import get_db, utcnow
@@ -15,6 +15,7 @@ from ..families.views import family_context
 from ..hospital import hospital_settings
 from ..i18n import current_locale
 from ..plans import store as plans
+from ..rendering import render_template
 from ..security import Access, access, not_found_unless
 from ..shell.pages import offline_page
 from . import photo_views, reviews, store, sync

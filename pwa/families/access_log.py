@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, render_template, request
+from quart import Blueprint, request
 from quart.typing import ResponseReturnValue
 
 from .. import audit
 from ..db import get_db
 from ..i18n import lazy_gettext as _l
+from ..rendering import render_template
 from ..security import Access, access
 from .views import family_context
 

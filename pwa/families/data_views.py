@@ -7,13 +7,14 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from quart import Blueprint, current_app, g, render_template
+from quart import Blueprint, current_app, g
 from quart.typing import ResponseReturnValue
 
 from .. import audit
 from ..db import get_db
 from ..nurse import fhir
 from ..nurse.export_data import DateRange, csv_bytes, load_record
+from ..rendering import render_template
 from ..security import Access, access, not_found_unless
 from .views import family_context
 

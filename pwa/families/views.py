@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, g, redirect, render_template, request, url_for
+from quart import Blueprint, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
 from ..accounts import store as accounts
@@ -13,6 +13,7 @@ from ..diary import reviews
 from ..hospital import hospital_settings
 from ..plans import overview
 from ..plans import store as plan_store
+from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
 from ..shell.pages import offline_page
 from . import store

@@ -19,7 +19,6 @@ from quart import (
     flash,
     g,
     redirect,
-    render_template,
     request,
     url_for,
 )
@@ -32,6 +31,7 @@ from ..db import get_db
 from ..families import store as families
 from ..i18n import gettext
 from ..limits import by_account, rate_limit
+from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
 from . import devices, planner, status, store
 from .forms import FamilyPreferenceForm, StaffPreferenceForm

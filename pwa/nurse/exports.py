@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 
-from quart import Blueprint, current_app, g, render_template, request
+from quart import Blueprint, current_app, g, request
 from quart.typing import ResponseReturnValue
 
 from .. import audit
 from ..db import get_db
 from ..families import store as families
+from ..rendering import render_template
 from ..security import Access, access, not_found_unless
 from . import fhir
 from .export_data import (

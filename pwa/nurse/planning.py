@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from quart import Blueprint, g, redirect, render_template, request, url_for
+from quart import Blueprint, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
 from .. import audit
@@ -15,6 +15,7 @@ from ..families import store as families
 from ..plans import changes, overview
 from ..plans import store as plans
 from ..plans.schedule import aware, overlapping
+from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
 from .planning_forms import PlanForm, VisitForm
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, g, redirect, render_template, request, url_for
+from quart import Blueprint, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 from wtforms import SelectChoice, SelectField, TextAreaField
 from wtforms.validators import Length
@@ -17,6 +17,7 @@ from ..diary.views import answer_label, item_label, reasons_for
 from ..families import store as families
 from ..hospital import hospital_settings
 from ..i18n import lazy_gettext as _l
+from ..rendering import render_template
 from ..security import Access, CsrfForm, access, not_found_unless, require_csrf
 from . import queue
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from quart import Blueprint, current_app, g, redirect, render_template, request, url_for
+from quart import Blueprint, current_app, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
 from .. import audit
@@ -20,6 +20,7 @@ from ..families import store as families
 from ..notifications import coverage
 from ..plans import overview
 from ..plans import store as plans
+from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
 from .forms import ChildForm, InviteForm
 

@@ -9,7 +9,6 @@ from quart import (
     flash,
     g,
     redirect,
-    render_template,
     request,
     url_for,
 )
@@ -22,6 +21,7 @@ from ..db import get_db
 from ..families.views import family_context
 from ..i18n import LOCALES, gettext
 from ..limits import code_limits, rate_limit
+from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
 from . import feeds, store
 from .calendar import build_calendar

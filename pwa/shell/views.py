@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from quart import Blueprint, Response, current_app, g, render_template, url_for
+from quart import Blueprint, Response, current_app, g, url_for
 from quart.typing import ResponseReturnValue
 
 from ..db import get_db
 from ..hospital import hospital_settings
 from ..i18n import DEFAULT_LOCALE, LOCALES, current_locale, gettext
 from ..notifications.payloads import fallback_texts
+from ..rendering import render_template
 from ..security import Access, access
 from . import precache
 from .pages import mark_offline_pages, owner_tag

@@ -1,0 +1,80 @@
+"""Pages are rendered by Jinja in its ordinary (synchronous) mode.
+
+Quart turns on Jinja's async mode so that templates may await. Ours never do: every
+template global and filter is a plain function and the data is fetched before rendering.
+In async mode each output expression, call and loop goes through coroutine machinery,
+which made rendering the larger part of a page's cost (docs/performance.md). Rendering
+synchronously in the event loop is the same CPU work as before, without that overhead;
+nothing awaited inside a template, so no other request waits any longer than it did.
+
+Use ``render_template`` from here instead of Quart's; it keeps Quart's context
+processors and template signals.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import Environment, Template
+from quart import Quart, current_app
+from quart.signals import before_render_template, template_rendered
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+class PageEnvironment(Environment):
+    """Quart's environment (its loader and globals) without async mode."""
+
+    def __init__(self, app: Quart, **options: Any) -> None:
+        if "loader" not in options:
+            options["loader"] = app.create_global_jinja_loader()
+        options["enable_async"] = False
+        super().__init__(**options)
+
+
+async def render_template(template_name: str, **context: Any) -> str:
+    app: Quart = current_app._get_current_object()  # type: ignore[attr-defined]
+    await app.update_template_context(context)
+    return await _render(app, app.jinja_env.get_or_select_template(template_name), context)
+
+
+async def render_template_string(source: str, **context: Any) -> str:
+    app: Quart = current_app._get_current_object()  # type: ignore[attr-defined]
+    await app.update_template_context(context)
+    return await _render(app, app.jinja_env.from_string(source), context)
+
+
+async def _render(app: Quart, template: Template, context: dict[str, Any]) -> str:
+    await before_render_template.send_async(
+        app,
+        _sync_wrapper=app.ensure_async,  # type: ignore[arg-type]
+        template=template,
+        context=context,
+    )
+    page = template.render(context)
+    await template_rendered.send_async(
+        app,
+        _sync_wrapper=app.ensure_async,  # type: ignore[arg-type]
+        template=template,
+        context=context,
+    )
+    return page
+
+
+def awaitable_helpers(environment: Environment) -> list[str]:
+    """Names of template globals and filters that are coroutine functions.
+
+    A synchronous template would print such a helper's coroutine object instead of its
+    value, so there must be none (a test checks the real application).
+    """
+    helpers: dict[str, Callable[..., Any]] = {
+        **{f"filter {name}": value for name, value in environment.filters.items()},
+        **{
+            f"global {name}": value
+            for name, value in environment.globals.items()
+            if callable(value)
+        },
+    }
+    return sorted(name for name, helper in helpers.items() if inspect.iscoroutinefunction(helper))
