@@ -71,7 +71,7 @@ async def record_read(
 
 
 async def select_for_child(db: Database, child_id: int, limit: int = 200) -> list[AuditEntry]:
-    rows = await db.fetch_all(
+    rows = await db.scan(
         """
         SELECT audit_log.id, audit_log.at, audit_log.actor_id, account.display_name AS actor_name,
                audit_log.action, audit_log.child_id, audit_log.detail
@@ -157,7 +157,7 @@ async def search(db: Database, query: AuditFilter, page: int = 1) -> tuple[list[
          LIMIT :limit OFFSET :offset
     """  # noqa: S608  # nosec B608  # fixed column lists and names only; every value is a bound parameter
     offset = (max(page, 1) - 1) * PAGE_SIZE
-    rows = await db.fetch_all(sql, {**params, "limit": PAGE_SIZE + 1, "offset": offset})
+    rows = await db.scan(sql, {**params, "limit": PAGE_SIZE + 1, "offset": offset})
     found = [
         AuditRow(
             id=row["id"],
@@ -185,7 +185,7 @@ async def select_staff_reads(
     db: Database, child_id: int, page: int = 1
 ) -> tuple[list[AuditEntry], bool]:
     """Staff opening or exporting this child's data, newest first: what the family sees."""
-    rows = await db.fetch_all(
+    rows = await db.scan(
         """
         SELECT audit_log.id, audit_log.at, audit_log.actor_id, account.display_name AS actor_name,
                audit_log.action, audit_log.child_id, audit_log.detail

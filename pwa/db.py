@@ -1,8 +1,16 @@
-"""SQLite access: connection settings, a pool of readers, one locked writer, migrations.
+"""SQLite access: connection settings, readers, one locked writer, migrations.
 
 Nothing else in the app opens SQLite. All writes go through ``Database.transaction()``,
 which holds an asyncio lock for the whole ``BEGIN IMMEDIATE`` transaction so that
 coroutines can never interleave statements inside one another's transaction.
+
+Reads come in two sizes. A keyed look-up (``fetch_one``, ``fetch_all``: a session, a
+child's plan, a report) takes SQLite a few microseconds, far less than handing it to
+another thread and back, so it runs at once on the event loop's own read-only
+connection. A read that may visit many rows (``scan``: the review queue, the children
+list, histories, exports, audit searches) runs in one of the pooled reader threads, so
+the loop keeps serving other requests meanwhile. In WAL mode readers never wait for the
+writer, so neither kind blocks on a write in progress.
 """
 
 from __future__ import annotations
@@ -76,6 +84,15 @@ async def _connect(path: str, *, read_only: bool) -> aiosqlite.Connection:
     return connection
 
 
+def _connect_inline(path: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    connection.row_factory = sqlite3.Row
+    for pragma in PRAGMAS:
+        if "journal_mode" not in pragma:
+            connection.execute(pragma)
+    return connection
+
+
 class Database:
     """The app's SQLite database: pooled readers and a single serialised writer."""
 
@@ -86,10 +103,13 @@ class Database:
         self._all_readers: list[aiosqlite.Connection] = []
         self._writer: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self._inline: sqlite3.Connection | None = None
 
     async def open(self) -> None:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._writer = await _connect(self.path, read_only=False)
+        # Opened here, on the event loop's thread: sqlite3 refuses use from any other.
+        self._inline = _connect_inline(self.path)
         for _ in range(self._read_connections):
             reader = await _connect(self.path, read_only=True)
             self._all_readers.append(reader)
@@ -100,6 +120,9 @@ class Database:
             await reader.close()
         self._all_readers.clear()
         self._readers = asyncio.Queue()
+        if self._inline is not None:
+            self._inline.close()
+            self._inline = None
         if self._writer is not None:
             await self._writer.close()
             self._writer = None
@@ -133,15 +156,25 @@ class Database:
                 await _to_the_end(writer.execute("COMMIT"))
 
     async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        """The first row of a keyed look-up (one trip to the connection's thread)."""
-        async with self.read() as connection:
-            return _first(await connection.execute_fetchall(sql, params))
+        """The first row of a keyed look-up, read at once on the event loop's thread."""
+        # fetchall, not fetchone: a statement left unfinished would keep this connection's
+        # read snapshot open (stale reads, and a WAL that cannot be checkpointed).
+        return _first(self._inline_reader().execute(sql, params).fetchall())
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        # One trip to the connection's thread instead of three (execute, fetch, close):
-        # each trip is a thread hand-off, and pages run several queries.
+        """The few rows of a keyed look-up (an index finds them), read at once."""
+        return self._inline_reader().execute(sql, params).fetchall()
+
+    async def scan(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """Rows of a read that may visit many rows, read in a pooled reader's thread."""
+        # One trip to the connection's thread instead of three (execute, fetch, close).
         async with self.read() as connection:
             return list(await connection.execute_fetchall(sql, params))
+
+    def _inline_reader(self) -> sqlite3.Connection:
+        if self._inline is None:
+            raise RuntimeError("database is not open")
+        return self._inline
 
     async def backup(self, target: str) -> None:
         """Copy the live database with SQLite's online backup API."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -57,6 +58,49 @@ async def test_readers_cannot_write(db: Database) -> None:
     async with db.read() as connection:
         with pytest.raises(sqlite3.OperationalError):
             await connection.execute("INSERT INTO hospital_setting (name, value) VALUES ('x', 'y')")
+
+
+async def test_keyed_reads_see_every_committed_write_at_once(db: Database) -> None:
+    # fetch_one reads on the event loop's own connection: a statement left open there
+    # would pin an old snapshot, and the next read would miss this write.
+    assert await db.fetch_one("SELECT name FROM hospital_setting") is None
+    for round_number in range(3):
+        await db.fetch_one("SELECT name FROM hospital_setting ORDER BY name")
+        async with db.transaction() as connection:
+            await connection.execute(
+                "INSERT INTO hospital_setting (name, value) VALUES (:name, 'v')",
+                {"name": f"setting-{round_number}"},
+            )
+        rows = await db.fetch_all("SELECT name FROM hospital_setting ORDER BY name")
+        assert [row["name"] for row in rows] == [f"setting-{n}" for n in range(round_number + 1)]
+        assert [row["name"] for row in await db.scan("SELECT name FROM hospital_setting")] == [
+            row["name"] for row in rows
+        ]
+
+
+async def test_keyed_reads_stay_on_the_loop_and_scans_leave_it(db: Database) -> None:
+    loop_thread = threading.get_ident()
+    threads: set[int] = set()
+
+    def record(_: str) -> None:
+        threads.add(threading.get_ident())
+
+    assert db._inline is not None  # the loop's own connection (private; observed here)
+    db._inline.set_trace_callback(record)
+    await db.fetch_one("SELECT 1")
+    await db.fetch_all("SELECT 1")
+    assert threads == {loop_thread}
+    scanned_on: list[int] = []
+    # A scan runs in a pooled reader's thread, whichever reader it borrows.
+    for reader in db._all_readers:
+        await reader.set_trace_callback(lambda _: scanned_on.append(threading.get_ident()))
+    await db.scan("SELECT 1")
+    assert scanned_on and loop_thread not in scanned_on
+
+
+async def test_keyed_reads_cannot_write(db: Database) -> None:
+    with pytest.raises(sqlite3.OperationalError):
+        await db.fetch_one("INSERT INTO hospital_setting (name, value) VALUES ('x', 'y')")
 
 
 async def test_transaction_rolls_back_on_error(db: Database) -> None:

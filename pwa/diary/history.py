@@ -61,7 +61,7 @@ async def select_review_states(db: Database, child_id: int) -> dict[int, ReviewS
     The list's counterpart of ``reviews.select_state``: two queries for the whole list
     instead of two per report.
     """
-    reviews = await db.fetch_all(
+    reviews = await db.scan(
         """
         SELECT report_review.report_id, account.display_name, report_review.reviewed_at,
                report_review.outcome
@@ -72,7 +72,7 @@ async def select_review_states(db: Database, child_id: int) -> dict[int, ReviewS
         """,
         {"child_id": child_id},
     )
-    replies = await db.fetch_all(
+    replies = await db.scan(
         """
         SELECT report_reply.report_id, report_reply.id, account.display_name, report_reply.body,
                report_reply.created_at, report_reply.read_at

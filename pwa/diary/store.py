@@ -172,7 +172,7 @@ async def select_report(db: Database, client_uuid: str) -> Report | None:
 async def select_reports_for_child(
     db: Database, child_id: int, since: datetime | None = None, limit: int = 200
 ) -> list[Report]:
-    rows = await db.fetch_all(
+    rows = await db.scan(
         REPORT_SELECT
         + """
          WHERE report.child_id = :child_id AND report.observed_at >= :since
@@ -188,7 +188,7 @@ async def select_recent_values(
     db: Database, child_id: int, since: datetime
 ) -> list[dict[str, Any]]:
     """Observed times and answers of recent reports, for look-back rules on the phone."""
-    rows = await db.fetch_all(
+    rows = await db.scan(
         "SELECT observed_at, items FROM report WHERE child_id = :child_id AND observed_at >= :since",
         {"child_id": child_id, "since": to_db(since)},
     )
@@ -210,7 +210,7 @@ class CorrectionLink:
 
 async def select_correction_links(db: Database, child_id: int) -> list[CorrectionLink]:
     """Every correction of this child's reports, oldest first."""
-    rows = await db.fetch_all(
+    rows = await db.scan(
         """
         SELECT corrected.client_uuid AS corrected_uuid, corrected.observed_at AS corrected_observed_at,
                report.client_uuid AS correction_uuid, report.received_at AS correction_received_at

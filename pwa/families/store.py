@@ -101,7 +101,7 @@ async def select_child(db: Database, child_id: int) -> Child | None:
 
 
 async def select_all_children(db: Database) -> list[Child]:
-    rows = await db.fetch_all(
+    rows = await db.scan(
         f"SELECT {CHILD_COLUMNS} FROM child ORDER BY child.closed_at IS NOT NULL, child.nickname, child.id"  # noqa: S608  # nosec B608  # fixed column lists and names only; every value is a bound parameter
     )
     return [Child.from_row(row) for row in rows]

@@ -26,7 +26,7 @@ REACHED_CAREGIVERS = f"""
 
 
 async def children_with_working_reminders(db: Database) -> set[int]:
-    rows = await db.fetch_all(
+    rows = await db.scan(
         f"{REACHED_CAREGIVERS} GROUP BY caregiver_child.child_id, caregiver_child.caregiver_id"
     )
     return {int(row["child_id"]) for row in rows}

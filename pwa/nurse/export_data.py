@@ -115,7 +115,7 @@ class ChildRecord:
 async def select_reports(db: Database, child_id: int, dates: DateRange) -> list[diary.Report]:
     """Every report of the child observed in the range, oldest first (no limit)."""
     since, until = dates.since, dates.until
-    rows = await db.fetch_all(
+    rows = await db.scan(
         diary.REPORT_SELECT
         + """
          WHERE report.child_id = :child_id AND report.observed_at >= :since

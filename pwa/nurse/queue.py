@@ -57,7 +57,7 @@ QUEUE_PAGE = 200
 
 
 async def count_queue(db: Database) -> int:
-    row = await db.fetch_one(
+    rows = await db.scan(
         """
         SELECT COUNT(*) FROM report_queue
           JOIN report ON report.id = report_queue.report_id
@@ -65,14 +65,14 @@ async def count_queue(db: Database) -> int:
          WHERE child.closed_at IS NULL
         """
     )
-    return int(row[0]) if row else 0
+    return int(rows[0][0]) if rows else 0
 
 
 async def select_queue(
     db: Database, now: datetime, settings: HospitalSettings, limit: int | None = None
 ) -> list[QueueItem]:
     """Unreviewed reports (report_queue, kept by triggers: migration 0007), most urgent first."""
-    rows = await db.fetch_all(
+    rows = await db.scan(
         f"""
         SELECT child.nickname AS child_nickname, claimer.display_name AS claimer,
                report_claim.claimed_at, {REPORT_COLUMNS} {REPORT_FROM}"""

@@ -121,7 +121,7 @@ async def select_feed_owner(db: Database, token_hash: bytes) -> FeedOwner | None
 
 async def select_calendar_visits(db: Database, child_id: int) -> list[CalendarVisit]:
     """All visits of the child's plan, cancelled ones included (calendars must hear of them)."""
-    rows = await db.fetch_all(
+    rows = await db.scan(
         f"""
         SELECT {VISIT_COLUMNS}, COALESCE(visit.changed_at, visit.created_at) AS modified_at
           FROM visit JOIN treatment_plan ON treatment_plan.id = visit.plan_id

@@ -355,7 +355,7 @@ async def select_visit_for_caregiver(
 
 async def select_visits_starting_between(db: Database, first: date, last: date) -> list[Visit]:
     """Visits of open records whose local start date lies in [first, last]."""
-    rows = await db.fetch_all(
+    rows = await db.scan(
         f"""
         SELECT {VISIT_COLUMNS}
           FROM visit
@@ -444,7 +444,7 @@ async def select_next_visit_per_child(db: Database, today: date) -> dict[int, Vi
     One row per plan straight from SQLite (not every future visit of every child, each
     turned into a Visit only to keep the first).
     """
-    rows = await db.fetch_all(
+    rows = await db.scan(
         f"""
         SELECT {VISIT_COLUMNS}
           FROM (SELECT visit.*, ROW_NUMBER() OVER (PARTITION BY visit.plan_id
