@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import pytest
 from quart import Quart, g
 
 from pwa.rendering import awaitable_helpers
@@ -55,3 +56,42 @@ async def test_pages_still_render_in_both_languages(client: Any) -> None:
     assert english.status_code == dutch.status_code == 200
     assert "Sign in" in await english.get_data(as_text=True)
     assert "Inloggen" in await dutch.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("locale", ["en", "nl"])
+@pytest.mark.parametrize(
+    "template", ["families/call.html", "shell/offline.html", "errors/error.html"]
+)
+async def test_messages_translated_while_compiling_read_as_when_rendering(
+    app: Quart, locale: str, template: str
+) -> None:
+    """Each language's compiled copy says exactly what runtime translation says."""
+    from pwa.hospital import hospital_settings
+    from pwa.rendering import PageEnvironment
+
+    environment = app.jinja_env
+    assert isinstance(environment, PageEnvironment)
+    async with app.test_request_context("/call", headers={"Accept-Language": locale}):
+        await app.preprocess_request()
+        context: dict[str, Any] = {
+            "hospital": await hospital_settings(app.extensions["db"]),
+            "status": 404,
+        }
+        await app.update_template_context(context)
+        compiled = environment.for_locale(locale).get_template(template).render(context)
+        at_runtime = environment.get_template(template).render(context)
+    assert compiled == at_runtime
+    assert ("Privacyverklaring" if locale == "nl" else "Privacy notice") in compiled
+
+
+async def test_constant_messages_keep_gettexts_formatting_and_markup(app: Quart) -> None:
+    from pwa.rendering import PageEnvironment
+
+    environment = app.jinja_env
+    assert isinstance(environment, PageEnvironment)
+    source = '{{ _("Home") }}|{{ _("100%% sure") }}|{{ _("Home")|upper }}|{{ _("a & b") }}'
+    async with app.test_request_context("/", headers={"Accept-Language": "nl"}):
+        await app.preprocess_request()
+        compiled = environment.for_locale("nl").from_string(source).render()
+        at_runtime = environment.from_string(source).render()
+    assert compiled == at_runtime == "Start|100% sure|START|a & b"
