@@ -43,6 +43,7 @@ from .nurse import exports as export_views
 from .nurse import planning as planning_views
 from .nurse import queue_views
 from .nurse import views as nurse_views
+from .pagecache import PageCache
 from .plans import calendar_views
 from .plans import formatting as plan_formatting
 from .plans import views as plan_views
@@ -107,6 +108,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
 
     db = Database(values["DATABASE"], values["READ_CONNECTIONS"])
     app.extensions["db"] = db
+    app.extensions["page_cache"] = PageCache(values["PAGE_CACHE_PAGES"])
     vapid = vapid_keys.load(
         values["INSTANCE_PATH"], values["VAPID_PRIVATE_KEY"], values["VAPID_SUBJECT"]
     )

@@ -57,6 +57,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("READ_CONNECTIONS", 4, "Number of read-only SQLite connections kept open."),
     Setting(
+        "PAGE_CACHE_PAGES",
+        1000,
+        "Rendered family home pages kept in memory per server process (0 turns this off).",
+    ),
+    Setting(
         "NURSE_IDLE_MINUTES",
         30,
         "A nurse or admin session ends after this many minutes without activity.",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, g, redirect, request, url_for
+from quart import Blueprint, current_app, g, redirect, request, session, url_for
 from quart.typing import ResponseReturnValue
 
 from ..accounts import store as accounts
@@ -11,6 +11,8 @@ from ..accounts.views import safe_next
 from ..db import get_db, utcnow
 from ..diary import reviews
 from ..hospital import hospital_settings
+from ..i18n import current_locale
+from ..pagecache import PageCache, data_version, next_change
 from ..plans import overview
 from ..plans import store as plan_store
 from ..rendering import render_template
@@ -39,9 +41,19 @@ async def family_context() -> tuple[list[Child], Child | None]:
 async def home() -> ResponseReturnValue:
     if g.account.is_staff:
         return redirect(url_for("queue.review_queue"))
-    children, child = await family_context()
     db = get_db()
     now = utcnow()
+    cache: PageCache = current_app.extensions["page_cache"]
+    # A page with a one-time message is shown once, never kept (pwa/pagecache.py).
+    key: tuple[object, ...] | None = None
+    if "_flashes" not in session:
+        session_row = g.session_row
+        version = await data_version(db)
+        key = ("home", session_row.id, session_row.child_id, current_locale(), version)
+        page = cache.get(key, now)
+        if page is not None:
+            return page
+    children, child = await family_context()
     view = await overview.for_family(db, g.account.id, child.id, now) if child else None
     page = await render_template(
         "families/home.html",
@@ -52,6 +64,17 @@ async def home() -> ResponseReturnValue:
         replies=await reviews.select_unread_replies(db, g.account.id),
         form=PlainForm(),
     )
+    if key is not None:
+        visits = view.visits if view else []
+        cache.put(
+            key,
+            page,
+            next_change(
+                now,
+                {overview.HOME_ZONE, *(visit.time_zone for visit in visits)},
+                [moment for visit in visits for moment in (visit.starts_at, visit.ends_at)],
+            ),
+        )
     return page
 
 

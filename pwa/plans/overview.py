@@ -12,6 +12,9 @@ from . import store
 from .schedule import stay_day
 from .store import MedicationPeriod, Plan, Visit
 
+# "Today" when there is no visit to take the zone from.
+HOME_ZONE = "Europe/Amsterdam"
+
 
 @dataclass(frozen=True)
 class Overview:
@@ -57,7 +60,7 @@ def build(
     next_visit = min(upcoming, key=lambda visit: visit.starts_at, default=None)
     # "Today" is the day in the zone of the visit that matters now (the home zone if none).
     anchor = next_visit or current or (visits[0] if visits else None)
-    zone = ZoneInfo(anchor.time_zone if anchor else "Europe/Amsterdam")
+    zone = ZoneInfo(anchor.time_zone if anchor else HOME_ZONE)
     today = now.astimezone(zone).date()
     current_day = stay_day(today, current.starts.date(), current.ends.date()) if current else None
     days_until = (
