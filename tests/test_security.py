@@ -645,3 +645,20 @@ async def test_expired_session_says_so_on_the_login_page(nurse_client: Any) -> N
         assert "expired=1" in response.location
         page = await nurse_client.get(response.location)
     assert "signed out because the session ended" in await page.get_data(as_text=True)
+
+
+async def test_a_views_own_security_header_is_kept(config: dict[str, Any]) -> None:
+    from pwa.app import create_app
+
+    application = create_app(config)
+
+    @application.route("/stricter")
+    @access(Access.PUBLIC)
+    async def stricter() -> Any:
+        return "x", 200, {"Content-Security-Policy": "default-src 'none'", "x-frame-options": "x"}
+
+    async with application.test_app():
+        response = await application.test_client().get("/stricter")
+    assert response.headers.getlist("Content-Security-Policy") == ["default-src 'none'"]
+    assert response.headers.getlist("X-Frame-Options") == ["x"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -8,6 +8,7 @@ account's pages as soon as another account signs in on the same device.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Callable
@@ -48,8 +49,13 @@ def blueprint_of(endpoint: str | None) -> str:
 
 def owner_tag(account_id: int) -> str:
     """An opaque, stable tag per account: the worker compares tags, it never sees the id."""
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    digest = hmac.new(key, f"offline-owner:{account_id}".encode(), hashlib.sha256)
+    return _owner_tag(str(current_app.config["SECRET_KEY"]), account_id)
+
+
+@functools.lru_cache(maxsize=4096)
+def _owner_tag(secret: str, account_id: int) -> str:
+    # On every signed-in response: worked out once per account, not once per request.
+    digest = hmac.new(secret.encode(), f"offline-owner:{account_id}".encode(), hashlib.sha256)
     return digest.hexdigest()[:24]
 
 
