@@ -278,6 +278,8 @@ async def time_pages(
             "RATE_LIMITS_ENABLED": False,
             "SENDER_IN_APP": False,
             "TESTING": True,
+            # Time the work of building each page, not a kept copy of the family home.
+            "PAGE_CACHE_PAGES": 0,
         }
     )
     app.test_client_class = HttpsClient  # type: ignore[assignment]
