@@ -3,8 +3,9 @@
 // means subscribing again, and a subscription the server does not know (a restored
 // database) is sent again. Texts come from the page's data- attributes.
 
+import { forget, save, sendJson } from "./push-subscriptions.js";
+
 const PUBLIC_KEY_URL = "/api/push/public-key";
-const SUBSCRIPTIONS_URL = "/api/push/subscriptions";
 const TEST_URL = "/api/push/test";
 // pushManager.subscribe can hang when the push service is unreachable: give up after this.
 const SUBSCRIBE_TIMEOUT_MS = 20000;
@@ -70,26 +71,6 @@ async function serverState(background) {
   const response = await fetch(PUBLIC_KEY_URL, { headers, credentials: "same-origin" });
   if (!response.ok) throw new Error(`public key: ${response.status}`);
   return response.json();
-}
-
-function sendJson(method, url, body) {
-  return fetch(url, {
-    method,
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-}
-
-async function save(subscription, label) {
-  const response = await sendJson("POST", SUBSCRIPTIONS_URL, { ...subscription.toJSON(), label });
-  if (!response.ok) throw new Error(`subscribe: ${response.status}`);
-}
-
-async function forget(subscription) {
-  const response = await sendJson("DELETE", SUBSCRIPTIONS_URL, { endpoint: subscription.endpoint });
-  // 404: the server had forgotten it already, which is what we want.
-  if (!response.ok && response.status !== 404) throw new Error(`unsubscribe: ${response.status}`);
 }
 
 async function registration() {

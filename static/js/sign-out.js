@@ -1,7 +1,11 @@
 // Signing out wipes what this device kept for the family: their pages, IndexedDB and Web
-// Storage (the "what to bring" ticks).
+// Storage (the "what to bring" ticks), and switches off reminders on it: the server
+// forgets this phone's subscription (while still signed in) and the browser drops it, so
+// whoever uses the device next gets no notifications meant for this account.
 // The server's Clear-Site-Data and the service worker wipe as well; this covers browsers
 // that honour neither, and runs before the sign-out request leaves.
+
+import { forget } from "./push-subscriptions.js";
 
 const PAGES_CACHE_PREFIX = "ic-pages-"; // as in service_worker/sw.js
 const WIPE_TIMEOUT_MS = 3000;
@@ -34,6 +38,19 @@ export async function wipeOfflineData() {
   }
 }
 
+export async function stopReminders() {
+  if (!("serviceWorker" in navigator) || !("PushManager" in window)) return;
+  const registration = await navigator.serviceWorker.getRegistration();
+  const subscription = registration && (await registration.pushManager.getSubscription());
+  if (!subscription) return;
+  // Both at once, so a slow network cannot keep the browser's copy alive. Offline, the
+  // server keeps the row until its next send is refused (410) and then disables it.
+  await Promise.all([
+    forget(subscription).catch(() => undefined),
+    subscription.unsubscribe().catch(() => undefined),
+  ]);
+}
+
 function isSignOut(form) {
   const target = document.body.dataset.signOutUrl;
   return form instanceof HTMLFormElement && new URL(form.action).pathname === target;
@@ -44,7 +61,11 @@ function onSubmit(event) {
   if (!isSignOut(form)) return;
   event.preventDefault();
   const timeout = new Promise((resolve) => setTimeout(resolve, WIPE_TIMEOUT_MS));
-  const wiped = wipeOfflineData().catch(() => undefined);
+  // Reminders first: the server forgets the subscription only for its signed-in owner.
+  const wiped = stopReminders()
+    .catch(() => undefined)
+    .then(() => wipeOfflineData())
+    .catch(() => undefined);
   Promise.race([wiped, timeout]).then(() => form.submit());
 }
 

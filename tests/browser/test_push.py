@@ -256,6 +256,26 @@ async def test_a_phone_is_switched_on_and_off_from_the_reminders_page(
     assert fake_device["endpoint"] not in await stored_endpoints(served_app)
 
 
+async def test_signing_out_switches_off_reminders_on_this_phone(
+    notifying: BrowserContext, page: Page, served_app: ServedApp, fake_device: dict[str, Any]
+) -> None:
+    await notifying.add_init_script(f"({FAKE_PUSH_MANAGER})({json.dumps(fake_device)})")
+    await sign_in_parent(page)
+    await page.goto("/settings/reminders")
+    await page.get_by_role("button", name=SWITCH_ON).click()
+    await expect(page.get_by_text("Reminders are on for this phone.")).to_be_visible()
+    assert fake_device["endpoint"] in await stored_endpoints(served_app)
+
+    await page.goto("/settings")
+    await expect(
+        page.get_by_text("Signing out also switches off reminders on this phone.")
+    ).to_be_visible()
+    await page.get_by_role("button", name="Sign out").click()
+    await page.wait_for_url("**/login**")
+    # The server forgot the phone while the family was still signed in.
+    assert fake_device["endpoint"] not in await stored_endpoints(served_app)
+
+
 @pytest.mark.parametrize("case", ["restored database", "rotated key"])
 async def test_an_app_open_keeps_the_server_current(
     notifying: BrowserContext,
