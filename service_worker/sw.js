@@ -21,6 +21,8 @@ const LANGUAGE_HEADER = "Content-Language";
 const MATCH = { ignoreVary: true };
 // The report outbox (static/js/outbox.js); wiped by name where indexedDB.databases() is missing.
 const OUTBOX_DATABASE = "ic-outbox";
+// static/js/push-subscriptions.js and docs/api.md ("Push").
+const SUBSCRIPTIONS_URL = "/api/push/subscriptions";
 const OUTBOX_SYNC_TAG = "outbox";
 
 // --- what is kept -----------------------------------------------------------
@@ -211,6 +213,30 @@ async function askPagesToSendReports() {
   pages.forEach((page) => page.postMessage({ type: "FLUSH_OUTBOX" }));
 }
 
+// The browser replaced this device's push subscription (its push service rotated it, or
+// it expired): tell the server at once, or reminders would stop until the family next
+// opens the app (static/js/push.js checks then too). Sent with the family's cookie; a
+// session that has ended answers 401 and the next app open after signing in catches up.
+async function renewSubscription(event) {
+  const previous = event.oldSubscription;
+  let current = event.newSubscription;
+  const key = previous && previous.options && previous.options.applicationServerKey;
+  if (!current && key) {
+    current = await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+  }
+  const send = (method, body) =>
+    fetch(SUBSCRIPTIONS_URL, {
+      method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  if (current) await send("POST", current.toJSON());
+  if (previous && (!current || previous.endpoint !== current.endpoint)) {
+    await send("DELETE", { endpoint: previous.endpoint });
+  }
+}
+
 // --- listeners --------------------------------------------------------------
 
 function onFetch(event) {
@@ -233,6 +259,10 @@ function onSync(event) {
 
 function onPush(event) {
   event.waitUntil(showPushed(event.data));
+}
+
+function onSubscriptionChange(event) {
+  event.waitUntil(renewSubscription(event).catch(() => undefined));
 }
 
 function onNotificationClick(event) {
@@ -259,3 +289,4 @@ self.addEventListener("message", onMessage);
 self.addEventListener("sync", onSync);
 self.addEventListener("push", onPush);
 self.addEventListener("notificationclick", onNotificationClick);
+self.addEventListener("pushsubscriptionchange", onSubscriptionChange);

@@ -276,6 +276,64 @@ async def test_signing_out_switches_off_reminders_on_this_phone(
     assert fake_device["endpoint"] not in await stored_endpoints(served_app)
 
 
+# A pushsubscriptionchange event as the browser fires it, with stand-ins for the two
+# subscriptions (a real one needs a reachable push service); waitUntil collects promises.
+SUBSCRIPTION_CHANGE = """
+async ({ previous, fresh }) => {
+  const waits = [];
+  const event = new Event("pushsubscriptionchange");
+  Object.defineProperty(event, "waitUntil", { value: (promise) => waits.push(promise) });
+  Object.defineProperty(event, "oldSubscription", {
+    value: { endpoint: previous, options: { userVisibleOnly: true } },
+  });
+  Object.defineProperty(event, "newSubscription", {
+    value: {
+      endpoint: fresh.endpoint,
+      toJSON: () => ({ endpoint: fresh.endpoint, expirationTime: null,
+                       keys: { p256dh: fresh.p256dh, auth: fresh.auth } }),
+    },
+  });
+  self.dispatchEvent(event);
+  await Promise.all(waits);
+  return waits.length;
+}
+"""
+
+
+async def test_a_renewed_subscription_reaches_the_server_from_the_worker(
+    page: Page, served_app: ServedApp, fake_device: dict[str, Any]
+) -> None:
+    await sign_in_parent(page)
+    await service_worker_ready(page)
+    status = await page.evaluate(
+        """async (device) => (await fetch("/api/push/subscriptions", {
+            method: "POST", headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ endpoint: device.endpoint, expirationTime: null,
+                                   keys: { p256dh: device.p256dh, auth: device.auth } }),
+        })).status""",
+        fake_device,
+    )
+    assert status == 201
+    fresh = {
+        "endpoint": f"http://127.0.0.1:9/push/{b64url(os.urandom(9))}",
+        "p256dh": new_public_key(),
+        "auth": b64url(os.urandom(16)),
+    }
+    try:
+        (worker,) = page.context.service_workers
+        handled = await worker.evaluate(
+            SUBSCRIPTION_CHANGE, {"previous": fake_device["endpoint"], "fresh": fresh}
+        )
+        assert handled == 1
+        endpoints = await stored_endpoints(served_app)
+        assert fresh["endpoint"] in endpoints and fake_device["endpoint"] not in endpoints
+    finally:
+        async with served_app.db() as db, db.transaction() as connection:
+            await connection.execute(
+                "DELETE FROM push_subscription WHERE endpoint = ?", (fresh["endpoint"],)
+            )
+
+
 @pytest.mark.parametrize("case", ["restored database", "rotated key"])
 async def test_an_app_open_keeps_the_server_current(
     notifying: BrowserContext,
