@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -68,3 +69,38 @@ def test_answers_of_the_wrong_type_never_match() -> None:
     assert evaluate([rule], {"temperature": "39"}, NOW).level == "green"
     assert evaluate([rule], {"temperature": True}, NOW).level == "green"
     assert evaluate([rule], {"temperature": 39.0}, NOW).level == "red"
+
+
+def test_the_shipped_pain_rule_says_what_it_checks(tmp_path: Path) -> None:
+    """Migration 0009: "4 or more" (it fires at 7 too), unless an admin changed the rule."""
+    from importlib import resources
+
+    from pwa.db import migrate
+
+    path = str(tmp_path / "rules.sqlite3")
+    migrate(path)
+    fix = (resources.files("pwa.migrations") / "0009_pain_rule_reason.sql").read_text()
+    shipped = (
+        '{"id": "pain-moderate", "level": "amber", "item": "pain", "op": ">=", "value": 4, '
+        '"reason": {"en": "Pain of 4 to 6", "nl": "Pijn van 4 tot 6"}}'
+    )
+    edited = shipped.replace(">=", ">").replace('"value": 4', '"value": 5')
+    connection = sqlite3.connect(path)
+    try:
+
+        def reason() -> dict[str, str]:
+            (definition,) = connection.execute(
+                "SELECT definition FROM red_flag_rule WHERE definition LIKE '%pain-moderate%'"
+            ).fetchone()
+            return dict(json.loads(definition)["reason"])
+
+        assert reason() == {"en": "Pain of 4 or more", "nl": "Pijn van 4 of meer"}
+        for before, expected_en in ((shipped, "Pain of 4 or more"), (edited, "Pain of 4 to 6")):
+            connection.execute(
+                "UPDATE red_flag_rule SET definition = ? WHERE definition LIKE '%pain-moderate%'",
+                (before,),
+            )
+            connection.executescript(fix)
+            assert reason()["en"] == expected_en
+    finally:
+        connection.close()
