@@ -107,7 +107,7 @@ def _purge(_: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .db import utcnow
-    from .diary.photos import FOLDER
+    from .diary.photos import FOLDER, sweep_orphans
     from .families.retention import PurgeSummary, purge
 
     app = create_app()
@@ -115,13 +115,15 @@ def _purge(_: argparse.Namespace) -> int:
     retention = timedelta(days=app.config["RETENTION_DAYS"])
     photos = Path(app.config["INSTANCE_PATH"]) / FOLDER
 
-    async def work(db: Database) -> PurgeSummary:
-        return await purge(db, utcnow(), retention, photos)
+    async def work(db: Database) -> tuple[PurgeSummary, int]:
+        summary = await purge(db, utcnow(), retention, photos)
+        return summary, await sweep_orphans(db, photos, utcnow())
 
-    summary = asyncio.run(_with_db(app.config["DATABASE"], work))
+    summary, orphans = asyncio.run(_with_db(app.config["DATABASE"], work))
     print(
         f"purged {summary.children} closed record(s), {summary.caregivers} account(s), {summary.photos} photo(s)"
     )
+    print(f"removed {orphans} photo file(s) no report refers to")
     return 0
 
 

@@ -769,3 +769,30 @@ async def _count(db: Database, sql: str) -> int:
     row = await db.fetch_one(sql)
     assert row is not None
     return int(row[0])
+
+
+async def test_files_no_report_refers_to_are_swept_once_an_hour_old(
+    app: Quart, db: Database, people: People, family_client: QuartClient
+) -> None:
+    """A server stopped between writing a photo and committing its row leaves a file."""
+    import os
+    from datetime import timedelta
+
+    report_uuid = await make_report(db, people.parent_id, people.child_id)
+    assert (await upload(family_client, report_uuid, jpeg())).status_code == 201
+    (kept,) = [path for path in folder(app).iterdir() if path.suffix == ".jpg"]
+    orphan = folder(app) / f"{'a' * 32}.jpg"
+    half_written = folder(app) / ".upload-x1y2.part"
+    in_flight = folder(app) / f"{'b' * 32}.jpg"
+    unrelated = folder(app) / "README"
+    for path in (orphan, half_written, in_flight, unrelated):
+        path.write_bytes(b"x")
+    two_hours_ago = (utcnow() - timedelta(hours=2)).timestamp()
+    for path in (kept, orphan, half_written, unrelated):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+
+    assert await photos.sweep_orphans(db, folder(app), utcnow()) == 2
+    left = sorted(path.name for path in folder(app).iterdir())
+    assert left == sorted([kept.name, in_flight.name, "README"])
+    page = await family_client.get(f"/diary/{report_uuid}")
+    assert page.status_code == 200  # the report's own photo is still there to show

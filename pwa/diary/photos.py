@@ -19,7 +19,7 @@ import sqlite3
 import tempfile
 import warnings
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiosqlite
@@ -357,6 +357,38 @@ async def save_photo(
         if not kept:
             await asyncio.to_thread(remove_file, folder, file_name)
     return "stored"
+
+
+# A file younger than this may belong to an upload whose row is being written right now.
+ORPHAN_MIN_AGE = timedelta(hours=1)
+
+
+async def sweep_orphans(
+    db: Database, folder: Path, now: datetime, min_age: timedelta = ORPHAN_MIN_AGE
+) -> int:
+    """Delete photo files no report refers to: left when the server stopped between
+    writing a file and committing its row, or a half-written ``.part``. Returns how many."""
+    rows = await db.scan("SELECT file_name FROM report_photo")
+    referenced = {row["file_name"] for row in rows}
+    cutoff = (now - min_age).timestamp()
+
+    def sweep() -> int:
+        removed = 0
+        if not folder.is_dir():
+            return removed
+        for path in folder.iterdir():
+            ours = _FILE_NAME.match(path.name) or (
+                path.name.startswith(".upload-") and path.name.endswith(".part")
+            )
+            if not ours or path.name in referenced or not path.is_file():
+                continue
+            if path.stat().st_mtime < cutoff:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                removed += 1
+        return removed
+
+    return await asyncio.to_thread(sweep)
 
 
 async def read_photo(folder: Path, photo: Photo) -> bytes | None:
