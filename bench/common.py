@@ -371,3 +371,48 @@ def integrity(database: str) -> str:
 def ensure_root_on_path() -> None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
+
+
+async def give_due_reminders(
+    connection: Any,
+    family: Family,
+    subscription: dict[str, Any],
+    vapid_public_key: str,
+    count: int,
+    subject_prefix: str,
+    now: datetime,
+) -> None:
+    """One subscribed phone for ``family`` and ``count`` reminders due a minute ago.
+
+    Quiet hours are switched off for the family: whenever a benchmark runs, it is not
+    their night (tests/test_push.py and bench/flaky_push.py cover quiet hours).
+    """
+    from datetime import time as clock
+
+    from pwa.notifications import store as push_store
+
+    keys = subscription["keys"]
+    await push_store.upsert_subscription(
+        connection,
+        account_id=family.account_id,
+        endpoint=str(subscription["endpoint"]),
+        p256dh=keys["p256dh"],
+        auth=keys["auth"],
+        vapid_public_key=vapid_public_key,
+        device_label="bench phone",
+    )
+    await push_store.save_preference(
+        connection,
+        family.account_id,
+        push_store.Preference(quiet_start=clock(0), quiet_end=clock(0)),
+    )
+    for number in range(count):
+        await push_store.insert_job(
+            connection,
+            subject=f"report:{subject_prefix}-{family.child_id}-{number}",
+            kind="reply",
+            revision=1,
+            recipient_id=family.account_id,
+            due_at=now - timedelta(minutes=1),
+            expires_at=now + timedelta(hours=48),
+        )

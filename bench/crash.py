@@ -26,7 +26,6 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from datetime import time as clock
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -34,7 +33,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import aiohttp
 import time_machine
 
-from bench.common import Client, Family, Server, integrity, machine, make_families
+from bench.common import (
+    Client,
+    Family,
+    Server,
+    give_due_reminders,
+    integrity,
+    machine,
+    make_families,
+)
 from bench.load import LoadResult, check_database, family_loop
 from tests.push_service import Device, PushService, Script
 
@@ -86,7 +93,6 @@ async def prepare_push(
     """
     from pwa.app import create_app
     from pwa.db import Database
-    from pwa.notifications import store as push_store
 
     app = create_app({"INSTANCE_PATH": str(instance)})
     db = Database(app.config["DATABASE"], read_connections=1)
@@ -97,32 +103,15 @@ async def prepare_push(
         async with db.transaction() as connection:
             for family in families:
                 device: Device = service.new_device()
-                info = device.subscription_json()
-                await push_store.upsert_subscription(
+                await give_due_reminders(
                     connection,
-                    account_id=family.account_id,
-                    endpoint=info["endpoint"],
-                    p256dh=info["keys"]["p256dh"],
-                    auth=info["keys"]["auth"],
-                    vapid_public_key=app.extensions["vapid"].public_key,
-                    device_label="bench phone",
+                    family,
+                    device.subscription_json(),
+                    app.extensions["vapid"].public_key,
+                    per_family,
+                    "bench",
+                    now,
                 )
-                # Quiet hours are test 7's subject; here the run must not wait for morning.
-                await push_store.save_preference(
-                    connection,
-                    family.account_id,
-                    push_store.Preference(quiet_start=clock(0), quiet_end=clock(0)),
-                )
-                for number in range(per_family):
-                    await push_store.insert_job(
-                        connection,
-                        subject=f"report:bench-{family.child_id}-{number}",
-                        kind="reply",
-                        revision=1,
-                        recipient_id=family.account_id,
-                        due_at=now - timedelta(minutes=1),
-                        expires_at=now + timedelta(hours=48),
-                    )
         for row in await db.fetch_all(
             "SELECT notification_job.id, push_subscription.endpoint FROM notification_job "
             "JOIN push_subscription ON push_subscription.account_id = notification_job.recipient_id"

@@ -18,15 +18,14 @@ import sys
 import tempfile
 import time
 import urllib.request
-from datetime import UTC, datetime, timedelta
-from datetime import time as dt_time
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import aiohttp
 
-from bench.common import ROOT, machine, make_families
+from bench.common import ROOT, give_due_reminders, machine, make_families
 
 ORDER_OF_MAGNITUDE = 10.0
 
@@ -36,7 +35,6 @@ async def prepare(
 ) -> None:
     from pwa.app import create_app
     from pwa.db import Database
-    from pwa.notifications import store as push_store
 
     families = await make_families(instance, families_count)
     app = create_app({"INSTANCE_PATH": str(instance)})
@@ -46,33 +44,15 @@ async def prepare(
     try:
         async with db.transaction() as connection:
             for family, info in zip(families, subscriptions, strict=True):
-                keys = info["keys"]
-                assert isinstance(keys, dict)
-                await push_store.upsert_subscription(
+                await give_due_reminders(
                     connection,
-                    account_id=family.account_id,
-                    endpoint=str(info["endpoint"]),
-                    p256dh=keys["p256dh"],
-                    auth=keys["auth"],
-                    vapid_public_key=app.extensions["vapid"].public_key,
-                    device_label="phone",
+                    family,
+                    info,
+                    app.extensions["vapid"].public_key,
+                    per_family,
+                    "fanout",
+                    now,
                 )
-                # Whenever the benchmark runs, it is not the family's night.
-                await push_store.save_preference(
-                    connection,
-                    family.account_id,
-                    push_store.Preference(quiet_start=dt_time(0), quiet_end=dt_time(0)),
-                )
-                for number in range(per_family):
-                    await push_store.insert_job(
-                        connection,
-                        subject=f"report:fanout-{family.child_id}-{number}",
-                        kind="reply",
-                        revision=1,
-                        recipient_id=family.account_id,
-                        due_at=now - timedelta(minutes=1),
-                        expires_at=now + timedelta(hours=48),
-                    )
     finally:
         await db.close()
 
