@@ -26,8 +26,8 @@ from quart.testing import QuartClient
 from pwa.db import Database
 from pwa.diary import store as diary
 from pwa.diary import sync
+from pwa.exports.record import CSV_HEADER, safe_cell
 from pwa.nurse import queue
-from pwa.nurse.export_data import CSV_HEADER, safe_cell
 from pwa.plans import changes
 from pwa.plans import store as plans
 from tests.conftest import People, sign_in

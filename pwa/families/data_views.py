@@ -12,8 +12,8 @@ from quart.typing import ResponseReturnValue
 
 from .. import audit
 from ..db import get_db
-from ..nurse import fhir
-from ..nurse.export_data import DateRange, csv_bytes, load_record
+from ..exports import fhir
+from ..exports.record import DateRange, csv_bytes, load_record
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless
 from .views import family_context

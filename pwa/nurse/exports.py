@@ -11,11 +11,8 @@ from quart.typing import ResponseReturnValue
 
 from .. import audit
 from ..db import get_db
-from ..families import store as families
-from ..rendering import render_template
-from ..security import Access, access, not_found_unless
-from . import fhir
-from .export_data import (
+from ..exports import fhir
+from ..exports.record import (
     BadRange,
     ChildRecord,
     DateRange,
@@ -26,6 +23,9 @@ from .export_data import (
     outcome_label,
     parse_range,
 )
+from ..families import store as families
+from ..rendering import render_template
+from ..security import Access, access, not_found_unless
 
 blueprint = Blueprint("exports", __name__, url_prefix="/nurse/children/<int:child_id>")
 

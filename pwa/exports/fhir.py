@@ -18,7 +18,7 @@ from ..diary.store import Report
 from ..plans.calendar import summary
 from ..plans.formatting import kind_label
 from ..plans.store import Visit
-from .export_data import ChildRecord, local_iso
+from .record import ChildRecord, local_iso
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
