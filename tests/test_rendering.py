@@ -95,3 +95,16 @@ async def test_constant_messages_keep_gettexts_formatting_and_markup(app: Quart)
         compiled = environment.for_locale("nl").from_string(source).render()
         at_runtime = environment.from_string(source).render()
     assert compiled == at_runtime == "Start|100% sure|START|a & b"
+
+
+def test_every_view_is_a_coroutine_function(app: Quart) -> None:
+    """Synchronous code runs inline on the event loop here (pwa/app.py: App.ensure_async),
+    which is right for quick hooks but would let a blocking view stall every request."""
+    import inspect
+
+    synchronous = sorted(
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if not inspect.iscoroutinefunction(view)
+    )
+    assert synchronous == []
