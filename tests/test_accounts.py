@@ -837,3 +837,38 @@ async def test_same_email_joining_twice_at_once_gets_a_clear_error(
     assert sorted(statuses) == [200, 302]
     row = await db.fetch_one("SELECT COUNT(*) FROM account WHERE email = 'same@example.org'")
     assert row is not None and row[0] == 1
+
+
+async def test_other_requests_are_answered_while_a_password_is_checked(
+    app: Quart, people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """argon2id takes about 0.1 s on purpose; it runs in a thread, not on the event loop."""
+    import asyncio
+    import threading
+
+    from pwa.accounts import passwords
+
+    checking = threading.Event()
+    release = threading.Event()
+    real_verify = passwords.verify_password
+
+    def slow_verify(password_hash: str | None, password: str) -> bool:
+        checking.set()
+        release.wait(timeout=10)  # like argon2: works without holding the event loop
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(passwords, "verify_password", slow_verify)
+    client = app.test_client()
+    token = csrf_from(await (await client.get("/login")).get_data(as_text=True))
+    signing_in = asyncio.create_task(
+        client.post(
+            "/login",
+            form={"csrf_token": token, "email": "parent@example.org", "password": PASSWORD},
+        )
+    )
+    assert await asyncio.to_thread(checking.wait, 10)
+    meanwhile = await app.test_client().get("/healthz")
+    assert meanwhile.status_code == 200 and not signing_in.done()
+    release.set()
+    response = await signing_in
+    assert response.status_code == 302 and response.location == "/"

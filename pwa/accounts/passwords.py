@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 
 from argon2 import PasswordHasher
@@ -38,6 +39,21 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+async def hash_password_in_thread(password: str) -> str:
+    """``hash_password`` in a worker thread, for request handlers.
+
+    argon2id is slow on purpose (about 0.1 s of CPU with the production settings) and
+    releases the GIL while it works: on the event loop it would stall every other
+    request for that long, in a thread the server keeps answering.
+    """
+    return await asyncio.to_thread(hash_password, password)
+
+
+async def verify_password_in_thread(password_hash: str | None, password: str) -> bool:
+    """``verify_password`` in a worker thread, for request handlers (see above)."""
+    return await asyncio.to_thread(verify_password, password_hash, password)
 
 
 def password_problem(password: str, personal: Iterable[str] = ()) -> str | None:

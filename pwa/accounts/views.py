@@ -30,7 +30,7 @@ from .forms import (
     PlainForm,
     ResetForm,
 )
-from .passwords import hash_password, verify_password
+from .passwords import hash_password_in_thread, verify_password_in_thread
 
 blueprint = Blueprint("accounts", __name__)
 
@@ -66,7 +66,7 @@ async def login() -> ResponseReturnValue:
         db = get_db()
         account = await store.select_account_by_email(db, form.email.data)
         usable = account is not None and not account.disabled
-        if verify_password(
+        if await verify_password_in_thread(
             account.password_hash if usable and account else None, form.password.data
         ):
             assert account is not None
@@ -209,7 +209,9 @@ async def invite(code: str) -> ResponseReturnValue:
         caregiver_id = None
         if account is not None or not await store.select_account_by_email(db, form.email.data):
             # Hash before taking the write lock: argon2 is slow on purpose.
-            password_hash = hash_password(form.password.data) if account is None else ""
+            password_hash = (
+                await hash_password_in_thread(form.password.data) if account is None else ""
+            )
             # IntegrityError: the same address joined through another invite a moment ago.
             with contextlib.suppress(sqlite3.IntegrityError):
                 caregiver_id = await _redeem(db, invite, account, form, password_hash, now)
@@ -289,7 +291,7 @@ async def reset(code: str) -> ResponseReturnValue:
         return await render_template("accounts/code_not_valid.html", kind="reset"), 404
     form = await ResetForm.from_request()
     if request.method == "POST" and form.validate():
-        password_hash = hash_password(form.password.data)
+        password_hash = await hash_password_in_thread(form.password.data)
         async with db.transaction() as connection:
             if not await store.use_access_code(connection, reset_code.id, account.id, now):
                 raise _CodeGone()
@@ -327,8 +329,8 @@ async def change_password() -> ResponseReturnValue:
     form = await ChangePasswordForm.from_request()
     if request.method == "POST" and form.validate():
         db = get_db()
-        if verify_password(g.account.password_hash, form.current.data):
-            password_hash = hash_password(form.password.data)
+        if await verify_password_in_thread(g.account.password_hash, form.current.data):
+            password_hash = await hash_password_in_thread(form.password.data)
             async with db.transaction() as connection:
                 await store.update_password(connection, g.account.id, password_hash)
                 await store.revoke_sessions_of(connection, g.account.id, keep=g.session_row.id)

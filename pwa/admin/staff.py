@@ -18,7 +18,7 @@ from .. import audit
 from ..accounts import codes, second_factor, staff
 from ..accounts import store as accounts
 from ..accounts.forms import PlainForm
-from ..accounts.passwords import hash_password
+from ..accounts.passwords import hash_password_in_thread
 from ..db import get_db, utcnow
 from ..i18n import gettext
 from ..i18n import lazy_gettext as _l
@@ -125,7 +125,7 @@ async def accounts_page() -> ResponseReturnValue:
         form.email.errors = [taken]
         return await _render(form=form, status=400)
     # Nobody knows this password: the colleague chooses their own with the set-up code.
-    unusable = hash_password(secrets.token_urlsafe(32))
+    unusable = await hash_password_in_thread(secrets.token_urlsafe(32))
     try:
         async with db.transaction() as connection:
             account_id = await accounts.insert_account(
