@@ -19,6 +19,8 @@ from pwa.accounts.passwords import hash_password
 from pwa.app import create_app
 from pwa.db import Database
 from pwa.families import store as families
+from pwa.plans import changes as plan_changes
+from pwa.plans import store as plans
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
 PASSWORD = "quiet-lighthouse-morning"
@@ -135,6 +137,21 @@ async def make_child(db: Database, nickname: str, caregiver_id: int | None = Non
         if caregiver_id is not None:
             await families.link_caregiver(connection, caregiver_id, child_id)
     return child_id
+
+
+async def make_plan(db: Database, child_id: int, start: date) -> plans.Plan:
+    """The default template's plan for a child, starting on ``start``."""
+    async with db.transaction() as connection:
+        await plan_changes.create_plan(
+            connection,
+            child_id=child_id,
+            start=start,
+            template=await plans.select_template(db),
+            actor_id=None,
+        )
+    plan = await plans.select_plan(db, child_id)
+    assert plan is not None
+    return plan
 
 
 @pytest.fixture

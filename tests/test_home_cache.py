@@ -22,9 +22,8 @@ from pwa.pagecache import (
     data_version,
     next_change,
 )
-from pwa.plans import changes
 from pwa.plans import store as plans
-from tests.conftest import People, csrf_from, post_form, sign_in
+from tests.conftest import People, csrf_from, make_plan, post_form, sign_in
 from tests.test_queue import add_report
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -47,20 +46,6 @@ async def home(client: Any) -> str:
     return str(await response.get_data(as_text=True))
 
 
-async def plan_for(db: Database, child_id: int, start: date) -> plans.Plan:
-    async with db.transaction() as connection:
-        await changes.create_plan(
-            connection,
-            child_id=child_id,
-            start=start,
-            template=await plans.select_template(db),
-            actor_id=None,
-        )
-    plan = await plans.select_plan(db, child_id)
-    assert plan is not None
-    return plan
-
-
 async def test_the_second_visit_is_served_without_rendering(app: Quart, family_client: Any) -> None:
     with counted_renders(app) as rendered:
         first = await home(family_client)
@@ -80,7 +65,7 @@ async def test_a_moved_admission_shows_at_once(app: Quart, db: Database, people:
     with time_machine.travel(datetime(2027, 1, 7, 10, tzinfo=AMSTERDAM), tick=False):
         family_client = await signed_in(app, "parent@example.org")
         nurse_client = await signed_in(app, "nurse@example.org")
-        plan = await plan_for(db, people.child_id, date(2027, 1, 11))
+        plan = await make_plan(db, people.child_id, date(2027, 1, 11))
         assert "Monday 11 January at 09:00" in await home(family_client)
         first = (await plans.select_visits(db, plan.id))[0]
         response = await post_form(
@@ -109,7 +94,7 @@ async def test_a_write_by_another_process_shows_at_once(
 ) -> None:
     with time_machine.travel(datetime(2027, 1, 7, 10, tzinfo=AMSTERDAM), tick=False):
         family_client = await signed_in(app, "parent@example.org")
-        await plan_for(db, people.child_id, date(2027, 1, 11))
+        await make_plan(db, people.child_id, date(2027, 1, 11))
         assert "Ward 7" not in await home(family_client)
         # Another process (a second server, `pwa` on the command line) writes directly.
         with sqlite3.connect(db.path) as other:
@@ -124,7 +109,7 @@ async def test_packing_list_reply_and_read_receipt_show_at_once(
     with time_machine.travel(datetime(2027, 1, 7, 10, tzinfo=AMSTERDAM), tick=False):
         family_client = await signed_in(app, "parent@example.org")
         nurse_client = await signed_in(app, "nurse@example.org")
-        await plan_for(db, people.child_id, date(2027, 1, 11))
+        await make_plan(db, people.child_id, date(2027, 1, 11))
         assert "Swimming goggles" not in await home(family_client)
         async with db.transaction() as connection:
             await plans.replace_packing_items(connection, [("Swimming goggles", "Zwembril")])
@@ -148,7 +133,7 @@ async def test_the_countdown_moves_at_local_midnight_and_the_stay_at_its_start(
     app: Quart, db: Database, people: People
 ) -> None:
     with time_machine.travel(datetime(2027, 1, 9, 23, 58, tzinfo=AMSTERDAM), tick=False) as clock:
-        await plan_for(db, people.child_id, date(2027, 1, 11))
+        await make_plan(db, people.child_id, date(2027, 1, 11))
         client = await signed_in(app, "parent@example.org")
         assert "in 2 days" in await home(client)
         assert "in 2 days" in await home(client)
@@ -219,7 +204,7 @@ async def test_every_table_the_home_page_reads_bumps_the_version(
     app: Quart, db: Database, people: People, family_client: Any
 ) -> None:
     """If the page starts reading another table, its writes must move the version too."""
-    await plan_for(db, people.child_id, date(2027, 1, 11))
+    await make_plan(db, people.child_id, date(2027, 1, 11))
     await add_report(db, people, {"pain": 2})
     statements: list[str] = []
     assert db._inline is not None  # the loop's read connection (private; observed here)

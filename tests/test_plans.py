@@ -14,7 +14,7 @@ from pwa.db import Database
 from pwa.plans import changes, overview
 from pwa.plans import store as plans
 from pwa.plans.schedule import MedicationPeriodRule, PlanTemplate, generate
-from tests.conftest import People, csrf_from, post_form, sign_in
+from tests.conftest import People, csrf_from, make_plan, post_form, sign_in
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -65,20 +65,6 @@ def test_template_options_change_the_plan() -> None:
     assert medications[1].first_date == date(2027, 4, 9)
 
 
-async def _plan_for(db: Database, child_id: int, start: date) -> plans.Plan:
-    async with db.transaction() as connection:
-        await changes.create_plan(
-            connection,
-            child_id=child_id,
-            start=start,
-            template=await plans.select_template(db),
-            actor_id=None,
-        )
-    plan = await plans.select_plan(db, child_id)
-    assert plan is not None
-    return plan
-
-
 def _at(year: int, month: int, day: int, hour: int = 12) -> datetime:
     return datetime(year, month, day, hour, tzinfo=AMSTERDAM)
 
@@ -98,7 +84,7 @@ async def _page_at(
 async def test_overview_next_visit_stay_in_progress_and_finished(
     db: Database, people: People
 ) -> None:
-    plan = await _plan_for(db, people.child_id, date(2027, 1, 11))
+    plan = await make_plan(db, people.child_id, date(2027, 1, 11))
     visits = await plans.select_visits(db, plan.id)
     medications = await plans.select_medications(db, plan.id)
 
@@ -122,7 +108,7 @@ async def test_overview_next_visit_stay_in_progress_and_finished(
 async def test_family_home_says_course_date_time_and_countdown(
     app: Quart, db: Database, people: People
 ) -> None:
-    await _plan_for(db, people.child_id, date(2027, 1, 11))
+    await make_plan(db, people.child_id, date(2027, 1, 11))
     text = await _page_at(app, _at(2027, 1, 7, 10), "/")
     assert "Course 1 of 5" in text
     assert "Hospital stay starts Monday 11 January at 09:00" in text
@@ -137,7 +123,7 @@ async def test_family_home_says_course_date_time_and_countdown(
 
 
 async def test_family_home_in_dutch(app: Quart, db: Database, people: People) -> None:
-    await _plan_for(db, people.child_id, date(2027, 1, 11))
+    await make_plan(db, people.child_id, date(2027, 1, 11))
     text = await _page_at(app, _at(2027, 1, 10, 10), "/", **{"Accept-Language": "nl"})
     assert "maandag 11 januari" in text and "09:00" in text
 
@@ -145,7 +131,7 @@ async def test_family_home_in_dutch(app: Quart, db: Database, people: People) ->
 async def test_timeline_marks_past_cancelled_and_medication(
     app: Quart, db: Database, people: People
 ) -> None:
-    plan = await _plan_for(db, people.child_id, date(2027, 1, 11))
+    plan = await make_plan(db, people.child_id, date(2027, 1, 11))
     visits = await plans.select_visits(db, plan.id)
     async with db.transaction() as connection:
         await changes.cancel_visit(connection, visits[3], people.nurse_id)
@@ -193,7 +179,7 @@ def _visit_form(**overrides: str) -> dict[str, str]:
 async def test_moving_a_visit_is_audited_and_bumps_sequence_and_revision(
     nurse_client: Any, db: Database, people: People
 ) -> None:
-    plan = await _plan_for(db, people.child_id, date(2027, 1, 11))
+    plan = await make_plan(db, people.child_id, date(2027, 1, 11))
     visit = (await plans.select_visits(db, plan.id))[1]
     url = f"/nurse/children/{people.child_id}/visits/{visit.id}"
     response = await post_form(nurse_client, url, _visit_form())
@@ -211,7 +197,7 @@ async def test_moving_a_visit_is_audited_and_bumps_sequence_and_revision(
 async def test_visit_form_refuses_end_before_start_and_keeps_input(
     nurse_client: Any, db: Database, people: People
 ) -> None:
-    plan = await _plan_for(db, people.child_id, date(2027, 1, 11))
+    plan = await make_plan(db, people.child_id, date(2027, 1, 11))
     visit = (await plans.select_visits(db, plan.id))[1]
     url = f"/nurse/children/{people.child_id}/visits/{visit.id}"
     response = await post_form(
@@ -227,7 +213,7 @@ async def test_visit_form_refuses_end_before_start_and_keeps_input(
 async def test_visit_form_warns_about_overlap_until_confirmed(
     nurse_client: Any, db: Database, people: People
 ) -> None:
-    plan = await _plan_for(db, people.child_id, date(2027, 1, 11))
+    plan = await make_plan(db, people.child_id, date(2027, 1, 11))
     url = f"/nurse/children/{people.child_id}/visits/new"
     overlapping = _visit_form(
         kind="day_visit", start_date="2027-01-12", end_date="2027-01-12", end_time="12:00"
@@ -244,7 +230,7 @@ async def test_visit_form_warns_about_overlap_until_confirmed(
 async def test_change_banner_until_the_family_says_got_it(
     nurse_client: Any, family_client: Any, db: Database, people: People
 ) -> None:
-    plan = await _plan_for(db, people.child_id, date(2027, 1, 11))
+    plan = await make_plan(db, people.child_id, date(2027, 1, 11))
     text = await (await family_client.get("/")).get_data(as_text=True)
     assert "changed since you last looked" not in text
     visit = (await plans.select_visits(db, plan.id))[1]
@@ -264,11 +250,11 @@ async def test_change_banner_until_the_family_says_got_it(
 async def test_other_families_get_404_for_visits(
     app: Quart, db: Database, people: People, family_client: Any
 ) -> None:
-    other_plan = await _plan_for(db, people.other_child_id, date(2027, 1, 11))
+    other_plan = await make_plan(db, people.other_child_id, date(2027, 1, 11))
     other_visit = (await plans.select_visits(db, other_plan.id))[0]
     assert (await family_client.get(f"/schedule/visits/{other_visit.id}")).status_code == 404
     assert (await family_client.get("/schedule/visits/999999")).status_code == 404
-    own_plan = await _plan_for(db, people.child_id, date(2027, 1, 11))
+    own_plan = await make_plan(db, people.child_id, date(2027, 1, 11))
     own_visit = (await plans.select_visits(db, own_plan.id))[0]
     assert (await family_client.get(f"/schedule/visits/{own_visit.id}")).status_code == 200
 
@@ -276,7 +262,7 @@ async def test_other_families_get_404_for_visits(
 async def test_nurse_visit_urls_check_the_child(
     nurse_client: Any, db: Database, people: People
 ) -> None:
-    other_plan = await _plan_for(db, people.other_child_id, date(2027, 1, 11))
+    other_plan = await make_plan(db, people.other_child_id, date(2027, 1, 11))
     other_visit = (await plans.select_visits(db, other_plan.id))[0]
     response = await nurse_client.get(f"/nurse/children/{people.child_id}/visits/{other_visit.id}")
     assert response.status_code == 404
@@ -285,8 +271,8 @@ async def test_nurse_visit_urls_check_the_child(
 async def test_upcoming_lists_the_next_fourteen_days(
     app: Quart, db: Database, people: People
 ) -> None:
-    await _plan_for(db, people.child_id, date(2027, 1, 11))
-    await _plan_for(db, people.other_child_id, date(2027, 2, 1))
+    await make_plan(db, people.child_id, date(2027, 1, 11))
+    await make_plan(db, people.other_child_id, date(2027, 2, 1))
     text = await _page_at(
         app, datetime(2027, 1, 5, 8, tzinfo=UTC), "/nurse/upcoming", "nurse@example.org"
     )
@@ -296,7 +282,7 @@ async def test_upcoming_lists_the_next_fourteen_days(
 async def test_children_list_shows_each_childs_next_visit(
     app: Quart, db: Database, people: People
 ) -> None:
-    await _plan_for(db, people.child_id, date(2027, 1, 11))
+    await make_plan(db, people.child_id, date(2027, 1, 11))
     text = await _page_at(app, _at(2027, 2, 1), "/nurse/children", "nurse@example.org")
     assert "Next: course 2, hospital stay on 15 Feb 2027" in text
     assert "No visit planned" in text  # Robin has no plan

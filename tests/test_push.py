@@ -18,7 +18,7 @@ from pwa.notifications import store as push_store
 from pwa.notifications.sender import NEVER_WORKED_LIMIT, Sender
 from pwa.plans import changes
 from pwa.plans import store as plans
-from tests.conftest import People
+from tests.conftest import People, make_plan
 from tests.push_service import Device, PushService, Script
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -36,20 +36,6 @@ async def subscribe(db: Database, app: Quart, account_id: int, device: Device) -
             vapid_public_key=app.extensions["vapid"].public_key,
             device_label="test phone",
         )
-
-
-async def make_plan(db: Database, child_id: int, start: date) -> plans.Plan:
-    async with db.transaction() as connection:
-        await changes.create_plan(
-            connection,
-            child_id=child_id,
-            start=start,
-            template=await plans.select_template(db),
-            actor_id=None,
-        )
-    plan = await plans.select_plan(db, child_id)
-    assert plan is not None
-    return plan
 
 
 async def run_sender(

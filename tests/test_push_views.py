@@ -19,9 +19,9 @@ from pwa.db import Database, to_db, utcnow
 from pwa.notifications import devices
 from pwa.notifications import store as push_store
 from pwa.notifications.devices import InvalidSubscription, endpoint_digest
-from tests.conftest import People, get_csrf, post_form
+from tests.conftest import People, get_csrf, make_plan, post_form
 from tests.push_service import PushService
-from tests.test_push import jobs, make_plan, run_sender, subscribe
+from tests.test_push import jobs, run_sender, subscribe
 
 ORIGIN = {"Origin": "https://localhost"}
 SUBSCRIPTIONS = "/api/push/subscriptions"

@@ -93,6 +93,15 @@ def new_public_key() -> str:
     )
 
 
+def stand_in_device() -> dict[str, str]:
+    """A subscription's details as a browser would make them (nothing listens there)."""
+    return {
+        "endpoint": f"http://127.0.0.1:9/push/{b64url(os.urandom(9))}",
+        "p256dh": new_public_key(),
+        "auth": b64url(os.urandom(16)),
+    }
+
+
 def server_key(served_app: ServedApp) -> str:
     return keys.load(str(served_app.instance), "", "mailto:test@example.org").public_key
 
@@ -106,11 +115,7 @@ async def notifying(context: BrowserContext, served_app: ServedApp) -> BrowserCo
 @pytest_asyncio.fixture(loop_scope="session")
 async def fake_device(served_app: ServedApp) -> AsyncIterator[dict[str, Any]]:
     """A stand-in subscription's details; its row is removed again afterwards."""
-    device = {
-        "endpoint": f"http://127.0.0.1:9/push/{b64url(os.urandom(9))}",
-        "p256dh": new_public_key(),
-        "auth": b64url(os.urandom(16)),
-    }
+    device = stand_in_device()
     yield device
     async with served_app.db() as db, db.transaction() as connection:
         await connection.execute(
@@ -314,11 +319,7 @@ async def test_a_renewed_subscription_reaches_the_server_from_the_worker(
         fake_device,
     )
     assert status == 201
-    fresh = {
-        "endpoint": f"http://127.0.0.1:9/push/{b64url(os.urandom(9))}",
-        "p256dh": new_public_key(),
-        "auth": b64url(os.urandom(16)),
-    }
+    fresh = stand_in_device()
     try:
         (worker,) = page.context.service_workers
         handled = await worker.evaluate(
