@@ -50,7 +50,9 @@ class ConstantMessages(Extension):
 def _translate_constants(tokens: list[Token], locale: str) -> list[Token]:
     from .i18n import load_catalogues
 
-    catalogue = load_catalogues()[locale]
+    catalogue = load_catalogues().get(locale)
+    if catalogue is None:
+        return tokens  # no catalogue: every message is translated when rendered, as usual
     result: list[Token] = []
     index = 0
     while index < len(tokens):

@@ -48,6 +48,8 @@ async def home() -> ResponseReturnValue:
     key: tuple[object, ...] | None = None
     if "_flashes" not in session:
         session_row = g.session_row
+        # Read before the page's data: a write in between then files newer data under the
+        # older version (a key no later request asks for), never older data under a newer.
         version = await data_version(db)
         key = ("home", session_row.id, session_row.child_id, current_locale(), version)
         page = cache.get(key, now)
