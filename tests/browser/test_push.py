@@ -321,7 +321,9 @@ async def test_a_renewed_subscription_reaches_the_server_from_the_worker(
     assert status == 201
     fresh = stand_in_device()
     try:
-        (worker,) = page.context.service_workers
+        # Playwright learns of the worker from DevTools events: it may lag the page's view.
+        workers = [w for w in page.context.service_workers if w.url.endswith("/sw.js")]
+        worker = workers[0] if workers else await page.context.wait_for_event("serviceworker")
         handled = await worker.evaluate(
             SUBSCRIPTION_CHANGE, {"previous": fake_device["endpoint"], "fresh": fresh}
         )
