@@ -44,7 +44,7 @@ export async function stopReminders() {
   const subscription = registration && (await registration.pushManager.getSubscription());
   if (!subscription) return;
   // Both at once, so a slow network cannot keep the browser's copy alive. Offline, the
-  // server keeps the row until its next send is refused (410) and then disables it.
+  // server keeps the row until its next send is refused (404/410) and then deletes it.
   await Promise.all([
     forget(subscription).catch(() => undefined),
     subscription.unsubscribe().catch(() => undefined),
