@@ -28,7 +28,7 @@ FEED_URL = re.compile(r'value="https://localhost(/calendar/([A-Z0-9]+)\.ics)"')
 PLAN_START = date(2027, 1, 12)
 
 
-async def make_plan(db: Database, child_id: int, start: date = PLAN_START) -> int:
+async def insert_default_plan(db: Database, child_id: int, start: date = PLAN_START) -> int:
     visits, medications = generate(await plans.select_template(db), start)
     async with db.transaction() as connection:
         return await plans.insert_plan(
@@ -38,6 +38,19 @@ async def make_plan(db: Database, child_id: int, start: date = PLAN_START) -> in
             visits=visits,
             medications=medications,
             created_by=None,
+        )
+
+
+async def add_visit(
+    db: Database, plan_id: int, course: int, kind: str, starts: datetime, ends: datetime
+) -> None:
+    """One more visit in Amsterdam time, as a nurse adds it."""
+    async with db.transaction() as connection:
+        await plans.insert_visit(
+            connection,
+            plan_id,
+            PlannedVisit(course, kind, starts, ends, "Europe/Amsterdam", ""),
+            family_note="",
         )
 
 
@@ -65,7 +78,7 @@ def events_by_uid(calendar: Calendar) -> dict[str, Event]:
 async def test_feed_is_valid_icalendar_with_local_times_and_their_zone(
     app: Quart, db: Database, people: People, family_client: Any
 ) -> None:
-    plan_id = await make_plan(db, people.child_id)
+    plan_id = await insert_default_plan(db, people.child_id)
     visits = await plans.select_visits(db, plan_id)
     path, _ = await new_feed(family_client)
     response = await app.test_client().get(path)
@@ -97,22 +110,11 @@ async def test_feed_is_valid_icalendar_with_local_times_and_their_zone(
 async def test_a_stay_across_the_change_to_summer_time_keeps_its_local_times(
     app: Quart, db: Database, people: People, family_client: Any
 ) -> None:
-    plan_id = await make_plan(db, people.child_id)
-    async with db.transaction() as connection:
-        # And one across the change back to winter time (Sunday 31 October 2027).
-        await plans.insert_visit(
-            connection,
-            plan_id,
-            PlannedVisit(
-                6,
-                "admission",
-                datetime(2027, 10, 28, 9),
-                datetime(2027, 11, 3, 17),
-                "Europe/Amsterdam",
-                "",
-            ),
-            family_note="",
-        )
+    plan_id = await insert_default_plan(db, people.child_id)
+    # And one across the change back to winter time (Sunday 31 October 2027).
+    await add_visit(
+        db, plan_id, 6, "admission", datetime(2027, 10, 28, 9), datetime(2027, 11, 3, 17)
+    )
     path, _ = await new_feed(family_client)
     calendar = await fetch_calendar(app, path)
     starts = {event.start.date(): event for event in calendar.walk("VEVENT")}
@@ -142,7 +144,7 @@ async def test_a_stay_across_the_change_to_summer_time_keeps_its_local_times(
 async def test_uids_stay_and_sequence_grows_when_a_nurse_edits_a_visit(
     app: Quart, db: Database, people: People, family_client: Any
 ) -> None:
-    plan_id = await make_plan(db, people.child_id)
+    plan_id = await insert_default_plan(db, people.child_id)
     second = (await plans.select_visits(db, plan_id))[1]
     path, _ = await new_feed(family_client)
     before = events_by_uid(await fetch_calendar(app, path))
@@ -179,7 +181,7 @@ async def test_uids_stay_and_sequence_grows_when_a_nurse_edits_a_visit(
 async def test_a_cancelled_visit_stays_in_the_feed_as_cancelled(
     app: Quart, db: Database, people: People, family_client: Any
 ) -> None:
-    plan_id = await make_plan(db, people.child_id)
+    plan_id = await insert_default_plan(db, people.child_id)
     third = (await plans.select_visits(db, plan_id))[2]
     async with db.transaction() as connection:
         await plans.update_visit(
@@ -204,34 +206,13 @@ async def test_a_cancelled_visit_stays_in_the_feed_as_cancelled(
 async def test_kinds_are_named_in_the_caregivers_language(
     app: Quart, db: Database, people: People, family_client: Any
 ) -> None:
-    plan_id = await make_plan(db, people.child_id)
-    async with db.transaction() as connection:
-        await plans.insert_visit(
-            connection,
-            plan_id,
-            PlannedVisit(
-                2,
-                "day_visit",
-                datetime(2027, 2, 25, 10),
-                datetime(2027, 2, 25, 12),
-                "Europe/Amsterdam",
-                "",
-            ),
-            family_note="",
-        )
-        await plans.insert_visit(
-            connection,
-            plan_id,
-            PlannedVisit(
-                2,
-                "home_infusion",
-                datetime(2027, 2, 26, 8),
-                datetime(2027, 3, 7, 8),
-                "Europe/Amsterdam",
-                "",
-            ),
-            family_note="",
-        )
+    plan_id = await insert_default_plan(db, people.child_id)
+    await add_visit(
+        db, plan_id, 2, "day_visit", datetime(2027, 2, 25, 10), datetime(2027, 2, 25, 12)
+    )
+    await add_visit(
+        db, plan_id, 2, "home_infusion", datetime(2027, 2, 26, 8), datetime(2027, 3, 7, 8)
+    )
     path, _ = await new_feed(family_client)
     english = {str(event["SUMMARY"]) for event in (await fetch_calendar(app, path)).walk("VEVENT")}
     assert {
@@ -254,7 +235,7 @@ async def test_kinds_are_named_in_the_caregivers_language(
 async def test_a_new_link_replaces_the_old_one_and_a_revoked_link_is_404(
     app: Quart, db: Database, people: People, family_client: Any
 ) -> None:
-    await make_plan(db, people.child_id)
+    await insert_default_plan(db, people.child_id)
     first, _ = await new_feed(family_client)
     assert (await app.test_client().get(first)).status_code == 200
     second, _ = await new_feed(family_client)
@@ -297,7 +278,7 @@ async def test_revoking_needs_the_csrf_token(
 async def test_the_feed_stops_for_a_closed_record_an_unlinked_or_disabled_caregiver(
     app: Quart, db: Database, people: People, family_client: Any
 ) -> None:
-    await make_plan(db, people.child_id)
+    await insert_default_plan(db, people.child_id)
     path, _ = await new_feed(family_client)
     changes = [
         (
@@ -397,7 +378,7 @@ async def test_a_caregiver_without_a_child_cannot_make_a_feed(
 async def test_one_visit_downloads_as_an_ics_file(
     db: Database, people: People, family_client: Any
 ) -> None:
-    plan_id = await make_plan(db, people.child_id)
+    plan_id = await insert_default_plan(db, people.child_id)
     visit = (await plans.select_visits(db, plan_id))[0]
     response = await family_client.get(f"/schedule/visits/{visit.id}.ics")
     assert response.status_code == 200 and response.mimetype == "text/calendar"
@@ -412,7 +393,7 @@ async def test_one_visit_downloads_as_an_ics_file(
 async def test_another_familys_visit_file_is_404(
     app: Quart, db: Database, people: People, family_client: Any, nurse_client: Any
 ) -> None:
-    other_plan = await make_plan(db, people.other_child_id)
+    other_plan = await insert_default_plan(db, people.other_child_id)
     theirs = (await plans.select_visits(db, other_plan))[0]
     assert (await family_client.get(f"/schedule/visits/{theirs.id}.ics")).status_code == 404
     assert (await family_client.get("/schedule/visits/999999.ics")).status_code == 404

@@ -125,13 +125,23 @@ async def test_moving_a_visit_replaces_its_jobs_and_cancelling_removes_them(
 # --- sending --------------------------------------------------------------------------
 
 
+async def subscribed_with_plan(
+    app: Quart, db: Database, people: People, push_service: PushService, *answers: Script
+) -> Device:
+    """The parent's subscribed phone (answering as scripted), and a plan made on 1 January
+    2027 whose first stay starts on Monday 11 January: reminders due on the 4th and 10th."""
+    device = push_service.new_device()
+    await subscribe(db, app, people.parent_id, device)
+    push_service.script(device, *answers)
+    with time_machine.travel(datetime(2027, 1, 1, 12, tzinfo=UTC), tick=False):
+        await make_plan(db, people.child_id, date(2027, 1, 11))
+    return device
+
+
 async def test_a_due_reminder_arrives_encrypted_signed_and_private(
     app: Quart, db: Database, people: People, push_service: PushService
 ) -> None:
-    device = push_service.new_device()
-    await subscribe(db, app, people.parent_id, device)
-    with time_machine.travel(datetime(2027, 1, 1, 12, tzinfo=UTC), tick=False):
-        await make_plan(db, people.child_id, date(2027, 1, 11))
+    device = await subscribed_with_plan(app, db, people, push_service)
     with time_machine.travel(local("2027-01-10T18:00:30"), tick=False):
         summary = await run_sender(app, db)
     assert push_service.rejected == []
@@ -168,17 +178,6 @@ async def test_a_phone_subscribed_after_planning_still_gets_the_reminder(
     assert len(push_service.for_device(device)) == 1
 
 
-async def _one_due_job(
-    app: Quart, db: Database, people: People, push_service: PushService, *answers: Script
-) -> Device:
-    device = push_service.new_device()
-    await subscribe(db, app, people.parent_id, device)
-    push_service.script(device, *answers)
-    with time_machine.travel(datetime(2027, 1, 1, 12, tzinfo=UTC), tick=False):
-        await make_plan(db, people.child_id, date(2027, 1, 11))
-    return device
-
-
 @pytest.mark.parametrize(
     ("status", "subscription_kept", "job_status", "problem"),
     [
@@ -206,7 +205,7 @@ async def test_response_table(
     job_status: str,
     problem: str | None,
 ) -> None:
-    device = await _one_due_job(
+    device = await subscribed_with_plan(
         app, db, people, push_service, Script(status, retry_after=120 if status == 429 else None)
     )
     at = local("2027-01-04T18:00:05")
@@ -229,7 +228,7 @@ async def test_response_table(
 async def test_a_timeout_is_retried_later(
     app: Quart, db: Database, people: People, push_service: PushService
 ) -> None:
-    await _one_due_job(app, db, people, push_service, Script(201, delay=1.5))
+    await subscribed_with_plan(app, db, people, push_service, Script(201, delay=1.5))
     with time_machine.travel(local("2027-01-04T18:00:05"), tick=False):
         await run_sender(app, db, push_timeout=0.3)
     [job] = await jobs(db, "subject = 'visit:1' AND kind = 'visit_reminder:7:18:00'")
@@ -239,7 +238,7 @@ async def test_a_timeout_is_retried_later(
 async def test_retries_stop_when_the_reminder_is_no_longer_useful(
     app: Quart, db: Database, people: People, push_service: PushService
 ) -> None:
-    device = await _one_due_job(app, db, people, push_service, *[Script(503)] * 10)
+    device = await subscribed_with_plan(app, db, people, push_service, *[Script(503)] * 10)
     with time_machine.travel(local("2027-01-10T18:00:05"), tick=False):
         await run_sender(app, db)
     # The admission starts at 09:00 on the 11th: after that the reminder is pointless.
@@ -297,10 +296,7 @@ async def test_two_senders_at_once_send_each_job_once(
 async def test_crash_after_accept_resends_once_with_the_same_topic(
     app: Quart, db: Database, people: People, push_service: PushService
 ) -> None:
-    device = push_service.new_device()
-    await subscribe(db, app, people.parent_id, device)
-    with time_machine.travel(datetime(2027, 1, 1, 12, tzinfo=UTC), tick=False):
-        await make_plan(db, people.child_id, date(2027, 1, 11))
+    device = await subscribed_with_plan(app, db, people, push_service)
     crashed = Sender(db, app.extensions["vapid"], name="crashed")
     with time_machine.travel(local("2027-01-04T18:00:05"), tick=False):
         from pwa.notifications.sender import Summary
@@ -333,10 +329,7 @@ async def test_crash_after_accept_resends_once_with_the_same_topic(
 async def test_after_downtime_overdue_reminders_wait_out_quiet_hours(
     app: Quart, db: Database, people: People, push_service: PushService
 ) -> None:
-    device = push_service.new_device()
-    await subscribe(db, app, people.parent_id, device)
-    with time_machine.travel(datetime(2027, 1, 1, 12, tzinfo=UTC), tick=False):
-        await make_plan(db, people.child_id, date(2027, 1, 11))
+    device = await subscribed_with_plan(app, db, people, push_service)
     # The server was down from before 18:00 until 23:00 on the 10th: quiet hours.
     with time_machine.travel(local("2027-01-10T23:00:00"), tick=False):
         summary = await run_sender(app, db)
