@@ -9,82 +9,33 @@ not a skip: `make test` installs it.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 
+from bench.common import Server, run
+
 from .harness import CHROMIUM, CHROMIUM_ARGS, ServedApp
-
-STARTUP_SECONDS = 30
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the app exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.1)
-    pytest.fail(f"the app did not answer within {STARTUP_SECONDS} s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="session")
 def served_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
-    """`pwa demo` then `pwa serve` on 127.0.0.1 and a free port, as a developer runs them."""
-    folder = tmp_path_factory.mktemp("served")
-    instance = folder / "instance"
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {name: value for name, value in os.environ.items() if not name.startswith("PWA_")}
-    env.update(
-        PWA_ENV="development",
-        PWA_INSTANCE_PATH=str(instance),
-        PWA_PUBLIC_URL=url,
-        # Cheap hashes keep sign-ins fast; production uses the argon2id defaults.
-        PWA_ARGON2_TIME_COST="1",
-        PWA_ARGON2_MEMORY_KIB="64",
-        # Every test signs in from 127.0.0.1; the limits have their own tests.
-        PWA_RATE_LIMITS_ENABLED="false",
-    )
-    subprocess.run([sys.executable, "-m", "pwa", "demo"], env=env, check=True, capture_output=True)
-    log = folder / "server.log"
-    with log.open("wb") as output:
-        server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [sys.executable, "-m", "pwa", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_until_up(url, server, log)
-            yield ServedApp(url=url, instance=instance, database=str(instance / "immuno.sqlite3"))
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    """`pwa demo` then `pwa serve` on 127.0.0.1 and a free port, as a developer runs them.
+
+    The same server runner as the benchmarks and reliability tests (bench/common.py), with
+    the reminder sender running inside the app as it does by default.
+    """
+    instance = tmp_path_factory.mktemp("served") / "instance"
+    in_app = {"PWA_SENDER_IN_APP": "true"}
+    server = Server(instance, env_extra=in_app)
+    run("demo", instance=instance, url=server.url, **in_app)
+    server.start()
+    try:
+        yield ServedApp(url=server.url, instance=instance, database=server.database)
+    finally:
+        server.stop()
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
