@@ -18,8 +18,7 @@ processors and template signals.
 
 from __future__ import annotations
 
-import inspect
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jinja2 import Environment, Template
 from jinja2.ext import Extension
@@ -27,8 +26,7 @@ from jinja2.lexer import Token, TokenStream
 from quart import Quart, current_app
 from quart.signals import before_render_template, template_rendered
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
+from .i18n import current_locale, load_catalogues
 
 
 class ConstantMessages(Extension):
@@ -41,15 +39,12 @@ class ConstantMessages(Extension):
 
     def filter_stream(self, stream: TokenStream) -> Any:
         locale = getattr(self.environment, "message_locale", None)
-        tokens = list(stream)
         if locale is None:
-            return iter(tokens)
-        return iter(_translate_constants(tokens, locale))
+            return stream
+        return iter(_translate_constants(list(stream), locale))
 
 
 def _translate_constants(tokens: list[Token], locale: str) -> list[Token]:
-    from .i18n import load_catalogues
-
     catalogue = load_catalogues().get(locale)
     if catalogue is None:
         return tokens  # no catalogue: every message is translated when rendered, as usual
@@ -106,8 +101,6 @@ class PageEnvironment(Environment):
 
 
 def _environment(app: Quart) -> Environment:
-    from .i18n import current_locale
-
     environment = app.jinja_env
     if isinstance(environment, PageEnvironment):
         return environment.for_locale(current_locale())
@@ -141,20 +134,3 @@ async def _render(app: Quart, template: Template, context: dict[str, Any]) -> st
         context=context,
     )
     return page
-
-
-def awaitable_helpers(environment: Environment) -> list[str]:
-    """Names of template globals and filters that are coroutine functions.
-
-    A synchronous template would print such a helper's coroutine object instead of its
-    value, so there must be none (a test checks the real application).
-    """
-    helpers: dict[str, Callable[..., Any]] = {
-        **{f"filter {name}": value for name, value in environment.filters.items()},
-        **{
-            f"global {name}": value
-            for name, value in environment.globals.items()
-            if callable(value)
-        },
-    }
-    return sorted(name for name, helper in helpers.items() if inspect.iscoroutinefunction(helper))

@@ -7,13 +7,23 @@ a coroutine instead of its value.
 
 from __future__ import annotations
 
+import inspect
 import threading
 from typing import Any
 
 import pytest
+from jinja2 import Environment
 from quart import Quart, g
 
-from pwa.rendering import awaitable_helpers
+
+def awaitable_helpers(environment: Environment) -> list[str]:
+    """Names of template globals and filters that are coroutine functions: a synchronous
+    template would print such a helper's coroutine object instead of its value."""
+    helpers = {
+        **{f"filter {name}": value for name, value in environment.filters.items()},
+        **{f"global {name}": value for name, value in environment.globals.items()},
+    }
+    return sorted(name for name, helper in helpers.items() if inspect.iscoroutinefunction(helper))
 
 
 async def test_no_template_helper_needs_awaiting(app: Quart) -> None:
@@ -100,8 +110,6 @@ async def test_constant_messages_keep_gettexts_formatting_and_markup(app: Quart)
 def test_every_view_is_a_coroutine_function(app: Quart) -> None:
     """Synchronous code runs inline on the event loop here (pwa/app.py: App.ensure_async),
     which is right for quick hooks but would let a blocking view stall every request."""
-    import inspect
-
     synchronous = sorted(
         endpoint
         for endpoint, view in app.view_functions.items()
