@@ -71,15 +71,18 @@ def now_text() -> str:
     return to_db(utcnow())
 
 
+def _pragmas(*, read_only: bool) -> list[str]:
+    # A read-only connection cannot set the journal mode; the writer set WAL for the file.
+    return [pragma for pragma in PRAGMAS if not (read_only and "journal_mode" in pragma)]
+
+
 async def _connect(path: str, *, read_only: bool) -> aiosqlite.Connection:
     if read_only:
         connection = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
     else:
         connection = await aiosqlite.connect(path, isolation_level=None)
     connection.row_factory = sqlite3.Row
-    for pragma in PRAGMAS:
-        if read_only and "journal_mode" in pragma:
-            continue
+    for pragma in _pragmas(read_only=read_only):
         await connection.execute(pragma)
     return connection
 
@@ -87,9 +90,8 @@ async def _connect(path: str, *, read_only: bool) -> aiosqlite.Connection:
 def _connect_inline(path: str) -> sqlite3.Connection:
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
     connection.row_factory = sqlite3.Row
-    for pragma in PRAGMAS:
-        if "journal_mode" not in pragma:
-            connection.execute(pragma)
+    for pragma in _pragmas(read_only=True):
+        connection.execute(pragma)
     return connection
 
 

@@ -52,6 +52,15 @@ async def test_connections_use_the_required_pragmas(db: Database) -> None:
             assert (await cursor.fetchone())[0] == 2  # FULL
     async with db.transaction() as connection, connection.execute("PRAGMA synchronous") as cursor:
         assert (await cursor.fetchone())[0] == 2
+    # The event loop's own reader (fetch_one / fetch_all) has the same settings.
+    for pragma, expected in (
+        ("journal_mode", "wal"),
+        ("foreign_keys", 1),
+        ("synchronous", 2),
+        ("busy_timeout", 5000),
+    ):
+        row = await db.fetch_one(f"PRAGMA {pragma}")
+        assert row is not None and row[0] == expected, pragma
 
 
 async def test_readers_cannot_write(db: Database) -> None:
