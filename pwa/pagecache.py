@@ -8,7 +8,8 @@ a page, once rendered, is kept and served again as long as three things hold:
   bump it on every write, by any process, to a table the page reads, so a moved
   admission shows at once, also one moved by another server process;
 - the moment is the same: the page says "in 3 days" or "day 2 of 7", so it is kept only
-  until the next local midnight or visit start or end, whichever comes first;
+  until the next local midnight or visit start or end, whichever comes first
+  (``Overview.next_change``);
 - the request is the same: the same session (the page's CSRF tokens belong to it), the
   same child chosen, the same language, and no one-time message waiting to be shown.
 
@@ -20,9 +21,8 @@ families.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from collections.abc import Hashable
+from datetime import datetime
 
 from .db import Database
 
@@ -84,14 +84,3 @@ class PageCache:
 async def data_version(db: Database) -> int:
     row = await db.fetch_one("SELECT version FROM family_data_version WHERE id = 1")
     return int(row["version"]) if row else 0
-
-
-def next_change(now: datetime, zones: Iterable[str], moments: Iterable[datetime]) -> datetime:
-    """The first moment after ``now`` at which a page about these visits reads differently:
-    the next midnight in any of the zones, or the next of the visits' starts and ends."""
-    candidates = [moment for moment in moments if moment > now]
-    for name in zones:
-        zone = ZoneInfo(name)
-        tomorrow = now.astimezone(zone).date() + timedelta(days=1)
-        candidates.append(datetime.combine(tomorrow, time(0), tzinfo=zone).astimezone(UTC))
-    return min(candidates)

@@ -15,14 +15,9 @@ import time_machine
 from quart import Quart, template_rendered
 
 from pwa.db import Database
-from pwa.pagecache import (
-    UNVERSIONED_READS,
-    VERSIONED_TABLES,
-    PageCache,
-    data_version,
-    next_change,
-)
+from pwa.pagecache import UNVERSIONED_READS, VERSIONED_TABLES, PageCache, data_version
 from pwa.plans import store as plans
+from pwa.plans.overview import next_change
 from tests.conftest import People, csrf_from, make_plan, post_form, sign_in
 from tests.test_queue import add_report
 

@@ -12,7 +12,7 @@ from ..db import get_db, utcnow
 from ..diary import reviews
 from ..hospital import hospital_settings
 from ..i18n import current_locale
-from ..pagecache import PageCache, data_version, next_change
+from ..pagecache import PageCache, data_version
 from ..plans import overview
 from ..plans import store as plan_store
 from ..rendering import render_template
@@ -67,16 +67,10 @@ async def home() -> ResponseReturnValue:
         form=PlainForm(),
     )
     if key is not None:
-        visits = view.visits if view else []
-        cache.put(
-            key,
-            page,
-            next_change(
-                now,
-                {overview.HOME_ZONE, *(visit.time_zone for visit in visits)},
-                [moment for visit in visits for moment in (visit.starts_at, visit.ends_at)],
-            ),
+        expires = (
+            view.next_change(now) if view else overview.next_change(now, [overview.HOME_ZONE], [])
         )
+        cache.put(key, page, expires)
     return page
 
 

@@ -3,8 +3,9 @@ what changed since they last looked, and whether the treatment is finished."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..db import Database
@@ -44,6 +45,25 @@ class Overview:
 
     def is_past(self, visit: Visit, now: datetime) -> bool:
         return visit.ends_at < now
+
+    def next_change(self, now: datetime) -> datetime:
+        """The first moment after ``now`` at which this overview reads differently."""
+        return next_change(
+            now,
+            {HOME_ZONE, *(visit.time_zone for visit in self.visits)},
+            [moment for visit in self.visits for moment in (visit.starts_at, visit.ends_at)],
+        )
+
+
+def next_change(now: datetime, zones: Iterable[str], moments: Iterable[datetime]) -> datetime:
+    """The next midnight in any of the zones, or the next of these moments, whichever
+    comes first: "today", countdowns and "day x of y" change then, and nothing else does."""
+    candidates = [moment for moment in moments if moment > now]
+    for name in zones:
+        zone = ZoneInfo(name)
+        tomorrow = now.astimezone(zone).date() + timedelta(days=1)
+        candidates.append(datetime.combine(tomorrow, time(0), tzinfo=zone).astimezone(UTC))
+    return min(candidates)
 
 
 def build(
