@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 
 import pyotp
 from axe_playwright_python.base import AXE_SCRIPT
-from playwright.async_api import BrowserContext, Error, Page, Playwright, expect
+from playwright.async_api import Browser, BrowserContext, Error, Page, Playwright, expect
 
 from pwa.accounts import second_factor
 from pwa.db import Database
@@ -257,6 +258,24 @@ async def horizontal_overflow(page: Page) -> int:
     return await page.evaluate(  # type: ignore[no-any-return]
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
+
+
+IPHONE_SAFARI = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/18.5 Mobile/15E148 Safari/604.1"
+)
+
+
+@asynccontextmanager
+async def iphone_context(browser: Browser, base_url: str) -> AsyncIterator[BrowserContext]:
+    """A context that looks like Safari on an iPhone (its user agent and screen)."""
+    context = await browser.new_context(
+        base_url=base_url, user_agent=IPHONE_SAFARI, viewport={"width": 390, "height": 844}
+    )
+    try:
+        yield context
+    finally:
+        await context.close()
 
 
 @asynccontextmanager

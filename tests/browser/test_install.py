@@ -8,14 +8,16 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, Playwright, expect
 
-from .harness import ServedApp, persistent_context, service_worker_ready, sign_in_parent
+from .harness import (
+    ServedApp,
+    iphone_context,
+    persistent_context,
+    service_worker_ready,
+    sign_in_parent,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
-IPHONE_SAFARI = (
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 "
-    "(KHTML, like Gecko) Version/18.5 Mobile/15E148 Safari/604.1"
-)
 INSTALL_HEADING = "Put the app on your home screen"
 STANDALONE_DISPLAY = """
     const realMatchMedia = window.matchMedia.bind(window);
@@ -67,10 +69,7 @@ async def test_chromium_finds_the_app_installable_and_offers_the_button(
 async def test_iphone_gets_the_share_steps_until_installed(
     browser: Browser, served_app: ServedApp
 ) -> None:
-    safari = await browser.new_context(
-        base_url=served_app.url, user_agent=IPHONE_SAFARI, viewport={"width": 390, "height": 844}
-    )
-    try:
+    async with iphone_context(browser, served_app.url) as safari:
         page = await safari.new_page()
         await sign_in_parent(page)
         await expect(page.get_by_role("heading", name=INSTALL_HEADING)).to_be_visible()
@@ -84,5 +83,3 @@ async def test_iphone_gets_the_share_steps_until_installed(
         await page.reload()
         await expect(page.get_by_role("heading", level=1)).to_be_visible()
         await expect(page.get_by_role("heading", name=INSTALL_HEADING)).to_be_hidden()
-    finally:
-        await safari.close()

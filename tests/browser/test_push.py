@@ -30,11 +30,11 @@ from .harness import (
     ADMIN,
     ServedApp,
     assert_accessible,
+    iphone_context,
     service_worker_ready,
     sign_in,
     sign_in_parent,
 )
-from .test_install import IPHONE_SAFARI
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -379,18 +379,13 @@ async def test_the_reminders_page_works_for_families_and_passes_axe(
 async def test_an_iphone_outside_the_home_screen_gets_the_steps_instead(
     browser: Browser, served_app: ServedApp
 ) -> None:
-    safari = await browser.new_context(
-        base_url=served_app.url, user_agent=IPHONE_SAFARI, viewport={"width": 390, "height": 844}
-    )
-    try:
+    async with iphone_context(browser, served_app.url) as safari:
         page = await safari.new_page()
         await sign_in_parent(page)
         await page.goto("/settings/reminders")
         await expect(page.get_by_text(SHARE_STEP)).to_be_visible()
         await expect(page.get_by_text("Add to Home Screen")).to_be_visible()
         await expect(page.get_by_role("button", name=SWITCH_ON)).to_be_hidden()
-    finally:
-        await safari.close()
 
 
 async def test_admin_reminder_pages_pass_axe(page: Page) -> None:
