@@ -98,6 +98,14 @@ async def post_form(
     return await client.post(path, form={"csrf_token": token, **form})
 
 
+async def choose_language(client: QuartClient, language: str) -> None:
+    """Switch the signed-in user's language, as the switch in every page's footer does."""
+    response = await post_form(
+        client, "/settings/language", {"lang": language}, csrf_path="/settings"
+    )
+    assert response.status_code in {302, 303}
+
+
 @dataclass
 class People:
     """Rows a test can sign in as."""

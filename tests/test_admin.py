@@ -11,7 +11,7 @@ from quart import Quart
 from pwa.db import Database
 from pwa.plans import store as plans
 from pwa.plans.schedule import MedicationPeriodRule, PlanTemplate, generate
-from tests.conftest import People, csrf_from, post_form, sign_in
+from tests.conftest import People, choose_language, post_form, sign_in
 
 EXAMPLE_NOTE = "to be confirmed by your clinical team"
 VALID_TEMPLATE = {
@@ -178,8 +178,7 @@ async def test_template_errors_are_in_the_admins_language(
 ) -> None:
     client = app.test_client()
     await sign_in(client, "admin@example.org", staff=True)
-    token = csrf_from(await (await client.get("/admin/")).get_data(as_text=True))
-    await client.post("/settings/language", form={"csrf_token": token, "lang": "nl"})
+    await choose_language(client, "nl")
     response = await post_form(client, "/admin/template", {**VALID_TEMPLATE, "courses": ""})
     text = await response.get_data(as_text=True)
     assert '<html lang="nl"' in text

@@ -13,7 +13,15 @@ from quart import Quart
 from pwa.admin import views as admin_views
 from pwa.db import Database
 from pwa.i18n import lazy_gettext as _l
-from tests.conftest import PASSWORD, People, csrf_from, get_csrf, post_form, sign_in
+from tests.conftest import (
+    PASSWORD,
+    People,
+    choose_language,
+    csrf_from,
+    get_csrf,
+    post_form,
+    sign_in,
+)
 
 NEW_PASSWORD = "velvet-copper-lantern-91"
 _SET_UP_LINK = re.compile(r"https://localhost/reset/([A-Z2-7]+)")
@@ -126,9 +134,7 @@ async def test_new_colleague_errors_are_in_the_admins_language(
 ) -> None:
     client = app.test_client()
     await sign_in(client, "admin@example.org", staff=True)
-    await client.post(
-        "/settings/language", form={"csrf_token": await get_csrf(client, "/admin/"), "lang": "nl"}
-    )
+    await choose_language(client, "nl")
     response = await post_form(
         client, "/admin/accounts", {"display_name": "", "email": "not-an-address", "role": "nurse"}
     )

@@ -19,7 +19,7 @@ from pwa.i18n import load_catalogues
 from pwa.plans import store as plans
 from pwa.plans.schedule import PlannedVisit, generate
 from pwa.serving import redact
-from tests.conftest import People, csrf_from, post_form, sign_in
+from tests.conftest import People, choose_language, post_form, sign_in
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 FEED_URL = re.compile(r'value="https://localhost(/calendar/([A-Z0-9]+)\.ics)"')
@@ -221,8 +221,7 @@ async def test_kinds_are_named_in_the_caregivers_language(
         "Hospital stay (course 2)",
     } <= english
 
-    token = csrf_from(await (await family_client.get("/settings")).get_data(as_text=True))
-    await family_client.post("/settings/language", form={"csrf_token": token, "lang": "nl"})
+    await choose_language(family_client, "nl")
     dutch = load_catalogues()["nl"]
     calendar = await fetch_calendar(app, path)  # fetched without cookies, as a calendar app does
     summaries = {str(event["SUMMARY"]) for event in calendar.walk("VEVENT")}

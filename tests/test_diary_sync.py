@@ -13,7 +13,7 @@ from quart import Quart
 
 from pwa.db import Database, utcnow
 from pwa.diary import sync
-from tests.conftest import People, csrf_from
+from tests.conftest import People, choose_language, csrf_from
 
 SAME_ORIGIN = {"Origin": "https://localhost"}
 
@@ -328,13 +328,7 @@ async def test_any_form_input_gets_a_page_never_a_500(
 async def test_range_errors_write_numbers_the_dutch_way_in_dutch(
     family_client: Any, people: People
 ) -> None:
-    await family_client.post(
-        "/settings/language",
-        form={
-            "csrf_token": csrf_from(await (await family_client.get("/")).get_data(as_text=True)),
-            "lang": "nl",
-        },
-    )
+    await choose_language(family_client, "nl")
     bad = report(people.child_id, items={"temperature": 45})
     errors = (await (await post(family_client, bad)).get_json())["results"][0]["errors"]
     assert "34,0" in errors["temperature"] and "43,0" in errors["temperature"]

@@ -14,7 +14,7 @@ from quart import Quart
 from pwa.db import Database
 from pwa.diary import sync
 from pwa.hospital import HospitalSettings, hospital_settings
-from tests.conftest import People, get_csrf, post_form, sign_in
+from tests.conftest import People, choose_language, post_form, sign_in
 
 VALID = {
     "name": "Princess Máxima Centre, ward B",
@@ -147,9 +147,7 @@ async def test_errors_and_day_names_are_in_the_admins_language(
 ) -> None:
     client = app.test_client()
     await sign_in(client, "admin@example.org", staff=True)
-    await client.post(
-        "/settings/language", form={"csrf_token": await get_csrf(client, "/admin/"), "lang": "nl"}
-    )
+    await choose_language(client, "nl")
     response = await post_form(
         client, "/admin/hospital", {**VALID, "name": "", "review_red_minutes": "1"}
     )
