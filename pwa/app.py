@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import hashlib
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from functools import cache
+from functools import cache, wraps
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -83,7 +82,7 @@ class App(Quart):
         if inspect.iscoroutinefunction(func):
             return func
 
-        @functools.wraps(func)
+        @wraps(func)
         async def inline(*args: Any, **kwargs: Any) -> Any:
             return func(*args, **kwargs)
 

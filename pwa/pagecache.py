@@ -58,6 +58,10 @@ class PageCache:
     def __len__(self) -> int:
         return len(self._pages)
 
+    @property
+    def enabled(self) -> bool:
+        return self.capacity > 0
+
     def get(self, key: Hashable, now: datetime) -> str | None:
         found = self._pages.get(key)
         if found is None:
@@ -70,7 +74,7 @@ class PageCache:
         return page
 
     def put(self, key: Hashable, page: str, expires: datetime) -> None:
-        if self.capacity <= 0:
+        if not self.enabled:
             return
         self._pages[key] = (page, expires)
         self._pages.move_to_end(key)

@@ -46,7 +46,7 @@ async def home() -> ResponseReturnValue:
     cache: PageCache = current_app.extensions["page_cache"]
     # A page with a one-time message is shown once, never kept (pwa/pagecache.py).
     key: tuple[object, ...] | None = None
-    if "_flashes" not in session:
+    if cache.enabled and "_flashes" not in session:
         session_row = g.session_row
         # Read before the page's data: a write in between then files newer data under the
         # older version (a key no later request asks for), never older data under a newer.
