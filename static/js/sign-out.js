@@ -38,7 +38,7 @@ export async function wipeOfflineData() {
   }
 }
 
-export async function stopReminders() {
+async function stopReminders() {
   if (!("serviceWorker" in navigator) || !("PushManager" in window)) return;
   const registration = await navigator.serviceWorker.getRegistration();
   const subscription = registration && (await registration.pushManager.getSubscription());
