@@ -48,7 +48,9 @@ async def _course(db: Database, plan_id: int, number: int) -> plans.Visit:
 
 
 async def _medication(db: Database, plan_id: int, number: int) -> tuple[date, date]:
-    period = next(m for m in await plans.select_medications(db, plan_id) if m.course_number == number)
+    period = next(
+        m for m in await plans.select_medications(db, plan_id) if m.course_number == number
+    )
     return period.first_date, period.last_date
 
 
@@ -103,9 +105,13 @@ async def test_moving_course_3_moves_its_medication_reminders_and_calendar(
         # The reminder for a day the period no longer covers never goes out.
         assert await _medication_jobs(db, "pending") == set()
         assert await _medication_jobs(db, "cancelled") == {"2027-04-09"}
-        actions = await db.fetch_all("SELECT action, detail FROM audit_log WHERE action LIKE '%.changed'")
+        actions = await db.fetch_all(
+            "SELECT action, detail FROM audit_log WHERE action LIKE '%.changed'"
+        )
         assert {row["action"] for row in actions} == {"visit.changed", "medication.changed"}
-        assert any("2027-04-09..2027-04-22 -> 2027-04-16..2027-04-29" in r["detail"] for r in actions)
+        assert any(
+            "2027-04-09..2027-04-22 -> 2027-04-16..2027-04-29" in r["detail"] for r in actions
+        )
 
         timeline = await _text(family, "/schedule")
         items = timeline.split('class="timeline"', 1)[1]
@@ -203,9 +209,10 @@ async def test_moving_later_courses_too_moves_them_and_their_medication_and_tell
         audit = await db.fetch_all(
             "SELECT action FROM audit_log WHERE action IN ('visit.changed', 'medication.changed')"
         )
-        assert sorted(row["action"] for row in audit) == ["medication.changed"] * 3 + [
-            "visit.changed"
-        ] * 3
+        assert (
+            sorted(row["action"] for row in audit)
+            == ["medication.changed"] * 3 + ["visit.changed"] * 3
+        )
         # One push for the whole move, not one per course.
         notices = await db.fetch_all(
             "SELECT subject FROM notification_job WHERE kind = 'visit_changed' AND status = 'pending'"
@@ -215,8 +222,14 @@ async def test_moving_later_courses_too_moves_them_and_their_medication_and_tell
         home = await _text(family, "/")
         banner = home.split('id="changed-heading"', 1)[1].split("</section>", 1)[0]
         assert "Treatment dates changed since you last looked" in home
-        assert "Hospital stay of course 3: was Monday 22 March at 09:00, now Monday 29 March at 09:00" in banner
-        assert "Hospital stay of course 5: was Monday 31 May at 09:00, now Monday 7 June at 09:00" in banner
+        assert (
+            "Hospital stay of course 3: was Monday 22 March at 09:00, now Monday 29 March at 09:00"
+            in banner
+        )
+        assert (
+            "Hospital stay of course 5: was Monday 31 May at 09:00, now Monday 7 June at 09:00"
+            in banner
+        )
         assert (
             "Isotretinoin capsules at home (course 3): was 9 Apr 2027 – 22 Apr 2027, "
             "now 16 Apr 2027 – 29 Apr 2027" in banner
@@ -248,20 +261,30 @@ async def test_nurse_sees_and_edits_a_courses_medication_period(
         page = await _text(nurse, f"/nurse/children/{people.child_id}/plan")
         assert page.count("days 19 to 32 of the course") == 5
         assert "9 Apr 2027 – 22 Apr 2027" in page
-        period = next(m for m in await plans.select_medications(db, plan.id) if m.course_number == 3)
+        period = next(
+            m for m in await plans.select_medications(db, plan.id) if m.course_number == 3
+        )
         url = f"/nurse/children/{people.child_id}/medications/{period.id}"
         form = await _text(nurse, url)
         assert "Now days 19 to 32 of the course." in form and 'value="2027-04-09"' in form
 
-        refused = await post_form(nurse, url, {"first_date": "2027-04-12", "last_date": "2027-04-10"})
-        assert "The last day cannot be before the first day." in await refused.get_data(as_text=True)
+        refused = await post_form(
+            nurse, url, {"first_date": "2027-04-12", "last_date": "2027-04-10"}
+        )
+        assert "The last day cannot be before the first day." in await refused.get_data(
+            as_text=True
+        )
         assert await _medication(db, plan.id, 3) == (date(2027, 4, 9), date(2027, 4, 22))
 
-        response = await post_form(nurse, url, {"first_date": "2027-04-10", "last_date": "2027-04-23"})
+        response = await post_form(
+            nurse, url, {"first_date": "2027-04-10", "last_date": "2027-04-23"}
+        )
         assert response.status_code == 302
         assert await _medication(db, plan.id, 3) == (date(2027, 4, 10), date(2027, 4, 23))
         row = await db.fetch_one("SELECT detail FROM audit_log WHERE action = 'medication.changed'")
-        assert row is not None and "2027-04-09..2027-04-22 -> 2027-04-10..2027-04-23" in row["detail"]
+        assert (
+            row is not None and "2027-04-09..2027-04-22 -> 2027-04-10..2027-04-23" in row["detail"]
+        )
         # Tomorrow (9 April) is no longer a medication day; nor is a reminder planned for it.
         assert await _medication_jobs(db, "pending") == set()
         notices = await db.fetch_all("SELECT 1 FROM notification_job WHERE kind = 'visit_changed'")
@@ -270,7 +293,9 @@ async def test_nurse_sees_and_edits_a_courses_medication_period(
         assert "was 9 Apr 2027 – 22 Apr 2027, now 10 Apr 2027 – 23 Apr 2027" in home
         other = await plans.select_plan(db, people.other_child_id)
         assert other is None
-        assert (await nurse.get(f"/nurse/children/{people.other_child_id}/medications/{period.id}")).status_code == 404
+        assert (
+            await nurse.get(f"/nurse/children/{people.other_child_id}/medications/{period.id}")
+        ).status_code == 404
 
 
 def test_migration_attaches_existing_periods_to_their_course(tmp_path: Path) -> None:

@@ -206,9 +206,7 @@ async def edit_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
     )
 
 
-@blueprint.route(
-    "/children/<int:child_id>/medications/<int:period_id>", methods=["GET", "POST"]
-)
+@blueprint.route("/children/<int:child_id>/medications/<int:period_id>", methods=["GET", "POST"])
 @access(Access.STAFF)
 async def edit_medication(child_id: int, period_id: int) -> ResponseReturnValue:
     """Change the days of one home-medication period of a course."""

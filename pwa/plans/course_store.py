@@ -21,9 +21,7 @@ class PlanChange:
     was_last: str
 
 
-MEDICATION_COLUMNS = (
-    "id, course_number, name, first_date, last_date, visit_id, changed_at, plan_id"
-)
+MEDICATION_COLUMNS = "id, course_number, name, first_date, last_date, visit_id, changed_at, plan_id"
 
 
 async def select_medication(db: Database, period_id: int) -> MedicationPeriod | None:

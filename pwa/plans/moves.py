@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 
 import aiosqlite
 
@@ -40,10 +41,12 @@ def course_starts(visits: Iterable[Visit]) -> dict[int, date]:
 
 def _gaps(starts: dict[int, date]) -> dict[tuple[int, int], int]:
     courses = sorted(starts)
-    return {(a, b): (starts[b] - starts[a]).days for a, b in zip(courses, courses[1:], strict=False)}
+    return {(a, b): (starts[b] - starts[a]).days for a, b in pairwise(courses)}
 
 
-def too_close(visits: list[Visit], moved: Visit, new_start: datetime, spacing: int) -> list[TooClose]:
+def too_close(
+    visits: list[Visit], moved: Visit, new_start: datetime, spacing: int
+) -> list[TooClose]:
     """Pairs of courses the move brings closer together than ``spacing`` days."""
     before = _gaps(course_starts(visits))
     after = _gaps(

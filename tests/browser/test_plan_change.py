@@ -74,7 +74,11 @@ async def test_nurse_moves_course_3_and_later_courses_and_the_parent_sees_was_an
     async with demo_rows_restored(served_app, demo.visits[3]):
         await nurse.set_viewport_size(viewport)
         await sign_in_nurse(nurse)
-        await nurse.get_by_role("navigation", name="Main").get_by_role("link", name="Children").click()
+        await (
+            nurse.get_by_role("navigation", name="Main")
+            .get_by_role("link", name="Children")
+            .click()
+        )
         await nurse.get_by_role("link", name=DEMO_CHILD, exact=True).click()
         await nurse.get_by_role("link", name="Treatment plan").click()
         await expect(nurse.get_by_role("heading", level=1)).to_have_text(f"Plan for {DEMO_CHILD}")
@@ -92,14 +96,18 @@ async def test_nurse_moves_course_3_and_later_courses_and_the_parent_sees_was_an
         await expect(nurse.get_by_label("Start date")).to_have_value(starts[3].isoformat())
         await check_page(nurse, narrow=False)
         await nurse.get_by_label("Start date").fill((starts[3] + WEEK).isoformat())
-        await nurse.get_by_label("End date").fill((starts[3] + WEEK + timedelta(days=6)).isoformat())
+        await nurse.get_by_label("End date").fill(
+            (starts[3] + WEEK + timedelta(days=6)).isoformat()
+        )
         await nurse.get_by_role("button", name="Save", exact=True).click()
 
         warning = nurse.get_by_role("alert")
         await expect(warning).to_contain_text("Courses would come closer than the plan's spacing")
         await expect(warning).to_contain_text("Course 4 would start 28 days after course 3 starts.")
         await _show(nurse, "nurse-spacing-warning")
-        await nurse.get_by_role("button", name="Save and also move courses 4 and 5 by 7 days").click()
+        await nurse.get_by_role(
+            "button", name="Save and also move courses 4 and 5 by 7 days"
+        ).click()
 
         await expect(nurse.get_by_role("heading", level=1)).to_have_text(f"Plan for {DEMO_CHILD}")
         visits = nurse.get_by_role("table").first
@@ -136,7 +144,9 @@ async def test_nurse_moves_course_3_and_later_courses_and_the_parent_sees_was_an
         await expect(banner.get_by_role("listitem")).to_have_count(6)
         await _show(parent, "family-banner")
 
-        await parent.get_by_role("navigation", name="Main").get_by_role("link", name="Dates").click()
+        await (
+            parent.get_by_role("navigation", name="Main").get_by_role("link", name="Dates").click()
+        )
         await expect(parent.get_by_role("heading", level=1)).to_have_text("Treatment dates")
         timeline = parent.locator("ol.timeline")
         await expect(timeline).to_contain_text(f"From {short(new_first)} to {short(new_last)}.")

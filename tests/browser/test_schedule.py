@@ -507,7 +507,9 @@ async def test_nurse_plan_pages_are_accessible(
         await check_page(nurse)
 
         await nurse.get_by_label("End date").fill((course_1 - timedelta(days=1)).isoformat())
-        await nurse.get_by_role("button", name="Save, leave the later courses where they are").click()
+        await nurse.get_by_role(
+            "button", name="Save, leave the later courses where they are"
+        ).click()
         await expect(nurse.get_by_text("The end must be after the start.")).to_be_visible()
         await check_page(nurse)
 
