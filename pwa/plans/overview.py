@@ -36,6 +36,14 @@ class Overview:
     def has_changes(self) -> bool:
         return bool(self.changed or self.changed_medications)
 
+    @property
+    def change_list(self) -> list[Visit | MedicationPeriod]:
+        """Changed visits and periods in course order, each course's visit first."""
+        items: list[Visit | MedicationPeriod] = [*self.changed, *self.changed_medications]
+        return sorted(
+            items, key=lambda item: (item.course_number, isinstance(item, MedicationPeriod))
+        )
+
     def visit_was(self, visit: Visit) -> datetime | None:
         """Where a changed visit started when the family last looked, if it moved since."""
         for change in self.history:
