@@ -15,10 +15,11 @@ import time_machine
 from quart import Quart
 
 from pwa.db import Database, migration_files
-from pwa.notifications import planner
+from pwa.notifications import payloads, planner
 from pwa.notifications import store as notifications
+from pwa.plans import changes
 from pwa.plans import store as plans
-from tests.conftest import People, csrf_from, make_plan, post_form, sign_in
+from tests.conftest import People, choose_language, csrf_from, make_plan, post_form, sign_in
 from tests.test_calendar import events_by_uid, fetch_calendar, new_feed
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -297,11 +298,48 @@ async def test_nurse_sees_and_edits_a_courses_medication_period(
         assert len(notices) == 1
         home = await _text(family, "/")
         assert "was 9 Apr 2027 – 22 Apr 2027, now 10 Apr 2027 – 23 Apr 2027" in plain(home)
+        await choose_language(family, "nl")
+        home = plain(await _text(family, "/"))
+        assert "Behandeldata gewijzigd sinds je laatste bezoek" in home
+        assert (
+            "Isotretinoïne-capsules thuis (kuur 3): was 9 apr 2027 – 22 apr 2027,"
+            " nu 10 apr 2027 – 23 apr 2027" in home
+        )
         other = await plans.select_plan(db, people.other_child_id)
         assert other is None
         assert (
             await nurse.get(f"/nurse/children/{people.other_child_id}/medications/{period.id}")
         ).status_code == 404
+
+
+async def test_a_claimed_reminder_for_a_day_the_period_left_is_not_sent(
+    app: Quart, db: Database, people: People
+) -> None:
+    """Hazard H4: a medication reminder already claimed by the sender when the period moved
+    is dropped when its message is built, so the family is not told to take it that day."""
+    plan = await make_plan(db, people.child_id, PLAN_START)
+    period = next(m for m in await plans.select_medications(db, plan.id) if m.course_number == 3)
+    due = datetime(2027, 4, 9, 8, tzinfo=AMSTERDAM)
+
+    def job(day: str) -> notifications.Job:
+        return notifications.Job(
+            1, f"medication:{period.id}:{day}", "medication:08:00", 1, people.parent_id, due, due, 1
+        )
+
+    async with db.read() as connection:
+        assert await payloads.build(connection, job("2027-04-09"), due) is not None
+    async with db.transaction() as connection:
+        await changes.edit_medication(
+            connection,
+            period,
+            date(2027, 4, 16),
+            date(2027, 4, 29),
+            people.nurse_id,
+            child_id=people.child_id,
+        )
+    async with db.read() as connection:
+        assert await payloads.build(connection, job("2027-04-09"), due) is None
+        assert await payloads.build(connection, job("2027-04-16"), due) is not None
 
 
 def test_migration_attaches_existing_periods_to_their_course(tmp_path: Path) -> None:
