@@ -213,6 +213,14 @@ async def test_moving_later_courses_too_moves_them_and_their_medication_and_tell
         assert await _medication(db, plan.id, 5) == (date(2027, 6, 25), date(2027, 7, 8))
         assert await _medication(db, plan.id, 2) == (date(2027, 3, 5), date(2027, 3, 18))
 
+        summary = await db.fetch_one(
+            "SELECT detail FROM audit_log WHERE action = 'plan.courses_moved' AND child_id = :c",
+            {"c": people.child_id},
+        )
+        assert summary is not None
+        assert (
+            summary["detail"] == f"courses 4, 5 moved +7 days with course 3 (visit {before[3].id})"
+        )
         audit = await db.fetch_all(
             "SELECT action FROM audit_log WHERE action IN ('visit.changed', 'medication.changed')"
         )

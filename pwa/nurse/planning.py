@@ -190,7 +190,7 @@ async def edit_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
             async with db.transaction() as connection:
                 await changes.change_visit(connection, visit, _draft(form), g.account.id)
                 if move_later:
-                    await moves.move_later(connection, later, days, g.account.id)
+                    await moves.move_later(connection, later, days, g.account.id, moved=visit)
             return redirect(url_for("planning.plan", child_id=child.id))
     return await render_template(
         "nurse/visit_form.html",

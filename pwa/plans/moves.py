@@ -14,6 +14,7 @@ from itertools import pairwise
 
 import aiosqlite
 
+from .. import audit
 from . import changes
 from .store import Visit
 
@@ -77,20 +78,36 @@ def shifted(visit: Visit, days: int) -> Visit:
 
 
 async def move_later(
-    connection: aiosqlite.Connection, visits: list[Visit], days: int, actor_id: int
+    connection: aiosqlite.Connection,
+    visits: list[Visit],
+    days: int,
+    actor_id: int,
+    *,
+    moved: Visit,
 ) -> None:
     """Move these visits (and so their medication periods) along by ``days``, each audited;
     the family is told once, by the change that asked for it."""
+    courses = sorted({visit.course_number for visit in visits})
+    await audit.record(
+        connection,
+        actor_id=actor_id,
+        action="plan.courses_moved",
+        child_id=moved.child_id,
+        detail=(
+            f"courses {', '.join(map(str, courses))} moved {days:+d} days "
+            f"with course {moved.course_number} (visit {moved.id})"
+        ),
+    )
     for visit in visits:
-        moved = shifted(visit, days)
+        later = shifted(visit, days)
         await changes.change_visit(
             connection,
             visit,
             changes.VisitDraft(
                 visit.course_number,
                 visit.kind,
-                moved.starts,
-                moved.ends,
+                later.starts,
+                later.ends,
                 visit.time_zone,
                 visit.location,
                 visit.family_note,
