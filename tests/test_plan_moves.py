@@ -123,6 +123,8 @@ async def test_moving_course_3_moves_its_medication_reminders_and_calendar(
         timeline = await _text(family, "/schedule")
         items = timeline.split('class="timeline"', 1)[1]
         assert "From 16 Apr 2027 to 29 Apr 2027." in items
+        medication_item = items.split("From 16 Apr 2027", 1)[0].rsplit("<li", 1)[1]
+        assert "timeline-item--changed" in medication_item
         assert "From 9 Apr 2027" not in items and "to 22 Apr 2027" not in items
 
         events = events_by_uid(await fetch_calendar(app, feed_path))

@@ -422,7 +422,9 @@ async def test_parent_sees_the_change_banner_after_a_nurse_moves_a_visit(
         )
         await page.get_by_role("link", name="See all dates").click()
         await expect(banner.get_by_role("heading")).to_have_text(CHANGED_BANNER)
-        item = page.locator(".timeline-item--changed")
+        # The stay and its course's medication period, both marked.
+        await expect(page.locator(".timeline-item--changed")).to_have_count(2)
+        item = page.locator(".timeline-item--changed").first
         await expect(item.get_by_role("heading")).to_have_text(f"Course {course}: Hospital stay")
         await expect(item).to_contain_text(f"{spoken(moved_to)} at 09:00")
         await expect(item.locator(".tag")).to_have_text(
