@@ -74,12 +74,17 @@ async def test_nurse_moves_course_3_and_later_courses_and_the_parent_sees_was_an
     async with demo_rows_restored(served_app, demo.visits[3]):
         await nurse.set_viewport_size(viewport)
         await sign_in_nurse(nurse)
+        await check_page(nurse, narrow=False)
         await (
             nurse.get_by_role("navigation", name="Main")
             .get_by_role("link", name="Children")
             .click()
         )
+        await expect(nurse.get_by_role("heading", level=1)).to_have_text("Children")
+        await check_page(nurse, narrow=False)
         await nurse.get_by_role("link", name=DEMO_CHILD, exact=True).click()
+        await expect(nurse.get_by_role("heading", level=1)).to_contain_text(DEMO_CHILD)
+        await check_page(nurse, narrow=False)
         await nurse.get_by_role("link", name="Treatment plan").click()
         await expect(nurse.get_by_role("heading", level=1)).to_have_text(f"Plan for {DEMO_CHILD}")
         medication = nurse.get_by_role("table", name="Home medication")
