@@ -148,6 +148,13 @@ def generate(
         "VALUES (?, ?, ?, ?, ?)",
         medications,
     )
+    # Each period belongs to the visit that starts its course, as the app stores it.
+    connection.execute(
+        "UPDATE medication_period SET visit_id = (SELECT visit.id FROM visit"
+        " WHERE visit.plan_id = medication_period.plan_id"
+        " AND visit.course_number = medication_period.course_number"
+        " ORDER BY visit.starts_local, visit.id LIMIT 1)"
+    )
     # Reports: spread evenly over six months, in batches to keep memory flat.
     recent = now - timedelta(days=backlog_days)
     span = SIX_MONTHS.total_seconds()

@@ -36,6 +36,7 @@ VERSIONED_TABLES = frozenset(
         "treatment_plan",
         "visit",
         "medication_period",
+        "plan_change",
         "schedule_seen",
         "packing_item",
         "report_reply",

@@ -77,11 +77,16 @@ async def test_a_moved_admission_shows_at_once(app: Quart, db: Database, people:
                 "location": "Ward 5",
                 "family_note": "",
                 "status": "planned",
+                # A day later is within the template's spacing of course 2: keep course 2.
+                "later": "keep",
+                "shift_days": "1",
             },
         )
         assert response.status_code == 302
         page = await home(family_client)
-    assert "Tuesday 12 January at 10:30" in page and "Monday 11 January" not in page
+    assert "Tuesday 12 January at 10:30" in page
+    # Only the change banner still names the old day, as what it was.
+    assert "starts Monday 11 January" not in page and "was Monday 11 January" in page
 
 
 async def test_a_write_by_another_process_shows_at_once(

@@ -15,6 +15,7 @@ from pwa.plans import changes, overview
 from pwa.plans import store as plans
 from pwa.plans.schedule import MedicationPeriodRule, PlanTemplate, generate
 from tests.conftest import People, csrf_from, make_plan, post_form, sign_in
+from tests.test_plan_moves import plain
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -171,6 +172,10 @@ def _visit_form(**overrides: str) -> dict[str, str]:
         "location": "Ward 5",
         "family_note": "Come fasting",
         "status": "planned",
+        # Course 2 a day later comes within 35 days of course 3: the nurse answered the
+        # spacing warning by keeping course 3 where it is.
+        "later": "keep",
+        "shift_days": "1",
     }
     form.update(overrides)
     return form
@@ -238,8 +243,9 @@ async def test_change_banner_until_the_family_says_got_it(
         nurse_client, f"/nurse/children/{people.child_id}/visits/{visit.id}", _visit_form()
     )
     home = await (await family_client.get("/")).get_data(as_text=True)
-    assert "A visit was changed since you last looked" in home
-    assert "now Tuesday 16 February at 09:00" in home
+    # The visit and its course's medication period moved: one banner for both.
+    assert "Treatment dates changed since you last looked" in home
+    assert "was Monday 15 February at 09:00, now Tuesday 16 February at 09:00" in plain(home)
     response = await family_client.post("/schedule/seen", form={"csrf_token": csrf_from(home)})
     assert response.status_code == 302
     assert "changed since you last looked" not in await (await family_client.get("/")).get_data(

@@ -244,6 +244,14 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM visit WHERE status = 'cancelled'",
     ),
     (
+        "planning.edit_medication",
+        "nurse",
+        "/nurse/children/{child_id}/medications/{period_id}",
+        "/nurse/children/{child_id}/medications/{period_id}",
+        {"first_date": "2027-02-01", "last_date": "2027-02-14"},
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'medication.changed'",
+    ),
+    (
         "photos.add_photo",
         "caregiver",
         "/diary/{report_uuid}",
@@ -343,6 +351,7 @@ async def test_form_post_without_csrf_token_is_refused(
             actor_id=None,
         )
     visit_id = (await plans.select_visits(db, plan_id))[0].id
+    period_id = (await plans.select_medications(db, plan_id))[0].id
     report = {
         "id": str(uuid.uuid4()),
         "child_id": people.child_id,
@@ -360,6 +369,7 @@ async def test_form_post_without_csrf_token_is_refused(
             second_child_id=second_child_id,
             other_child_id=people.other_child_id,
             visit_id=visit_id,
+            period_id=period_id,
             report_uuid=stored.id,
             photo_id=str(uuid.uuid4()),
             today=utcnow().astimezone(ZoneInfo("Europe/Amsterdam")).date().isoformat(),

@@ -113,6 +113,15 @@ async def build(connection: aiosqlite.Connection, job: Job, now: datetime) -> Me
     if job.kind == "red_report":
         return Message(title, _t(locale, RED_REPORT), "/nurse/queue", tag)
     if job.kind.startswith("medication"):
+        # A period that moved (or went) after the job was claimed: nothing to take that day.
+        _, period_id, day = job.subject.split(":")
+        covered = await fetch_one(
+            connection,
+            "SELECT 1 FROM medication_period WHERE id = :id AND first_date <= :day AND last_date >= :day",
+            {"id": int(period_id), "day": day},
+        )
+        if covered is None:
+            return None
         return Message(title, _t(locale, MEDICATION), "/", tag)
     if job.kind == "reply":
         return Message(title, _t(locale, REPLY), "/diary", tag)

@@ -13,6 +13,7 @@ import aiosqlite
 
 from ..db import utcnow
 from . import store
+from .quiet import HOME_ZONE
 
 CHANGE_NOTICE_USEFUL = timedelta(hours=48)
 RED_ALERT_USEFUL = timedelta(hours=2)
@@ -144,9 +145,14 @@ async def alert_nurses_of_red_report(connection: aiosqlite.Connection, report_id
 
 
 async def plan_medication_reminders(
-    connection: aiosqlite.Connection, day: date, zone: str = "Europe/Amsterdam"
+    connection: aiosqlite.Connection,
+    day: date,
+    zone: str = HOME_ZONE,
+    *,
+    period_id: int | None = None,
 ) -> None:
-    """Daily home-medication reminders for ``day``, for families who chose times."""
+    """Daily home-medication reminders for ``day``, for families who chose times
+    (only for one period when ``period_id`` is given)."""
     async with connection.execute(
         """
         SELECT reminder_preference.account_id, reminder_preference.medication_times, medication_period.id AS period_id
@@ -156,8 +162,9 @@ async def plan_medication_reminders(
           JOIN medication_period ON medication_period.plan_id = treatment_plan.id
          WHERE reminder_preference.reminders_enabled = 1 AND reminder_preference.medication_times != '[]'
            AND medication_period.first_date <= :day AND medication_period.last_date >= :day
+           AND (:period_id IS NULL OR medication_period.id = :period_id)
         """,
-        {"day": day.isoformat()},
+        {"day": day.isoformat(), "period_id": period_id},
     ) as cursor:
         rows = list(await cursor.fetchall())
     now = utcnow()
@@ -176,6 +183,18 @@ async def plan_medication_reminders(
                 due_at=due,
                 expires_at=due + MEDICATION_USEFUL,
             )
+
+
+async def replan_medication(
+    connection: aiosqlite.Connection, period_id: int, first: date, last: date
+) -> None:
+    """After a period moved: its reminders for days it left never go out, and those for
+    today and tomorrow (the days the sender plans ahead) follow the new dates now."""
+    await store.cancel_medication_jobs_outside(connection, period_id, first, last)
+    today = utcnow().astimezone(ZoneInfo(HOME_ZONE)).date()
+    for day in (today, today + timedelta(days=1)):
+        if first <= day <= last:
+            await plan_medication_reminders(connection, day, period_id=period_id)
 
 
 async def plan_test(connection: aiosqlite.Connection, account_id: int, token: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 import aiosqlite
 
@@ -325,6 +325,27 @@ async def cancel_pending_jobs(
             "now": now_text(),
             "prefix": f"{kind_prefix}%",
             "before": before_revision if before_revision is not None else 2**62,
+        },
+    )
+
+
+async def cancel_medication_jobs_outside(
+    connection: aiosqlite.Connection, period_id: int, first: date, last: date
+) -> None:
+    """Cancel a medication period's reminders for days it no longer covers (it moved)."""
+    prefix = f"medication:{period_id}:"
+    await connection.execute(
+        """
+        UPDATE notification_job SET status = 'cancelled', finished_at = :now
+         WHERE subject LIKE :pattern AND status IN ('pending', 'claimed')
+           AND substr(subject, :day_at) NOT BETWEEN :first AND :last
+        """,
+        {
+            "pattern": f"{prefix}%",
+            "day_at": len(prefix) + 1,
+            "first": first.isoformat(),
+            "last": last.isoformat(),
+            "now": now_text(),
         },
     )
 

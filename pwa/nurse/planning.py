@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from babel.lists import format_list
 from quart import Blueprint, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
@@ -12,12 +13,13 @@ from .. import audit
 from ..accounts.forms import PlainForm
 from ..db import get_db, utcnow
 from ..families import store as families
-from ..plans import changes, overview
+from ..i18n import format_region, ngettext
+from ..plans import changes, course_store, moves, overview
 from ..plans import store as plans
 from ..plans.schedule import aware, overlapping
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
-from .planning_forms import PlanForm, VisitForm
+from .planning_forms import MedicationForm, PlanForm, VisitForm
 
 blueprint = Blueprint("planning", __name__, url_prefix="/nurse")
 UPCOMING_DAYS = 14
@@ -51,7 +53,13 @@ async def plan(child_id: int) -> ResponseReturnValue:
     await audit.record_read(db, actor_id=g.account.id, action="plan.viewed", child_id=child.id)
     view = await overview.for_staff(db, child.id, utcnow())
     return await render_template(
-        "nurse/plan.html", child=child, view=view, template=template, form=form, now=utcnow()
+        "nurse/plan.html",
+        child=child,
+        view=view,
+        template=template,
+        form=form,
+        now=utcnow(),
+        course_visits={visit.id: visit for visit in view.visits},
     )
 
 
@@ -68,11 +76,14 @@ def _draft(form: VisitForm) -> changes.VisitDraft:
     )
 
 
-async def _overlaps(plan_id: int, form: VisitForm, ignore_id: int | None) -> list[plans.Visit]:
-    """Other active visits of the plan that this one would overlap (a warning, not a block)."""
-    visits = [
-        visit for visit in await plans.select_visits(get_db(), plan_id) if not visit.cancelled
-    ]
+async def _active_visits(plan_id: int) -> list[plans.Visit]:
+    return [visit for visit in await plans.select_visits(get_db(), plan_id) if not visit.cancelled]
+
+
+def _overlaps(
+    visits: list[plans.Visit], form: VisitForm, ignore_id: int | None
+) -> list[plans.Visit]:
+    """Other active visits that this one would overlap (a warning, not a block)."""
     starts, ends = aware(form.starts, form.time_zone.data), aware(form.ends, form.time_zone.data)
     ids = overlapping(starts, ends, [(v.id, v.starts_at, v.ends_at) for v in visits], ignore_id)
     return [visit for visit in visits if visit.id in ids]
@@ -89,13 +100,47 @@ async def add_visit(child_id: int) -> ResponseReturnValue:
     form = await VisitForm.from_request()
     clashes: list[plans.Visit] = []
     if request.method == "POST" and form.validate():
-        clashes = await _overlaps(current_plan.id, form, None)
+        clashes = _overlaps(await _active_visits(current_plan.id), form, None)
         if not clashes or form.confirm_overlap.data:
             async with db.transaction() as connection:
                 await changes.add_visit(connection, current_plan, _draft(form), g.account.id)
             return redirect(url_for("planning.plan", child_id=child.id))
     return await render_template(
         "nurse/visit_form.html", child=child, form=form, visit=None, clashes=clashes
+    )
+
+
+def _later_label(courses: list[int], days: int) -> str:
+    """The button that moves the later courses along: "... courses 4 and 5 by 7 days"."""
+    if not courses:
+        return ""
+    names = format_list([str(course) for course in courses], locale=format_region())
+    if days > 0 and len(courses) == 1:
+        return ngettext(
+            "Save and also move course %(courses)s by %(num)s day",
+            "Save and also move course %(courses)s by %(num)s days",
+            days,
+            courses=names,
+        )
+    if days > 0:
+        return ngettext(
+            "Save and also move courses %(courses)s by %(num)s day",
+            "Save and also move courses %(courses)s by %(num)s days",
+            days,
+            courses=names,
+        )
+    if len(courses) == 1:
+        return ngettext(
+            "Save and also move course %(courses)s %(num)s day earlier",
+            "Save and also move course %(courses)s %(num)s days earlier",
+            -days,
+            courses=names,
+        )
+    return ngettext(
+        "Save and also move courses %(courses)s %(num)s day earlier",
+        "Save and also move courses %(courses)s %(num)s days earlier",
+        -days,
+        courses=names,
     )
 
 
@@ -123,15 +168,29 @@ async def edit_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
     else:
         form = await VisitForm.from_request()
     clashes: list[plans.Visit] = []
+    spacing: list[moves.TooClose] = []
+    later: list[plans.Visit] = []
+    days = 0
+    template_spacing = 0
     if request.method == "POST" and form.validate():
-        clashes = (
-            await _overlaps(visit.plan_id, form, visit.id)
-            if form.status.data != "cancelled"
-            else []
-        )
-        if not clashes or form.confirm_overlap.data:
+        visits = await _active_visits(visit.plan_id)
+        days = (form.starts.date() - visit.starts.date()).days
+        if form.status.data != "cancelled" and days:
+            template_spacing = (await plans.select_template(db)).spacing_days
+            spacing = moves.too_close(visits, visit, form.starts, template_spacing)
+            later = moves.later_visits(visits, visit)
+        move_later = bool(later) and form.later.data == "move" and form.answered_spacing(days)
+        if move_later:
+            moving = {other.id for other in later}
+            visits = [moves.shifted(v, days) if v.id in moving else v for v in visits]
+        if form.status.data != "cancelled":
+            clashes = _overlaps(visits, form, visit.id)
+        spacing_ok = not spacing or form.answered_spacing(days)
+        if spacing_ok and (not clashes or form.confirm_overlap.data):
             async with db.transaction() as connection:
                 await changes.change_visit(connection, visit, _draft(form), g.account.id)
+                if move_later:
+                    await moves.move_later(connection, later, days, g.account.id, moved=visit)
             return redirect(url_for("planning.plan", child_id=child.id))
     return await render_template(
         "nurse/visit_form.html",
@@ -139,7 +198,46 @@ async def edit_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
         form=form,
         visit=visit,
         clashes=clashes,
+        spacing=spacing,
+        later_label=_later_label(sorted({other.course_number for other in later}), days),
+        days=days,
+        template_spacing=template_spacing,
         cancel_form=PlainForm(),
+    )
+
+
+@blueprint.route("/children/<int:child_id>/medications/<int:period_id>", methods=["GET", "POST"])
+@access(Access.STAFF)
+async def edit_medication(child_id: int, period_id: int) -> ResponseReturnValue:
+    """Change the days of one home-medication period of a course."""
+    db = get_db()
+    child = await _child(child_id)
+    current_plan = await plans.select_plan(db, child.id)
+    period = await course_store.select_medication(db, period_id)
+    not_found_unless(current_plan and period and period.plan_id == current_plan.id)
+    assert period is not None
+    if request.method == "GET":
+        form = MedicationForm(first_date=period.first_date, last_date=period.last_date)
+    else:
+        form = await MedicationForm.from_request()
+        if form.validate():
+            async with db.transaction() as connection:
+                await changes.edit_medication(
+                    connection,
+                    period,
+                    form.first_date.data,
+                    form.last_date.data,
+                    g.account.id,
+                    child_id=child.id,
+                )
+            return redirect(url_for("planning.plan", child_id=child.id))
+    course_visit = await plans.select_visit(db, period.visit_id) if period.visit_id else None
+    return await render_template(
+        "nurse/medication_form.html",
+        child=child,
+        form=form,
+        period=period,
+        course_visit=course_visit,
     )
 
 

@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -16,7 +17,14 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..i18n import lazy_gettext as _l
 from ..plans.schedule import VISIT_KINDS, VISIT_STATUSES
@@ -87,6 +95,13 @@ class VisitForm(CsrfForm):
     )
     status = SelectField(_l("Status"), choices=_status_choices, default="planned")
     confirm_overlap = BooleanField(_l("Save even though it overlaps another visit"))
+    # The nurse's answer to the spacing warning (one of its two buttons), and the move in
+    # days that answer was about: a different move asks again.
+    later = HiddenField(validators=[Optional(), AnyOf(["move", "keep"])])
+    shift_days = HiddenField()
+
+    def answered_spacing(self, days: int) -> bool:
+        return self.later.data in {"move", "keep"} and self.shift_days.data == str(days)
 
     @property
     def starts(self) -> datetime:
@@ -103,6 +118,28 @@ class VisitForm(CsrfForm):
             self.end_date.errors = [
                 *self.end_date.errors,
                 str(_l("The end must be after the start.")),
+            ]
+            return False
+        return True
+
+
+class MedicationForm(CsrfForm):
+    """New first and last days of one home-medication period."""
+
+    first_date = DateField(
+        _l("First day"), validators=[DataRequired(message=_l("Enter a date like 2027-01-29."))]
+    )
+    last_date = DateField(
+        _l("Last day"), validators=[DataRequired(message=_l("Enter a date like 2027-02-11."))]
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if self.last_date.data < self.first_date.data:
+            self.last_date.errors = [
+                *self.last_date.errors,
+                str(_l("The last day cannot be before the first day.")),
             ]
             return False
         return True

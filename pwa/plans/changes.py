@@ -5,13 +5,13 @@ are re-planned in the same transaction, so they can never disagree with the sche
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import aiosqlite
 
 from .. import audit
 from ..notifications import planner as reminders
-from . import store
+from . import course_store, store
 from .schedule import PlannedVisit, PlanTemplate, generate, to_local_text
 
 
@@ -91,8 +91,18 @@ async def add_visit(
 
 
 async def change_visit(
-    connection: aiosqlite.Connection, visit: store.Visit, draft: VisitDraft, actor_id: int
+    connection: aiosqlite.Connection,
+    visit: store.Visit,
+    draft: VisitDraft,
+    actor_id: int,
+    *,
+    notify: bool = True,
 ) -> None:
+    """Save a visit; when its start day moves, its course's medication periods move with it.
+
+    ``notify=False`` when this is one of several courses moved together: the family is
+    told once, by the change that started it.
+    """
     moved = (
         draft.starts != visit.starts
         or draft.ends != visit.ends
@@ -101,6 +111,14 @@ async def change_visit(
     status = draft.status
     if moved and status in {"planned", "confirmed"}:
         status = "changed"
+    if moved:
+        await course_store.record_change(
+            connection,
+            plan_id=visit.plan_id,
+            visit_id=visit.id,
+            was_first=to_local_text(visit.starts),
+            was_last=to_local_text(visit.ends),
+        )
     await store.update_visit(
         connection,
         visit.id,
@@ -113,7 +131,7 @@ async def change_visit(
         status=status,
     )
     await store.bump_revision(connection, visit.plan_id)
-    await reminders.plan_visit(connection, visit.id, changed=True)
+    await reminders.plan_visit(connection, visit.id, changed=notify)
     detail = f"visit {visit.id}: {to_local_text(visit.starts)} -> {to_local_text(draft.starts)}; status {visit.status} -> {status}"
     await audit.record(
         connection,
@@ -121,6 +139,45 @@ async def change_visit(
         action="visit.changed",
         child_id=visit.child_id,
         detail=detail,
+    )
+    days = (draft.starts.date() - visit.starts.date()).days
+    if days:
+        for period in await course_store.select_course_medications(connection, visit.id):
+            await change_medication(
+                connection,
+                period,
+                period.first_date + timedelta(days=days),
+                period.last_date + timedelta(days=days),
+                actor_id,
+                child_id=visit.child_id,
+                reason=f"moved with visit {visit.id}",
+            )
+
+
+async def change_medication(
+    connection: aiosqlite.Connection,
+    period: store.MedicationPeriod,
+    first: date,
+    last: date,
+    actor_id: int,
+    *,
+    child_id: int,
+    reason: str,
+) -> None:
+    """New dates for a home-medication period: audited, with its reminders re-planned
+    (jobs for days it no longer covers are cancelled)."""
+    await course_store.update_medication(connection, period, first, last)
+    await reminders.replan_medication(connection, period.id, first, last)
+    await audit.record(
+        connection,
+        actor_id=actor_id,
+        action="medication.changed",
+        child_id=child_id,
+        detail=(
+            f"period {period.id} ({period.name}, course {period.course_number}): "
+            f"{period.first_date.isoformat()}..{period.last_date.isoformat()} -> "
+            f"{first.isoformat()}..{last.isoformat()}; {reason}"
+        ),
     )
 
 
@@ -140,3 +197,21 @@ async def cancel_visit(connection: aiosqlite.Connection, visit: store.Visit, act
         ),
         actor_id,
     )
+
+
+async def edit_medication(
+    connection: aiosqlite.Connection,
+    period: store.MedicationPeriod,
+    first: date,
+    last: date,
+    actor_id: int,
+    *,
+    child_id: int,
+) -> None:
+    """A nurse's new dates for one period; the family is told like after a visit change."""
+    await change_medication(
+        connection, period, first, last, actor_id, child_id=child_id, reason="edited"
+    )
+    await store.bump_revision(connection, period.plan_id)
+    if period.visit_id is not None:
+        await reminders.plan_visit(connection, period.visit_id, changed=True)

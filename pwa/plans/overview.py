@@ -4,13 +4,14 @@ what changed since they last looked, and whether the treatment is finished."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..db import Database
-from . import store
-from .schedule import stay_day
+from . import course_store, store
+from .course_store import PlanChange
+from .schedule import from_local_text, stay_day
 from .store import MedicationPeriod, Plan, Visit
 
 # "Today" when there is no visit to take the zone from.
@@ -28,6 +29,36 @@ class Overview:
     days_until_next: int | None
     changed: list[Visit]
     today: date
+    changed_medications: list[MedicationPeriod] = field(default_factory=list)
+    history: list[PlanChange] = field(default_factory=list)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changed or self.changed_medications)
+
+    @property
+    def change_list(self) -> list[Visit | MedicationPeriod]:
+        """Changed visits and periods in course order, each course's visit first."""
+        items: list[Visit | MedicationPeriod] = [*self.changed, *self.changed_medications]
+        return sorted(
+            items, key=lambda item: (item.course_number, isinstance(item, MedicationPeriod))
+        )
+
+    def visit_was(self, visit: Visit) -> datetime | None:
+        """Where a changed visit started when the family last looked, if it moved since."""
+        for change in self.history:
+            if change.visit_id == visit.id:
+                was = from_local_text(change.was_first)
+                return was if was != visit.starts else None
+        return None
+
+    def medication_was(self, period: MedicationPeriod) -> tuple[date, date] | None:
+        """A changed period's dates when the family last looked, if they differ now."""
+        for change in self.history:
+            if change.medication_period_id == period.id:
+                was = (date.fromisoformat(change.was_first), date.fromisoformat(change.was_last))
+                return was if was != (period.first_date, period.last_date) else None
+        return None
 
     @property
     def finished(self) -> bool:
@@ -72,8 +103,10 @@ def build(
     medications: list[MedicationPeriod],
     seen_at: datetime | None,
     now: datetime,
+    history: list[PlanChange] | None = None,
 ) -> Overview:
-    """Pure: the family's view of the plan at ``now`` (aware)."""
+    """Pure: the family's view of the plan at ``now`` (aware); ``history`` holds what
+    changed items were when the family last looked."""
     active = [visit for visit in visits if not visit.cancelled]
     current = next((visit for visit in active if visit.starts_at <= now <= visit.ends_at), None)
     upcoming = [visit for visit in active if visit.starts_at > now]
@@ -96,8 +129,26 @@ def build(
         and visit.changed_at > seen_at
         and visit.ends_at >= now
     ]
+    changed_medications = [
+        period
+        for period in medications
+        if period.changed_at is not None
+        and seen_at is not None
+        and period.changed_at > seen_at
+        and period.last_date >= today
+    ]
     return Overview(
-        plan, visits, medications, current, current_day, next_visit, days_until, changed, today
+        plan,
+        visits,
+        medications,
+        current,
+        current_day,
+        next_visit,
+        days_until,
+        changed,
+        today,
+        changed_medications,
+        history or [],
     )
 
 
@@ -108,7 +159,8 @@ async def for_family(db: Database, caregiver_id: int, child_id: int, now: dateti
     visits = await store.select_visits(db, plan.id)
     medications = await store.select_medications(db, plan.id)
     seen_at = await store.select_seen_at(db, caregiver_id, child_id)
-    return build(plan, visits, medications, seen_at, now)
+    history = await course_store.select_changes_since(db, plan.id, seen_at) if seen_at else []
+    return build(plan, visits, medications, seen_at, now, history)
 
 
 async def for_staff(db: Database, child_id: int, now: datetime) -> Overview:

@@ -87,6 +87,23 @@ class MedicationPeriod:
     name: str
     first_date: date
     last_date: date
+    plan_id: int = 0
+    # The visit that starts the period's course: moving it moves the period.
+    visit_id: int | None = None
+    changed_at: datetime | None = None
+
+
+def medication_from_row(row: sqlite3.Row) -> MedicationPeriod:
+    return MedicationPeriod(
+        row["id"],
+        row["course_number"],
+        row["name"],
+        date.fromisoformat(row["first_date"]),
+        date.fromisoformat(row["last_date"]),
+        row["plan_id"],
+        row["visit_id"],
+        from_db(row["changed_at"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -205,6 +222,18 @@ async def insert_plan(
                 "last_date": medication.last_date.isoformat(),
             },
         )
+    # Each period belongs to its course: it points at the visit that starts it.
+    await connection.execute(
+        """
+        UPDATE medication_period
+           SET visit_id = (SELECT visit.id FROM visit
+                            WHERE visit.plan_id = medication_period.plan_id
+                              AND visit.course_number = medication_period.course_number
+                            ORDER BY visit.starts_local, visit.id LIMIT 1)
+         WHERE plan_id = :plan_id
+        """,
+        {"plan_id": plan_id},
+    )
     return plan_id
 
 
@@ -372,21 +401,13 @@ async def select_visits_starting_between(db: Database, first: date, last: date) 
 async def select_medications(db: Database, plan_id: int) -> list[MedicationPeriod]:
     rows = await db.fetch_all(
         """
-        SELECT id, course_number, name, first_date, last_date FROM medication_period
+        SELECT id, course_number, name, first_date, last_date, plan_id, visit_id, changed_at
+          FROM medication_period
          WHERE plan_id = :plan_id ORDER BY first_date, id
         """,
         {"plan_id": plan_id},
     )
-    return [
-        MedicationPeriod(
-            row["id"],
-            row["course_number"],
-            row["name"],
-            date.fromisoformat(row["first_date"]),
-            date.fromisoformat(row["last_date"]),
-        )
-        for row in rows
-    ]
+    return [medication_from_row(row) for row in rows]
 
 
 # --- what to bring ----------------------------------------------------------------

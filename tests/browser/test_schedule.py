@@ -47,7 +47,8 @@ NARROW: ViewportSize = {"width": 320, "height": 640}
 HOSPITAL = ZoneInfo("Europe/Amsterdam")
 SPACING_DAYS = 35  # the shipped template: 5 courses 35 days apart, 7-day stays 09:00-17:00
 STAY_DAYS = 7
-CHANGED_BANNER = "A visit was changed since you last looked"
+# A moved visit moves its course's medication too: the banner names both.
+CHANGED_BANNER = "Treatment dates changed since you last looked"
 PACKED = ("Phone and tablet chargers", "Favourite cuddly toy, blanket or pillow")
 NOT_PACKED = "Toiletries, including lip balm"
 
@@ -304,35 +305,54 @@ async def test_schedule_opens_offline_with_its_time_until_sign_out(
 
 @dataclass(frozen=True)
 class Snapshot:
-    visit: dict[str, Any]
+    visits: list[dict[str, Any]]
+    medications: list[dict[str, Any]]
     plan_revision: int
     seen: list[dict[str, Any]]
 
 
 async def take_snapshot(served_app: ServedApp, visit_id: int) -> Snapshot:
+    """The visit's whole plan: moving one course can move its medication and later courses."""
     async with served_app.db() as db:
-        visit = await db.fetch_one("SELECT * FROM visit WHERE id = ?", (visit_id,))
+        visit = await db.fetch_one("SELECT plan_id FROM visit WHERE id = ?", (visit_id,))
         assert visit is not None
-        plan = await db.fetch_one(
-            "SELECT revision FROM treatment_plan WHERE id = ?", (visit["plan_id"],)
-        )
+        plan_id = visit["plan_id"]
+        plan = await db.fetch_one("SELECT revision FROM treatment_plan WHERE id = ?", (plan_id,))
         assert plan is not None
+        visits = await db.fetch_all("SELECT * FROM visit WHERE plan_id = ? ORDER BY id", (plan_id,))
+        medications = await db.fetch_all(
+            "SELECT * FROM medication_period WHERE plan_id = ? ORDER BY id", (plan_id,)
+        )
         seen = await db.fetch_all("SELECT * FROM schedule_seen")
-    return Snapshot(dict(visit), plan["revision"], [dict(row) for row in seen])
+    return Snapshot(
+        [dict(row) for row in visits],
+        [dict(row) for row in medications],
+        plan["revision"],
+        [dict(row) for row in seen],
+    )
+
+
+async def _put_back(connection: Any, table: str, row: dict[str, Any]) -> None:
+    columns = [name for name in row if name != "id"]
+    await connection.execute(
+        f"UPDATE {table} SET {', '.join(f'{name} = :{name}' for name in columns)} WHERE id = :id",  # noqa: S608
+        row,
+    )
 
 
 async def restore(served_app: ServedApp, snapshot: Snapshot) -> None:
-    """Put the demo rows back: the visit, its plan's revision, what families have seen."""
-    visit = snapshot.visit
-    columns = [name for name in visit if name != "id"]
+    """Put the demo rows back: the plan's visits and medication, its revision, its change
+    history, what families have seen."""
+    plan_id = snapshot.visits[0]["plan_id"]
     async with served_app.db() as db, db.transaction() as connection:
-        await connection.execute(
-            f"UPDATE visit SET {', '.join(f'{name} = :{name}' for name in columns)} WHERE id = :id",  # noqa: S608
-            visit,
-        )
+        for visit in snapshot.visits:
+            await _put_back(connection, "visit", visit)
+        for medication in snapshot.medications:
+            await _put_back(connection, "medication_period", medication)
+        await connection.execute("DELETE FROM plan_change WHERE plan_id = :id", {"id": plan_id})
         await connection.execute(
             "UPDATE treatment_plan SET revision = :revision WHERE id = :id",
-            {"revision": snapshot.plan_revision, "id": visit["plan_id"]},
+            {"revision": snapshot.plan_revision, "id": plan_id},
         )
         await connection.execute("DELETE FROM schedule_seen")
         for row in snapshot.seen:
@@ -357,8 +377,10 @@ async def demo_rows_restored(served_app: ServedApp, visit_id: int) -> AsyncItera
 async def test_parent_sees_the_change_banner_after_a_nurse_moves_a_visit(
     page: Page, nurse: Page, demo: DemoPlan, served_app: ServedApp
 ) -> None:
-    course = 4
-    moved_to = demo.course_start(course) + timedelta(days=1)
+    # The last course a day later: no course comes closer than the spacing, so no warning.
+    course = 5
+    moved_from = demo.course_start(course)
+    moved_to = moved_from + timedelta(days=1)
     async with demo_rows_restored(served_app, demo.visits[course]):
         await sign_in_parent(page)
         await expect(page.locator("section.card--next")).to_be_visible()
@@ -389,12 +411,20 @@ async def test_parent_sees_the_change_banner_after_a_nurse_moves_a_visit(
         await page.reload()
         banner = page.locator(".banner--changed")
         await expect(banner.get_by_role("heading")).to_have_text(CHANGED_BANNER)
-        await expect(banner.get_by_role("listitem")).to_have_text(
-            [f"Hospital stay of course {course}: now {spoken(moved_to)} at 09:00"]
+        items = banner.get_by_role("listitem")
+        await expect(items).to_have_count(2)
+        await expect(items.first).to_have_text(
+            f"Hospital stay of course {course}: was {spoken(moved_from)} at 09:00,"
+            f" now {spoken(moved_to)} at 09:00"
+        )
+        await expect(items.last).to_contain_text(
+            f"Isotretinoin capsules at home (course {course}): was "
         )
         await page.get_by_role("link", name="See all dates").click()
         await expect(banner.get_by_role("heading")).to_have_text(CHANGED_BANNER)
-        item = page.locator(".timeline-item--changed")
+        # The stay and its course's medication period, both marked.
+        await expect(page.locator(".timeline-item--changed")).to_have_count(2)
+        item = page.locator(".timeline-item--changed").first
         await expect(item.get_by_role("heading")).to_have_text(f"Course {course}: Hospital stay")
         await expect(item).to_contain_text(f"{spoken(moved_to)} at 09:00")
         await expect(item.locator(".tag")).to_have_text(
@@ -453,7 +483,10 @@ async def test_nurse_plan_pages_are_accessible(
     await nurse.set_viewport_size(NARROW)
     await nurse.goto(f"/nurse/children/{demo.child_id}/plan")
     await expect(nurse.get_by_role("heading", level=1)).to_have_text(f"Plan for {DEMO_CHILD}")
-    await expect(nurse.get_by_role("row")).to_have_count(6)
+    await expect(nurse.get_by_role("table").first.get_by_role("row")).to_have_count(6)
+    await expect(
+        nurse.get_by_role("table", name="Home medication").get_by_role("row")
+    ).to_have_count(6)
     await check_page(nurse, strict=True)
 
     await nurse.goto(f"/nurse/children/{demo.child_id}/visits/{demo.visits[2]}")
@@ -465,14 +498,20 @@ async def test_nurse_plan_pages_are_accessible(
         await nurse.get_by_label("Start date").fill(course_1.isoformat())
         await nurse.get_by_label("End date").fill((course_1 + timedelta(days=2)).isoformat())
         await nurse.get_by_role("button", name="Save").click()
-        await expect(nurse.get_by_role("alert")).to_contain_text("This visit overlaps:")
+        await expect(nurse.get_by_role("alert").first).to_contain_text("This visit overlaps:")
+        # Course 3 on course 1's days is also far too close to course 2: both are shown.
+        await expect(nurse.get_by_role("alert").last).to_contain_text(
+            "Courses would come closer than the plan's spacing"
+        )
         await expect(
             nurse.get_by_label("Save even though it overlaps another visit")
         ).not_to_be_checked()
         await check_page(nurse)
 
         await nurse.get_by_label("End date").fill((course_1 - timedelta(days=1)).isoformat())
-        await nurse.get_by_role("button", name="Save").click()
+        await nurse.get_by_role(
+            "button", name="Save, leave the later courses where they are"
+        ).click()
         await expect(nurse.get_by_text("The end must be after the start.")).to_be_visible()
         await check_page(nurse)
 
