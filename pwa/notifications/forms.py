@@ -41,7 +41,10 @@ class FamilyPreferenceForm(CsrfForm):
     quiet_start = _time_field(
         _l("Quiet from"),
         required=True,
-        description=_l("No reminders arrive between these times; they wait until the morning."),
+        description=_l(
+            "No reminders arrive between these times; they wait until the morning. Only a "
+            "medicine reminder at a time you chose below sounds at that time."
+        ),
     )
     quiet_end = _time_field(_l("Quiet until"), required=True)
     medication_time_1 = _time_field(
