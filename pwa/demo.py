@@ -105,5 +105,7 @@ async def load(app: Quart, db: Database, today: date | None = None) -> bool:
             """
         )
         await connection.execute("UPDATE visit SET status = 'completed' WHERE course_number = 1")
-    await add_demo_reports(db, child_id=child_id, caregiver_id=ids["caregiver"], today=today)
+    await add_demo_reports(
+        db, child_id=child_id, caregiver_id=ids["caregiver"], nurse_id=ids["nurse"], today=today
+    )
     return True

@@ -11,13 +11,15 @@ import io
 from datetime import date, datetime
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel import dates as babel_dates
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import LazyProxy, NullTranslations, Translations
 from quart import Quart, g, has_request_context, request
+
+from . import dates
 
 LOCALES = ("en", "nl")
 DEFAULT_LOCALE = "en"
@@ -102,20 +104,19 @@ def format_region(locale: str | None = None) -> str:
     return FORMAT_REGIONS.get(chosen, chosen)
 
 
-def format_date(value: date | datetime, style: str = "long") -> str:
-    return babel_dates.format_date(value, format=style, locale=format_region())
+# Babel's named styles ("short", "medium", …) are accepted and all read as the house
+# style of pwa/dates.py: a template cannot give one page a look of its own.
+def format_date(value: date | datetime, style: str = "day") -> str:
+    return dates.day(value, format_region())
 
 
-def format_datetime(value: datetime, style: str = "medium", zone: str = "Europe/Amsterdam") -> str:
-    return babel_dates.format_datetime(
-        value, format=style, tzinfo=babel_dates.get_timezone(zone), locale=format_region()
-    )
+def format_datetime(value: datetime, style: str = "moment", zone: str = dates.HOME_ZONE) -> str:
+    return dates.moment(value, format_region(), zone)
 
 
-def format_time(value: datetime | Any, style: str = "short", zone: str = "Europe/Amsterdam") -> str:
-    return babel_dates.format_time(
-        value, format=style, tzinfo=babel_dates.get_timezone(zone), locale=format_region()
-    )
+def format_time(value: datetime, style: str = "clock", zone: str = dates.HOME_ZONE) -> str:
+    local = value.astimezone(ZoneInfo(zone)) if value.tzinfo else value
+    return dates.clock(local, format_region())
 
 
 def select_locale() -> None:
@@ -147,4 +148,6 @@ def init_app(app: Quart) -> None:
             "locales": LOCALES,
             "language_names": LANGUAGE_NAMES,
             "text_direction": Locale.parse(locale).text_direction,
+            # Scripts write dates for this region (static/js/dates.js), as the server does.
+            "date_region": format_region(locale).replace("_", "-"),
         }

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
@@ -572,20 +573,27 @@ async def test_staffed_hours_use_the_locale_day_names(client: QuartClient) -> No
 
 
 @pytest.mark.parametrize(
-    ("locale", "long_date", "short_datetime"),
+    ("locale", "this_year", "other_year"),
     [
-        ("nl", "29 maart 2026", "29-03-2026, 03:30"),
-        ("en", "29 March 2026", "29/03/2026, 03:30"),
+        ("nl", ("29 mrt", "zo 29 mrt, 03:30"), ("3 dec 2025", "wo 3 dec 2025, 14:05")),
+        ("en", ("29 Mar", "Sun 29 Mar, 03:30"), ("3 Dec 2025", "Wed, 3 Dec 2025, 14:05")),
     ],
 )
 async def test_format_helpers_follow_the_request_locale(
-    app: Quart, locale: str, long_date: str, short_datetime: str
+    app: Quart, locale: str, this_year: tuple[str, str], other_year: tuple[str, str]
 ) -> None:
+    """Hazard H18: one way of writing dates per language; a year only outside this year."""
     # 01:30 UTC on the night the clocks go forward is 03:30 in Amsterdam.
     moment = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
-    async with app.test_request_context("/", headers={"Accept-Language": locale}):
-        i18n.select_locale()
-        assert g.locale == locale
-        assert i18n.format_date(date(2026, 3, 29)) == long_date
-        assert i18n.format_datetime(moment, "short") == short_datetime
-    assert i18n.format_date(date(2026, 3, 29)) == "29 March 2026"  # outside a request: English
+    last_year = datetime(2025, 12, 3, 13, 5, tzinfo=UTC)
+    with time_machine.travel(datetime(2026, 6, 1, tzinfo=UTC)):
+        async with app.test_request_context("/", headers={"Accept-Language": locale}):
+            i18n.select_locale()
+            assert g.locale == locale
+            assert i18n.format_date(date(2026, 3, 29)) == this_year[0]
+            # Babel's named styles read as the house style too: no page has a look of its own.
+            assert i18n.format_datetime(moment, "short") == this_year[1]
+            assert i18n.format_datetime(moment, "medium") == this_year[1]
+            assert i18n.format_date(date(2025, 12, 3)) == other_year[0]
+            assert i18n.format_datetime(last_year) == other_year[1]
+        assert i18n.format_date(date(2026, 3, 29)) == "29 Mar"  # outside a request: English

@@ -122,10 +122,10 @@ async def test_moving_course_3_moves_its_medication_reminders_and_calendar(
 
         timeline = await _text(family, "/schedule")
         items = timeline.split('class="timeline"', 1)[1]
-        assert "From 16 Apr 2027 to 29 Apr 2027." in items
-        medication_item = items.split("From 16 Apr 2027", 1)[0].rsplit("<li", 1)[1]
+        assert "From 16 Apr to 29 Apr." in items
+        medication_item = items.split("From 16 Apr", 1)[0].rsplit("<li", 1)[1]
         assert "timeline-item--changed" in medication_item
-        assert "From 9 Apr 2027" not in items and "to 22 Apr 2027" not in items
+        assert "From 9 Apr" not in items and "to 22 Apr" not in items
 
         events = events_by_uid(await fetch_calendar(app, feed_path))
         event = events[course_3.uid]
@@ -145,7 +145,7 @@ async def test_moving_course_3_moves_its_medication_reminders_and_calendar(
         await sign_in(family, "parent@example.org")
         home = await _text(family, "/")
         assert "Isotretinoin capsules at home" in home
-        assert "From 16 Apr 2027 to 29 Apr 2027." in home
+        assert "From 16 Apr to 29 Apr." in home
 
 
 async def test_a_move_too_close_to_the_next_course_warns_and_saves_only_when_answered(
@@ -248,16 +248,16 @@ async def test_moving_later_courses_too_moves_them_and_their_medication_and_tell
             in banner
         )
         assert (
-            "Isotretinoin capsules at home (course 3): was 9 Apr 2027 – 22 Apr 2027, "
-            "now 16 Apr 2027 – 29 Apr 2027" in banner
+            "Isotretinoin capsules at home (course 3): was 9 Apr – 22 Apr, "
+            "now 16 Apr – 29 Apr" in banner
         )
-        assert "(course 4): was 14 May 2027 – 27 May 2027, now 21 May 2027 – 3 Jun 2027" in banner
+        assert "(course 4): was 14 May – 27 May, now 21 May – 3 Jun" in banner
         # "Got it" clears the banner; the timeline keeps the new dates.
         response = await family.post("/schedule/seen", form={"csrf_token": csrf_from(home)})
         assert response.status_code == 302
         assert 'id="changed-heading"' not in await _text(family, "/")
         timeline = await _text(family, "/schedule")
-        assert "From 25 Jun 2027 to 8 Jul 2027." in timeline and "Monday 7 June" in timeline
+        assert "From 25 Jun to 8 Jul." in timeline and "Monday 7 June" in timeline
 
 
 async def test_nurse_sees_and_edits_a_courses_medication_period(
@@ -277,7 +277,7 @@ async def test_nurse_sees_and_edits_a_courses_medication_period(
             await planner.plan_medication_reminders(connection, date(2027, 4, 9))
         page = await _text(nurse, f"/nurse/children/{people.child_id}/plan")
         assert page.count("days 19 to 32 of the course") == 5
-        assert "9 Apr 2027 – 22 Apr 2027" in page
+        assert "9 Apr – 22 Apr" in page
         period = next(
             m for m in await plans.select_medications(db, plan.id) if m.course_number == 3
         )
@@ -307,13 +307,12 @@ async def test_nurse_sees_and_edits_a_courses_medication_period(
         notices = await db.fetch_all("SELECT 1 FROM notification_job WHERE kind = 'visit_changed'")
         assert len(notices) == 1
         home = await _text(family, "/")
-        assert "was 9 Apr 2027 – 22 Apr 2027, now 10 Apr 2027 – 23 Apr 2027" in plain(home)
+        assert "was 9 Apr – 22 Apr, now 10 Apr – 23 Apr" in plain(home)
         await choose_language(family, "nl")
         home = plain(await _text(family, "/"))
         assert "Behandeldata gewijzigd sinds je laatste bezoek" in home
         assert (
-            "Isotretinoïne-capsules thuis (kuur 3): was 9 apr 2027 – 22 apr 2027,"
-            " nu 10 apr 2027 – 23 apr 2027" in home
+            "Isotretinoïne-capsules thuis (kuur 3): was 9 apr – 22 apr, nu 10 apr – 23 apr" in home
         )
         other = await plans.select_plan(db, people.other_child_id)
         assert other is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -245,7 +246,11 @@ async def test_change_banner_until_the_family_says_got_it(
     home = await (await family_client.get("/")).get_data(as_text=True)
     # The visit and its course's medication period moved: one banner for both.
     assert "Treatment dates changed since you last looked" in home
-    assert "was Monday 15 February at 09:00, now Tuesday 16 February at 09:00" in plain(home)
+    # The year shows only while 2027 is not the current year.
+    assert re.search(
+        r"was Monday,? 15 February( 2027)? at 09:00, now Tuesday,? 16 February( 2027)? at 09:00",
+        plain(home),
+    )
     response = await family_client.post("/schedule/seen", form={"csrf_token": csrf_from(home)})
     assert response.status_code == 302
     assert "changed since you last looked" not in await (await family_client.get("/")).get_data(
@@ -290,5 +295,5 @@ async def test_children_list_shows_each_childs_next_visit(
 ) -> None:
     await make_plan(db, people.child_id, date(2027, 1, 11))
     text = await _page_at(app, _at(2027, 2, 1), "/nurse/children", "nurse@example.org")
-    assert "Next: course 2, hospital stay on 15 Feb 2027" in text
+    assert "Next: course 2, hospital stay on 15 Feb<" in text  # no year: it is 2027
     assert "No visit planned" in text  # Robin has no plan

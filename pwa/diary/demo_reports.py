@@ -1,5 +1,6 @@
 """The demo family's diary: ten days of reports, so history, trends and the nurses' queue
-have something to show. One is red (38.7 °C yesterday evening) and nobody reviewed it.
+have something to show. One is red (38.7 °C yesterday evening) and nobody reviewed it;
+an older one has a nurse's reply the family has not read yet, so home shows its banner.
 
 Reports go through ``sync.store_draft`` like any phone's, so the server's rules give them
 their levels. Ids and times follow from the demo's ``today`` alone: ``pwa demo --today``
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from .. import audit
 from ..db import Database, to_db
 from .forms import HOME_ZONE
 from .sync import Draft, store_draft
@@ -95,14 +97,24 @@ DEMO_REPORTS: tuple[DemoReport, ...] = (
 )
 
 
+# The nurse answered the report about sore legs (index 2) two hours after it came in.
+REPLIED_REPORT = 2
+REPLY_AFTER = timedelta(hours=2)
+DEMO_REPLY = (
+    "Leg pain like this is common between courses; paracetamol as agreed is fine.\n"
+    "Call us if Sam starts to limp, the pain wakes him at night or he gets a fever."
+)
+
+
 def demo_uuid(index: int) -> str:
     return str(uuid.uuid5(DEMO_NAMESPACE, f"demo-report-{index}"))
 
 
 async def add_demo_reports(
-    db: Database, *, child_id: int, caregiver_id: int, today: date
+    db: Database, *, child_id: int, caregiver_id: int, nurse_id: int, today: date
 ) -> list[str]:
-    """Store the demo diary for this child as this caregiver; the reports' levels."""
+    """Store the demo diary for this child as this caregiver, and the nurse's reply to
+    one report; the reports' levels."""
     levels = []
     for index, entry in enumerate(DEMO_REPORTS):
         observed = datetime.combine(
@@ -127,4 +139,35 @@ async def add_demo_reports(
                 "UPDATE report SET received_at = :received WHERE client_uuid = :uuid",
                 {"received": to_db(observed + entry.sent_after), "uuid": draft.client_uuid},
             )
+    await _add_demo_reply(db, child_id=child_id, nurse_id=nurse_id, today=today)
     return levels
+
+
+async def _add_demo_reply(db: Database, *, child_id: int, nurse_id: int, today: date) -> None:
+    """The nurse reviewed one older report and replied; the family has not opened it."""
+    entry = DEMO_REPORTS[REPLIED_REPORT]
+    observed = datetime.combine(today - timedelta(days=entry.days_ago), entry.at, tzinfo=HOME_ZONE)
+    at = to_db(observed + entry.sent_after + REPLY_AFTER)
+    uuid_ = demo_uuid(REPLIED_REPORT)
+    async with db.transaction() as connection:
+        await connection.execute(
+            """
+            INSERT INTO report_review (report_id, nurse_id, outcome, reviewed_at)
+            SELECT id, :nurse, 'reviewed', :at FROM report WHERE client_uuid = :uuid
+            """,
+            {"nurse": nurse_id, "at": at, "uuid": uuid_},
+        )
+        await connection.execute(
+            """
+            INSERT INTO report_reply (report_id, nurse_id, body, created_at)
+            SELECT id, :nurse, :body, :at FROM report WHERE client_uuid = :uuid
+            """,
+            {"nurse": nurse_id, "body": DEMO_REPLY, "at": at, "uuid": uuid_},
+        )
+        await audit.record(
+            connection,
+            actor_id=nurse_id,
+            action="report.reviewed",
+            child_id=child_id,
+            detail=f"{uuid_} reviewed",
+        )

@@ -10,8 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from ..db import Database, from_db
-from ..plans.formatting import clock, short_date
-from .forms import HOME_ZONE
+from ..i18n import format_datetime
 from .items import ITEMS
 from .reviews import ReviewState
 from .store import CorrectionLink
@@ -45,9 +44,8 @@ class Corrections:
 
 
 def report_time(moment: datetime) -> str:
-    """'27 Nov 2026, 08:33' in the hospital's zone and the page's language."""
-    local = moment.astimezone(HOME_ZONE)
-    return f"{short_date(local)}, {clock(local)}"
+    """'Fri 27 Nov, 08:33' in the hospital's zone and the page's language."""
+    return format_datetime(moment)
 
 
 def answer_keys(items: Mapping[str, Any]) -> list[str]:

@@ -62,11 +62,26 @@ async def mark_replies_read(connection: aiosqlite.Connection, report_id: int) ->
     )
 
 
-async def select_unread_replies(db: Database, caregiver_id: int) -> list[tuple[str, str, datetime]]:
-    """(report uuid, nurse name, when) of replies this caregiver's family has not opened."""
+@dataclass(frozen=True)
+class UnreadReply:
+    """A reply the family has not opened, as home shows it: who, when, its first line."""
+
+    client_uuid: str
+    nurse: str
+    at: datetime
+    body: str
+
+    @property
+    def first_line(self) -> str:
+        """The first line with words in it, so the banner says what the reply is about."""
+        return next((line.strip() for line in self.body.splitlines() if line.strip()), "")
+
+
+async def select_unread_replies(db: Database, caregiver_id: int) -> list[UnreadReply]:
+    """Replies to this caregiver's family that nobody in it has opened, newest first."""
     rows = await db.fetch_all(
         """
-        SELECT report.client_uuid, account.display_name, report_reply.created_at
+        SELECT report.client_uuid, account.display_name, report_reply.created_at, report_reply.body
           FROM report_reply
           JOIN report ON report.id = report_reply.report_id
           JOIN caregiver_child ON caregiver_child.child_id = report.child_id
@@ -76,4 +91,7 @@ async def select_unread_replies(db: Database, caregiver_id: int) -> list[tuple[s
         """,
         {"caregiver": caregiver_id},
     )
-    return [(r["client_uuid"], r["display_name"] or "", from_db(r["created_at"])) for r in rows]  # type: ignore[misc]
+    return [
+        UnreadReply(r["client_uuid"], r["display_name"] or "", from_db(r["created_at"]), r["body"])  # type: ignore[arg-type]
+        for r in rows
+    ]

@@ -65,6 +65,7 @@ async def home() -> ResponseReturnValue:
         packing=await plan_store.select_packing_items(db),
         replies=await reviews.select_unread_replies(db, g.account.id),
         form=PlainForm(),
+        now=now,
     )
     if key is not None:
         expires = (

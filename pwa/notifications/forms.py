@@ -13,6 +13,7 @@ from wtforms.validators import InputRequired, Optional
 from ..i18n import gettext
 from ..i18n import lazy_gettext as _l
 from ..security import CsrfForm
+from . import quiet
 from .store import Preference
 
 MEDICATION_TIMES = 2
@@ -40,14 +41,18 @@ class FamilyPreferenceForm(CsrfForm):
     quiet_start = _time_field(
         _l("Quiet from"),
         required=True,
-        description=_l("No reminders arrive between these times; they wait until the morning."),
+        description=_l(
+            "No reminders arrive between these times; they wait until the morning. Only a "
+            "medicine reminder at a time you chose below sounds at that time."
+        ),
     )
     quiet_end = _time_field(_l("Quiet until"), required=True)
     medication_time_1 = _time_field(
         _l("Home medication reminder (optional)"),
         required=False,
         description=_l(
-            "During a home-medication period, a daily reminder at this time. Leave empty for none."
+            "During a home-medication period, a daily reminder at this time. It sounds at this "
+            "time even in your quiet time. Leave empty for none."
         ),
     )
     medication_time_2 = _time_field(_l("Second daily reminder (optional)"), required=False)
@@ -66,18 +71,6 @@ class FamilyPreferenceForm(CsrfForm):
                 gettext("Choose two different times, or only one.")
             )
             valid = False
-        for field in (self.medication_time_1, self.medication_time_2):
-            moment = field.data
-            if moment and start and end and _in_quiet_time(moment, start, end):
-                field.errors.append(
-                    gettext(
-                        "This time is in your quiet time (%(start)s-%(end)s), so the reminder "
-                        "would not arrive. Choose another time or change the quiet time.",
-                        start=_clock(start),
-                        end=_clock(end),
-                    )
-                )
-                valid = False
         return bool(valid)
 
     def to_preference(self, current: Preference) -> Preference:
@@ -90,6 +83,24 @@ class FamilyPreferenceForm(CsrfForm):
             medication_times=tuple(times),
         )
 
+    def quiet_time_notes(self) -> list[str]:
+        """For each chosen medicine time inside quiet time: that it will sound anyway."""
+        start, end = self.quiet_start.data, self.quiet_end.data
+        if not (start and end):
+            return []
+        return [
+            gettext(
+                "%(time)s is in your quiet time (%(start)s-%(end)s). This medicine reminder "
+                "will still sound at %(time)s, because you chose that time; other reminders "
+                "wait until the quiet time is over.",
+                time=_clock(moment),
+                start=_clock(start),
+                end=_clock(end),
+            )
+            for moment in (self.medication_time_1.data, self.medication_time_2.data)
+            if moment and quiet.in_quiet_time(moment, start, end)
+        ]
+
     @staticmethod
     def data_from(preference: Preference) -> dict[str, Any]:
         times = list(preference.medication_times) + [None] * MEDICATION_TIMES
@@ -100,13 +111,6 @@ class FamilyPreferenceForm(CsrfForm):
             "medication_time_1": times[0],
             "medication_time_2": times[1],
         }
-
-
-def _in_quiet_time(moment: time, start: time, end: time) -> bool:
-    """The same rule as quiet.in_quiet_hours, for a clock time on its own."""
-    if start < end:
-        return start <= moment < end
-    return moment >= start or moment < end
 
 
 class StaffPreferenceForm(CsrfForm):

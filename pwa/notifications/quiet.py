@@ -1,5 +1,10 @@
 """Quiet hours in the family's local time: when a message may arrive, and for how long a
-push service may hold it (its TTL) without it arriving at night."""
+push service may hold it (its TTL) without it arriving at night.
+
+A medicine reminder at a time the family chose itself (a 07:30 breakfast dose) is the
+exception: it sounds at that time even inside quiet hours, because the family asked for
+it then. Only close to that time, though: sent late (after downtime) it waits like the rest.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,10 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 HOME_ZONE = "Europe/Amsterdam"
+# Jobs whose time the family picked on the reminders page (planner.plan_medication_reminders).
+CHOSEN_TIME_KINDS = ("medication:",)
+# How long after its own time a chosen-time reminder may still sound in quiet hours.
+CHOSEN_TIME_GRACE = timedelta(minutes=30)
 
 
 def _local(moment: datetime, zone: str) -> datetime:
@@ -54,3 +63,48 @@ def ttl_seconds(
     if quiet is not None and quiet < limit:
         limit = quiet
     return max(0, int((limit - now).total_seconds()))
+
+
+def at_chosen_time(kind: str, due_at: datetime, now: datetime) -> bool:
+    """A reminder at a time the family chose, going out close to that time."""
+    return kind.startswith(CHOSEN_TIME_KINDS) and due_at <= now <= due_at + CHOSEN_TIME_GRACE
+
+
+def may_sound(
+    kind: str, due_at: datetime, now: datetime, start: time, end: time, zone: str = HOME_ZONE
+) -> bool:
+    """Whether a family message may go out now: outside quiet hours, or at its chosen time."""
+    return not in_quiet_hours(now, start, end, zone) or at_chosen_time(kind, due_at, now)
+
+
+def family_ttl(
+    kind: str,
+    due_at: datetime,
+    now: datetime,
+    expires_at: datetime,
+    start: time,
+    end: time,
+    zone: str = HOME_ZONE,
+) -> int:
+    """The TTL of a family message: it must not arrive in quiet hours, except a chosen-time
+    reminder within its grace (and on, if quiet hours are over by then)."""
+    if not (in_quiet_hours(now, start, end, zone) and at_chosen_time(kind, due_at, now)):
+        return ttl_seconds(now, expires_at, start, end, zone)
+    limit = min(expires_at, due_at + CHOSEN_TIME_GRACE)
+    over = quiet_ends(now, start, end, zone)
+    if over <= due_at + CHOSEN_TIME_GRACE:
+        # The grace runs into the morning: it may arrive until it expires or quiet returns.
+        limit = expires_at
+        quiet_again = next_quiet_start(over, start, end, zone)
+        if quiet_again is not None and quiet_again < limit:
+            limit = quiet_again
+    return max(0, int((limit - now).total_seconds()))
+
+
+def in_quiet_time(moment: time, start: time, end: time) -> bool:
+    """The same rule as ``in_quiet_hours``, for a clock time on its own (the settings page)."""
+    if start == end:
+        return False
+    if start < end:
+        return start <= moment < end
+    return moment >= start or moment < end

@@ -222,7 +222,9 @@ class Sender:
             await self._finish(job, "cancelled")
             return
         family = job.kind.startswith(FAMILY_KINDS)
-        if family and quiet.in_quiet_hours(now, preference.quiet_start, preference.quiet_end):
+        if family and not quiet.may_sound(
+            job.kind, job.due_at, now, preference.quiet_start, preference.quiet_end
+        ):
             resume = quiet.quiet_ends(now, preference.quiet_start, preference.quiet_end)
             await self._reschedule(job, resume, summary, deferred=True)
             return
@@ -242,7 +244,14 @@ class Sender:
                 summary.failed += 1
             return
         ttl = (
-            quiet.ttl_seconds(now, job.expires_at, preference.quiet_start, preference.quiet_end)
+            quiet.family_ttl(
+                job.kind,
+                job.due_at,
+                now,
+                job.expires_at,
+                preference.quiet_start,
+                preference.quiet_end,
+            )
             if family
             else int((job.expires_at - now).total_seconds())
         )

@@ -10,6 +10,7 @@ from quart import Blueprint, current_app, g, request
 from quart.typing import ResponseReturnValue
 
 from .. import audit
+from ..dates import with_years
 from ..db import get_db
 from ..exports import fhir
 from ..exports.record import (
@@ -109,6 +110,7 @@ async def print_report(child_id: int) -> ResponseReturnValue:
     except BadRange as error:
         return await _bad_range(child, error)
     record = await _record(child, dates, "export.print")
+    with_years()
     return await render_template(
         "nurse/print.html",
         record=record,

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from babel.dates import format_date, format_time
 from quart import Blueprint
 
+from .. import dates
 from ..i18n import format_region, gettext
-
-# The patterns are fixed because Babel's skeleton matching abbreviates them in Dutch.
 
 blueprint = Blueprint("plan_formatting", __name__)
 
@@ -20,20 +18,20 @@ def _region() -> str:
 
 @blueprint.app_template_filter("weekday_date")
 def weekday_date(value: date | datetime) -> str:
-    """'Monday 12 January'."""
-    return str(format_date(value, "EEEE d MMMM", locale=_region()))
+    """'Monday 12 January' (with the year outside this year)."""
+    return dates.long_day(value, _region())
 
 
 @blueprint.app_template_filter("short_date")
 def short_date(value: date | datetime) -> str:
-    """'12 Jan 2027'."""
-    return str(format_date(value, "d MMM y", locale=_region()))
+    """'12 Jan' (with the year outside this year)."""
+    return dates.day(value, _region())
 
 
 @blueprint.app_template_filter("clock")
 def clock(value: datetime) -> str:
     """'09:00' (24-hour in both languages)."""
-    return str(format_time(value, "HH:mm", locale=_region()))
+    return dates.clock(value, _region())
 
 
 @blueprint.app_template_filter("kind_label")

@@ -91,7 +91,40 @@ def manifest() -> dict[str, Any]:
             {"src": _asset_url(path), "sizes": sizes, "type": kind, "purpose": purpose}
             for path, sizes, kind, purpose in ICONS
         ],
+        "shortcuts": shortcuts(),
     }
+
+
+def shortcuts() -> list[dict[str, Any]]:
+    """What a long press on the app's icon offers: the diary form and when to call."""
+    return [
+        {
+            "name": gettext("New report"),
+            "short_name": gettext("Report"),
+            "description": gettext("Write down how your child is today."),
+            "url": url_for("diary.new_report"),
+            "icons": [
+                {
+                    "src": _asset_url("icons/shortcut-report-192.png"),
+                    "sizes": "192x192",
+                    "type": "image/png",
+                }
+            ],
+        },
+        {
+            "name": gettext("When to call us"),
+            "short_name": gettext("Call us"),
+            "description": gettext("Warning signs and the hospital's phone numbers."),
+            "url": url_for("families.call_us"),
+            "icons": [
+                {
+                    "src": _asset_url("icons/shortcut-call-192.png"),
+                    "sizes": "192x192",
+                    "type": "image/png",
+                }
+            ],
+        },
+    ]
 
 
 @blueprint.route("/manifest.webmanifest")

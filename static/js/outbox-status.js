@@ -4,6 +4,7 @@
 // when the session has ended, and a warning next to "Sign out" that signing out deletes
 // them. All words come from the page; text goes in as textContent.
 import { NEEDS_ATTENTION, list, markWaiting, onChange, remove, flush } from "./outbox.js";
+import { formatMoment } from "./dates.js";
 
 const indicator = document.querySelector("[data-outbox-indicator]");
 const signIn = document.querySelector("[data-outbox-sign-in]");
@@ -12,7 +13,6 @@ const signOutWarning = document.querySelector("[data-outbox-warning]");
 const language = document.documentElement.lang || "en";
 const plurals = new Intl.PluralRules(language);
 const numbers = new Intl.NumberFormat(language);
-const moments = new Intl.DateTimeFormat(language, { dateStyle: "medium", timeStyle: "short" });
 let signInNeeded = false;
 
 // The element's data-text-one / data-text-other, for this count.
@@ -48,7 +48,7 @@ function row(item) {
   const template = summary.querySelector("template[data-outbox-row]");
   const line = template.content.firstElementChild.cloneNode(true);
   line.dataset.reportId = item.id;
-  line.querySelector("[data-row-when]").textContent = moments.format(new Date(item.report.observed_at));
+  line.querySelector("[data-row-when]").textContent = formatMoment(new Date(item.report.observed_at));
   for (const tag of line.querySelectorAll("[data-row-level]")) {
     if (tag.dataset.rowLevel !== item.report.client_level) tag.remove();
   }

@@ -127,26 +127,62 @@ function setBusy(button, busy) {
   button.setAttribute("aria-busy", busy ? "true" : "false");
 }
 
+// What went wrong, so the message says what to do: each step of switching on fails in
+// its own way, and the internet is only one of them.
+class StepFailed extends Error {
+  constructor(kind, cause) {
+    super(kind);
+    this.kind = kind;
+    this.cause = cause;
+  }
+}
+
+function step(kind, promise) {
+  return promise.catch((error) => {
+    if (error instanceof StepFailed) throw error;
+    // fetch rejects with a TypeError only when no answer came at all.
+    const offline = !navigator.onLine || (kind === "server" && error instanceof TypeError);
+    throw new StepFailed(offline ? "offline" : kind, error);
+  });
+}
+
+function failureText(error) {
+  const kind = !navigator.onLine ? "offline" : error instanceof StepFailed ? error.kind : "server";
+  const texts = {
+    offline: panel.dataset.errorOfflineText,
+    notReady: panel.dataset.errorNotReadyText,
+    pushService: panel.dataset.errorPushServiceText,
+    server: panel.dataset.errorServerText,
+  };
+  return texts[kind] || panel.dataset.failedText;
+}
+
 async function enable(button) {
   setBusy(button, true);
   say("");
   try {
     // First, while the tap still counts: Safari asks only from a user gesture.
     const permission = await Notification.requestPermission();
-    if (permission !== "granted") {
-      show(permission === "denied" ? "denied" : "off");
+    if (permission === "denied") {
+      show("denied");
       return;
     }
-    const worker = await registration();
-    const server = await serverState(false);
+    if (permission !== "granted") {
+      say(panel.dataset.errorDismissedText);
+      return;
+    }
+    const worker = await step("notReady", registration());
+    const server = await step("server", serverState(false));
     const existing = await worker.pushManager.getSubscription();
     const subscription =
-      existing && keyOf(existing) === server.publicKey ? existing : await subscribe(worker, server.publicKey);
+      existing && keyOf(existing) === server.publicKey
+        ? existing
+        : await step("pushService", subscribe(worker, server.publicKey));
     const label = document.getElementById("device-label").value.trim();
-    await save(subscription, label);
+    await step("server", save(subscription, label));
     window.location.reload();
-  } catch {
-    say(panel.dataset.failedText);
+  } catch (error) {
+    say(failureText(error));
   } finally {
     setBusy(button, false);
   }

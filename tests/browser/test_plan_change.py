@@ -9,9 +9,9 @@ from datetime import date, timedelta
 
 import pytest
 import pytest_asyncio
-from babel.dates import format_date
 from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, expect
 
+from pwa import dates
 from pwa.demo import DEMO_CHILD
 
 from .harness import ServedApp, horizontal_overflow, sign_in_nurse, sign_in_parent
@@ -34,8 +34,8 @@ FIRST_DAY, LAST_DAY = 19, 32
 
 
 def short(day: date) -> str:
-    """A date as the pages' short format writes it in English: '9 Apr 2027'."""
-    return str(format_date(day, "d MMM y", locale="en_GB"))
+    """A date as the pages write it in English: '9 Apr', with the year outside this year."""
+    return dates.day(day, "en_GB")
 
 
 def medication_days(course_start: date) -> tuple[date, date]:
