@@ -23,10 +23,10 @@ async def _add(db: Database, **entry: Any) -> None:
 
 def _rows(html: str) -> list[str]:
     """The result rows of the audit page, as HTML."""
-    if "<tbody>" not in html:
+    if "<tbody" not in html:
         return []
-    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    return body.split("<tr>")[1:]
+    body = html.split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    return body.split('<tr role="row">')[1:]
 
 
 def _entries(html: str) -> list[str]:
@@ -247,7 +247,7 @@ async def test_actions_are_in_words_in_the_admins_language(
     viewed = next(row for row in english if "plan.viewed" in row)
     assert 'Treatment plan opened <code class="hint audit-code">plan.viewed</code>' in viewed
     # An action without words yet is shown by its code alone.
-    assert any('<td><code class="hint audit-code">something.new</code>' in r for r in english)
+    assert any('"What"><code class="hint audit-code">something.new</code>' in r for r in english)
     dutch = await (
         await admin_client.get("/admin/audit", headers={"Accept-Language": "nl"})
     ).get_data(as_text=True)
