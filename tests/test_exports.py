@@ -750,6 +750,16 @@ async def test_csv_marks_the_superseded_and_the_correcting_row(
     assert [(row["report_id"], row["status"]) for row in rows] == [(typo, f"superseded by {fixed}")]
     document = await _bundle(nurse_client, people.child_id, **{"to": "2027-03-14"})
     assert [r["status"] for _, r in _weights(document)] == ["entered-in-error"]
+    # The correction without the report it corrects: referred to by identifier only.
+    document = await _bundle(nurse_client, people.child_id, **{"from": "2027-03-15"})
+    assert [r["status"] for _, r in _weights(document)] == ["corrected"]
+    [(_, provenance)] = _resources(document, "Provenance")
+    assert [entity["what"] for entity in provenance["entity"]] == [
+        {
+            "type": "QuestionnaireResponse",
+            "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{typo}"},
+        }
+    ]
 
 
 async def test_print_marks_the_superseded_row_in_words_and_strikes_it(
