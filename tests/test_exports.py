@@ -1,7 +1,7 @@
 """Exports for the medical record: CSV, the printable report and the FHIR R4 Bundle.
 
 The Bundle is validated with the ``fhir.resources`` R4B models (version 8 defaults to R5);
-codes, units and times are checked against CLINICAL.md.
+codes, units and times are checked against the table in docs/api.md.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Admin forms for the clinical settings: which diary items the form asks, and the
-red-flag rules (CLINICAL.md). Both ship as examples for the hospital's team to confirm."""
+red-flag rules (docs/clinical.md). Both ship as examples for the hospital's team to confirm."""
 
 from __future__ import annotations
 

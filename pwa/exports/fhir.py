@@ -1,7 +1,8 @@
 """One child's record as a FHIR R4 Bundle (type ``collection``) for the medical record.
 
-Patient, an Appointment per visit, a QuestionnaireResponse per report and Observations
-for temperature, pain and weight (LOINC codes in CLINICAL.md). Every entry's fullUrl is
+Patient, an Appointment per visit, a QuestionnaireResponse per report, Observations
+for temperature, pain and weight (LOINC codes in docs/api.md), and a Provenance per
+correction (``revisions``: a superseded report is never exported as valid). Every entry's fullUrl is
 a ``urn:uuid:`` derived (uuid5) from our own ids, so exporting twice gives the same ids and
 the receiving system can recognise what it already has. Resources are built as plain
 JSON; the tests validate them with the ``fhir.resources`` R4B models.
@@ -93,7 +94,6 @@ def bundle(record: ChildRecord, *, base_url: str, patient_number_system: str) ->
         entries.append(
             {"fullUrl": ids("Appointment", visit.uid), "resource": _appointment(visit, patient_url)}
         )
-    exported_uuids = {exported.report.client_uuid for exported in record.reports}
     by_uuid = {exported.report.client_uuid: exported for exported in record.reports}
 
     def observation_urls(report: Report) -> list[str]:
@@ -109,7 +109,7 @@ def bundle(record: ChildRecord, *, base_url: str, patient_number_system: str) ->
             corrected = revisions.reference_to_report(
                 report.corrects_uuid,
                 ids("QuestionnaireResponse", report.corrects_uuid),
-                report.corrects_uuid in exported_uuids,
+                report.corrects_uuid in by_uuid,
             )
         entries.append(
             {
@@ -171,7 +171,7 @@ def _patient(record: ChildRecord, patient_number_system: str) -> dict[str, Any]:
                 "value": child.hospital_number,
             }
         ]
-    # The app knows a first name or nickname only (data minimisation, DESIGN.md).
+    # The app knows a first name or nickname only (data minimisation, docs/privacy.md).
     patient["name"] = [{"use": "nickname", "text": child.nickname, "given": [child.nickname]}]
     patient["birthDate"] = child.birth_date.isoformat()
     return patient
