@@ -307,6 +307,16 @@ async def test_invalid_rules_are_refused_with_a_clear_error_keeping_the_input(
     assert await audit_rows(db, "rules.updated") == []
 
 
+async def test_a_dutch_rule_form_writes_numbers_with_a_comma(
+    admin_client: Any, db: Database
+) -> None:
+    [rule] = [e for e in await rules.select_all(db) if e.rule.id == "temperature-high"]
+    html = await page(admin_client, f"/admin/rules/{rule.row_id}", **{"Accept-Language": "nl"})
+    assert 'value="38,5"' in html and "Tussen 34,0 en 43,0 °C." in html
+    english = await page(admin_client, f"/admin/rules/{rule.row_id}")
+    assert 'value="38.5"' in english and "Between 34.0 and 43.0 °C." in english
+
+
 async def test_rule_errors_are_in_dutch_on_a_dutch_page(admin_client: Any) -> None:
     token = csrf_from(await page(admin_client, "/admin/rules/new"))
     response = await admin_client.post(
@@ -318,7 +328,7 @@ async def test_rule_errors_are_in_dutch_on_a_dutch_page(admin_client: Any) -> No
     assert dutch("Please fill this in.") in html
     assert (
         dutch("Enter a value between %(low)s and %(high)s %(unit)s.")
-        % {"low": 34.0, "high": 43.0, "unit": "°C"}
+        % {"low": "34,0", "high": "43,0", "unit": "°C"}  # a Dutch decimal comma
         in html
     )
     assert "Please fill this in." not in html and 'value="60"' in html

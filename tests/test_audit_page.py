@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import time_machine
 from quart import Quart
 
 from pwa import audit
+from pwa.admin.audit_labels import ACTION_LABELS
 from pwa.db import Database
 from tests.conftest import People, sign_in
 
@@ -20,10 +23,10 @@ async def _add(db: Database, **entry: Any) -> None:
 
 def _rows(html: str) -> list[str]:
     """The result rows of the audit page, as HTML."""
-    if "<tbody>" not in html:
+    if "<tbody" not in html:
         return []
-    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    return body.split("<tr>")[1:]
+    body = html.split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    return body.split('<tr role="row">')[1:]
 
 
 def _entries(html: str) -> list[str]:
@@ -75,7 +78,10 @@ async def test_filters_by_actor_action_child_and_families(
     # The lists offer what there is: staff, families, actions in the log, children.
     assert f'<option value="{people.nurse_id}">Nurse</option>' in page
     assert '<option value="families">' in page
-    assert '<option value="calendar_feed.created">calendar_feed.created</option>' in page
+    assert (
+        '<option value="calendar_feed.created">Calendar link made (calendar_feed.created)</option>'
+        in page
+    )
     assert (
         f'<option value="{people.other_child_id}">Robin (#{people.other_child_id})</option>' in page
     )
@@ -230,3 +236,33 @@ async def test_settings_link_to_the_access_log_for_families_only(
 async def test_an_empty_record_says_so(family_client: Any) -> None:
     text = await (await family_client.get("/settings/access-log")).get_data(as_text=True)
     assert "Nobody at the hospital has opened this data yet." in text
+
+
+async def test_actions_are_in_words_in_the_admins_language(
+    db: Database, people: People, admin_client: Any
+) -> None:
+    await _add(db, actor_id=people.nurse_id, action="plan.viewed", child_id=people.child_id)
+    await _add(db, actor_id=people.nurse_id, action="something.new", child_id=people.child_id)
+    english = _rows(await (await admin_client.get("/admin/audit")).get_data(as_text=True))
+    viewed = next(row for row in english if "plan.viewed" in row)
+    assert 'Treatment plan opened <code class="hint audit-code">plan.viewed</code>' in viewed
+    # An action without words yet is shown by its code alone.
+    assert any('"What"><code class="hint audit-code">something.new</code>' in r for r in english)
+    dutch = await (
+        await admin_client.get("/admin/audit", headers={"Accept-Language": "nl"})
+    ).get_data(as_text=True)
+    assert "Behandelplan geopend" in dutch
+    assert '<option value="plan.viewed">Behandelplan geopend (plan.viewed)</option>' in dutch
+
+
+def test_every_audited_action_has_words() -> None:
+    """A new audit action gets words in pwa/admin/audit_labels.py (and Dutch in the .po)."""
+    root = Path(__file__).resolve().parents[1] / "pwa"
+    used = {
+        code
+        for path in root.rglob("*.py")
+        for code in re.findall(r'\baction="([a-z_]+\.[a-z_.]+)"', path.read_text())
+    }
+    used |= {"export.csv", "export.fhir", "export.print"}  # passed on as a variable
+    used |= {"family_export.csv", "family_export.fhir"}
+    assert used and sorted(used - set(ACTION_LABELS)) == []

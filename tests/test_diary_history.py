@@ -274,6 +274,23 @@ async def test_a_correction_is_a_new_report_and_the_old_one_is_untouched(
     assert "37.2 °C" in trends and "38.2 °C" not in trends
 
 
+async def test_trends_plot_only_the_newest_correction_of_a_weight(
+    family_client: Any, db: Database, people: People
+) -> None:
+    """Hazard H6: the family typed 26.1 kg, corrected it to 21.6 and later corrected the
+    original once more to 21.7: the chart plots 21.7 only, never an older value."""
+    typo = await send(family_client, people.child_id, {"weight": 26.1}, ago=timedelta(hours=3))
+    first = await correct(family_client, typo, {"weight": "21.6"})
+    assert first.status_code == 302
+    trends = await text(family_client, "/diary?view=trends")
+    assert "21.6 kg" in trends and "26.1 kg" not in trends
+    second = await correct(family_client, typo, {"weight": "21.7"})
+    assert second.status_code == 302
+    trends = await text(family_client, "/diary?view=trends")
+    assert "21.7 kg" in trends
+    assert "21.6 kg" not in trends and "26.1 kg" not in trends
+
+
 async def test_another_familys_report_cannot_be_read_or_corrected(
     family_client: Any, app: Any, db: Database, people: People
 ) -> None:

@@ -1,7 +1,7 @@
 """Exports for the medical record: CSV, the printable report and the FHIR R4 Bundle.
 
 The Bundle is validated with the ``fhir.resources`` R4B models (version 8 defaults to R5);
-codes, units and times are checked against CLINICAL.md.
+codes, units and times are checked against the table in docs/api.md.
 """
 
 from __future__ import annotations
@@ -388,7 +388,10 @@ async def test_fhir_bundle_validates_and_carries_codes_units_and_times(
         record.past_midnight,
     ]
     fever_url, fever = responses[record.fever]
-    assert fever["status"] == "completed" and fever["authored"] == "2027-02-20T08:30:00+01:00"
+    # The family corrected the fever report: it stays, withdrawn (see the Hazard H6 tests).
+    assert fever["status"] == "entered-in-error"
+    assert fever["authored"] == "2027-02-20T08:30:00+01:00"
+    assert responses[record.weighed][1]["status"] == "completed"
     assert fever["subject"]["reference"] == patient_url
     assert fever["questionnaire"] == "https://localhost/fhir/Questionnaire/symptom-diary"
     answers = {item["linkId"]: item["answer"][0] for item in fever["item"]}
@@ -412,7 +415,7 @@ async def test_fhir_bundle_validates_and_carries_codes_units_and_times(
         coding = observation["code"]["coding"][0]
         assert coding["system"] == "http://loinc.org"
         by_code.setdefault(coding["code"], []).append(observation)
-        assert observation["status"] == "final"
+        assert observation["status"] in {"final", "corrected", "entered-in-error"}
         assert observation["subject"]["reference"] == patient_url
         assert observation["valueQuantity"]["system"] == "http://unitsofmeasure.org"
     assert sorted((code, len(found)) for code, found in by_code.items()) == [
@@ -534,7 +537,8 @@ async def test_print_page_shows_the_record(
         "Reviewed by Nurse",
         "Phoned the family",
         "Give paracetamol",
-        "corrects an earlier report",
+        "corrects the report of 20 Feb 2027 08:30",
+        "Superseded: do not use",
         "Not reviewed yet",
     ):
         assert text in page, text
@@ -617,3 +621,180 @@ async def test_an_admin_may_export_too(app: Quart, people: People) -> None:
     client = app.test_client()
     await sign_in(client, "admin@example.org", staff=True)
     assert (await client.get(_url(people.child_id, "export.csv"))).status_code == 200
+
+
+# --- corrections: a superseded value never looks current (Hazard H6) ---------------------
+
+WEIGHED_AT = datetime(2027, 3, 14, 8, 20, tzinfo=AMS)
+CURRENT_STATUSES = {"final", "amended", "corrected"}  # R4: a valid result
+
+
+async def _corrected_weight(db: Database, people: People) -> tuple[str, str]:
+    """The family typed 26.1 kg, then corrected it to 21.6 kg (the issue's example)."""
+    typo = await _report(db, people, WEIGHED_AT, {"weight": 26.1, "pain": 1})
+    fixed = await _report(
+        db, people, WEIGHED_AT, {"weight": 21.6, "pain": 1}, note="typed wrong", corrects=typo
+    )
+    return typo, fixed
+
+
+def _weights(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (url, resource)
+        for url, resource in _resources(document, "Observation")
+        if resource["code"]["coding"][0]["code"] == "29463-7"
+    ]
+
+
+async def test_fhir_has_one_current_weight_after_a_correction(
+    db: Database, people: People, nurse_client: QuartClient
+) -> None:
+    """Hazard H6: a corrected weight (26.1 -> 21.6 kg) is exported once as valid; the
+    superseded 26.1 is withdrawn (entered-in-error) and the replacement points at it."""
+    typo, fixed = await _corrected_weight(db, people)
+    document = await _bundle(nurse_client, people.child_id)  # validates with R4B models
+
+    weights = {
+        resource["valueQuantity"]["value"]: (url, resource) for url, resource in _weights(document)
+    }
+    assert set(weights) == {26.1, 21.6}
+    current = [r for _, r in weights.values() if r["status"] in CURRENT_STATUSES]
+    assert [r["valueQuantity"]["value"] for r in current] == [21.6]
+    old_url, old = weights[26.1]
+    new_url, new = weights[21.6]
+    assert old["status"] == "entered-in-error" and new["status"] == "corrected"
+    assert fixed in old["note"][0]["text"] and "Do not use this value" in old["note"][0]["text"]
+    assert "note" not in new
+
+    responses = {
+        resource["identifier"]["value"].removeprefix("urn:uuid:"): (url, resource)
+        for url, resource in _resources(document, "QuestionnaireResponse")
+    }
+    typo_url, typo_response = responses[typo]
+    fixed_url, fixed_response = responses[fixed]
+    assert typo_response["status"] == "entered-in-error"
+    assert fixed_response["status"] == "amended"
+    [corrects] = [item for item in fixed_response["item"] if item["linkId"] == "corrects"]
+    assert corrects["answer"][0]["valueReference"]["reference"] == typo_url
+
+    def derived_from(response_url: str) -> set[str]:
+        return {
+            url
+            for url, resource in _resources(document, "Observation")
+            if resource["derivedFrom"][0]["reference"] == response_url
+        }
+
+    [(_, provenance)] = _resources(document, "Provenance")
+    assert new_url in derived_from(fixed_url) and old_url in derived_from(typo_url)
+    targets = {target["reference"] for target in provenance["target"]}
+    assert targets == {fixed_url} | derived_from(fixed_url)
+    assert {entity["role"] for entity in provenance["entity"]} == {"revision"}
+    revised = {entity["what"]["reference"] for entity in provenance["entity"]}
+    assert revised == {typo_url} | derived_from(typo_url)
+    urls = {entry["fullUrl"] for entry in document["entry"]}
+    assert set(_references(document)) <= urls
+
+
+async def test_only_the_newest_of_a_chain_of_corrections_is_current(
+    db: Database, people: People, nurse_client: QuartClient
+) -> None:
+    """Hazard H6: corrections of a correction, and a second correction of the same
+    report, leave exactly one current weight in FHIR, CSV and the charts."""
+    typo, fixed = await _corrected_weight(db, people)
+    await _report(db, people, WEIGHED_AT, {"weight": 21.9, "pain": 1}, corrects=fixed)
+    # The family corrects the original once more, from its own page: newest wins.
+    last = await _report(db, people, WEIGHED_AT, {"weight": 21.7, "pain": 1}, corrects=typo)
+
+    document = await _bundle(nurse_client, people.child_id)
+    statuses = {r["valueQuantity"]["value"]: r["status"] for _, r in _weights(document)}
+    assert statuses == {
+        26.1: "entered-in-error",
+        21.6: "entered-in-error",
+        21.9: "entered-in-error",
+        21.7: "corrected",
+    }
+    _, rows = await _csv(nurse_client, people.child_id)
+    status = {row["weight"]: row["status"] for row in rows}
+    assert status == {
+        "26.1": f"superseded by {last}",
+        "21.6": f"superseded by {last}",
+        "21.9": f"superseded by {last}",
+        "21.7": f"current, corrects {typo}",
+    }
+    page = await (await nurse_client.get(f"/nurse/children/{people.child_id}")).get_data(
+        as_text=True
+    )
+    assert "21.7 kg" in page
+    assert all(f"{value} kg" not in page for value in ("26.1", "21.6", "21.9"))
+
+
+async def test_csv_marks_the_superseded_and_the_correcting_row(
+    db: Database, people: People, nurse_client: QuartClient
+) -> None:
+    """Hazard H6: the CSV says which row is superseded and by what, and which corrects
+    which, even when the correction lies outside the exported dates."""
+    typo, fixed = await _corrected_weight(db, people)
+    _, rows = await _csv(nurse_client, people.child_id)
+    by_id = {row["report_id"]: row for row in rows}
+    assert by_id[typo]["status"] == f"superseded by {fixed}"
+    assert by_id[typo]["superseded_by"] == fixed and by_id[typo]["corrects"] == ""
+    assert by_id[fixed]["status"] == f"current, corrects {typo}"
+    assert by_id[fixed]["superseded_by"] == "" and by_id[fixed]["corrects"] == typo
+
+    async with db.transaction() as connection:
+        await connection.execute(
+            "UPDATE report SET observed_at = :later WHERE client_uuid = :uuid",
+            {"later": "2027-03-15T07:00:00+00:00", "uuid": fixed},
+        )
+    _, rows = await _csv(nurse_client, people.child_id, **{"to": "2027-03-14"})
+    assert [(row["report_id"], row["status"]) for row in rows] == [(typo, f"superseded by {fixed}")]
+    document = await _bundle(nurse_client, people.child_id, **{"to": "2027-03-14"})
+    assert [r["status"] for _, r in _weights(document)] == ["entered-in-error"]
+    # The correction without the report it corrects: referred to by identifier only.
+    document = await _bundle(nurse_client, people.child_id, **{"from": "2027-03-15"})
+    assert [r["status"] for _, r in _weights(document)] == ["corrected"]
+    [(_, provenance)] = _resources(document, "Provenance")
+    assert [entity["what"] for entity in provenance["entity"]] == [
+        {
+            "type": "QuestionnaireResponse",
+            "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{typo}"},
+        }
+    ]
+
+
+async def test_print_marks_the_superseded_row_in_words_and_strikes_it(
+    db: Database, people: People, nurse_client: QuartClient
+) -> None:
+    """Hazard H6: the printable report marks both rows; the superseded values are struck
+    through and say "Superseded" in words, not only by colour."""
+    await _corrected_weight(db, people)
+    page = await (await nurse_client.get(_url(people.child_id, "print"))).get_data(as_text=True)
+    rows = page.split('<tr class="print-report__row ')[1:]
+    [old] = [row for row in rows if "26.1 kg" in row]
+    [new] = [row for row in rows if "21.6 kg" in row]
+    assert "print-report__row--superseded" in old and "print-report__row--superseded" not in new
+    assert "Superseded: do not use" in old and "corrected by the report sent" in old
+    assert 'class="superseded-values"' in old.split("26.1 kg")[0]
+    assert "Correction: current values" in new and "corrects the report of 14 Mar 2027" in new
+    assert "Superseded" not in new
+    css = await (await nurse_client.get("/static/css/app.css")).get_data(as_text=True)
+    assert ".superseded-values { color: var(--muted); text-decoration: line-through; }" in css
+
+
+async def test_family_download_marks_the_superseded_report(
+    db: Database, people: People, family_client: QuartClient
+) -> None:
+    """Hazard H6: the family's own data download carries the same marks."""
+    typo, fixed = await _corrected_weight(db, people)
+    response = await family_client.get("/settings/data/export.fhir.json")
+    assert response.status_code == 200
+    document = json.loads(await response.get_data(as_text=True))
+    Bundle.model_validate(document)
+    assert {r["valueQuantity"]["value"]: r["status"] for _, r in _weights(document)} == {
+        26.1: "entered-in-error",
+        21.6: "corrected",
+    }
+    body = (await (await family_client.get("/settings/data/export.csv")).get_data()).decode(
+        "utf-8-sig"
+    )
+    assert f"superseded by {fixed}" in body and f"current, corrects {typo}" in body

@@ -20,6 +20,7 @@ from ..i18n import gettext
 from ..i18n import lazy_gettext as _l
 from ..rendering import render_template
 from ..security import Access, CsrfForm, access
+from .audit_labels import ACTION_LABELS, action_label
 
 blueprint = Blueprint("audit_log", __name__, url_prefix="/admin")
 
@@ -81,7 +82,12 @@ async def _choose_from(form: AuditSearchForm) -> None:
     ]
     form.action.choices = [
         SelectChoice("", gettext("Anything")),
-        *(SelectChoice(action, action) for action in await audit.select_actions(db)),
+        *(
+            SelectChoice(action, f"{action_label(action)} ({action})")
+            if action in ACTION_LABELS
+            else SelectChoice(action, action)
+            for action in await audit.select_actions(db)
+        ),
     ]
     form.child.choices = [
         SelectChoice("", gettext("Any child")),
@@ -131,6 +137,7 @@ async def search() -> ResponseReturnValue:
         page=page,
         older=older,
         filter_args=_filter_args(),
+        action_label=action_label,
     )
     return html, status
 

@@ -1,5 +1,5 @@
 """Admin forms for the clinical settings: which diary items the form asks, and the
-red-flag rules (CLINICAL.md). Both ship as examples for the hospital's team to confirm."""
+red-flag rules (docs/clinical.md). Both ship as examples for the hospital's team to confirm."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import secrets
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from babel.numbers import format_decimal
 from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..diary.items import BY_KEY, ITEMS, Item
-from ..i18n import gettext
+from ..i18n import format_region, gettext
 from ..i18n import lazy_gettext as _l
 from ..redflags.rules import Rule, RuleError
 from ..security import CsrfForm
@@ -69,6 +70,13 @@ DiaryItemsForm: type[BaseDiaryItemsForm] = type(
 
 
 # --- red-flag rules ----------------------------------------------------------------------
+
+
+def _shown(value: float | None, item: Item) -> str:
+    """A bound or value as the admin's language writes it: '38,5' in Dutch, every decimal
+    kept (the form reads a comma or a point)."""
+    pattern = "0.0##" if item.kind == "number" else "0.##"
+    return str(format_decimal(value or 0, pattern, locale=format_region()))
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -153,8 +161,8 @@ class RuleForm(CsrfForm):
         if item.kind != "choice":
             self.value.description = _l(
                 "Between %(low)s and %(high)s %(unit)s.",
-                low=item.low,
-                high=item.high,
+                low=_shown(item.low, item),
+                high=_shown(item.high, item),
                 unit=item.unit,
             )
 
@@ -203,8 +211,8 @@ class RuleForm(CsrfForm):
             self.value.errors = [
                 gettext(
                     "Enter a value between %(low)s and %(high)s %(unit)s.",
-                    low=item.low,
-                    high=item.high,
+                    low=_shown(item.low, item),
+                    high=_shown(item.high, item),
                     unit=item.unit,
                 )
             ]
@@ -240,7 +248,7 @@ class RuleForm(CsrfForm):
         return {
             "item": rule.item,
             "op": rule.op if not is_choice else ">=",
-            "value": "" if is_choice else str(rule.value),
+            "value": "" if is_choice or item is None else _shown(rule.value, item),
             "answers": list(rule.value) if is_choice else [],
             "count": rule.count if rule.count > 1 else None,
             "within_hours": rule.within_hours if rule.count > 1 else None,

@@ -1,7 +1,8 @@
 """One child's record as a FHIR R4 Bundle (type ``collection``) for the medical record.
 
-Patient, an Appointment per visit, a QuestionnaireResponse per report and Observations
-for temperature, pain and weight (LOINC codes in CLINICAL.md). Every entry's fullUrl is
+Patient, an Appointment per visit, a QuestionnaireResponse per report, Observations
+for temperature, pain and weight (LOINC codes in docs/api.md), and a Provenance per
+correction (``revisions``: a superseded report is never exported as valid). Every entry's fullUrl is
 a ``urn:uuid:`` derived (uuid5) from our own ids, so exporting twice gives the same ids and
 the receiving system can recognise what it already has. Resources are built as plain
 JSON; the tests validate them with the ``fhir.resources`` R4B models.
@@ -18,12 +19,12 @@ from ..diary.store import Report
 from ..plans.calendar import summary
 from ..plans.formatting import kind_label
 from ..plans.store import Visit
-from .record import ChildRecord, local_iso
+from . import revisions
+from .record import ChildRecord, ExportedReport, local_iso
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
 CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
-RFC_3986 = "urn:ietf:rfc:3986"
 MEDIA_TYPE = "application/fhir+json"
 
 APPOINTMENT_STATUS = {
@@ -93,20 +94,55 @@ def bundle(record: ChildRecord, *, base_url: str, patient_number_system: str) ->
         entries.append(
             {"fullUrl": ids("Appointment", visit.uid), "resource": _appointment(visit, patient_url)}
         )
+    by_uuid = {exported.report.client_uuid: exported for exported in record.reports}
+
+    def observation_urls(report: Report) -> list[str]:
+        return [
+            ids("Observation", report.client_uuid, key) for key in MEASURED if key in report.items
+        ]
+
     for exported in record.reports:
         report = exported.report
         response_url = ids("QuestionnaireResponse", report.client_uuid)
+        corrected = None
+        if report.corrects_uuid:
+            corrected = revisions.reference_to_report(
+                report.corrects_uuid,
+                ids("QuestionnaireResponse", report.corrects_uuid),
+                report.corrects_uuid in by_uuid,
+            )
         entries.append(
-            {"fullUrl": response_url, "resource": _response(report, patient_url, base_url)}
+            {
+                "fullUrl": response_url,
+                "resource": _response(exported, patient_url, base_url, corrected),
+            }
         )
         for key, measured in MEASURED.items():
             if key in report.items:
                 entries.append(
                     {
                         "fullUrl": ids("Observation", report.client_uuid, key),
-                        "resource": _observation(report, key, measured, patient_url, response_url),
+                        "resource": _observation(
+                            exported, key, measured, patient_url, response_url
+                        ),
                     }
                 )
+        if corrected is not None:
+            old = by_uuid.get(report.corrects_uuid or "")
+            old_observations = [
+                {"reference": url, "type": "Observation"}
+                for url in (observation_urls(old.report) if old else [])
+            ]
+            entries.append(
+                {
+                    "fullUrl": ids("Provenance", report.client_uuid),
+                    "resource": revisions.provenance(
+                        exported,
+                        [response_url, *observation_urls(report)],
+                        [corrected, *old_observations],
+                    ),
+                }
+            )
     return {
         "resourceType": "Bundle",
         "type": "collection",
@@ -135,7 +171,7 @@ def _patient(record: ChildRecord, patient_number_system: str) -> dict[str, Any]:
                 "value": child.hospital_number,
             }
         ]
-    # The app knows a first name or nickname only (data minimisation, DESIGN.md).
+    # The app knows a first name or nickname only (data minimisation, docs/privacy.md).
     patient["name"] = [{"use": "nickname", "text": child.nickname, "given": [child.nickname]}]
     patient["birthDate"] = child.birth_date.isoformat()
     return patient
@@ -178,7 +214,13 @@ def _answer(key: str, value: Any, base_url: str) -> dict[str, Any]:
     }
 
 
-def _response(report: Report, patient_url: str, base_url: str) -> dict[str, Any]:
+def _response(
+    exported: ExportedReport,
+    patient_url: str,
+    base_url: str,
+    corrected: dict[str, Any] | None,
+) -> dict[str, Any]:
+    report = exported.report
     items: list[dict[str, Any]] = []
     for key, value in report.items.items():
         item = BY_KEY.get(key)
@@ -197,28 +239,13 @@ def _response(report: Report, patient_url: str, base_url: str) -> dict[str, Any]
             "answer": [{"valueCoding": {"system": level_system(base_url), "code": report.level}}],
         }
     )
-    if report.corrects_uuid:
-        # The corrected report may lie outside the exported range: refer to it by identifier.
-        items.append(
-            {
-                "linkId": "corrects",
-                "answer": [
-                    {
-                        "valueReference": {
-                            "identifier": {
-                                "system": RFC_3986,
-                                "value": f"urn:uuid:{report.corrects_uuid}",
-                            }
-                        }
-                    }
-                ],
-            }
-        )
+    if corrected is not None:
+        items.append({"linkId": "corrects", "answer": [{"valueReference": corrected}]})
     response: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
-        "identifier": {"system": RFC_3986, "value": f"urn:uuid:{report.client_uuid}"},
+        "identifier": {"system": revisions.RFC_3986, "value": f"urn:uuid:{report.client_uuid}"},
         "questionnaire": questionnaire_url(base_url),
-        "status": "completed",
+        "status": revisions.response_status(exported),
         "subject": {"reference": patient_url, "type": "Patient"},
         "authored": local_iso(report.observed_at),
         "item": items,
@@ -229,12 +256,13 @@ def _response(report: Report, patient_url: str, base_url: str) -> dict[str, Any]
 
 
 def _observation(
-    report: Report, key: str, measured: Measured, patient_url: str, response_url: str
+    exported: ExportedReport, key: str, measured: Measured, patient_url: str, response_url: str
 ) -> dict[str, Any]:
+    report = exported.report
     value = report.items[key]
-    return {
+    observation: dict[str, Any] = {
         "resourceType": "Observation",
-        "status": "final",
+        "status": revisions.observation_status(exported),
         "category": [
             {
                 "coding": [
@@ -261,6 +289,10 @@ def _observation(
         },
         "derivedFrom": [{"reference": response_url, "type": "QuestionnaireResponse"}],
     }
+    note = revisions.superseded_note(exported)
+    if note:
+        observation["note"] = note
+    return observation
 
 
 def operation_outcome(message: str) -> dict[str, Any]:

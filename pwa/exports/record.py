@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from ..db import Database, to_db, utcnow
 from ..diary import reviews
 from ..diary import store as diary
+from ..diary.history import Corrections
 from ..diary.items import BY_KEY, ITEMS
 from ..families.store import Child
 from ..i18n import gettext
@@ -99,8 +100,17 @@ def parse_range(args: Mapping[str, str]) -> DateRange:
 
 @dataclass(frozen=True)
 class ExportedReport:
+    """A report with how it was handled and where it stands among its corrections."""
+
     report: diary.Report
     state: reviews.ReviewState
+    corrects: diary.CorrectionLink | None = None  # the report this one corrects
+    superseded_by: diary.CorrectionLink | None = None  # the newest report replacing this one
+
+    @property
+    def current(self) -> bool:
+        """False once a later report replaced it: its values must never read as valid."""
+        return self.superseded_by is None
 
 
 @dataclass(frozen=True)
@@ -135,12 +145,21 @@ async def load_record(db: Database, child: Child, dates: DateRange) -> ChildReco
     plan = await plans.select_plan(db, child.id)
     visits = await plans.select_visits(db, plan.id) if plan else []
     reports = await select_reports(db, child.id, dates)
+    # All the child's corrections, not only those in the range: a report is superseded
+    # even when the report that replaced it lies outside the exported dates.
+    corrections = Corrections.from_links(await diary.select_correction_links(db, child.id))
     return ChildRecord(
         child=child,
         dates=dates,
         visits=[visit for visit in visits if dates.overlaps(visit.starts_at, visit.ends_at)],
         reports=[
-            ExportedReport(report, await reviews.select_state(db, report.id)) for report in reports
+            ExportedReport(
+                report,
+                await reviews.select_state(db, report.id),
+                corrects=corrections.of(report.client_uuid),
+                superseded_by=corrections.superseded_by(report.client_uuid),
+            )
+            for report in reports
         ],
         made_at=utcnow(),
     )
@@ -190,6 +209,7 @@ CSV_HEADER = (
     "patient_number",
     "child",
     "report_id",
+    "status",
     "observed_at",
     "received_at",
     "reported_by",
@@ -197,6 +217,7 @@ CSV_HEADER = (
     *(item.key for item in ITEMS),
     "note",
     "corrects",
+    "superseded_by",
     "reviewed_by",
     "reviewed_at",
     "outcome",
@@ -207,6 +228,15 @@ CSV_HEADER = (
 def safe_cell(value: str) -> str:
     """Neutralise spreadsheet formulas: a cell that would start one starts with ' instead."""
     return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def report_status(exported: ExportedReport) -> str:
+    """'current', 'current, corrects <id>' or 'superseded by <id>', in the reader's language."""
+    if exported.superseded_by is not None:
+        return gettext("superseded by %(id)s", id=exported.superseded_by.correction_uuid)
+    if exported.report.corrects_uuid:
+        return gettext("current, corrects %(id)s", id=exported.report.corrects_uuid)
+    return gettext("current")
 
 
 def csv_rows(record: ChildRecord) -> list[list[str]]:
@@ -220,6 +250,7 @@ def csv_rows(record: ChildRecord) -> list[list[str]]:
             record.child.hospital_number or "",
             record.child.nickname,
             report.client_uuid,
+            report_status(exported),
             local_iso(report.observed_at),
             local_iso(report.received_at),
             report.author_name or "",
@@ -230,6 +261,7 @@ def csv_rows(record: ChildRecord) -> list[list[str]]:
             ),
             report.note,
             report.corrects_uuid or "",
+            exported.superseded_by.correction_uuid if exported.superseded_by else "",
             state.reviewed_by or "",
             local_iso(state.reviewed_at) if state.reviewed_at else "",
             outcome_label(state.outcome),

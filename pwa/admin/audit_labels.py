@@ -1,0 +1,61 @@
+"""What each audit action means, in words for the admin reading the log.
+
+The stored code (``plan.created``) stays the record and is shown beside the words; an
+action without words here (a new one) is shown by its code alone.
+"""
+
+from __future__ import annotations
+
+from ..i18n import lazy_gettext as _l
+
+ACTION_LABELS = {
+    "account.created": _l("Staff account added"),
+    "account.disabled": _l("Staff account disabled"),
+    "account.enabled": _l("Staff account enabled again"),
+    "account.password_changed": _l("Password changed"),
+    "account.password_reset": _l("Password set with a reset code"),
+    "account.role_changed": _l("Staff role changed"),
+    "account.second_factor_enrolled": _l("Authenticator app set up"),
+    "account.second_factor_reset": _l("Second step reset"),
+    "audit.searched": _l("Audit log searched"),
+    "calendar_feed.created": _l("Calendar link made"),
+    "calendar_feed.revoked": _l("Calendar link stopped"),
+    "child.created": _l("Child added"),
+    "child.viewed": _l("Child's page opened"),
+    "diary_items.updated": _l("Diary questions changed"),
+    "export.csv": _l("Record exported (CSV)"),
+    "export.fhir": _l("Record exported (FHIR)"),
+    "export.print": _l("Printable report opened"),
+    "family_export.csv": _l("Family downloaded their data (CSV)"),
+    "family_export.fhir": _l("Family downloaded their data (FHIR)"),
+    "hospital.updated": _l("Hospital settings changed"),
+    "invite.created": _l("Family invite made"),
+    "invite.redeemed": _l("Family invite used"),
+    "invite.revoked": _l("Family invite withdrawn"),
+    "medication.changed": _l("Home-medication days changed"),
+    "packing.updated": _l("What-to-bring list changed"),
+    "photo.viewed": _l("Photo opened"),
+    "plan.courses_moved": _l("Later courses moved along"),
+    "plan.created": _l("Treatment plan made"),
+    "plan.viewed": _l("Treatment plan opened"),
+    "push.device_added": _l("Reminders switched on on a device"),
+    "push.device_removed": _l("Reminders switched off on a device"),
+    "record.closed": _l("Record closed"),
+    "record.purged": _l("Closed record deleted"),
+    "reminders.offsets_updated": _l("Reminder times changed"),
+    "reminders.preferences_updated": _l("Family's reminder choices changed"),
+    "report.replied": _l("Reply sent to the family"),
+    "report.reviewed": _l("Report reviewed"),
+    "report.viewed": _l("Report opened"),
+    "reset.created": _l("Set-up or password reset code made"),
+    "rules.updated": _l("Red-flag rules changed"),
+    "template.updated": _l("Treatment plan template changed"),
+    "visit.added": _l("Visit added"),
+    "visit.changed": _l("Visit changed"),
+}
+
+
+def action_label(action: str) -> str:
+    """The action in the reader's words, or its code when it has none yet."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
