@@ -104,10 +104,20 @@ def sign_in_parent(driver: WebDriver, server: Server) -> None:
 
 
 def type_into(driver: WebDriver, field: WebElement, text: str) -> None:
-    """Type like a person; WebKit's driver may return before the last keys have landed."""
-    field.clear()
-    field.send_keys(text)
-    wait_for(driver, lambda _: field.get_property("value") == text, f"{text!r} typed")
+    """Type like a person. WebKit's driver may return before the keys have landed, and on
+    a busy machine now and then loses them: wait for the value, and type again if not."""
+    for _ in range(3):
+        field.click()
+        field.clear()
+        field.send_keys(text)
+        try:
+            WebDriverWait(driver, 3, poll_frequency=0.05).until(
+                lambda _: field.get_property("value") == text
+            )
+            return
+        except TimeoutException:
+            continue
+    raise AssertionError(f"typed {text!r}, the field holds {field.get_property('value')!r}")
 
 
 def cookies(driver: WebDriver) -> dict[str, dict[str, Any]]:
