@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint translations chromium screenshots clean
+.PHONY: run test check lint translations chromium webkit screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,14 @@ chromium:
 		echo "installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) chromium
+# WebKit (the engine of every iPhone browser) for tests/webkit: Debian's WebKitGTK
+# WebDriver, which starts MiniBrowser, on a virtual X display (Xvfb).
+webkit:
+	@command -v WebKitWebDriver >/dev/null 2>&1 && command -v Xvfb >/dev/null 2>&1 || { \
+		echo "installing Debian's webkit2gtk-driver and xvfb for the WebKit tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq webkit2gtk-driver xvfb >/dev/null; }
+
+test: $(STAMP) chromium webkit
 	$(BIN)/python -m pytest
 
 # README pictures: the demo on a fixed clock (Debian's faketime), phone-sized, en + nl.

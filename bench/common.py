@@ -13,6 +13,7 @@ import platform
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -92,10 +93,13 @@ class Server:
     env_extra: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
+    # A certificate and key for 127.0.0.1: Hypercorn then serves https itself.
+    certfile: Path | None = None
+    keyfile: Path | None = None
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
+        return f"{'https' if self.certfile else 'http'}://{HOST}:{self.port}"
 
     @property
     def database(self) -> str:
@@ -110,9 +114,15 @@ class Server:
 
     def start(self, command: tuple[str, ...] = ("-m", "pwa", "serve")) -> None:
         self.starts += 1
+        tls = ["--certfile", str(self.certfile), "--keyfile", str(self.keyfile)]
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-                [sys.executable, *command, "--host", HOST, "--port", str(self.port)],
+                [
+                    sys.executable,
+                    *command,
+                    *("--host", HOST, "--port", str(self.port)),
+                    *(tls if self.certfile else ()),
+                ],
                 env=self.env(),
                 cwd=ROOT,
                 stdout=output,
@@ -123,6 +133,8 @@ class Server:
     def wait_until_up(self) -> None:
         assert self.process is not None
         deadline = time.monotonic() + STARTUP_SECONDS
+        # Our own certificate is the only one trusted for https.
+        trust = ssl.create_default_context(cafile=self.certfile) if self.certfile else None
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(
@@ -130,7 +142,8 @@ class Server:
                     f"{self.process.returncode}:\n{self.log.read_text()[-3000:]}"
                 )
             try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as response:  # noqa: S310 - 127.0.0.1  # nosec B310  # a fixed http://127.0.0.1 URL built by the script itself
+                health = f"{self.url}/healthz"
+                with urllib.request.urlopen(health, timeout=1, context=trust) as response:  # noqa: S310 - 127.0.0.1  # nosec B310  # a fixed http(s)://127.0.0.1 URL built by the script itself
                     if response.status == 200:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -248,9 +261,13 @@ async def make_families(
 # --- an HTTP client that signs in and syncs like the app's pages do -----------------------
 
 
+# The session cookie's name: plain over http in development, __Host- over https.
+SESSION_COOKIES = ("ic_session", "__Host-session")
+
+
 class Client:
-    """One family's phone: its own cookies (the app's are Secure; we talk plain http to
-    127.0.0.1, so they are kept by hand), same-origin JSON posts like the outbox."""
+    """One family's phone: its own cookies (kept by hand, whichever scheme the app is
+    served over), same-origin JSON posts like the outbox."""
 
     def __init__(self, session: aiohttp.ClientSession, base: str) -> None:
         self.session = session
@@ -289,8 +306,16 @@ class Client:
         status, _ = await self.request(
             "POST", "/login", data={"csrf_token": token, "email": email, "password": password}
         )
-        if status != 302 or "__Host-session" not in self.cookies:
+        if status != 302 or not self.session_cookie:
             raise RuntimeError(f"sign-in of {email} failed: {status}")
+
+    @property
+    def session_cookie(self) -> str:
+        """The session cookie as a Cookie header sends it ("" before sign-in)."""
+        return next(
+            (f"{name}={self.cookies[name]}" for name in SESSION_COOKIES if name in self.cookies),
+            "",
+        )
 
     async def sync(
         self, reports: list[dict[str, Any]], limit: float = 10

@@ -192,7 +192,7 @@ async def session_cookie(base: str) -> str:
     async with aiohttp.ClientSession() as session:
         client = Client(session, base)
         await client.sign_in(*DEMO_PARENT)
-        return f"__Host-session={client.cookies['__Host-session']}"
+        return client.session_cookie
 
 
 def lighthouse(url: str, cookie: str, folder: Path) -> dict[str, float]:

@@ -123,7 +123,7 @@ async def sign_in(base: str) -> str:
         status, _ = await client.request("GET", "/")
         if status != 200:
             raise RuntimeError(f"home answered {status} after sign-in")
-        return f"__Host-session={client.cookies['__Host-session']}"
+        return client.session_cookie
 
 
 def main() -> int:

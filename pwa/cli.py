@@ -31,8 +31,12 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_app()
     host = args.host or app.config["HOST"]
     port = args.port or app.config["PORT"]
-    print(f"Immuno Companion on http://{host}:{port}", flush=True)
-    asyncio.run(serve(app, hypercorn_config(host, port)))  # type: ignore[arg-type]
+    if bool(args.certfile) != bool(args.keyfile):
+        raise SystemExit("--certfile and --keyfile go together")
+    scheme = "https" if args.certfile else "http"
+    print(f"Immuno Companion on {scheme}://{host}:{port}", flush=True)
+    config = hypercorn_config(host, port, args.certfile, args.keyfile)
+    asyncio.run(serve(app, config))  # type: ignore[arg-type]
     return 0
 
 
@@ -165,6 +169,8 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the app with Hypercorn")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--certfile", help="PEM certificate: serve https without a proxy")
+    serve.add_argument("--keyfile", help="PEM private key of --certfile")
     serve.set_defaults(run=_serve)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
     demo_command = commands.add_parser("demo", help="load demo data (development only)")

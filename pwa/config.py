@@ -46,7 +46,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "PUBLIC_URL",
         "http://127.0.0.1:8000",
-        "Origin the app is reached at, used in invite links and QR codes.",
+        "Origin the app is reached at, used in invite links and QR codes; an http:// address "
+        "in development gives cookies without Secure and __Host- (docs/deploy.md).",
     ),
     Setting("HOST", "127.0.0.1", "Address `pwa serve` binds to."),
     Setting("PORT", 8000, "Port `pwa serve` listens on."),
@@ -196,6 +197,12 @@ def ensure_secret_key(values: dict[str, Any]) -> None:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     values["SECRET_KEY"] = path.read_text().strip()
+
+
+def plain_http_development(values: Mapping[str, Any]) -> bool:
+    """True when a developer serves plain http: browsers other than Chromium drop Secure
+    cookies there (WebKit even on 127.0.0.1), so cookies go without Secure and __Host-."""
+    return values["ENV"] == "development" and str(values["PUBLIC_URL"]).startswith("http://")
 
 
 def check_production(values: Mapping[str, Any]) -> None:

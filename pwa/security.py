@@ -196,6 +196,17 @@ def not_found_unless(condition: object) -> None:
 # --- forms -----------------------------------------------------------------------
 
 
+def cookie_never_arrived() -> bool:
+    """Before sign-in, the CSRF secret rides in a cookie: did the browser send none at all?
+
+    A browser that refuses the cookie (cookies off, or Secure cookies over plain http)
+    fails every form the same way; telling it "expired" would send it round in circles.
+    """
+    if g.get("session_row") is not None:
+        return False
+    return current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
+
+
 class _TranslatedSessionCSRF(SessionCSRF):
     """Session CSRF with one plain, translated message for every failure."""
 
@@ -203,13 +214,17 @@ class _TranslatedSessionCSRF(SessionCSRF):
         try:
             super().validate_csrf_token(form, field)
         except ValidationError as error:
-            raise ValidationError(
-                str(
-                    lazy_gettext(
-                        "This form has expired. Please check your entries and send it again."
-                    )
+            # A token we rendered came back but the cookie that pairs with it did not.
+            if field.data and "##" in field.data and cookie_never_arrived():
+                message = lazy_gettext(
+                    "Your browser did not keep our sign-in cookie. Allow cookies for this "
+                    "site, or open it over https."
                 )
-            ) from error
+            else:
+                message = lazy_gettext(
+                    "This form has expired. Please check your entries and send it again."
+                )
+            raise ValidationError(str(message)) from error
 
 
 def csrf_context() -> MutableMapping[str, Any]:

@@ -32,9 +32,15 @@ class RedactingLogger(Logger):
         return safe
 
 
-def hypercorn_config(host: str, port: int) -> Config:
+def hypercorn_config(
+    host: str, port: int, certfile: str | None = None, keyfile: str | None = None
+) -> Config:
+    """Hypercorn's settings; with a certificate and key it serves https itself."""
     config = Config()
     config.bind = [f"{host}:{port}"]
+    if certfile and keyfile:
+        config.certfile = certfile
+        config.keyfile = keyfile
     config.accesslog = "-"
     config.errorlog = "-"
     config.logger_class = RedactingLogger

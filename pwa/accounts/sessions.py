@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from quart import Quart, current_app, g, request, session
 from quart_auth import AuthUser, QuartAuth, current_user, login_user, logout_user
 
+from ..config import plain_http_development
 from ..db import Database, utcnow
 from . import store
 from .store import Account
 
 COOKIE_NAME = "__Host-session"
 PRE_LOGIN_COOKIE_NAME = "__Host-pre"
+# Development over plain http: names without the __Host- prefix, which demands Secure.
+HTTP_COOKIE_NAME = "ic_session"
+HTTP_PRE_LOGIN_COOKIE_NAME = "ic_pre"
 BACKGROUND_HEADER = "X-Background-Refresh"
 TOUCH_INTERVAL = timedelta(minutes=1)
 
@@ -101,10 +107,19 @@ async def load_current() -> None:
             await store.touch_session(connection, session_row.id, now)
 
 
+def cookie_names(config: Mapping[str, Any]) -> tuple[str, str]:
+    """(session, pre-sign-in) cookie names: __Host- and Secure unless plain http development."""
+    if plain_http_development(config):
+        return HTTP_COOKIE_NAME, HTTP_PRE_LOGIN_COOKIE_NAME
+    return COOKIE_NAME, PRE_LOGIN_COOKIE_NAME
+
+
 def init_app(app: Quart) -> None:
+    secure = not plain_http_development(app.config)
+    session_cookie, pre_login_cookie = cookie_names(app.config)
     auth = QuartAuth(
-        cookie_name=COOKIE_NAME,
-        cookie_secure=True,
+        cookie_name=session_cookie,
+        cookie_secure=secure,
         cookie_http_only=True,
         cookie_samesite="Lax",
         cookie_path="/",
@@ -113,8 +128,8 @@ def init_app(app: Quart) -> None:
     )
     auth.init_app(app)
     app.config.update(
-        SESSION_COOKIE_NAME=PRE_LOGIN_COOKIE_NAME,
-        SESSION_COOKIE_SECURE=True,
+        SESSION_COOKIE_NAME=pre_login_cookie,
+        SESSION_COOKIE_SECURE=secure,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_PATH="/",

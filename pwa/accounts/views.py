@@ -8,10 +8,11 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from quart import Blueprint, abort, flash, g, redirect, request, session, url_for
+from quart import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
 from quart.typing import ResponseReturnValue
 
 from .. import audit
+from ..config import plain_http_development
 from ..db import Database, get_db, utcnow
 from ..families import store as families
 from ..i18n import LANGUAGE_COOKIE, LOCALES, gettext
@@ -361,7 +362,7 @@ async def choose_language() -> ResponseReturnValue:
         LANGUAGE_COOKIE,
         chosen,
         max_age=60 * 60 * 24 * 365,
-        secure=True,
+        secure=not plain_http_development(current_app.config),
         httponly=True,
         samesite="Lax",
     )
