@@ -67,11 +67,11 @@ bench: $(STAMP) chromium
 	done; if [ -n "$$failed" ]; then echo "missed or failed:$$failed"; exit 1; fi
 
 # Refresh the message catalogues after changing visible text (then translate nl).
-# -k: lazy form labels (`_l`); --ignore-dirs: Babel's default skips _-prefixed folders
+# --no-wrap: one line per message, as the catalogue is kept. -k: lazy form labels (`_l`); --ignore-dirs: Babel's default skips _-prefixed folders
 # such as templates/_partials. Updating keeps the catalogue's header (language, plurals).
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.*' -o pwa/translations/messages.pot --no-location --sort-output --omit-header .
-	$(BIN)/pybabel update -i pwa/translations/messages.pot -d pwa/translations --ignore-obsolete
+	$(BIN)/pybabel update --no-wrap -i pwa/translations/messages.pot -d pwa/translations --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

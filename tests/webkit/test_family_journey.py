@@ -33,9 +33,10 @@ CALL_NOW = "Call the hospital now"
 
 
 def open_report_form(driver: WebDriver, server: Server) -> None:
-    # The home page's link to the diary is another part of this issue (defect 1); the
-    # Chromium journey tests click it, this test opens the form by its address.
-    driver.get(f"{server.url}/diary/new")
+    """From home, as a parent does: the main action leads to the report form."""
+    driver.get(f"{server.url}/")
+    loaded(driver, "/")
+    driver.find_element(By.PARTIAL_LINK_TEXT, "log symptoms").click()
     loaded(driver, "/diary/new")
     visible(driver, "form[data-report-form] button[type=submit]")
     check_page(driver)
