@@ -38,7 +38,7 @@ async def test_each_queue_item_summarises_the_report_with_the_red_reasons_first(
     page = await (await nurse_client.get("/nurse/queue")).get_data(as_text=True)
     item = _queue_item(page, uid)
     assert (
-        "Breathing: Hard to breathe · Pain 3/10 (Legs) · Temperature 37.2 °C · Vomiting: Some"
+        "Breathing: Hard to breathe · Pain 3/10 (Legs) · Temperature 37.2\u00a0°C · Vomiting: Some"
         in item
     )
     assert "Rash" not in item
@@ -55,7 +55,7 @@ async def test_the_summary_is_in_the_nurses_language(
     )
     page = await (await nurse_client.get("/nurse/queue")).get_data(as_text=True)
     item = _queue_item(page, uid)
-    assert "Temperatuur 38,9 °C · Pijn 7/10 (Buik)" in item
+    assert "Temperatuur 38,9\u00a0°C · Pijn 7/10 (Buik)" in item
     assert ">Rood<" in page
 
 

@@ -147,6 +147,7 @@ async def _ask_first(
     return await render_template(
         "nurse/take_over.html",
         report=found,
+        child=await families.select_child(get_db(), found.child_id),
         holder=holder,
         action=action,
         fields=fields,

@@ -16,6 +16,7 @@ from ..redflags.rules import Rule
 # Answers that mean nothing is wrong; the summary lists only what a nurse needs to see.
 UNREMARKABLE = frozenset({"none", "normal", "fine", "usual", "yes"})
 _LEVEL_ORDER = {"red": 0, "amber": 1}
+NBSP = "\u00a0"
 
 
 def _firing_items(report: Report, rules: Iterable[Rule]) -> list[str]:
@@ -50,7 +51,8 @@ def _part(report: Report, key: str) -> str | None:
                 "%(text)s (%(where)s)", text=text, where=answer_label("pain_where", where)
             )
         return text
-    return f"{item_label(key)} {answer_label(key, value)}"
+    # A no-break space keeps "37.4 °C" together when the line wraps.
+    return f"{item_label(key)} {answer_label(key, value).replace(' ', NBSP)}"
 
 
 def symptom_summary(report: Report, rules: Iterable[Rule]) -> str:
