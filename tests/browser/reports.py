@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pwa.db import to_db
 from pwa.diary import sync
 
 from .harness import PARENT, ServedApp
 
 
-async def add_report(served_app: ServedApp, items: dict[str, Any]) -> str:
-    """A new report by the demo parent for the demo child; its uuid.
+async def add_report(
+    served_app: ServedApp, items: dict[str, Any], *, waited: timedelta | None = None
+) -> str:
+    """A new report by the demo parent for the demo child (received ``waited`` ago); its uuid.
 
     Each test adds its own report (with values no other report has, so its queue item can
     be found by what it says), because all browser tests share one served database.
@@ -38,4 +41,10 @@ async def add_report(served_app: ServedApp, items: dict[str, Any]) -> str:
         assert draft is not None, problems
         result = await sync.store_draft(db, draft, row["parent"])
         assert result.status == "stored", result
+        if waited is not None:
+            async with db.transaction() as connection:
+                await connection.execute(
+                    "UPDATE report SET received_at = :at, observed_at = :at WHERE client_uuid = :uid",
+                    {"at": to_db(datetime.now(UTC) - waited), "uid": draft.client_uuid},
+                )
         return draft.client_uuid
