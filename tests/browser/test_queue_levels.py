@@ -68,8 +68,6 @@ async def test_an_overdue_green_never_looks_louder_than_a_new_red(
         assert theme["danger"] not in found["green"]["borders"], scheme
         assert found["green"]["mark"] not in (theme["danger"], None), scheme
         assert found["green"]["icon"], scheme
-        await green_item.scroll_into_view_if_needed()
-        await page.screenshot(path=f"/tmp/nurse-queue-levels-{width}-{scheme}.png")
     await page.emulate_media(color_scheme="light")
     await assert_accessible(page)
     assert await horizontal_overflow(page) == 0
