@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -235,3 +236,26 @@ async def test_a_second_first_review_with_another_outcome_is_not_dropped_silentl
     review = await db.fetch_one("SELECT outcome FROM report_review")
     assert review is not None and review["outcome"] == "phoned"
     assert await db.fetch_all("SELECT * FROM report_reply") == []
+
+
+async def test_bulk_review_leaves_a_green_a_colleague_is_handling(
+    db: Database, people: People, nurse_client: Any, colleague: Any
+) -> None:
+    """Hazard H8: marking greens in bulk never takes a colleague's report from them."""
+    held = await add_report(db, people, {"pain": 1})
+    free = await add_report(db, people, {"pain": 2})
+    await _post(nurse_client, held, "claim")
+    page = await (await colleague.get("/nurse/queue")).get_data(as_text=True)
+    ids = [str(row["id"]) for row in await db.fetch_all("SELECT id FROM report ORDER BY id")]
+    body = urlencode({"csrf_token": csrf_from(page), "report_id": ids}, doseq=True)
+    response = await colleague.post(
+        "/nurse/queue/review-green",
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 302
+    reviewed = await db.fetch_all(
+        "SELECT report.client_uuid FROM report_review JOIN report ON report.id = report_review.report_id"
+    )
+    assert [row["client_uuid"] for row in reviewed] == [free]
+    assert await _holder(db) == people.nurse_id

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from .. import audit
-from ..db import Database, fetch_one, from_db, now_text, utcnow
+from ..db import Database, fetch_one, from_db, now_text, to_db, utcnow
 from ..diary.store import REPORT_COLUMNS, REPORT_FROM, Report
 from ..hospital import HospitalSettings
 from ..notifications import store as push_store
@@ -193,17 +193,22 @@ async def _record_event(
 async def review_all_green(
     connection: aiosqlite.Connection, nurse_id: int, report_ids: list[int]
 ) -> int:
-    """Bulk review: only green reports are ever marked, whatever ids are sent."""
+    """Bulk review: only green reports are ever marked, whatever ids are sent, and never one
+    a colleague is handling (hazard H8: that takes an explicit take-over)."""
     done = 0
+    free_since = to_db(utcnow() - CLAIM_LASTS)
     for report_id in report_ids:
         row = await fetch_one(
             connection,
             """
             SELECT report.id, report.child_id, report.client_uuid FROM report
               LEFT JOIN report_review ON report_review.report_id = report.id
+              LEFT JOIN report_claim ON report_claim.report_id = report.id
              WHERE report.id = :id AND report.level = 'green' AND report_review.report_id IS NULL
+               AND (report_claim.nurse_id IS NULL OR report_claim.nurse_id = :nurse
+                    OR report_claim.claimed_at <= :free_since)
             """,
-            {"id": report_id},
+            {"id": report_id, "nurse": nurse_id, "free_since": free_since},
         )
         if row is None:
             continue
