@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiosqlite
 from quart import Blueprint, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest
@@ -176,24 +177,21 @@ async def report(client_uuid: str) -> ResponseReturnValue:
     text = (form.reply.data or "").strip()
     async with db.transaction() as connection:
         holder = await claims.current_claim(connection, found.id)
-        if _needs_confirmation(holder, form):
-            assert holder is not None
-            confirm = True
-        else:
-            confirm = False
-            recorded = await queue.recorded_outcome(connection, found.id)
-            if recorded is None or recorded == form.outcome.data:
-                await _claim_for_write(connection, found, holder)
-                await queue.review(connection, found, g.account.id, form.outcome.data)
-                if text:
-                    await queue.reply(connection, found, g.account.id, text)
+        confirm = _needs_confirmation(holder, form)
+        recorded = None if confirm else await queue.recorded_outcome(connection, found.id)
+        # A colleague recorded another outcome meanwhile: nothing is dropped silently.
+        conflict = recorded is not None and recorded != form.outcome.data
+        if not confirm and not conflict:
+            await _claim_for_write(connection, found, holder)
+            await queue.review(connection, found, g.account.id, form.outcome.data)
+            if text:
+                await queue.reply(connection, found, g.account.id, text)
     if confirm:
         assert holder is not None
         return await _ask_first(
             found, holder, form, url_for("queue.report", client_uuid=found.client_uuid)
         )
-    if recorded is not None and recorded != form.outcome.data:
-        # A colleague recorded another outcome meanwhile: nothing is dropped silently.
+    if conflict:
         return await _render_report(
             found,
             reply_form=ReplyForm(reply=text),
@@ -211,7 +209,7 @@ def _needs_confirmation(holder: claims.Claim | None, form: ActionForm) -> bool:
 
 
 async def _claim_for_write(
-    connection: Any, found: diary.Report, holder: claims.Claim | None
+    connection: aiosqlite.Connection, found: diary.Report, holder: claims.Claim | None
 ) -> None:
     """Saving claims the report for its writer, unless they hold it already."""
     if holder is None or holder.nurse_id != g.account.id:
