@@ -6,14 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from .harness import (
-    PARENT,
-    ServedApp,
-    assert_accessible,
-    horizontal_overflow,
-    sign_in_nurse,
-    sign_in_parent,
-)
+from .families import new_family
+from .harness import ServedApp, assert_accessible, horizontal_overflow, sign_in, sign_in_nurse
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -24,8 +18,9 @@ async def test_a_caregiver_gives_a_number_and_the_nurse_can_tap_to_call_it(
     page: Page, browser: Browser, served_app: ServedApp
 ) -> None:
     """Hazard H15: asked in the family's settings, shown to staff as a tel: link."""
+    family = await new_family(served_app, "Bram", "Ilse")
     await page.set_viewport_size({"width": 360, "height": 780})
-    await sign_in_parent(page)
+    await sign_in(page, family.caregiver)
     await page.get_by_role("link", name="Settings").click()
     await page.get_by_role("link", name="Add your phone number").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Your phone number")
@@ -48,8 +43,8 @@ async def test_a_caregiver_gives_a_number_and_the_nurse_can_tap_to_call_it(
         nurse = await nurse_context.new_page()
         await sign_in_nurse(nurse)
         await nurse.get_by_role("link", name="Children").click()
-        await nurse.get_by_role("link", name="Sam").click()
-        call = nurse.get_by_role("link", name=f"Call {PARENT.display_name}: {NUMBER}")
+        await nurse.get_by_role("link", name=family.nickname, exact=True).click()
+        call = nurse.get_by_role("link", name=f"Call {family.caregiver.display_name}: {NUMBER}")
         await expect(call).to_have_attribute("href", "tel:+31624681357")
     finally:
         await nurse_context.close()

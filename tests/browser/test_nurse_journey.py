@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Download, Page, expect
 
+from .families import add_report, new_family
 from .harness import ServedApp, assert_accessible, horizontal_overflow, sign_in_nurse
-from .reports import add_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
-# Each width gets its own red report, found in the queue by its own temperature.
-WIDTHS = {360: 39.6, 1366: 39.7}
+# Each width gets a family of its own (the plan edit and invite change its record).
+WIDTHS = {360: ("Lotte", "Marit"), 1366: ("Daan", "Joost")}
 
 
 async def downloaded_text(download: Download) -> str:
@@ -38,8 +38,9 @@ async def test_a_nurse_handles_a_red_report_and_the_childs_record_by_clicking(
 ) -> None:
     """Hazards H8, H9 and H15 in one shift: the nurse claims, reviews, replies, and finds
     the family's plan, invite and exports without typing a URL."""
-    temperature = WIDTHS[width]
-    await add_report(served_app, {"temperature": temperature, "pain": 3})
+    family = await new_family(served_app, *WIDTHS[width], with_plan=True)
+    nickname = family.nickname
+    await add_report(served_app, family, {"temperature": 39.6, "pain": 3})
     context = await browser.new_context(
         base_url=served_app.url, locale="en-GB", viewport={"width": width, "height": 900}
     )
@@ -49,9 +50,11 @@ async def test_a_nurse_handles_a_red_report_and_the_childs_record_by_clicking(
 
         # The queue is the nurse's home; the item says what was reported.
         await expect(page.get_by_role("heading", level=1)).to_have_text("Review queue")
-        item = page.locator(".queue-item", has_text=f"Temperature {temperature}")
+        item = page.locator(".queue-item", has_text=nickname)
         await expect(item.locator(".tag")).to_have_text("Red")
-        await expect(item.locator(".queue-summary")).to_contain_text("Pain 3/10")
+        await expect(item.locator(".queue-summary")).to_have_text(
+            "Temperature 39.6\u00a0°C · Pain 3/10"
+        )
         await check_page(page)
         await item.get_by_role("link").click()
 
@@ -64,24 +67,22 @@ async def test_a_nurse_handles_a_red_report_and_the_childs_record_by_clicking(
         await expect(page.get_by_role("heading", name="Call the family")).to_be_visible()
         await page.get_by_label("Outcome").select_option("phoned")
         await page.get_by_label("Reply to the family (optional)").fill(
-            "We phoned you; bring Sam in this evening."
+            f"We phoned you; bring {nickname} in this evening."
         )
         await page.get_by_role("button", name="Save review").click()
         await expect(page.get_by_role("heading", level=1)).to_have_text("Review queue")
-        await expect(
-            page.locator(".queue-item", has_text=f"Temperature {temperature}")
-        ).to_have_count(0)
+        await expect(page.locator(".queue-item", has_text=nickname)).to_have_count(0)
 
         # The child's page, from the menu.
         await page.get_by_role("link", name="Children").click()
-        await page.get_by_role("link", name="Sam").click()
-        await expect(page.get_by_role("heading", level=1)).to_have_text("Sam")
+        await page.get_by_role("link", name=nickname, exact=True).click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text(nickname)
         await expect(page.get_by_role("heading", name="Reports")).to_be_visible()
         await check_page(page)
 
         # The plan: move the last visit by a day through its form.
         await page.get_by_role("link", name="Treatment plan").click()
-        await expect(page.get_by_role("heading", level=1)).to_have_text("Plan for Sam")
+        await expect(page.get_by_role("heading", level=1)).to_have_text(f"Plan for {nickname}")
         await check_page(page)
         await page.get_by_role("link", name=re.compile(r"^Course \d+:")).last.click()
         await expect(page.get_by_role("heading", level=1)).to_contain_text("Change visit")
@@ -91,15 +92,15 @@ async def test_a_nurse_handles_a_red_report_and_the_childs_record_by_clicking(
             moved = date.fromisoformat(await field.input_value()) + timedelta(days=1)
             await field.fill(moved.isoformat())
         await page.get_by_role("button", name="Save", exact=True).click()
-        await expect(page.get_by_role("heading", level=1)).to_have_text("Plan for Sam")
-        await page.get_by_role("link", name="Back to Sam").click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text(f"Plan for {nickname}")
+        await page.get_by_role("link", name=f"Back to {nickname}").click()
 
         # An invite for a caregiver.
-        await expect(page.get_by_role("heading", level=1)).to_have_text("Sam")
-        await page.get_by_label("Who is this invite for?").fill(f"aunt ({width})")
+        await expect(page.get_by_role("heading", level=1)).to_have_text(nickname)
+        await page.get_by_label("Who is this invite for?").fill("aunt")
         await page.get_by_role("button", name="Make an invite").click()
         code = page.locator("section.card--code")
-        await expect(code.get_by_role("heading", name="New invite for Sam")).to_be_visible()
+        await expect(code.get_by_role("heading", name=f"New invite for {nickname}")).to_be_visible()
         await check_page(page)
 
         # Exports: the CSV and the FHIR bundle download; the printable report opens.
@@ -119,6 +120,6 @@ async def test_a_nurse_handles_a_red_report_and_the_childs_record_by_clicking(
         response = await printed.value
         assert response is not None and response.status == 200
         await expect(page).to_have_url(re.compile(r"/nurse/children/\d+/print"))
-        await expect(page.locator("main")).to_contain_text("Sam")
+        await expect(page.locator("main")).to_contain_text(nickname)
     finally:
         await context.close()

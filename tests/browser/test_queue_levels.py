@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from playwright.async_api import Page, expect
 
+from .families import add_report, new_family
 from .harness import ServedApp, assert_accessible, horizontal_overflow, sign_in_nurse
-from .reports import add_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -52,8 +52,11 @@ async def test_an_overdue_green_never_looks_louder_than_a_new_red(
     page: Page, served_app: ServedApp, width: int
 ) -> None:
     """Hazard H10: level colour dominates; overdue is a quiet mark, never a red tint."""
-    green = await add_report(served_app, {"pain": 1, "temperature": 36.6}, waited=timedelta(days=5))
-    red = await add_report(served_app, {"temperature": 40.7})
+    family = await new_family(served_app, "Jip", "Wessel")
+    green = await add_report(
+        served_app, family, {"pain": 1, "temperature": 36.6}, waited=timedelta(days=5)
+    )
+    red = await add_report(served_app, family, {"temperature": 40.7})
     await page.set_viewport_size({"width": width, "height": 900})
     await sign_in_nurse(page)
     green_item = page.locator(f'.queue-item:has(a[href="/nurse/reports/{green}"])')

@@ -15,8 +15,8 @@ from playwright.async_api import Browser, Page, expect
 
 from pwa.db import from_db
 
+from .families import Family, add_report, new_family
 from .harness import ADMIN, NURSE, ServedApp, assert_accessible, sign_in_admin, sign_in_nurse
-from .reports import add_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -66,7 +66,7 @@ async def audit_rows(served_app: ServedApp, uid: str) -> list[tuple[str, str]]:
 
 
 async def open_from_queue(page: Page, marker: str) -> None:
-    """Click the queue item that says ``marker`` (the report's own values)."""
+    """Click the queue item that says ``marker`` (its child's name)."""
     item = page.locator(".queue-item", has_text=marker)
     await item.get_by_role("link").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Report of"))
@@ -77,8 +77,9 @@ async def test_a_second_nurse_sees_the_claim_and_must_confirm_a_take_over(
 ) -> None:
     """Hazard H8 and H9: claims are visible and never taken over silently; an outcome
     change is shown with its history and audited."""
-    marker = "Temperature 40.4"
-    uid = await add_report(served_app, {"temperature": 40.4, "breathing": "fast"})
+    family = await new_family(served_app, "Fenna", "Ineke")
+    marker = family.nickname
+    uid = await add_report(served_app, family, {"temperature": 40.4, "breathing": "fast"})
     async with (
         staff_page(browser, served_app, 360) as nurse_a,
         staff_page(browser, served_app, 1366) as nurse_b,
@@ -125,7 +126,7 @@ async def test_a_second_nurse_sees_the_claim_and_must_confirm_a_take_over(
         await nurse_b.get_by_label("Outcome").select_option("phoned")
         await nurse_b.get_by_role("button", name="Save review").click()
         await expect(nurse_b.get_by_role("heading", level=1)).to_have_text("Review queue")
-        await open_from_queue_or_child(nurse_b, uid)
+        await open_from_child_page(nurse_b, family, uid)
         outcome = nurse_b.locator("section", has=nurse_b.get_by_role("heading", name="Outcome"))
         await expect(outcome.locator(".outcome")).to_have_text("Phoned the family")
         await nurse_b.get_by_label("New outcome").select_option("come_in")
@@ -159,9 +160,9 @@ async def test_a_second_nurse_sees_the_claim_and_must_confirm_a_take_over(
     assert change is not None and change["detail"] == f"{uid} phoned -> come_in"
 
 
-async def open_from_queue_or_child(page: Page, uid: str) -> None:
+async def open_from_child_page(page: Page, family: Family, uid: str) -> None:
     """A reviewed report has left the queue: reach it through the child's page."""
     await page.get_by_role("link", name="Children").click()
-    await page.get_by_role("link", name="Sam").click()
+    await page.get_by_role("link", name=family.nickname, exact=True).click()
     await page.locator(f'a[href="/nurse/reports/{uid}"]').first.click()
     await expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Report of"))
