@@ -31,6 +31,7 @@ from .diary import photo_views
 from .diary import views as diary_views
 from .families import access_log as family_access_log
 from .families import data_views as family_data_views
+from .families import phone_views as family_phone_views
 from .families import views as family_views
 from .health import blueprint as health_blueprint
 from .hospital import staffed_hours_text
@@ -147,6 +148,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
     app.register_blueprint(account_views.blueprint)
     app.register_blueprint(family_views.blueprint)
     app.register_blueprint(family_data_views.blueprint)
+    app.register_blueprint(family_phone_views.blueprint)
     app.register_blueprint(nurse_views.blueprint)
     app.register_blueprint(export_views.blueprint)
     app.register_blueprint(admin_views.blueprint)

@@ -91,22 +91,31 @@ async def test_queue_is_red_first_then_oldest_with_overdue_marked(
     assert text.count("queue-item--overdue") == 1
 
 
-async def test_opening_a_report_claims_and_audits_it(
+async def test_opening_a_report_changes_nothing_but_the_access_log(
     app: Quart, db: Database, people: People, nurse_client: Any
 ) -> None:
+    """Hazard H8: opening a report never claims it; the GET only writes report.viewed."""
     uid = await add_report(db, people, {"pain": 9})
+    tables = ("report_claim", "report_review", "report_review_event", "report_reply")
+    before = {table: await db.fetch_all(f"SELECT * FROM {table}") for table in tables}  # noqa: S608
+    audit_before = await db.fetch_one("SELECT MAX(id) FROM audit_log")
+    assert audit_before is not None
     response = await nurse_client.get(f"/nurse/reports/{uid}")
     assert response.status_code == 200
-    assert "Pain" in await response.get_data(as_text=True)
-    row = await db.fetch_one(
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'report.viewed' AND child_id = ?",
-        (people.child_id,),
+    text = await response.get_data(as_text=True)
+    assert "Pain" in text and "Nobody is handling this report yet." in text
+    after = {table: await db.fetch_all(f"SELECT * FROM {table}") for table in tables}  # noqa: S608
+    assert [list(map(tuple, rows)) for rows in after.values()] == [
+        list(map(tuple, rows)) for rows in before.values()
+    ]
+    new_audit = await db.fetch_all(
+        "SELECT action, child_id, detail FROM audit_log WHERE id > ?", (audit_before[0] or 0,)
     )
-    assert row is not None and row[0] == 1
+    assert [tuple(row) for row in new_audit] == [("report.viewed", people.child_id, uid)]
     colleague = app.test_client()
     await sign_in(colleague, "admin@example.org", staff=True)
     queue_page = await (await colleague.get("/nurse/queue")).get_data(as_text=True)
-    assert "being handled by Nurse" in queue_page
+    assert "Being handled by" not in queue_page
 
 
 async def test_review_with_reply_reaches_only_that_family_and_plans_one_push_each(
@@ -138,8 +147,8 @@ async def test_review_with_reply_reaches_only_that_family_and_plans_one_push_eac
     # Replying again plans a second job (another revision), never doubles the first.
     page = await (await nurse_client.get(f"/nurse/reports/{uid}")).get_data(as_text=True)
     await nurse_client.post(
-        f"/nurse/reports/{uid}",
-        form={"csrf_token": csrf_from(page), "outcome": "reviewed", "reply": "One more thing."},
+        f"/nurse/reports/{uid}/reply",
+        form={"csrf_token": csrf_from(page), "reply": "One more thing."},
     )
     assert len(await db.fetch_all("SELECT id FROM notification_job WHERE kind = 'reply'")) == 2
     other = app.test_client()
@@ -208,9 +217,20 @@ async def test_review_posts_need_the_csrf_token(
         single = await nurse_client.post(
             f"/nurse/reports/{uid}", form={"csrf_token": token, "outcome": "reviewed", "reply": "x"}
         )
-        assert single.status_code == 200 and "This form has expired" in await single.get_data(
+        assert single.status_code == 400 and "This form has expired" in await single.get_data(
             as_text=True
         )
+        for action, form in (
+            ("claim", {}),
+            ("release", {}),
+            ("reply", {"reply": "x"}),
+            ("outcome", {"outcome": "phoned"}),
+        ):
+            response = await nurse_client.post(
+                f"/nurse/reports/{uid}/{action}", form={"csrf_token": token, **form}
+            )
+            assert response.status_code == 400, action
+    assert await db.fetch_all("SELECT * FROM report_claim") == []
     assert await db.fetch_all("SELECT * FROM report_review") == []
     assert await db.fetch_all("SELECT * FROM report_reply") == []
 

@@ -66,6 +66,30 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM access_code",
     ),
     (
+        "phone.phone",
+        "caregiver",
+        "/settings/phone",
+        "/settings/phone",
+        {"phone": "+31 6 1234 5678"},
+        "SELECT COUNT(*) FROM account WHERE phone IS NOT NULL",
+    ),
+    (
+        "queue.claim",
+        "nurse",
+        "/nurse/reports/{report_uuid}",
+        "/nurse/reports/{report_uuid}/claim",
+        {},
+        "SELECT COUNT(*) FROM report_claim",
+    ),
+    (
+        "queue.reply",
+        "nurse",
+        "/nurse/reports/{report_uuid}",
+        "/nurse/reports/{report_uuid}/reply",
+        {"reply": "We will phone you."},
+        "SELECT COUNT(*) FROM report_reply",
+    ),
+    (
         "accounts.change_password",
         "caregiver",
         "/settings/password",
@@ -412,6 +436,8 @@ async def test_every_post_route_is_covered_by_the_csrf_test(app: Quart) -> None:
         "photos.upload",  # multipart API: same-origin rule, tests/test_photos.py
         "queue.review_green",
         "queue.report",  # tests/test_queue.py
+        "queue.release",
+        "queue.change_outcome",  # tests/test_queue.py, tests/test_claims.py
         "records.close",  # tests/test_retention.py
         "staff.disable",
         "staff.enable",

@@ -320,7 +320,8 @@ async def reset(code: str) -> ResponseReturnValue:
 @blueprint.route("/settings", methods=["GET"])
 @access(Access.SIGNED_IN)
 async def settings() -> ResponseReturnValue:
-    return await render_template("accounts/settings.html", form=PlainForm())
+    phone = None if g.account.is_staff else await families.select_phone(get_db(), g.account.id)
+    return await render_template("accounts/settings.html", form=PlainForm(), phone=phone)
 
 
 @blueprint.route("/settings/password", methods=["GET", "POST"])

@@ -95,3 +95,58 @@ async def select_unread_replies(db: Database, caregiver_id: int) -> list[UnreadR
         UnreadReply(r["client_uuid"], r["display_name"] or "", from_db(r["created_at"]), r["body"])  # type: ignore[arg-type]
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One step in a report's handling, for nurses: an outcome recorded or changed, or a reply."""
+
+    at: datetime
+    nurse: str
+    kind: str  # "reviewed", "outcome_changed" or "replied"
+    outcome: str | None = None
+    previous: str | None = None
+    body: str = ""
+    read_at: datetime | None = None  # a reply: when the family first opened it
+
+
+async def select_history(db: Database, report_id: int) -> list[HistoryEntry]:
+    """Who recorded which outcome, who changed it from what, and each reply; oldest first."""
+    events = await db.fetch_all(
+        """
+        SELECT account.display_name, report_review_event.outcome,
+               report_review_event.previous_outcome, report_review_event.recorded_at
+          FROM report_review_event LEFT JOIN account ON account.id = report_review_event.nurse_id
+         WHERE report_review_event.report_id = :id ORDER BY report_review_event.id
+        """,
+        {"id": report_id},
+    )
+    replies = await db.fetch_all(
+        """
+        SELECT account.display_name, report_reply.body, report_reply.created_at, report_reply.read_at
+          FROM report_reply LEFT JOIN account ON account.id = report_reply.nurse_id
+         WHERE report_reply.report_id = :id ORDER BY report_reply.id
+        """,
+        {"id": report_id},
+    )
+    entries = [
+        HistoryEntry(
+            at=from_db(row["recorded_at"]),
+            nurse=row["display_name"] or "",
+            kind="outcome_changed" if row["previous_outcome"] else "reviewed",
+            outcome=row["outcome"],
+            previous=row["previous_outcome"],
+        )
+        for row in events
+    ] + [
+        HistoryEntry(
+            at=from_db(row["created_at"]),
+            nurse=row["display_name"] or "",
+            kind="replied",
+            body=row["body"],
+            read_at=from_db(row["read_at"]),
+        )
+        for row in replies
+    ]
+    # Stable: a review and a reply saved in one go keep that order.
+    return sorted(entries, key=lambda entry: entry.at)

@@ -38,6 +38,14 @@ class Caregiver:
     display_name: str
     email: str
     linked_at: str
+    phone: str | None = None  # the caregiver's own, optional; staff see it (hazard H15)
+
+    @property
+    def tel(self) -> str:
+        """The number for a tel: link: digits and a leading +, nothing else."""
+        text = self.phone or ""
+        digits = "".join(character for character in text if character.isdigit())
+        return f"+{digits}" if text.strip().startswith("+") else digits
 
 
 async def insert_child(
@@ -110,7 +118,8 @@ async def select_all_children(db: Database) -> list[Child]:
 async def select_caregivers(db: Database, child_id: int) -> list[Caregiver]:
     rows = await db.fetch_all(
         """
-        SELECT account.id, account.display_name, account.email, caregiver_child.linked_at
+        SELECT account.id, account.display_name, account.email, caregiver_child.linked_at,
+               account.phone
           FROM caregiver_child
           JOIN account ON account.id = caregiver_child.caregiver_id
          WHERE caregiver_child.child_id = :child_id
@@ -119,7 +128,8 @@ async def select_caregivers(db: Database, child_id: int) -> list[Caregiver]:
         {"child_id": child_id},
     )
     return [
-        Caregiver(row["id"], row["display_name"], row["email"], row["linked_at"]) for row in rows
+        Caregiver(row["id"], row["display_name"], row["email"], row["linked_at"], row["phone"])
+        for row in rows
     ]
 
 
@@ -129,3 +139,17 @@ async def is_caregiver_of(db: Database, caregiver_id: int, child_id: int) -> boo
         {"caregiver_id": caregiver_id, "child_id": child_id},
     )
     return row is not None
+
+
+async def select_phone(db: Database, account_id: int) -> str | None:
+    """A caregiver's own phone number, for their settings page."""
+    row = await db.fetch_one("SELECT phone FROM account WHERE id = :id", {"id": account_id})
+    return row["phone"] if row else None
+
+
+async def update_phone(
+    connection: aiosqlite.Connection, account_id: int, phone: str | None
+) -> None:
+    await connection.execute(
+        "UPDATE account SET phone = :phone WHERE id = :id", {"phone": phone, "id": account_id}
+    )

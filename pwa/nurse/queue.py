@@ -1,6 +1,7 @@
 """The review queue: unreviewed reports, red first, oldest first within a level, with how
-long each has waited against the hospital's target; and the nurse's actions on a report
-(open it, review it, reply), which never change what the family wrote."""
+long each has waited against the hospital's target and who is handling it; and the
+nurse's actions on a report (review it, change its outcome openly, reply), which never
+change what the family wrote."""
 
 from __future__ import annotations
 
@@ -11,14 +12,14 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from .. import audit
-from ..db import Database, fetch_one, from_db, now_text, utcnow
+from ..db import Database, fetch_one, from_db, now_text, to_db, utcnow
 from ..diary.store import REPORT_COLUMNS, REPORT_FROM, Report
 from ..hospital import HospitalSettings
 from ..notifications import store as push_store
 from ..notifications.planner import CHANGE_NOTICE_USEFUL
+from .claims import CLAIM_LASTS
 
 HOME_ZONE = ZoneInfo("Europe/Amsterdam")
-CLAIM_LASTS = timedelta(minutes=30)
 OUTCOMES = ("reviewed", "phoned", "come_in")
 REPLY_MAX = 2000
 
@@ -31,6 +32,7 @@ class QueueItem:
     overdue: bool
     waited: timedelta
     claimed_by: str | None
+    claimed_since: datetime | None = None
 
 
 def review_deadline(level: str, received: datetime, settings: HospitalSettings) -> datetime:
@@ -92,7 +94,7 @@ async def select_queue(
         report = Report.from_row(row)
         deadline = review_deadline(report.level, report.received_at, settings)
         claimed_at = from_db(row["claimed_at"])
-        claimed = row["claimer"] if claimed_at and now - claimed_at < CLAIM_LASTS else None
+        held = claimed_at is not None and now - claimed_at < CLAIM_LASTS
         items.append(
             # max(): a phone's clock ahead of ours must not show a negative wait.
             QueueItem(
@@ -101,20 +103,11 @@ async def select_queue(
                 deadline,
                 now > deadline,
                 max(timedelta(0), now - report.received_at),
-                claimed,
+                row["claimer"] if held else None,
+                claimed_at if held else None,
             )
         )
     return items
-
-
-async def claim(connection: aiosqlite.Connection, report_id: int, nurse_id: int) -> None:
-    await connection.execute(
-        """
-        INSERT INTO report_claim (report_id, nurse_id, claimed_at) VALUES (:report, :nurse, :now)
-        ON CONFLICT (report_id) DO UPDATE SET nurse_id = excluded.nurse_id, claimed_at = excluded.claimed_at
-        """,
-        {"report": report_id, "nurse": nurse_id, "now": now_text()},
-    )
 
 
 async def review(
@@ -130,6 +123,7 @@ async def review(
     )
     if cursor.rowcount != 1:
         return False
+    await _record_event(connection, report.id, nurse_id, outcome, None)
     await audit.record(
         connection,
         actor_id=nurse_id,
@@ -140,20 +134,81 @@ async def review(
     return True
 
 
+async def recorded_outcome(connection: aiosqlite.Connection, report_id: int) -> str | None:
+    row = await fetch_one(
+        connection, "SELECT outcome FROM report_review WHERE report_id = :id", {"id": report_id}
+    )
+    return str(row["outcome"]) if row else None
+
+
+async def change_outcome(
+    connection: aiosqlite.Connection, report: Report, nurse_id: int, outcome: str
+) -> str | None:
+    """Replace a recorded outcome, keeping the old one in the history (hazard H9).
+
+    Returns the outcome it replaced, or None when the report has no review yet (nothing
+    to change) or already has this outcome. The first review's nurse and time stay in
+    report_review, as the family was told; the change is a new history row.
+    """
+    old = await recorded_outcome(connection, report.id)
+    if old is None or old == outcome:
+        return None
+    await connection.execute(
+        "UPDATE report_review SET outcome = :outcome WHERE report_id = :id",
+        {"outcome": outcome, "id": report.id},
+    )
+    await _record_event(connection, report.id, nurse_id, outcome, old)
+    await audit.record(
+        connection,
+        actor_id=nurse_id,
+        action="report.outcome_changed",
+        child_id=report.child_id,
+        detail=f"{report.client_uuid} {old} -> {outcome}",
+    )
+    return old
+
+
+async def _record_event(
+    connection: aiosqlite.Connection,
+    report_id: int,
+    nurse_id: int,
+    outcome: str,
+    previous: str | None,
+) -> None:
+    await connection.execute(
+        """
+        INSERT INTO report_review_event (report_id, nurse_id, outcome, previous_outcome, recorded_at)
+        VALUES (:report, :nurse, :outcome, :previous, :now)
+        """,
+        {
+            "report": report_id,
+            "nurse": nurse_id,
+            "outcome": outcome,
+            "previous": previous,
+            "now": now_text(),
+        },
+    )
+
+
 async def review_all_green(
     connection: aiosqlite.Connection, nurse_id: int, report_ids: list[int]
 ) -> int:
-    """Bulk review: only green reports are ever marked, whatever ids are sent."""
+    """Bulk review: only green reports are ever marked, whatever ids are sent, and never one
+    a colleague is handling (hazard H8: that takes an explicit take-over)."""
     done = 0
+    free_since = to_db(utcnow() - CLAIM_LASTS)
     for report_id in report_ids:
         row = await fetch_one(
             connection,
             """
             SELECT report.id, report.child_id, report.client_uuid FROM report
               LEFT JOIN report_review ON report_review.report_id = report.id
+              LEFT JOIN report_claim ON report_claim.report_id = report.id
              WHERE report.id = :id AND report.level = 'green' AND report_review.report_id IS NULL
+               AND (report_claim.nurse_id IS NULL OR report_claim.nurse_id = :nurse
+                    OR report_claim.claimed_at <= :free_since)
             """,
-            {"id": report_id},
+            {"id": report_id, "nurse": nurse_id, "free_since": free_since},
         )
         if row is None:
             continue
@@ -161,6 +216,7 @@ async def review_all_green(
             "INSERT INTO report_review (report_id, nurse_id, outcome, reviewed_at) VALUES (:id, :nurse, 'reviewed', :now)",
             {"id": report_id, "nurse": nurse_id, "now": now_text()},
         )
+        await _record_event(connection, report_id, nurse_id, "reviewed", None)
         await audit.record(
             connection,
             actor_id=nurse_id,

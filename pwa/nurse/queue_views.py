@@ -1,11 +1,17 @@
-"""Nurse pages for reports: the review queue, one report, reviewing and replying."""
+"""Nurse pages for reports: the review queue, one report, claiming, reviewing, changing an
+outcome and replying. Opening a report changes nothing but the access log; every write
+asks before it takes a report over from a colleague (hazards H8, H9)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import aiosqlite
 from quart import Blueprint, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
-from wtforms import SelectChoice, SelectField, TextAreaField
-from wtforms.validators import Length
+from werkzeug.exceptions import BadRequest
+from wtforms import HiddenField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from .. import audit
 from ..accounts.forms import PlainForm
@@ -19,7 +25,8 @@ from ..hospital import hospital_settings
 from ..i18n import lazy_gettext as _l
 from ..rendering import render_template
 from ..security import Access, CsrfForm, access, not_found_unless, require_csrf
-from . import queue
+from . import claims, queue
+from .summary import symptom_summary
 
 blueprint = Blueprint("queue", __name__, url_prefix="/nurse")
 
@@ -32,15 +39,41 @@ def _outcomes() -> list[SelectChoice]:
     ]
 
 
-class ReviewForm(CsrfForm):
-    outcome = SelectField(_l("Outcome"), choices=_outcomes, default="reviewed")
-    reply = TextAreaField(
-        _l("Reply to the family (optional)"),
-        validators=[Length(max=queue.REPLY_MAX)],
+@blueprint.app_template_global()
+def outcome_label(key: str | None) -> str:
+    return next((str(choice.label) for choice in _outcomes() if choice.value == key), key or "")
+
+
+def _reply_field(required: bool) -> TextAreaField:
+    checks = [Length(max=queue.REPLY_MAX)]
+    if required:
+        checks.insert(0, DataRequired(message=_l("Write the reply first.")))
+    return TextAreaField(
+        _l("Reply to the family") if required else _l("Reply to the family (optional)"),
+        validators=checks,
         description=_l(
             "The family sees this in the app; their phone only says that the care team replied."
         ),
     )
+
+
+class ActionForm(CsrfForm):
+    # The colleague's account id, sent only from the "take over?" page: the nurse saw who
+    # held the report and chose to take it over from exactly them.
+    take_over_from = HiddenField()
+
+
+class ReviewForm(ActionForm):
+    outcome = SelectField(_l("Outcome"), choices=_outcomes, default="reviewed")
+    reply = _reply_field(required=False)
+
+
+class ReplyForm(ActionForm):
+    reply = _reply_field(required=True)
+
+
+class OutcomeForm(ActionForm):
+    outcome = SelectField(_l("New outcome"), choices=_outcomes)
 
 
 @blueprint.route("/queue")
@@ -50,12 +83,16 @@ async def review_queue() -> ResponseReturnValue:
     now = utcnow()
     items = await queue.select_queue(db, now, await hospital_settings(db))
     total = await queue.count_queue(db) if len(items) >= queue.QUEUE_PAGE else len(items)
+    rules = await diary.select_rules(db)
+    summaries = {item.report.id: symptom_summary(item.report, rules) for item in items}
     template = (
         "nurse/_queue_list.html"
         if request.headers.get("X-Background-Refresh")
         else "nurse/queue.html"
     )
-    return await render_template(template, items=items, total=total, now=now, form=PlainForm())
+    return await render_template(
+        template, items=items, total=total, now=now, form=PlainForm(), summaries=summaries
+    )
 
 
 @blueprint.route("/queue/review-green", methods=["POST"])
@@ -75,39 +112,158 @@ async def _report(client_uuid: str) -> diary.Report:
     return found
 
 
+async def _render_report(found: diary.Report, **extra: Any) -> str:
+    db = get_db()
+    state = await reviews.select_state(db, found.id)
+    return await render_template(
+        "nurse/report.html",
+        report=found,
+        child=await families.select_child(db, found.child_id),
+        caregivers=await families.select_caregivers(db, found.child_id),
+        state=state,
+        claim=await claims.select_claim(db, found.id),
+        review_history=await reviews.select_history(db, found.id),
+        reasons=await reasons_for(found),
+        history=await diary.select_reports_for_child(db, found.child_id, limit=10),
+        photos=await report_photos.select_photos(db, found.id),
+        form=extra.pop("form", None) or ReviewForm(),
+        reply_form=extra.pop("reply_form", None) or ReplyForm(),
+        outcome_form=extra.pop("outcome_form", None) or OutcomeForm(outcome=state.outcome),
+        claim_form=ActionForm(),
+        item_label=item_label,
+        answer_label=answer_label,
+        **extra,
+    )
+
+
+async def _ask_first(
+    found: diary.Report, holder: claims.Claim, form: ActionForm, action: str
+) -> ResponseReturnValue:
+    """The "take over?" page: nothing is saved until the nurse confirms (works without JS)."""
+    fields = {
+        name: field.data
+        for name, field in form._fields.items()
+        if name not in ("csrf_token", "take_over_from") and field.data
+    }
+    return await render_template(
+        "nurse/take_over.html",
+        report=found,
+        child=await families.select_child(get_db(), found.child_id),
+        holder=holder,
+        action=action,
+        fields=fields,
+        form=form,
+    ), 409
+
+
 @blueprint.route("/reports/<client_uuid>", methods=["GET", "POST"])
 @access(Access.STAFF)
 async def report(client_uuid: str) -> ResponseReturnValue:
+    """GET shows the report and only logs the look; POST saves a first review (and reply)."""
     db = get_db()
     found = await _report(client_uuid)
-    form = await ReviewForm.from_request()
-    if request.method == "POST" and form.validate():
-        text = (form.reply.data or "").strip()
-        async with db.transaction() as connection:
-            done = await queue.review(connection, found, g.account.id, form.outcome.data)
-            if text:
-                await queue.reply(connection, found, g.account.id, text)
-        del done  # reviewed by a colleague meanwhile: the reply still goes out
-        return redirect(url_for("queue.review_queue"))
-    async with db.transaction() as connection:
-        await queue.claim(connection, found.id, g.account.id)
-        await audit.record(
-            connection,
+    if request.method == "GET":
+        await audit.record_read(
+            db,
             actor_id=g.account.id,
             action="report.viewed",
             child_id=found.child_id,
             detail=found.client_uuid,
         )
-    child = await families.select_child(db, found.child_id)
-    return await render_template(
-        "nurse/report.html",
-        report=found,
-        child=child,
-        state=await reviews.select_state(db, found.id),
-        reasons=await reasons_for(found),
-        history=await diary.select_reports_for_child(db, found.child_id, limit=10),
-        photos=await report_photos.select_photos(db, found.id),
-        form=form,
-        item_label=item_label,
-        answer_label=answer_label,
+        return await _render_report(found)
+    form = await ReviewForm.from_request()
+    if not form.validate():
+        return await _render_report(found, form=form), 400
+    text = (form.reply.data or "").strip()
+    async with db.transaction() as connection:
+        holder = await claims.current_claim(connection, found.id)
+        confirm = _needs_confirmation(holder, form)
+        recorded = None if confirm else await queue.recorded_outcome(connection, found.id)
+        # A colleague recorded another outcome meanwhile: nothing is dropped silently.
+        conflict = recorded is not None and recorded != form.outcome.data
+        if not confirm and not conflict:
+            await _claim_for_write(connection, found, holder)
+            await queue.review(connection, found, g.account.id, form.outcome.data)
+            if text:
+                await queue.reply(connection, found, g.account.id, text)
+    if confirm:
+        assert holder is not None
+        return await _ask_first(
+            found, holder, form, url_for("queue.report", client_uuid=found.client_uuid)
+        )
+    if conflict:
+        return await _render_report(
+            found,
+            reply_form=ReplyForm(reply=text),
+            outcome_form=OutcomeForm(outcome=form.outcome.data),
+            outcome_conflict=True,
+        ), 409
+    return redirect(url_for("queue.review_queue"))
+
+
+def _needs_confirmation(holder: claims.Claim | None, form: ActionForm) -> bool:
+    """A colleague holds the report and the nurse has not confirmed taking it from them."""
+    return claims.held_by_other(holder, g.account.id) and form.take_over_from.data != str(
+        holder.nurse_id if holder else ""
     )
+
+
+async def _claim_for_write(
+    connection: aiosqlite.Connection, found: diary.Report, holder: claims.Claim | None
+) -> None:
+    """Saving claims the report for its writer, unless they hold it already."""
+    if holder is None or holder.nurse_id != g.account.id:
+        await claims.claim(connection, found, g.account.id, holder)
+
+
+@blueprint.route("/reports/<client_uuid>/claim", methods=["POST"])
+@access(Access.STAFF)
+async def claim(client_uuid: str) -> ResponseReturnValue:
+    return await _write(client_uuid, ActionForm, None)
+
+
+@blueprint.route("/reports/<client_uuid>/reply", methods=["POST"])
+@access(Access.STAFF)
+async def reply(client_uuid: str) -> ResponseReturnValue:
+    return await _write(client_uuid, ReplyForm, "reply_form")
+
+
+@blueprint.route("/reports/<client_uuid>/outcome", methods=["POST"])
+@access(Access.STAFF)
+async def change_outcome(client_uuid: str) -> ResponseReturnValue:
+    return await _write(client_uuid, OutcomeForm, "outcome_form")
+
+
+async def _write(
+    client_uuid: str, form_class: type[ActionForm], slot: str | None
+) -> ResponseReturnValue:
+    """Claim, reply or change the outcome: each asks first when a colleague holds the report."""
+    found = await _report(client_uuid)
+    form = await form_class.from_request()
+    if not form.validate():
+        if slot is None:
+            raise BadRequest()
+        return await _render_report(found, **{slot: form}), 400
+    async with get_db().transaction() as connection:
+        holder = await claims.current_claim(connection, found.id)
+        confirm = _needs_confirmation(holder, form)
+        if not confirm:
+            await _claim_for_write(connection, found, holder)
+            if isinstance(form, ReplyForm):
+                await queue.reply(connection, found, g.account.id, form.reply.data.strip())
+            elif isinstance(form, OutcomeForm):
+                await queue.change_outcome(connection, found, g.account.id, form.outcome.data)
+    if confirm:
+        assert holder is not None
+        return await _ask_first(found, holder, form, request.path)
+    return redirect(url_for("queue.report", client_uuid=found.client_uuid))
+
+
+@blueprint.route("/reports/<client_uuid>/release", methods=["POST"])
+@access(Access.STAFF)
+async def release(client_uuid: str) -> ResponseReturnValue:
+    found = await _report(client_uuid)
+    await require_csrf(await PlainForm.from_request())
+    async with get_db().transaction() as connection:
+        await claims.release(connection, found, g.account.id)
+    return redirect(url_for("queue.report", client_uuid=found.client_uuid))
