@@ -118,7 +118,7 @@ async def test_red_advice_dials_the_number_for_that_moment(
     await expect(alarm.get_by_role("listitem")).to_have_text(["Pain of 7 or more"])  # H17
     if not offline:
         await assert_accessible(page)
-        await page.screenshot(path=f"/tmp/safety-red-{name}.png", full_page=True)
+        await page.screenshot(path=f"/tmp/safety-red-{name}.png")
     await page.close()
 
 
@@ -141,10 +141,10 @@ async def test_a_life_threatening_sign_puts_112_first(phone: BrowserContext, off
     await expect(alarm.get_by_text("Call the hospital now")).to_be_hidden()
     if not offline:
         await assert_accessible(page)
-        await page.screenshot(path="/tmp/safety-red-112.png", full_page=True)
+        await page.screenshot(path="/tmp/safety-red-112.png")
         await page.set_viewport_size({"width": 320, "height": 640})
         assert await horizontal_overflow(page) == 0
-        await page.screenshot(path="/tmp/safety-red-112-320.png", full_page=True)
+        await page.screenshot(path="/tmp/safety-red-112-320.png")
     # A later pain report on the same form, without the sign, no longer puts 112 first.
     await alarm.get_by_role("button", name="Close").click()
     alarm = await save_red(page)
