@@ -150,3 +150,28 @@ async def test_a_life_threatening_sign_puts_112_first(phone: BrowserContext, off
     alarm = await save_red(page)
     assert "tel:112" not in await visible_calls(alarm)
     await page.close()
+
+
+@pytest.mark.parametrize(
+    ("moment", "first", "name"),
+    [(last(THURSDAY, 23, 30), OUT_OF_HOURS, "night"), (last(TUESDAY, 10), DAYTIME, "day")],
+    ids=["thursday 23:30", "tuesday 10:00"],
+)
+async def test_the_call_card_on_the_phone_says_which_number_applies_now(
+    phone: BrowserContext, moment: datetime, first: str, name: str
+) -> None:
+    """Hazard H2: the card's "right now" number follows the phone's clock, not the page's age."""
+    page = await phone.new_page()
+    await page.clock.set_fixed_time(moment)
+    await sign_in_parent(page)
+    await page.get_by_role("link", name="When to call us").first.click()
+    await expect(page.get_by_role("heading", name="When to call us", level=2)).to_be_visible()
+    card = page.locator(".card--call")
+    now = card.locator("a.button--huge:visible")
+    await expect(now).to_have_count(1)
+    await expect(now).to_have_attribute("href", first)
+    assert set((await visible_calls(card))[1:]) == {DAYTIME, OUT_OF_HOURS}
+    assert await horizontal_overflow(page) == 0
+    await assert_accessible(page)
+    await page.screenshot(path=f"/tmp/safety-call-card-{name}.png", full_page=True)
+    await page.close()
