@@ -30,6 +30,7 @@ def run_case(rules: list[Rule], case: dict[str, Any]) -> Any:
 
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
 async def test_default_rules_give_the_expected_level(db: Database, case: dict[str, Any]) -> None:
+    """Hazard H3, H17: the shared cases' level, 112-first mark and shown reasons on the server."""
     verdict = run_case(await store.select_rules(db), case)
     assert verdict.level == case["level"]
     if "matched" in case:
