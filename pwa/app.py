@@ -34,7 +34,7 @@ from .families import data_views as family_data_views
 from .families import phone_views as family_phone_views
 from .families import views as family_views
 from .health import blueprint as health_blueprint
-from .hospital import staffed_hours_text
+from .hospital import staffed_hours_data, staffed_hours_text
 from .notifications import keys as vapid_keys
 from .notifications import views as reminder_views
 from .notifications.sender import Sender, run_loop
@@ -189,6 +189,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
 
     app.jinja_env.globals["asset"] = asset
     app.jinja_env.globals["staffed_hours_text"] = staffed_hours_text
+    app.jinja_env.globals["staffed_hours_data"] = staffed_hours_data
 
     @app.context_processor
     async def who() -> dict[str, Any]:

@@ -34,8 +34,8 @@ class DemoLogin:
 
 
 DEMO_LOGINS = (
-    DemoLogin("admin", "admin@demo.example", "admin-lantern-orchard", "Ada (admin)"),
-    DemoLogin("nurse", "nurse@demo.example", "nurse-harbour-tulip", "Noor (nurse)"),
+    DemoLogin("admin", "admin@demo.example", "admin-lantern-orchard", "Ada"),
+    DemoLogin("nurse", "nurse@demo.example", "nurse-harbour-tulip", "Noor"),
     DemoLogin("caregiver", "parent@demo.example", "parent-meadow-kite", "Pat"),
 )
 DEMO_CHILD = "Sam"

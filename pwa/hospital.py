@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiosqlite
 
@@ -28,6 +31,34 @@ class HospitalSettings:
         """ISO weekdays (1 = Monday) when reports are read, from 'first-last'."""
         first, _, last = self.staffed_days.partition("-")
         return list(range(int(first), int(last or first) + 1))
+
+
+# The zone the staffed hours are kept in; static/js/staffed.js gets it with the hours.
+HOSPITAL_ZONE = "Europe/Amsterdam"
+
+
+def staffed_at(settings: HospitalSettings, moment: datetime) -> bool:
+    """Whether someone reads reports at this moment: staffed days, from <= time < until.
+
+    The one place the server decides this; static/js/staffed.js is the phone's copy and
+    tests/staffed_cases.json runs through both.
+    """
+    local = moment.astimezone(ZoneInfo(HOSPITAL_ZONE))
+    clock = f"{local:%H:%M}"
+    return (
+        local.isoweekday() in settings.staffed_weekdays
+        and settings.staffed_from <= clock < settings.staffed_until
+    )
+
+
+def staffed_hours_data(settings: HospitalSettings) -> dict[str, Any]:
+    """The staffed hours as static/js/staffed.js reads them, to decide on the phone."""
+    return {
+        "days": settings.staffed_weekdays,
+        "from": settings.staffed_from,
+        "until": settings.staffed_until,
+        "zone": HOSPITAL_ZONE,
+    }
 
 
 FIELD_NAMES = tuple(field.name for field in fields(HospitalSettings))

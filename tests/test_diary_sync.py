@@ -237,7 +237,8 @@ async def test_form_red_report_shows_the_call_now_advice(family_client: Any, db:
         follow_redirects=True,
     )
     text = await response.get_data(as_text=True)
-    assert "Call the hospital now" in text and 'href="tel:' in text
+    # Trouble breathing is a life-threatening sign: 112 first (Hazard H3).
+    assert "Call 112 now" in text and 'href="tel:112"' in text
     assert "Difficulty breathing" in text
     assert await count(db, "SELECT COUNT(*) FROM report WHERE level = 'red'") == 1
 

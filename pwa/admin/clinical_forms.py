@@ -135,6 +135,9 @@ class RuleForm(CsrfForm):
         validators=[InputRequired(message=_l("Choose a level."))],
         invalid_choice_message=_l("Choose amber or red."),
     )
+    emergency = BooleanField(
+        _l("Life-threatening sign: the advice shows “Call 112” first (red rules only)")
+    )
     reason_en = StringField(
         _l("Reason shown to the family, in English"),
         validators=[
@@ -188,6 +191,9 @@ class RuleForm(CsrfForm):
                     gettext("Enter how many times (2 or more), or leave the hours empty.")
                 )
                 valid = False
+        if self.emergency.data and self.level.data != "red":
+            self.emergency.errors = [gettext("Only a red rule can be life-threatening.")]
+            valid = False
         if valid:
             try:
                 Rule.parse(self.definition("check"))
@@ -235,6 +241,8 @@ class RuleForm(CsrfForm):
             data.update(op=self.op.data, value=value)
         if self.count.data is not None and self.count.data > 1:
             data.update(count=self.count.data, within_hours=self.within_hours.data)
+        if self.level.data == "red" and self.emergency.data:
+            data["emergency"] = True
         data["reason"] = {
             "en": (self.reason_en.data or "").strip(),
             "nl": (self.reason_nl.data or "").strip(),
@@ -253,6 +261,7 @@ class RuleForm(CsrfForm):
             "count": rule.count if rule.count > 1 else None,
             "within_hours": rule.within_hours if rule.count > 1 else None,
             "level": rule.level,
+            "emergency": rule.emergency,
             "reason_en": rule.reason.get("en", ""),
             "reason_nl": rule.reason.get("nl", ""),
         }

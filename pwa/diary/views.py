@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -12,9 +13,10 @@ from quart.typing import ResponseReturnValue
 
 from ..db import get_db, utcnow
 from ..families.views import family_context
-from ..hospital import hospital_settings
+from ..hospital import HospitalSettings, hospital_settings, staffed_at, staffed_hours_data
 from ..i18n import current_locale
 from ..plans import store as plans
+from ..redflags.rules import Rule, strongest_per_item
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless
 from ..shell.pages import offline_page
@@ -50,8 +52,8 @@ async def items_shown_now(child_id: int) -> list[Item]:
     ]
 
 
-async def _browser_context(child_id: int) -> dict[str, Any]:
-    """What the page's script needs to judge a report offline: rules and recent values."""
+async def _browser_context(child_id: int, hospital: HospitalSettings) -> dict[str, Any]:
+    """What the page's script needs offline: rules, recent values and the staffed hours."""
     db = get_db()
     since = utcnow() - timedelta(
         hours=max([r.within_hours for r in await store.select_rules(db)], default=24)
@@ -60,6 +62,7 @@ async def _browser_context(child_id: int) -> dict[str, Any]:
         "rules": [rule.as_json() for rule in await store.select_rules(db)],
         "recent": await store.select_recent_values(db, child_id, since),
         "child_id": child_id,
+        "hours": staffed_hours_data(hospital),
     }
 
 
@@ -109,13 +112,15 @@ async def new_report() -> ResponseReturnValue:
         for key, message in result.errors.items():
             if key in form:
                 form[key].errors = [*form[key].errors, message]
+    hospital = await hospital_settings(db)
     return await render_template(
         "diary/new.html",
         form=form,
         corrected=corrected,
         problem=problem,
-        hospital=await hospital_settings(db),
-        browser=await _browser_context(child.id),
+        hospital=hospital,
+        staffed=staffed_at(hospital, utcnow()),
+        browser=await _browser_context(child.id, hospital),
     )
 
 
@@ -163,27 +168,41 @@ async def report(client_uuid: str) -> ResponseReturnValue:
         # The family has now seen the care team's answer; the nurse sees "read".
         async with db.transaction() as connection:
             await reviews.mark_replies_read(connection, found.id)
+    hospital = await hospital_settings(db)
+    fired = await fired_rules(found)
     return await render_template(
         "diary/report.html",
         report=found,
         corrections=Corrections.from_links(links),
         state=state,
-        reasons=await reasons_for(found),
-        saved=bool(request.args.get("saved")),
-        hospital=await hospital_settings(db),
+        reasons=reasons_in_language(strongest_per_item(fired)),
+        emergency=any(rule.emergency for rule in fired),
+        # The full advice belongs to the moment of saving. Later only when the server
+        # rated the report higher than the phone did and no nurse has looked yet: the
+        # family never saw that advice.
+        show_advice=bool(request.args.get("saved"))
+        or (found.server_raised_level and not state.reviewed_at and not state.replies),
+        hospital=hospital,
+        staffed=staffed_at(hospital, utcnow()),
         **await photo_views.report_page_photos(found),
     )
 
 
-async def reasons_for(report: store.Report) -> list[str]:
-    """The matched rules' reasons in the reader's language (rules since removed are left out)."""
-    locale = current_locale()
+async def fired_rules(report: store.Report) -> list[Rule]:
+    """The rules the report matched, as they are now (rules since removed are left out)."""
     rules = {rule.id: rule for rule in await store.select_rules(get_db())}
-    return [
-        rules[rule_id].reason.get(locale) or rules[rule_id].reason.get("en", rule_id)
-        for rule_id in report.matched_rules
-        if rule_id in rules
-    ]
+    return [rules[rule_id] for rule_id in report.matched_rules if rule_id in rules]
+
+
+def reasons_in_language(rules: Sequence[Rule]) -> list[str]:
+    """The rules' reasons in the reader's language."""
+    locale = current_locale()
+    return [rule.reason.get(locale) or rule.reason.get("en", rule.id) for rule in rules]
+
+
+async def reasons_for(report: store.Report) -> list[str]:
+    """Every matched rule's reason, for the nurse's view of a report."""
+    return reasons_in_language(await fired_rules(report))
 
 
 blueprint.add_app_template_filter(report_time, "report_time")

@@ -10,7 +10,7 @@ from ..accounts.forms import PlainForm
 from ..accounts.views import safe_next
 from ..db import get_db, utcnow
 from ..diary import reviews
-from ..hospital import hospital_settings
+from ..hospital import hospital_settings, staffed_at
 from ..i18n import current_locale
 from ..pagecache import PageCache, data_version
 from ..plans import overview
@@ -82,7 +82,10 @@ async def call_us() -> ResponseReturnValue:
     """The "when to call us" card: public, so it also helps when signed out or offline."""
     if g.account is not None and not g.account.is_staff:
         await family_context()
-    return await render_template("families/call.html", hospital=await hospital_settings(get_db()))
+    hospital = await hospital_settings(get_db())
+    return await render_template(
+        "families/call.html", hospital=hospital, staffed=staffed_at(hospital, utcnow())
+    )
 
 
 @blueprint.route("/children/switch", methods=["POST"])

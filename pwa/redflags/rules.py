@@ -5,6 +5,8 @@ A rule: ``{"id", "level": "red"|"amber", "item", "op": ">="|">"|"<="|"<"|"=="|"i
 "value", "count"?, "within_hours"?, "reason": {"en", "nl"}}``. With ``count`` the rule
 fires when this report and earlier ones within ``within_hours`` before it match at least
 ``count`` times ("38.0 °C twice within 24 hours"). Two amber rules in one report make red.
+``"emergency": true`` marks a red rule's sign as life-threatening: the advice then puts
+"Call 112" before the hospital's number.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Rule:
     count: int = 1
     within_hours: int = 24
     reason: Mapping[str, str] = field(default_factory=dict)
+    emergency: bool = False
 
     @classmethod
     def parse(cls, definition: Mapping[str, Any]) -> Rule:
@@ -46,6 +49,7 @@ class Rule:
                 count=int(definition.get("count", 1)),
                 within_hours=int(definition.get("within_hours", 24)),
                 reason=dict(definition.get("reason", {})),
+                emergency=definition.get("emergency", False),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise RuleError(f"incomplete rule: {error}") from error
@@ -59,6 +63,10 @@ class Rule:
             raise RuleError("comparisons need a number")
         if rule.count < 1 or rule.within_hours < 1:
             raise RuleError("count and within_hours must be positive")
+        if not isinstance(rule.emergency, bool):
+            raise RuleError("emergency must be true or false")
+        if rule.emergency and rule.level != "red":
+            raise RuleError("only a red rule can be an emergency")
         return rule
 
     def as_json(self) -> dict[str, Any]:
@@ -72,8 +80,15 @@ class Rule:
         if self.count > 1:
             data["count"] = self.count
             data["within_hours"] = self.within_hours
+        if self.emergency:
+            data["emergency"] = True
         data["reason"] = dict(self.reason)
         return data
+
+    @property
+    def strength(self) -> int:
+        """How loud this rule's advice is: an emergency, then red, then amber."""
+        return 2 if self.emergency else 1 if self.level == "red" else 0
 
     def matches(self, answer: Any) -> bool:
         if answer is None:
@@ -106,6 +121,24 @@ class Verdict:
     level: str
     matched: tuple[str, ...]
     reasons: tuple[Rule, ...]
+
+    @property
+    def emergency(self) -> bool:
+        """A life-threatening sign fired: "Call 112" comes first."""
+        return any(rule.emergency for rule in self.reasons)
+
+
+def strongest_per_item(fired: Sequence[Rule]) -> tuple[Rule, ...]:
+    """The reasons to show, strongest first: one per question (the first of equals).
+
+    A temperature of 39 fires "38.5 or higher" and "38.0 or higher"; the family reads only
+    the first. The level is still judged on every rule that fired.
+    """
+    best: dict[str, Rule] = {}
+    for rule in fired:
+        if rule.item not in best or rule.strength > best[rule.item].strength:
+            best[rule.item] = rule
+    return tuple(sorted(best.values(), key=lambda rule: (-rule.strength, fired.index(rule))))
 
 
 def evaluate(

@@ -1,7 +1,8 @@
 // The report form with JavaScript: the report goes to the outbox on this phone first,
 // the red-flag advice shows at once (also offline), then the outbox is sent. Without
 // JavaScript, or without IndexedDB, the form posts to the server as a plain form.
-import { evaluate } from "./redflags.js";
+import { evaluate, strongestPerItem } from "./redflags.js";
+import { showNumbersFor } from "./staffed.js";
 import { add, flush, list, recentlySent } from "./outbox.js";
 
 const form = document.querySelector("[data-report-form]");
@@ -174,7 +175,13 @@ function reasonsIn(rules) {
 function showAdvice(verdict) {
   closeAdvice();
   const section = slot.querySelector(`[data-advice="${verdict.level}"]`);
-  section.querySelector("[data-advice-reasons]").replaceChildren(...reasonsIn(verdict.reasons));
+  section.querySelector("[data-advice-reasons]").replaceChildren(...reasonsIn(strongestPerItem(verdict.reasons)));
+  // The number for this moment in the hospital's staffed hours; 112 first for a
+  // life-threatening sign.
+  showNumbersFor(section, context.hours);
+  for (const part of section.querySelectorAll("[data-emergency]")) {
+    part.hidden = (part.dataset.emergency === "show") !== verdict.emergency;
+  }
   section.hidden = false;
   if (verdict.level === "red") setRestInert(section, true);
   section.focus();

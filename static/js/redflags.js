@@ -41,7 +41,27 @@ export function evaluate(rules, items, observedAt, earlier = []) {
   let level = "green";
   if (fired.some((rule) => rule.level === "red") || ambers >= AMBERS_MAKING_RED) level = "red";
   else if (ambers) level = "amber";
-  return { level, matched: fired.map((rule) => rule.id), reasons: fired };
+  return {
+    level,
+    matched: fired.map((rule) => rule.id),
+    reasons: fired,
+    // A life-threatening sign fired: "Call 112" comes first.
+    emergency: fired.some((rule) => rule.emergency === true),
+  };
+}
+
+// How loud a rule's advice is: an emergency, then red, then amber.
+const strength = (rule) => (rule.emergency === true ? 2 : rule.level === "red" ? 1 : 0);
+
+// The reasons to show, strongest first: one per question (the first of equals). A
+// temperature of 39 fires "38.5 or higher" and "38.0 or higher"; the family reads only
+// the first. The level is still judged on every rule that fired.
+export function strongestPerItem(fired) {
+  const best = new Map();
+  for (const rule of fired) {
+    if (!best.has(rule.item) || strength(rule) > strength(best.get(rule.item))) best.set(rule.item, rule);
+  }
+  return [...best.values()].sort((a, b) => strength(b) - strength(a) || fired.indexOf(a) - fired.indexOf(b));
 }
 
 export function higher(first, second) {

@@ -76,7 +76,7 @@ async def test_family_page_opens_without_network(context: BrowserContext, page: 
 
     await page.goto("/settings")
     await expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
-    await expect(page.get_by_role("link", name="+31 30 000 0000")).to_be_visible()
+    await expect(page.get_by_role("link", name="+31 30 000 0000", exact=True)).to_be_visible()
     await page.get_by_role("link", name="Open the start page").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text(HOME_HEADING)
     assert await cached_pages(page) == ["/", "/call"]

@@ -7,7 +7,14 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from .harness import ServedApp, assert_accessible, sign_in_admin, sign_in_nurse, sign_in_parent
+from .harness import (
+    NURSE,
+    ServedApp,
+    assert_accessible,
+    sign_in_admin,
+    sign_in_nurse,
+    sign_in_parent,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -43,11 +50,11 @@ async def test_nurse_replies_to_the_top_red_report_and_the_family_sees_it(
 
     await sign_in_parent(page)
     await expect(page.get_by_text("The care team replied to you")).to_be_visible()
-    await page.get_by_role("link", name="Noor (nurse)", exact=False).first.click()
+    await page.get_by_role("link", name=NURSE.display_name, exact=False).first.click()
     await expect(page.get_by_text(REPLY)).to_be_visible()
-    await expect(page.get_by_text("Reply from Noor (nurse)").first).to_be_visible()
+    await expect(page.get_by_text(f"Reply from {NURSE.display_name},").first).to_be_visible()
     await page.goto("/diary")
-    await expect(page.get_by_text("Reply from Noor (nurse)").first).to_be_visible()
+    await expect(page.get_by_text(f"Reply from {NURSE.display_name},").first).to_be_visible()
 
 
 async def test_admin_home_is_accessible(page: Page) -> None:
