@@ -16,7 +16,7 @@ with its mobile defaults on the signed-in family home page.
 
     .venv/bin/python bench/page_weight.py [--no-lighthouse]
 
-Budgets (QUALITY.md): family pages <= 60 KB compressed HTML+CSS+JS on a first visit, no
+Budgets (docs/performance.md): family pages <= 60 KB compressed HTML+CSS+JS on a first visit, no
 third-party request, repeat visits from the service worker; Lighthouse performance >= 95,
 accessibility 100, best practices 100.
 """

@@ -5,7 +5,7 @@ the same 10,000 messages, without sending).
 
     .venv/bin/python bench/push_fanout.py [--families 1000] [--per-family 10]
 
-Budget (QUALITY.md): the same order of time as the encryption alone (the ratio is shown).
+Budget (docs/performance.md): the same order of time as the encryption alone (the ratio is shown).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ The rows are bulk-inserted with plain sqlite3 into a freshly migrated database i
 temporary folder (levels about 80/15/5 % green/amber/red; reports older than a day are
 reviewed, as a working ward keeps up, newer ones half: about 1,400 wait in the queue).
 Pages are timed in-process with Quart's test client, median of --runs.
-Budget (QUALITY.md): < 50 ms.
+Budget (docs/performance.md): < 50 ms.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ against a bare Quart "hello" route, both served by Hypercorn exactly as `pwa ser
 
     .venv/bin/python bench/throughput.py [--seconds 10] [--connections 16]
 
-Budget (QUALITY.md): home >= 50 % of hello's requests/second. The home page is served as
+Budget (docs/performance.md): home >= 50 % of hello's requests/second. The home page is served as
 deployed, from its page cache (pwa/pagecache.py) after the first visit; a second server
 on the same database with the cache off (PWA_PAGE_CACHE_PAGES=0) shows what rendering it
 on every visit costs (reported, not the budget's number). Needs `wrk`

@@ -257,7 +257,7 @@ def get_routes(app: Quart, people: People) -> list[tuple[str, str]]:
     return sorted(routes)
 
 
-# DESIGN.md: offline, a family can open home, the schedule, the report form and the
+# docs/offline.md: offline, a family can open home, the schedule, the report form and the
 # "when to call us" card; no other page may be kept on a phone.
 OFFLINE_FAMILY_PATHS = {"/", "/call", "/schedule", "/diary/new"}
 

@@ -103,7 +103,7 @@ def _field_for(item: Item) -> Field:
 
 
 def report_form_class(items: Iterable[Item]) -> type[BaseReportForm]:
-    """A form class with a field per item shown now, in the order of CLINICAL.md."""
+    """A form class with a field per item shown now, in the order of docs/clinical.md."""
     shown = list(items)
     fields: dict[str, Any] = {item.key: _field_for(item) for item in shown}
     fields["item_keys"] = tuple(item.key for item in shown)

@@ -1,6 +1,6 @@
-"""The diary items a report can answer (CLINICAL.md), their answers and their checks.
+"""The diary items a report can answer (docs/clinical.md), their answers and their checks.
 
-Item keys are the sync contract's (DESIGN.md); the admin switches items on or off, but a
+Item keys are the sync contract's (docs/api.md); the admin switches items on or off, but a
 report queued on a phone before an item was switched off is still accepted.
 """
 

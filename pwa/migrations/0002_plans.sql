@@ -1,6 +1,6 @@
 -- Treatment plans: the template, each child's plan, its visits and home-medication
 -- periods, the "what to bring" list, what each caregiver has seen, and calendar feeds.
--- Visits are stored as local date-time text plus an IANA zone (see DESIGN.md "Time").
+-- Visits are stored as local date-time text plus an IANA zone (wall-clock time: a 09:00 admission stays 09:00 across DST).
 
 CREATE TABLE plan_template (
     id INTEGER PRIMARY KEY CHECK (id = 1),

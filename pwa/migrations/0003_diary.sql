@@ -38,7 +38,7 @@ CREATE TABLE report (
 CREATE INDEX report_by_child ON report (child_id, observed_at);
 CREATE INDEX report_by_level ON report (level, received_at);
 
--- Example rules from CLINICAL.md, to be confirmed by the hospital's clinical team.
+-- Example rules from public sources (docs/clinical.md), to be confirmed by the hospital's clinical team.
 INSERT INTO red_flag_rule (position, definition, updated_at) VALUES
  (1, '{"id": "temperature-high", "level": "red", "item": "temperature", "op": ">=", "value": 38.5, "reason": {"en": "Temperature of 38.5 °C or higher", "nl": "Temperatuur van 38,5 °C of hoger"}}', '2026-11-27T00:00:00.000000Z'),
  (2, '{"id": "temperature-twice", "level": "red", "item": "temperature", "op": ">=", "value": 38.0, "count": 2, "within_hours": 24, "reason": {"en": "Temperature of 38.0 °C or higher twice within 24 hours", "nl": "Twee keer binnen 24 uur een temperatuur van 38,0 °C of hoger"}}', '2026-11-27T00:00:00.000000Z'),

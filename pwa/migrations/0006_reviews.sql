@@ -1,5 +1,5 @@
 -- Closing the loop: nurses open, review and answer reports. These rows never change what
--- the family wrote (DESIGN.md "Symptom diary").
+-- the family wrote (docs/api.md, reports).
 
 -- Who is looking at a report right now ("being handled by"), so two nurses don't both phone.
 CREATE TABLE report_claim (

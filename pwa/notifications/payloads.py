@@ -1,5 +1,5 @@
 """What a notification says. Lock screens show it, so it never names the child, the
-diagnosis or a symptom (CLINICAL.md): only that there is news, and where to look."""
+diagnosis or a symptom (docs/privacy.md): only that there is news, and where to look."""
 
 from __future__ import annotations
 

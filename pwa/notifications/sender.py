@@ -1,5 +1,5 @@
 """The reminder sender: claim due jobs atomically, send outside the transaction, record
-each outcome as QUALITY.md's response table says. Two senders at once send a job once;
+each outcome as docs/reminders.md's response table says. Two senders at once send a job once;
 a sender that dies mid-send leaves a lease that expires, so the job goes out again at
 most once more, with the same Topic and tag (the phone replaces rather than doubles)."""
 

@@ -38,7 +38,7 @@ def _public_url(path: str) -> str:
 def visit_url(visit_id: int) -> str:
     """Where a calendar entry leads back to in the app (no token: it needs a sign-in).
 
-    Written out rather than built with url_for: the URL map in DESIGN.md keeps it stable.
+    Written out rather than built with url_for: the URL map in docs/api.md keeps it stable.
     """
     return _public_url(f"/schedule/visits/{visit_id}")
 

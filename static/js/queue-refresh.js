@@ -1,5 +1,5 @@
 // Keeps the review queue current while it is open. The requests say they are background
-// refreshes, so an idle nurse's session still times out (QUALITY.md, Sessions).
+// refreshes, so an idle nurse's session still times out (docs/access.md, sessions).
 const REFRESH_MS = 60_000;
 
 async function refreshQueue() {

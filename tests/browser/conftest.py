@@ -2,7 +2,7 @@
 
 One server (a subprocess running ``pwa serve`` on a fresh instance folder with the demo
 data) and one browser serve the whole session, on a session-scoped event loop as
-QUALITY.md describes; every test gets its own browser context, so cookies, caches and
+docs/offline.md describes; every test gets its own browser context, so cookies, caches and
 service workers never leak from one test into the next. Chromium missing is a failure,
 not a skip: `make test` installs it.
 """

@@ -1,6 +1,5 @@
 """The report form with JavaScript: advice at once (also offline), the IndexedDB outbox,
-and every report reaching the server exactly once (DESIGN.md "Offline", QUALITY.md
-"Offline sync: nothing lost, nothing doubled")."""
+and every report reaching the server exactly once (docs/offline.md)."""
 
 from __future__ import annotations
 

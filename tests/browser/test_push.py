@@ -1,5 +1,5 @@
 """Push in the browser: the service worker shows every push as a notification (delivered
-through the DevTools Protocol, as QUALITY.md describes), the reminders page switches a
+through the DevTools Protocol, as docs/reminders.md describes), the reminders page switches a
 phone on and off, an app open re-sends or renews a subscription, iPhones get the Home
 Screen steps, and axe-core finds nothing on the reminder pages.
 
