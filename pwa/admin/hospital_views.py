@@ -7,7 +7,6 @@ the review queue's deadlines.
 
 from __future__ import annotations
 
-import re
 from datetime import time
 from typing import Any
 
@@ -21,7 +20,6 @@ from wtforms.validators import (
     InputRequired,
     Length,
     NumberRange,
-    ValidationError,
 )
 
 from .. import audit
@@ -29,34 +27,19 @@ from ..db import get_db
 from ..hospital import HospitalSettings, hospital_settings, save_hospital_settings
 from ..i18n import current_locale, gettext
 from ..i18n import lazy_gettext as _l
+from ..phone_numbers import check_phone_number
 from ..rendering import render_template
 from ..security import Access, CsrfForm, access
 from .forms import WholeNumberField
 
 blueprint = Blueprint("hospital", __name__, url_prefix="/admin")
 
-PHONE_CHARACTERS = re.compile(r"^[0-9 +\-()]+$")
-PHONE_DIGITS = (6, 20)
 RED_MINUTES = (5, 240)
 GREEN_DAYS = (1, 14)
 
 
 def _required() -> InputRequired:
     return InputRequired(message=_l("Please fill this in."))
-
-
-def _phone_number(form: Any, field: Any) -> None:
-    text = (field.data or "").strip()
-    digits = sum(character.isdigit() for character in text)
-    if not PHONE_CHARACTERS.match(text) or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
-        raise ValidationError(
-            gettext(
-                "Enter a phone number of %(min)s to %(max)s digits, like +31 30 123 4567. "
-                "Only digits, spaces, +, - and brackets.",
-                min=PHONE_DIGITS[0],
-                max=PHONE_DIGITS[1],
-            )
-        )
 
 
 def _weekdays() -> list[SelectChoice]:
@@ -77,12 +60,12 @@ class HospitalForm(CsrfForm):
     )
     phone_daytime = StringField(
         _l("Phone number during staffed hours"),
-        validators=[_required(), Length(max=40), _phone_number],
+        validators=[_required(), Length(max=40), check_phone_number],
         render_kw={"inputmode": "tel", "autocomplete": "off"},
     )
     phone_out_of_hours = StringField(
         _l("Phone number for evenings, nights and weekends"),
-        validators=[_required(), Length(max=40), _phone_number],
+        validators=[_required(), Length(max=40), check_phone_number],
         render_kw={"inputmode": "tel", "autocomplete": "off"},
     )
     first_day = SelectField(_l("First staffed day of the week"), choices=_weekdays)

@@ -3,18 +3,16 @@ report can phone the family back with one tap (hazard H15). Only the care team s
 
 from __future__ import annotations
 
-from typing import Any
-
 from quart import Blueprint, flash, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 from wtforms import StringField
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import Length, Optional
 
 from .. import audit
-from ..admin.hospital_views import PHONE_CHARACTERS, PHONE_DIGITS
 from ..db import get_db
 from ..i18n import gettext
 from ..i18n import lazy_gettext as _l
+from ..phone_numbers import check_phone_number
 from ..rendering import render_template
 from ..security import Access, CsrfForm, access
 from . import store
@@ -22,26 +20,10 @@ from . import store
 blueprint = Blueprint("phone", __name__)
 
 
-def _phone_number(form: Any, field: Any) -> None:
-    text = (field.data or "").strip()
-    if not text:
-        return
-    digits = sum(character.isdigit() for character in text)
-    if not PHONE_CHARACTERS.match(text) or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]:
-        raise ValidationError(
-            gettext(
-                "Enter a phone number of %(min)s to %(max)s digits, like +31 30 123 4567. "
-                "Only digits, spaces, +, - and brackets.",
-                min=PHONE_DIGITS[0],
-                max=PHONE_DIGITS[1],
-            )
-        )
-
-
 class PhoneForm(CsrfForm):
     phone = StringField(
         _l("Your phone number (optional)"),
-        validators=[Length(max=40), _phone_number],
+        validators=[Optional(), Length(max=40), check_phone_number],
         description=_l(
             "The hospital's nurses see it next to your name, to phone you about a report. "
             "Other families never see it. Leave it empty to remove it."
