@@ -70,8 +70,10 @@ async def take(base: str) -> None:
         for lang in ("en", "nl"):
             context = await browser.new_context(
                 viewport=PHONE, device_scale_factor=1, locale=lang, extra_http_headers={"Accept-Language": lang},
-                service_workers="block",
+                service_workers="block", timezone_id="Europe/Amsterdam",
             )
+            # The phone's clock too: home counts down to the next stay on the phone.
+            await context.clock.install(time=time.time() + CLOCK_OFFSET[0])
             page = await context.new_page()
             await _sign_in(page, base, PARENT, staff=False)
             await _shoot(page, f"{lang}-home")
