@@ -24,6 +24,7 @@ from .harness import (
     cached_pages,
     go_offline,
     horizontal_overflow,
+    open_report_form,
     service_worker_ready,
     sign_in_parent,
 )
@@ -44,8 +45,8 @@ OUTBOX_MODULE = "/static/js/outbox.js"
 
 
 async def open_form(page: Page) -> None:
-    await page.goto("/diary/new")
-    await expect(page.get_by_role("button", name="Save report")).to_be_visible()
+    """The report form as a family reaches it: Home, then "log symptoms"."""
+    await open_report_form(page)
 
 
 async def save_report(
@@ -220,6 +221,25 @@ async def test_reports_written_offline_wait_and_are_sent_exactly_once(
     await page.reload()
     await wait_for_outbox(page, 0)
     assert await report_count(served_app) == before + 2
+
+
+async def test_a_red_report_waiting_on_the_phone_is_listed_as_past_advice(
+    context: BrowserContext, page: Page
+) -> None:
+    """Hazard H11: once the red advice has been shown, the outbox list names the waiting
+    red report "Red: advised to call", not "Call now"."""
+    await sign_in_parent(page)
+    await keep_form_offline(page)
+    # It stays offline: the red report never reaches the shared demo family's records.
+    await go_offline(context)
+    await save_report(page, pain=9)
+    await expect(page.locator("[data-advice=red]")).to_be_visible()
+    await wait_for_outbox(page, 1)
+    row = page.locator("[data-outbox-list] > li")
+    await expect(row).to_have_count(1)
+    await expect(row.get_by_text("Red: advised to call")).to_be_visible()
+    await expect(row.get_by_text("Call now")).to_have_count(0)
+    await page.screenshot(path="/tmp/followups-outbox-red.png", full_page=True)
 
 
 async def test_advice_shows_at_once_offline_and_is_accessible(
