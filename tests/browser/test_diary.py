@@ -24,6 +24,7 @@ from .harness import (
     cached_pages,
     go_offline,
     horizontal_overflow,
+    open_from_menu,
     open_report_form,
     service_worker_ready,
     sign_in_parent,
@@ -173,7 +174,7 @@ async def test_a_report_logged_online_shows_advice_and_reaches_the_history(
     await expect(page.get_by_label("Temperature")).to_have_value("")
     await expect(page.locator("input[name=client_uuid]")).not_to_have_value(uuid)
 
-    await page.goto("/diary")
+    await open_from_menu(page, "Diary")
     entry = page.locator(".report-list li").filter(has=page.locator(f"a[href='/diary/{uuid}']"))
     await expect(entry.get_by_text("Nothing urgent")).to_be_visible()
     await assert_accessible(page)
@@ -376,7 +377,7 @@ async def test_a_refused_report_needs_attention_and_is_never_dropped_silently(
     page: Page,
 ) -> None:
     await sign_in_parent(page)
-    await page.goto("/diary")
+    await open_from_menu(page, "Diary")
     # A report for a child that is not this family's: the server answers `invalid`.
     await page.evaluate(
         """async (url) => {
@@ -399,7 +400,7 @@ async def test_a_refused_report_needs_attention_and_is_never_dropped_silently(
     assert item["status"] == "attention"
     await assert_accessible(page)
     # Next to "Sign out": signing out would delete it.
-    await page.goto("/settings")
+    await open_from_menu(page, "Settings")
     await expect(
         page.get_by_text("1 report has not been sent yet. Signing out deletes it from this phone.")
     ).to_be_visible()

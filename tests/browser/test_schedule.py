@@ -35,6 +35,7 @@ from .harness import (
     cached_pages,
     go_offline,
     horizontal_overflow,
+    open_from_menu,
     service_worker_ready,
     sign_in_admin,
     sign_in_nurse,
@@ -160,7 +161,7 @@ async def wait_until_kept(page: Page, path: str, within: float = 5) -> None:
 
 
 async def sign_out(page: Page) -> None:
-    await page.goto("/settings")
+    await open_from_menu(page, "Settings")
     await page.get_by_role("button", name="Sign out").click()
     await expect(page.get_by_text("You are signed out.")).to_be_visible()
 
@@ -276,7 +277,7 @@ async def test_schedule_opens_offline_with_its_time_until_sign_out(
 ) -> None:
     await sign_in_parent(page)
     await service_worker_ready(page)
-    await page.goto("/schedule")
+    await open_from_menu(page, "Dates")
     await wait_until_kept(page, "/schedule")
     updated = page.locator(".last-updated")
     shown = await updated.inner_text()
