@@ -377,7 +377,7 @@ async def test_the_reminders_page_works_for_families_and_passes_axe(
     notifying: BrowserContext, page: Page
 ) -> None:
     await sign_in_parent(page)
-    await page.goto("/settings/reminders")
+    await open_reminders(page)
     await expect(page.get_by_role("button", name=SWITCH_ON)).to_be_visible()
     await expect(page.get_by_text(SHARE_STEP)).to_be_hidden()
     await assert_accessible(page)
@@ -389,7 +389,7 @@ async def test_an_iphone_outside_the_home_screen_gets_the_steps_instead(
     async with iphone_context(browser, served_app.url) as safari:
         page = await safari.new_page()
         await sign_in_parent(page)
-        await page.goto("/settings/reminders")
+        await open_reminders(page)
         await expect(page.get_by_text(SHARE_STEP)).to_be_visible()
         await expect(page.get_by_text("Add to Home Screen")).to_be_visible()
         await expect(page.get_by_role("button", name=SWITCH_ON)).to_be_hidden()

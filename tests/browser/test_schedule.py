@@ -391,7 +391,11 @@ async def test_parent_sees_the_change_banner_after_a_nurse_moves_a_visit(
         await expect(page.get_by_text(CHANGED_BANNER)).to_have_count(0)
 
         # The nurse moves course 4 a day later through the plan page and the edit form.
-        await nurse.goto(f"/nurse/children/{demo.child_id}/plan")
+        # Signed in already (saved state): from the start page, as a nurse opens the app.
+        await nurse.goto("/")
+        await open_from_menu(nurse, "Children")
+        await nurse.locator(f"main a[href='/nurse/children/{demo.child_id}']").first.click()
+        await nurse.get_by_role("link", name="Treatment plan").click()
         row = nurse.get_by_role("row").filter(
             has=nurse.get_by_role("link", name=f"Course {course}: Hospital stay")
         )
@@ -458,15 +462,16 @@ async def test_family_plan_pages_are_accessible_and_fit_a_small_phone(
     await expect(page.get_by_role("heading", name="What to bring")).to_be_visible()
     await check_page(page, strict=True)
 
-    await page.goto("/schedule")
+    await open_from_menu(page, "Dates")
     await expect(page.locator(".timeline-item")).to_have_count(10)
     await check_page(page, strict=True)
 
-    await page.goto(f"/schedule/visits/{demo.visits[2]}")
+    await page.locator(f"main a[href='/schedule/visits/{demo.visits[2]}']").first.click()
     await expect(page.get_by_role("heading", name="Note from the care team")).to_be_visible()
     await check_page(page)
 
-    await page.goto("/settings/calendar")
+    await open_from_menu(page, "Settings")
+    await page.get_by_role("link", name="Your calendar link").click()
     await expect(page.get_by_text("You have no calendar link at the moment.")).to_be_visible()
     await check_page(page)
     # The page as it shows a new link once, then switched off again for the other tests.
