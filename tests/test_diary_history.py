@@ -521,3 +521,19 @@ async def test_history_and_report_show_a_nurses_review_and_reply(
     assert "Sent " in items[waiting] and "Nurse" not in items[waiting]
     page = await text(family_client, f"/diary/{seen}")
     assert re.search(r"Seen by nurse Nurse at Fri,? 15 Jan( 2027)?, 09:30", page)
+
+
+@pytest.mark.parametrize(
+    ("language", "past", "shouting"),
+    [("en", "Red: advised to call", "Call now"), ("nl", "Rood: advies was bellen", "Bel nu")],
+)
+async def test_outbox_rows_name_a_red_level_in_the_past(
+    family_client: Any, language: str, past: str, shouting: str
+) -> None:
+    """Hazard H11: the outbox list's row template, filled by outbox-status.js, names a
+    waiting red report "Red: advised to call" (translated), never "Call now"."""
+    for path in ("/diary", "/diary/new"):
+        response = await family_client.get(path, headers={"Accept-Language": language})
+        html = await response.get_data(as_text=True)
+        row = html[html.index("<template data-outbox-row>") : html.index("</template>")]
+        assert past in row and shouting not in row

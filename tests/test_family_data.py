@@ -80,3 +80,34 @@ async def test_download_holds_exactly_our_child_and_validates(
 async def test_download_page_links_both_files(family_client: Any) -> None:
     text = await (await family_client.get("/settings/data")).get_data(as_text=True)
     assert "/settings/data/export.csv" in text and "/settings/data/export.fhir.json" in text
+
+
+async def test_download_holds_the_caregivers_own_phone_number(
+    db: Database, people: People, family_client: Any
+) -> None:
+    """The caregiver's optional phone number (from /settings/phone) is in their download:
+    a RelatedPerson with their name, number and e-mail, and on the download page."""
+    async with db.transaction() as connection:
+        await connection.execute(
+            "UPDATE account SET phone = '+31 6 1234 5678' WHERE id = ?", (people.parent_id,)
+        )
+        await connection.execute(
+            "UPDATE account SET phone = '+31 6 9999 0000' WHERE id = ?", (people.other_parent_id,)
+        )
+    document = json.loads(
+        await (await family_client.get("/settings/data/export.fhir.json")).get_data(as_text=True)
+    )
+    Bundle.model_validate(document)
+    related = [
+        entry["resource"]
+        for entry in document["entry"]
+        if entry["resource"]["resourceType"] == "RelatedPerson"
+    ]
+    assert len(related) == 1
+    patient_url = document["entry"][0]["fullUrl"]
+    assert related[0]["patient"]["reference"] == patient_url
+    telecom = {item["system"]: item["value"] for item in related[0]["telecom"]}
+    assert telecom["phone"] == "+31 6 1234 5678" and "@" in telecom["email"]
+    assert "+31 6 9999 0000" not in json.dumps(document)
+    page = await (await family_client.get("/settings/data")).get_data(as_text=True)
+    assert "+31 6 1234 5678" in page

@@ -208,19 +208,15 @@ class CorrectionLink:
     correction_received_at: datetime
 
 
-async def select_correction_links(db: Database, child_id: int) -> list[CorrectionLink]:
-    """Every correction of this child's reports, oldest first."""
-    rows = await db.scan(
-        """
+_CORRECTION_LINKS = """
         SELECT corrected.client_uuid AS corrected_uuid, corrected.observed_at AS corrected_observed_at,
                report.client_uuid AS correction_uuid, report.received_at AS correction_received_at
           FROM report
           JOIN report AS corrected ON corrected.id = report.corrects_id
-         WHERE report.child_id = :child_id
-         ORDER BY report.received_at, report.id
-        """,
-        {"child_id": child_id},
-    )
+"""
+
+
+def _correction_links(rows: list[sqlite3.Row]) -> list[CorrectionLink]:
     return [
         CorrectionLink(
             corrected_uuid=row["corrected_uuid"],
@@ -230,3 +226,27 @@ async def select_correction_links(db: Database, child_id: int) -> list[Correctio
         )
         for row in rows
     ]
+
+
+async def select_correction_links(db: Database, child_id: int) -> list[CorrectionLink]:
+    """Every correction of this child's reports, oldest first."""
+    rows = await db.scan(
+        _CORRECTION_LINKS
+        + " WHERE report.child_id = :child_id ORDER BY report.received_at, report.id",
+        {"child_id": child_id},
+    )
+    return _correction_links(rows)
+
+
+async def select_correction_links_for_queue(db: Database) -> list[CorrectionLink]:
+    """Every correction of the children with a report waiting for review, oldest first:
+    the queue needs whole families of corrections to know which report is current."""
+    rows = await db.scan(
+        f"""{_CORRECTION_LINKS}
+         WHERE report.child_id IN (
+               SELECT waiting.child_id FROM report_queue
+                 JOIN report AS waiting ON waiting.id = report_queue.report_id)
+         ORDER BY report.received_at, report.id
+        """  # noqa: S608  # nosec B608  # fixed text only; nothing in it comes from outside
+    )
+    return _correction_links(rows)

@@ -1,11 +1,13 @@
 """A family downloads everything the app holds about their child (GDPR access and
 portability): the same FHIR Bundle and CSV the hospital exports, without the hospital's
-internal patient number, which is for staff only."""
+internal patient number, which is for staff only; the Bundle also holds the downloading
+caregiver's own contact details (name, e-mail, the optional phone number)."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from typing import Any
 
 from quart import Blueprint, current_app, g
 from quart.typing import ResponseReturnValue
@@ -16,6 +18,7 @@ from ..exports import fhir
 from ..exports.record import DateRange, csv_bytes, load_record
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless
+from . import store as families
 from .views import family_context
 
 blueprint = Blueprint("family_data", __name__, url_prefix="/settings/data")
@@ -40,11 +43,34 @@ def _download(name: str, media_type: str) -> dict[str, str]:
     }
 
 
+async def _contact() -> dict[str, str]:
+    """The signed-in caregiver's own contact details, as the app holds them."""
+    contact = {"name": g.account.display_name, "email": g.account.email}
+    phone = await families.select_phone(get_db(), g.account.id)
+    if phone:
+        contact["phone"] = phone
+    return contact
+
+
+def _related_person(contact: dict[str, str], patient_url: str) -> dict[str, Any]:
+    """The caregiver as a FHIR RelatedPerson of the child, with their own telecom."""
+    telecom = [{"system": "email", "value": contact["email"]}]
+    if "phone" in contact:
+        telecom.insert(0, {"system": "phone", "value": contact["phone"]})
+    return {
+        "resourceType": "RelatedPerson",
+        "active": True,
+        "patient": {"reference": patient_url, "type": "Patient"},
+        "name": [{"text": contact["name"]}],
+        "telecom": telecom,
+    }
+
+
 @blueprint.route("")
 @access(Access.FAMILY)
 async def page() -> ResponseReturnValue:
     await family_context()
-    return await render_template("families/data.html")
+    return await render_template("families/data.html", contact=await _contact())
 
 
 @blueprint.route("/export.fhir.json")
@@ -55,6 +81,15 @@ async def fhir_download() -> ResponseReturnValue:
         record,
         base_url=current_app.config["PUBLIC_URL"],
         patient_number_system=current_app.config["FHIR_PATIENT_NUMBER_SYSTEM"],
+    )
+    patient_url = document["entry"][0]["fullUrl"]
+    document["entry"].append(
+        {
+            "fullUrl": fhir.Ids(current_app.config["PUBLIC_URL"].rstrip("/"))(
+                "RelatedPerson", g.account.id
+            ),
+            "resource": _related_person(await _contact(), patient_url),
+        }
     )
     body = json.dumps(document, ensure_ascii=False, indent=2)
     return body, 200, _download("immuno-companion-our-data.fhir.json", fhir.MEDIA_TYPE)

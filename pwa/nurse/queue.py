@@ -13,7 +13,14 @@ import aiosqlite
 
 from .. import audit
 from ..db import Database, fetch_one, from_db, now_text, to_db, utcnow
-from ..diary.store import REPORT_COLUMNS, REPORT_FROM, Report
+from ..diary.history import Corrections
+from ..diary.store import (
+    REPORT_COLUMNS,
+    REPORT_FROM,
+    CorrectionLink,
+    Report,
+    select_correction_links_for_queue,
+)
 from ..hospital import HospitalSettings
 from ..notifications import store as push_store
 from ..notifications.planner import CHANGE_NOTICE_USEFUL
@@ -33,6 +40,8 @@ class QueueItem:
     waited: timedelta
     claimed_by: str | None
     claimed_since: datetime | None = None
+    # The family's newer report that replaces this one; None while this one is current.
+    superseded_by: CorrectionLink | None = None
 
 
 def review_deadline(level: str, received: datetime, settings: HospitalSettings) -> datetime:
@@ -73,7 +82,8 @@ async def count_queue(db: Database) -> int:
 async def select_queue(
     db: Database, now: datetime, settings: HospitalSettings, limit: int | None = None
 ) -> list[QueueItem]:
-    """Unreviewed reports (report_queue, kept by triggers: migration 0007), most urgent first."""
+    """Unreviewed reports (report_queue, kept by triggers: migration 0007), most urgent
+    first, a superseded report right after the report that corrects it (hazard H6)."""
     rows = await db.scan(
         f"""
         SELECT child.nickname AS child_nickname, claimer.display_name AS claimer,
@@ -89,6 +99,7 @@ async def select_queue(
         """,
         {"limit": limit or QUEUE_PAGE},
     )
+    corrections = Corrections.from_links(await select_correction_links_for_queue(db))
     items = []
     for row in rows:
         report = Report.from_row(row)
@@ -105,9 +116,33 @@ async def select_queue(
                 max(timedelta(0), now - report.received_at),
                 row["claimer"] if held else None,
                 claimed_at if held else None,
+                corrections.superseded_by(report.client_uuid),
             )
         )
-    return items
+    return beside_corrections(items)
+
+
+def beside_corrections(items: list[QueueItem]) -> list[QueueItem]:
+    """The queue with each family of corrections together: the current report first, its
+    superseded reports right after it, all at the place of the family's most urgent report.
+
+    A superseded report stays reviewable (a nurse may have acted on it) but never stands
+    alone as if current; and a red corrected to green still surfaces where the red was.
+    """
+
+    def family(item: QueueItem) -> str:
+        link = item.superseded_by
+        return link.correction_uuid if link else item.report.client_uuid
+
+    members: dict[str, list[QueueItem]] = {}
+    for item in items:
+        members.setdefault(family(item), []).append(item)
+    ordered: list[QueueItem] = []
+    for item in items:
+        group = members.pop(family(item), None)
+        if group is not None:
+            ordered.extend(sorted(group, key=lambda member: member.superseded_by is not None))
+    return ordered
 
 
 async def review(

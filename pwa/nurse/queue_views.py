@@ -19,6 +19,7 @@ from ..db import get_db, utcnow
 from ..diary import photos as report_photos
 from ..diary import reviews
 from ..diary import store as diary
+from ..diary.history import Corrections
 from ..diary.views import answer_label, item_label, reasons_for
 from ..families import store as families
 from ..hospital import hospital_settings
@@ -125,6 +126,7 @@ async def _render_report(found: diary.Report, **extra: Any) -> str:
         review_history=await reviews.select_history(db, found.id),
         reasons=await reasons_for(found),
         history=await diary.select_reports_for_child(db, found.child_id, limit=10),
+        corrections=Corrections.from_links(await diary.select_correction_links(db, found.child_id)),
         photos=await report_photos.select_photos(db, found.id),
         form=extra.pop("form", None) or ReviewForm(),
         reply_form=extra.pop("reply_form", None) or ReplyForm(),

@@ -14,7 +14,7 @@ from ..accounts import store as accounts
 from ..accounts.forms import PlainForm
 from ..db import get_db, utcnow
 from ..diary import store as diary
-from ..diary.history import select_review_states
+from ..diary.history import Corrections, select_review_states
 from ..diary.trends import trend_charts
 from ..families import store as families
 from ..notifications import coverage
@@ -76,6 +76,7 @@ async def _render_child(child_id: int, **extra: object) -> str:
         plan_view=await overview.for_staff(db, child.id, now),
         reports=await diary.select_reports_for_child(db, child.id, limit=30),
         states=await select_review_states(db, child.id),
+        corrections=Corrections.from_links(await diary.select_correction_links(db, child.id)),
         trends=await trend_charts(db, child.id, today=today, days=14),
         caregivers=await families.select_caregivers(db, child.id),
         working_devices=await coverage.working_devices_per_caregiver(db, child.id),

@@ -96,6 +96,20 @@ async def sign_in_parent(page: Page) -> None:
     await expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {PARENT.display_name}")
 
 
+async def open_from_menu(page: Page, name: str) -> None:
+    """Click an entry of the main menu (Home, Diary, Dates, Settings; Queue, Children, …)."""
+    menu = page.get_by_role("navigation", name="Main")
+    await menu.get_by_role("link", name=name, exact=True).click()
+
+
+async def open_report_form(page: Page) -> None:
+    """From any family page: Home in the menu, then home's main action, "log symptoms"."""
+    if not page.url.rstrip("/").endswith(origin(page)):
+        await open_from_menu(page, "Home")
+    await page.get_by_role("link", name=re.compile("log symptoms", re.IGNORECASE)).click()
+    await expect(page.get_by_role("button", name="Save report")).to_be_visible()
+
+
 async def sign_in_nurse(page: Page) -> None:
     await sign_in(page, NURSE)
 

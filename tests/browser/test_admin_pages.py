@@ -8,7 +8,13 @@ import uuid
 import pytest
 from playwright.async_api import Page, expect
 
-from .harness import assert_accessible, horizontal_overflow, sign_in_admin, sign_in_parent
+from .harness import (
+    assert_accessible,
+    horizontal_overflow,
+    open_from_menu,
+    sign_in_admin,
+    sign_in_parent,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -23,7 +29,7 @@ async def _fits_and_is_accessible(page: Page) -> None:
 async def test_staff_accounts_with_a_new_set_up_code(page: Page) -> None:
     await page.set_viewport_size(NARROW)
     await sign_in_admin(page)
-    await page.goto("/admin/")
+    await open_from_menu(page, "Admin")
     await page.get_by_role("link", name="Staff accounts").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Staff accounts")
     await page.get_by_label("Name").fill("Nurse Browser Test")
@@ -38,7 +44,8 @@ async def test_staff_accounts_with_a_new_set_up_code(page: Page) -> None:
 async def test_hospital_settings_with_errors_showing(page: Page) -> None:
     await page.set_viewport_size(NARROW)
     await sign_in_admin(page)
-    await page.goto("/admin/hospital")
+    await open_from_menu(page, "Admin")
+    await page.get_by_role("link", name="Hospital settings").click()
     await page.get_by_label("Phone number during staffed hours").fill("call us")
     await page.get_by_role("button", name="Save the settings").click()
     await expect(page.get_by_text("Enter a phone number of 6 to 20 digits")).to_be_visible()
@@ -48,9 +55,10 @@ async def test_hospital_settings_with_errors_showing(page: Page) -> None:
 async def test_audit_log_and_the_familys_record_of_who_looked(page: Page) -> None:
     await page.set_viewport_size(NARROW)
     await sign_in_admin(page)
-    await page.goto("/nurse/children")
+    await open_from_menu(page, "Children")
     await page.locator("main a[href^='/nurse/children/']").first.click()
-    await page.goto("/admin/audit")
+    await open_from_menu(page, "Admin")
+    await page.get_by_role("link", name="Audit log").click()
     await page.get_by_label("What").select_option("child.viewed")
     await page.get_by_role("button", name="Search").click()
     await expect(page.locator("tbody tr").first).to_contain_text("child.viewed")
@@ -58,7 +66,7 @@ async def test_audit_log_and_the_familys_record_of_who_looked(page: Page) -> Non
 
     await page.context.clear_cookies()
     await sign_in_parent(page)
-    await page.goto("/settings")
+    await open_from_menu(page, "Settings")
     await page.get_by_role("link", name="Who at the hospital looked at the data").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Who looked at the data")
     await _fits_and_is_accessible(page)

@@ -18,6 +18,7 @@ from .harness import (
     assert_accessible,
     go_offline,
     horizontal_overflow,
+    open_report_form,
     sign_in_parent,
 )
 
@@ -54,13 +55,7 @@ async def report_form_at(phone: BrowserContext, moment: datetime) -> Page:
     page = await phone.new_page()
     await page.clock.set_fixed_time(moment)
     await sign_in_parent(page)
-    # Home gains a "log symptoms" link in this issue; until it has one, the form's address.
-    log = page.get_by_role("link", name=re.compile("log symptoms", re.IGNORECASE))
-    if await log.count():
-        await log.first.click()
-    else:
-        await page.goto("/diary/new")
-    await expect(page.get_by_role("button", name="Save report")).to_be_visible()
+    await open_report_form(page)
     assert await page.evaluate("() => new Date().getTime()") == int(moment.timestamp() * 1000)
     return page
 

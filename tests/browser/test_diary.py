@@ -23,6 +23,8 @@ from .harness import (
     cached_pages,
     go_offline,
     horizontal_overflow,
+    open_from_menu,
+    open_report_form,
     service_worker_ready,
     sign_in_parent,
 )
@@ -43,8 +45,8 @@ OUTBOX_MODULE = "/static/js/outbox.js"
 
 
 async def open_form(page: Page) -> None:
-    await page.goto("/diary/new")
-    await expect(page.get_by_role("button", name="Save report")).to_be_visible()
+    """The report form as a family reaches it: Home, then "log symptoms"."""
+    await open_report_form(page)
 
 
 async def save_report(
@@ -171,7 +173,7 @@ async def test_a_report_logged_online_shows_advice_and_reaches_the_history(
     await expect(page.get_by_label("Temperature")).to_have_value("")
     await expect(page.locator("input[name=client_uuid]")).not_to_have_value(uuid)
 
-    await page.goto("/diary")
+    await open_from_menu(page, "Diary")
     entry = page.locator(".report-list li").filter(has=page.locator(f"a[href='/diary/{uuid}']"))
     await expect(entry.get_by_text("Nothing urgent")).to_be_visible()
     await assert_accessible(page)
@@ -219,6 +221,25 @@ async def test_reports_written_offline_wait_and_are_sent_exactly_once(
     await page.reload()
     await wait_for_outbox(page, 0)
     assert await report_count(served_app) == before + 2
+
+
+async def test_a_red_report_waiting_on_the_phone_is_listed_as_past_advice(
+    context: BrowserContext, page: Page
+) -> None:
+    """Hazard H11: once the red advice has been shown, the outbox list names the waiting
+    red report "Red: advised to call", not "Call now"."""
+    await sign_in_parent(page)
+    await keep_form_offline(page)
+    # It stays offline: the red report never reaches the shared demo family's records.
+    await go_offline(context)
+    await save_report(page, pain=9)
+    await expect(page.locator("[data-advice=red]")).to_be_visible()
+    await wait_for_outbox(page, 1)
+    row = page.locator("[data-outbox-list] > li")
+    await expect(row).to_have_count(1)
+    await expect(row.get_by_text("Red: advised to call")).to_be_visible()
+    await expect(row.get_by_text("Call now")).to_have_count(0)
+    await page.screenshot(path="/tmp/followups-outbox-red.png", full_page=True)
 
 
 async def test_advice_shows_at_once_offline_and_is_accessible(
@@ -355,7 +376,7 @@ async def test_a_refused_report_needs_attention_and_is_never_dropped_silently(
     page: Page,
 ) -> None:
     await sign_in_parent(page)
-    await page.goto("/diary")
+    await open_from_menu(page, "Diary")
     # A report for a child that is not this family's: the server answers `invalid`.
     await page.evaluate(
         """async (url) => {
@@ -378,7 +399,7 @@ async def test_a_refused_report_needs_attention_and_is_never_dropped_silently(
     assert item["status"] == "attention"
     await assert_accessible(page)
     # Next to "Sign out": signing out would delete it.
-    await page.goto("/settings")
+    await open_from_menu(page, "Settings")
     await expect(
         page.get_by_text("1 report has not been sent yet. Signing out deletes it from this phone.")
     ).to_be_visible()

@@ -8,7 +8,13 @@ import re
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from .harness import ServedApp, assert_accessible, horizontal_overflow, sign_in_nurse
+from .harness import (
+    ServedApp,
+    assert_accessible,
+    horizontal_overflow,
+    open_from_menu,
+    sign_in_nurse,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -21,7 +27,7 @@ NEW_PARENT = {
 
 async def make_invite(page: Page) -> str:
     await sign_in_nurse(page)
-    await page.goto("/nurse/children")
+    await open_from_menu(page, "Children")
     await page.get_by_role("link", name="Sam").click()
     await page.get_by_label("Who is this invite for?").fill("grandfather")
     await page.get_by_role("button", name="Make an invite").click()

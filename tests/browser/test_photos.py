@@ -20,7 +20,14 @@ import pytest_asyncio
 from PIL import Image
 from playwright.async_api import BrowserContext, Page, expect
 
-from .harness import ServedApp, assert_accessible, database_names, go_offline, sign_in_parent
+from .harness import (
+    ServedApp,
+    assert_accessible,
+    database_names,
+    go_offline,
+    open_report_form,
+    sign_in_parent,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -61,7 +68,7 @@ async def made_reports(served_app: ServedApp) -> AsyncIterator[list[str]]:
 
 
 async def fill_report(page: Page) -> str:
-    await page.goto("/diary/new")
+    await open_report_form(page)
     await page.locator("input[name=pain][value='1'] + label").click()
     return await page.locator("input[name=client_uuid]").input_value()
 
@@ -182,7 +189,7 @@ async def test_the_photo_form_works_without_javascript(
 async def test_the_phone_keeps_only_a_small_jpeg_without_metadata(page: Page) -> None:
     """What waits in IndexedDB (and is later sent) is the shrunk copy, not the camera file."""
     await sign_in_parent(page)
-    await page.goto("/diary/new")
+    await open_report_form(page)
     photos_js = await page.locator("script[src*='photos.js']").get_attribute("src")
     await page.get_by_label("Add photos (max 3)").set_input_files(
         [{"name": "rash.jpg", "mimeType": "image/jpeg", "buffer": camera_photo()}]

@@ -31,6 +31,7 @@ from .harness import (
     ServedApp,
     assert_accessible,
     iphone_context,
+    open_from_menu,
     service_worker_ready,
     sign_in,
     sign_in_parent,
@@ -240,12 +241,18 @@ async def test_a_push_shows_one_notification_per_tag(notifying: BrowserContext, 
 # --- the reminders page -------------------------------------------------------------------
 
 
+async def open_reminders(page: Page) -> None:
+    """Settings in the menu, then "Reminders on this phone", as a family finds them."""
+    await open_from_menu(page, "Settings")
+    await page.get_by_role("link", name="Reminders on this phone").click()
+
+
 async def test_a_phone_is_switched_on_and_off_from_the_reminders_page(
     notifying: BrowserContext, page: Page, served_app: ServedApp, fake_device: dict[str, Any]
 ) -> None:
     await notifying.add_init_script(f"({FAKE_PUSH_MANAGER})({json.dumps(fake_device)})")
     await sign_in_parent(page)
-    await page.goto("/settings/reminders")
+    await open_reminders(page)
     await page.get_by_label("Name for this phone (optional)").fill("Test phone")
     await page.get_by_role("button", name=SWITCH_ON).click()
     await expect(page.get_by_text("Reminders are on for this phone.")).to_be_visible()
@@ -266,12 +273,12 @@ async def test_signing_out_switches_off_reminders_on_this_phone(
 ) -> None:
     await notifying.add_init_script(f"({FAKE_PUSH_MANAGER})({json.dumps(fake_device)})")
     await sign_in_parent(page)
-    await page.goto("/settings/reminders")
+    await open_reminders(page)
     await page.get_by_role("button", name=SWITCH_ON).click()
     await expect(page.get_by_text("Reminders are on for this phone.")).to_be_visible()
     assert fake_device["endpoint"] in await stored_endpoints(served_app)
 
-    await page.goto("/settings")
+    await open_from_menu(page, "Settings")
     await expect(
         page.get_by_text("Signing out also switches off reminders on this phone.")
     ).to_be_visible()
@@ -370,7 +377,7 @@ async def test_the_reminders_page_works_for_families_and_passes_axe(
     notifying: BrowserContext, page: Page
 ) -> None:
     await sign_in_parent(page)
-    await page.goto("/settings/reminders")
+    await open_reminders(page)
     await expect(page.get_by_role("button", name=SWITCH_ON)).to_be_visible()
     await expect(page.get_by_text(SHARE_STEP)).to_be_hidden()
     await assert_accessible(page)
@@ -382,7 +389,7 @@ async def test_an_iphone_outside_the_home_screen_gets_the_steps_instead(
     async with iphone_context(browser, served_app.url) as safari:
         page = await safari.new_page()
         await sign_in_parent(page)
-        await page.goto("/settings/reminders")
+        await open_reminders(page)
         await expect(page.get_by_text(SHARE_STEP)).to_be_visible()
         await expect(page.get_by_text("Add to Home Screen")).to_be_visible()
         await expect(page.get_by_role("button", name=SWITCH_ON)).to_be_hidden()

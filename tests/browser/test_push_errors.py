@@ -11,7 +11,13 @@ import pytest
 from playwright.async_api import BrowserContext, Page, Route, expect
 
 from . import test_push
-from .harness import assert_accessible, go_offline, service_worker_ready, sign_in_parent
+from .harness import (
+    assert_accessible,
+    go_offline,
+    open_from_menu,
+    service_worker_ready,
+    sign_in_parent,
+)
 from .test_push import FAKE_PUSH_MANAGER, SWITCH_ON
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
@@ -39,7 +45,8 @@ PushManager.prototype.getSubscription = async () => null;
 async def reminders_page(page: Page) -> None:
     await sign_in_parent(page)
     await service_worker_ready(page)
-    await page.goto("/settings/reminders")
+    await open_from_menu(page, "Settings")
+    await page.get_by_role("link", name="Reminders on this phone").click()
     await expect(page.get_by_role("button", name=SWITCH_ON)).to_be_visible()
 
 

@@ -11,6 +11,7 @@ from .harness import (
     NURSE,
     ServedApp,
     assert_accessible,
+    open_from_menu,
     sign_in_admin,
     sign_in_nurse,
     sign_in_parent,
@@ -28,7 +29,7 @@ async def test_nurse_replies_to_the_top_red_report_and_the_family_sees_it(
     try:
         nurse = await nurse_context.new_page()
         await sign_in_nurse(nurse)  # password, then the TOTP code
-        await nurse.goto("/nurse/queue")
+        # A nurse lands on the queue after signing in.
         await expect(nurse.get_by_role("heading", level=1)).to_have_text("Review queue")
         await assert_accessible(nurse)
         first = nurse.locator(".queue-item").first
@@ -41,7 +42,7 @@ async def test_nurse_replies_to_the_top_red_report_and_the_family_sees_it(
         await nurse.get_by_role("button", name="Save review").click()
         await expect(nurse).to_have_url(f"{served_app.url}/nurse/queue")
 
-        await nurse.goto("/nurse/children")
+        await open_from_menu(nurse, "Children")
         await nurse.get_by_role("link", name="Sam").click()
         await expect(nurse.get_by_role("heading", name="Reports")).to_be_visible()
         await assert_accessible(nurse)
@@ -53,11 +54,11 @@ async def test_nurse_replies_to_the_top_red_report_and_the_family_sees_it(
     await page.get_by_role("link", name=NURSE.display_name, exact=False).first.click()
     await expect(page.get_by_text(REPLY)).to_be_visible()
     await expect(page.get_by_text(f"Reply from {NURSE.display_name},").first).to_be_visible()
-    await page.goto("/diary")
+    await open_from_menu(page, "Diary")
     await expect(page.get_by_text(f"Reply from {NURSE.display_name},").first).to_be_visible()
 
 
 async def test_admin_home_is_accessible(page: Page) -> None:
     await sign_in_admin(page)
-    await page.goto("/admin/")
+    await open_from_menu(page, "Admin")
     await assert_accessible(page)

@@ -35,6 +35,7 @@ from .harness import (
     cached_pages,
     go_offline,
     horizontal_overflow,
+    open_from_menu,
     service_worker_ready,
     sign_in_admin,
     sign_in_nurse,
@@ -160,7 +161,7 @@ async def wait_until_kept(page: Page, path: str, within: float = 5) -> None:
 
 
 async def sign_out(page: Page) -> None:
-    await page.goto("/settings")
+    await open_from_menu(page, "Settings")
     await page.get_by_role("button", name="Sign out").click()
     await expect(page.get_by_text("You are signed out.")).to_be_visible()
 
@@ -276,7 +277,7 @@ async def test_schedule_opens_offline_with_its_time_until_sign_out(
 ) -> None:
     await sign_in_parent(page)
     await service_worker_ready(page)
-    await page.goto("/schedule")
+    await open_from_menu(page, "Dates")
     await wait_until_kept(page, "/schedule")
     updated = page.locator(".last-updated")
     shown = await updated.inner_text()
@@ -390,7 +391,11 @@ async def test_parent_sees_the_change_banner_after_a_nurse_moves_a_visit(
         await expect(page.get_by_text(CHANGED_BANNER)).to_have_count(0)
 
         # The nurse moves course 4 a day later through the plan page and the edit form.
-        await nurse.goto(f"/nurse/children/{demo.child_id}/plan")
+        # Signed in already (saved state): from the start page, as a nurse opens the app.
+        await nurse.goto("/")
+        await open_from_menu(nurse, "Children")
+        await nurse.locator(f"main a[href='/nurse/children/{demo.child_id}']").first.click()
+        await nurse.get_by_role("link", name="Treatment plan").click()
         row = nurse.get_by_role("row").filter(
             has=nurse.get_by_role("link", name=f"Course {course}: Hospital stay")
         )
@@ -457,15 +462,16 @@ async def test_family_plan_pages_are_accessible_and_fit_a_small_phone(
     await expect(page.get_by_role("heading", name="What to bring")).to_be_visible()
     await check_page(page, strict=True)
 
-    await page.goto("/schedule")
+    await open_from_menu(page, "Dates")
     await expect(page.locator(".timeline-item")).to_have_count(10)
     await check_page(page, strict=True)
 
-    await page.goto(f"/schedule/visits/{demo.visits[2]}")
+    await page.locator(f"main a[href='/schedule/visits/{demo.visits[2]}']").first.click()
     await expect(page.get_by_role("heading", name="Note from the care team")).to_be_visible()
     await check_page(page)
 
-    await page.goto("/settings/calendar")
+    await open_from_menu(page, "Settings")
+    await page.get_by_role("link", name="Your calendar link").click()
     await expect(page.get_by_text("You have no calendar link at the moment.")).to_be_visible()
     await check_page(page)
     # The page as it shows a new link once, then switched off again for the other tests.
