@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import inspect
 import logging
+import math
 from collections.abc import Awaitable, Callable, Mapping
 from functools import cache, wraps
 from importlib import resources
@@ -214,7 +215,12 @@ def register_error_pages(app: Quart) -> None:
         if request.path.startswith("/api/"):
             response = await app.make_response(({"error": error.name}, status))
         else:
-            page = await render_template("errors/error.html", status=status)
+            # A 429 says how long to wait, in minutes, as its Retry-After header does.
+            retry_after = getattr(error, "retry_after", None)
+            wait_minutes = math.ceil(retry_after / 60) if isinstance(retry_after, int) else None
+            page = await render_template(
+                "errors/error.html", status=status, wait_minutes=wait_minutes
+            )
             response = await app.make_response((page, status))
         for name, value in error.get_headers():
             if name.lower() != "content-type":

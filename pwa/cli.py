@@ -18,6 +18,7 @@ from .accounts import store as accounts
 from .accounts.passwords import hash_password, password_problem
 from .app import create_app
 from .db import Database, migrate
+from .hospital import hospital_settings
 from .notifications.sender import Sender, Summary
 
 T = TypeVar("T")
@@ -83,7 +84,8 @@ def _create_admin(args: argparse.Namespace) -> int:
 
     async def work(db: Database) -> int:
         async with app.app_context():
-            problem = password_problem(password, [args.email, args.name])
+            hospital = (await hospital_settings(db)).name
+            problem = password_problem(password, [args.email, args.name, hospital])
             if problem:
                 print(problem, file=sys.stderr)
                 return 2

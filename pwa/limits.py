@@ -8,12 +8,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from quart import Quart, g, request, session
+from quart import Quart, g, request
 from quart_rate_limiter import RateLimit, RateLimiter, rate_exempt, rate_limit
 
 from .security import client_address
 
-__all__ = ["code_limits", "credential_limits", "init_app", "rate_exempt", "rate_limit"]
+__all__ = [
+    "code_limits",
+    "credential_limits",
+    "init_app",
+    "password_change_limits",
+    "rate_exempt",
+    "rate_limit",
+]
 
 WINDOW = timedelta(minutes=15)
 PER_CLIENT = 10
@@ -25,14 +32,14 @@ async def by_client() -> str:
 
 
 async def by_account() -> str:
-    """The account an attempt is aimed at, however many addresses it comes from."""
-    if g.get("account") is not None:
-        return f"account:{g.account.id}"
-    pending = session.get("mfa_account_id")
-    if pending is not None:
-        return f"account:{pending}"
-    form = await request.form
-    return f"email:{form.get('email', '').strip().lower()}"
+    """The signed-in account, however many addresses its session is used from.
+
+    Limits run before the access check: nobody signed in counts by client address.
+    """
+    account = g.get("account")
+    if account is not None:
+        return f"account:{account.id}"
+    return await by_client()
 
 
 async def unless_post() -> bool:
@@ -40,7 +47,16 @@ async def unless_post() -> bool:
 
 
 def credential_limits() -> list[RateLimit]:
-    """Password and second-factor attempts: per client and per targeted account."""
+    """Sign-in and second-factor posts per client, right or wrong: a cap on hashing work.
+
+    Wrong ones are what guessing is, and are limited per account, per known device and
+    per client in pwa/accounts/lockout.py, shared by every server process.
+    """
+    return [RateLimit(PER_CLIENT * 2, WINDOW, by_client, unless_post)]
+
+
+def password_change_limits() -> list[RateLimit]:
+    """Current-password checks of a signed-in session: per client and per account."""
     return [
         RateLimit(PER_CLIENT, WINDOW, by_client, unless_post),
         RateLimit(PER_ACCOUNT, WINDOW, by_account, unless_post),

@@ -64,15 +64,20 @@ async def sign_in(client: QuartClient) -> tuple[Response, Response]:
 
 
 @pytest.mark.parametrize(
-    ("settings", "session_cookie", "pre_cookie", "secure"),
+    ("settings", "session_cookie", "pre_cookie", "device_cookie", "secure"),
     [
-        (DEVELOPMENT_HTTP, "ic_session", "ic_pre", False),
-        (PRODUCTION_HTTPS, "__Host-session", "__Host-pre", True),
+        (DEVELOPMENT_HTTP, "ic_session", "ic_pre", "ic_device", False),
+        (PRODUCTION_HTTPS, "__Host-session", "__Host-pre", "__Host-device", True),
     ],
     ids=["development-http", "production-https"],
 )
 async def test_cookies_fit_the_scheme_the_app_is_served_over(
-    tmp_path: Path, settings: dict[str, str], session_cookie: str, pre_cookie: str, secure: bool
+    tmp_path: Path,
+    settings: dict[str, str],
+    session_cookie: str,
+    pre_cookie: str,
+    device_cookie: str,
+    secure: bool,
 ) -> None:
     """Hazard H16: over http in development the cookies carry no Secure flag and no
     __Host- prefix, so Safari (WebKit) keeps them and a parent can sign in; production
@@ -85,9 +90,13 @@ async def test_cookies_fit_the_scheme_the_app_is_served_over(
         assert home.status_code == 200
         assert "Sam" in await home.get_data(as_text=True)
 
-        for sent, name in ((page, pre_cookie), (response, session_cookie)):
+        for sent, name in (
+            (page, pre_cookie),
+            (response, session_cookie),
+            (response, device_cookie),
+        ):
             cookies = set_cookies(sent)
-            assert set(cookies) <= {"ic_session", "ic_pre", "__Host-session", "__Host-pre"}
+            assert set(cookies) <= {session_cookie, pre_cookie, device_cookie}
             assert name in cookies, cookies
             attributes = cookies[name]
             assert ("secure" in attributes) is secure, attributes

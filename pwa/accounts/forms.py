@@ -20,6 +20,8 @@ class NewPassword:
 
     def __call__(self, form: Any, field: Any) -> None:
         personal = [str(form[name].data or "") for name in self.personal_fields if name in form]
+        # Words the view knows (the account's e-mail and name, the hospital's name).
+        personal.extend(getattr(form, "known_words", ()))
         problem = password_problem(field.data or "", personal)
         if problem:
             raise ValidationError(problem)

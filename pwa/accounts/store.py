@@ -73,6 +73,7 @@ class AccessCode:
     expires_at: datetime
     used_at: datetime | None
     revoked_at: datetime | None
+    used_by: int | None = None
 
     def usable_at(self, moment: datetime) -> bool:
         return self.used_at is None and self.revoked_at is None and moment < self.expires_at
@@ -88,6 +89,7 @@ class AccessCode:
             created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
             expires_at=from_db(row["expires_at"]),  # type: ignore[arg-type]
             used_at=from_db(row["used_at"]),
+            used_by=row["used_by"],
             revoked_at=from_db(row["revoked_at"]),
         )
 

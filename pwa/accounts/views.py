@@ -15,12 +15,13 @@ from .. import audit
 from ..config import plain_http_development
 from ..db import Database, get_db, utcnow
 from ..families import store as families
+from ..hospital import hospital_settings
 from ..i18n import LANGUAGE_COOKIE, LOCALES, gettext
-from ..limits import code_limits, credential_limits, rate_limit
+from ..limits import code_limits, credential_limits, password_change_limits, rate_limit
 from ..notifications import planner as reminders
 from ..rendering import render_template
 from ..security import Access, access, require_csrf
-from . import codes, second_factor, sessions, store
+from . import codes, lockout, second_factor, sessions, store
 from .forms import (
     ChangePasswordForm,
     CodeForm,
@@ -62,20 +63,28 @@ async def login() -> ResponseReturnValue:
     if g.account is not None:
         return redirect(safe_next())
     form = await LoginForm.from_request()
+    if request.method == "GET" and not form.email.data:
+        # Coming from an invite just filled in (see _join).
+        form.email.data = session.get("join_email")
     error = None
     if request.method == "POST" and form.validate():
         db = get_db()
         account = await store.select_account_by_email(db, form.email.data)
+        tried = lockout.attempt(form.email.data, account)
+        await lockout.check(db, tried)
         usable = account is not None and not account.disabled
         if await verify_password_in_thread(
             account.password_hash if usable and account else None, form.password.data
         ):
             assert account is not None
             if account.is_staff:
+                # Not signed in yet: the count is cleared only after the second factor.
                 return _ask_second_factor(account, safe_next())
+            await lockout.succeeded(db, account)
             children = await families.select_children_of_caregiver(db, account.id)
             await sessions.start(db, account, children[0].id if children else None)
             return redirect(safe_next())
+        await lockout.record_failure(db, tried)
         error = gettext("The e-mail address or password is not correct.")
     if g.get("session_expired") or request.args.get("expired"):
         error = gettext("You were signed out because the session ended. Please sign in again.")
@@ -119,14 +128,18 @@ async def second_factor_code() -> ResponseReturnValue:
     form = await CodeForm.from_request()
     error = None
     if request.method == "POST" and form.validate():
-        step = second_factor.matching_step(account.totp_secret, form.code.data)
         db = get_db()
+        tried = lockout.attempt(account.email, account)
+        await lockout.check(db, tried)
+        step = second_factor.matching_step(account.totp_secret, form.code.data)
         if step is not None:
             async with db.transaction() as connection:
                 fresh = await store.claim_totp_step(connection, account.id, step)
             if fresh:
+                await lockout.succeeded(db, account)
                 await sessions.start(db, account)
                 return redirect(safe_next())
+        await lockout.record_failure(db, tried)
         error = gettext(
             "That code is not right, or was used already. Wait for the next code and try again."
         )
@@ -145,16 +158,20 @@ async def enrol_second_factor() -> ResponseReturnValue:
     form = await CodeForm.from_request()
     error = None
     if request.method == "POST" and form.validate():
+        db = get_db()
+        tried = lockout.attempt(account.email, account)
+        await lockout.check(db, tried)
         step = second_factor.matching_step(secret, form.code.data)
         if step is not None:
-            db = get_db()
             async with db.transaction() as connection:
                 await store.set_totp_secret(connection, account.id, secret, step)
                 await audit.record(
                     connection, actor_id=account.id, action="account.second_factor_enrolled"
                 )
+            await lockout.succeeded(db, account)
             await sessions.start(db, account)
             return redirect(safe_next())
+        await lockout.record_failure(db, tried)
         error = gettext(
             "That code is not right. Check the time on your phone and try the next code."
         )
@@ -196,45 +213,71 @@ async def invite(code: str) -> ResponseReturnValue:
     db = get_db()
     invite = await store.select_access_code(db, "invite", codes.code_hash(code))
     now = utcnow()
+    account = g.account
+    if invite is not None and account is not None and invite.used_by == account.id:
+        # Joined a moment ago and then signed in (see _join): the invite is theirs.
+        child = await families.select_child(db, invite.child_id) if invite.child_id else None
+        if child is not None:
+            await flash(
+                gettext("Welcome! Your account is linked to %(name)s.", name=child.nickname)
+            )
+        return redirect(url_for("families.home"))
     if invite is None or not invite.usable_at(now) or invite.child_id is None:
         return await render_template("accounts/code_not_valid.html", kind="invite"), 404
     child = await families.select_child(db, invite.child_id)
     if child is None or child.closed:
         return await render_template("accounts/code_not_valid.html", kind="invite"), 404
-    account = g.account
     if account is not None and account.role != "caregiver":
         return await render_template("accounts/code_not_valid.html", kind="staff"), 403
     form = await (LinkChildForm if account else JoinForm).from_request()
-    error = None
+    if account is None:
+        form.known_words = await _known_words(None)
     if request.method == "POST" and form.validate():
-        caregiver_id = None
-        if account is not None or not await store.select_account_by_email(db, form.email.data):
-            # Hash before taking the write lock: argon2 is slow on purpose.
-            password_hash = (
-                await hash_password_in_thread(form.password.data) if account is None else ""
-            )
-            # IntegrityError: the same address joined through another invite a moment ago.
-            with contextlib.suppress(sqlite3.IntegrityError):
-                caregiver_id = await _redeem(db, invite, account, form, password_hash, now)
-        if caregiver_id is None:
-            error = gettext(
-                "There is already an account with this e-mail address. Sign in first, then open this invite link again."
-            )
-        else:
-            if account is None:
-                new_account = await store.select_account(db, caregiver_id)
-                assert new_account is not None
-                await sessions.start(db, new_account, invite.child_id)
-            await flash(
-                gettext("Welcome! Your account is linked to %(name)s.", name=child.nickname)
-            )
-            return redirect(url_for("families.home"))
+        if account is None:
+            return await _join(db, invite, form, code, now)
+        await _redeem(db, invite, account, form, "", now)
+        await flash(gettext("Welcome! Your account is linked to %(name)s.", name=child.nickname))
+        return redirect(url_for("families.home"))
     if hasattr(form, "password"):
         form.password.data = ""
         form.confirm.data = ""
     return await render_template(
-        "accounts/invite.html", form=form, child=child, error=error, privacy_version=PRIVACY_VERSION
+        "accounts/invite.html", form=form, child=child, error=None, privacy_version=PRIVACY_VERSION
     )
+
+
+async def _join(
+    db: Database, invite: store.AccessCode, form: Any, code: str, now: datetime
+) -> ResponseReturnValue:
+    """Join by invite, answering alike whether or not the address has an account already.
+
+    A new address gets its account and the child; a known one gets nothing (its owner
+    signs in and accepts the invite then). Both hash the password (the slow step), both
+    send the person to sign in with this invite as the next page, with the same words:
+    the status, the page and the time do not tell whether the address was known.
+    """
+    # Hash before taking the write lock: argon2 is slow on purpose.
+    password_hash = await hash_password_in_thread(form.password.data)
+    if await store.select_account_by_email(db, form.email.data) is None:
+        # IntegrityError: the same address joined through another invite a moment ago.
+        with contextlib.suppress(sqlite3.IntegrityError):
+            await _redeem(db, invite, None, form, password_hash, now)
+    session["join_email"] = form.email.data
+    await flash(
+        gettext(
+            "Almost done: sign in with this e-mail address to open the invite. If you had an "
+            "account with this address already, use its password and accept the invite there."
+        )
+    )
+    return redirect(url_for("accounts.login", next=url_for("accounts.invite", code=code)))
+
+
+async def _known_words(account: store.Account | None) -> list[str]:
+    """The account's own words and the hospital's name, which a new password must not lean on."""
+    words = [(await hospital_settings(get_db())).name]
+    if account is not None:
+        words += [account.email, account.display_name]
+    return words
 
 
 async def _redeem(
@@ -291,6 +334,7 @@ async def reset(code: str) -> ResponseReturnValue:
     if account is None or account.disabled:
         return await render_template("accounts/code_not_valid.html", kind="reset"), 404
     form = await ResetForm.from_request()
+    form.known_words = await _known_words(account)
     if request.method == "POST" and form.validate():
         password_hash = await hash_password_in_thread(form.password.data)
         async with db.transaction() as connection:
@@ -308,6 +352,8 @@ async def reset(code: str) -> ResponseReturnValue:
             response = _ask_second_factor(account, "/")
             await flash(gettext("Your new password is set."))
             return response
+        # A reset code from the team proves the account is theirs, as a sign-in does.
+        await lockout.succeeded(db, account)
         children = await families.select_children_of_caregiver(db, account.id)
         await sessions.start(db, account, children[0].id if children else None)
         await flash(gettext("Your new password is set."))
@@ -326,9 +372,10 @@ async def settings() -> ResponseReturnValue:
 
 @blueprint.route("/settings/password", methods=["GET", "POST"])
 @access(Access.SIGNED_IN)
-@rate_limit(limits=credential_limits())
+@rate_limit(limits=password_change_limits())
 async def change_password() -> ResponseReturnValue:
     form = await ChangePasswordForm.from_request()
+    form.known_words = await _known_words(g.account)
     if request.method == "POST" and form.validate():
         db = get_db()
         if await verify_password_in_thread(g.account.password_hash, form.current.data):

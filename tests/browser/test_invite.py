@@ -1,5 +1,5 @@
 """A nurse makes an invite in the nurse pages; a parent opens the link on a small phone,
-joins, and lands on the home page."""
+joins, signs in and lands on the home page."""
 
 from __future__ import annotations
 
@@ -59,6 +59,15 @@ async def test_parent_joins_with_an_invite_link(
         await parent.get_by_label("Type the password again").fill(NEW_PARENT["password"])
         await parent.get_by_label("I have read the privacy notice").check()
         await parent.get_by_role("button", name="Create my account").click()
+
+        # The same answer whether or not the address had an account: sign in to finish.
+        await expect(parent.get_by_role("heading", level=1)).to_have_text("Sign in")
+        await expect(parent.get_by_text("Almost done: sign in with this e-mail")).to_be_visible()
+        await expect(parent.get_by_label("E-mail address")).to_have_value(NEW_PARENT["email"])
+        assert await horizontal_overflow(parent) == 0
+        await assert_accessible(parent)
+        await parent.get_by_label("Password").fill(NEW_PARENT["password"])
+        await parent.get_by_role("button", name="Sign in").click()
 
         await expect(parent).to_have_url(f"{served_app.url}/")
         await expect(parent.get_by_role("heading", level=1)).to_have_text(
