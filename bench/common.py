@@ -68,9 +68,12 @@ def machine() -> str:
 
 def push_test_service(origin: str) -> dict[str, Any]:
     """Settings that let the app send to the local fake push service at ``origin``
-    (http://127.0.0.1:<port>): development only, production refuses them."""
+    (http://127.0.0.1:<port>) besides the real push services: development only, production
+    refuses them."""
+    from pwa.config import DEFAULT_PUSH_SERVICE_HOSTS
+
     return {
-        "PUSH_SERVICE_HOSTS": origin.removeprefix("http://"),
+        "PUSH_SERVICE_HOSTS": f"{DEFAULT_PUSH_SERVICE_HOSTS} {origin.removeprefix('http://')}",
         "PUSH_ALLOW_INSECURE_TEST_SERVICE": True,
     }
 

@@ -22,6 +22,13 @@ class Setting:
     help: str
 
 
+# The push services of Chrome and Android (FCM), Firefox, Safari on iPhone, iPad and Mac,
+# and Edge on Windows (WNS): what their browsers put in a subscription's endpoint.
+DEFAULT_PUSH_SERVICE_HOSTS = (
+    "fcm.googleapis.com android.googleapis.com updates.push.services.mozilla.com "
+    "web.push.apple.com *.push.apple.com *.notify.windows.com"
+)
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ENV",
@@ -113,8 +120,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PUSH_TIMEOUT_SECONDS", 10, "How long one request to a push service may take."),
     Setting(
         "PUSH_SERVICE_HOSTS",
-        "fcm.googleapis.com android.googleapis.com updates.push.services.mozilla.com "
-        "web.push.apple.com *.push.apple.com *.notify.windows.com",
+        DEFAULT_PUSH_SERVICE_HOSTS,
         "Push services a phone's endpoint may name (https, port 443), separated by blanks or "
         "commas; *.domain allows any name under it (docs/security.md).",
     ),

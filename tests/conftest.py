@@ -18,13 +18,12 @@ from pwa.accounts import second_factor
 from pwa.accounts import store as accounts
 from pwa.accounts.passwords import hash_password
 from pwa.app import create_app
-from pwa.config import SETTINGS
+from pwa.config import DEFAULT_PUSH_SERVICE_HOSTS
 from pwa.db import Database
 from pwa.families import store as families
 from pwa.plans import changes as plan_changes
 from pwa.plans import store as plans
 
-PUSH_SERVICE_HOSTS = next(s.default for s in SETTINGS if s.name == "PUSH_SERVICE_HOSTS")
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
 PASSWORD = "quiet-lighthouse-morning"
 _CSRF = re.compile(
@@ -60,7 +59,7 @@ def test_config(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
     if overrides.get("ENV") != "production":
         # The fake push service (tests/push_service.py) on a port of its own, beside the
         # real push services: a development setting, which production refuses.
-        config["PUSH_SERVICE_HOSTS"] = f"{PUSH_SERVICE_HOSTS} 127.0.0.1:{free_port()}"
+        config["PUSH_SERVICE_HOSTS"] = f"{DEFAULT_PUSH_SERVICE_HOSTS} 127.0.0.1:{free_port()}"
         config["PUSH_ALLOW_INSECURE_TEST_SERVICE"] = True
     config.update(overrides)
     return config
