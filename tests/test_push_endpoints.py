@@ -19,6 +19,7 @@ from quart.testing import QuartClient
 from pwa.config import DEFAULT_PUSH_SERVICE_HOSTS, ConfigError
 from pwa.db import Database
 from pwa.notifications import planner
+from pwa.notifications import store as push_store
 from pwa.notifications.endpoints import EndpointPolicy, EndpointRefused
 from tests.conftest import People, fake_push_port
 from tests.push_service import Device
@@ -317,3 +318,31 @@ async def test_the_allowed_stand_in_still_gets_its_push(
     await plan_test_push(db, people.parent_id)
     summary = await run_sender(app, db)
     assert summary.sent == 1 and service.connections == 1 and target.connections == 0
+
+
+async def test_the_admin_status_page_names_refused_endpoints_and_redirects(
+    db: Database, admin_client: QuartClient
+) -> None:
+    async with db.transaction() as connection:
+        await push_store.record_problem(connection, "push_redirect", "status 302, device 4")
+        await push_store.record_problem(connection, "endpoint_refused", "device 5")
+    page = await (await admin_client.get("/admin/status")).get_data(as_text=True)
+    assert "answered with a redirect (3xx); it was not followed" in page
+    assert "not one of PWA_PUSH_SERVICE_HOSTS" in page
+    assert "device 5" in page and "push_redirect" not in page
+
+
+async def test_a_phone_removes_its_subscription_in_any_spelling_of_its_endpoint(
+    db: Database, family_client: QuartClient
+) -> None:
+    stored = "https://fcm.googleapis.com/fcm/send/abc:DEF"
+    await family_client.post(
+        SUBSCRIPTIONS, json={"endpoint": stored, "keys": keys()}, headers=ORIGIN
+    )
+    response = await family_client.delete(
+        SUBSCRIPTIONS,
+        json={"endpoint": "https://FCM.googleapis.com:443/fcm/send/abc:DEF"},
+        headers=ORIGIN,
+    )
+    assert response.status_code == 204
+    assert await count(db, "SELECT COUNT(*) FROM push_subscription") == 0

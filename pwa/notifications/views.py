@@ -7,6 +7,7 @@ here, and on every app open checks that the server still knows it under the curr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -36,7 +37,7 @@ from ..limits import by_account, rate_limit
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
 from . import devices, planner, status, store
-from .endpoints import EndpointPolicy
+from .endpoints import EndpointPolicy, EndpointRefused
 from .forms import FamilyPreferenceForm, StaffPreferenceForm
 from .keys import VapidKeys
 from .sender import Sender
@@ -122,6 +123,8 @@ async def unsubscribe() -> ResponseReturnValue:
     endpoint = body.get("endpoint") if isinstance(body, dict) else None
     if not isinstance(endpoint, str) or not endpoint:
         return {"error": "Bad Request", "detail": "endpoint"}, 400
+    with contextlib.suppress(EndpointRefused):
+        endpoint = _endpoints().check(endpoint)  # as it was stored; else as sent (older rows)
     async with get_db().transaction() as connection:
         removed = await store.delete_subscription_of(connection, g.account.id, endpoint)
         if removed and g.account.is_staff:
