@@ -66,6 +66,26 @@ def machine() -> str:
     )
 
 
+def push_test_service(origin: str) -> dict[str, Any]:
+    """Settings that let the app send to the local fake push service at ``origin``
+    (http://127.0.0.1:<port>) besides the real push services: development only, production
+    refuses them."""
+    from pwa.config import DEFAULT_PUSH_SERVICE_HOSTS
+
+    return {
+        "PUSH_SERVICE_HOSTS": f"{DEFAULT_PUSH_SERVICE_HOSTS} {origin.removeprefix('http://')}",
+        "PUSH_ALLOW_INSECURE_TEST_SERVICE": True,
+    }
+
+
+def push_test_service_env(origin: str) -> dict[str, str]:
+    """The same as PWA_* environment variables, for a served app."""
+    return {
+        f"PWA_{name}": str(value).lower() if value is True else str(value)
+        for name, value in push_test_service(origin).items()
+    }
+
+
 def app_env(instance: Path, url: str, **extra: str) -> dict[str, str]:
     """The environment of a served app: cheap hashes, no PWA_* from the caller's shell."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("PWA_")}

@@ -41,6 +41,8 @@ from bench.common import (
     integrity,
     machine,
     make_families,
+    push_test_service,
+    push_test_service_env,
 )
 from bench.load import LoadResult, check_database, family_loop
 from tests.push_service import Device, PushService, Script
@@ -166,7 +168,12 @@ async def run_crash(
         service.script(device, *[Script(201, delay=0.05)] * per_family * 2)
     total = len(owners)
     server = Server(
-        instance, env_extra={"PWA_SENDER_IN_APP": "true", "PWA_SENDER_INTERVAL_SECONDS": "1"}
+        instance,
+        env_extra={
+            "PWA_SENDER_IN_APP": "true",
+            "PWA_SENDER_INTERVAL_SECONDS": "1",
+            **push_test_service_env(service.origin),
+        },
     )
     result = CrashResult(LoadResult(families_count, burst_seconds), total)
     try:
@@ -209,7 +216,7 @@ async def run_crash(
         server.stop()
         # LEASE later a sender run (here: the clock moved forward, no other sender
         # running) sends the reminders whose lease died with the process once more.
-        app = create_app({"INSTANCE_PATH": str(instance)})
+        app = create_app({"INSTANCE_PATH": str(instance), **push_test_service(service.origin)})
         db = Database(server.database, read_connections=1)
         await db.open()
         try:
@@ -218,7 +225,11 @@ async def run_crash(
                 for _ in range(20):
                     with time_machine.travel(later, tick=True):
                         await Sender(
-                            db, app.extensions["vapid"], timeout=5, name="after-crash"
+                            db,
+                            app.extensions["vapid"],
+                            endpoints=app.extensions["push_endpoints"],
+                            timeout=5,
+                            name="after-crash",
                         ).run_once(push_session)
                     states = await job_states(server.database)
                     if not states.get("pending") and not states.get("claimed"):

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import aiohttp
 import time_machine
 
-from bench.common import machine, make_families
+from bench.common import machine, make_families, push_test_service
 from tests.push_service import PushService, Script
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -137,9 +137,9 @@ async def run_flaky(folder: Path, reminders: int, seed: int = 7) -> FlakyResult:
     rng = random.Random(seed)
     instance = folder / "instance"
     families = await make_families(instance, max(1, reminders // PER_FAMILY))
-    app = create_app({"INSTANCE_PATH": str(instance)})
     service = TimedPushService()
     task, stop = await service.start()
+    app = create_app({"INSTANCE_PATH": str(instance), **push_test_service(service.origin)})
     db = Database(app.config["DATABASE"], read_connections=1)
     await db.open()
     result = FlakyResult(reminders)
@@ -179,7 +179,13 @@ async def run_flaky(folder: Path, reminders: int, seed: int = 7) -> FlakyResult:
             for row in await db.fetch_all("SELECT id, recipient_id FROM notification_job")
         }
         result.reminders = len(topic_owner)
-        sender = Sender(db, app.extensions["vapid"], timeout=SENDER_TIMEOUT, name="flaky")
+        sender = Sender(
+            db,
+            app.extensions["vapid"],
+            endpoints=app.extensions["push_endpoints"],
+            timeout=SENDER_TIMEOUT,
+            name="flaky",
+        )
         moment = START
         async with aiohttp.ClientSession() as session:
             while moment < START + timedelta(hours=47):

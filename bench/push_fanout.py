@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import aiohttp
 
-from bench.common import ROOT, give_due_reminders, machine, make_families
+from bench.common import ROOT, give_due_reminders, machine, make_families, push_test_service
 
 ORDER_OF_MAGNITUDE = 10.0
 
@@ -57,17 +57,23 @@ async def prepare(
         await db.close()
 
 
-async def send_all(instance: Path) -> tuple[float, int, dict[str, int]]:
+async def send_all(instance: Path, origin: str) -> tuple[float, int, dict[str, int]]:
     from pwa.app import create_app
     from pwa.db import Database
     from pwa.notifications.sender import Sender
 
-    app = create_app({"INSTANCE_PATH": str(instance)})
+    app = create_app({"INSTANCE_PATH": str(instance), **push_test_service(origin)})
     db = Database(app.config["DATABASE"], read_connections=4)
     await db.open()
     runs = 0
     try:
-        sender = Sender(db, app.extensions["vapid"], timeout=10, name="fanout")
+        sender = Sender(
+            db,
+            app.extensions["vapid"],
+            endpoints=app.extensions["push_endpoints"],
+            timeout=10,
+            name="fanout",
+        )
         started = time.perf_counter()
         async with aiohttp.ClientSession() as session:
             while True:
@@ -150,7 +156,7 @@ def main() -> int:
                 f"{total} due reminders for {args.families} phones planned in "
                 f"{time.perf_counter() - started:.0f} s"
             )
-            elapsed, runs, states = asyncio.run(send_all(instance))
+            elapsed, runs, states = asyncio.run(send_all(instance, origin))
             counted = stats(origin)
             crypto = encryption_only(instance, subscriptions, total, origin)
         finally:

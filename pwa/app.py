@@ -38,6 +38,7 @@ from .health import blueprint as health_blueprint
 from .hospital import staffed_hours_data, staffed_hours_text
 from .notifications import keys as vapid_keys
 from .notifications import views as reminder_views
+from .notifications.endpoints import EndpointPolicy
 from .notifications.sender import Sender, run_loop
 from .notifications.status import sender_in_app
 from .nurse import exports as export_views
@@ -114,6 +115,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
         values["INSTANCE_PATH"], values["VAPID_PRIVATE_KEY"], values["VAPID_SUBJECT"]
     )
     app.extensions["vapid"] = vapid
+    endpoints = EndpointPolicy.from_config(values)
+    app.extensions["push_endpoints"] = endpoints
     sender_stop = asyncio.Event()
     sender_tasks: list[asyncio.Task[None]] = []
 
@@ -126,7 +129,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
             )
         await db.open()
         if sender_in_app(values):
-            sender = Sender(db, vapid, timeout=values["PUSH_TIMEOUT_SECONDS"])
+            sender = Sender(db, vapid, endpoints=endpoints, timeout=values["PUSH_TIMEOUT_SECONDS"])
             sender_tasks.append(
                 asyncio.create_task(
                     run_loop(sender, values["SENDER_INTERVAL_SECONDS"], sender_stop)

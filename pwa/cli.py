@@ -153,7 +153,11 @@ def _send_reminders(_: argparse.Namespace) -> int:
     async def work(db: Database) -> Summary:
         async with aiohttp.ClientSession() as session:
             sender = Sender(
-                db, app.extensions["vapid"], timeout=app.config["PUSH_TIMEOUT_SECONDS"], name="cli"
+                db,
+                app.extensions["vapid"],
+                endpoints=app.extensions["push_endpoints"],
+                timeout=app.config["PUSH_TIMEOUT_SECONDS"],
+                name="cli",
             )
             return await sender.run_once(session)
 

@@ -22,6 +22,13 @@ class Setting:
     help: str
 
 
+# The push services of Chrome and Android (FCM), Firefox, Safari on iPhone, iPad and Mac,
+# and Edge on Windows (WNS): what their browsers put in a subscription's endpoint.
+DEFAULT_PUSH_SERVICE_HOSTS = (
+    "fcm.googleapis.com android.googleapis.com updates.push.services.mozilla.com "
+    "web.push.apple.com *.push.apple.com *.notify.windows.com"
+)
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ENV",
@@ -111,6 +118,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Contact the push services can reach (mailto: or https: URL), sent in every VAPID token.",
     ),
     Setting("PUSH_TIMEOUT_SECONDS", 10, "How long one request to a push service may take."),
+    Setting(
+        "PUSH_SERVICE_HOSTS",
+        DEFAULT_PUSH_SERVICE_HOSTS,
+        "Push services a phone's endpoint may name (https, port 443), separated by blanks or "
+        "commas; *.domain allows any name under it (docs/security.md).",
+    ),
+    Setting(
+        "PUSH_ALLOW_INSECURE_TEST_SERVICE",
+        False,
+        "Development and tests only: PUSH_SERVICE_HOSTS may list a local fake push service as "
+        "127.0.0.1:<port>, reached over plain http (production refuses this).",
+    ),
     Setting(
         "SENDER_INTERVAL_SECONDS",
         30,
@@ -215,3 +234,7 @@ def check_production(values: Mapping[str, Any]) -> None:
         raise ConfigError("PWA_SECRET_KEY must be at least 32 characters in production")
     if not values["PUBLIC_URL"].startswith("https://"):
         raise ConfigError("PWA_PUBLIC_URL must be an https:// address in production")
+    if values["PUSH_ALLOW_INSECURE_TEST_SERVICE"]:
+        raise ConfigError(
+            "PWA_PUSH_ALLOW_INSECURE_TEST_SERVICE is for development and tests, not production"
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +18,7 @@ from pwa.accounts import second_factor
 from pwa.accounts import store as accounts
 from pwa.accounts.passwords import hash_password
 from pwa.app import create_app
+from pwa.config import DEFAULT_PUSH_SERVICE_HOSTS
 from pwa.db import Database
 from pwa.families import store as families
 from pwa.plans import changes as plan_changes
@@ -37,6 +39,12 @@ class HttpsClient(QuartClient):
         return await super().open(path, *args, **kwargs)
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def test_config(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
     config: dict[str, Any] = {
         "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -48,6 +56,11 @@ def test_config(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
         "ARGON2_MEMORY_KIB": 64,
         "READ_CONNECTIONS": 2,
     }
+    if overrides.get("ENV") != "production":
+        # The fake push service (tests/push_service.py) on a port of its own, beside the
+        # real push services: a development setting, which production refuses.
+        config["PUSH_SERVICE_HOSTS"] = f"{DEFAULT_PUSH_SERVICE_HOSTS} 127.0.0.1:{free_port()}"
+        config["PUSH_ALLOW_INSECURE_TEST_SERVICE"] = True
     config.update(overrides)
     return config
 
@@ -210,12 +223,18 @@ async def admin_client(app: Quart, people: People) -> QuartClient:
     return client
 
 
+def fake_push_port(config: dict[str, Any]) -> int:
+    """The port of the fake push service the app's PUSH_SERVICE_HOSTS allows."""
+    return int(str(config["PUSH_SERVICE_HOSTS"]).rsplit(":", 1)[1])
+
+
 @pytest.fixture
-async def push_service() -> AsyncIterator[Any]:
-    """The fake push service (tests/push_service.py), served on 127.0.0.1 for one test."""
+async def push_service(config: dict[str, Any]) -> AsyncIterator[Any]:
+    """The fake push service (tests/push_service.py), served on 127.0.0.1 for one test,
+    on the port the app's settings allow."""
     from tests.push_service import PushService
 
-    service = PushService()
+    service = PushService(port=fake_push_port(config))
     task, stop = await service.start()
     yield service
     stop.set()

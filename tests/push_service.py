@@ -184,9 +184,10 @@ class PushService:
     # --- serving -----------------------------------------------------------------
 
     async def start(self) -> tuple[asyncio.Task[None], asyncio.Event]:
-        with socket.socket() as probe:
-            probe.bind((self.host, 0))
-            self.port = probe.getsockname()[1]
+        if not self.port:  # else the port the app under test was told to allow
+            with socket.socket() as probe:
+                probe.bind((self.host, 0))
+                self.port = probe.getsockname()[1]
         config = Config()
         config.bind = [f"{self.host}:{self.port}"]
         config.accesslog = None

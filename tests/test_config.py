@@ -52,6 +52,14 @@ def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path: Path) -
         ({"SECRET_KEY": ""}, "PWA_SECRET_KEY"),
         ({"SECRET_KEY": "short"}, "at least 32"),
         ({"PUBLIC_URL": "http://hospital.example"}, "https"),
+        (
+            {
+                "PUSH_ALLOW_INSECURE_TEST_SERVICE": True,
+                "PUSH_SERVICE_HOSTS": "fcm.googleapis.com 127.0.0.1:8123",
+            },
+            "PUSH_ALLOW_INSECURE_TEST_SERVICE is for development",
+        ),
+        ({"PUSH_ALLOW_INSECURE_TEST_SERVICE": "true"}, "TEST_SERVICE is for development"),
     ],
 )
 def test_production_refuses_development_settings(

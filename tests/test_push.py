@@ -42,9 +42,13 @@ async def run_sender(
     app: Quart, db: Database, *, push_timeout: float = 2.0, name: str = "test"
 ) -> Any:
     async with aiohttp.ClientSession() as session:
-        return await Sender(db, app.extensions["vapid"], timeout=push_timeout, name=name).run_once(
-            session
-        )
+        return await Sender(
+            db,
+            app.extensions["vapid"],
+            endpoints=app.extensions["push_endpoints"],
+            timeout=push_timeout,
+            name=name,
+        ).run_once(session)
 
 
 async def jobs(db: Database, where: str = "1 = 1") -> list[Any]:
@@ -282,8 +286,12 @@ async def test_two_senders_at_once_send_each_job_once(
         await make_plan(db, people.child_id, date(2027, 1, 11))
     with time_machine.travel(local("2027-05-01T12:00:00"), tick=False):
         async with aiohttp.ClientSession() as session:
-            first = Sender(db, app.extensions["vapid"], name="a")
-            second = Sender(db, app.extensions["vapid"], name="b")
+            first = Sender(
+                db, app.extensions["vapid"], endpoints=app.extensions["push_endpoints"], name="a"
+            )
+            second = Sender(
+                db, app.extensions["vapid"], endpoints=app.extensions["push_endpoints"], name="b"
+            )
             await asyncio.gather(first.run_once(session), second.run_once(session))
     due = await jobs(db, "status = 'sent'")
     topics = [delivery.headers["topic"] for delivery in push_service.received]
@@ -297,7 +305,9 @@ async def test_crash_after_accept_resends_once_with_the_same_topic(
     app: Quart, db: Database, people: People, push_service: PushService
 ) -> None:
     device = await subscribed_with_plan(app, db, people, push_service)
-    crashed = Sender(db, app.extensions["vapid"], name="crashed")
+    crashed = Sender(
+        db, app.extensions["vapid"], endpoints=app.extensions["push_endpoints"], name="crashed"
+    )
     with time_machine.travel(local("2027-01-04T18:00:05"), tick=False):
         from pwa.notifications.sender import Summary
 

@@ -19,6 +19,7 @@ from pwa.db import Database, to_db, utcnow
 from pwa.notifications import devices
 from pwa.notifications import store as push_store
 from pwa.notifications.devices import InvalidSubscription, endpoint_digest
+from pwa.notifications.endpoints import EndpointPolicy
 from tests.conftest import People, get_csrf, make_plan, post_form
 from tests.push_service import PushService
 from tests.test_push import jobs, run_sender, subscribe
@@ -133,7 +134,7 @@ async def test_bad_subscriptions_are_refused_and_nothing_is_stored(
     assert await count(db, "SELECT COUNT(*) FROM push_subscription") == 0
 
 
-def test_plain_http_is_only_for_127_0_0_1_in_development_and_tests() -> None:
+def test_plain_http_is_only_for_the_listed_local_test_service() -> None:
     key = b64url(
         bytes.fromhex("04")
         + bytes.fromhex("6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296")
@@ -143,13 +144,14 @@ def test_plain_http_is_only_for_127_0_0_1_in_development_and_tests() -> None:
         "endpoint": "http://127.0.0.1:9/push/x",
         "keys": {"p256dh": key, "auth": b64url(b"a" * 16)},
     }
-    assert devices.parse(body, allow_local_http=True, user_agent="").endpoint == body["endpoint"]
+    development = EndpointPolicy(("fcm.googleapis.com",), test_ports=(9,))
+    production = EndpointPolicy(("fcm.googleapis.com",))
+    assert devices.parse(body, endpoints=development, user_agent="").endpoint == body["endpoint"]
     with pytest.raises(InvalidSubscription):
-        devices.parse(body, allow_local_http=False, user_agent="")
-    with pytest.raises(InvalidSubscription):
-        devices.parse(
-            {**body, "endpoint": "http://localhost:9/x"}, allow_local_http=True, user_agent=""
-        )
+        devices.parse(body, endpoints=production, user_agent="")
+    for elsewhere in ("http://localhost:9/x", "http://127.0.0.1:10/x", "https://127.0.0.1:9/x"):
+        with pytest.raises(InvalidSubscription):
+            devices.parse({**body, "endpoint": elsewhere}, endpoints=development, user_agent="")
 
 
 async def test_push_api_calls_must_be_same_origin_json(
@@ -526,6 +528,8 @@ async def test_send_reminders_command_delivers_a_due_job(
         monkeypatch.delenv(name)
     monkeypatch.setenv("PWA_INSTANCE_PATH", app.config["INSTANCE_PATH"])
     monkeypatch.setenv("PWA_DATABASE", app.config["DATABASE"])
+    monkeypatch.setenv("PWA_PUSH_SERVICE_HOSTS", app.config["PUSH_SERVICE_HOSTS"])
+    monkeypatch.setenv("PWA_PUSH_ALLOW_INSECURE_TEST_SERVICE", "true")
     status = await asyncio.to_thread(cli.main, ["send-reminders"])
     assert status == 0
     assert "sent 1" in capsys.readouterr().out

@@ -112,9 +112,21 @@ async def test_a_job_resent_after_its_lease_expired_is_sent_when_the_first_sende
             due_at=now - timedelta(minutes=1),
             expires_at=now + timedelta(hours=2),
         )
-    slow = Sender(db, app.extensions["vapid"], timeout=5, name="slow")
+    slow = Sender(
+        db,
+        app.extensions["vapid"],
+        endpoints=app.extensions["push_endpoints"],
+        timeout=5,
+        name="slow",
+    )
     [job] = await slow._claim(now, Summary())
-    later = Sender(db, app.extensions["vapid"], timeout=5, name="later")
+    later = Sender(
+        db,
+        app.extensions["vapid"],
+        endpoints=app.extensions["push_endpoints"],
+        timeout=5,
+        name="later",
+    )
     with time_machine.travel(now + LEASE + timedelta(seconds=5), tick=True):
         [same] = await later._claim(datetime.now(UTC), Summary())
     assert same.id == job.id

@@ -1,8 +1,8 @@
 """A browser's push subscription as it arrives from the page: checked before it is stored.
 
-The body is ``PushSubscription.toJSON()`` plus an optional ``label``. Push services are
-always https; a plain-http endpoint on 127.0.0.1 is allowed only for development and
-tests (the fake push service in tests/push_service.py).
+The body is ``PushSubscription.toJSON()`` plus an optional ``label``. The endpoint must be
+one the server will connect to (endpoints.py: a known push service, https, port 443) and
+is stored as that check normalised it; the keys must be what a browser makes.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-MAX_ENDPOINT_LENGTH = 2048
+from .endpoints import EndpointPolicy, EndpointRefused
+
 MAX_LABEL_LENGTH = 80
 P256_POINT_BYTES = 65  # an uncompressed P-256 point: 0x04, x, y
 AUTH_SECRET_BYTES = 16
@@ -49,19 +49,6 @@ def _unb64url(text: str) -> bytes:
         return base64.urlsafe_b64decode(text.rstrip("=") + "=" * (-len(text.rstrip("=")) % 4))
     except (binascii.Error, ValueError) as error:
         raise InvalidSubscription("keys must be base64url") from error
-
-
-def _check_endpoint(endpoint: object, *, allow_local_http: bool) -> str:
-    if not isinstance(endpoint, str) or not endpoint or len(endpoint) > MAX_ENDPOINT_LENGTH:
-        raise InvalidSubscription("endpoint")
-    parts = urlsplit(endpoint)
-    if parts.username or parts.password or not parts.hostname:
-        raise InvalidSubscription("endpoint")
-    if parts.scheme == "https":
-        return endpoint
-    if parts.scheme == "http" and allow_local_http and parts.hostname == "127.0.0.1":
-        return endpoint
-    raise InvalidSubscription("endpoint must be https")
 
 
 def _check_keys(keys: object) -> tuple[str, str]:
@@ -119,11 +106,14 @@ def label_from_user_agent(user_agent: str) -> str:
     return " · ".join(part for part in (device, browser) if part)
 
 
-def parse(body: Any, *, allow_local_http: bool, user_agent: str) -> NewDevice:
+def parse(body: Any, *, endpoints: EndpointPolicy, user_agent: str) -> NewDevice:
     """The device to store, or InvalidSubscription."""
     if not isinstance(body, dict):
         raise InvalidSubscription("body must be a JSON object")
-    endpoint = _check_endpoint(body.get("endpoint"), allow_local_http=allow_local_http)
+    try:
+        endpoint = endpoints.check(body.get("endpoint"))
+    except EndpointRefused as error:
+        raise InvalidSubscription(str(error)) from error
     p256dh, auth = _check_keys(body.get("keys"))
     label = body.get("label")
     if label is not None and not isinstance(label, str):

@@ -21,6 +21,7 @@ from pywebpush import WebPushException, webpush_async
 
 from ..db import Database, fetch_one, from_db, to_db, utcnow
 from . import payloads, planner, quiet, store
+from .endpoints import EndpointPolicy, EndpointRefused, NoRedirects
 from .keys import VapidKeys
 from .store import Job, Subscription
 
@@ -44,6 +45,7 @@ class Outcome:
     subscription_id: int
     status: int | None  # HTTP status, None for a timeout or connection error
     retry_after: int | None = None
+    refused: bool = False  # not sent: the endpoint is not one this server connects to
 
 
 @dataclass
@@ -65,10 +67,17 @@ def backoff(attempts: int) -> timedelta:
 
 class Sender:
     def __init__(
-        self, db: Database, keys: VapidKeys, *, timeout: float = 10.0, name: str = "sender"
+        self,
+        db: Database,
+        keys: VapidKeys,
+        *,
+        endpoints: EndpointPolicy,
+        timeout: float = 10.0,
+        name: str = "sender",
     ) -> None:
         self.db = db
         self.keys = keys
+        self.endpoints = endpoints
         self.timeout = timeout
         self.name = name
 
@@ -273,6 +282,14 @@ class Sender:
         ttl: int,
         delivery_id: int,
     ) -> Outcome:
+        try:
+            # Checked again before each connection: a row stored under an older, wider
+            # setting (or before endpoints were checked at all) is never connected to.
+            refused = self.endpoints.check(subscription.endpoint) != subscription.endpoint
+        except EndpointRefused:
+            refused = True
+        if refused:
+            return Outcome(delivery_id, subscription.id, None, refused=True)
         headers = {
             "Topic": payloads.topic_for(job),
             "Urgency": "high" if job.kind == "red_report" else "normal",
@@ -287,7 +304,7 @@ class Sender:
                 ttl=ttl,
                 timeout=self.timeout,
                 headers=headers,
-                aiohttp_session=session,
+                aiohttp_session=NoRedirects(session),
             )
         except WebPushException as error:
             response = error.response
@@ -311,7 +328,7 @@ class Sender:
         for outcome in outcomes:
             summary.statuses.append(outcome.status)
             status = outcome.status
-            final = _delivery_status(status)
+            final = "failed" if outcome.refused else _delivery_status(status)
             # One statement per delivery: the attempt, the answer and (when final) its state.
             await connection.execute(
                 """
@@ -323,7 +340,9 @@ class Sender:
                 """,
                 {"status": status, "final": final, "now": to_db(now), "id": outcome.delivery_id},
             )
-            if status in (200, 201, 202):
+            if outcome.refused:
+                await self._refused(connection, outcome.subscription_id)
+            elif status in (200, 201, 202):
                 await store.record_success(connection, outcome.subscription_id)
             elif status in (404, 410):
                 # The push service says this subscription is gone: forget the device.
@@ -338,6 +357,18 @@ class Sender:
                 )
                 await store.record_problem(
                     connection, "vapid_rejected", f"status {status}, job {job.id}"
+                )
+            elif status is not None and 300 <= status < 400:
+                # Never followed (NoRedirects): a push service has no reason to redirect,
+                # so this delivery fails; the endpoint stays out of the log.
+                await store.record_failure(connection, outcome.subscription_id, status)
+                log.warning(
+                    "a push service answered %s (redirect not followed), job %s", status, job.id
+                )
+                await store.record_problem(
+                    connection,
+                    "push_redirect",
+                    f"status {status}, device {outcome.subscription_id}",
                 )
             elif status == 400:
                 never_worked_failures = await store.record_failure(
@@ -381,6 +412,18 @@ class Sender:
             summary.sent += 1
         else:
             summary.failed += 1
+
+    @staticmethod
+    async def _refused(connection: Any, subscription_id: int) -> None:
+        """A stored endpoint this server will not connect to: the device is switched off
+        (the phone is asked to subscribe again on its next app open) and an admin told."""
+        await store.record_failure(connection, subscription_id, None)
+        await store.disable_subscription(connection, subscription_id)
+        log.warning(
+            "device %s has a push endpoint outside PUSH_SERVICE_HOSTS: switched off",
+            subscription_id,
+        )
+        await store.record_problem(connection, "endpoint_refused", f"device {subscription_id}")
 
     @staticmethod
     async def _final_status(connection: Any, job_id: int) -> str:

@@ -7,14 +7,17 @@ here, and on every app open checks that the server still knows it under the curr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 import aiohttp
 import aiosqlite
 from quart import (
     Blueprint,
     Quart,
+    abort,
     current_app,
     flash,
     g,
@@ -34,6 +37,7 @@ from ..limits import by_account, rate_limit
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
 from . import devices, planner, status, store
+from .endpoints import EndpointPolicy, EndpointRefused
 from .forms import FamilyPreferenceForm, StaffPreferenceForm
 from .keys import VapidKeys
 from .sender import Sender
@@ -43,6 +47,8 @@ blueprint = Blueprint("reminders", __name__)
 # A test notification is a tap away; a stuck finger must not flood the push service.
 TEST_LIMIT = RateLimit(6, timedelta(minutes=10), by_account)
 KICK_LOCK = "reminders.kick_lock"
+# Every body of the push API is a small JSON object: far less than this.
+MAX_BODY = 8 * 1024
 
 
 def _keys() -> VapidKeys:
@@ -50,9 +56,17 @@ def _keys() -> VapidKeys:
     return keys
 
 
-def _allow_local_http() -> bool:
-    """Plain http on 127.0.0.1 is the fake push service of the tests and local development."""
-    return bool(current_app.config.get("TESTING")) or current_app.config["ENV"] == "development"
+def _endpoints() -> EndpointPolicy:
+    policy: EndpointPolicy = current_app.extensions["push_endpoints"]
+    return policy
+
+
+async def _json_body() -> Any:
+    """The request's JSON, or 413 past MAX_BODY (a subscription is well under 1 KB)."""
+    declared = request.content_length or 0
+    if declared > MAX_BODY or len(await request.get_data(cache=True)) > MAX_BODY:
+        abort(413)
+    return await request.get_json(silent=True)
 
 
 # --- the JSON API ------------------------------------------------------------------
@@ -73,11 +87,11 @@ async def public_key() -> ResponseReturnValue:
 @blueprint.route("/api/push/subscriptions", methods=["POST"])
 @access(Access.SIGNED_IN)
 async def subscribe() -> ResponseReturnValue:
-    body = await request.get_json(silent=True)
+    body = await _json_body()
     try:
         device = devices.parse(
             body,
-            allow_local_http=_allow_local_http(),
+            endpoints=_endpoints(),
             user_agent=request.headers.get("User-Agent", ""),
         )
     except devices.InvalidSubscription as error:
@@ -105,10 +119,12 @@ async def subscribe() -> ResponseReturnValue:
 @blueprint.route("/api/push/subscriptions", methods=["DELETE"])
 @access(Access.SIGNED_IN)
 async def unsubscribe() -> ResponseReturnValue:
-    body = await request.get_json(silent=True)
+    body = await _json_body()
     endpoint = body.get("endpoint") if isinstance(body, dict) else None
     if not isinstance(endpoint, str) or not endpoint:
         return {"error": "Bad Request", "detail": "endpoint"}, 400
+    with contextlib.suppress(EndpointRefused):
+        endpoint = _endpoints().check(endpoint)  # as it was stored; else as sent (older rows)
     async with get_db().transaction() as connection:
         removed = await store.delete_subscription_of(connection, g.account.id, endpoint)
         if removed and g.account.is_staff:
@@ -123,6 +139,7 @@ async def unsubscribe() -> ResponseReturnValue:
 async def send_test() -> ResponseReturnValue:
     """Plan a test notification for all the caller's devices and send it right away when
     the sender runs in this process (else the next `pwa send-reminders` run sends it)."""
+    await _json_body()  # nothing is read from it, but a large one is refused all the same
     async with get_db().transaction() as connection:
         await planner.plan_test(connection, g.account.id, secrets.token_urlsafe(12))
     known = await store.select_subscriptions(get_db(), g.account.id)
@@ -143,6 +160,7 @@ async def send_now(app: Quart) -> None:
         sender = Sender(
             app.extensions["db"],
             app.extensions["vapid"],
+            endpoints=app.extensions["push_endpoints"],
             timeout=app.config["PUSH_TIMEOUT_SECONDS"],
         )
         await sender.run_once(session)

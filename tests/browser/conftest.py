@@ -15,9 +15,9 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 
-from bench.common import Server, run
+from bench.common import Server, push_test_service_env, run
 
-from .harness import CHROMIUM, CHROMIUM_ARGS, ServedApp
+from .harness import CHROMIUM, CHROMIUM_ARGS, STAND_IN_PORT, ServedApp
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +28,11 @@ def served_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
     the reminder sender running inside the app as it does by default.
     """
     instance = tmp_path_factory.mktemp("served") / "instance"
-    in_app = {"PWA_SENDER_IN_APP": "true"}
+    # The stand-in subscriptions of tests/browser/test_push.py name http://127.0.0.1:9.
+    in_app = {
+        "PWA_SENDER_IN_APP": "true",
+        **push_test_service_env(f"http://127.0.0.1:{STAND_IN_PORT}"),
+    }
     server = Server(instance, env_extra=in_app)
     run("demo", instance=instance, url=server.url, **in_app)
     server.start()

@@ -31,6 +31,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
+# Stand-in push subscriptions name http://127.0.0.1:<this>/push/…: nothing listens there
+# (port 9 is "discard"); the served app's settings allow it as a local test service.
+STAND_IN_PORT = 9
 LOGINS = {login.role: login for login in DEMO_LOGINS}
 PARENT = LOGINS["caregiver"]
 NURSE = LOGINS["nurse"]

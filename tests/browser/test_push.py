@@ -5,7 +5,8 @@ Screen steps, and axe-core finds nothing on the reminder pages.
 
 ``pushManager.subscribe`` cannot reach a real push service here, so the tests that need a
 subscription replace PushManager with a stand-in holding a real P-256 key pair; the
-served app accepts its http://127.0.0.1 endpoint because it runs in development mode.
+served app accepts its http://127.0.0.1:9 endpoint because its settings list that local
+stand-in with PUSH_ALLOW_INSECURE_TEST_SERVICE (development only; see tests/browser/conftest.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pwa.notifications import keys
 
 from .harness import (
     ADMIN,
+    STAND_IN_PORT,
     ServedApp,
     assert_accessible,
     iphone_context,
@@ -97,7 +99,7 @@ def new_public_key() -> str:
 def stand_in_device() -> dict[str, str]:
     """A subscription's details as a browser would make them (nothing listens there)."""
     return {
-        "endpoint": f"http://127.0.0.1:9/push/{b64url(os.urandom(9))}",
+        "endpoint": f"http://127.0.0.1:{STAND_IN_PORT}/push/{b64url(os.urandom(9))}",
         "p256dh": new_public_key(),
         "auth": b64url(os.urandom(16)),
     }
