@@ -103,6 +103,9 @@ async def open_from_menu(page: Page, name: str) -> None:
     """Click an entry of the main menu (Home, Diary, Dates, Settings; Queue, Children, …)."""
     menu = page.get_by_role("navigation", name="Main")
     await menu.get_by_role("link", name=name, exact=True).click()
+    # The page's scripts (sign-out's wipe, the outbox) run before "load": a click sooner
+    # than that would race them, as no person's finger does.
+    await page.wait_for_load_state()
 
 
 async def open_report_form(page: Page) -> None:

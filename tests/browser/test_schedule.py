@@ -568,16 +568,34 @@ async def test_ticks_survive_a_reload_but_not_a_sign_out(page: Page, demo: DemoP
         await expect(page.get_by_role("checkbox", name=item)).not_to_be_checked()
 
 
+async def without_clear_site_data(route: Route) -> None:
+    """The sign-out answer as a browser that ignores Clear-Site-Data sees it."""
+    response = await route.fetch(max_redirects=0)
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "clear-site-data"}
+    await route.fulfill(response=response, headers=headers)
+
+
 async def test_sign_out_script_wipes_the_ticks_by_itself(
     context: BrowserContext, page: Page, demo: DemoPlan
 ) -> None:
     """Without Clear-Site-Data (a browser that ignores it) the page script still wipes."""
 
-    async def without_clear_site_data(route: Route) -> None:
-        response = await route.fetch(max_redirects=0)
-        headers = {k: v for k, v in response.headers.items() if k.lower() != "clear-site-data"}
-        await route.fulfill(response=response, headers=headers)
+    await sign_in_parent(page)
+    await tick_and_reload(page, demo.visits[2])
+    await context.route("**/logout", without_clear_site_data)
+    await sign_out(page)
+    assert await stored_ticks(page) == {}
 
+
+async def test_sign_out_wipes_even_when_switching_reminders_off_hangs(
+    context: BrowserContext, page: Page, demo: DemoPlan
+) -> None:
+    """A push service or worker that never answers must not let the sign-out leave (after
+    its time limit) with the family's data still on the phone: the wipe does not wait."""
+
+    await context.add_init_script(
+        "navigator.serviceWorker.getRegistration = () => new Promise(() => {});"
+    )
     await sign_in_parent(page)
     await tick_and_reload(page, demo.visits[2])
     await context.route("**/logout", without_clear_site_data)
