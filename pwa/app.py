@@ -34,6 +34,7 @@ from .families import data_views as family_data_views
 from .families import phone_views as family_phone_views
 from .families import views as family_views
 from .health import blueprint as health_blueprint
+from .ids import IdConverter
 from .hospital import staffed_hours_data, staffed_hours_text
 from .notifications import keys as vapid_keys
 from .notifications import views as reminder_views
@@ -102,6 +103,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
         template_folder=str(root / "templates"),
         instance_path=values["INSTANCE_PATH"],
     )
+    # Every integer in our URLs is a row id: refuse what SQLite cannot hold (pwa/ids.py).
+    app.url_map.converters["int"] = IdConverter
     app.config.update(values)
     app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
     app.jinja_env.autoescape = True
