@@ -34,8 +34,8 @@ from .families import data_views as family_data_views
 from .families import phone_views as family_phone_views
 from .families import views as family_views
 from .health import blueprint as health_blueprint
-from .ids import IdConverter
 from .hospital import staffed_hours_data, staffed_hours_text
+from .ids import IdConverter
 from .notifications import keys as vapid_keys
 from .notifications import views as reminder_views
 from .notifications.sender import Sender, run_loop

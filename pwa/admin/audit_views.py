@@ -17,8 +17,8 @@ from ..accounts import staff
 from ..db import get_db
 from ..families import store as families
 from ..i18n import gettext
-from ..ids import parse_page
 from ..i18n import lazy_gettext as _l
+from ..ids import parse_page
 from ..rendering import render_template
 from ..security import Access, CsrfForm, access
 from .audit_labels import ACTION_LABELS, action_label

@@ -36,7 +36,6 @@ blueprint.record_once(
 )
 
 
-
 async def items_shown_now(child_id: int) -> list[Item]:
     """Enabled items; home-medication items only while that medication period runs."""
     db = get_db()
