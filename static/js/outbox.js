@@ -15,6 +15,8 @@ const API = "/api/reports";
 // defaults are the same numbers, for a page that does not carry them.
 const MAX_BATCH = Number(document.body.dataset.outboxMaxReports) || 50;
 const MAX_BYTES = Number(document.body.dataset.outboxMaxBytes) || 256 * 1024;
+// Why a report the server can never take stays on the phone (the page's words).
+const cannotSend = () => ({ report: document.body.dataset.outboxCannotSend || "" });
 // Room for {"reports":[...]} around the reports, and the commas between them.
 const ENVELOPE_BYTES = 64;
 const SENT_KEEP_MS = 72 * 60 * 60 * 1000;
@@ -273,7 +275,7 @@ async function sendWaiting(background) {
   while (start < waiting.length) {
     const batch = nextBatch(waiting, start, most);
     if (batch.length === 0) {
-      await markNeedsAttention(waiting[start].id, {});
+      await markNeedsAttention(waiting[start].id, cannotSend());
       start += 1;
       continue;
     }
@@ -289,7 +291,7 @@ async function sendWaiting(background) {
         if (batch.length > 1) {
           most = Math.ceil(batch.length / 2);
         } else {
-          await markNeedsAttention(batch[0].id, {});
+          await markNeedsAttention(batch[0].id, cannotSend());
           start += 1;
         }
         continue;

@@ -93,4 +93,5 @@ async def test_sixty_long_reports_all_arrive_once_in_order_past_one_that_never_c
     problem = page.locator("[data-outbox-list] > li")
     await expect(problem).to_have_count(1)
     await expect(problem.get_by_text("Needs attention")).to_be_visible()
+    await expect(problem.get_by_text("cannot be sent as it is")).to_be_visible()
     assert [item["id"] for item in await outbox(page)] == [poison]
