@@ -5,7 +5,7 @@ server's 256 KB, the server answered 413, and the phone retried the same 50 for 
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import BrowserContext, Page, expect
+from playwright.async_api import BrowserContext, Page, Route, expect
 
 from .harness import ServedApp, go_offline, sign_in_parent
 from .test_diary import (
@@ -26,7 +26,9 @@ NOTE_TEXT = "Koorts €"
 POISON_AT = 5
 
 
-async def write_offline(page: Page) -> list[str]:
+async def write_offline(
+    page: Page, *, count: int = REPORTS, poison_at: int | None = POISON_AT
+) -> list[str]:
     """Save the reports through the outbox module, as the form does, oldest first.
 
     The report at ``POISON_AT`` has a note far larger than any batch may be: a phone with
@@ -53,10 +55,10 @@ async def write_offline(page: Page) -> list[str]:
         }""",
         {
             "module": OUTBOX_MODULE,
-            "count": REPORTS,
+            "count": count,
             "characters": NOTE_CHARACTERS,
             "text": NOTE_TEXT,
-            "poisonAt": POISON_AT,
+            "poisonAt": -1 if poison_at is None else poison_at,
         },
     )
 
@@ -95,3 +97,36 @@ async def test_sixty_long_reports_all_arrive_once_in_order_past_one_that_never_c
     await expect(problem.get_by_text("Needs attention")).to_be_visible()
     await expect(problem.get_by_text("cannot be sent as it is")).to_be_visible()
     assert [item["id"] for item in await outbox(page)] == [poison]
+
+
+async def test_a_batch_refused_whole_is_halved_until_the_one_refused_alone_is_set_aside(
+    context: BrowserContext, page: Page, served_app: ServedApp
+) -> None:
+    """A proxy (or a server) that refuses one report with 413 does not stop the outbox."""
+    await sign_in_parent(page)
+    await keep_form_offline(page)
+    await go_offline(context)
+    ids = await write_offline(page, count=5, poison_at=None)
+    refused = ids[2]
+    sizes: list[int] = []
+
+    async def proxy(route: Route) -> None:
+        body = route.request.post_data or ""
+        sizes.append(body.count('"child_id"'))
+        if refused in body:
+            await route.fulfill(status=413, body="Request Entity Too Large")
+        else:
+            await route.continue_()
+
+    await page.route("**/api/reports", proxy)
+    await come_back_online(context, page)
+    [left] = await wait_for_outbox(page, 1, within=30)
+    assert left["id"] == refused and left["status"] == "attention"
+    async with served_app.db() as db:
+        rows = await db.fetch_all(
+            f"SELECT client_uuid FROM report WHERE client_uuid IN ({', '.join('?' * 5)}) "  # noqa: S608
+            "ORDER BY id",
+            tuple(ids),
+        )
+    assert [row["client_uuid"] for row in rows] == [ids[0], ids[1], ids[3], ids[4]]
+    assert sizes[:6] == [5, 3, 2, 2, 1, 1]  # halves, then the refused one alone, then on
