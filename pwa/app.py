@@ -36,6 +36,7 @@ from .families import phone_views as family_phone_views
 from .families import views as family_views
 from .health import blueprint as health_blueprint
 from .hospital import staffed_hours_data, staffed_hours_text
+from .ids import IdConverter
 from .notifications import keys as vapid_keys
 from .notifications import views as reminder_views
 from .notifications.endpoints import EndpointPolicy
@@ -104,6 +105,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
         template_folder=str(root / "templates"),
         instance_path=values["INSTANCE_PATH"],
     )
+    # Every integer in our URLs is a row id: refuse what SQLite cannot hold (pwa/ids.py).
+    app.url_map.converters["int"] = IdConverter
     app.config.update(values)
     app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
     app.jinja_env.autoescape = True

@@ -16,6 +16,7 @@ from wtforms import Form
 from wtforms.csrf.session import SessionCSRF
 from wtforms.validators import ValidationError
 
+from . import json_bodies
 from .i18n import current_locale, lazy_gettext
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -140,6 +141,8 @@ async def enforce_json_rule() -> None:
         raise UnsupportedMediaType()
     if not is_same_origin():
         raise Forbidden()
+    if expected == "application/json":
+        await json_bodies.check_body()
 
 
 def add_security_headers(response: Any) -> Any:

@@ -18,6 +18,7 @@ from ..db import get_db
 from ..families import store as families
 from ..i18n import gettext
 from ..i18n import lazy_gettext as _l
+from ..ids import parse_page
 from ..rendering import render_template
 from ..security import Access, CsrfForm, access
 from .audit_labels import ACTION_LABELS, action_label
@@ -100,7 +101,7 @@ async def _choose_from(form: AuditSearchForm) -> None:
 
 def _page_number() -> int:
     raw = request.args.get("page", "1")
-    return min(int(raw), MAX_PAGE) if raw.isdigit() and int(raw) > 0 else 1
+    return parse_page(raw, MAX_PAGE)
 
 
 def _filter_args() -> dict[str, str]:

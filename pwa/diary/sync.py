@@ -20,11 +20,17 @@ from typing import Any
 from ..db import Database, now_text, to_db, utcnow
 from ..families import store as families
 from ..i18n import gettext
+from ..ids import parse_id
+from ..json_bodies import MAX_JSON_BYTES, storable_text
 from ..notifications import planner as reminders
 from ..redflags.rules import LEVELS, evaluate
 from . import store
 from .items import NOTE_MAX, check_items
 
+# A batch holds at most this many reports and this many bytes (docs/api.md); the outbox
+# learns both from the page (templates/base.html) and packs its batches to fit.
+MAX_BATCH = 50
+MAX_BODY = MAX_JSON_BYTES
 MAX_FUTURE = timedelta(minutes=10)
 MAX_AGE = timedelta(days=90)
 # How far back look-back rules may look when no rule needs more.
@@ -76,11 +82,18 @@ class Draft:
 def parse(raw: Any) -> tuple[Draft | None, Result]:
     """Check one report of a batch: a draft to store, or an ``invalid`` result."""
     report_id = raw.get("id") if isinstance(raw, Mapping) else None
-    shown_id = str(report_id)[:64] if report_id is not None else ""
+    shown_id = _shown(report_id)
     problems: dict[str, str] = {}
     if not isinstance(raw, Mapping):
         return None, Result(
             shown_id, "invalid", errors={"report": gettext("This is not a report.")}
+        )
+    if not storable_text(raw):
+        # A lone surrogate (a note cut in the middle of an emoji) cannot be stored.
+        return None, Result(
+            shown_id,
+            "invalid",
+            errors={"report": gettext("This report holds text that cannot be stored.")},
         )
     try:
         client_uuid = str(uuid.UUID(str(report_id)))
@@ -89,7 +102,7 @@ def parse(raw: Any) -> tuple[Draft | None, Result]:
             shown_id, "invalid", errors={"id": gettext("The report has no valid id.")}
         )
     child_id = raw.get("child_id")
-    if isinstance(child_id, bool) or not isinstance(child_id, int):
+    if not isinstance(child_id, int) or parse_id(child_id) is None:
         problems["child_id"] = gettext("The report does not say which child it is about.")
     observed_at = _parse_moment(raw.get("observed_at"), problems)
     raw_items = raw.get("items")
@@ -121,6 +134,13 @@ def parse(raw: Any) -> tuple[Draft | None, Result]:
         return None, Result(client_uuid, "invalid", errors=problems)
     draft = Draft(client_uuid, int(child_id), observed_at, items, note, corrects, client_level)  # type: ignore[arg-type]
     return draft, Result(client_uuid, "pending")
+
+
+def _shown(report_id: Any) -> str:
+    """The id a result echoes: as sent, cut short, and always valid UTF-8."""
+    if report_id is None:
+        return ""
+    return str(report_id)[:64].encode("utf-8", "replace").decode("utf-8")
 
 
 def _parse_moment(raw: Any, problems: dict[str, str]) -> datetime | None:
@@ -211,7 +231,12 @@ async def store_draft(db: Database, draft: Draft, caregiver_id: int) -> Result:
 
 
 async def submit(db: Database, caregiver_id: int, batch: list[Any]) -> list[Result]:
-    """Check and store a batch; one bad report never blocks the others."""
+    """Check and store a batch; one bad report never blocks the others.
+
+    ``parse`` checks everything the database could refuse (ids SQLite cannot hold, text
+    UTF-8 cannot encode) before anything is written, and each report is stored in its own
+    transaction: whatever one report holds, every valid report of the batch is stored.
+    """
     results = []
     for raw in batch:
         draft, result = parse(raw)

@@ -15,6 +15,7 @@ from ..db import get_db, utcnow
 from ..families.views import family_context
 from ..hospital import HospitalSettings, hospital_settings, staffed_at, staffed_hours_data
 from ..i18n import current_locale
+from ..json_bodies import checks_text_per_item
 from ..plans import store as plans
 from ..redflags.rules import Rule, strongest_per_item
 from ..rendering import render_template
@@ -27,9 +28,12 @@ from .items import BY_KEY, ITEMS, Item
 from .trends import TrendChart, chosen_days, trend_charts
 
 blueprint = Blueprint("diary", __name__)
-
-MAX_BATCH = 50
-MAX_BODY = 256 * 1024
+# The outbox (static/js/outbox.js) packs its batches to the server's limits, read from the page.
+blueprint.record_once(
+    lambda state: state.app.jinja_env.globals.update(
+        outbox_max_reports=sync.MAX_BATCH, outbox_max_bytes=sync.MAX_BODY
+    )
+)
 
 
 async def items_shown_now(child_id: int) -> list[Item]:
@@ -229,17 +233,16 @@ def answer_label(key: str, value: Any) -> str:
 
 @blueprint.route("/api/reports", methods=["POST"])
 @access(Access.FAMILY)
+@checks_text_per_item
 async def sync_reports() -> ResponseReturnValue:
     """The outbox's batch upload: one result per report, in order (docs/api.md)."""
-    # A batch is small text; anything bigger is refused (the app caps every body at 16 MB).
-    declared = request.content_length or 0
-    if declared > MAX_BODY or len(await request.get_data(cache=True)) > MAX_BODY:
-        abort(413)
+    # The body is already known to be well-formed JSON of at most sync.MAX_BODY bytes
+    # (pwa/json_bodies.py); text that cannot be stored is an ``invalid`` item.
     body = await request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("reports"), list):
         abort(400)
     batch = body["reports"]
-    if len(batch) > MAX_BATCH:
+    if len(batch) > sync.MAX_BATCH:
         abort(413)
     results = await sync.submit(get_db(), g.account.id, batch)
     return {"results": [result.as_json() for result in results]}

@@ -8,6 +8,7 @@ from quart.typing import ResponseReturnValue
 from .. import audit
 from ..db import get_db
 from ..i18n import lazy_gettext as _l
+from ..ids import parse_page
 from ..rendering import render_template
 from ..security import Access, access
 from .views import family_context
@@ -37,7 +38,7 @@ def what_happened(action: str) -> object:
 async def who_looked() -> ResponseReturnValue:
     _, child = await family_context()
     raw = request.args.get("page", "1")
-    page = min(int(raw), MAX_PAGE) if raw.isdigit() and int(raw) > 0 else 1
+    page = parse_page(raw, MAX_PAGE)
     entries: list[audit.AuditEntry] = []
     older = False
     if child is not None:

@@ -12,6 +12,7 @@ from ..db import get_db, utcnow
 from ..diary import reviews
 from ..hospital import hospital_settings, staffed_at
 from ..i18n import current_locale
+from ..ids import parse_id
 from ..pagecache import PageCache, data_version
 from ..plans import overview
 from ..plans import store as plan_store
@@ -92,10 +93,11 @@ async def call_us() -> ResponseReturnValue:
 @access(Access.FAMILY)
 async def switch_child() -> ResponseReturnValue:
     await require_csrf(await PlainForm.from_request())
-    raw = (await request.form).get("child_id", "")
-    not_found_unless(raw.isdigit())
+    child_id = parse_id((await request.form).get("child_id"))
+    not_found_unless(child_id)
+    assert child_id is not None
     db = get_db()
-    not_found_unless(await store.is_caregiver_of(db, g.account.id, int(raw)))
+    not_found_unless(await store.is_caregiver_of(db, g.account.id, child_id))
     async with db.transaction() as connection:
-        await accounts.set_session_child(connection, g.session_row.id, int(raw))
+        await accounts.set_session_child(connection, g.session_row.id, child_id)
     return redirect(safe_next())

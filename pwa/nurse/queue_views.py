@@ -24,6 +24,7 @@ from ..diary.views import answer_label, item_label, reasons_for
 from ..families import store as families
 from ..hospital import hospital_settings
 from ..i18n import lazy_gettext as _l
+from ..ids import parse_id
 from ..rendering import render_template
 from ..security import Access, CsrfForm, access, not_found_unless, require_csrf
 from . import claims, queue
@@ -100,7 +101,8 @@ async def review_queue() -> ResponseReturnValue:
 @access(Access.STAFF)
 async def review_green() -> ResponseReturnValue:
     await require_csrf(await PlainForm.from_request())
-    ids = [int(value) for value in (await request.form).getlist("report_id") if value.isdigit()]
+    found = (parse_id(value) for value in (await request.form).getlist("report_id"))
+    ids = [report_id for report_id in found if report_id is not None]
     async with get_db().transaction() as connection:
         await queue.review_all_green(connection, g.account.id, ids)
     return redirect(url_for("queue.review_queue"))

@@ -11,7 +11,14 @@ const VERSION = 1;
 const REPORTS = "reports";
 const SENT = "sent";
 const API = "/api/reports";
-const MAX_BATCH = 50; // as pwa/diary/views.py
+// The server's limits for one batch (pwa/diary/sync.py), read from the page; these
+// defaults are the same numbers, for a page that does not carry them.
+const MAX_BATCH = Number(document.body.dataset.outboxMaxReports) || 50;
+const MAX_BYTES = Number(document.body.dataset.outboxMaxBytes) || 256 * 1024;
+// Why a report the server can never take stays on the phone (the page's words).
+const cannotSend = () => ({ report: document.body.dataset.outboxCannotSend || "" });
+// Room for {"reports":[...]} around the reports, and the commas between them.
+const ENVELOPE_BYTES = 64;
 const SENT_KEEP_MS = 72 * 60 * 60 * 1000;
 const FLUSH_LOCK = "ic-outbox-flush";
 // Sent by timers and events, not by the parent: the session's idle clock keeps running.
@@ -209,15 +216,33 @@ function confirmSent(item) {
 
 // --- sending -------------------------------------------------------------------
 
+function bodyOf(batch) {
+  return JSON.stringify({ reports: batch.map((item) => item.report) });
+}
+
 async function post(batch, background) {
   const headers = { "Content-Type": "application/json" };
   if (background) headers[BACKGROUND_HEADER] = "1";
-  return fetch(API, {
-    method: "POST",
-    credentials: "same-origin",
-    headers,
-    body: JSON.stringify({ reports: batch.map((item) => item.report) }),
-  });
+  return fetch(API, { method: "POST", credentials: "same-origin", headers, body: bodyOf(batch) });
+}
+
+const encoder = new TextEncoder();
+
+function bytesOf(item) {
+  return encoder.encode(JSON.stringify(item.report)).length + 1;
+}
+
+// The next batch from `start`: in order, at most `most` reports and never more bytes than
+// the server takes. Empty when the report at `start` is too large even alone.
+function nextBatch(waiting, start, most) {
+  const batch = [];
+  let bytes = ENVELOPE_BYTES;
+  for (const item of waiting.slice(start, start + most)) {
+    bytes += bytesOf(item);
+    if (bytes > MAX_BYTES) break;
+    batch.push(item);
+  }
+  return batch;
 }
 
 async function settle(batch, results) {
@@ -237,12 +262,23 @@ async function settle(batch, results) {
 }
 
 // One pass over the waiting reports. Never trusts navigator.onLine: it just tries.
+// Batches are cut by count and by size. A batch the server refuses as a whole (400 or
+// 413: say a proxy allows less than the page was told) is sent again in halves; a report
+// refused alone, or too large to send at all, is marked "needs attention" and the pass
+// goes on, so one report the server can never take never holds back those after it.
 // Resolves with { outcome, sent }: outcome is "done", "offline", "sign-in" or "refused".
 async function sendWaiting(background) {
   const waiting = (await list()).filter((item) => item.status === WAITING);
   let sent = 0;
-  for (let start = 0; start < waiting.length; start += MAX_BATCH) {
-    const batch = waiting.slice(start, start + MAX_BATCH);
+  let most = MAX_BATCH;
+  let start = 0;
+  while (start < waiting.length) {
+    const batch = nextBatch(waiting, start, most);
+    if (batch.length === 0) {
+      await markNeedsAttention(waiting[start].id, cannotSend());
+      start += 1;
+      continue;
+    }
     let response;
     let body;
     try {
@@ -251,12 +287,22 @@ async function sendWaiting(background) {
         announce({ signInNeeded: true });
         return { outcome: "sign-in", sent };
       }
+      if (response.status === 400 || response.status === 413) {
+        if (batch.length > 1) {
+          most = Math.ceil(batch.length / 2);
+        } else {
+          await markNeedsAttention(batch[0].id, cannotSend());
+          start += 1;
+        }
+        continue;
+      }
       if (!response.ok) return { outcome: "refused", sent };
       body = await response.json();
     } catch {
       // No network, or a captive portal answering with its own page: keep everything.
       return { outcome: "offline", sent };
     }
+    start += batch.length;
     const arrived = await settle(batch, body?.results);
     sent += arrived;
     announce({ signInNeeded: false, sent });
