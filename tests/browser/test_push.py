@@ -44,13 +44,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 SWITCH_ON = "Switch on reminders on this phone"
 SWITCH_OFF = "Switch off reminders on this phone"
 SHARE_STEP = "Tap the Share button"
-# A stand-in for PushManager: the subscription lives in localStorage, so it survives
-# reloads like a real one, and window.__push counts what the page asked for.
+# A stand-in for PushManager: the subscription lives in a cookie, so it survives reloads
+# like a real one, and window.__push counts what the page asked for.
 FAKE_PUSH_MANAGER = """
 ({ endpoint, p256dh, auth, initialKey }) => {
   const calls = (window.__push = { subscribed: 0, unsubscribed: 0 });
+  // Not in Web Storage: a browser keeps a real subscription outside the site's storage,
+  // and signing out wipes that storage while it switches reminders off.
   const STORE = "test-fake-push-key";
-  if (initialKey && localStorage.getItem(STORE) === null) localStorage.setItem(STORE, initialKey);
+  const stored = () => {
+    const found = document.cookie.match(/(?:^|; )test-fake-push-key=([^;]*)/);
+    return found ? decodeURIComponent(found[1]) : null;
+  };
+  const keep = (key) => { document.cookie = `${STORE}=${encodeURIComponent(key)}; path=/`; };
+  const drop = () => { document.cookie = `${STORE}=; path=/; max-age=0`; };
+  if (initialKey && stored() === null) keep(initialKey);
   const toBytes = (text) => {
     const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
     const raw = atob(base64 + "===".slice((base64.length + 3) % 4));
@@ -65,18 +73,18 @@ FAKE_PUSH_MANAGER = """
     toJSON: () => ({ endpoint, expirationTime: null, keys: { p256dh, auth } }),
     unsubscribe: async () => {
       calls.unsubscribed += 1;
-      localStorage.removeItem(STORE);
+      drop();
       return true;
     },
   });
   PushManager.prototype.getSubscription = async function () {
-    const key = localStorage.getItem(STORE);
+    const key = stored();
     return key === null ? null : subscription(key);
   };
   PushManager.prototype.subscribe = async function (options) {
     calls.subscribed += 1;
     const key = toText(options.applicationServerKey);
-    localStorage.setItem(STORE, key);
+    keep(key);
     return subscription(key);
   };
 }
@@ -367,7 +375,9 @@ async def test_an_app_open_keeps_the_server_current(
 
     await wait_for(sent)
     calls = await page.evaluate("window.__push")
-    held = await page.evaluate("localStorage.getItem('test-fake-push-key')")
+    held = await page.evaluate(
+        "decodeURIComponent((document.cookie.match(/(?:^|; )test-fake-push-key=([^;]*)/) || [])[1] || '') || null"
+    )
     assert held == current
     if case == "rotated key":
         assert calls == {"subscribed": 1, "unsubscribed": 1}

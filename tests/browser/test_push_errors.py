@@ -90,7 +90,9 @@ async def test_a_hanging_push_service_gives_up_and_says_so(
     await button.click()
     await expect(button).to_be_disabled()
     # Once subscribe was asked, its time limit is running: move the clock past it.
-    await page.wait_for_function("window.__subscribing === true")
+    # A function, not an expression: Playwright evaluates a bare expression with eval(),
+    # which the page's CSP refuses once it has to poll.
+    await page.wait_for_function("() => window.__subscribing === true")
     await page.clock.run_for(21_000)
     await expect(page.locator("[data-push-message]")).to_contain_text(PUSH_SERVICE)
     await expect(button).to_be_enabled()
