@@ -4,6 +4,7 @@ the service worker and the outbox with the browser's own APIs."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -90,8 +91,13 @@ def sign_in_parent(driver: WebDriver, server: Server) -> None:
     driver.get(f"{server.url}/login")
     loaded(driver, "/login")
     check_page(driver)
-    type_into(driver, driver.find_element(By.ID, "email"), PARENT.email)
-    type_into(driver, driver.find_element(By.ID, "password"), PARENT.password)
+    email = driver.find_element(By.ID, "email")
+    password = driver.find_element(By.ID, "password")
+    type_into(driver, email, PARENT.email)
+    type_into(driver, password, PARENT.password)
+    # Typing the password must not have changed the address (keys landing late or astray).
+    if email.get_property("value") != PARENT.email:
+        type_into(driver, email, PARENT.email)
     driver.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
     try:
         loaded(driver, "/")
@@ -105,7 +111,8 @@ def sign_in_parent(driver: WebDriver, server: Server) -> None:
 
 def type_into(driver: WebDriver, field: WebElement, text: str) -> None:
     """Type like a person. WebKit's driver may return before the keys have landed, and on
-    a busy machine now and then loses them: wait for the value, and type again if not."""
+    a busy machine now and then loses them or delivers them late: wait for the value to
+    hold still, and before typing again let keys still in flight land and be cleared."""
     for _ in range(3):
         field.click()
         field.clear()
@@ -114,9 +121,12 @@ def type_into(driver: WebDriver, field: WebElement, text: str) -> None:
             WebDriverWait(driver, 3, poll_frequency=0.05).until(
                 lambda _: field.get_property("value") == text
             )
-            return
+            time.sleep(0.3)  # late keys of an earlier try would land by now
+            if field.get_property("value") == text:
+                return
         except TimeoutException:
-            continue
+            pass
+        time.sleep(1)
     raise AssertionError(f"typed {text!r}, the field holds {field.get_property('value')!r}")
 
 
