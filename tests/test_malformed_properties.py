@@ -27,7 +27,12 @@ nasty_text = st.one_of(
 )
 huge_ints = st.one_of(st.integers(), st.integers(min_value=2**62, max_value=2**80).map(lambda n: n))
 json_values = st.recursive(
-    st.none() | st.booleans() | huge_ints | st.floats(allow_nan=False) | nasty_text,
+    # Finite floats: a body with NaN or Infinity is not JSON (the raw-body test sends it).
+    st.none()
+    | st.booleans()
+    | huge_ints
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | nasty_text,
     lambda children: (
         st.lists(children, max_size=3) | st.dictionaries(nasty_text, children, max_size=3)
     ),
@@ -93,15 +98,18 @@ async def test_every_valid_report_of_a_batch_is_stored(
     family_client: Any, db: Database, people: People, data: list[Any]
 ) -> None:
     batch, valid = [], []
-    for entry in data:
-        if entry == "valid":
+    for kind, detail in data:
+        if kind == "valid":
             good = report(people.child_id, note=f"valid {uuid.uuid4()}")
             batch.append(good)
             valid.append(good)
-        elif isinstance(entry, str):
-            batch.append(bad_reports(people.child_id)[entry])
+        elif kind == "bad":
+            batch.append(bad_reports(people.child_id)[detail])
+        elif kind == "mutant":
+            field, value = detail
+            batch.append({**report(people.child_id), field: value})
         else:
-            batch.append(entry)
+            batch.append(detail)
     response = await post(family_client, *batch)
     assert response.status_code == 200
     results = (await response.get_json())["results"]
