@@ -17,12 +17,18 @@ function readTicks(key) {
 function wireList(list) {
   const key = storageKey(list);
   const ticked = readTicks(key);
-  for (const box of list.querySelectorAll("input[type=checkbox][data-item]")) {
+  const save = () => localStorage.setItem(key, JSON.stringify([...ticked]));
+  const boxes = list.querySelectorAll("input[type=checkbox][data-item]");
+  // A box ticked before this module ran (a quick finger on a slow phone) keeps its tick.
+  const early = [...boxes].filter((box) => box.checked && !ticked.has(box.dataset.item));
+  for (const box of early) ticked.add(box.dataset.item);
+  if (early.length) save();
+  for (const box of boxes) {
     box.checked = ticked.has(box.dataset.item);
     box.addEventListener("change", () => {
       if (box.checked) ticked.add(box.dataset.item);
       else ticked.delete(box.dataset.item);
-      localStorage.setItem(key, JSON.stringify([...ticked]));
+      save();
     });
   }
 }

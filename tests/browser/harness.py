@@ -114,6 +114,8 @@ async def open_report_form(page: Page) -> None:
         await open_from_menu(page, "Home")
     await page.get_by_role("link", name=re.compile("log symptoms", re.IGNORECASE)).click()
     await expect(page.get_by_role("button", name="Save report")).to_be_visible()
+    # The form's script gives it a fresh report id as it starts: read the id after that.
+    await page.wait_for_load_state()
 
 
 async def sign_in_nurse(page: Page) -> None:

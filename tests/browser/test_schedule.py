@@ -568,6 +568,39 @@ async def test_ticks_survive_a_reload_but_not_a_sign_out(page: Page, demo: DemoP
         await expect(page.get_by_role("checkbox", name=item)).not_to_be_checked()
 
 
+async def test_a_tick_made_before_the_script_ran_is_kept(
+    browser: Browser, served_app: ServedApp, demo: DemoPlan
+) -> None:
+    """A quick finger on a slow phone ticks an item before packing.js has run: the script
+    must keep that tick (and remember it), not reset the box to what storage held."""
+
+    # No service worker, so that the script comes from the network where it can be held.
+    context = await browser.new_context(
+        base_url=served_app.url, locale="en-GB", service_workers="block"
+    )
+    page = await context.new_page()
+    await sign_in_parent(page)
+    script_asked = asyncio.Event()
+    release = asyncio.Event()
+
+    async def slow_script(route: Route) -> None:
+        script_asked.set()
+        await release.wait()
+        await route.continue_()
+
+    await context.route("**/js/packing*.js*", slow_script)
+    await page.reload(wait_until="commit")
+    await script_asked.wait()
+    bring = page.get_by_role("region", name="What to bring")
+    await bring.get_by_role("checkbox", name=PACKED[0]).check()
+    release.set()
+    await page.wait_for_load_state()
+    await expect(bring.get_by_role("checkbox", name=PACKED[0])).to_be_checked()
+    ticks = await stored_ticks(page)
+    await context.close()
+    assert len(json.loads(ticks[f"pwa:packing:{demo.visits[2]}"])) == 1, ticks
+
+
 async def without_clear_site_data(route: Route) -> None:
     """The sign-out answer as a browser that ignores Clear-Site-Data sees it."""
     response = await route.fetch(max_redirects=0)
