@@ -79,9 +79,21 @@ async def totp_code(email: str) -> str:
     return await totp_code(email)
 
 
-async def sign_in(page: Page, login: DemoLogin) -> None:
-    """Sign in through the real pages, with the second factor for staff."""
+# Staff sessions signed in during this run, by server and account: a browser's cookies.
+_staff_cookies: dict[tuple[str, str], list[Any]] = {}
+
+
+async def sign_in(page: Page, login: DemoLogin, *, through_the_pages: bool = False) -> None:
+    """Sign in through the real pages, with the second factor for staff.
+
+    A staff code is single-use per 30-second step, so an account can sign in only about
+    twice a minute. After its first sign-in on a server, a staff test therefore resumes
+    that session with its cookies, as a browser left open would, unless the session has
+    ended (signed out, timed out) or the test proves sign-in itself (``through_the_pages``).
+    """
     await page.goto("/login")
+    if login.role != "caregiver" and not through_the_pages and await _resume(page, login):
+        return
     await page.get_by_label("E-mail address").fill(login.email)
     await page.get_by_label("Password").fill(login.password)
     await page.get_by_role("button", name="Sign in").click()
@@ -92,6 +104,17 @@ async def sign_in(page: Page, login: DemoLogin) -> None:
     await page.get_by_label("6-digit code").fill(await totp_code(login.email))
     await page.get_by_role("button", name="Continue").click()
     await expect(page).not_to_have_url(re.compile(r"/login"))
+    _staff_cookies[(origin(page), login.email)] = await page.context.cookies()
+
+
+async def _resume(page: Page, login: DemoLogin) -> bool:
+    """Carry on a staff session signed in earlier; False when there is none or it ended."""
+    cookies = _staff_cookies.get((origin(page), login.email))
+    if not cookies:
+        return False
+    await page.context.add_cookies(cookies)
+    await page.goto("/")
+    return "/login" not in page.url  # else the sign-in page, where a fresh sign-in starts
 
 
 async def sign_in_parent(page: Page) -> None:
@@ -118,12 +141,12 @@ async def open_report_form(page: Page) -> None:
     await page.wait_for_load_state()
 
 
-async def sign_in_nurse(page: Page) -> None:
-    await sign_in(page, NURSE)
+async def sign_in_nurse(page: Page, *, through_the_pages: bool = False) -> None:
+    await sign_in(page, NURSE, through_the_pages=through_the_pages)
 
 
-async def sign_in_admin(page: Page) -> None:
-    await sign_in(page, ADMIN)
+async def sign_in_admin(page: Page, *, through_the_pages: bool = False) -> None:
+    await sign_in(page, ADMIN, through_the_pages=through_the_pages)
 
 
 def origin(page: Page) -> str:

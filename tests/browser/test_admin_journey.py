@@ -55,7 +55,7 @@ async def test_admin_reaches_every_setting_by_clicking(
 ) -> None:
     narrow = viewport["width"] < 600
     await page.set_viewport_size(viewport)
-    await sign_in_admin(page)
+    await sign_in_admin(page, through_the_pages=True)
     # Where an admin lands: the review queue, as for every member of staff.
     await assert_accessible(page)
     await _admin_home(page, narrow)

@@ -46,7 +46,7 @@ async def test_a_nurse_handles_a_red_report_and_the_childs_record_by_clicking(
     )
     try:
         page = await context.new_page()
-        await sign_in_nurse(page)
+        await sign_in_nurse(page, through_the_pages=True)
 
         # The queue is the nurse's home; the item says what was reported.
         await expect(page.get_by_role("heading", level=1)).to_have_text("Review queue")
