@@ -593,6 +593,40 @@ async def test_json_endpoints_need_json_and_same_origin(json_app: Quart, people:
     assert by_fetch_metadata.status_code == 200
 
 
+async def test_same_origin_means_public_url_not_the_host_header(
+    json_app: Quart, people: People
+) -> None:
+    """Issue 14, finding 7: a foreign page that also names itself in Host (DNS rebinding,
+    or a client setting Host by hand) is refused; only PUBLIC_URL's origin passes."""
+    client = json_app.test_client()
+    await sign_in(client, "parent@example.org")
+    for foreign in ("https://evil.example", "http://localhost", "https://localhost:8443"):
+        host = foreign.split("://", 1)[1]
+        spoofed = await client.post(
+            "/api/echo", json={}, headers={"Origin": foreign, "Host": host}
+        )
+        assert spoofed.status_code == 403, foreign
+    own = await client.post(
+        "/api/echo", json={}, headers={"Origin": "https://localhost", "Host": "evil.example"}
+    )
+    assert own.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("public_url", "origin"),
+    [
+        ("https://Care.Hospital.example/", "https://care.hospital.example"),
+        ("https://care.hospital.example:443/app", "https://care.hospital.example"),
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("https://[::1]:8443", "https://[::1]:8443"),
+    ],
+)
+def test_public_origin_is_written_as_a_browser_writes_origin(public_url: str, origin: str) -> None:
+    from pwa.security import public_origin
+
+    assert public_origin(public_url) == origin
+
+
 async def test_json_endpoints_answer_401_in_json_when_signed_out(json_app: Quart) -> None:
     response = await json_app.test_client().post(
         "/api/echo", json={}, headers={"Origin": "https://localhost"}
