@@ -17,7 +17,13 @@ from ..db import Database, get_db, utcnow
 from ..families import store as families
 from ..hospital import hospital_settings
 from ..i18n import LANGUAGE_COOKIE, LOCALES, gettext
-from ..limits import code_limits, credential_limits, password_change_limits, rate_limit
+from ..limits import (
+    code_limits,
+    credential_limits,
+    failures_counted,
+    password_change_limits,
+    rate_limit,
+)
 from ..notifications import planner as reminders
 from ..rendering import render_template
 from ..security import Access, access, require_csrf
@@ -57,6 +63,7 @@ def safe_next(default: str = "/") -> str:
 @blueprint.route("/login", methods=["GET", "POST"])
 @access(Access.PUBLIC)
 @rate_limit(limits=credential_limits())
+@failures_counted
 async def login() -> ResponseReturnValue:
     if g.account is not None:
         return redirect(safe_next())
@@ -122,6 +129,7 @@ async def _pending_staff_account() -> store.Account | None:
 @blueprint.route("/login/code", methods=["GET", "POST"])
 @access(Access.PUBLIC)
 @rate_limit(limits=credential_limits())
+@failures_counted
 async def second_factor_code() -> ResponseReturnValue:
     account = await _pending_staff_account()
     if account is None or account.totp_secret is None:
@@ -151,6 +159,7 @@ async def second_factor_code() -> ResponseReturnValue:
 @blueprint.route("/login/enrol", methods=["GET", "POST"])
 @access(Access.PUBLIC)
 @rate_limit(limits=credential_limits())
+@failures_counted
 async def enrol_second_factor() -> ResponseReturnValue:
     account = await _pending_staff_account()
     if account is None or account.totp_secret is not None:
