@@ -118,17 +118,28 @@ def is_same_origin() -> bool:
     """True when the browser says this request came from one of our own pages."""
     origin = request.headers.get("Origin")
     if origin:
-        own = {
-            _origin(current_app.config["PUBLIC_URL"]),
-            f"{request.scheme}://{request.host}",
-        }
-        return origin in own
+        # Compared with PUBLIC_URL, never with the Host header: a page on another name
+        # that resolves to this server (DNS rebinding), or a client that sets Host by
+        # hand, sends the same foreign name as both Origin and Host.
+        return origin == public_origin(current_app.config["PUBLIC_URL"])
     return request.headers.get("Sec-Fetch-Site") == "same-origin"
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def public_origin(url: str) -> str:
+    """The origin of a URL as a browser writes it in an Origin header (RFC 6454):
+    lower-case scheme and host, no default port, no path."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal keeps its brackets
+    port = parts.port
+    if port is None or port == DEFAULT_PORTS.get(scheme):
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
 
 
 async def enforce_json_rule() -> None:

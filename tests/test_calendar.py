@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from icalendar import Calendar, Event
 from quart import Quart
@@ -20,8 +21,18 @@ from pwa.plans import store as plans
 from pwa.plans.schedule import PlannedVisit, generate
 from pwa.serving import redact
 from tests.conftest import People, choose_language, post_form, sign_in
+from tests.conftest import test_config as make_config
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> dict[str, Any]:
+    """Behind one proxy, so a test can speak from several addresses (without the header,
+    the address is the test client's own, as before)."""
+    return make_config(tmp_path, TRUSTED_PROXIES=1)
+
+
 FEED_URL = re.compile(r'value="https://localhost(/calendar/([A-Z0-9]+)\.ics)"')
 # 12 January 2027 plus 35 days per course: course 3 runs 23-29 March 2027, across the
 # change to summer time on Sunday 28 March.
@@ -324,6 +335,39 @@ async def test_an_unknown_token_is_404_and_guessing_is_rate_limited(client: Any)
         assert (await client.get("/calendar/AAAAAAAAAAAAAAAAAAAAAAAAAA.ics")).status_code == 404
     limited = await client.get("/calendar/BBBBBBBBBBBBBBBBBBBBBBBBBB.ics")
     assert limited.status_code == 429 and "Retry-After" in limited.headers
+
+
+async def test_only_failed_tokens_count_towards_an_addresss_limit(
+    app: Quart, people: People, family_client: Any
+) -> None:
+    """Issue 14, finding 7: a calendar service fetches many families' good feeds from one
+    address, as often as it likes; unknown or revoked tokens from one address are limited,
+    shared by every server process (the counts are in the database)."""
+    other = app.test_client()
+    await sign_in(other, "other@example.org")
+    feeds = [(await new_feed(family_client))[0], (await new_feed(other))[0]]
+    service = {"X-Forwarded-For": "203.0.113.9"}
+    fetcher = app.test_client()
+    for number in range(60):
+        response = await fetcher.get(feeds[number % 2], headers=service)
+        assert response.status_code == 200, number
+
+    # The second family withdraws its link; the service keeps asking for it.
+    revoked = await post_form(
+        other, "/settings/calendar/revoke", {}, csrf_path="/settings/calendar"
+    )
+    assert revoked.status_code == 302
+    for number in range(20):
+        guess = feeds[1] if number == 0 else f"/calendar/{number:026d}.ics"
+        assert (await fetcher.get(guess, headers=service)).status_code == 404, number
+    limited = await fetcher.get("/calendar/BBBBBBBBBBBBBBBBBBBBBBBBBB.ics", headers=service)
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+    # An address that has guessed waits, whatever it asks for; other addresses do not.
+    assert (await fetcher.get(feeds[0], headers=service)).status_code == 429
+    elsewhere = {"X-Forwarded-For": "198.51.100.4"}
+    assert (await fetcher.get(feeds[0], headers=elsewhere)).status_code == 200
+    counted = await app.extensions["db"].fetch_one("SELECT COUNT(*) AS n FROM sign_in_failure")
+    assert counted["n"] == 20
 
 
 async def test_a_child_without_a_plan_gives_an_empty_but_valid_calendar(

@@ -24,7 +24,7 @@ from quart.wrappers import Response
 
 from pwa.accounts import lockout, second_factor
 from pwa.db import Database
-from tests.conftest import PASSWORD, TOTP_SECRET, People, csrf_from
+from tests.conftest import PASSWORD, TOTP_SECRET, People, csrf_from, make_account
 from tests.conftest import test_config as make_config
 
 WRONG = "wrong-password-guess"
@@ -219,3 +219,37 @@ async def test_the_device_cookie_is_httponly_secure_and_long_lived(
     attributes = {part.strip().split("=")[0].lower() for part in header.split(";")}
     assert {"secure", "httponly", "path", "max-age"} <= attributes
     assert f"Max-Age={365 * 24 * 3600}" in header
+
+
+async def test_a_ward_behind_one_address_signs_in_at_shift_change(
+    app: Quart, db: Database, people: People, frozen: time_machine.Coordinates
+) -> None:
+    """Forty nurses sign in (password and code) from the ward's one NAT address within
+    minutes; then someone behind the same address guesses passwords and is limited, while
+    the ward's computers that signed in before keep signing in."""
+    ward = {"X-Forwarded-For": "203.0.113.20"}
+    emails = [f"nurse{number}@example.org" for number in range(40)]
+    for email in emails:
+        await make_account(db, app, email, "nurse")
+    workstations = []
+    for email in emails:
+        computer = Device(app, ward)
+        assert (await computer.login(email)).status_code == 302, email
+        code = second_factor.current_code(TOTP_SECRET)
+        response = await computer.post("/login/code", {"code": code})
+        assert response.status_code == 302 and response.location == "/", email
+        await computer.sign_out()
+        workstations.append(computer)
+
+    guesser = Device(app, ward)
+    for number in range(10):
+        response = await guesser.login(f"guess{number}@example.org", WRONG)
+        assert response.status_code == 200, number
+    assert_paused(await guesser.login(emails[0]), 15 * 60)
+    assert_paused(await Device(app, ward).login(emails[1]), 15 * 60)
+
+    frozen.shift(timedelta(seconds=30))  # a code is good once per 30-second step
+    for email, computer in zip(emails[:3], workstations, strict=False):
+        assert (await computer.login(email)).status_code == 302, email
+        code = second_factor.current_code(TOTP_SECRET)
+        assert (await computer.post("/login/code", {"code": code})).status_code == 302

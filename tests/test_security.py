@@ -593,6 +593,38 @@ async def test_json_endpoints_need_json_and_same_origin(json_app: Quart, people:
     assert by_fetch_metadata.status_code == 200
 
 
+async def test_same_origin_means_public_url_not_the_host_header(
+    json_app: Quart, people: People
+) -> None:
+    """Issue 14, finding 7: a foreign page that also names itself in Host (DNS rebinding,
+    or a client setting Host by hand) is refused; only PUBLIC_URL's origin passes."""
+    client = json_app.test_client()
+    await sign_in(client, "parent@example.org")
+    for foreign in ("https://evil.example", "http://localhost", "https://localhost:8443"):
+        host = foreign.split("://", 1)[1]
+        spoofed = await client.post("/api/echo", json={}, headers={"Origin": foreign, "Host": host})
+        assert spoofed.status_code == 403, foreign
+    own = await client.post(
+        "/api/echo", json={}, headers={"Origin": "https://localhost", "Host": "evil.example"}
+    )
+    assert own.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("public_url", "origin"),
+    [
+        ("https://Care.Hospital.example/", "https://care.hospital.example"),
+        ("https://care.hospital.example:443/app", "https://care.hospital.example"),
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("https://[::1]:8443", "https://[::1]:8443"),
+    ],
+)
+def test_public_origin_is_written_as_a_browser_writes_origin(public_url: str, origin: str) -> None:
+    from pwa.security import public_origin
+
+    assert public_origin(public_url) == origin
+
+
 async def test_json_endpoints_answer_401_in_json_when_signed_out(json_app: Quart) -> None:
     response = await json_app.test_client().post(
         "/api/echo", json={}, headers={"Origin": "https://localhost"}
@@ -603,16 +635,24 @@ async def test_json_endpoints_answer_401_in_json_when_signed_out(json_app: Quart
 
 # --- rate limits ---------------------------------------------------------------------
 
+# Every guess counts, right or wrong (a code look-up, a current password): strict limits
+# in memory, per client or account.
 STRICT = {
-    "accounts.login",
-    "accounts.second_factor_code",
-    "accounts.enrol_second_factor",
     "accounts.change_password",
     "accounts.invite",
     "accounts.enter_invite",
     "accounts.reset",
-    "calendar.feed",
 }
+# Failures counted in the database (pwa/accounts/lockout.py), so that many right answers
+# from one address (a ward at shift change, a calendar service) are never refused; with
+# an in-memory cap on their posts' hashing work, if they hash.
+FAILURES_COUNTED = {
+    "accounts.login": True,
+    "accounts.second_factor_code": True,
+    "accounts.enrol_second_factor": True,
+    "calendar.feed": False,
+}
+# Quart's own file route serves shipped files; the health check is polled by monitoring.
 EXEMPT = {"static", "health.healthz"}
 
 
@@ -623,13 +663,18 @@ async def test_every_route_is_rate_limited_or_explicitly_exempt(app: Quart) -> N
         view = app.view_functions[rule.endpoint]
         exempt = getattr(view, QUART_RATE_LIMITER_EXEMPT_ATTRIBUTE, False)
         own = getattr(view, QUART_RATE_LIMITER_LIMITS_ATTRIBUTE, [])
+        counted = getattr(view, limits.FAILURES_COUNTED_ATTRIBUTE, False)
         if rule.endpoint in EXEMPT:
             assert exempt, rule.endpoint
             continue
         assert not exempt, f"{rule.endpoint} is exempt but not listed"
+        assert counted == (rule.endpoint in FAILURES_COUNTED), rule.endpoint
         if rule.endpoint in STRICT:
             assert own and min(limit.count for limit in own) <= limits.PER_CLIENT * 2, rule.endpoint
             assert all(limit.period.total_seconds() >= 15 * 60 for limit in own)
+        if FAILURES_COUNTED.get(rule.endpoint):
+            assert [limit.count for limit in own] == [limits.SIGN_IN_POSTS_PER_CLIENT]
+            assert own[0].period.total_seconds() >= 15 * 60, rule.endpoint
 
 
 async def test_general_limit_answers_429_with_retry_after(config: dict[str, Any]) -> None:

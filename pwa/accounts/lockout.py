@@ -3,8 +3,9 @@
 Only failures count (a wrong password, a wrong second-factor code); a completed sign-in
 clears the account's count. A browser that signed in to an account before carries a
 signed device cookie (OWASP's "device cookies"): its own failures are counted apart, so
-guesses from elsewhere never lock it out. Counts live in SQLite, shared by every server
-process and kept across restarts (docs/deploy.md, docs/access.md).
+guesses from elsewhere, even from its own address, never lock it out. Counts live in
+SQLite, shared by every server process and kept across restarts (docs/deploy.md,
+docs/access.md); the calendar feed counts its unknown tokens here too (``client_only``).
 """
 
 from __future__ import annotations
@@ -132,12 +133,21 @@ def _account_subjects(email: str, account: Account | None, device: str | None) -
 
 
 def attempt(email: str, account: Account | None) -> Attempt:
-    """A known device counts against itself; any other against the e-mail address."""
+    """A known device counts against itself; any other against the e-mail address and
+    its client address."""
     device = known_device(account)
     subjects = _account_subjects(email, account, device)
-    own = (subjects[1], PER_DEVICE) if device is not None else (subjects[0], PER_ACCOUNT)
+    if device is not None:
+        # Not against the address: a ward's own computers keep signing in while someone
+        # behind the same address guesses (or its nurses mistype on new devices).
+        return Attempt(limits=((subjects[1], PER_DEVICE),))
     client = (_subject("client", client_address()), PER_CLIENT)
-    return Attempt(limits=(own, client))
+    return Attempt(limits=((subjects[0], PER_ACCOUNT), client))
+
+
+def client_only(kind: str, limit: int) -> Attempt:
+    """Failures of some other kind of secret (a calendar token), per client address."""
+    return Attempt(limits=((_subject(f"{kind}-client", client_address()), limit),))
 
 
 async def seconds_to_wait(db: Database, tried: Attempt) -> int:

@@ -1,8 +1,9 @@
 """Server-side sessions: the cookie carries a random token, the row carries the state.
 
 Idle and absolute timeouts depend on the role (nurses 30 minutes / 12 hours by default,
-families longer: see docs/access.md). ``last_seen_at`` is written at most once a minute,
-and background refreshes (a queue polling itself) do not count as activity.
+families longer: see docs/access.md), and so does the cookie: a family's persists for the
+absolute lifetime, staff's ends with the browser. ``last_seen_at`` is written at most once
+a minute, and background refreshes (a queue polling itself) do not count as activity.
 """
 
 from __future__ import annotations
@@ -59,7 +60,11 @@ async def start(db: Database, account: Account, child_id: int | None = None) -> 
             child_id=child_id,
         )
     session.clear()
-    login_user(AuthUser(token))
+    # A family's cookie outlives a browser restart (an installed app that forgot its
+    # sign-in would strand the reports in its outbox): Max-Age is QuartAuth's duration,
+    # the family session's absolute lifetime. Staff keep a browser-session cookie, gone
+    # when the browser on a shared ward computer closes.
+    login_user(AuthUser(token), remember=not account.is_staff)
 
 
 async def end(db: Database) -> None:
@@ -123,7 +128,8 @@ def init_app(app: Quart) -> None:
         cookie_http_only=True,
         cookie_samesite="Lax",
         cookie_path="/",
-        # The signature's age limit is a backstop; the row's timeouts decide.
+        # A family cookie's Max-Age, and the signature's age limit as a backstop: the
+        # row's idle and absolute timeouts decide.
         duration=int(timedelta(days=app.config["FAMILY_ABSOLUTE_DAYS"]).total_seconds()),
     )
     auth.init_app(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from quart import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
@@ -17,11 +17,17 @@ from ..db import Database, get_db, utcnow
 from ..families import store as families
 from ..hospital import hospital_settings
 from ..i18n import LANGUAGE_COOKIE, LOCALES, gettext
-from ..limits import code_limits, credential_limits, password_change_limits, rate_limit
+from ..limits import (
+    code_limits,
+    credential_limits,
+    failures_counted,
+    password_change_limits,
+    rate_limit,
+)
 from ..notifications import planner as reminders
 from ..rendering import render_template
 from ..security import Access, access, require_csrf
-from . import codes, lockout, second_factor, sessions, store
+from . import codes, enrolment, lockout, second_factor, sessions, store
 from .forms import (
     ChangePasswordForm,
     CodeForm,
@@ -37,8 +43,6 @@ from .passwords import hash_password_in_thread, verify_password_in_thread
 blueprint = Blueprint("accounts", __name__)
 
 PRIVACY_VERSION = "2026-11"
-# How long a correct password stays good for entering the second factor.
-SECOND_FACTOR_WINDOW = timedelta(minutes=5)
 
 
 def safe_next(default: str = "/") -> str:
@@ -59,6 +63,7 @@ def safe_next(default: str = "/") -> str:
 @blueprint.route("/login", methods=["GET", "POST"])
 @access(Access.PUBLIC)
 @rate_limit(limits=credential_limits())
+@failures_counted
 async def login() -> ResponseReturnValue:
     if g.account is not None:
         return redirect(safe_next())
@@ -79,7 +84,7 @@ async def login() -> ResponseReturnValue:
             assert account is not None
             if account.is_staff:
                 # Not signed in yet: the count is cleared only after the second factor.
-                return _ask_second_factor(account, safe_next())
+                return await _ask_second_factor(db, account, safe_next())
             await lockout.succeeded(db, account)
             children = await families.select_children_of_caregiver(db, account.id)
             await sessions.start(db, account, children[0].id if children else None)
@@ -92,13 +97,16 @@ async def login() -> ResponseReturnValue:
     return await render_template("accounts/login.html", form=form, error=error)
 
 
-def _ask_second_factor(account: store.Account, next_path: str) -> ResponseReturnValue:
+async def _ask_second_factor(
+    db: Database, account: store.Account, next_path: str
+) -> ResponseReturnValue:
     """After a correct password, staff go on to their code, or set up an authenticator."""
     session.clear()
     session["mfa_account_id"] = account.id
     session["mfa_started"] = time.time()
     if account.totp_secret is None:
-        session["mfa_new_secret"] = second_factor.new_secret()
+        # The new key stays on the server; the cookie carries only a handle to it.
+        session["mfa_enrolment"] = await enrolment.start(db, account.id)
         return redirect(url_for("accounts.enrol_second_factor", next=next_path))
     return redirect(url_for("accounts.second_factor_code", next=next_path))
 
@@ -109,7 +117,7 @@ async def _pending_staff_account() -> store.Account | None:
     started = session.get("mfa_started")
     if account_id is None or started is None:
         return None
-    if time.time() - float(started) > SECOND_FACTOR_WINDOW.total_seconds():
+    if time.time() - float(started) > enrolment.WINDOW.total_seconds():
         session.clear()
         return None
     account = await store.select_account(get_db(), int(account_id))
@@ -121,6 +129,7 @@ async def _pending_staff_account() -> store.Account | None:
 @blueprint.route("/login/code", methods=["GET", "POST"])
 @access(Access.PUBLIC)
 @rate_limit(limits=credential_limits())
+@failures_counted
 async def second_factor_code() -> ResponseReturnValue:
     account = await _pending_staff_account()
     if account is None or account.totp_secret is None:
@@ -150,10 +159,13 @@ async def second_factor_code() -> ResponseReturnValue:
 @blueprint.route("/login/enrol", methods=["GET", "POST"])
 @access(Access.PUBLIC)
 @rate_limit(limits=credential_limits())
+@failures_counted
 async def enrol_second_factor() -> ResponseReturnValue:
     account = await _pending_staff_account()
-    secret = session.get("mfa_new_secret")
-    if account is None or secret is None or account.totp_secret is not None:
+    if account is None or account.totp_secret is not None:
+        return redirect(url_for("accounts.login"))
+    secret = await enrolment.pending_secret(get_db(), account.id, session.get("mfa_enrolment"))
+    if secret is None:
         return redirect(url_for("accounts.login"))
     form = await CodeForm.from_request()
     error = None
@@ -165,6 +177,7 @@ async def enrol_second_factor() -> ResponseReturnValue:
         if step is not None:
             async with db.transaction() as connection:
                 await store.set_totp_secret(connection, account.id, secret, step)
+                await enrolment.forget(connection, account.id)
                 await audit.record(
                     connection, actor_id=account.id, action="account.second_factor_enrolled"
                 )
@@ -349,7 +362,7 @@ async def reset(code: str) -> ResponseReturnValue:
         if account.is_staff:
             # A reset code proves the password step only: staff still need their second
             # factor (a new colleague sets it up here, after their first password).
-            response = _ask_second_factor(account, "/")
+            response = await _ask_second_factor(db, account, "/")
             await flash(gettext("Your new password is set."))
             return response
         # A reset code from the team proves the account is theirs, as a sign-in does.

@@ -13,14 +13,15 @@ from quart import (
     url_for,
 )
 from quart.typing import ResponseReturnValue
+from werkzeug.exceptions import NotFound
 
 from .. import audit
-from ..accounts import codes
+from ..accounts import codes, lockout
 from ..accounts.forms import PlainForm
 from ..db import get_db
 from ..families.views import family_context
 from ..i18n import LOCALES, gettext
-from ..limits import code_limits, rate_limit
+from ..limits import PER_CLIENT, failures_counted
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
 from . import feeds, store
@@ -29,6 +30,9 @@ from .calendar import build_calendar
 blueprint = Blueprint("calendar", __name__)
 
 CALENDAR_MIMETYPE = "text/calendar"
+# Unknown or revoked tokens from one client address in 15 minutes. Good ones never
+# count: a calendar service fetches many families' feeds from one address.
+FAILED_TOKENS_PER_CLIENT = PER_CLIENT * 2
 
 
 def _public_url(path: str) -> str:
@@ -111,13 +115,16 @@ async def revoke() -> ResponseReturnValue:
 
 @blueprint.route("/calendar/<token>.ics")
 @access(Access.PUBLIC)
-@rate_limit(limits=code_limits())
+@failures_counted
 async def feed(token: str) -> ResponseReturnValue:
     """The secret feed: whoever holds the link may read it, until it is revoked."""
     db = get_db()
+    guesses = lockout.client_only("calendar", FAILED_TOKENS_PER_CLIENT)
+    await lockout.check(db, guesses)
     owner = await feeds.select_feed_owner(db, codes.code_hash(token))
-    not_found_unless(owner)
-    assert owner is not None
+    if owner is None:
+        await lockout.record_failure(db, guesses)
+        raise NotFound()
     if owner.locale in LOCALES:
         g.locale = owner.locale  # calendar apps send no language of their own
     items = await feeds.select_calendar_visits(db, owner.child_id)
