@@ -117,12 +117,18 @@ async def revoke() -> ResponseReturnValue:
 @access(Access.PUBLIC)
 @failures_counted
 async def feed(token: str) -> ResponseReturnValue:
-    """The secret feed: whoever holds the link may read it, until it is revoked."""
+    """The secret feed: whoever holds the link may read it, until it is revoked.
+
+    A good link is always answered, even from an address over its limit: a calendar
+    service fetches many families' feeds from one address, and a few bogus links
+    subscribed there must not stop the others. The limit keeps scanners' load down;
+    the link's 130 random bits are what make guessing hopeless.
+    """
     db = get_db()
-    guesses = lockout.client_only("calendar", FAILED_TOKENS_PER_CLIENT)
-    await lockout.check(db, guesses)
     owner = await feeds.select_feed_owner(db, codes.code_hash(token))
     if owner is None:
+        guesses = lockout.client_only("calendar", FAILED_TOKENS_PER_CLIENT)
+        await lockout.check(db, guesses)
         await lockout.record_failure(db, guesses)
         raise NotFound()
     if owner.locale in LOCALES:
