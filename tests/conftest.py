@@ -98,6 +98,12 @@ def csrf_from(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
+def enrolment_key(html: str) -> str | None:
+    """The key the enrolment page shows for typing by hand, without its grouping."""
+    match = re.search(r'<code class="secret"[^>]*>(.*?)</code>', html, re.S)
+    return re.sub(r"<[^>]+>|\s", "", match.group(1)) if match else None
+
+
 async def get_csrf(client: QuartClient, path: str) -> str:
     response = await client.get(path)
     return csrf_from(await response.get_data(as_text=True))

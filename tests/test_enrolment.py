@@ -3,7 +3,6 @@ server; the pre-sign-in cookie carries only a handle to it, good for five minute
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,10 +15,9 @@ from pwa.accounts import store as accounts
 from pwa.accounts.passwords import hash_password
 from pwa.accounts.sessions import COOKIE_NAME, PRE_LOGIN_COOKIE_NAME
 from pwa.db import Database
-from tests.conftest import PASSWORD, csrf_from, post_form
+from tests.conftest import PASSWORD, csrf_from, enrolment_key, post_form
 
 EMAIL = "new.nurse@example.org"
-_SECRET = re.compile(r'<code class="secret">([A-Z2-7]{16,})</code>')
 
 
 async def new_nurse(app: Quart, db: Database) -> int:
@@ -67,9 +65,9 @@ async def test_the_new_key_is_on_the_server_not_in_the_cookie(app: Quart, db: Da
         client = app.test_client()
         enrol = await password_step(client)
         page = await client.get(enrol)
-        match = _SECRET.search(await page.get_data(as_text=True))
+        match = enrolment_key(await page.get_data(as_text=True))
         assert match, "the key to type in by hand is shown"
-        secret = match.group(1)
+        secret = match
 
         raw, state = pre_sign_in_state(app, client)
         assert secret not in raw and secret not in repr(state)
@@ -103,7 +101,7 @@ async def test_a_new_sign_in_replaces_the_pending_key_and_it_lasts_five_minutes(
     with time_machine.travel(start, tick=False) as clock:
         client = app.test_client()
         enrol = await password_step(client)
-        secret = _SECRET.search(await (await client.get(enrol)).get_data(as_text=True))
+        secret = enrolment_key(await (await client.get(enrol)).get_data(as_text=True))
         assert secret
         # A second sign-in (another tab, another computer) makes a new key; the first
         # browser's handle no longer opens anything.
@@ -115,7 +113,7 @@ async def test_a_new_sign_in_replaces_the_pending_key_and_it_lasts_five_minutes(
 
         newest = app.test_client()
         enrol = await password_step(newest)
-        key = _SECRET.search(await (await newest.get(enrol)).get_data(as_text=True))
+        key = enrolment_key(await (await newest.get(enrol)).get_data(as_text=True))
         assert key
         clock.shift(timedelta(minutes=5, seconds=1))
         late = await newest.get(enrol)
