@@ -150,27 +150,21 @@ def start_backup(instance: Path, target: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def copy_state(target: Path) -> str:
-    """How far a backup to ``target`` has got, from what is on disk."""
-    if target.exists():
+def copy_state(backup: subprocess.Popen[bytes], target: Path) -> str:
+    """How far a running backup to ``target`` has got, from what is on disk."""
+    if backup.poll() is not None:
         return AFTER
-    ends = ("", "-wal", "-journal")
-    copied = sum(
-        path.stat().st_size
-        for path in (Path(f"{target}{PARTIAL}{end}") for end in ends)
-        if path.exists()
-    )
+    names = (target, *(Path(f"{target}{PARTIAL}{end}") for end in ("", "-wal", "-journal")))
+    copied = sum(path.stat().st_size for path in names if path.exists())
     return MID_COPY if copied >= UNDER_WAY_BYTES else BEFORE
 
 
 async def wait_until_copying(backup: subprocess.Popen[bytes], target: Path) -> str:
     """Wait until the copy is under way (or over): where a kill now lands."""
     deadline = time.monotonic() + 60
-    state = copy_state(target)
-    while state == BEFORE and backup.poll() is None and time.monotonic() < deadline:
-        await asyncio.sleep(0.001)
-        state = copy_state(target)
-    return copy_state(target) if backup.poll() is not None else state
+    while (state := copy_state(backup, target)) == BEFORE and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.001)  # the files on disk are all there is to watch
+    return state
 
 
 def partial_left(target: Path) -> bool:
@@ -181,7 +175,10 @@ def what_is_named(target: Path) -> str:
     """What a killed backup left under the backup's own name."""
     if not target.exists():
         return "absent"
-    return "intact" if integrity(target) == "ok" else "DAMAGED"
+    try:
+        return "intact" if integrity(target) == "ok" else "DAMAGED"
+    except sqlite3.DatabaseError as error:
+        return f"DAMAGED ({error})"
 
 
 async def run_backup(
