@@ -78,7 +78,10 @@ class BackupResult:
         copies = (self.copy, self.copy_after_server_kill, self.live_comparison)
         return (
             self.load.ok
-            and self.target_after_backup_kill in {"absent", "intact"}
+            # Killed before its end, nothing may carry the backup's name (an empty but
+            # sound database there would pass for a backup); after it, the whole copy.
+            and self.target_after_backup_kill
+            == ("intact" if self.backup_kill_landed == AFTER else "absent")
             and self.live_after_backup_kill == "ok"
             and self.integrity == "ok"
             and self.integrity_after_server_kill == "ok"
