@@ -100,18 +100,19 @@ class BackupResult:
 
         kill = self.server_kill.summary() if self.server_kill else "no kill"
         return (
-            f"database padded with {self.megabytes} MB of older reports. "
+            f"database padded with {self.megabytes} MB of older reports.\n"
             f"1. backup process killed {self.backup_kill_landed}: the backup's name "
             f"{self.target_after_backup_kill}; the live database while serving: "
-            f"integrity_check {self.live_after_backup_kill}, {said(self.live_comparison)}. "
+            f"integrity_check {self.live_after_backup_kill}, {said(self.live_comparison)}.\n"
             f"2. backup under load took {self.backup_seconds:.2f} s; {self.confirmed_before} "
             f"reports acknowledged before it started; copy: integrity_check {self.integrity}, "
-            f"{said(self.copy)}; .partial left: {self.partial_left}. "
+            f"{said(self.copy)}; .partial left: {self.partial_left}.\n"
             f"3. server killed {self.server_kill_landed} of a backup; {kill}; the backup "
             f"exited {self.backup_exit}, its copy: integrity_check "
             f"{self.integrity_after_server_kill}, {said(self.copy_after_server_kill)}, "
-            f"{self.rows_in_copy} reports (the live database {self.rows_at_end} at the end); "
-            f"restored copy serves: {self.restored_serves}. Load: {self.load.summary()} -> "
+            f"{self.rows_in_copy} reports in all (the phones had {self.rows_at_end} "
+            "acknowledged at the end); "
+            f"restored copy serves: {self.restored_serves}.\nLoad: {self.load.summary()} -> "
             f"{'ok' if self.ok else 'FAILED'}"
         )
 
