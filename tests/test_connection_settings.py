@@ -84,12 +84,12 @@ def watch_connections(monkeypatch: pytest.MonkeyPatch) -> list[Opened]:
 async def _serve_a_family(tmp_path: Path) -> None:
     """The app as served: start-up, a sign-in, a report, a history page, the health check."""
     app = create_app(test_config(tmp_path))
-    app.test_client_class = HttpsClient
+    app.test_client_class = HttpsClient  # type: ignore[assignment]  # as tests/conftest.py
     async with app.test_app():
         db = app.extensions["db"]
         parent = await make_account(db, app, "parent@example.org", "caregiver")
         child = await make_child(db, "Sam", parent)
-        client = app.test_client()
+        client: Any = app.test_client()
         await sign_in(client, "parent@example.org")
         report = {
             "id": "6f1c1b7e-3c55-4c52-9a53-0d5f4a1d2b11",
@@ -108,7 +108,7 @@ async def _serve_a_family(tmp_path: Path) -> None:
 async def _start_in_production(folder: Path) -> None:
     """Production's start-up also asks whether the database holds demo accounts."""
     app = create_app(test_config(folder, ENV="production"))
-    app.test_client_class = HttpsClient
+    app.test_client_class = HttpsClient  # type: ignore[assignment]  # as tests/conftest.py
     async with app.test_app():
         assert (await app.test_client().get("/healthz")).status_code == 200
 
