@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import aiohttp
 
 from bench.common import Client, Family, Server, machine, make_families
-from bench.ledger import Comparison, Ledger, compare
+from bench.ledger import Comparison, Ledger, SentPhoto, compare
 from bench.phone import new_photo, new_report, sync_until_confirmed, upload_until_answered
 
 # How long a phone keeps retrying one request (a restart takes a second or two).
@@ -93,7 +93,8 @@ class Phone:
     family: Family
     rng: random.Random
     stored: list[str] = field(default_factory=list)
-    photos: dict[str, list[Any]] = field(default_factory=dict)
+    photos: dict[str, list[SentPhoto]] = field(default_factory=dict)
+    conflicts: int = 0
 
 
 async def family_loop(phone: Phone, keep_going: Callable[[], bool], result: LoadResult) -> None:
@@ -102,9 +103,11 @@ async def family_loop(phone: Phone, keep_going: Callable[[], bool], result: Load
     while keep_going():
         roll = rng.random()
         deadline = time.monotonic() + RETRY_SECONDS
-        if phone.stored and roll < 0.04:
+        # Each phone tries both soon, whatever the dice say, so that a short run has some.
+        if phone.stored and (roll < 0.04 or not phone.conflicts):
+            phone.conflicts += 1
             await send_conflict(phone, result, deadline)
-        elif phone.stored and roll < 0.1:
+        elif phone.stored and (roll < 0.1 or not phone.photos):
             await send_photo(phone, result, deadline)
         else:
             if previous and roll < 0.2:
