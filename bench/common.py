@@ -7,7 +7,6 @@ Only 127.0.0.1 is ever contacted.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import platform
 import re
@@ -28,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+
+from bench.ledger import SentPhoto
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -293,6 +294,8 @@ class Client:
         self.session = session
         self.base = base
         self.cookies: dict[str, str] = {}
+        # What this phone is sending right now: where a kill lands (bench/kills.py).
+        self.in_flight: list[str] = []
 
     @property
     def cookie_header(self) -> str:
@@ -341,56 +344,38 @@ class Client:
         self, reports: list[dict[str, Any]], limit: float = 10
     ) -> tuple[int, dict[str, Any] | None]:
         """POST /api/reports as the outbox does; (status, body or None)."""
-        async with self.session.post(
-            f"{self.base}/api/reports",
-            json={"reports": reports},
-            headers={"Cookie": self.cookie_header, "Origin": self.base},
-            allow_redirects=False,
-            timeout=aiohttp.ClientTimeout(total=limit),
-        ) as response:
-            body = await response.json(content_type=None) if response.status < 500 else None
-            return response.status, body
-
-
-def new_report(
-    child_id: int, *, observed_at: datetime | None = None, temperature: float = 37.1
-) -> dict[str, Any]:
-    """A green report as the phone's outbox holds it: its own UUID, fixed content."""
-    moment = observed_at or datetime.now(UTC) - timedelta(hours=1)
-    return {
-        "id": str(uuid.uuid4()),
-        "child_id": child_id,
-        "observed_at": moment.isoformat(),
-        "items": {"temperature": temperature, "pain": 1},
-        "note": "",
-    }
-
-
-async def sync_until_confirmed(
-    client: Client, reports: list[dict[str, Any]], *, deadline: float, errors: list[str]
-) -> dict[str, str]:
-    """Send a batch until the server answers it; retry network errors with the same UUIDs.
-
-    Returns {uuid: status} of the items the server answered (stored / duplicate / ...).
-    5xx answers are recorded in ``errors`` (the load test fails on any) and retried.
-    """
-    while True:
+        self.in_flight = [report["id"] for report in reports]
         try:
-            status, body = await client.sync(reports)
-        except (aiohttp.ClientError, TimeoutError, OSError):
-            if time.monotonic() > deadline:
-                return {}
-            await asyncio.sleep(0.05)
-            continue
-        if status >= 500:
-            errors.append(f"HTTP {status}")
-            if time.monotonic() > deadline:
-                return {}
-            await asyncio.sleep(0.05)
-            continue
-        if status != 200 or body is None:
-            raise RuntimeError(f"sync answered {status}")
-        return {result["id"]: result["status"] for result in body["results"]}
+            async with self.session.post(
+                f"{self.base}/api/reports",
+                json={"reports": reports},
+                headers={"Cookie": self.cookie_header, "Origin": self.base},
+                allow_redirects=False,
+                timeout=aiohttp.ClientTimeout(total=limit),
+            ) as response:
+                body = await response.json(content_type=None) if response.status < 500 else None
+                return response.status, body
+        finally:
+            self.in_flight = []
+
+    async def upload_photo(self, photo: SentPhoto, limit: float = 10) -> tuple[int, Any]:
+        """POST one photo of a stored report, as static/js/photos.js does."""
+        form = aiohttp.FormData()
+        form.add_field("photo_id", photo.photo_id)
+        form.add_field("photo", photo.jpeg(), filename="photo.jpg", content_type="image/jpeg")
+        self.in_flight = [f"photo {photo.photo_id}"]
+        try:
+            async with self.session.post(
+                f"{self.base}/api/reports/{photo.report_id}/photos",
+                data=form,
+                headers={"Cookie": self.cookie_header, "Origin": self.base},
+                allow_redirects=False,
+                timeout=aiohttp.ClientTimeout(total=limit),
+            ) as response:
+                body = await response.json(content_type=None) if response.status < 500 else None
+                return response.status, body
+        finally:
+            self.in_flight = []
 
 
 def count_rows(database: str, sql: str, params: tuple[Any, ...] = ()) -> int:
@@ -403,10 +388,11 @@ def count_rows(database: str, sql: str, params: tuple[Any, ...] = ()) -> int:
         connection.close()
 
 
-def integrity(database: str) -> str:
+def integrity(database: str | Path) -> str:
+    """``PRAGMA integrity_check`` of a database file, opened read-only (as a kill left it)."""
     import sqlite3
 
-    connection = sqlite3.connect(database)
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
         return str(connection.execute("PRAGMA integrity_check").fetchone()[0])
     finally:

@@ -16,6 +16,7 @@ writer, so neither kind blocks on a write in progress.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping
@@ -76,7 +77,8 @@ def _pragmas(*, read_only: bool) -> list[str]:
     return [pragma for pragma in PRAGMAS if not (read_only and "journal_mode" in pragma)]
 
 
-async def _connect(path: str, *, read_only: bool) -> aiosqlite.Connection:
+async def connect(path: str, *, read_only: bool) -> aiosqlite.Connection:
+    """An aiosqlite connection with the app's settings: every async connection starts here."""
     if read_only:
         connection = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
     else:
@@ -87,10 +89,15 @@ async def _connect(path: str, *, read_only: bool) -> aiosqlite.Connection:
     return connection
 
 
-def _connect_inline(path: str) -> sqlite3.Connection:
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+def connect_sync(path: str, *, read_only: bool) -> sqlite3.Connection:
+    """A plain sqlite3 connection with the app's settings, for the event loop's own reader,
+    migrations and start-up checks: every synchronous connection starts here."""
+    if read_only:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    else:
+        connection = sqlite3.connect(path, isolation_level=None)
     connection.row_factory = sqlite3.Row
-    for pragma in _pragmas(read_only=True):
+    for pragma in _pragmas(read_only=read_only):
         connection.execute(pragma)
     return connection
 
@@ -109,11 +116,11 @@ class Database:
 
     async def open(self) -> None:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await _connect(self.path, read_only=False)
+        self._writer = await connect(self.path, read_only=False)
         # Opened here, on the event loop's thread: sqlite3 refuses use from any other.
-        self._inline = _connect_inline(self.path)
+        self._inline = connect_sync(self.path, read_only=True)
         for _ in range(self._read_connections):
-            reader = await _connect(self.path, read_only=True)
+            reader = await connect(self.path, read_only=True)
             self._all_readers.append(reader)
             self._readers.put_nowait(reader)
 
@@ -179,11 +186,53 @@ class Database:
         return self._inline
 
     async def backup(self, target: str) -> None:
-        """Copy the live database with SQLite's online backup API."""
+        """Copy the live database with SQLite's online backup API, all or nothing.
+
+        The copy is written as ``<target>.partial``, checked and synced to disk before it
+        takes the target's name, so a backup that dies half-way (killed, disk full) never
+        leaves a damaged file, or an earlier good backup overwritten, under that name.
+        """
         if self._writer is None:
             raise RuntimeError("database is not open")
-        async with aiosqlite.connect(target) as destination:
+        final = Path(target)
+        partial = await asyncio.to_thread(_make_room, final)
+        destination = await connect(str(partial), read_only=False)
+        try:
             await self._writer.backup(destination)
+            verdict = [
+                row[0] for row in await destination.execute_fetchall("PRAGMA integrity_check")
+            ]
+        finally:
+            await destination.close()
+        if verdict != ["ok"]:
+            raise RuntimeError(f"the copy failed its integrity check: {verdict[:3]}")
+        await asyncio.to_thread(_publish, partial, final)
+
+
+# A backup being written, or one that was interrupted: never a usable copy.
+PARTIAL_SUFFIX = ".partial"
+
+
+def _make_room(final: Path) -> Path:
+    """The name to write the copy under, cleared of what an interrupted run left behind."""
+    if Path(f"{final}-wal").exists():
+        raise RuntimeError(f"{final} is open elsewhere (it has a -wal file): pick another name")
+    partial = final.with_name(final.name + PARTIAL_SUFFIX)
+    for leftover in (partial, *(Path(f"{partial}{end}") for end in ("-wal", "-shm", "-journal"))):
+        leftover.unlink(missing_ok=True)
+    return partial
+
+
+def _publish(partial: Path, final: Path) -> None:
+    """Give a finished copy its name: its bytes on disk first, then the rename, then that."""
+    with partial.open("rb+") as copy:
+        os.fsync(copy.fileno())
+    os.replace(partial, final)
+    directory = os.open(final.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 async def _to_the_end(step: Awaitable[Any]) -> None:
@@ -241,10 +290,8 @@ def migrate(path: str) -> list[str]:
     """
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     applied_now: list[str] = []
-    connection = sqlite3.connect(path, isolation_level=None)
+    connection = connect_sync(path, read_only=False)
     try:
-        for pragma in PRAGMAS:
-            connection.execute(pragma)
         connection.execute(
             "CREATE TABLE IF NOT EXISTS schema_migration ("
             " number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
@@ -269,7 +316,7 @@ def migrate(path: str) -> list[str]:
 
 def has_demo_accounts(path: str) -> bool:
     """Whether demo logins exist (production refuses to start with them)."""
-    connection = sqlite3.connect(path)
+    connection = connect_sync(path, read_only=True)
     try:
         return (
             connection.execute("SELECT 1 FROM account WHERE is_demo = 1 LIMIT 1").fetchone()

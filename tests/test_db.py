@@ -8,6 +8,7 @@ import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import aiosqlite
 import pytest
 
 from pwa import audit
@@ -195,3 +196,40 @@ async def test_backup_and_restore(db: Database, tmp_path: Path) -> None:
         assert check is not None and check[0] == "ok"
     finally:
         await restored.close()
+
+
+async def test_a_backup_that_fails_half_way_leaves_the_earlier_backup_untouched(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy is written as FILE.partial and takes FILE's name only once it is whole and
+    checked: a backup that dies half-way (here: the disk fills up after one table) never
+    damages the earlier good backup, and the next run clears what it left."""
+    from tests.conftest import make_child
+
+    await make_child(db, "Sam")
+    target = tmp_path / "backup.sqlite3"
+    await db.backup(str(target))
+    good = target.read_bytes()
+    real_backup = aiosqlite.Connection.backup
+
+    async def half_a_copy(self: aiosqlite.Connection, copy: aiosqlite.Connection) -> None:
+        await copy.execute("CREATE TABLE half_copied (x)")
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(aiosqlite.Connection, "backup", half_a_copy)
+    await make_child(db, "Robin")
+    with pytest.raises(OSError, match="No space"):
+        await db.backup(str(target))
+    assert target.read_bytes() == good
+    assert (tmp_path / "backup.sqlite3.partial").exists(), "the unfinished copy is marked"
+
+    monkeypatch.setattr(aiosqlite.Connection, "backup", real_backup)
+    await db.backup(str(target))
+    assert not (tmp_path / "backup.sqlite3.partial").exists()
+    copy = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+    try:
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        names = {row[0] for row in copy.execute("SELECT nickname FROM child")}
+    finally:
+        copy.close()
+    assert names == {"Sam", "Robin"}

@@ -3,7 +3,9 @@ flaky_push.py and backup.py (docs/reliability.md), with fewer families and secon
 
 Each runs the real server (`pwa serve` in a subprocess on 127.0.0.1) or the real sender
 against the strict fake push service, and asserts on what the database and the push
-service hold afterwards, not on timings.
+service hold afterwards, not on timings: every field of every report and photo the
+phones were told was stored (bench/ledger.py), at the end, in each backup copy and in
+the file exactly as each SIGKILL left it.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ import aiohttp
 import time_machine
 from quart import Quart
 
-from bench.backup import run_backup
+from bench.backup import MID_COPY, run_backup
 from bench.common import Server, make_families
 from bench.crash import run_crash
 from bench.flaky_push import run_flaky
+from bench.kills import BETWEEN, landed_in_total
 from bench.load import run_load
 from pwa.db import Database
 from pwa.notifications import store as push_store
@@ -40,23 +43,41 @@ async def test_families_posting_at_once_lose_and_double_nothing(tmp_path: Path) 
     finally:
         server.stop()
     assert result.server_errors == [] and result.access_log_5xx == 0, result.summary()
-    assert result.accepted, "the clients got reports accepted"
+    assert result.ledger.acknowledged, "the clients got reports acknowledged"
     assert result.statuses["duplicate"] > 0, "some batches were resent, as after a lost answer"
-    assert result.missing == set(), result.summary()
-    assert result.extra == 0, result.summary()
-    assert result.stored_rows == result.distinct_uuids_in_db == len(result.accepted), (
-        result.summary()
-    )
+    assert result.ledger.conflicts_sent > 0, "acknowledged ids were sent with other content"
+    assert result.statuses["conflict"] == result.ledger.conflicts_sent, result.summary()
+    assert result.statuses["photo stored"] > 0, "photos were added to stored reports"
+    assert result.ledger.wrong_answers == [], result.summary()
+    assert result.comparison is not None and result.comparison.ok, result.summary()
+    assert result.comparison.reports == len(result.ledger.acknowledged), result.summary()
+    assert result.comparison.photos == len(result.ledger.photos_acknowledged) > 0
 
 
 async def test_a_killed_server_loses_no_report_and_resends_a_reminder_at_most_once(
     tmp_path: Path,
 ) -> None:
-    result = await run_crash(tmp_path, families_count=5, reminders=60, burst_seconds=3)
+    result = await run_crash(tmp_path, families_count=5, reminders=60, burst_seconds=3, kills=3)
     assert 0 < result.received_at_kill < result.reminders, (
-        "the kill landed in the middle of the reminder run"
+        "the first kill landed in the middle of the reminder run"
     )
-    assert result.reports.accepted and result.reports.ok, result.summary()
+    assert len(result.kills) == 3
+    for kill in result.kills:
+        # The file exactly as the kill left it, before any restart: sound, and holding
+        # every report and photo acknowledged so far with all their fields.
+        assert kill.integrity == "ok", kill.summary()
+        assert kill.comparison is not None and kill.comparison.ok, kill.summary()
+        assert sum(kill.landed.values()) == 5, "each phone's state at the kill was noted"
+    last = result.kills[-1].comparison
+    assert last is not None and last.reports > 0, "the later kills had reports to look for"
+    landed = landed_in_total(result.kills)
+    assert sum(landed.values()) - landed[BETWEEN] > 0, f"no kill caught a request: {landed}"
+    ledger = result.reports.ledger
+    # A report committed without an answer is there once and, sent again, is a duplicate
+    # (the ledger counts a `stored` for it as a wrong answer); the others were stored later.
+    assert set(ledger.committed_unanswered) <= ledger.acknowledged, result.summary()
+    assert ledger.wrong_answers == [], result.summary()
+    assert result.reports.ok, result.summary()
     assert len(result.topics) == result.reminders, result.summary()
     assert max(result.topics.values()) <= 2, result.summary()
     assert result.wrong_device == 0, result.summary()
@@ -84,10 +105,26 @@ async def test_a_flaky_push_service_still_delivers_each_reminder_once_and_never_
 async def test_a_backup_taken_while_writing_holds_everything_committed_before_it(
     tmp_path: Path,
 ) -> None:
-    result = await run_backup(tmp_path, families_count=5, seconds=3)
+    result = await run_backup(tmp_path, families_count=5, seconds=2, megabytes=12)
+    # 1. The backup process killed mid-copy leaves nothing under the backup's name, and
+    # the live database, still serving, is sound and complete.
+    assert result.backup_kill_landed == MID_COPY, result.summary()
+    assert result.target_after_backup_kill == "absent", result.summary()
+    assert result.live_after_backup_kill == "ok", result.summary()
+    assert result.live_comparison is not None and result.live_comparison.ok, result.summary()
+    # 2. A backup under load: sound, with every acknowledged report and photo as sent.
     assert result.confirmed_before > 0
     assert result.integrity == "ok"
-    assert result.missing_in_copy == set(), result.summary()
+    assert result.copy is not None and result.copy.ok, result.summary()
+    assert result.copy.reports == result.confirmed_before and result.copy.photos > 0
+    assert not result.partial_left, "the killed run's .partial was cleared"
+    # 3. The server killed while a backup copies: the backup finishes with a sound copy,
+    # and the live file as the kill left it is sound and complete.
+    assert result.server_kill_landed == MID_COPY, result.summary()
+    assert result.backup_exit == 0, result.notes
+    assert result.integrity_after_server_kill == "ok"
+    assert result.copy_after_server_kill is not None and result.copy_after_server_kill.ok
+    assert result.server_kill is not None and result.server_kill.ok, result.summary()
     assert result.rows_in_copy <= result.rows_at_end
     assert result.restored_serves, result.summary()
     assert result.load.ok, result.summary()
