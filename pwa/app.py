@@ -3,56 +3,45 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import inspect
 import logging
 import math
 from collections.abc import Awaitable, Callable, Mapping
-from functools import cache, wraps
+from functools import wraps
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from quart import Quart, g, has_request_context, request, url_for
+from quart import Quart, request
 from quart.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
+from . import (
+    accounts,
+    admin,
+    diary,
+    families,
+    i18n,
+    limits,
+    notifications,
+    nurse,
+    plans,
+    security,
+    shell,
+    templating,
+)
 from . import config as settings
-from . import i18n, limits, security
 from .accounts import sessions
-from .accounts import views as account_views
-from .admin import audit_views as admin_audit_views
-from .admin import hospital_views as admin_hospital_views
-from .admin import records as record_views
-from .admin import reminders as admin_reminders
-from .admin import staff as admin_staff_views
-from .admin import views as admin_views
 from .db import Database, has_demo_accounts, migrate
-from .diary import photo_views
-from .diary import views as diary_views
-from .families import access_log as family_access_log
-from .families import data_views as family_data_views
-from .families import phone_views as family_phone_views
-from .families import views as family_views
 from .health import blueprint as health_blueprint
-from .hospital import staffed_hours_data, staffed_hours_text
 from .ids import IdConverter
 from .notifications import keys as vapid_keys
-from .notifications import views as reminder_views
 from .notifications.endpoints import EndpointPolicy
 from .notifications.sender import Sender, run_loop
 from .notifications.status import sender_in_app
-from .nurse import exports as export_views
-from .nurse import planning as planning_views
-from .nurse import queue_views
-from .nurse import views as nurse_views
 from .pagecache import PageCache
-from .plans import calendar_views
-from .plans import formatting as plan_formatting
-from .plans import views as plan_views
 from .rendering import PageEnvironment, render_template
 from .serving import ForwardedScheme, redact
-from .shell import views as shell_views
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +52,6 @@ def asset_root() -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parent.parent
-
-
-@cache
-def _file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
 class App(Quart):
@@ -152,59 +136,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
     limits.init_app(app)
     security.init_app(app)
 
-    app.register_blueprint(account_views.blueprint)
-    app.register_blueprint(family_views.blueprint)
-    app.register_blueprint(family_data_views.blueprint)
-    app.register_blueprint(family_phone_views.blueprint)
-    app.register_blueprint(nurse_views.blueprint)
-    app.register_blueprint(export_views.blueprint)
-    app.register_blueprint(admin_views.blueprint)
-    app.register_blueprint(admin_staff_views.blueprint)
-    app.register_blueprint(admin_hospital_views.blueprint)
-    app.register_blueprint(admin_audit_views.blueprint)
-    app.register_blueprint(family_access_log.blueprint)
-    app.register_blueprint(admin_reminders.blueprint)
-    app.register_blueprint(calendar_views.blueprint)
-    app.register_blueprint(plan_views.blueprint)
-    app.register_blueprint(diary_views.blueprint)
-    app.register_blueprint(photo_views.blueprint)
-    app.register_blueprint(planning_views.blueprint)
-    app.register_blueprint(queue_views.blueprint)
-    app.register_blueprint(record_views.blueprint)
-    app.register_blueprint(plan_formatting.blueprint)
+    for package in (accounts, families, diary, plans, notifications, nurse, admin, shell):
+        package.init_app(app)
     app.register_blueprint(health_blueprint)
-    app.register_blueprint(reminder_views.blueprint)
-    app.register_blueprint(shell_views.blueprint)
 
-    static_root = root / "static"
-
-    asset_urls: dict[tuple[str, str], str] = {}
-
-    def asset(path: str) -> str:
-        """A static URL carrying the file's content hash, so it can be cached forever.
-
-        Built once per file (and mount point): every page links a handful of assets, and
-        ``url_for`` plus the path arithmetic cost more than the rest of a small page.
-        """
-        key = (request.root_path if has_request_context() else "", path)
-        url = asset_urls.get(key)
-        if url is None:
-            url = asset_urls[key] = url_for(
-                "static", filename=path, v=_file_hash(static_root / path)
-            )
-        return url
-
-    app.jinja_env.globals["asset"] = asset
-    app.jinja_env.globals["staffed_hours_text"] = staffed_hours_text
-    app.jinja_env.globals["staffed_hours_data"] = staffed_hours_data
-
-    @app.context_processor
-    async def who() -> dict[str, Any]:
-        return {
-            "account": g.get("account"),
-            "children": g.get("children", []),
-            "child": g.get("child"),
-        }
+    templating.init_app(app, root / "static")
 
     register_error_pages(app)
     if values["TRUSTED_PROXIES"]:

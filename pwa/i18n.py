@@ -135,9 +135,6 @@ def init_app(app: Quart) -> None:
         ),
         newstyle=True,
     )
-    app.jinja_env.filters["date"] = format_date
-    app.jinja_env.filters["datetime"] = format_datetime
-    app.jinja_env.filters["time"] = format_time
     app.before_request(select_locale)
 
     @app.context_processor

@@ -295,4 +295,3 @@ def init_app(app: Quart) -> None:
     app.before_request(enforce_access)
     app.before_request(enforce_json_rule)
     app.after_request(add_security_headers)
-    app.jinja_env.globals["csrf_token"] = csrf_token

@@ -15,6 +15,7 @@ from pwa.db import Database, utcnow
 from pwa.diary import store
 from pwa.diary.charts import BOTTOM, LEFT, RIGHT, TOP, Scale, build_chart, day_window, value_range
 from pwa.diary.trends import chosen_days, reference_lines
+from pwa.redflags import store as redflag_store
 from tests.conftest import People, csrf_from
 
 SAME_ORIGIN = {"Origin": "https://localhost"}
@@ -156,7 +157,7 @@ def test_period_is_14_or_30_days_and_14_for_anything_else() -> None:
 
 
 async def test_threshold_lines_follow_the_rules(db: Database) -> None:
-    rules = await store.select_rules(db)
+    rules = await redflag_store.select_rules(db)
     assert reference_lines(rules, "temperature") == [(36.0, "red"), (38.0, "amber"), (38.5, "red")]
     assert reference_lines(rules, "pain") == [(4.0, "amber"), (7.0, "red")]
     assert reference_lines(rules, "weight") == []

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from pwa.db import Database
-from pwa.diary import store
+from pwa.redflags import store as redflag_store
 from pwa.redflags.rules import Earlier, Rule, RuleError, evaluate, strongest_per_item
 
 CASES = json.loads((Path(__file__).parent / "redflag_cases.json").read_text(encoding="utf-8"))[
@@ -31,7 +31,7 @@ def run_case(rules: list[Rule], case: dict[str, Any]) -> Any:
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
 async def test_default_rules_give_the_expected_level(db: Database, case: dict[str, Any]) -> None:
     """Hazard H3, H17: the shared cases' level, 112-first mark and shown reasons on the server."""
-    verdict = run_case(await store.select_rules(db), case)
+    verdict = run_case(await redflag_store.select_rules(db), case)
     assert verdict.level == case["level"]
     if "matched" in case:
         assert sorted(verdict.matched) == sorted(case["matched"])
@@ -42,13 +42,13 @@ async def test_default_rules_give_the_expected_level(db: Database, case: dict[st
 
 
 async def test_every_default_rule_is_exercised_by_a_case(db: Database) -> None:
-    rules = await store.select_rules(db)
+    rules = await redflag_store.select_rules(db)
     fired = {rule_id for case in CASES for rule_id in run_case(rules, case).matched}
     assert fired == {rule.id for rule in rules}
 
 
 async def test_every_default_rule_has_both_languages_and_round_trips(db: Database) -> None:
-    for rule in await store.select_rules(db):
+    for rule in await redflag_store.select_rules(db):
         assert rule.reason.get("en") and rule.reason.get("nl"), rule.id
         assert Rule.parse(rule.as_json()) == rule
 
@@ -128,7 +128,7 @@ def test_the_emergency_mark_is_optional_and_round_trips() -> None:
 
 async def test_the_shipped_life_threatening_signs_are_emergencies(db: Database) -> None:
     """Hazard H3: breathing trouble, a swollen face and a seizure or not waking up put 112 first."""
-    marked = {rule.id for rule in await store.select_rules(db) if rule.emergency}
+    marked = {rule.id for rule in await redflag_store.select_rules(db) if rule.emergency}
     assert marked == {"breathing-hard", "swelling-face", "nerves-confused"}
 
 

@@ -66,7 +66,7 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM access_code",
     ),
     (
-        "phone.phone",
+        "families.phone",
         "caregiver",
         "/settings/phone",
         "/settings/phone",
@@ -74,7 +74,7 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM account WHERE phone IS NOT NULL",
     ),
     (
-        "queue.claim",
+        "nurse.claim",
         "nurse",
         "/nurse/reports/{report_uuid}",
         "/nurse/reports/{report_uuid}/claim",
@@ -82,7 +82,7 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM report_claim",
     ),
     (
-        "queue.reply",
+        "nurse.reply",
         "nurse",
         "/nurse/reports/{report_uuid}",
         "/nurse/reports/{report_uuid}/reply",
@@ -200,7 +200,7 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM audit_log WHERE action = 'rules.updated'",
     ),
     (
-        "calendar.settings",
+        "plans.calendar_settings",
         "caregiver",
         "/settings/calendar",
         "/settings/calendar",
@@ -217,7 +217,7 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM report",
     ),
     (
-        "planning.plan",
+        "nurse.plan",
         "nurse",
         "/nurse/children/{other_child_id}/plan",
         "/nurse/children/{other_child_id}/plan",
@@ -225,7 +225,7 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM treatment_plan",
     ),
     (
-        "planning.add_visit",
+        "nurse.add_visit",
         "nurse",
         "/nurse/children/{child_id}/visits/new",
         "/nurse/children/{child_id}/visits/new",
@@ -242,7 +242,7 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM visit",
     ),
     (
-        "planning.edit_visit",
+        "nurse.edit_visit",
         "nurse",
         "/nurse/children/{child_id}/visits/{visit_id}",
         "/nurse/children/{child_id}/visits/{visit_id}",
@@ -260,7 +260,7 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM visit WHERE location = 'CSRF ward'",
     ),
     (
-        "planning.cancel_visit",
+        "nurse.cancel_visit",
         "nurse",
         "/nurse/children/{child_id}/visits/{visit_id}",
         "/nurse/children/{child_id}/visits/{visit_id}/cancel",
@@ -268,7 +268,7 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM visit WHERE status = 'cancelled'",
     ),
     (
-        "planning.edit_medication",
+        "nurse.edit_medication",
         "nurse",
         "/nurse/children/{child_id}/medications/{period_id}",
         "/nurse/children/{child_id}/medications/{period_id}",
@@ -276,7 +276,7 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM audit_log WHERE action = 'medication.changed'",
     ),
     (
-        "photos.add_photo",
+        "diary.add_photo",
         "caregiver",
         "/diary/{report_uuid}",
         "/diary/{report_uuid}/photos",
@@ -284,7 +284,7 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM report_photo",
     ),
     (
-        "staff.accounts_page",
+        "admin.accounts_page",
         "admin",
         "/admin/accounts",
         "/admin/accounts",
@@ -292,7 +292,7 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM account",
     ),
     (
-        "hospital.settings",
+        "admin.hospital_settings",
         "admin",
         "/admin/hospital",
         "/admin/hospital",
@@ -310,7 +310,7 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM audit_log WHERE action = 'hospital.updated'",
     ),
     (
-        "reminders.settings",
+        "notifications.settings",
         "caregiver",
         "/settings/reminders",
         "/settings/reminders",
@@ -323,7 +323,7 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM reminder_preference",
     ),
     (
-        "admin_reminders.offsets",
+        "admin.reminder_offsets",
         "admin",
         "/admin/reminders",
         "/admin/reminders",
@@ -332,7 +332,7 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
     ),
 ]
 # Posts that also carry a file (sent multipart): endpoint -> the file field's name.
-FILE_POSTS = {"photos.add_photo": "photo"}
+FILE_POSTS = {"diary.add_photo": "photo"}
 EMAILS = {
     "caregiver": "parent@example.org",
     "nurse": "nurse@example.org",
@@ -431,22 +431,22 @@ async def test_every_post_route_is_covered_by_the_csrf_test(app: Quart) -> None:
         "accounts.enrol_second_factor",
         "accounts.choose_language",
         "nurse.revoke_invite",
-        "calendar.revoke",  # tests/test_calendar.py
+        "plans.revoke_calendar",  # tests/test_calendar.py
         "diary.sync_reports",  # JSON: same-origin rule, tests/test_diary_sync.py
-        "photos.upload",  # multipart API: same-origin rule, tests/test_photos.py
-        "queue.review_green",
-        "queue.report",  # tests/test_queue.py
-        "queue.release",
-        "queue.change_outcome",  # tests/test_queue.py, tests/test_claims.py
-        "records.close",  # tests/test_retention.py
-        "staff.disable",
-        "staff.enable",
-        "staff.reset_second_factor",
-        "staff.change_role",
-        "staff.set_up_code",  # tests/test_admin_accounts.py
-        "reminders.subscribe",
-        "reminders.send_test",  # JSON: tests/test_push_views.py
-        "reminders.remove_device",  # tests/test_push_views.py
+        "diary.upload_photo",  # multipart API: same-origin rule, tests/test_photos.py
+        "nurse.review_green",
+        "nurse.report",  # tests/test_queue.py
+        "nurse.release",
+        "nurse.change_outcome",  # tests/test_queue.py, tests/test_claims.py
+        "admin.close_record",  # tests/test_retention.py
+        "admin.disable",
+        "admin.enable",
+        "admin.reset_second_factor",
+        "admin.change_role",
+        "admin.set_up_code",  # tests/test_admin_accounts.py
+        "notifications.subscribe",
+        "notifications.send_test",  # JSON: tests/test_push_views.py
+        "notifications.remove_device",  # tests/test_push_views.py
     }
     posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())}
     assert posts - tested - elsewhere == set()
@@ -650,7 +650,7 @@ FAILURES_COUNTED = {
     "accounts.login": True,
     "accounts.second_factor_code": True,
     "accounts.enrol_second_factor": True,
-    "calendar.feed": False,
+    "plans.calendar_feed": False,
 }
 # Quart's own file route serves shipped files; the health check is polled by monitoring.
 EXEMPT = {"static", "health.healthz"}

@@ -15,6 +15,7 @@ from quart import Quart
 from quart.testing import QuartClient
 
 import pwa.app
+import pwa.templating
 from pwa.app import asset_root, create_app
 from pwa.security import SECURITY_HEADERS
 from pwa.shell import precache
@@ -157,7 +158,7 @@ def asset_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 async def served_worker_settings(config: dict[str, Any]) -> dict[str, Any]:
     """What a freshly started server puts into the worker."""
-    pwa.app._file_hash.cache_clear()
+    pwa.templating._file_hash.cache_clear()
     application = create_app(config)
     application.test_client_class = HttpsClient
     async with application.test_app():

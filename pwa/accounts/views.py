@@ -8,7 +8,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from quart import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
+from quart import abort, current_app, flash, g, redirect, request, session, url_for
 from quart.typing import ResponseReturnValue
 
 from .. import audit
@@ -27,7 +27,7 @@ from ..limits import (
 from ..notifications import planner as reminders
 from ..rendering import render_template
 from ..security import Access, access, require_csrf
-from . import codes, enrolment, lockout, second_factor, sessions, store
+from . import blueprint, codes, enrolment, lockout, second_factor, sessions, store
 from .forms import (
     ChangePasswordForm,
     CodeForm,
@@ -39,25 +39,9 @@ from .forms import (
     ResetForm,
 )
 from .passwords import hash_password_in_thread, verify_password_in_thread
-
-blueprint = Blueprint("accounts", __name__)
+from .redirects import safe_next
 
 PRIVACY_VERSION = "2026-11"
-
-
-def safe_next(default: str = "/") -> str:
-    """Only same-site paths: never send someone to another site after signing in."""
-    target = request.args.get("next", "")
-    if (
-        target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
-        # Browsers drop tabs and newlines from URLs ("/\t/evil" is "//evil"); a newline
-        # cannot go into a Location header at all.
-        and not any(ord(char) < 0x20 or ord(char) == 0x7F for char in target)
-    ):
-        return target
-    return default
 
 
 @blueprint.route("/login", methods=["GET", "POST"])

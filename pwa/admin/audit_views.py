@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from quart import Blueprint, g, request
+from quart import g, request
 from quart.typing import ResponseReturnValue
 from wtforms import DateField, SelectChoice, SelectField
 from wtforms.validators import Optional
@@ -21,9 +21,8 @@ from ..i18n import lazy_gettext as _l
 from ..ids import parse_page
 from ..rendering import render_template
 from ..security import Access, CsrfForm, access
+from . import blueprint
 from .audit_labels import ACTION_LABELS, action_label
-
-blueprint = Blueprint("audit_log", __name__, url_prefix="/admin")
 
 # Dates typed by the admin are the hospital's calendar days.
 HOME_ZONE = ZoneInfo("Europe/Amsterdam")
@@ -111,7 +110,7 @@ def _filter_args() -> dict[str, str]:
 
 @blueprint.route("/audit")
 @access(Access.ADMIN)
-async def search() -> ResponseReturnValue:
+async def audit_log() -> ResponseReturnValue:
     form = AuditSearchForm(request.args)
     await _choose_from(form)
     page = _page_number()

@@ -24,8 +24,8 @@ from ..redflags import store as rules
 from ..redflags.rules import Rule
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
+from . import blueprint
 from .clinical_forms import SYMBOLS, DiaryItemsForm, RuleForm, new_rule_id
-from .views import blueprint
 
 
 @blueprint.route("/diary-items", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from datetime import time
 from typing import Any
 
 from babel.dates import get_day_names
-from quart import Blueprint, flash, g, redirect, request, url_for
+from quart import flash, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.fields import TimeField
@@ -22,17 +22,16 @@ from wtforms.validators import (
     NumberRange,
 )
 
-from .. import audit
+from .. import audit, hospital
 from ..db import get_db
-from ..hospital import HospitalSettings, hospital_settings, save_hospital_settings
+from ..hospital import HospitalSettings, save_hospital_settings
 from ..i18n import current_locale, gettext
 from ..i18n import lazy_gettext as _l
 from ..phone_numbers import check_phone_number
 from ..rendering import render_template
 from ..security import Access, CsrfForm, access
+from . import blueprint
 from .forms import WholeNumberField
-
-blueprint = Blueprint("hospital", __name__, url_prefix="/admin")
 
 RED_MINUTES = (5, 240)
 GREEN_DAYS = (1, 14)
@@ -143,9 +142,9 @@ def _summary(settings: HospitalSettings) -> str:
 
 @blueprint.route("/hospital", methods=["GET", "POST"])
 @access(Access.ADMIN)
-async def settings() -> ResponseReturnValue:
+async def hospital_settings() -> ResponseReturnValue:
     db = get_db()
-    current = await hospital_settings(db)
+    current = await hospital.hospital_settings(db)
     if request.method == "POST":
         form = await HospitalForm.from_request()
         if form.validate():
@@ -163,7 +162,7 @@ async def settings() -> ResponseReturnValue:
                     "The settings are saved. Families see them the next time their app is online."
                 )
             )
-            return redirect(url_for("hospital.settings"))
+            return redirect(url_for("admin.hospital_settings"))
         status = 400
     else:
         form = HospitalForm(data=HospitalForm.data_from(current))

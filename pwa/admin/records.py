@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, current_app, flash, g, redirect, request, url_for
+from quart import current_app, flash, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
 from ..accounts.forms import PlainForm
 from ..db import get_db
+from ..families import retention
 from ..families import store as families
-from ..families.retention import close_record
 from ..i18n import gettext
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
-
-blueprint = Blueprint("records", __name__, url_prefix="/admin")
+from . import blueprint
 
 
 @blueprint.route("/children/<int:child_id>/close", methods=["GET", "POST"])
 @access(Access.ADMIN)
-async def close(child_id: int) -> ResponseReturnValue:
+async def close_record(child_id: int) -> ResponseReturnValue:
     db = get_db()
     child = await families.select_child(db, child_id)
     not_found_unless(child and not child.closed)
@@ -26,7 +25,7 @@ async def close(child_id: int) -> ResponseReturnValue:
     if request.method == "POST":
         await require_csrf(await PlainForm.from_request())
         async with db.transaction() as connection:
-            await close_record(connection, child.id, g.account.id)
+            await retention.close_record(connection, child.id, g.account.id)
         await flash(
             gettext(
                 "The record of %(name)s is closed. The family no longer has access.",

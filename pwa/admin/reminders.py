@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import time
 
 import aiosqlite
-from quart import Blueprint, current_app, flash, g, redirect, request, url_for
+from quart import current_app, flash, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
 from .. import audit
@@ -19,9 +19,8 @@ from ..i18n import gettext
 from ..notifications import planner, status, store
 from ..rendering import render_template
 from ..security import Access, access
+from . import blueprint
 from .reminder_forms import OffsetsForm
-
-blueprint = Blueprint("admin_reminders", __name__, url_prefix="/admin")
 
 # What the app ships with (migration 0005): examples for the clinical team to confirm.
 SHIPPED_OFFSETS = "7@18:00, 1@18:00"
@@ -47,7 +46,7 @@ async def _replan_open_plans(connection: aiosqlite.Connection) -> int:
 
 @blueprint.route("/reminders", methods=["GET", "POST"])
 @access(Access.ADMIN)
-async def offsets() -> ResponseReturnValue:
+async def reminder_offsets() -> ResponseReturnValue:
     db = get_db()
     current = await store.select_offsets(db)
     if request.method == "POST":
@@ -71,7 +70,7 @@ async def offsets() -> ResponseReturnValue:
             await flash(
                 gettext("The reminders are saved and planned again for every future visit.")
             )
-            return redirect(url_for("admin_reminders.offsets"))
+            return redirect(url_for("admin.reminder_offsets"))
     else:
         form = OffsetsForm(data=OffsetsForm.data_from(current))
     return await render_template(

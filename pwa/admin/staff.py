@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
-from quart import Blueprint, current_app, flash, g, redirect, request, url_for
+from quart import current_app, flash, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
@@ -24,8 +24,7 @@ from ..i18n import gettext
 from ..i18n import lazy_gettext as _l
 from ..rendering import render_template
 from ..security import Access, CsrfForm, access, not_found_unless, require_csrf
-
-blueprint = Blueprint("staff", __name__, url_prefix="/admin")
+from . import blueprint
 
 
 def _roles() -> list[SelectChoice]:
@@ -178,7 +177,7 @@ async def disable(account_id: int) -> ResponseReturnValue:
     await flash(
         gettext("%(name)s can no longer sign in and was signed out.", name=member.display_name)
     )
-    return redirect(url_for("staff.accounts_page"))
+    return redirect(url_for("admin.accounts_page"))
 
 
 @blueprint.route("/accounts/<int:account_id>/enable", methods=["POST"])
@@ -195,7 +194,7 @@ async def enable(account_id: int) -> ResponseReturnValue:
                 detail=f"account {member.id}",
             )
     await flash(gettext("%(name)s can sign in again.", name=member.display_name))
-    return redirect(url_for("staff.accounts_page"))
+    return redirect(url_for("admin.accounts_page"))
 
 
 @blueprint.route("/accounts/<int:account_id>/second-factor/reset", methods=["POST"])
@@ -222,7 +221,7 @@ async def reset_second_factor(account_id: int) -> ResponseReturnValue:
             name=member.display_name,
         )
     )
-    return redirect(url_for("staff.accounts_page"))
+    return redirect(url_for("admin.accounts_page"))
 
 
 @blueprint.route("/accounts/<int:account_id>/role", methods=["POST"])
@@ -243,7 +242,7 @@ async def change_role(account_id: int) -> ResponseReturnValue:
                 detail=f"account {member.id}: {member.role} -> {form.role.data}",
             )
     await flash(gettext("The role of %(name)s is saved.", name=member.display_name))
-    return redirect(url_for("staff.accounts_page"))
+    return redirect(url_for("admin.accounts_page"))
 
 
 @blueprint.route("/accounts/<int:account_id>/set-up-code", methods=["POST"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quart import Blueprint, current_app, flash, g, redirect, request, url_for
+from quart import current_app, flash, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
@@ -18,9 +18,8 @@ from ..plans import store as plans
 from ..plans.schedule import PlanTemplate
 from ..rendering import render_template
 from ..security import Access, access
+from . import blueprint
 from .forms import PackingForm, TemplateForm
-
-blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
 # The settings pages listed on the admin home, in order: (endpoint, title, what it is for).
 SETTINGS_PAGES = (
@@ -51,17 +50,17 @@ SETTINGS_PAGES = (
         _l("When families get reminders before visits and medication."),
     ),
     (
-        "hospital.settings",
+        "admin.hospital_settings",
         _l("Hospital settings"),
         _l("Name, phone numbers, staffed hours and review targets."),
     ),
     (
-        "staff.accounts_page",
+        "admin.accounts_page",
         _l("Staff accounts"),
         _l("Nurses and admins: add, disable, reset the second step."),
     ),
     (
-        "audit_log.search",
+        "admin.audit_log",
         _l("Audit log"),
         _l("Who opened or changed what, and when."),
     ),
@@ -164,7 +163,3 @@ async def packing() -> ResponseReturnValue:
     else:
         form = PackingForm(data=PackingForm.data_from(items))
     return await render_template("admin/packing.html", form=form, items=items)
-
-
-# The clinical settings (diary items, red-flag rules) add their routes to this blueprint.
-from . import clinical  # noqa: E402, F401

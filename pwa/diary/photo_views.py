@@ -11,7 +11,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from quart import Blueprint, Response, g, redirect, request, url_for
+from quart import Response, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 from quart_rate_limiter import RateLimit, rate_limit
 from werkzeug.datastructures import CombinedMultiDict, FileStorage
@@ -20,17 +20,12 @@ from wtforms import FileField, HiddenField
 
 from .. import audit
 from ..db import get_db
-from ..families.views import family_context
+from ..families.context import family_context
 from ..i18n import lazy_gettext as _l
 from ..rendering import render_template
 from ..security import Access, CsrfForm, access, client_address, not_found_unless
-from . import photos, store
+from . import blueprint, photos, store
 from .photos import MAX_REQUEST_BYTES, MAX_UPLOAD_BYTES, PhotoRefused
-
-blueprint = Blueprint("photos", __name__)
-blueprint.record_once(
-    lambda state: state.app.jinja_env.globals.update(max_photos=photos.MAX_PHOTOS)
-)
 
 UPLOADS_PER_WINDOW = 60
 UPLOAD_WINDOW = timedelta(minutes=15)
@@ -102,7 +97,7 @@ def _refusal(refused: PhotoRefused) -> ResponseReturnValue:
 @blueprint.route("/api/reports/<client_uuid>/photos", methods=["POST"])
 @access(Access.FAMILY)
 @rate_limit(limits=UPLOAD_LIMITS)
-async def upload(client_uuid: str) -> ResponseReturnValue:
+async def upload_photo(client_uuid: str) -> ResponseReturnValue:
     """One photo per request, multipart: ``photo`` (the file) and ``photo_id`` (a UUID)."""
     db = get_db()
     report = await store.select_report_for_caregiver(db, client_uuid, g.account.id)

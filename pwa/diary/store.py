@@ -11,7 +11,7 @@ from typing import Any
 import aiosqlite
 
 from ..db import Database, fetch_one, from_db, to_db
-from ..redflags.rules import Earlier, Rule
+from ..redflags.rules import Earlier
 from .items import ITEMS
 
 
@@ -90,16 +90,6 @@ async def save_enabled_items(connection: aiosqlite.Connection, enabled: set[str]
             """,
             {"key": item.key, "enabled": int(item.key in enabled)},
         )
-
-
-async def select_rules(db: Database | aiosqlite.Connection) -> list[Rule]:
-    sql = "SELECT definition FROM red_flag_rule WHERE enabled = 1 ORDER BY position, id"
-    if isinstance(db, Database):
-        rows = await db.fetch_all(sql)
-    else:
-        async with db.execute(sql) as cursor:
-            rows = list(await cursor.fetchall())
-    return [Rule.parse(json.loads(row["definition"])) for row in rows]
 
 
 # --- reports -----------------------------------------------------------------------

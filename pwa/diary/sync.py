@@ -23,6 +23,7 @@ from ..i18n import gettext
 from ..ids import parse_id
 from ..json_bodies import MAX_JSON_BYTES, storable_text
 from ..notifications import planner as reminders
+from ..redflags import store as redflag_store
 from ..redflags.rules import LEVELS, evaluate
 from . import store
 from .items import NOTE_MAX, check_items
@@ -199,7 +200,7 @@ async def store_draft(db: Database, draft: Draft, caregiver_id: int) -> Result:
                     errors={"corrects": gettext("The report it corrects is not known.")},
                 )
             corrects_id = corrected["id"]
-        rules = await store.select_rules(connection)
+        rules = await redflag_store.select_rules(connection)
         look_back = max(
             [timedelta(hours=rule.within_hours) for rule in rules if rule.count > 1],
             default=LOOK_BACK,

@@ -17,6 +17,7 @@ from babel.numbers import format_decimal
 
 from ..db import Database
 from ..i18n import current_locale, format_region, gettext, ngettext
+from ..redflags import store as redflag_store
 from ..redflags.rules import LEVELS, Rule
 from . import store
 from .charts import Chart, Scale, build_chart, day_window
@@ -220,5 +221,5 @@ async def trend_charts(db: Database, child_id: int, *, today: date, days: int) -
     reports = await store.select_reports_for_child(db, child_id, since=start, limit=MAX_REPORTS)
     corrections = Corrections.from_links(await store.select_correction_links(db, child_id))
     current = [report for report in reports if not corrections.is_superseded(report.client_uuid)]
-    rules = await store.select_rules(db)
+    rules = await redflag_store.select_rules(db)
     return [trend_chart(measure, current, rules, today=today, days=days) for measure in MEASURES]

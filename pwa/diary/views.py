@@ -3,37 +3,30 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from babel.numbers import format_decimal
-from quart import Blueprint, abort, g, redirect, request, url_for
+from quart import abort, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
 from ..db import get_db, utcnow
-from ..families.views import family_context
+from ..families.context import family_context
 from ..hospital import HospitalSettings, hospital_settings, staffed_at, staffed_hours_data
-from ..i18n import current_locale
 from ..json_bodies import checks_text_per_item
 from ..plans import store as plans
-from ..redflags.rules import Rule, strongest_per_item
+from ..redflags import reasons
+from ..redflags import store as redflag_store
+from ..redflags.rules import strongest_per_item
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless
 from ..shell.pages import offline_page
-from . import photo_views, reviews, store, sync
+from . import blueprint, photo_views, reviews, store, sync
 from .forms import HOME_ZONE, report_form_class
-from .history import Corrections, answer_keys, report_time, select_review_states
-from .items import BY_KEY, ITEMS, Item
+from .history import Corrections, select_review_states
+from .items import ITEMS, Item
 from .trends import TrendChart, chosen_days, trend_charts
 
-blueprint = Blueprint("diary", __name__)
 # The outbox (static/js/outbox.js) packs its batches to the server's limits, read from the page.
-blueprint.record_once(
-    lambda state: state.app.jinja_env.globals.update(
-        outbox_max_reports=sync.MAX_BATCH, outbox_max_bytes=sync.MAX_BODY
-    )
-)
 
 
 async def items_shown_now(child_id: int) -> list[Item]:
@@ -60,10 +53,10 @@ async def _browser_context(child_id: int, hospital: HospitalSettings) -> dict[st
     """What the page's script needs offline: rules, recent values and the staffed hours."""
     db = get_db()
     since = utcnow() - timedelta(
-        hours=max([r.within_hours for r in await store.select_rules(db)], default=24)
+        hours=max([r.within_hours for r in await redflag_store.select_rules(db)], default=24)
     )
     return {
-        "rules": [rule.as_json() for rule in await store.select_rules(db)],
+        "rules": [rule.as_json() for rule in await redflag_store.select_rules(db)],
         "recent": await store.select_recent_values(db, child_id, since),
         "child_id": child_id,
         "hours": staffed_hours_data(hospital),
@@ -173,13 +166,13 @@ async def report(client_uuid: str) -> ResponseReturnValue:
         async with db.transaction() as connection:
             await reviews.mark_replies_read(connection, found.id)
     hospital = await hospital_settings(db)
-    fired = await fired_rules(found)
+    fired = await reasons.fired_rules(db, found.matched_rules)
     return await render_template(
         "diary/report.html",
         report=found,
         corrections=Corrections.from_links(links),
         state=state,
-        reasons=reasons_in_language(strongest_per_item(fired)),
+        reasons=reasons.in_language(strongest_per_item(fired)),
         emergency=any(rule.emergency for rule in fired),
         # The full advice belongs to the moment of saving. Later only when the server
         # rated the report higher than the phone did and no nurse has looked yet: the
@@ -190,45 +183,6 @@ async def report(client_uuid: str) -> ResponseReturnValue:
         staffed=staffed_at(hospital, utcnow()),
         **await photo_views.report_page_photos(found),
     )
-
-
-async def fired_rules(report: store.Report) -> list[Rule]:
-    """The rules the report matched, as they are now (rules since removed are left out)."""
-    rules = {rule.id: rule for rule in await store.select_rules(get_db())}
-    return [rules[rule_id] for rule_id in report.matched_rules if rule_id in rules]
-
-
-def reasons_in_language(rules: Sequence[Rule]) -> list[str]:
-    """The rules' reasons in the reader's language."""
-    locale = current_locale()
-    return [rule.reason.get(locale) or rule.reason.get("en", rule.id) for rule in rules]
-
-
-async def reasons_for(report: store.Report) -> list[str]:
-    """Every matched rule's reason, for the nurse's view of a report."""
-    return reasons_in_language(await fired_rules(report))
-
-
-blueprint.add_app_template_filter(report_time, "report_time")
-blueprint.add_app_template_global(answer_keys, "answer_keys")
-
-
-@blueprint.app_template_global()
-def item_label(key: str) -> str:
-    item = BY_KEY.get(key)
-    return str(item.label) if item else key
-
-
-@blueprint.app_template_global()
-def answer_label(key: str, value: Any) -> str:
-    item = BY_KEY.get(key)
-    if item is None:
-        return str(value)
-    if item.kind == "choice":
-        return str(dict(item.choices).get(value, value))
-    if item.kind == "scale":
-        return f"{value} / 10"
-    return f"{format_decimal(value, locale=current_locale())} {item.unit}"
 
 
 @blueprint.route("/api/reports", methods=["POST"])

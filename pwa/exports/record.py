@@ -24,6 +24,7 @@ from ..diary.items import BY_KEY, ITEMS
 from ..families.store import Child
 from ..i18n import gettext
 from ..plans import store as plans
+from ..reviews.outcomes import outcome_label
 
 HOME_ZONE = ZoneInfo("Europe/Amsterdam")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -173,15 +174,6 @@ def home_time(moment: datetime) -> datetime:
 def local_iso(moment: datetime) -> str:
     """'2027-01-12T10:05:00+01:00': the moment in Amsterdam time, with its offset."""
     return home_time(moment).isoformat(timespec="seconds")
-
-
-def outcome_label(outcome: str | None) -> str:
-    labels = {
-        "reviewed": gettext("Reviewed, no action needed"),
-        "phoned": gettext("Phoned the family"),
-        "come_in": gettext("Asked the family to come in"),
-    }
-    return labels.get(outcome or "", outcome or "")
 
 
 def plain_value(key: str, value: Any) -> str:

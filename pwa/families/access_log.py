@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, request
+from quart import request
 from quart.typing import ResponseReturnValue
 
 from .. import audit
@@ -11,9 +11,8 @@ from ..i18n import lazy_gettext as _l
 from ..ids import parse_page
 from ..rendering import render_template
 from ..security import Access, access
-from .views import family_context
-
-blueprint = Blueprint("access_log", __name__)
+from . import blueprint
+from .context import family_context
 
 # What each kind of staff read means, in the family's words.
 READ_WORDS = {

@@ -9,7 +9,7 @@ import dataclasses
 import json
 from typing import Any
 
-from quart import Blueprint, current_app, g
+from quart import current_app, g
 from quart.typing import ResponseReturnValue
 
 from .. import audit
@@ -18,10 +18,9 @@ from ..exports import fhir
 from ..exports.record import DateRange, csv_bytes, load_record
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless
+from . import blueprint
 from . import store as families
-from .views import family_context
-
-blueprint = Blueprint("family_data", __name__, url_prefix="/settings/data")
+from .context import family_context
 
 
 async def _record(action: str):  # type: ignore[no-untyped-def]
@@ -66,14 +65,14 @@ def _related_person(contact: dict[str, str], patient_url: str) -> dict[str, Any]
     }
 
 
-@blueprint.route("")
+@blueprint.route("/settings/data")
 @access(Access.FAMILY)
-async def page() -> ResponseReturnValue:
+async def data_page() -> ResponseReturnValue:
     await family_context()
     return await render_template("families/data.html", contact=await _contact())
 
 
-@blueprint.route("/export.fhir.json")
+@blueprint.route("/settings/data/export.fhir.json")
 @access(Access.FAMILY)
 async def fhir_download() -> ResponseReturnValue:
     record = await _record("family_export.fhir")
@@ -95,7 +94,7 @@ async def fhir_download() -> ResponseReturnValue:
     return body, 200, _download("immuno-companion-our-data.fhir.json", fhir.MEDIA_TYPE)
 
 
-@blueprint.route("/export.csv")
+@blueprint.route("/settings/data/export.csv")
 @access(Access.FAMILY)
 async def csv_download() -> ResponseReturnValue:
     record = await _record("family_export.csv")

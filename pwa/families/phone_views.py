@@ -3,7 +3,7 @@ report can phone the family back with one tap (hazard H15). Only the care team s
 
 from __future__ import annotations
 
-from quart import Blueprint, flash, g, redirect, request, url_for
+from quart import flash, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 from wtforms import StringField
 from wtforms.validators import Length, Optional
@@ -15,9 +15,7 @@ from ..i18n import lazy_gettext as _l
 from ..phone_numbers import check_phone_number
 from ..rendering import render_template
 from ..security import Access, CsrfForm, access
-from . import store
-
-blueprint = Blueprint("phone", __name__)
+from . import blueprint, store
 
 
 class PhoneForm(CsrfForm):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, current_app, g, redirect, request, session, url_for
+from quart import current_app, g, redirect, request, session, url_for
 from quart.typing import ResponseReturnValue
 
 from ..accounts import store as accounts
 from ..accounts.forms import PlainForm
-from ..accounts.views import safe_next
+from ..accounts.redirects import safe_next
 from ..db import get_db, utcnow
 from ..diary import reviews
 from ..hospital import hospital_settings, staffed_at
@@ -19,21 +19,8 @@ from ..plans import store as plan_store
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
 from ..shell.pages import offline_page
-from . import store
-from .store import Child
-
-blueprint = Blueprint("families", __name__)
-
-
-async def family_context() -> tuple[list[Child], Child | None]:
-    """This caregiver's children and the one the session is looking at."""
-    children = await store.select_children_of_caregiver(get_db(), g.account.id)
-    current = next((child for child in children if child.id == g.session_row.child_id), None)
-    if current is None and children:
-        current = children[0]
-    g.children = children
-    g.child = current
-    return children, current
+from . import blueprint, store
+from .context import family_context
 
 
 @blueprint.route("/")
@@ -41,7 +28,7 @@ async def family_context() -> tuple[list[Child], Child | None]:
 @offline_page
 async def home() -> ResponseReturnValue:
     if g.account.is_staff:
-        return redirect(url_for("queue.review_queue"))
+        return redirect(url_for("nurse.review_queue"))
     db = get_db()
     now = utcnow()
     cache: PageCache = current_app.extensions["page_cache"]

@@ -15,7 +15,6 @@ from typing import Any
 import aiohttp
 import aiosqlite
 from quart import (
-    Blueprint,
     Quart,
     abort,
     current_app,
@@ -36,13 +35,11 @@ from ..i18n import gettext
 from ..limits import by_account, rate_limit
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
-from . import devices, planner, status, store
+from . import blueprint, devices, planner, status, store
 from .endpoints import EndpointPolicy, EndpointRefused
 from .forms import FamilyPreferenceForm, StaffPreferenceForm
 from .keys import VapidKeys
 from .sender import Sender
-
-blueprint = Blueprint("reminders", __name__)
 
 # A test notification is a tap away; a stuck finger must not flood the push service.
 TEST_LIMIT = RateLimit(6, timedelta(minutes=10), by_account)
@@ -216,7 +213,7 @@ async def settings() -> ResponseReturnValue:
                         [child.id for child in children],
                     )
             await flash(gettext("Your reminder settings are saved."))
-            return redirect(url_for("reminders.settings"))
+            return redirect(url_for("notifications.settings"))
     else:
         form = form_class(data=form_class.data_from(current))
     known = await store.select_subscriptions(db, account.id)
@@ -244,4 +241,4 @@ async def remove_device(subscription_id: int) -> ResponseReturnValue:
             )
     not_found_unless(removed)
     await flash(gettext("The device is removed. It gets no more reminders from this app."))
-    return redirect(url_for("reminders.settings"))
+    return redirect(url_for("notifications.settings"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from quart import Blueprint, current_app, g, request
+from quart import current_app, g, request
 from quart.typing import ResponseReturnValue
 
 from .. import audit
@@ -21,14 +21,12 @@ from ..exports.record import (
     file_stem,
     home_time,
     load_record,
-    outcome_label,
     parse_range,
 )
 from ..families import store as families
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless
-
-blueprint = Blueprint("exports", __name__, url_prefix="/nurse/children/<int:child_id>")
+from . import blueprint
 
 
 async def _child(child_id: int) -> families.Child:
@@ -63,7 +61,7 @@ async def _bad_range(child: families.Child, error: BadRange) -> ResponseReturnVa
     return page, 400
 
 
-@blueprint.route("/export.csv")
+@blueprint.route("/children/<int:child_id>/export.csv")
 @access(Access.STAFF)
 async def csv_export(child_id: int) -> ResponseReturnValue:
     child = await _child(child_id)
@@ -79,7 +77,7 @@ async def csv_export(child_id: int) -> ResponseReturnValue:
     return csv_bytes(record), 200, headers
 
 
-@blueprint.route("/export.fhir.json")
+@blueprint.route("/children/<int:child_id>/export.fhir.json")
 @access(Access.STAFF)
 async def fhir_export(child_id: int) -> ResponseReturnValue:
     child = await _child(child_id)
@@ -101,7 +99,7 @@ async def fhir_export(child_id: int) -> ResponseReturnValue:
     return json.dumps(document, ensure_ascii=False, indent=2), 200, headers
 
 
-@blueprint.route("/print")
+@blueprint.route("/children/<int:child_id>/print")
 @access(Access.STAFF)
 async def print_report(child_id: int) -> ResponseReturnValue:
     child = await _child(child_id)
@@ -115,6 +113,5 @@ async def print_report(child_id: int) -> ResponseReturnValue:
         "nurse/print.html",
         record=record,
         child=child,
-        outcome_label=outcome_label,
         home_time=home_time,
     )

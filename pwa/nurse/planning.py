@@ -6,7 +6,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from babel.lists import format_list
-from quart import Blueprint, g, redirect, request, url_for
+from quart import g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
 from .. import audit
@@ -19,9 +19,9 @@ from ..plans import store as plans
 from ..plans.schedule import aware, overlapping
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
+from . import blueprint
 from .planning_forms import MedicationForm, PlanForm, VisitForm
 
-blueprint = Blueprint("planning", __name__, url_prefix="/nurse")
 UPCOMING_DAYS = 14
 
 
@@ -49,7 +49,7 @@ async def plan(child_id: int) -> ResponseReturnValue:
                 template=template,
                 actor_id=g.account.id,
             )
-        return redirect(url_for("planning.plan", child_id=child.id))
+        return redirect(url_for("nurse.plan", child_id=child.id))
     await audit.record_read(db, actor_id=g.account.id, action="plan.viewed", child_id=child.id)
     view = await overview.for_staff(db, child.id, utcnow())
     return await render_template(
@@ -104,7 +104,7 @@ async def add_visit(child_id: int) -> ResponseReturnValue:
         if not clashes or form.confirm_overlap.data:
             async with db.transaction() as connection:
                 await changes.add_visit(connection, current_plan, _draft(form), g.account.id)
-            return redirect(url_for("planning.plan", child_id=child.id))
+            return redirect(url_for("nurse.plan", child_id=child.id))
     return await render_template(
         "nurse/visit_form.html", child=child, form=form, visit=None, clashes=clashes
     )
@@ -191,7 +191,7 @@ async def edit_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
                 await changes.change_visit(connection, visit, _draft(form), g.account.id)
                 if move_later:
                     await moves.move_later(connection, later, days, g.account.id, moved=visit)
-            return redirect(url_for("planning.plan", child_id=child.id))
+            return redirect(url_for("nurse.plan", child_id=child.id))
     return await render_template(
         "nurse/visit_form.html",
         child=child,
@@ -230,7 +230,7 @@ async def edit_medication(child_id: int, period_id: int) -> ResponseReturnValue:
                     g.account.id,
                     child_id=child.id,
                 )
-            return redirect(url_for("planning.plan", child_id=child.id))
+            return redirect(url_for("nurse.plan", child_id=child.id))
     course_visit = await plans.select_visit(db, period.visit_id) if period.visit_id else None
     return await render_template(
         "nurse/medication_form.html",
@@ -252,7 +252,7 @@ async def cancel_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
     assert visit is not None
     async with db.transaction() as connection:
         await changes.cancel_visit(connection, visit, g.account.id)
-    return redirect(url_for("planning.plan", child_id=child.id))
+    return redirect(url_for("nurse.plan", child_id=child.id))
 
 
 @blueprint.route("/upcoming")

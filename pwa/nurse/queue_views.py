@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import aiosqlite
-from quart import Blueprint, g, redirect, request, url_for
+from quart import g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest
-from wtforms import HiddenField, SelectChoice, SelectField, TextAreaField
+from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from .. import audit
@@ -20,30 +20,17 @@ from ..diary import photos as report_photos
 from ..diary import reviews
 from ..diary import store as diary
 from ..diary.history import Corrections
-from ..diary.views import answer_label, item_label, reasons_for
 from ..families import store as families
 from ..hospital import hospital_settings
 from ..i18n import lazy_gettext as _l
 from ..ids import parse_id
+from ..redflags import store as redflag_store
+from ..redflags.reasons import reasons_for
 from ..rendering import render_template
+from ..reviews.outcomes import outcome_choices
 from ..security import Access, CsrfForm, access, not_found_unless, require_csrf
-from . import claims, queue
+from . import blueprint, claims, queue
 from .summary import symptom_summary
-
-blueprint = Blueprint("queue", __name__, url_prefix="/nurse")
-
-
-def _outcomes() -> list[SelectChoice]:
-    return [
-        SelectChoice("reviewed", _l("Reviewed, no action needed")),
-        SelectChoice("phoned", _l("Phoned the family")),
-        SelectChoice("come_in", _l("Asked the family to come in")),
-    ]
-
-
-@blueprint.app_template_global()
-def outcome_label(key: str | None) -> str:
-    return next((str(choice.label) for choice in _outcomes() if choice.value == key), key or "")
 
 
 def _reply_field(required: bool) -> TextAreaField:
@@ -66,7 +53,7 @@ class ActionForm(CsrfForm):
 
 
 class ReviewForm(ActionForm):
-    outcome = SelectField(_l("Outcome"), choices=_outcomes, default="reviewed")
+    outcome = SelectField(_l("Outcome"), choices=outcome_choices, default="reviewed")
     reply = _reply_field(required=False)
 
 
@@ -75,7 +62,7 @@ class ReplyForm(ActionForm):
 
 
 class OutcomeForm(ActionForm):
-    outcome = SelectField(_l("New outcome"), choices=_outcomes)
+    outcome = SelectField(_l("New outcome"), choices=outcome_choices)
 
 
 @blueprint.route("/queue")
@@ -85,7 +72,7 @@ async def review_queue() -> ResponseReturnValue:
     now = utcnow()
     items = await queue.select_queue(db, now, await hospital_settings(db))
     total = await queue.count_queue(db) if len(items) >= queue.QUEUE_PAGE else len(items)
-    rules = await diary.select_rules(db)
+    rules = await redflag_store.select_rules(db)
     summaries = {item.report.id: symptom_summary(item.report, rules) for item in items}
     template = (
         "nurse/_queue_list.html"
@@ -105,7 +92,7 @@ async def review_green() -> ResponseReturnValue:
     ids = [report_id for report_id in found if report_id is not None]
     async with get_db().transaction() as connection:
         await queue.review_all_green(connection, g.account.id, ids)
-    return redirect(url_for("queue.review_queue"))
+    return redirect(url_for("nurse.review_queue"))
 
 
 async def _report(client_uuid: str) -> diary.Report:
@@ -126,7 +113,7 @@ async def _render_report(found: diary.Report, **extra: Any) -> str:
         state=state,
         claim=await claims.select_claim(db, found.id),
         review_history=await reviews.select_history(db, found.id),
-        reasons=await reasons_for(found),
+        reasons=await reasons_for(db, found.matched_rules),
         history=await diary.select_reports_for_child(db, found.child_id, limit=10),
         corrections=Corrections.from_links(await diary.select_correction_links(db, found.child_id)),
         photos=await report_photos.select_photos(db, found.id),
@@ -134,8 +121,6 @@ async def _render_report(found: diary.Report, **extra: Any) -> str:
         reply_form=extra.pop("reply_form", None) or ReplyForm(),
         outcome_form=extra.pop("outcome_form", None) or OutcomeForm(outcome=state.outcome),
         claim_form=ActionForm(),
-        item_label=item_label,
-        answer_label=answer_label,
         **extra,
     )
 
@@ -193,7 +178,7 @@ async def report(client_uuid: str) -> ResponseReturnValue:
     if confirm:
         assert holder is not None
         return await _ask_first(
-            found, holder, form, url_for("queue.report", client_uuid=found.client_uuid)
+            found, holder, form, url_for("nurse.report", client_uuid=found.client_uuid)
         )
     if conflict:
         return await _render_report(
@@ -202,7 +187,7 @@ async def report(client_uuid: str) -> ResponseReturnValue:
             outcome_form=OutcomeForm(outcome=form.outcome.data),
             outcome_conflict=True,
         ), 409
-    return redirect(url_for("queue.review_queue"))
+    return redirect(url_for("nurse.review_queue"))
 
 
 def _needs_confirmation(holder: claims.Claim | None, form: ActionForm) -> bool:
@@ -260,7 +245,7 @@ async def _write(
     if confirm:
         assert holder is not None
         return await _ask_first(found, holder, form, request.path)
-    return redirect(url_for("queue.report", client_uuid=found.client_uuid))
+    return redirect(url_for("nurse.report", client_uuid=found.client_uuid))
 
 
 @blueprint.route("/reports/<client_uuid>/release", methods=["POST"])
@@ -270,4 +255,4 @@ async def release(client_uuid: str) -> ResponseReturnValue:
     await require_csrf(await PlainForm.from_request())
     async with get_db().transaction() as connection:
         await claims.release(connection, found, g.account.id)
-    return redirect(url_for("queue.report", client_uuid=found.client_uuid))
+    return redirect(url_for("nurse.report", client_uuid=found.client_uuid))

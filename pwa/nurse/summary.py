@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..diary.items import BY_KEY, ITEMS
+from ..diary.labels import answer_label, item_label
 from ..diary.store import Report
-from ..diary.views import answer_label, item_label
 from ..i18n import gettext
 from ..redflags.rules import Rule
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from quart import Blueprint, current_app, g, redirect, request, url_for
+from quart import current_app, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
 from .. import audit
@@ -22,9 +22,8 @@ from ..plans import overview
 from ..plans import store as plans
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
+from . import blueprint
 from .forms import ChildForm, InviteForm
-
-blueprint = Blueprint("nurse", __name__, url_prefix="/nurse")
 
 
 @blueprint.route("/children", methods=["GET", "POST"])

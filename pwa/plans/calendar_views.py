@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from quart import (
-    Blueprint,
     Response,
     current_app,
     flash,
@@ -19,15 +18,13 @@ from .. import audit
 from ..accounts import codes, lockout
 from ..accounts.forms import PlainForm
 from ..db import get_db
-from ..families.views import family_context
+from ..families.context import family_context
 from ..i18n import LOCALES, gettext
 from ..limits import PER_CLIENT, failures_counted
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
-from . import feeds, store
+from . import blueprint, feeds, store
 from .calendar import build_calendar
-
-blueprint = Blueprint("calendar", __name__)
 
 CALENDAR_MIMETYPE = "text/calendar"
 # Unknown or revoked tokens from one client address in 15 minutes. Good ones never
@@ -49,7 +46,7 @@ def visit_url(visit_id: int) -> str:
 
 def feed_links(token: str) -> dict[str, str]:
     """The feed as an https URL (Android, Google, Outlook) and as webcal:// (Apple)."""
-    https = _public_url(url_for("calendar.feed", token=token))
+    https = _public_url(url_for("plans.calendar_feed", token=token))
     return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
 
 
@@ -62,7 +59,7 @@ def _calendar_response(body: bytes, filename: str | None = None) -> Response:
 
 @blueprint.route("/settings/calendar", methods=["GET", "POST"])
 @access(Access.FAMILY)
-async def settings() -> ResponseReturnValue:
+async def calendar_settings() -> ResponseReturnValue:
     _, child = await family_context()
     db = get_db()
     links = None
@@ -95,7 +92,7 @@ async def settings() -> ResponseReturnValue:
 
 @blueprint.route("/settings/calendar/revoke", methods=["POST"])
 @access(Access.FAMILY)
-async def revoke() -> ResponseReturnValue:
+async def revoke_calendar() -> ResponseReturnValue:
     await require_csrf(await PlainForm.from_request())
     _, child = await family_context()
     not_found_unless(child)
@@ -110,13 +107,13 @@ async def revoke() -> ResponseReturnValue:
         await flash(
             gettext("The calendar link no longer works. Calendars that used it stop updating.")
         )
-    return redirect(url_for("calendar.settings"))
+    return redirect(url_for("plans.calendar_settings"))
 
 
 @blueprint.route("/calendar/<token>.ics")
 @access(Access.PUBLIC)
 @failures_counted
-async def feed(token: str) -> ResponseReturnValue:
+async def calendar_feed(token: str) -> ResponseReturnValue:
     """The secret feed: whoever holds the link may read it, until it is revoked.
 
     A good link is always answered, even from an address over its limit: a calendar

@@ -4,37 +4,29 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from quart import Blueprint
-
 from .. import dates
 from ..i18n import format_region, gettext
-
-blueprint = Blueprint("plan_formatting", __name__)
 
 
 def _region() -> str:
     return format_region()
 
 
-@blueprint.app_template_filter("weekday_date")
 def weekday_date(value: date | datetime) -> str:
     """'Monday 12 January' (with the year outside this year)."""
     return dates.long_day(value, _region())
 
 
-@blueprint.app_template_filter("short_date")
 def short_date(value: date | datetime) -> str:
     """'12 Jan' (with the year outside this year)."""
     return dates.day(value, _region())
 
 
-@blueprint.app_template_filter("clock")
 def clock(value: datetime) -> str:
     """'09:00' (24-hour in both languages)."""
     return dates.clock(value, _region())
 
 
-@blueprint.app_template_filter("kind_label")
 def kind_label(kind: str) -> str:
     labels = {
         "admission": gettext("Hospital stay"),
@@ -44,7 +36,6 @@ def kind_label(kind: str) -> str:
     return labels.get(kind, kind)
 
 
-@blueprint.app_template_filter("status_label")
 def status_label(status: str) -> str:
     labels = {
         "planned": gettext("Planned"),
@@ -56,7 +47,6 @@ def status_label(status: str) -> str:
     return labels.get(status, status)
 
 
-@blueprint.app_template_filter("medication_label")
 def medication_label(name: str) -> str:
     labels = {"isotretinoin": gettext("Isotretinoin capsules at home")}
     return labels.get(name, name)

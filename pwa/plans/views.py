@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from quart import Blueprint, g, redirect, url_for
+from quart import g, redirect, url_for
 from quart.typing import ResponseReturnValue
 
 from ..accounts.forms import PlainForm
 from ..db import get_db, utcnow
-from ..families.views import family_context
+from ..families.context import family_context
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
 from ..shell.pages import offline_page
-from . import overview, store
-
-blueprint = Blueprint("plans", __name__)
+from . import blueprint, overview, store
 
 
 @blueprint.route("/schedule")

@@ -1,6 +1,6 @@
 """The red-flag rules as the admin manages them: every row, on or off, in order.
 
-Reports are judged with the rules that are switched on (``pwa.diary.store.select_rules``);
+Reports are judged with the rules that are switched on (``select_rules``); the rest of
 this module is the admin's side: list, add, change, switch and remove. Every definition
 written here has passed ``Rule.parse``, so the evaluators never meet a broken one.
 """
@@ -35,6 +35,16 @@ class StoredRule:
             updated_at=from_db(row["updated_at"]),  # type: ignore[arg-type]
             rule=Rule.parse(json.loads(row["definition"])),
         )
+
+
+async def select_rules(db: Database | aiosqlite.Connection) -> list[Rule]:
+    sql = "SELECT definition FROM red_flag_rule WHERE enabled = 1 ORDER BY position, id"
+    if isinstance(db, Database):
+        rows = await db.fetch_all(sql)
+    else:
+        async with db.execute(sql) as cursor:
+            rows = list(await cursor.fetchall())
+    return [Rule.parse(json.loads(row["definition"])) for row in rows]
 
 
 def _definition(rule: Rule) -> str:

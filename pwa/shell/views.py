@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from quart import Blueprint, Response, current_app, g, url_for
+from quart import Response, current_app, g, url_for
 from quart.typing import ResponseReturnValue
 
 from ..db import get_db
@@ -16,14 +16,10 @@ from ..i18n import DEFAULT_LOCALE, LOCALES, current_locale, gettext
 from ..notifications.payloads import fallback_texts
 from ..rendering import render_template
 from ..security import Access, access
-from . import precache
-from .pages import mark_offline_pages, owner_tag
+from . import blueprint, precache
+from .pages import mark_offline_pages
 
-blueprint = Blueprint("shell", __name__)
 blueprint.after_app_request(mark_offline_pages)
-# Family pages carry the tag in <body data-owner>: the outbox sends a report only under the
-# account that wrote it (static/js/outbox.js).
-blueprint.add_app_template_global(owner_tag)
 
 APP_NAME = "Immuno Companion"
 SHORT_NAME = "Immuno"

@@ -14,7 +14,7 @@ import pytest
 from playwright.async_api import BrowserContext, Dialog, Page, expect
 
 from pwa.db import now_text
-from pwa.diary import store
+from pwa.redflags import store as redflag_store
 
 from .harness import (
     PARENT,
@@ -300,7 +300,7 @@ async def test_browser_and_server_give_the_same_level_for_every_case(
 ) -> None:
     """Hazard H3, H17: the phone gives the same level, 112-first mark and shown reasons."""
     async with served_app.db() as db:
-        rules = [rule.as_json() for rule in await store.select_rules(db)]
+        rules = [rule.as_json() for rule in await redflag_store.select_rules(db)]
     assert rules
     await page.goto("/login")
     results = await page.evaluate(

@@ -1,0 +1,29 @@
+"""Why a report was red or amber, in the reader's language, from the rules it matched."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import aiosqlite
+
+from ..db import Database
+from ..i18n import current_locale
+from .rules import Rule
+from .store import select_rules
+
+
+async def fired_rules(db: Database | aiosqlite.Connection, matched: Iterable[str]) -> list[Rule]:
+    """The rules a report matched, as they are now (rules since removed are left out)."""
+    rules = {rule.id: rule for rule in await select_rules(db)}
+    return [rules[rule_id] for rule_id in matched if rule_id in rules]
+
+
+def in_language(rules: Sequence[Rule]) -> list[str]:
+    """The rules' reasons in the reader's language."""
+    locale = current_locale()
+    return [rule.reason.get(locale) or rule.reason.get("en", rule.id) for rule in rules]
+
+
+async def reasons_for(db: Database | aiosqlite.Connection, matched: Iterable[str]) -> list[str]:
+    """Every matched rule's reason, for the nurse's view of a report."""
+    return in_language(await fired_rules(db, matched))

@@ -1,0 +1,91 @@
+"""Everything a template can call besides its own context: filters and globals, in one place.
+
+The functions live with the domain they describe; this module only names them for
+templates, so a page's vocabulary is listed here and nowhere else. The locale's own
+context (``locale``, ``text_direction``, ...) is added by ``pwa/i18n.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from quart import Quart, g, has_request_context, request, url_for
+
+from . import i18n
+from .diary import photos, sync
+from .diary.history import answer_keys, report_time
+from .diary.labels import answer_label, item_label
+from .hospital import staffed_hours_data, staffed_hours_text
+from .plans import formatting
+from .reviews.outcomes import outcome_label
+from .security import csrf_token
+from .shell.pages import owner_tag
+
+FILTERS: dict[str, Callable[..., str]] = {
+    "date": i18n.format_date,
+    "datetime": i18n.format_datetime,
+    "time": i18n.format_time,
+    "weekday_date": formatting.weekday_date,
+    "short_date": formatting.short_date,
+    "clock": formatting.clock,
+    "kind_label": formatting.kind_label,
+    "status_label": formatting.status_label,
+    "medication_label": formatting.medication_label,
+    "report_time": report_time,
+}
+
+GLOBALS: dict[str, Any] = {
+    "csrf_token": csrf_token,
+    "staffed_hours_text": staffed_hours_text,
+    "staffed_hours_data": staffed_hours_data,
+    "item_label": item_label,
+    "answer_label": answer_label,
+    "answer_keys": answer_keys,
+    "outcome_label": outcome_label,
+    # Family pages carry the tag in <body data-owner>: the outbox sends a report only
+    # under the account that wrote it (static/js/outbox.js).
+    "owner_tag": owner_tag,
+    # The outbox (static/js/outbox.js) packs its batches to the server's limits.
+    "outbox_max_reports": sync.MAX_BATCH,
+    "outbox_max_bytes": sync.MAX_BODY,
+    "max_photos": photos.MAX_PHOTOS,
+}
+
+
+@cache
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def asset_function(static_root: Path) -> Callable[[str], str]:
+    """``asset(path)``: a static URL carrying the file's content hash, cacheable forever."""
+    urls: dict[tuple[str, str], str] = {}
+
+    def asset(path: str) -> str:
+        # Built once per file and mount point: every page links a handful of assets, and
+        # ``url_for`` plus the path arithmetic cost more than the rest of a small page.
+        key = (request.root_path if has_request_context() else "", path)
+        url = urls.get(key)
+        if url is None:
+            url = urls[key] = url_for("static", filename=path, v=_file_hash(static_root / path))
+        return url
+
+    return asset
+
+
+def init_app(app: Quart, static_root: Path) -> None:
+    app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.globals.update(GLOBALS, asset=asset_function(static_root))
+
+    @app.context_processor
+    async def who() -> dict[str, Any]:
+        """Who is asking and which child they look at, on every page."""
+        return {
+            "account": g.get("account"),
+            "children": g.get("children", []),
+            "child": g.get("child"),
+        }
