@@ -424,17 +424,18 @@ def test_times_in_utc_and_local_land_on_the_same_spot() -> None:
 
 async def test_state_partial_takes_a_nurses_review_and_reply(app: Any) -> None:
     """The review queue's ReviewState slots into the family's state line."""
-    from pwa.diary.reviews import ReviewState
     from pwa.rendering import render_template_string
+    from pwa.reviews.replies import Reply
+    from pwa.reviews.store import ReviewState
 
     received = datetime(2027, 1, 15, 7, 30, tzinfo=UTC)
     report = type("Sent", (), {"received_at": received})()
-    seen = ReviewState("Noor", received + timedelta(hours=1), "reviewed", [])
+    seen = ReviewState("Noor", received + timedelta(hours=1), "reviewed", ())
     replied = ReviewState(
         "Noor",
         received + timedelta(hours=1),
         "phoned",
-        [(1, "Noor", "Keep an eye on it", received + timedelta(hours=2), None)],
+        (Reply(1, "Noor", "Keep an eye on it", received + timedelta(hours=2), None),),
     )
     source = (
         '{% from "diary/_report_state.html" import report_state %}{{ report_state(report, state) }}'

@@ -27,9 +27,10 @@ from pwa.db import Database
 from pwa.diary import store as diary
 from pwa.diary import sync
 from pwa.exports.record import CSV_HEADER, safe_cell
-from pwa.nurse import queue
 from pwa.plans import changes
 from pwa.plans import store as plans
+from pwa.reviews import replies
+from pwa.reviews import store as reviews
 from tests.conftest import People, sign_in
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -125,8 +126,8 @@ async def build_record(db: Database, people: People) -> Record:
     report = await diary.select_report(db, fever)
     assert report is not None
     async with db.transaction() as connection:
-        await queue.review(connection, report, people.nurse_id, "phoned")
-        await queue.reply(
+        await reviews.review(connection, report, people.nurse_id, "phoned")
+        await replies.reply(
             connection, report, people.nurse_id, "@ Give paracetamol and call us if it rises."
         )
     return Record(fever, weighed, past_midnight, correction)

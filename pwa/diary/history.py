@@ -9,10 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..db import Database, from_db
 from ..i18n import format_datetime
 from .items import ITEMS
-from .reviews import ReviewState
 from .store import CorrectionLink
 
 
@@ -71,56 +69,3 @@ def report_time(moment: datetime) -> str:
 def answer_keys(items: Mapping[str, Any]) -> list[str]:
     """A report's answered items in the form's order (stored answers are sorted by key)."""
     return [item.key for item in ITEMS if item.key in items]
-
-
-async def select_review_states(db: Database, child_id: int) -> dict[int, ReviewState]:
-    """By report id: how the nurses handled this child's reports (only those they did).
-
-    The list's counterpart of ``reviews.select_state``: two queries for the whole list
-    instead of two per report.
-    """
-    reviews = await db.scan(
-        """
-        SELECT report_review.report_id, account.display_name, report_review.reviewed_at,
-               report_review.outcome
-          FROM report_review
-          JOIN report ON report.id = report_review.report_id
-          LEFT JOIN account ON account.id = report_review.nurse_id
-         WHERE report.child_id = :child_id
-        """,
-        {"child_id": child_id},
-    )
-    replies = await db.scan(
-        """
-        SELECT report_reply.report_id, report_reply.id, account.display_name, report_reply.body,
-               report_reply.created_at, report_reply.read_at
-          FROM report_reply
-          JOIN report ON report.id = report_reply.report_id
-          LEFT JOIN account ON account.id = report_reply.nurse_id
-         WHERE report.child_id = :child_id
-         ORDER BY report_reply.id
-        """,
-        {"child_id": child_id},
-    )
-    reviewed = {row["report_id"]: row for row in reviews}
-    answered: dict[int, list[tuple[int, str, str, datetime, datetime | None]]] = {}
-    for row in replies:
-        answered.setdefault(row["report_id"], []).append(
-            (
-                row["id"],
-                row["display_name"] or "",
-                row["body"],
-                from_db(row["created_at"]),  # type: ignore[arg-type]
-                from_db(row["read_at"]),
-            )
-        )
-    states = {}
-    for report_id in set(reviewed) | set(answered):
-        review = reviewed.get(report_id)
-        states[report_id] = ReviewState(
-            reviewed_by=review["display_name"] if review else None,
-            reviewed_at=from_db(review["reviewed_at"]) if review else None,
-            outcome=review["outcome"] if review else None,
-            replies=answered.get(report_id, []),
-        )
-    return states

@@ -18,11 +18,13 @@ from ..redflags import reasons
 from ..redflags import store as redflag_store
 from ..redflags.rules import strongest_per_item
 from ..rendering import render_template
+from ..reviews import replies
+from ..reviews import store as reviews
 from ..security import Access, access, not_found_unless
 from ..shell.pages import offline_page
-from . import blueprint, photo_views, reviews, store, sync
+from . import blueprint, photo_views, store, sync
 from .forms import HOME_ZONE, report_form_class
-from .history import Corrections, select_review_states
+from .history import Corrections
 from .items import ITEMS, Item
 from .trends import TrendChart, chosen_days, trend_charts
 
@@ -136,7 +138,7 @@ async def history() -> ResponseReturnValue:
     if child is not None and view == "reports":
         reports = await store.select_reports_for_child(db, child.id)
         links = await store.select_correction_links(db, child.id)
-        states = await select_review_states(db, child.id)
+        states = await reviews.select_review_states(db, child.id)
     elif child is not None:
         today = utcnow().astimezone(HOME_ZONE).date()
         charts = await trend_charts(db, child.id, today=today, days=days)
@@ -161,10 +163,10 @@ async def report(client_uuid: str) -> ResponseReturnValue:
     await family_context()
     links = await store.select_correction_links(db, found.child_id)
     state = await reviews.select_state(db, found.id)
-    if any(read_at is None for *_, read_at in state.replies):
+    if any(reply.read_at is None for reply in state.replies):
         # The family has now seen the care team's answer; the nurse sees "read".
         async with db.transaction() as connection:
-            await reviews.mark_replies_read(connection, found.id)
+            await replies.mark_replies_read(connection, found.id)
     hospital = await hospital_settings(db)
     fired = await reasons.fired_rules(db, found.matched_rules)
     return await render_template(

@@ -17,13 +17,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..db import Database, to_db, utcnow
-from ..diary import reviews
 from ..diary import store as diary
 from ..diary.history import Corrections
 from ..diary.items import BY_KEY, ITEMS
 from ..families.store import Child
 from ..i18n import gettext
 from ..plans import store as plans
+from ..reviews import store as reviews
 from ..reviews.outcomes import outcome_label
 
 HOME_ZONE = ZoneInfo("Europe/Amsterdam")
@@ -149,6 +149,7 @@ async def load_record(db: Database, child: Child, dates: DateRange) -> ChildReco
     # All the child's corrections, not only those in the range: a report is superseded
     # even when the report that replaced it lies outside the exported dates.
     corrections = Corrections.from_links(await diary.select_correction_links(db, child.id))
+    states = await reviews.select_review_states(db, child.id)
     return ChildRecord(
         child=child,
         dates=dates,
@@ -156,7 +157,7 @@ async def load_record(db: Database, child: Child, dates: DateRange) -> ChildReco
         reports=[
             ExportedReport(
                 report,
-                await reviews.select_state(db, report.id),
+                states.get(report.id, reviews.NOT_HANDLED),
                 corrects=corrections.of(report.client_uuid),
                 superseded_by=corrections.superseded_by(report.client_uuid),
             )
@@ -236,7 +237,7 @@ def csv_rows(record: ChildRecord) -> list[list[str]]:
     for exported in record.reports:
         report, state = exported.report, exported.state
         replies = "\n".join(
-            f"{nurse} ({local_iso(at)}): {body}" for _, nurse, body, at, _ in state.replies
+            f"{reply.nurse} ({local_iso(reply.at)}): {reply.body}" for reply in state.replies
         )
         cells = [
             record.child.hospital_number or "",

@@ -9,7 +9,6 @@ from ..accounts import store as accounts
 from ..accounts.forms import PlainForm
 from ..accounts.redirects import safe_next
 from ..db import get_db, utcnow
-from ..diary import reviews
 from ..hospital import hospital_settings, staffed_at
 from ..i18n import current_locale
 from ..ids import parse_id
@@ -17,6 +16,7 @@ from ..pagecache import PageCache, data_version
 from ..plans import overview
 from ..plans import store as plan_store
 from ..rendering import render_template
+from ..reviews import replies
 from ..security import Access, access, not_found_unless, require_csrf
 from ..shell.pages import offline_page
 from . import blueprint, store
@@ -51,7 +51,7 @@ async def home() -> ResponseReturnValue:
         child=child,
         view=view,
         packing=await plan_store.select_packing_items(db),
-        replies=await reviews.select_unread_replies(db, g.account.id),
+        replies=await replies.select_unread_replies(db, g.account.id),
         form=PlainForm(),
         now=now,
     )

@@ -9,10 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
-from .. import audit
-from ..db import Database, fetch_one, from_db, now_text, to_db, utcnow
+from ..db import Database, from_db
 from ..diary.history import Corrections
 from ..diary.store import (
     REPORT_COLUMNS,
@@ -22,13 +19,9 @@ from ..diary.store import (
     select_correction_links_for_queue,
 )
 from ..hospital import HospitalSettings
-from ..notifications import store as push_store
-from ..notifications.planner import CHANGE_NOTICE_USEFUL
-from .claims import CLAIM_LASTS
+from ..reviews.claims import CLAIM_LASTS
 
 HOME_ZONE = ZoneInfo("Europe/Amsterdam")
-OUTCOMES = ("reviewed", "phoned", "come_in")
-REPLY_MAX = 2000
 
 
 @dataclass(frozen=True)
@@ -143,159 +136,3 @@ def beside_corrections(items: list[QueueItem]) -> list[QueueItem]:
         if group is not None:
             ordered.extend(sorted(group, key=lambda member: member.superseded_by is not None))
     return ordered
-
-
-async def review(
-    connection: aiosqlite.Connection, report: Report, nurse_id: int, outcome: str
-) -> bool:
-    """Mark reviewed once; False when someone else already did."""
-    cursor = await connection.execute(
-        """
-        INSERT INTO report_review (report_id, nurse_id, outcome, reviewed_at) VALUES (:report, :nurse, :outcome, :now)
-        ON CONFLICT (report_id) DO NOTHING
-        """,
-        {"report": report.id, "nurse": nurse_id, "outcome": outcome, "now": now_text()},
-    )
-    if cursor.rowcount != 1:
-        return False
-    await _record_event(connection, report.id, nurse_id, outcome, None)
-    await audit.record(
-        connection,
-        actor_id=nurse_id,
-        action="report.reviewed",
-        child_id=report.child_id,
-        detail=f"{report.client_uuid} {outcome}",
-    )
-    return True
-
-
-async def recorded_outcome(connection: aiosqlite.Connection, report_id: int) -> str | None:
-    row = await fetch_one(
-        connection, "SELECT outcome FROM report_review WHERE report_id = :id", {"id": report_id}
-    )
-    return str(row["outcome"]) if row else None
-
-
-async def change_outcome(
-    connection: aiosqlite.Connection, report: Report, nurse_id: int, outcome: str
-) -> str | None:
-    """Replace a recorded outcome, keeping the old one in the history (hazard H9).
-
-    Returns the outcome it replaced, or None when the report has no review yet (nothing
-    to change) or already has this outcome. The first review's nurse and time stay in
-    report_review, as the family was told; the change is a new history row.
-    """
-    old = await recorded_outcome(connection, report.id)
-    if old is None or old == outcome:
-        return None
-    await connection.execute(
-        "UPDATE report_review SET outcome = :outcome WHERE report_id = :id",
-        {"outcome": outcome, "id": report.id},
-    )
-    await _record_event(connection, report.id, nurse_id, outcome, old)
-    await audit.record(
-        connection,
-        actor_id=nurse_id,
-        action="report.outcome_changed",
-        child_id=report.child_id,
-        detail=f"{report.client_uuid} {old} -> {outcome}",
-    )
-    return old
-
-
-async def _record_event(
-    connection: aiosqlite.Connection,
-    report_id: int,
-    nurse_id: int,
-    outcome: str,
-    previous: str | None,
-) -> None:
-    await connection.execute(
-        """
-        INSERT INTO report_review_event (report_id, nurse_id, outcome, previous_outcome, recorded_at)
-        VALUES (:report, :nurse, :outcome, :previous, :now)
-        """,
-        {
-            "report": report_id,
-            "nurse": nurse_id,
-            "outcome": outcome,
-            "previous": previous,
-            "now": now_text(),
-        },
-    )
-
-
-async def review_all_green(
-    connection: aiosqlite.Connection, nurse_id: int, report_ids: list[int]
-) -> int:
-    """Bulk review: only green reports are ever marked, whatever ids are sent, and never one
-    a colleague is handling (hazard H8: that takes an explicit take-over)."""
-    done = 0
-    free_since = to_db(utcnow() - CLAIM_LASTS)
-    for report_id in report_ids:
-        row = await fetch_one(
-            connection,
-            """
-            SELECT report.id, report.child_id, report.client_uuid FROM report
-              LEFT JOIN report_review ON report_review.report_id = report.id
-              LEFT JOIN report_claim ON report_claim.report_id = report.id
-             WHERE report.id = :id AND report.level = 'green' AND report_review.report_id IS NULL
-               AND (report_claim.nurse_id IS NULL OR report_claim.nurse_id = :nurse
-                    OR report_claim.claimed_at <= :free_since)
-            """,
-            {"id": report_id, "nurse": nurse_id, "free_since": free_since},
-        )
-        if row is None:
-            continue
-        await connection.execute(
-            "INSERT INTO report_review (report_id, nurse_id, outcome, reviewed_at) VALUES (:id, :nurse, 'reviewed', :now)",
-            {"id": report_id, "nurse": nurse_id, "now": now_text()},
-        )
-        await _record_event(connection, report_id, nurse_id, "reviewed", None)
-        await audit.record(
-            connection,
-            actor_id=nurse_id,
-            action="report.reviewed",
-            child_id=row["child_id"],
-            detail=f"{row['client_uuid']} reviewed (bulk)",
-        )
-        done += 1
-    return done
-
-
-async def reply(connection: aiosqlite.Connection, report: Report, nurse_id: int, body: str) -> int:
-    """Store a reply and plan one push per caregiver: "The care team replied"."""
-    row = await fetch_one(
-        connection,
-        """
-        INSERT INTO report_reply (report_id, nurse_id, body, created_at) VALUES (:report, :nurse, :body, :now)
-        RETURNING id
-        """,
-        {"report": report.id, "nurse": nurse_id, "body": body, "now": now_text()},
-    )
-    assert row is not None
-    reply_id = int(row["id"])
-    async with connection.execute(
-        "SELECT caregiver_id FROM caregiver_child WHERE child_id = :child",
-        {"child": report.child_id},
-    ) as cursor:
-        caregivers = [int(r[0]) for r in await cursor.fetchall()]
-    now = utcnow()
-    for caregiver in caregivers:
-        await push_store.insert_job(
-            connection,
-            subject=f"report:{report.id}",
-            kind="reply",
-            revision=reply_id,
-            recipient_id=caregiver,
-            due_at=now,
-            expires_at=now + CHANGE_NOTICE_USEFUL,
-        )
-    await audit.record(
-        connection,
-        actor_id=nurse_id,
-        action="report.replied",
-        child_id=report.child_id,
-        detail=report.client_uuid,
-    )
-    return reply_id

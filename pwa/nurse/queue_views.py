@@ -17,7 +17,6 @@ from .. import audit
 from ..accounts.forms import PlainForm
 from ..db import get_db, utcnow
 from ..diary import photos as report_photos
-from ..diary import reviews
 from ..diary import store as diary
 from ..diary.history import Corrections
 from ..families import store as families
@@ -27,14 +26,16 @@ from ..ids import parse_id
 from ..redflags import store as redflag_store
 from ..redflags.reasons import reasons_for
 from ..rendering import render_template
+from ..reviews import claims, replies
+from ..reviews import store as reviews
 from ..reviews.outcomes import outcome_choices
 from ..security import Access, CsrfForm, access, not_found_unless, require_csrf
-from . import blueprint, claims, queue
+from . import blueprint, queue
 from .summary import symptom_summary
 
 
 def _reply_field(required: bool) -> TextAreaField:
-    checks = [Length(max=queue.REPLY_MAX)]
+    checks = [Length(max=replies.REPLY_MAX)]
     if required:
         checks.insert(0, DataRequired(message=_l("Write the reply first.")))
     return TextAreaField(
@@ -91,7 +92,7 @@ async def review_green() -> ResponseReturnValue:
     found = (parse_id(value) for value in (await request.form).getlist("report_id"))
     ids = [report_id for report_id in found if report_id is not None]
     async with get_db().transaction() as connection:
-        await queue.review_all_green(connection, g.account.id, ids)
+        await reviews.review_all_green(connection, g.account.id, ids)
     return redirect(url_for("nurse.review_queue"))
 
 
@@ -167,14 +168,14 @@ async def report(client_uuid: str) -> ResponseReturnValue:
     async with db.transaction() as connection:
         holder = await claims.current_claim(connection, found.id)
         confirm = _needs_confirmation(holder, form)
-        recorded = None if confirm else await queue.recorded_outcome(connection, found.id)
+        recorded = None if confirm else await reviews.recorded_outcome(connection, found.id)
         # A colleague recorded another outcome meanwhile: nothing is dropped silently.
         conflict = recorded is not None and recorded != form.outcome.data
         if not confirm and not conflict:
             await _claim_for_write(connection, found, holder)
-            await queue.review(connection, found, g.account.id, form.outcome.data)
+            await reviews.review(connection, found, g.account.id, form.outcome.data)
             if text:
-                await queue.reply(connection, found, g.account.id, text)
+                await replies.reply(connection, found, g.account.id, text)
     if confirm:
         assert holder is not None
         return await _ask_first(
@@ -239,9 +240,9 @@ async def _write(
         if not confirm:
             await _claim_for_write(connection, found, holder)
             if isinstance(form, ReplyForm):
-                await queue.reply(connection, found, g.account.id, form.reply.data.strip())
+                await replies.reply(connection, found, g.account.id, form.reply.data.strip())
             elif isinstance(form, OutcomeForm):
-                await queue.change_outcome(connection, found, g.account.id, form.outcome.data)
+                await reviews.change_outcome(connection, found, g.account.id, form.outcome.data)
     if confirm:
         assert holder is not None
         return await _ask_first(found, holder, form, request.path)

@@ -14,13 +14,14 @@ from ..accounts import store as accounts
 from ..accounts.forms import PlainForm
 from ..db import get_db, utcnow
 from ..diary import store as diary
-from ..diary.history import Corrections, select_review_states
+from ..diary.history import Corrections
 from ..diary.trends import trend_charts
 from ..families import store as families
 from ..notifications import coverage
 from ..plans import overview
 from ..plans import store as plans
 from ..rendering import render_template
+from ..reviews.store import select_review_states
 from ..security import Access, access, not_found_unless, require_csrf
 from . import blueprint
 from .forms import ChildForm, InviteForm

@@ -1,0 +1,119 @@
+"""The care team's replies to a report: written by a nurse, read by the family, who sees
+"replied" on home until someone of the family opens the report."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from .. import audit
+from ..db import Database, fetch_one, from_db, now_text, utcnow
+from ..diary.store import Report
+from ..notifications import store as push_store
+from ..notifications.planner import CHANGE_NOTICE_USEFUL
+
+REPLY_MAX = 2000
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A reply of the care team to one report."""
+
+    id: int
+    nurse: str
+    body: str
+    at: datetime
+    read_at: datetime | None  # when someone of the family first opened it
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Reply:
+        return cls(
+            id=row["id"],
+            nurse=row["display_name"] or "",
+            body=row["body"],
+            at=from_db(row["created_at"]),
+            read_at=from_db(row["read_at"]),
+        )
+
+
+@dataclass(frozen=True)
+class UnreadReply:
+    """A reply the family has not opened, as home shows it: who, when, its first line."""
+
+    client_uuid: str
+    nurse: str
+    at: datetime
+    body: str
+
+    @property
+    def first_line(self) -> str:
+        """The first line with words in it, so the banner says what the reply is about."""
+        return next((line.strip() for line in self.body.splitlines() if line.strip()), "")
+
+
+async def select_unread_replies(db: Database, caregiver_id: int) -> list[UnreadReply]:
+    """Replies to this caregiver's family that nobody in it has opened, newest first."""
+    rows = await db.fetch_all(
+        """
+        SELECT report.client_uuid, account.display_name, report_reply.created_at, report_reply.body
+          FROM report_reply
+          JOIN report ON report.id = report_reply.report_id
+          JOIN caregiver_child ON caregiver_child.child_id = report.child_id
+          LEFT JOIN account ON account.id = report_reply.nurse_id
+         WHERE caregiver_child.caregiver_id = :caregiver AND report_reply.read_at IS NULL
+         ORDER BY report_reply.id DESC
+        """,
+        {"caregiver": caregiver_id},
+    )
+    return [
+        UnreadReply(r["client_uuid"], r["display_name"] or "", from_db(r["created_at"]), r["body"])  # type: ignore[arg-type]
+        for r in rows
+    ]
+
+
+async def mark_replies_read(connection: aiosqlite.Connection, report_id: int) -> None:
+    await connection.execute(
+        "UPDATE report_reply SET read_at = :now WHERE report_id = :id AND read_at IS NULL",
+        {"now": now_text(), "id": report_id},
+    )
+
+
+async def reply(connection: aiosqlite.Connection, report: Report, nurse_id: int, body: str) -> int:
+    """Store a reply and plan one push per caregiver: "The care team replied"."""
+    row = await fetch_one(
+        connection,
+        """
+        INSERT INTO report_reply (report_id, nurse_id, body, created_at) VALUES (:report, :nurse, :body, :now)
+        RETURNING id
+        """,
+        {"report": report.id, "nurse": nurse_id, "body": body, "now": now_text()},
+    )
+    assert row is not None
+    reply_id = int(row["id"])
+    async with connection.execute(
+        "SELECT caregiver_id FROM caregiver_child WHERE child_id = :child",
+        {"child": report.child_id},
+    ) as cursor:
+        caregivers = [int(r[0]) for r in await cursor.fetchall()]
+    now = utcnow()
+    for caregiver in caregivers:
+        await push_store.insert_job(
+            connection,
+            subject=f"report:{report.id}",
+            kind="reply",
+            revision=reply_id,
+            recipient_id=caregiver,
+            due_at=now,
+            expires_at=now + CHANGE_NOTICE_USEFUL,
+        )
+    await audit.record(
+        connection,
+        actor_id=nurse_id,
+        action="report.replied",
+        child_id=report.child_id,
+        detail=report.client_uuid,
+    )
+    return reply_id
