@@ -112,7 +112,7 @@ def _purge(_: argparse.Namespace) -> int:
     from datetime import timedelta
     from pathlib import Path
 
-    from .db import utcnow
+    from .clock import utcnow
     from .diary.photos import FOLDER, sweep_orphans
     from .families.retention import PurgeSummary, purge
 

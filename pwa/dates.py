@@ -15,10 +15,7 @@ from zoneinfo import ZoneInfo
 from babel import dates as babel_dates
 from quart import g, has_request_context
 
-from .db import utcnow
-
-# The hospital's zone: moments stored in UTC are shown in the time where the family is.
-HOME_ZONE = "Europe/Amsterdam"
+from .clock import HOSPITAL_ZONE_NAME, utcnow
 
 # Per region, per style: the pattern this year and the pattern for another year. ICU puts
 # a comma after the English weekday once a year follows; Dutch never does.
@@ -49,19 +46,19 @@ def _pattern(region: str, style: str, year: int, zone: str) -> str:
     return this_year if year == utcnow().astimezone(ZoneInfo(zone)).year else other_year
 
 
-def moment(value: datetime, region: str, zone: str = HOME_ZONE) -> str:
+def moment(value: datetime, region: str, zone: str = HOSPITAL_ZONE_NAME) -> str:
     """An aware moment in ``zone``: 'Thu 3 Dec, 14:05'."""
     local = value.astimezone(ZoneInfo(zone))
     pattern = _pattern(region, "moment", local.year, zone)
     return str(babel_dates.format_datetime(local, pattern, tzinfo=local.tzinfo, locale=region))
 
 
-def day(value: date | datetime, region: str, zone: str = HOME_ZONE) -> str:
+def day(value: date | datetime, region: str, zone: str = HOSPITAL_ZONE_NAME) -> str:
     """A day as written (a local date or wall-clock time): '3 Dec'."""
     return str(babel_dates.format_date(value, _pattern(region, "day", value.year, zone), region))
 
 
-def long_day(value: date | datetime, region: str, zone: str = HOME_ZONE) -> str:
+def long_day(value: date | datetime, region: str, zone: str = HOSPITAL_ZONE_NAME) -> str:
     """A visit's day as written: 'Thursday 3 December'."""
     pattern = _pattern(region, "long_day", value.year, zone)
     return str(babel_dates.format_date(value, pattern, locale=region))

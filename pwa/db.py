@@ -28,6 +28,8 @@ from typing import Any, overload
 
 import aiosqlite
 
+from .clock import utcnow
+
 Params = Mapping[str, Any] | tuple[Any, ...]
 
 PRAGMAS = (
@@ -38,11 +40,6 @@ PRAGMAS = (
     "PRAGMA busy_timeout = 5000",
 )
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
 
 
 def to_db(moment: datetime) -> str:

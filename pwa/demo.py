@@ -6,7 +6,7 @@ Refused in production. Later features extend ``load`` so the demo shows all the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from quart import Quart
@@ -14,6 +14,7 @@ from quart import Quart
 from . import audit
 from .accounts import store as accounts
 from .accounts.passwords import hash_password
+from .clock import utcnow
 from .db import Database
 from .diary.demo_reports import add_demo_reports
 from .families import store as families
@@ -56,7 +57,7 @@ async def load(app: Quart, db: Database, today: date | None = None) -> bool:
         hashes = {login.email: hash_password(login.password) for login in DEMO_LOGINS}
     template = await plans.select_template(db)
     if today is None:
-        today = datetime.now(ZoneInfo(template.time_zone)).date()
+        today = utcnow().astimezone(ZoneInfo(template.time_zone)).date()
     plan_start = today + timedelta(days=DEMO_DAYS_TO_NEXT_ADMISSION - template.spacing_days)
     async with db.transaction() as connection:
         ids = {}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from quart import Blueprint, current_app
 from quart.typing import ResponseReturnValue
 
-from .db import get_db, utcnow
+from .clock import utcnow
+from .db import get_db
 from .limits import rate_exempt
 from .notifications.status import sender_health
 from .security import Access, access

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from . import clock
 from .db import Database
 
 
@@ -33,21 +33,17 @@ class HospitalSettings:
         return list(range(int(first), int(last or first) + 1))
 
 
-# The zone the staffed hours are kept in; static/js/staffed.js gets it with the hours.
-HOSPITAL_ZONE = "Europe/Amsterdam"
-
-
 def staffed_at(settings: HospitalSettings, moment: datetime) -> bool:
     """Whether someone reads reports at this moment: staffed days, from <= time < until.
 
     The one place the server decides this; static/js/staffed.js is the phone's copy and
     tests/staffed_cases.json runs through both.
     """
-    local = moment.astimezone(ZoneInfo(HOSPITAL_ZONE))
-    clock = f"{local:%H:%M}"
+    local = clock.local(moment)
+    wall_clock = f"{local:%H:%M}"
     return (
         local.isoweekday() in settings.staffed_weekdays
-        and settings.staffed_from <= clock < settings.staffed_until
+        and settings.staffed_from <= wall_clock < settings.staffed_until
     )
 
 
@@ -57,7 +53,8 @@ def staffed_hours_data(settings: HospitalSettings) -> dict[str, Any]:
         "days": settings.staffed_weekdays,
         "from": settings.staffed_from,
         "until": settings.staffed_until,
-        "zone": HOSPITAL_ZONE,
+        # The zone the staffed hours are kept in, for static/js/staffed.js.
+        "zone": clock.HOSPITAL_ZONE_NAME,
     }
 
 

@@ -20,6 +20,7 @@ from babel.support import LazyProxy, NullTranslations, Translations
 from quart import Quart, g, has_request_context, request
 
 from . import dates
+from .clock import HOSPITAL_ZONE_NAME
 
 LOCALES = ("en", "nl")
 DEFAULT_LOCALE = "en"
@@ -110,11 +111,11 @@ def format_date(value: date | datetime, style: str = "day") -> str:
     return dates.day(value, format_region())
 
 
-def format_datetime(value: datetime, style: str = "moment", zone: str = dates.HOME_ZONE) -> str:
+def format_datetime(value: datetime, style: str = "moment", zone: str = HOSPITAL_ZONE_NAME) -> str:
     return dates.moment(value, format_region(), zone)
 
 
-def format_time(value: datetime, style: str = "clock", zone: str = dates.HOME_ZONE) -> str:
+def format_time(value: datetime, style: str = "clock", zone: str = HOSPITAL_ZONE_NAME) -> str:
     local = value.astimezone(ZoneInfo(zone)) if value.tzinfo else value
     return dates.clock(local, format_region())
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from quart import Quart, g, has_request_context, request, url_for
 
-from . import i18n
+from . import clock, i18n
 from .diary import photos, sync
 from .diary.history import answer_keys, report_time
 from .diary.labels import answer_label, item_label
@@ -39,6 +39,8 @@ FILTERS: dict[str, Callable[..., str]] = {
 }
 
 GLOBALS: dict[str, Any] = {
+    # Pages hand the zone to their scripts (<html data-zone>, static/js/dates.js).
+    "hospital_zone": clock.HOSPITAL_ZONE_NAME,
     "csrf_token": csrf_token,
     "staffed_hours_text": staffed_hours_text,
     "staffed_hours_data": staffed_hours_data,

@@ -772,7 +772,7 @@ async def test_a_new_password_withdraws_other_open_reset_codes(
 
     from pwa.accounts import codes as access_codes
     from pwa.accounts import store as account_store
-    from pwa.db import utcnow
+    from pwa.clock import utcnow
 
     made = []
     for _ in range(2):

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from babel.messages.pofile import read_po
 
-from pwa.db import Database, utcnow
+from pwa.clock import utcnow
+from pwa.db import Database
 from pwa.diary import store as diary
 from pwa.diary.items import ITEMS
 from pwa.redflags import store as rules

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from pwa.db import Database, utcnow
+from pwa.clock import utcnow
+from pwa.db import Database
 from pwa.diary import store
 from pwa.diary.charts import BOTTOM, LEFT, RIGHT, TOP, Scale, build_chart, day_window, value_range
 from pwa.diary.trends import chosen_days, reference_lines

@@ -18,7 +18,8 @@ from quart import Quart
 from quart.testing import QuartClient
 from werkzeug.datastructures import FileStorage
 
-from pwa.db import Database, utcnow
+from pwa.clock import utcnow
+from pwa.db import Database
 from pwa.diary import photos, sync
 from tests.conftest import People, csrf_from, sign_in
 

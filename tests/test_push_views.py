@@ -15,7 +15,8 @@ from quart import Quart
 from quart.testing import QuartClient
 
 from pwa import cli, demo
-from pwa.db import Database, to_db, utcnow
+from pwa.clock import utcnow
+from pwa.db import Database, to_db
 from pwa.notifications import devices
 from pwa.notifications import store as push_store
 from pwa.notifications.devices import InvalidSubscription, endpoint_digest

@@ -10,7 +10,8 @@ from typing import Any
 from quart import Quart
 
 from pwa.cli import main as cli
-from pwa.db import Database, utcnow
+from pwa.clock import utcnow
+from pwa.db import Database
 from pwa.diary import sync
 from pwa.diary.photos import write_atomically
 from pwa.families.retention import purge

@@ -18,7 +18,8 @@ from quart_rate_limiter import (
 from werkzeug.datastructures import FileStorage
 
 from pwa import limits
-from pwa.db import Database, utcnow
+from pwa.clock import utcnow
+from pwa.db import Database
 from pwa.diary import sync
 from pwa.plans import store as plans
 from pwa.plans.changes import create_plan
@@ -718,7 +719,7 @@ async def test_client_address_trusts_only_configured_proxies(
 async def test_expired_session_says_so_on_the_login_page(nurse_client: Any) -> None:
     import time_machine
 
-    from pwa.db import utcnow
+    from pwa.clock import utcnow
 
     with time_machine.travel(utcnow() + timedelta(minutes=31), tick=False):
         response = await nurse_client.get("/nurse/children")

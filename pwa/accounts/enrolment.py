@@ -13,7 +13,8 @@ from datetime import timedelta
 
 import aiosqlite
 
-from ..db import Database, to_db, utcnow
+from ..clock import utcnow
+from ..db import Database, to_db
 from . import second_factor
 
 # How long a correct password stays good for entering (or setting up) the second factor.

@@ -22,8 +22,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from quart import after_this_request, current_app, request
 from werkzeug.exceptions import TooManyRequests
 
+from ..clock import utcnow
 from ..config import plain_http_development
-from ..db import Database, from_db, to_db, utcnow
+from ..db import Database, from_db, to_db
 from ..security import client_address
 from .store import Account
 

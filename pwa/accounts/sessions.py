@@ -17,8 +17,9 @@ from typing import Any
 from quart import Quart, current_app, g, request, session
 from quart_auth import AuthUser, QuartAuth, current_user, login_user, logout_user
 
+from ..clock import utcnow
 from ..config import plain_http_development
-from ..db import Database, utcnow
+from ..db import Database
 from . import store
 from .store import Account
 

@@ -12,8 +12,9 @@ from quart import abort, current_app, flash, g, redirect, request, session, url_
 from quart.typing import ResponseReturnValue
 
 from .. import audit
+from ..clock import utcnow
 from ..config import plain_http_development
-from ..db import Database, get_db, utcnow
+from ..db import Database, get_db
 from ..families import store as families
 from ..hospital import hospital_settings
 from ..i18n import LANGUAGE_COOKIE, LOCALES, gettext

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from quart import g, request
 from quart.typing import ResponseReturnValue
@@ -14,6 +13,7 @@ from wtforms.validators import Optional
 
 from .. import audit
 from ..accounts import staff
+from ..clock import HOSPITAL_ZONE
 from ..db import get_db
 from ..families import store as families
 from ..i18n import gettext
@@ -24,8 +24,6 @@ from ..security import Access, CsrfForm, access
 from . import blueprint
 from .audit_labels import ACTION_LABELS, action_label
 
-# Dates typed by the admin are the hospital's calendar days.
-HOME_ZONE = ZoneInfo("Europe/Amsterdam")
 MAX_PAGE = 10_000
 SEARCH_FIELDS = ("actor", "action", "child", "since", "until")
 
@@ -65,7 +63,7 @@ class AuditSearchForm(CsrfForm):
 
 
 def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=HOME_ZONE)
+    return datetime.combine(day, time.min, tzinfo=HOSPITAL_ZONE)
 
 
 async def _choose_from(form: AuditSearchForm) -> None:

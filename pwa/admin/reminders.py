@@ -14,7 +14,8 @@ from quart import current_app, flash, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
 from .. import audit
-from ..db import get_db, utcnow
+from ..clock import utcnow
+from ..db import get_db
 from ..i18n import gettext
 from ..notifications import planner, status, store
 from ..rendering import render_template

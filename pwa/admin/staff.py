@@ -19,7 +19,8 @@ from ..accounts import codes, second_factor, staff
 from ..accounts import store as accounts
 from ..accounts.forms import PlainForm
 from ..accounts.passwords import hash_password_in_thread
-from ..db import get_db, utcnow
+from ..clock import utcnow
+from ..db import get_db
 from ..i18n import gettext
 from ..i18n import lazy_gettext as _l
 from ..rendering import render_template

@@ -15,8 +15,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from .. import audit
+from ..clock import HOSPITAL_ZONE
 from ..db import Database, to_db
-from .forms import HOME_ZONE
 from .sync import Draft, store_draft
 
 # uuid5 names under this namespace give the demo reports stable ids.
@@ -118,7 +118,7 @@ async def add_demo_reports(
     levels = []
     for index, entry in enumerate(DEMO_REPORTS):
         observed = datetime.combine(
-            today - timedelta(days=entry.days_ago), entry.at, tzinfo=HOME_ZONE
+            today - timedelta(days=entry.days_ago), entry.at, tzinfo=HOSPITAL_ZONE
         )
         draft = Draft(
             client_uuid=demo_uuid(index),
@@ -146,7 +146,9 @@ async def add_demo_reports(
 async def _add_demo_reply(db: Database, *, child_id: int, nurse_id: int, today: date) -> None:
     """The nurse reviewed one older report and replied; the family has not opened it."""
     entry = DEMO_REPORTS[REPLIED_REPORT]
-    observed = datetime.combine(today - timedelta(days=entry.days_ago), entry.at, tzinfo=HOME_ZONE)
+    observed = datetime.combine(
+        today - timedelta(days=entry.days_ago), entry.at, tzinfo=HOSPITAL_ZONE
+    )
     at = to_db(observed + entry.sent_after + REPLY_AFTER)
     uuid_ = demo_uuid(REPLIED_REPORT)
     async with db.transaction() as connection:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from wtforms import (
     DateField,
@@ -19,11 +18,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from ..clock import HOSPITAL_ZONE
 from ..i18n import lazy_gettext as _l
 from ..security import CsrfForm
 from .items import NOTE_MAX, Item, check_answer, range_message
-
-HOME_ZONE = ZoneInfo("Europe/Amsterdam")
 
 
 class ItemAnswer:
@@ -63,7 +61,9 @@ class BaseReportForm(CsrfForm):
     item_keys: tuple[str, ...] = ()
 
     def observed_at(self) -> datetime:
-        return datetime.combine(self.observed_date.data, self.observed_time.data, tzinfo=HOME_ZONE)
+        return datetime.combine(
+            self.observed_date.data, self.observed_time.data, tzinfo=HOSPITAL_ZONE
+        )
 
     def answers(self) -> dict[str, Any]:
         return {key: self[key].data for key in self.item_keys if self[key].data not in (None, "")}

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..db import Database, now_text, to_db, utcnow
+from ..clock import utcnow
+from ..db import Database, now_text, to_db
 from ..families import store as families
 from ..i18n import gettext
 from ..ids import parse_id

@@ -15,13 +15,13 @@ from datetime import date, datetime
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from ..clock import HOSPITAL_ZONE
 from ..db import Database
 from ..i18n import current_locale, format_region, gettext, ngettext
 from ..redflags import store as redflag_store
 from ..redflags.rules import LEVELS, Rule
 from . import store
 from .charts import Chart, Scale, build_chart, day_window
-from .forms import HOME_ZONE
 from .history import Corrections
 
 PERIODS = (14, 30)
@@ -170,15 +170,15 @@ def trend_chart(
         [(when, value) for when, value, _ in readings],
         last_day=today,
         days=days,
-        zone=HOME_ZONE,
+        zone=HOSPITAL_ZONE,
         scale=measure.scale,
         references=reference_lines(rules, measure.key),
     )
-    start, end = day_window(today, days, HOME_ZONE)
+    start, end = day_window(today, days, HOSPITAL_ZONE)
     step_decimals = 0 if float(chart.step).is_integer() else 1
     rows = tuple(
         Row(
-            when.astimezone(HOME_ZONE),
+            when.astimezone(HOSPITAL_ZONE),
             _with_unit(measure.key, _number(value, measure.decimals)),
             uuid,
         )
@@ -217,7 +217,7 @@ def trend_chart(
 
 async def trend_charts(db: Database, child_id: int, *, today: date, days: int) -> list[TrendChart]:
     """The three charts for one child; reports a later report corrected are left out."""
-    start, _ = day_window(today, days, HOME_ZONE)
+    start, _ = day_window(today, days, HOSPITAL_ZONE)
     reports = await store.select_reports_for_child(db, child_id, since=start, limit=MAX_REPORTS)
     corrections = Corrections.from_links(await store.select_correction_links(db, child_id))
     current = [report for report in reports if not corrections.is_superseded(report.client_uuid)]

@@ -9,7 +9,8 @@ from typing import Any
 from quart import abort, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
-from ..db import get_db, utcnow
+from ..clock import HOSPITAL_ZONE, utcnow
+from ..db import get_db
 from ..families.context import family_context
 from ..hospital import HospitalSettings, hospital_settings, staffed_at, staffed_hours_data
 from ..json_bodies import checks_text_per_item
@@ -23,7 +24,7 @@ from ..reviews import store as reviews
 from ..security import Access, access, not_found_unless
 from ..shell.pages import offline_page
 from . import blueprint, photo_views, store, sync
-from .forms import HOME_ZONE, report_form_class
+from .forms import report_form_class
 from .history import Corrections
 from .items import ITEMS, Item
 from .trends import TrendChart, chosen_days, trend_charts
@@ -36,7 +37,7 @@ async def items_shown_now(child_id: int) -> list[Item]:
     db = get_db()
     enabled = await store.select_enabled_items(db)
     plan = await plans.select_plan(db, child_id)
-    today = utcnow().astimezone(HOME_ZONE).date()
+    today = utcnow().astimezone(HOSPITAL_ZONE).date()
     running = set()
     if plan is not None:
         running = {
@@ -81,7 +82,7 @@ async def new_report() -> ResponseReturnValue:
         not_found_unless(corrected and corrected.child_id == child.id)
     if request.method == "GET":
         # A correction starts from the old report: its answers, note and time.
-        when = (corrected.observed_at if corrected else utcnow()).astimezone(HOME_ZONE)
+        when = (corrected.observed_at if corrected else utcnow()).astimezone(HOSPITAL_ZONE)
         initial: dict[str, Any] = dict(corrected.items) if corrected else {}
         if corrected:
             initial["note"] = corrected.note
@@ -140,7 +141,7 @@ async def history() -> ResponseReturnValue:
         links = await store.select_correction_links(db, child.id)
         states = await reviews.select_review_states(db, child.id)
     elif child is not None:
-        today = utcnow().astimezone(HOME_ZONE).date()
+        today = utcnow().astimezone(HOSPITAL_ZONE).date()
         charts = await trend_charts(db, child.id, today=today, days=days)
     return await render_template(
         "diary/history.html",

@@ -1,7 +1,7 @@
 """What the exports for the medical record carry: one child's record in a date range
 (visits, reports, how each report was handled) and its CSV form.
 
-Dates in the range are local calendar dates in Europe/Amsterdam; times are written as
+Dates in the range are local calendar dates in the hospital's zone (pwa/clock.py); times are written as
 local ISO 8601 with their offset, so a reader never has to guess the zone.
 """
 
@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from ..db import Database, to_db, utcnow
+from ..clock import HOSPITAL_ZONE, utcnow
+from ..db import Database, to_db
 from ..diary import store as diary
 from ..diary.history import Corrections
 from ..diary.items import BY_KEY, ITEMS
@@ -26,7 +26,6 @@ from ..plans import store as plans
 from ..reviews import store as reviews
 from ..reviews.outcomes import outcome_label
 
-HOME_ZONE = ZoneInfo("Europe/Amsterdam")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV
 # injection"); a leading apostrophe makes it plain text in Excel and LibreOffice.
@@ -46,14 +45,14 @@ class DateRange:
 
     @property
     def since(self) -> datetime | None:
-        return datetime.combine(self.first, time(0), tzinfo=HOME_ZONE) if self.first else None
+        return datetime.combine(self.first, time(0), tzinfo=HOSPITAL_ZONE) if self.first else None
 
     @property
     def until(self) -> datetime | None:
         """The start of the local day after ``last`` (exclusive)."""
         if self.last is None:
             return None
-        return datetime.combine(self.last + timedelta(days=1), time(0), tzinfo=HOME_ZONE)
+        return datetime.combine(self.last + timedelta(days=1), time(0), tzinfo=HOSPITAL_ZONE)
 
     @property
     def whole_record(self) -> bool:
@@ -168,12 +167,12 @@ async def load_record(db: Database, child: Child, dates: DateRange) -> ChildReco
 
 
 def home_time(moment: datetime) -> datetime:
-    """The moment on Amsterdam clocks (for the date and clock filters)."""
-    return moment.astimezone(HOME_ZONE)
+    """The moment on the hospital's clocks (for the date and clock filters)."""
+    return moment.astimezone(HOSPITAL_ZONE)
 
 
 def local_iso(moment: datetime) -> str:
-    """'2027-01-12T10:05:00+01:00': the moment in Amsterdam time, with its offset."""
+    """'2027-01-12T10:05:00+01:00': the moment in the hospital's time, with its offset."""
     return home_time(moment).isoformat(timespec="seconds")
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from quart import current_app, g, redirect, request, session, url_for
 from quart.typing import ResponseReturnValue
 
+from .. import clock
 from ..accounts import store as accounts
 from ..accounts.forms import PlainForm
 from ..accounts.redirects import safe_next
-from ..db import get_db, utcnow
+from ..clock import utcnow
+from ..db import get_db
 from ..hospital import hospital_settings, staffed_at
 from ..i18n import current_locale
 from ..ids import parse_id
@@ -57,7 +59,9 @@ async def home() -> ResponseReturnValue:
     )
     if key is not None:
         expires = (
-            view.next_change(now) if view else overview.next_change(now, [overview.HOME_ZONE], [])
+            view.next_change(now)
+            if view
+            else overview.next_change(now, [clock.HOSPITAL_ZONE_NAME], [])
         )
         cache.put(key, page, expires)
     return page

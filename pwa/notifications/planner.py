@@ -11,9 +11,8 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from ..db import utcnow
+from ..clock import HOSPITAL_ZONE_NAME, utcnow
 from . import store
-from .quiet import HOME_ZONE
 
 CHANGE_NOTICE_USEFUL = timedelta(hours=48)
 RED_ALERT_USEFUL = timedelta(hours=2)
@@ -147,7 +146,7 @@ async def alert_nurses_of_red_report(connection: aiosqlite.Connection, report_id
 async def plan_medication_reminders(
     connection: aiosqlite.Connection,
     day: date,
-    zone: str = HOME_ZONE,
+    zone: str = HOSPITAL_ZONE_NAME,
     *,
     period_id: int | None = None,
 ) -> None:
@@ -191,7 +190,7 @@ async def replan_medication(
     """After a period moved: its reminders for days it left never go out, and those for
     today and tomorrow (the days the sender plans ahead) follow the new dates now."""
     await store.cancel_medication_jobs_outside(connection, period_id, first, last)
-    today = utcnow().astimezone(ZoneInfo(HOME_ZONE)).date()
+    today = utcnow().astimezone(ZoneInfo(HOSPITAL_ZONE_NAME)).date()
     for day in (today, today + timedelta(days=1)):
         if first <= day <= last:
             await plan_medication_reminders(connection, day, period_id=period_id)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-HOME_ZONE = "Europe/Amsterdam"
+from ..clock import HOSPITAL_ZONE_NAME
+
 # Jobs whose time the family picked on the reminders page (planner.plan_medication_reminders).
 CHOSEN_TIME_KINDS = ("medication:",)
 # How long after its own time a chosen-time reminder may still sound in quiet hours.
@@ -22,7 +23,9 @@ def _local(moment: datetime, zone: str) -> datetime:
     return moment.astimezone(ZoneInfo(zone))
 
 
-def in_quiet_hours(moment: datetime, start: time, end: time, zone: str = HOME_ZONE) -> bool:
+def in_quiet_hours(
+    moment: datetime, start: time, end: time, zone: str = HOSPITAL_ZONE_NAME
+) -> bool:
     """Whether a moment falls in [start, end) local time; the window may cross midnight."""
     clock = _local(moment, zone).time()
     if start == end:
@@ -32,7 +35,9 @@ def in_quiet_hours(moment: datetime, start: time, end: time, zone: str = HOME_ZO
     return clock >= start or clock < end
 
 
-def quiet_ends(moment: datetime, start: time, end: time, zone: str = HOME_ZONE) -> datetime:
+def quiet_ends(
+    moment: datetime, start: time, end: time, zone: str = HOSPITAL_ZONE_NAME
+) -> datetime:
     """The first moment at or after ``moment`` outside quiet hours."""
     if not in_quiet_hours(moment, start, end, zone):
         return moment
@@ -42,7 +47,7 @@ def quiet_ends(moment: datetime, start: time, end: time, zone: str = HOME_ZONE) 
 
 
 def next_quiet_start(
-    moment: datetime, start: time, end: time, zone: str = HOME_ZONE
+    moment: datetime, start: time, end: time, zone: str = HOSPITAL_ZONE_NAME
 ) -> datetime | None:
     """When the next quiet period begins after ``moment`` (None if there is none)."""
     if start == end:
@@ -55,7 +60,7 @@ def next_quiet_start(
 
 
 def ttl_seconds(
-    now: datetime, expires_at: datetime, start: time, end: time, zone: str = HOME_ZONE
+    now: datetime, expires_at: datetime, start: time, end: time, zone: str = HOSPITAL_ZONE_NAME
 ) -> int:
     """Seconds a push service may keep the message: until it expires or quiet hours begin."""
     limit = expires_at
@@ -71,7 +76,12 @@ def at_chosen_time(kind: str, due_at: datetime, now: datetime) -> bool:
 
 
 def may_sound(
-    kind: str, due_at: datetime, now: datetime, start: time, end: time, zone: str = HOME_ZONE
+    kind: str,
+    due_at: datetime,
+    now: datetime,
+    start: time,
+    end: time,
+    zone: str = HOSPITAL_ZONE_NAME,
 ) -> bool:
     """Whether a family message may go out now: outside quiet hours, or at its chosen time."""
     return not in_quiet_hours(now, start, end, zone) or at_chosen_time(kind, due_at, now)
@@ -84,7 +94,7 @@ def family_ttl(
     expires_at: datetime,
     start: time,
     end: time,
-    zone: str = HOME_ZONE,
+    zone: str = HOSPITAL_ZONE_NAME,
 ) -> int:
     """The TTL of a family message: it must not arrive in quiet hours, except a chosen-time
     reminder within its grace (and on, if quiet hours are over by then)."""

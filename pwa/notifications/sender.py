@@ -14,12 +14,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import aiohttp
 from pywebpush import WebPushException, webpush_async
 
-from ..db import Database, fetch_one, from_db, to_db, utcnow
+from .. import clock
+from ..clock import utcnow
+from ..db import Database, fetch_one, from_db, to_db
 from . import payloads, planner, quiet, store
 from .endpoints import EndpointPolicy, EndpointRefused, NoRedirects
 from .keys import VapidKeys
@@ -85,7 +86,7 @@ class Sender:
         summary = Summary()
         now = utcnow()
         async with self.db.transaction() as connection:
-            today = now.astimezone(ZoneInfo(quiet.HOME_ZONE)).date()
+            today = clock.today(now)
             for day in (today, today + timedelta(days=1)):
                 await planner.plan_medication_reminders(connection, day)
         jobs = await self._claim(now, summary)

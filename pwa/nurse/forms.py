@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from .. import clock
 from ..i18n import lazy_gettext as _l
 from ..security import CsrfForm
 
 
 def _not_in_future(form: Any, field: Any) -> None:
-    if field.data and field.data > date.today():
+    if field.data and field.data > clock.today():
         raise ValidationError(str(_l("The date of birth cannot be in the future.")))
 
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from babel.lists import format_list
 from quart import g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
-from .. import audit
+from .. import audit, clock
 from ..accounts.forms import PlainForm
-from ..db import get_db, utcnow
+from ..clock import utcnow
+from ..db import get_db
 from ..families import store as families
 from ..i18n import format_region, ngettext
 from ..plans import changes, course_store, moves, overview
@@ -260,7 +260,7 @@ async def cancel_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
 async def upcoming() -> ResponseReturnValue:
     """Admissions and other visits starting in the next 14 days, for the ward's planning."""
     db = get_db()
-    today = utcnow().astimezone(ZoneInfo("Europe/Amsterdam")).date()
+    today = clock.today()
     visits = await plans.select_visits_starting_between(
         db, today, today + timedelta(days=UPCOMING_DAYS)
     )

@@ -26,6 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..clock import HOSPITAL_ZONE_NAME
 from ..i18n import lazy_gettext as _l
 from ..plans.schedule import VISIT_KINDS, VISIT_STATUSES
 from ..security import CsrfForm
@@ -86,7 +87,7 @@ class VisitForm(CsrfForm):
     end_time = TimeField(
         _l("End time"), validators=[DataRequired(message=_l("Enter a time like 17:00."))]
     )
-    time_zone = StringField(_l("Time zone"), default="Europe/Amsterdam", validators=[_valid_zone])
+    time_zone = StringField(_l("Time zone"), default=HOSPITAL_ZONE_NAME, validators=[_valid_zone])
     location = StringField(_l("Where (ward, room)"), validators=[Length(max=120)])
     family_note = TextAreaField(
         _l("Note for the family"),

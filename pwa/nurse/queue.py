@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
+from ..clock import HOSPITAL_ZONE
 from ..db import Database, from_db
 from ..diary.history import Corrections
 from ..diary.store import (
@@ -20,8 +20,6 @@ from ..diary.store import (
 )
 from ..hospital import HospitalSettings
 from ..reviews.claims import CLAIM_LASTS
-
-HOME_ZONE = ZoneInfo("Europe/Amsterdam")
 
 
 @dataclass(frozen=True)
@@ -44,14 +42,14 @@ def review_deadline(level: str, received: datetime, settings: HospitalSettings) 
     if level == "amber":
         # The same staffed day: by closing time of the day it arrived, or of the next
         # staffed day when it arrived after closing or on a day off.
-        local = received.astimezone(HOME_ZONE)
+        local = received.astimezone(HOSPITAL_ZONE)
         closing = time.fromisoformat(settings.staffed_until)
         day: date = local.date()
         if local.time() >= closing:
             day += timedelta(days=1)
         while day.isoweekday() not in settings.staffed_weekdays:
             day += timedelta(days=1)
-        return datetime.combine(day, closing, tzinfo=HOME_ZONE)
+        return datetime.combine(day, closing, tzinfo=HOSPITAL_ZONE)
     return received + timedelta(days=int(settings.review_green_days))
 
 

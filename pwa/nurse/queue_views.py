@@ -15,7 +15,8 @@ from wtforms.validators import DataRequired, Length
 
 from .. import audit
 from ..accounts.forms import PlainForm
-from ..db import get_db, utcnow
+from ..clock import utcnow
+from ..db import get_db
 from ..diary import photos as report_photos
 from ..diary import store as diary
 from ..diary.history import Corrections

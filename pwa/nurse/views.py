@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from quart import current_app, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
-from .. import audit
+from .. import audit, clock
 from ..accounts import codes, second_factor
 from ..accounts import store as accounts
 from ..accounts.forms import PlainForm
-from ..db import get_db, utcnow
+from ..clock import utcnow
+from ..db import get_db
 from ..diary import store as diary
 from ..diary.history import Corrections
 from ..diary.trends import trend_charts
@@ -46,7 +46,7 @@ async def children() -> ResponseReturnValue:
             )
         return redirect(url_for("nurse.child", child_id=child_id))
     everyone = await families.select_all_children(db)
-    today = utcnow().astimezone(ZoneInfo("Europe/Amsterdam")).date()
+    today = clock.today()
     next_visits = await plans.select_next_visit_per_child(db, today)
     return await render_template(
         "nurse/children.html",
@@ -69,7 +69,7 @@ async def _render_child(child_id: int, **extra: object) -> str:
     child = await _child_or_404(child_id)
     await audit.record_read(db, actor_id=g.account.id, action="child.viewed", child_id=child.id)
     now = utcnow()
-    today = now.astimezone(ZoneInfo("Europe/Amsterdam")).date()
+    today = clock.today(now)
     return await render_template(
         "nurse/child.html",
         child=child,

@@ -8,14 +8,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from ..clock import HOSPITAL_ZONE_NAME
 from ..db import Database
 from . import course_store, store
 from .course_store import PlanChange
 from .schedule import from_local_text, stay_day
 from .store import MedicationPeriod, Plan, Visit
-
-# "Today" when there is no visit to take the zone from.
-HOME_ZONE = "Europe/Amsterdam"
 
 
 @dataclass(frozen=True)
@@ -81,7 +79,7 @@ class Overview:
         """The first moment after ``now`` at which this overview reads differently."""
         return next_change(
             now,
-            {HOME_ZONE, *(visit.time_zone for visit in self.visits)},
+            {HOSPITAL_ZONE_NAME, *(visit.time_zone for visit in self.visits)},
             [moment for visit in self.visits for moment in (visit.starts_at, visit.ends_at)],
         )
 
@@ -113,7 +111,7 @@ def build(
     next_visit = min(upcoming, key=lambda visit: visit.starts_at, default=None)
     # "Today" is the day in the zone of the visit that matters now (the home zone if none).
     anchor = next_visit or current or (visits[0] if visits else None)
-    zone = ZoneInfo(anchor.time_zone if anchor else HOME_ZONE)
+    zone = ZoneInfo(anchor.time_zone if anchor else HOSPITAL_ZONE_NAME)
     today = now.astimezone(zone).date()
     current_day = stay_day(today, current.starts.date(), current.ends.date()) if current else None
     days_until = (

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from ..clock import HOSPITAL_ZONE_NAME
+
 VISIT_KINDS = ("admission", "day_visit", "home_infusion")
 VISIT_STATUSES = ("planned", "confirmed", "changed", "completed", "cancelled")
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -32,7 +34,7 @@ class PlanTemplate:
     visit_days: int = 7
     start_time: time = time(9, 0)
     end_time: time = time(17, 0)
-    time_zone: str = "Europe/Amsterdam"
+    time_zone: str = HOSPITAL_ZONE_NAME
     location: str = ""
     medication_periods: tuple[MedicationPeriodRule, ...] = field(
         default=(MedicationPeriodRule("isotretinoin", 19, 32),)

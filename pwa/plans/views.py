@@ -6,7 +6,8 @@ from quart import g, redirect, url_for
 from quart.typing import ResponseReturnValue
 
 from ..accounts.forms import PlainForm
-from ..db import get_db, utcnow
+from ..clock import utcnow
+from ..db import get_db
 from ..families.context import family_context
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf

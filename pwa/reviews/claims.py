@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from .. import audit
-from ..db import Database, fetch_one, from_db, now_text, utcnow
+from ..clock import utcnow
+from ..db import Database, fetch_one, from_db, now_text
 from ..diary.store import Report
 
 CLAIM_LASTS = timedelta(minutes=30)

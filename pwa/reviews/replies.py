@@ -10,7 +10,8 @@ from datetime import datetime
 import aiosqlite
 
 from .. import audit
-from ..db import Database, fetch_one, from_db, now_text, utcnow
+from ..clock import utcnow
+from ..db import Database, fetch_one, from_db, now_text
 from ..diary.store import Report
 from ..notifications import store as push_store
 from ..notifications.planner import CHANGE_NOTICE_USEFUL

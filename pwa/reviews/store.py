@@ -11,7 +11,8 @@ from datetime import datetime
 import aiosqlite
 
 from .. import audit
-from ..db import Database, fetch_one, from_db, now_text, to_db, utcnow
+from ..clock import utcnow
+from ..db import Database, fetch_one, from_db, now_text, to_db
 from ..diary.store import Report
 from .claims import CLAIM_LASTS
 from .replies import Reply

@@ -1,8 +1,9 @@
 // Dates and times written the way the server writes them (pwa/dates.py): a moment as
 // "Thu 3 Dec, 14:05", a day as "3 Dec", a visit's day as "Thursday 3 December", with the
 // year only outside the current year. The region comes from the page (<html
-// data-region="en-GB">), so English reads British, never American.
-const HOME_ZONE = "Europe/Amsterdam";
+// data-region="en-GB">), so English reads British, never American; the hospital's zone
+// too (<html data-zone>, from pwa/clock.py), so the phone counts days where the ward does.
+const HOME_ZONE = document.documentElement.dataset.zone || "UTC";
 const CLOCK = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
 const STYLES = {
   moment: { weekday: "short", day: "numeric", month: "short", ...CLOCK },

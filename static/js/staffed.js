@@ -4,7 +4,7 @@
 
 const WEEKDAYS = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
-// hours: {days: [1..7] (1 = Monday), from: "08:00", until: "17:00", zone: "Europe/Amsterdam"}
+// hours: {days: [1..7] (1 = Monday), from: "08:00", until: "17:00", zone: the hospital's zone name}
 export function staffedAt(hours, moment) {
   if (!hours || !Array.isArray(hours.days)) return false;
   const parts = {};
