@@ -66,7 +66,7 @@ async def test_the_breakfast_dose_goes_out_at_0730_with_a_ttl_for_the_morning(
         assert (await post_form(family_client, "/settings/reminders", form)).status_code == 302
     with time_machine.travel(local("2027-02-01T07:30:20"), tick=False):
         summary = await run_sender(app, db)
-    [job] = await jobs(db, "kind = 'medication:07:30' AND subject LIKE '%2027-02-01'")
+    [job] = await jobs(db, "kind = 'medication:07:30' AND medication_day = '2027-02-01'")
     assert from_db(job["due_at"]).astimezone(AMS) == local("2027-02-01T07:30")  # type: ignore[union-attr]
     assert job["status"] == "sent"
     assert summary.sent >= 1
