@@ -410,7 +410,6 @@ async def give_due_reminders(
     subscription: dict[str, Any],
     vapid_public_key: str,
     count: int,
-    subject_prefix: str,
     now: datetime,
 ) -> None:
     """One subscribed phone for ``family`` and ``count`` reminders due a minute ago.
@@ -420,6 +419,7 @@ async def give_due_reminders(
     """
     from datetime import time as clock
 
+    from pwa.notifications import jobs
     from pwa.notifications import store as push_store
 
     keys = subscription["keys"]
@@ -438,11 +438,13 @@ async def give_due_reminders(
         push_store.Preference(quiet_start=clock(0), quiet_end=clock(0)),
     )
     for number in range(count):
-        await push_store.insert_job(
+        # A care-team reply notification: the sender never reads the report it is about,
+        # so none is made; the revision keeps the family's jobs apart.
+        await jobs.insert(
             connection,
-            subject=f"report:{subject_prefix}-{family.child_id}-{number}",
             kind="reply",
-            revision=1,
+            about=jobs.About(),
+            revision=number + 1,
             recipient_id=family.account_id,
             due_at=now - timedelta(minutes=1),
             expires_at=now + timedelta(hours=48),

@@ -131,7 +131,6 @@ async def prepare_push(
                     device.subscription_json(),
                     app.extensions["vapid"].public_key,
                     per_family,
-                    "bench",
                     now,
                 )
         for row in await db.fetch_all(
@@ -174,7 +173,8 @@ async def run_crash(
 ) -> CrashResult:
     from pwa.app import create_app
     from pwa.db import Database
-    from pwa.notifications.sender import LEASE, Sender
+    from pwa.notifications.queue import LEASE
+    from pwa.notifications.sender import Sender
 
     instance = folder / "instance"
     families = await make_families(instance, families_count)

@@ -129,6 +129,7 @@ def flaky_script(rng: random.Random, attempts: int) -> list[Script]:
 async def run_flaky(folder: Path, reminders: int, seed: int = 7) -> FlakyResult:
     from pwa.app import create_app
     from pwa.db import Database, from_db
+    from pwa.notifications import jobs
     from pwa.notifications import store as push_store
     from pwa.notifications.quiet import in_quiet_hours
     from pwa.notifications.sender import Sender
@@ -165,11 +166,12 @@ async def run_flaky(folder: Path, reminders: int, seed: int = 7) -> FlakyResult:
                     if made == reminders:
                         break
                     made += 1
-                    await push_store.insert_job(
+                    # A reply notification; the sender never reads its report, so none is made.
+                    await jobs.insert(
                         connection,
-                        subject=f"report:flaky-{family.child_id}-{number}",
                         kind="reply",
-                        revision=1,
+                        about=jobs.About(),
+                        revision=number + 1,
                         recipient_id=family.account_id,
                         due_at=START - timedelta(minutes=rng.randint(0, 30)),
                         expires_at=START + timedelta(hours=48),

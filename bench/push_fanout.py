@@ -50,7 +50,6 @@ async def prepare(
                     info,
                     app.extensions["vapid"].public_key,
                     per_family,
-                    "fanout",
                     now,
                 )
     finally:

@@ -116,7 +116,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
             )
         await db.open()
         if sender_in_app(values):
-            sender = Sender(db, vapid, endpoints=endpoints, timeout=values["PUSH_TIMEOUT_SECONDS"])
+            sender = Sender.for_app(app, db)
             sender_tasks.append(
                 asyncio.create_task(
                     run_loop(sender, values["SENDER_INTERVAL_SECONDS"], sender_stop)

@@ -152,14 +152,7 @@ def _send_reminders(_: argparse.Namespace) -> int:
 
     async def work(db: Database) -> Summary:
         async with aiohttp.ClientSession() as session:
-            sender = Sender(
-                db,
-                app.extensions["vapid"],
-                endpoints=app.extensions["push_endpoints"],
-                timeout=app.config["PUSH_TIMEOUT_SECONDS"],
-                name="cli",
-            )
-            return await sender.run_once(session)
+            return await Sender.for_app(app, db, name="cli").run_once(session)
 
     summary = asyncio.run(_with_db(app.config["DATABASE"], work))
     print(

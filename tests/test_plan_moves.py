@@ -17,6 +17,7 @@ from quart import Quart
 from pwa.db import Database, migration_files
 from pwa.notifications import payloads, planner
 from pwa.notifications import store as notifications
+from pwa.notifications.jobs import About, Job
 from pwa.plans import changes
 from pwa.plans import store as plans
 from tests.conftest import People, choose_language, csrf_from, make_plan, post_form, sign_in
@@ -58,10 +59,10 @@ async def _medication(db: Database, plan_id: int, number: int) -> tuple[date, da
 
 async def _medication_jobs(db: Database, status: str) -> set[str]:
     rows = await db.fetch_all(
-        "SELECT subject FROM notification_job WHERE kind LIKE 'medication:%' AND status = :s",
+        "SELECT medication_day FROM notification_job WHERE kind LIKE 'medication:%' AND status = :s",
         {"s": status},
     )
-    return {row["subject"].rsplit(":", 1)[1] for row in rows}
+    return {row["medication_day"] for row in rows}
 
 
 async def _clients(app: Quart) -> tuple[Any, Any]:
@@ -232,9 +233,9 @@ async def test_moving_later_courses_too_moves_them_and_their_medication_and_tell
         )
         # One push for the whole move, not one per course.
         notices = await db.fetch_all(
-            "SELECT subject FROM notification_job WHERE kind = 'visit_changed' AND status = 'pending'"
+            "SELECT visit_id FROM notification_job WHERE kind = 'visit_changed' AND status = 'pending'"
         )
-        assert [row["subject"] for row in notices] == [f"visit:{before[3].id}"]
+        assert [row["visit_id"] for row in notices] == [before[3].id]
 
         home = await _text(family, "/")
         banner = plain(home.split('id="changed-heading"', 1)[1].split("</section>", 1)[0])
@@ -330,10 +331,9 @@ async def test_a_claimed_reminder_for_a_day_the_period_left_is_not_sent(
     period = next(m for m in await plans.select_medications(db, plan.id) if m.course_number == 3)
     due = datetime(2027, 4, 9, 8, tzinfo=AMSTERDAM)
 
-    def job(day: str) -> notifications.Job:
-        return notifications.Job(
-            1, f"medication:{period.id}:{day}", "medication:08:00", 1, people.parent_id, due, due, 1
-        )
+    def job(day: str) -> Job:
+        about = About(medication_period_id=period.id, medication_day=date.fromisoformat(day))
+        return Job(1, "medication:08:00", about, 1, people.parent_id, due, due, 1)
 
     async with db.read() as connection:
         assert await payloads.build(connection, job("2027-04-09"), due) is not None

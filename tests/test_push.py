@@ -15,7 +15,8 @@ from quart import Quart
 
 from pwa.db import Database, from_db
 from pwa.notifications import store as push_store
-from pwa.notifications.sender import NEVER_WORKED_LIMIT, Sender
+from pwa.notifications.sender import Sender
+from pwa.notifications.transport import NEVER_WORKED_LIMIT
 from pwa.plans import changes
 from pwa.plans import store as plans
 from tests.conftest import People, make_plan
@@ -75,7 +76,7 @@ async def test_reminders_are_due_at_18_local_around_both_dst_changes(
         tick=False,
     ):
         await make_plan(db, people.child_id, monday)
-    rows = await jobs(db, f"subject = 'visit:1' AND recipient_id = {people.parent_id}")
+    rows = await jobs(db, f"visit_id = 1 AND recipient_id = {people.parent_id}")
     due = sorted(from_db(row["due_at"]).astimezone(AMS) for row in rows)  # type: ignore[union-attr]
     assert [d.date() for d in due] == [monday - timedelta(days=7), monday - timedelta(days=1)]
     assert all((d.hour, d.minute) == (18, 0) for d in due)
@@ -103,16 +104,16 @@ async def test_moving_a_visit_replaces_its_jobs_and_cancelling_removes_them(
             await changes.change_visit(connection, visit, moved, people.nurse_id)
         pending = await jobs(
             db,
-            f"subject = 'visit:{visit.id}' AND status = 'pending' AND kind LIKE 'visit_reminder%'",
+            f"visit_id = {visit.id} AND status = 'pending' AND kind LIKE 'visit_reminder%'",
         )
         assert [from_db(r["due_at"]).astimezone(AMS).date() for r in pending] == [
             date(2027, 1, 6),
             date(2027, 1, 12),
         ]  # type: ignore[union-attr]
-        cancelled = await jobs(db, f"subject = 'visit:{visit.id}' AND status = 'cancelled'")
+        cancelled = await jobs(db, f"visit_id = {visit.id} AND status = 'cancelled'")
         assert cancelled, "the old revision's reminders are cancelled"
         notice = await jobs(
-            db, f"subject = 'visit:{visit.id}' AND kind = 'visit_changed' AND status = 'pending'"
+            db, f"visit_id = {visit.id} AND kind = 'visit_changed' AND status = 'pending'"
         )
         assert len(notice) == 1
         current = await plans.select_visit(db, visit.id)
@@ -121,7 +122,7 @@ async def test_moving_a_visit_replaces_its_jobs_and_cancelling_removes_them(
             await changes.cancel_visit(connection, current, people.nurse_id)
         left = await jobs(
             db,
-            f"subject = 'visit:{visit.id}' AND status = 'pending' AND kind LIKE 'visit_reminder%'",
+            f"visit_id = {visit.id} AND status = 'pending' AND kind LIKE 'visit_reminder%'",
         )
         assert left == []
 
@@ -151,7 +152,7 @@ async def test_a_due_reminder_arrives_encrypted_signed_and_private(
     assert push_service.rejected == []
     # The 7-day reminder was never sent (no sender ran on the 4th): the 1-day one supersedes it.
     assert summary.sent == 1
-    superseded = await jobs(db, "subject = 'visit:1' AND kind = 'visit_reminder:7:18:00'")
+    superseded = await jobs(db, "visit_id = 1 AND kind = 'visit_reminder:7:18:00'")
     assert superseded[0]["status"] == "expired"
     [delivery] = push_service.for_device(device)
     assert delivery.payload["url"].startswith("/schedule/visits/")
@@ -218,7 +219,7 @@ async def test_response_table(
     assert len(push_service.for_device(device)) == 1
     kept = await db.fetch_one("SELECT COUNT(*) FROM push_subscription")
     assert (kept[0] == 1) is subscription_kept  # type: ignore[index]
-    [job] = await jobs(db, "subject = 'visit:1' AND kind = 'visit_reminder:7:18:00'")
+    [job] = await jobs(db, "visit_id = 1 AND kind = 'visit_reminder:7:18:00'")
     assert job["status"] == job_status
     if status == 429:
         assert from_db(job["next_attempt_at"]) == at + timedelta(seconds=120)
@@ -235,7 +236,7 @@ async def test_a_timeout_is_retried_later(
     await subscribed_with_plan(app, db, people, push_service, Script(201, delay=1.5))
     with time_machine.travel(local("2027-01-04T18:00:05"), tick=False):
         await run_sender(app, db, push_timeout=0.3)
-    [job] = await jobs(db, "subject = 'visit:1' AND kind = 'visit_reminder:7:18:00'")
+    [job] = await jobs(db, "visit_id = 1 AND kind = 'visit_reminder:7:18:00'")
     assert job["status"] == "pending" and job["attempts"] == 1
 
 
@@ -248,7 +249,7 @@ async def test_retries_stop_when_the_reminder_is_no_longer_useful(
     # The admission starts at 09:00 on the 11th: after that the reminder is pointless.
     with time_machine.travel(local("2027-01-11T09:30:00"), tick=False):
         summary = await run_sender(app, db)
-    statuses = {row["kind"]: row["status"] for row in await jobs(db, "subject = 'visit:1'")}
+    statuses = {row["kind"]: row["status"] for row in await jobs(db, "visit_id = 1")}
     assert statuses["visit_reminder:1:18:00"] == "expired"
     assert summary.expired >= 1
     assert len(push_service.for_device(device)) == 1
@@ -344,7 +345,7 @@ async def test_after_downtime_overdue_reminders_wait_out_quiet_hours(
     with time_machine.travel(local("2027-01-10T23:00:00"), tick=False):
         summary = await run_sender(app, db)
     assert push_service.for_device(device) == [] and summary.deferred >= 1
-    [job] = await jobs(db, "subject = 'visit:1' AND kind = 'visit_reminder:1:18:00'")
+    [job] = await jobs(db, "visit_id = 1 AND kind = 'visit_reminder:1:18:00'")
     assert from_db(job["next_attempt_at"]).astimezone(AMS) == local("2027-01-11T08:00:00")  # type: ignore[union-attr]
     # In the morning the reminder goes out once (the overdue 7-day one is superseded), and
     # says what is true then: today.

@@ -536,7 +536,7 @@ async def test_send_reminders_command_delivers_a_due_job(
     assert "sent 1" in capsys.readouterr().out
     [delivery] = push_service.for_device(device)
     assert delivery.payload["tag"] == "test:cli:test"
-    row = await db.fetch_one("SELECT status FROM notification_job WHERE subject = 'test:cli'")
+    row = await db.fetch_one("SELECT status FROM notification_job WHERE test_token = 'cli'")
     assert row is not None and row["status"] == "sent"
     beat = await db.fetch_one("SELECT beat_at FROM sender_heartbeat WHERE name = 'cli'")
     assert beat is not None

@@ -11,8 +11,10 @@ from quart import Quart
 from quart.testing import QuartClient
 
 from pwa.db import Database, from_db
+from pwa.notifications import jobs as notification_jobs
 from pwa.notifications import quiet
 from pwa.notifications import store as push_store
+from pwa.notifications.jobs import About
 from pwa.plans import store as plans
 from tests.conftest import People, make_plan, post_form
 from tests.push_service import PushService
@@ -64,7 +66,7 @@ async def test_the_breakfast_dose_goes_out_at_0730_with_a_ttl_for_the_morning(
         assert (await post_form(family_client, "/settings/reminders", form)).status_code == 302
     with time_machine.travel(local("2027-02-01T07:30:20"), tick=False):
         summary = await run_sender(app, db)
-    [job] = await jobs(db, "kind = 'medication:07:30' AND subject LIKE '%2027-02-01'")
+    [job] = await jobs(db, "kind = 'medication:07:30' AND medication_day = '2027-02-01'")
     assert from_db(job["due_at"]).astimezone(AMS) == local("2027-02-01T07:30")  # type: ignore[union-attr]
     assert job["status"] == "sent"
     assert summary.sent >= 1
@@ -86,10 +88,10 @@ async def test_other_family_reminders_still_wait_for_the_quiet_time_to_end(
     due = local("2027-02-01T07:30")
     later = [visit for visit in await plans.select_visits(db, plan.id) if visit.starts_at > due]
     async with db.transaction() as connection:
-        await push_store.insert_job(
+        await notification_jobs.insert(
             connection,
-            subject=f"visit:{later[0].id}",
             kind="visit_changed",
+            about=About(visit_id=later[0].id),
             revision=1,
             recipient_id=people.parent_id,
             due_at=due,

@@ -26,8 +26,10 @@ from bench.flaky_push import run_flaky
 from bench.kills import BETWEEN, landed_in_total
 from bench.load import run_load
 from pwa.db import Database
-from pwa.notifications import store as push_store
-from pwa.notifications.sender import LEASE, Sender, Summary
+from pwa.notifications import jobs
+from pwa.notifications.jobs import About
+from pwa.notifications.queue import LEASE
+from pwa.notifications.sender import Sender, Summary
 from tests.conftest import People
 from tests.push_service import PushService
 from tests.test_push import subscribe
@@ -140,10 +142,10 @@ async def test_a_job_resent_after_its_lease_expired_is_sent_when_the_first_sende
     await subscribe(db, app, people.parent_id, device)
     now = datetime.now(UTC)
     async with db.transaction() as connection:
-        await push_store.insert_job(
+        await jobs.insert(
             connection,
-            subject="report:1",
             kind="red_report",
+            about=About(),
             revision=1,
             recipient_id=people.parent_id,
             due_at=now - timedelta(minutes=1),

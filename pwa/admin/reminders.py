@@ -17,7 +17,7 @@ from .. import audit
 from ..clock import utcnow
 from ..db import get_db
 from ..i18n import gettext
-from ..notifications import planner, status, store
+from ..notifications import jobs, planner, status, store
 from ..rendering import render_template
 from ..security import Access, access
 from . import blueprint
@@ -58,7 +58,7 @@ async def reminder_offsets() -> ResponseReturnValue:
                 await store.replace_offsets(connection, saved)
                 # Reminders of removed offsets are dropped; the new ones planned for every
                 # future visit (a reminder whose time has passed is not planned).
-                await store.cancel_reminders_except(
+                await jobs.cancel_reminders_except(
                     connection, [planner.reminder_kind(days, f"{at:%H:%M}") for days, at in saved]
                 )
                 plans = await _replan_open_plans(connection)
@@ -88,7 +88,7 @@ async def sender_status() -> ResponseReturnValue:
         "admin/status.html",
         health=await status.sender_health(db, current_app.config, now),
         problems=await status.recent_problems(db),
-        counts=await status.job_counts(db, now),
+        counts=await jobs.counts(db, now),
         now=now,
         interval=current_app.config["SENDER_INTERVAL_SECONDS"],
     )

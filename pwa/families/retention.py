@@ -13,6 +13,7 @@ import aiosqlite
 from .. import audit
 from ..db import Database, now_text, to_db
 from ..diary.photos import remove_file
+from ..notifications import jobs
 
 
 async def close_record(connection: aiosqlite.Connection, child_id: int, actor_id: int) -> bool:
@@ -23,16 +24,7 @@ async def close_record(connection: aiosqlite.Connection, child_id: int, actor_id
     )
     if cursor.rowcount != 1:
         return False
-    await connection.execute(
-        """
-        UPDATE notification_job SET status = 'cancelled', finished_at = :now
-         WHERE status IN ('pending', 'claimed') AND subject IN (
-            SELECT 'visit:' || visit.id FROM visit
-              JOIN treatment_plan ON treatment_plan.id = visit.plan_id
-             WHERE treatment_plan.child_id = :id)
-        """,
-        {"now": now_text(), "id": child_id},
-    )
+    await jobs.cancel_visit_jobs_of_child(connection, child_id)
     await connection.execute(
         "UPDATE calendar_feed SET revoked_at = :now WHERE child_id = :id AND revoked_at IS NULL",
         {"now": now_text(), "id": child_id},

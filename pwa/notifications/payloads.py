@@ -13,7 +13,7 @@ from babel.dates import format_date, format_time
 
 from ..db import fetch_one
 from ..i18n import LOCALES, format_region, translate
-from .store import Job
+from .jobs import Job
 
 # Push services accept 4096 bytes of encrypted payload; keep well below it.
 MAX_PAYLOAD_BYTES = 3000
@@ -69,7 +69,20 @@ def topic_for(job: Job) -> str:
 
 
 def tag_for(job: Job) -> str:
-    return f"{job.subject}:{job.kind}"
+    """The notification's tag: the same for every send of a job (the phone replaces it),
+    and different per thing a job is about (another visit's reminder stands beside it)."""
+    about = job.about
+    if about.visit_id is not None:
+        named = f"visit:{about.visit_id}"
+    elif about.report_id is not None:
+        named = f"report:{about.report_id}"
+    elif about.medication_period_id is not None and about.medication_day is not None:
+        named = f"medication:{about.medication_period_id}:{about.medication_day.isoformat()}"
+    elif about.test_token is not None:
+        named = f"test:{about.test_token}"
+    else:  # what it was about was deleted
+        named = f"j{job.id}"
+    return f"{named}:{job.kind}"
 
 
 async def _locale_of(connection: aiosqlite.Connection, account_id: int) -> str:
@@ -81,12 +94,14 @@ async def _locale_of(connection: aiosqlite.Connection, account_id: int) -> str:
 
 
 async def build(connection: aiosqlite.Connection, job: Job, now: datetime) -> Message | None:
-    """The message for a job, in its recipient's language; None when its subject is gone."""
+    """The message for a job, in its recipient's language; None when what it is about is gone."""
     locale = await _locale_of(connection, job.recipient_id)
     title = "Immuno Companion"
     tag = tag_for(job)
     if job.kind.startswith("visit_reminder") or job.kind == "visit_changed":
-        visit_id = int(job.subject.split(":")[1])
+        visit_id = job.about.visit_id
+        if visit_id is None:
+            return None
         row = await fetch_one(
             connection,
             "SELECT starts_local, time_zone, kind FROM visit WHERE id = :id",
@@ -114,11 +129,13 @@ async def build(connection: aiosqlite.Connection, job: Job, now: datetime) -> Me
         return Message(title, _t(locale, RED_REPORT), "/nurse/queue", tag)
     if job.kind.startswith("medication"):
         # A period that moved (or went) after the job was claimed: nothing to take that day.
-        _, period_id, day = job.subject.split(":")
+        period_id, day = job.about.medication_period_id, job.about.medication_day
+        if period_id is None or day is None:
+            return None
         covered = await fetch_one(
             connection,
             "SELECT 1 FROM medication_period WHERE id = :id AND first_date <= :day AND last_date >= :day",
-            {"id": int(period_id), "day": day},
+            {"id": period_id, "day": day.isoformat()},
         )
         if covered is None:
             return None

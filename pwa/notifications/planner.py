@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from .. import clock
 from ..clock import HOSPITAL_ZONE_NAME, utcnow
-from . import store
+from . import jobs, store
+from .jobs import About
 
 CHANGE_NOTICE_USEFUL = timedelta(hours=48)
 RED_ALERT_USEFUL = timedelta(hours=2)
@@ -58,15 +60,15 @@ async def plan_visit(connection: aiosqlite.Connection, visit_id: int, *, changed
     visit = await _visit(connection, visit_id)
     if visit is None:
         return
-    subject = f"visit:{visit_id}"
+    about = About(visit_id=visit_id)
     revision = int(visit["revision"])
-    await store.cancel_pending_jobs(connection, subject, "visit_reminder", before_revision=revision)
+    await jobs.cancel_visit_jobs(connection, visit_id, "visit_reminder", before_revision=revision)
     now = utcnow()
     zone = ZoneInfo(visit["time_zone"])
     starts = datetime.fromisoformat(visit["starts_local"]).replace(tzinfo=zone)
     recipients = await _caregivers(connection, visit["child_id"])
     if visit["status"] == "cancelled":
-        await store.cancel_pending_jobs(connection, subject, "visit_reminder")
+        await jobs.cancel_visit_jobs(connection, visit_id, "visit_reminder")
     elif starts > now:
         for days_before, at in await store.select_offsets(connection):
             due_day: date = starts.date() - timedelta(days=days_before)
@@ -74,24 +76,24 @@ async def plan_visit(connection: aiosqlite.Connection, visit_id: int, *, changed
             if due <= now or due >= starts:
                 continue
             for recipient in recipients:
-                await store.insert_job(
+                await jobs.insert(
                     connection,
-                    subject=subject,
                     kind=reminder_kind(days_before, at.strftime("%H:%M")),
+                    about=about,
                     revision=revision,
                     recipient_id=recipient,
                     due_at=due,
                     expires_at=starts,
                 )
     if changed:
-        await store.cancel_pending_jobs(
-            connection, subject, "visit_changed", before_revision=revision
+        await jobs.cancel_visit_jobs(
+            connection, visit_id, "visit_changed", before_revision=revision
         )
         for recipient in recipients:
-            await store.insert_job(
+            await jobs.insert(
                 connection,
-                subject=subject,
                 kind="visit_changed",
+                about=about,
                 revision=revision,
                 recipient_id=recipient,
                 due_at=now,
@@ -132,10 +134,10 @@ async def alert_nurses_of_red_report(connection: aiosqlite.Connection, report_id
     ) as cursor:
         nurses = [int(row[0]) for row in await cursor.fetchall()]
     for nurse in nurses:
-        await store.insert_job(
+        await jobs.insert(
             connection,
-            subject=f"report:{report_id}",
             kind="red_report",
+            about=About(report_id=report_id),
             revision=1,
             recipient_id=nurse,
             due_at=now,
@@ -173,10 +175,10 @@ async def plan_medication_reminders(
             due = datetime.combine(day, at, tzinfo=ZoneInfo(zone))
             if due < now - MEDICATION_USEFUL:
                 continue
-            await store.insert_job(
+            await jobs.insert(
                 connection,
-                subject=f"medication:{row['period_id']}:{day.isoformat()}",
                 kind=f"medication:{at.strftime('%H:%M')}",
+                about=About(medication_period_id=int(row["period_id"]), medication_day=day),
                 revision=1,
                 recipient_id=int(row["account_id"]),
                 due_at=due,
@@ -189,8 +191,8 @@ async def replan_medication(
 ) -> None:
     """After a period moved: its reminders for days it left never go out, and those for
     today and tomorrow (the days the sender plans ahead) follow the new dates now."""
-    await store.cancel_medication_jobs_outside(connection, period_id, first, last)
-    today = utcnow().astimezone(ZoneInfo(HOSPITAL_ZONE_NAME)).date()
+    await jobs.cancel_medication_jobs_outside(connection, period_id, first, last)
+    today = clock.today()
     for day in (today, today + timedelta(days=1)):
         if first <= day <= last:
             await plan_medication_reminders(connection, day, period_id=period_id)
@@ -198,10 +200,10 @@ async def replan_medication(
 
 async def plan_test(connection: aiosqlite.Connection, account_id: int, token: str) -> None:
     now = utcnow()
-    await store.insert_job(
+    await jobs.insert(
         connection,
-        subject=f"test:{token}",
         kind="test",
+        about=About(test_token=token),
         revision=1,
         recipient_id=account_id,
         due_at=now,

@@ -21,7 +21,6 @@ log = logging.getLogger(__name__)
 
 STALE_AFTER_INTERVALS = 3
 PROBLEMS_SHOWN = 20
-RECENT = timedelta(days=7)
 # Monitoring probes /healthz every few seconds: log each stoppage once, not every probe.
 _logged_stop: dict[str, datetime | None] = {}
 
@@ -42,14 +41,6 @@ class Problem:
     at: datetime
     kind: str
     detail: str
-
-
-@dataclass(frozen=True)
-class JobCounts:
-    pending: int
-    sent_recently: int
-    failed_recently: int
-    expired_recently: int
 
 
 def sender_in_app(config: Mapping[str, Any]) -> bool:
@@ -86,25 +77,3 @@ async def recent_problems(db: Database) -> list[Problem]:
         {"limit": PROBLEMS_SHOWN},
     )
     return [Problem(from_db(row["at"]), row["kind"], row["detail"]) for row in rows]  # type: ignore[arg-type]
-
-
-async def job_counts(db: Database, now: datetime) -> JobCounts:
-    # Every reminder ever planned: a scan, in a reader's thread.
-    rows = await db.scan(
-        """
-        SELECT
-            SUM(status IN ('pending', 'claimed')) AS pending,
-            SUM(status = 'sent' AND finished_at >= :since) AS sent,
-            SUM(status = 'failed' AND finished_at >= :since) AS failed,
-            SUM(status = 'expired' AND finished_at >= :since) AS expired
-          FROM notification_job
-        """,
-        {"since": to_db(now - RECENT)},
-    )
-    row = rows[0]
-    return JobCounts(
-        int(row["pending"] or 0),
-        int(row["sent"] or 0),
-        int(row["failed"] or 0),
-        int(row["expired"] or 0),
-    )

@@ -1,15 +1,16 @@
-"""Subscriptions, preferences, reminder offsets, jobs and deliveries: rows and SQL."""
+"""Subscriptions, preferences, reminder offsets and push problems: rows and SQL (the jobs
+and their deliveries are jobs.py and queue.py)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 import aiosqlite
 
-from ..db import Database, fetch_one, from_db, now_text, to_db
+from ..db import Database, fetch_one, from_db, now_text
 
 
 @dataclass(frozen=True)
@@ -64,18 +65,6 @@ class Preference:
     quiet_end: time = time(8, 0)
     medication_times: tuple[time, ...] = ()
     red_alerts: bool = False
-
-
-@dataclass(frozen=True)
-class Job:
-    id: int
-    subject: str
-    kind: str
-    revision: int
-    recipient_id: int
-    due_at: datetime
-    expires_at: datetime
-    attempts: int
 
 
 SUBSCRIPTION_COLUMNS = """
@@ -265,113 +254,7 @@ async def replace_offsets(
         )
 
 
-# --- jobs ----------------------------------------------------------------------------
-
-
-async def insert_job(
-    connection: aiosqlite.Connection,
-    *,
-    subject: str,
-    kind: str,
-    revision: int,
-    recipient_id: int,
-    due_at: datetime,
-    expires_at: datetime,
-) -> None:
-    """Create a job once: the unique key makes planning the same thing twice harmless.
-
-    Planning a job that was cancelled makes it pending again: a family who switches
-    reminders off and on, or an admin who removes an offset and adds it back, gets the
-    reminder after all (the planners only plan what is still useful).
-    """
-    await connection.execute(
-        """
-        INSERT INTO notification_job (subject, kind, revision, recipient_id, due_at, expires_at, next_attempt_at, created_at)
-        VALUES (:subject, :kind, :revision, :recipient_id, :due_at, :expires_at, :due_at, :now)
-        ON CONFLICT (subject, kind, revision, recipient_id) DO UPDATE SET
-            status = 'pending', due_at = excluded.due_at, expires_at = excluded.expires_at,
-            next_attempt_at = excluded.next_attempt_at, attempts = 0, lease_until = NULL,
-            finished_at = NULL
-         WHERE notification_job.status = 'cancelled'
-        """,
-        {
-            "subject": subject,
-            "kind": kind,
-            "revision": revision,
-            "recipient_id": recipient_id,
-            "due_at": to_db(due_at),
-            "expires_at": to_db(expires_at),
-            "now": now_text(),
-        },
-    )
-
-
-async def cancel_pending_jobs(
-    connection: aiosqlite.Connection,
-    subject: str,
-    kind_prefix: str = "",
-    *,
-    before_revision: int | None = None,
-) -> None:
-    """Cancel what has not gone out yet; with ``before_revision``, only older plans' jobs."""
-    await connection.execute(
-        """
-        UPDATE notification_job SET status = 'cancelled', finished_at = :now
-         WHERE subject = :subject AND status IN ('pending', 'claimed') AND kind LIKE :prefix
-           AND revision < :before
-        """,
-        {
-            "subject": subject,
-            "now": now_text(),
-            "prefix": f"{kind_prefix}%",
-            "before": before_revision if before_revision is not None else 2**62,
-        },
-    )
-
-
-async def cancel_medication_jobs_outside(
-    connection: aiosqlite.Connection, period_id: int, first: date, last: date
-) -> None:
-    """Cancel a medication period's reminders for days it no longer covers (it moved)."""
-    prefix = f"medication:{period_id}:"
-    await connection.execute(
-        """
-        UPDATE notification_job SET status = 'cancelled', finished_at = :now
-         WHERE subject LIKE :pattern AND status IN ('pending', 'claimed')
-           AND substr(subject, :day_at) NOT BETWEEN :first AND :last
-        """,
-        {
-            "pattern": f"{prefix}%",
-            "day_at": len(prefix) + 1,
-            "first": first.isoformat(),
-            "last": last.isoformat(),
-            "now": now_text(),
-        },
-    )
-
-
-async def cancel_jobs_for_recipient(
-    connection: aiosqlite.Connection, recipient_id: int, kind_prefix: str
-) -> None:
-    await connection.execute(
-        """
-        UPDATE notification_job SET status = 'cancelled', finished_at = :now
-         WHERE recipient_id = :recipient AND status = 'pending' AND kind LIKE :prefix
-        """,
-        {"recipient": recipient_id, "now": now_text(), "prefix": f"{kind_prefix}%"},
-    )
-
-
-async def cancel_reminders_except(connection: aiosqlite.Connection, kinds: list[str]) -> None:
-    """Cancel pending visit reminders of offsets that no longer exist (the admin removed them)."""
-    placeholders = ", ".join(f":k{index}" for index in range(len(kinds))) or "''"
-    await connection.execute(
-        f"""
-        UPDATE notification_job SET status = 'cancelled', finished_at = :now
-         WHERE status = 'pending' AND kind LIKE 'visit_reminder%' AND kind NOT IN ({placeholders})
-        """,  # noqa: S608 - only numbered placeholders are formatted in  # nosec B608  # fixed column lists and names only; every value is a bound parameter
-        {"now": now_text(), **{f"k{index}": kind for index, kind in enumerate(kinds)}},
-    )
+# --- problems -----------------------------------------------------------------------
 
 
 async def record_problem(connection: aiosqlite.Connection, kind: str, detail: str) -> None:

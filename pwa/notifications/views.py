@@ -35,7 +35,7 @@ from ..i18n import gettext
 from ..limits import by_account, rate_limit
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
-from . import blueprint, devices, planner, status, store
+from . import blueprint, devices, jobs, planner, status, store
 from .endpoints import EndpointPolicy, EndpointRefused
 from .forms import FamilyPreferenceForm, StaffPreferenceForm
 from .keys import VapidKeys
@@ -154,13 +154,7 @@ async def send_now(app: Quart) -> None:
     if lock.locked():
         return
     async with lock, aiohttp.ClientSession() as session:
-        sender = Sender(
-            app.extensions["db"],
-            app.extensions["vapid"],
-            endpoints=app.extensions["push_endpoints"],
-            timeout=app.config["PUSH_TIMEOUT_SECONDS"],
-        )
-        await sender.run_once(session)
+        await Sender.for_app(app, app.extensions["db"]).run_once(session)
 
 
 # --- the settings page ---------------------------------------------------------------
@@ -172,9 +166,9 @@ async def _replan_family(
     """Switched off: nothing pending goes out. On: every child's visits are planned again
     (jobs cancelled earlier come back). Medication jobs are always dropped and planned
     again by the sender's next run, so a changed time takes effect."""
-    await store.cancel_jobs_for_recipient(connection, account_id, "medication")
+    await jobs.cancel_jobs_for_recipient(connection, account_id, "medication")
     if not enabled:
-        await store.cancel_jobs_for_recipient(connection, account_id, "visit")
+        await jobs.cancel_jobs_for_recipient(connection, account_id, "visit")
         return
     for child_id in child_ids:
         await planner.plan_for_child(connection, child_id)

@@ -13,7 +13,8 @@ from .. import audit
 from ..clock import utcnow
 from ..db import Database, fetch_one, from_db, now_text
 from ..diary.store import Report
-from ..notifications import store as push_store
+from ..notifications import jobs
+from ..notifications.jobs import About
 from ..notifications.planner import CHANGE_NOTICE_USEFUL
 
 REPLY_MAX = 2000
@@ -101,10 +102,10 @@ async def reply(connection: aiosqlite.Connection, report: Report, nurse_id: int,
         caregivers = [int(r[0]) for r in await cursor.fetchall()]
     now = utcnow()
     for caregiver in caregivers:
-        await push_store.insert_job(
+        await jobs.insert(
             connection,
-            subject=f"report:{report.id}",
             kind="reply",
+            about=About(report_id=report.id),
             revision=reply_id,
             recipient_id=caregiver,
             due_at=now,

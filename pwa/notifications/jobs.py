@@ -1,0 +1,222 @@
+"""Notification jobs: what a job is, and the statements that plan, cancel and count them.
+
+A job is one message to one account about one thing (``About``: typed references, real
+columns). Planning a job twice is harmless: it is unique per what it is about, kind,
+revision and recipient. The sender's side of the table (claiming, leases, retries,
+finishing, deliveries) is queue.py; no other module writes notification_job.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import aiosqlite
+
+from ..db import Database, from_db, now_text, to_db
+
+# The status page's "recently": jobs that ended in the last week.
+RECENT = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class About:
+    """What a job is about, in the columns its kind needs; the others stay None."""
+
+    visit_id: int | None = None  # visit reminders and change notices
+    report_id: int | None = None  # red alerts and care-team replies
+    medication_period_id: int | None = None  # home medication, with the day it is for
+    medication_day: date | None = None
+    test_token: str | None = None  # one press on "send a test notification"
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    kind: str
+    about: About
+    revision: int
+    recipient_id: int
+    due_at: datetime
+    expires_at: datetime
+    attempts: int
+
+    @classmethod
+    def from_row(cls, row: aiosqlite.Row, attempts: int) -> Job:
+        day = row["medication_day"]
+        about = About(
+            row["visit_id"],
+            row["report_id"],
+            row["medication_period_id"],
+            date.fromisoformat(day) if day else None,
+            row["test_token"],
+        )
+        due, expires = from_db(row["due_at"]), from_db(row["expires_at"])
+        return cls(
+            row["id"],
+            row["kind"],
+            about,
+            row["revision"],
+            row["recipient_id"],
+            due,
+            expires,
+            attempts,
+        )
+
+
+@dataclass(frozen=True)
+class JobCounts:
+    pending: int
+    sent_recently: int
+    failed_recently: int
+    expired_recently: int
+
+
+async def insert(
+    connection: aiosqlite.Connection,
+    *,
+    kind: str,
+    about: About,
+    revision: int,
+    recipient_id: int,
+    due_at: datetime,
+    expires_at: datetime,
+) -> None:
+    """Create a job once: the unique indexes make planning the same thing twice harmless.
+
+    Planning a job that was cancelled makes it pending again: a family who switches
+    reminders off and on, or an admin who removes an offset and adds it back, gets the
+    reminder after all (the planners only plan what is still useful).
+    """
+    day = about.medication_day.isoformat() if about.medication_day else None
+    await connection.execute(
+        """
+        INSERT INTO notification_job (
+            kind, visit_id, report_id, medication_period_id, medication_day, test_token,
+            revision, recipient_id, due_at, expires_at, next_attempt_at, created_at)
+        VALUES (:kind, :visit_id, :report_id, :period_id, :day, :token,
+                :revision, :recipient_id, :due_at, :expires_at, :due_at, :now)
+        ON CONFLICT DO UPDATE SET
+            status = 'pending', due_at = excluded.due_at, expires_at = excluded.expires_at,
+            next_attempt_at = excluded.next_attempt_at, attempts = 0, lease_until = NULL,
+            finished_at = NULL
+         WHERE notification_job.status = 'cancelled'
+        """,
+        {
+            "kind": kind,
+            "visit_id": about.visit_id,
+            "report_id": about.report_id,
+            "period_id": about.medication_period_id,
+            "day": day,
+            "token": about.test_token,
+            "revision": revision,
+            "recipient_id": recipient_id,
+            "due_at": to_db(due_at),
+            "expires_at": to_db(expires_at),
+            "now": now_text(),
+        },
+    )
+
+
+async def cancel_visit_jobs(
+    connection: aiosqlite.Connection,
+    visit_id: int,
+    kind_prefix: str = "",
+    *,
+    before_revision: int | None = None,
+) -> None:
+    """Cancel a visit's jobs not sent yet; with ``before_revision``, only older plans' jobs."""
+    await connection.execute(
+        """
+        UPDATE notification_job SET status = 'cancelled', finished_at = :now
+         WHERE visit_id = :visit AND status IN ('pending', 'claimed') AND kind LIKE :prefix
+           AND revision < :before
+        """,
+        {
+            "visit": visit_id,
+            "now": now_text(),
+            "prefix": f"{kind_prefix}%",
+            "before": before_revision if before_revision is not None else 2**62,
+        },
+    )
+
+
+async def cancel_visit_jobs_of_child(connection: aiosqlite.Connection, child_id: int) -> None:
+    """Cancel the jobs not sent yet about any of a child's visits (its record closed)."""
+    await connection.execute(
+        """
+        UPDATE notification_job SET status = 'cancelled', finished_at = :now
+         WHERE status IN ('pending', 'claimed') AND visit_id IN (
+            SELECT visit.id FROM visit
+              JOIN treatment_plan ON treatment_plan.id = visit.plan_id
+             WHERE treatment_plan.child_id = :id)
+        """,
+        {"now": now_text(), "id": child_id},
+    )
+
+
+async def cancel_medication_jobs_outside(
+    connection: aiosqlite.Connection, period_id: int, first: date, last: date
+) -> None:
+    """Cancel a medication period's reminders for days it no longer covers (it moved)."""
+    await connection.execute(
+        """
+        UPDATE notification_job SET status = 'cancelled', finished_at = :now
+         WHERE medication_period_id = :period AND status IN ('pending', 'claimed')
+           AND medication_day NOT BETWEEN :first AND :last
+        """,
+        {
+            "period": period_id,
+            "first": first.isoformat(),
+            "last": last.isoformat(),
+            "now": now_text(),
+        },
+    )
+
+
+async def cancel_jobs_for_recipient(
+    connection: aiosqlite.Connection, recipient_id: int, kind_prefix: str
+) -> None:
+    await connection.execute(
+        """
+        UPDATE notification_job SET status = 'cancelled', finished_at = :now
+         WHERE recipient_id = :recipient AND status = 'pending' AND kind LIKE :prefix
+        """,
+        {"recipient": recipient_id, "now": now_text(), "prefix": f"{kind_prefix}%"},
+    )
+
+
+async def cancel_reminders_except(connection: aiosqlite.Connection, kinds: list[str]) -> None:
+    """Cancel pending visit reminders of offsets that no longer exist (the admin removed them)."""
+    await connection.execute(
+        """
+        UPDATE notification_job SET status = 'cancelled', finished_at = :now
+         WHERE status = 'pending' AND kind LIKE 'visit_reminder%'
+           AND kind NOT IN (SELECT value FROM json_each(:kinds))
+        """,
+        {"now": now_text(), "kinds": json.dumps(kinds)},
+    )
+
+
+async def counts(db: Database, now: datetime) -> JobCounts:
+    """Jobs waiting, and those that ended in the last week by how they ended."""
+    # Every reminder ever planned: a scan, in a reader's thread.
+    rows = await db.scan(
+        """
+        SELECT
+            SUM(status IN ('pending', 'claimed')) AS pending,
+            SUM(status = 'sent' AND finished_at >= :since) AS sent,
+            SUM(status = 'failed' AND finished_at >= :since) AS failed,
+            SUM(status = 'expired' AND finished_at >= :since) AS expired
+          FROM notification_job
+        """,
+        {"since": to_db(now - RECENT)},
+    )
+    row = rows[0]
+    return JobCounts(
+        int(row["pending"] or 0),
+        int(row["sent"] or 0),
+        int(row["failed"] or 0),
+        int(row["expired"] or 0),
+    )
