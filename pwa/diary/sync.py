@@ -26,6 +26,7 @@ from ..json_bodies import MAX_JSON_BYTES, storable_text
 from ..notifications import planner as reminders
 from ..redflags import store as redflag_store
 from ..redflags.rules import LEVELS, evaluate
+from ..text_input import multiline
 from . import store
 from .items import NOTE_MAX, check_items
 
@@ -120,7 +121,7 @@ def parse(raw: Any) -> tuple[Draft | None, Result]:
         note = ""
     elif len(note) > NOTE_MAX:
         problems["note"] = gettext("Keep the note under %(count)s characters.", count=NOTE_MAX)
-    note = note.strip()
+    note = multiline(note).strip()
     if not problems and not items and not note:
         problems["items"] = gettext("Answer at least one question, or write a note.")
     corrects = raw.get("corrects")

@@ -16,6 +16,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from ..text_input import single_line
 from .endpoints import EndpointPolicy, EndpointRefused
 
 MAX_LABEL_LENGTH = 80
@@ -118,5 +119,5 @@ def parse(body: Any, *, endpoints: EndpointPolicy, user_agent: str) -> NewDevice
     label = body.get("label")
     if label is not None and not isinstance(label, str):
         raise InvalidSubscription("label")
-    label = " ".join((label or "").split())[:MAX_LABEL_LENGTH]
+    label = single_line(label or "")[:MAX_LABEL_LENGTH]
     return NewDevice(endpoint, p256dh, auth, label or label_from_user_agent(user_agent))
