@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import re
 import sys
 import tempfile
@@ -90,18 +91,26 @@ def tally_lines(tally: Tally) -> list[str]:
     ]
 
 
-async def setup(server: Server, session: aiohttp.ClientSession) -> tuple[Client, Context, int, int]:
+async def setup(
+    server: Server, session: aiohttp.ClientSession, seed: int = 14
+) -> tuple[Client, Context, int, int]:
     """Two families; the first signed in with some stored reports: (client, context, account, child)."""
     families = await make_families(server.instance, 2)
     server.start()
     client = Client(session, server.url)
     await client.sign_in(families[0].email)
     own = Context(families[0].child_id, families[1].child_id)
-    reports = [valid_report(own, str(uuid.uuid4()), 5 + number) for number in range(SETUP_REPORTS)]
+    rng = random.Random(seed)  # the same ids for the same seed: the same cases follow
+    reports = [
+        valid_report(own, str(uuid.UUID(int=rng.getrandbits(128), version=4)), 5 + number)
+        for number in range(SETUP_REPORTS)
+    ]
     status, body = await client.sync(reports)
     if status != 200 or body is None or {r["status"] for r in body["results"]} != {"stored"}:
         raise RuntimeError(f"the setup reports were not stored: {status} {body}")
-    context = Context.make(families[0].child_id, families[1].child_id, [r["id"] for r in reports])
+    context = Context.make(
+        families[0].child_id, families[1].child_id, [r["id"] for r in reports], seed
+    )
     return client, context, families[0].account_id, families[0].child_id
 
 
@@ -120,7 +129,7 @@ async def run_fuzz(
     result = FuzzResult(seed)
     try:
         async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as session:
-            client, context, account_id, child_id = await setup(server, session)
+            client, context, account_id, child_id = await setup(server, session, seed)
             for target in discover(app_rules()):
                 batch = generate(target, context, cases, seed, big=big)
                 tally = await run_cases(

@@ -1,8 +1,10 @@
 """Sending the cases to a served app and counting the answers: statuses, 5xx, hangs.
 
 A request that gets no answer within the time-out is a hang. A connection the server
-closed without an answer ("closed") is a failure too, unless the body was a 10 MB one:
-the server may answer 413 and close before the client has sent it all. Every request
+closed without an answer ("closed") is a failure too, unless the request was larger than
+the server reads (a body over 256 KB, a URL over 16 KB, the 10 MB bodies): then it may
+answer 413 or 431 and close before the client has sent it all, and the client sees the
+connection closed while still writing. Every request
 has a connection of its own, so one case's refusal never closes another's.
 """
 
@@ -20,6 +22,10 @@ import aiohttp
 from bench.fuzzing.cases import Case
 
 FOREIGN_ORIGIN = "https://attacker.example"
+# Past these the server may answer (413, 431) before it has read the request, and close:
+# the app's largest JSON body, and Hypercorn's limit for a request line with headers.
+READ_WHOLE_BODY = 256 * 1024
+READ_WHOLE_HEAD = 16 * 1024
 CHUNK = 256 * 1024
 
 
@@ -48,16 +54,24 @@ class Tally:
             self.server_errors.append(
                 f"{status} {case.method} {case.path[:120]} {case.body[:120]!r}"
             )
-        described = f"{case.method} {case.path[:120]} {case.big or case.body[:120]!r}"
+        described = (
+            f"{case.method} {case.path[:120]} ({len(case.path):,} characters) "
+            f"{case.big or case.body[:120]!r} ({len(case.body):,} bytes)"
+        )
         if status == "hang":
             self.hangs.append(described)
-        if status == "closed" and not case.big:
+        if status == "closed" and not oversized(case):
             self.unanswered.append(described)
         if case.signed_in and case.origin == "same" and status not in {"401", "403", "415"}:
             self.reached += 1
 
     def statuses_text(self) -> str:
         return ", ".join(f"{status}: {count:,}" for status, count in sorted(self.statuses.items()))
+
+
+def oversized(case: Case) -> bool:
+    """A request the server may refuse before reading it all (then closing is fair)."""
+    return bool(case.big) or len(case.body) > READ_WHOLE_BODY or len(case.path) > READ_WHOLE_HEAD
 
 
 def request_headers(case: Case, base: str, cookie: str) -> dict[str, str]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import base64
 import io
+import random
 import tempfile
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -46,17 +46,21 @@ class Context:
     png: bytes = b""
 
     @classmethod
-    def make(cls, child_id: int, other_child_id: int, stored_reports: list[str]) -> Context:
+    def make(
+        cls, child_id: int, other_child_id: int, stored_reports: list[str], seed: int = 0
+    ) -> Context:
+        """With keys made from ``seed``: the same seed gives the same bodies."""
+        rng = random.Random(seed)
         keys = []
         for _ in range(8):
             point = (
-                ec.generate_private_key(ec.SECP256R1())
+                ec.derive_private_key(rng.randrange(1, 2**255), ec.SECP256R1())
                 .public_key()
                 .public_bytes(
                     serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
                 )
             )
-            keys.append((b64url(point), b64url(uuid.uuid4().bytes)))
+            keys.append((b64url(point), b64url(rng.randbytes(16))))
         return cls(child_id, other_child_id, stored_reports, keys, tiny_png())
 
 
