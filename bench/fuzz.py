@@ -35,7 +35,7 @@ import aiohttp
 
 from bench.common import Client, Server, machine, make_families
 from bench.fuzzing.cases import generate
-from bench.fuzzing.garbage import MAX_LISTED, stored_garbage
+from bench.fuzzing.garbage import MAX_LISTED, rows_checked, stored_garbage
 from bench.fuzzing.runner import Tally, run_cases
 from bench.fuzzing.targets import Context, app_rules, discover, valid_report
 
@@ -47,6 +47,7 @@ class FuzzResult:
     seed: int
     tallies: list[Tally] = field(default_factory=list)
     garbage: list[str] = field(default_factory=list)
+    checked: dict[str, int] = field(default_factory=dict)  # rows read by the garbage check
     log_5xx: int = 0  # 5xx in the server's access log, whoever sent them
     tracebacks: int = 0  # "unhandled error" lines in the server's log
     alive: bool = True  # the server still answered /healthz afterwards
@@ -65,7 +66,10 @@ class FuzzResult:
 
     def lines(self) -> list[str]:
         out = [line for tally in self.tallies for line in tally_lines(tally)]
-        out.append(f"stored garbage: {len(self.garbage)}")
+        rows = ", ".join(f"{count:,} {table}" for table, count in self.checked.items())
+        out.append(
+            f"stored garbage: {len(self.garbage)} (every table's text; rows checked: {rows})"
+        )
         out.extend(f"    {problem}" for problem in self.garbage[:MAX_LISTED])
         total = sum(tally.cases for tally in self.tallies)
         out.append(
@@ -149,6 +153,7 @@ async def run_fuzz(
     log = server.log.read_text(errors="replace") if server.log.exists() else ""
     result.log_5xx = len(re.findall(r'" 5\d\d ', log))
     result.tracebacks = log.count("unhandled error")
+    result.checked = rows_checked(server.database)
     result.garbage = stored_garbage(
         server.database, account_id=account_id, child_id=child_id, photos=server.instance / "photos"
     )
