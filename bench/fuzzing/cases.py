@@ -3,8 +3,8 @@ repeated case for case (`--seed`).
 
 Most cases are a valid request with fields broken (values.mutated); the rest are valid
 requests, arbitrary JSON, raw bytes (invalid UTF-8, BOMs, UTF-16, truncated JSON, empty)
-and a few 10 MB bodies. Nine in ten are sent signed in and same-origin, so that they reach
-the views and not only the checks in front of them.
+and a few 10 MB bodies. Seven in ten are sent signed in, same-origin and of the right
+content type, so that they reach the views and not only the checks in front of them.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ class Case:
     chunked: bool = False
 
     def payload(self, rng_seed: int) -> bytes:
+        """The body as sent: 10 MB ones are made here, so that cases stay small."""
         if self.big == "note":
             return b'{"reports":[{"note":"' + b"a" * BIG_BODY + b'"}]}'
         if self.big == "bytes":
