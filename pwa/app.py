@@ -27,6 +27,7 @@ from . import (
     nurse,
     plans,
     security,
+    security_events,
     shell,
     templating,
 )
@@ -135,6 +136,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
     sessions.init_app(app)
     limits.init_app(app)
     security.init_app(app)
+    security_events.init_app(app)
 
     for package in (accounts, families, diary, plans, notifications, nurse, admin, shell):
         package.init_app(app)
@@ -154,6 +156,8 @@ def register_error_pages(app: Quart) -> None:
     @app.errorhandler(HTTPException)
     async def http_error(error: HTTPException) -> ResponseReturnValue:
         status = error.code or 500
+        if not getattr(error, "security_logged", False):
+            security_events.record_refusal(status)
         if request.path.startswith("/api/"):
             response = await app.make_response(({"error": error.name}, status))
         else:

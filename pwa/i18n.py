@@ -17,14 +17,18 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import LazyProxy, NullTranslations, Translations
-from quart import Quart, g, has_request_context, request
+from quart import Quart, current_app, g, has_request_context, request
 
 from . import dates
 from .clock import HOSPITAL_ZONE_NAME
+from .config import plain_http_development
 
 LOCALES = ("en", "nl")
 DEFAULT_LOCALE = "en"
-LANGUAGE_COOKIE = "lang"
+# Like the session cookie: __Host- (Secure, Path=/, no Domain) so that no other host
+# under the hospital's domain can set it; plain-http development drops the prefix.
+LANGUAGE_COOKIE = "__Host-lang"
+HTTP_LANGUAGE_COOKIE = "lang"
 LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands"}
 
 _catalogues: dict[str, NullTranslations] = {}
@@ -120,9 +124,18 @@ def format_time(value: datetime, style: str = "clock", zone: str = HOSPITAL_ZONE
     return dates.clock(local, format_region())
 
 
+def language_cookie_name() -> str:
+    """The language cookie's name for the scheme the app is served over."""
+    if plain_http_development(current_app.config):
+        return HTTP_LANGUAGE_COOKIE
+    return LANGUAGE_COOKIE
+
+
 def select_locale() -> None:
     """Before each request: decide the language (the account's is applied after sign-in)."""
-    g.locale = negotiate(request.cookies.get(LANGUAGE_COOKIE), None, request.accept_languages)
+    g.locale = negotiate(
+        request.cookies.get(language_cookie_name()), None, request.accept_languages
+    )
 
 
 def init_app(app: Quart) -> None:

@@ -16,7 +16,7 @@ from wtforms import Form
 from wtforms.csrf.session import SessionCSRF
 from wtforms.validators import ValidationError
 
-from . import json_bodies
+from . import json_bodies, security_events
 from .i18n import current_locale, lazy_gettext
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -228,6 +228,7 @@ class _TranslatedSessionCSRF(SessionCSRF):
         try:
             super().validate_csrf_token(form, field)
         except ValidationError as error:
+            security_events.record("csrf.refused")
             # A token we rendered came back but the cookie that pairs with it did not.
             if field.data and "##" in field.data and cookie_never_arrived():
                 message = lazy_gettext(

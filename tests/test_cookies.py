@@ -64,10 +64,10 @@ async def sign_in(client: QuartClient) -> tuple[Response, Response]:
 
 
 @pytest.mark.parametrize(
-    ("settings", "session_cookie", "pre_cookie", "device_cookie", "secure"),
+    ("settings", "session_cookie", "pre_cookie", "device_cookie", "language_cookie", "secure"),
     [
-        (DEVELOPMENT_HTTP, "ic_session", "ic_pre", "ic_device", False),
-        (PRODUCTION_HTTPS, "__Host-session", "__Host-pre", "__Host-device", True),
+        (DEVELOPMENT_HTTP, "ic_session", "ic_pre", "ic_device", "lang", False),
+        (PRODUCTION_HTTPS, "__Host-session", "__Host-pre", "__Host-device", "__Host-lang", True),
     ],
     ids=["development-http", "production-https"],
 )
@@ -77,6 +77,7 @@ async def test_cookies_fit_the_scheme_the_app_is_served_over(
     session_cookie: str,
     pre_cookie: str,
     device_cookie: str,
+    language_cookie: str,
     secure: bool,
 ) -> None:
     """Hazard H16: over http in development the cookies carry no Secure flag and no
@@ -107,8 +108,10 @@ async def test_cookies_fit_the_scheme_the_app_is_served_over(
         token = csrf_from(await home.get_data(as_text=True))
         chosen = await client.post("/settings/language", form={"csrf_token": token, "lang": "nl"})
         assert chosen.status_code == 302
-        language = set_cookies(chosen)["lang"]
+        assert set(set_cookies(chosen)) == {language_cookie}
+        language = set_cookies(chosen)[language_cookie]
         assert ("secure" in language) is secure and "httponly" in language
+        assert "path=/" in language and not any(p.startswith("domain") for p in language)
 
 
 async def test_an_https_public_url_keeps_secure_cookies_in_development(tmp_path: Path) -> None:

@@ -477,7 +477,7 @@ async def test_switch_is_remembered_over_the_browser_language(client: QuartClien
     assert response.location == "/privacy"
     cookie = language_cookie(response)
     assert cookie is not None
-    assert cookie.startswith("lang=nl;")
+    assert cookie.startswith("__Host-lang=nl;") and "Path=/" in cookie
     assert "Max-Age=31536000" in cookie
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 

@@ -11,6 +11,7 @@ docs/access.md); the calendar feed counts its unknown tokens here too (``client_
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import secrets
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from quart import after_this_request, current_app, request
 from werkzeug.exceptions import TooManyRequests
 
+from .. import security_events
 from ..clock import utcnow
 from ..config import plain_http_development
 from ..db import Database, from_db, to_db
@@ -44,6 +46,9 @@ _SALT = "device-cookie"
 
 class SignInPaused(TooManyRequests):
     """429 with how long to wait, for the error page and the Retry-After header."""
+
+    # Logged with its account when raised; the error page need not log it again.
+    security_logged = True
 
     def __init__(self, retry_after: int) -> None:
         super().__init__()
@@ -117,9 +122,12 @@ def remember_device(account: Account) -> None:
 
 @dataclass(frozen=True)
 class Attempt:
-    """What one sign-in attempt is counted against, and each count's limit."""
+    """What one sign-in attempt is counted against, each count's limit, and what the
+    security event log calls it."""
 
     limits: tuple[tuple[bytes, int], ...]
+    account_id: int | None = None
+    kind: str = "sign_in"
 
 
 def _subject(kind: str, value: str) -> bytes:
@@ -141,14 +149,18 @@ def attempt(email: str, account: Account | None) -> Attempt:
     if device is not None:
         # Not against the address: a ward's own computers keep signing in while someone
         # behind the same address guesses (or its nurses mistype on new devices).
-        return Attempt(limits=((subjects[1], PER_DEVICE),))
+        return Attempt(
+            limits=((subjects[1], PER_DEVICE),), account_id=account.id if account else None
+        )
     client = (_subject("client", client_address()), PER_CLIENT)
-    return Attempt(limits=((subjects[0], PER_ACCOUNT), client))
+    return Attempt(
+        limits=((subjects[0], PER_ACCOUNT), client), account_id=account.id if account else None
+    )
 
 
 def client_only(kind: str, limit: int) -> Attempt:
     """Failures of some other kind of secret (a calendar token), per client address."""
-    return Attempt(limits=((_subject(f"{kind}-client", client_address()), limit),))
+    return Attempt(limits=((_subject(f"{kind}-client", client_address()), limit),), kind=kind)
 
 
 async def seconds_to_wait(db: Database, tried: Attempt) -> int:
@@ -175,10 +187,15 @@ async def check(db: Database, tried: Attempt) -> None:
     """Refuse with 429 (and how long to wait) when a limit is reached."""
     wait = await seconds_to_wait(db, tried)
     if wait:
+        security_events.record(
+            f"{tried.kind}.paused", account_id=tried.account_id, retry_after=wait
+        )
         raise SignInPaused(wait)
 
 
 async def record_failure(db: Database, tried: Attempt) -> None:
+    """Count a wrong password, code or token, and log it (without what was typed)."""
+    security_events.record(f"{tried.kind}.failed", account_id=tried.account_id)
     now = utcnow()
     async with db.transaction() as connection:
         await _forget_old(connection)
@@ -191,6 +208,12 @@ async def record_failure(db: Database, tried: Attempt) -> None:
 
 async def succeeded(db: Database, account: Account) -> None:
     """A completed sign-in: clear the account's counts and remember this device."""
+    security_events.record(
+        "sign_in.succeeded",
+        level=logging.INFO,
+        account_id=account.id,
+        known_device=known_device(account) is not None,
+    )
     subjects = _account_subjects(account.email, account, known_device(account))
     async with db.transaction() as connection:
         await _forget_old(connection)

@@ -9,6 +9,7 @@ a minute, and background refreshes (a queue polling itself) do not count as acti
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
@@ -17,9 +18,11 @@ from typing import Any
 from quart import Quart, current_app, g, request, session
 from quart_auth import AuthUser, QuartAuth, current_user, login_user, logout_user
 
+from .. import security_events
 from ..clock import utcnow
 from ..config import plain_http_development
 from ..db import Database
+from ..i18n import language_cookie_name
 from . import store
 from .store import Account
 
@@ -74,6 +77,7 @@ async def end(db: Database) -> None:
     if session_row is not None:
         async with db.transaction() as connection:
             await store.revoke_session(connection, session_row.id)
+        security_events.record("session.ended", level=logging.INFO)
     g.session_row = None
     g.account = None
     logout_user()
@@ -97,13 +101,14 @@ async def load_current() -> None:
     if now - session_row.last_seen_at > idle or now - session_row.created_at > absolute:
         async with db.transaction() as connection:
             await store.revoke_session(connection, session_row.id)
+        security_events.record("session.expired", level=logging.INFO, account_id=account.id)
         g.session_expired = True
         logout_user()
         return
     g.account = account
     g.session_row = session_row
     g.session_lifetime = absolute
-    if account.locale and "lang" not in request.cookies:
+    if account.locale and language_cookie_name() not in request.cookies:
         g.locale = account.locale
     if (
         now - session_row.last_seen_at >= TOUCH_INTERVAL

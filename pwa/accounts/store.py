@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
+from .. import security_events
 from ..db import Database, fetch_one, from_db, now_text, to_db
 
 ACCOUNT_COLUMNS = """
@@ -274,6 +276,9 @@ async def revoke_sessions_of(
          WHERE account_id = :account_id AND revoked_at IS NULL AND id IS NOT :keep
         """,
         {"now": now_text(), "account_id": account_id, "keep": keep},
+    )
+    security_events.record(
+        "sessions.revoked", level=logging.INFO, target=account_id, kept_current=keep is not None
     )
 
 

@@ -17,7 +17,7 @@ from ..config import plain_http_development
 from ..db import Database, get_db
 from ..families import store as families
 from ..hospital import hospital_settings
-from ..i18n import LANGUAGE_COOKIE, LOCALES, gettext
+from ..i18n import LOCALES, gettext, language_cookie_name
 from ..limits import (
     code_limits,
     credential_limits,
@@ -405,12 +405,13 @@ async def choose_language() -> ResponseReturnValue:
             await store.update_locale(connection, g.account.id, chosen)
     response = redirect(safe_next())
     response.set_cookie(
-        LANGUAGE_COOKIE,
+        language_cookie_name(),
         chosen,
         max_age=60 * 60 * 24 * 365,
         secure=not plain_http_development(current_app.config),
         httponly=True,
         samesite="Lax",
+        path="/",
     )
     return response
 
