@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import UTC, datetime
 
 from quart import Quart, g, has_request_context, request
 
+from .clock import utcnow
 from .serving import redact
 
 LOGGER_NAME = "pwa.security"
@@ -32,7 +32,7 @@ def record(
     """Write one security event with when, where and who; ``detail`` must hold no secret."""
     fields: dict[str, object] = {
         "event": event,
-        "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "at": utcnow().isoformat(timespec="milliseconds"),
     }
     if has_request_context():
         # Imported here: pwa.security imports this module for its CSRF and origin events.
