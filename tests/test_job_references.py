@@ -3,6 +3,10 @@ them there from "visit:12" text, uniqueness per reference, and what a deletion l
 
 from __future__ import annotations
 
+import base64
+import logging
+import os
+import socket
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -10,13 +14,17 @@ from pathlib import Path
 import aiohttp
 import pytest
 import time_machine
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from quart import Quart
 
 from pwa import db as db_module
 from pwa.db import Database, migrate, migration_files
-from pwa.notifications import jobs
+from pwa.notifications import jobs, keys
+from pwa.notifications.endpoints import EndpointPolicy
 from pwa.notifications.jobs import About
 from pwa.notifications.sender import Sender
+from pwa.notifications.store import Subscription
 from pwa.notifications.transport import (
     DELIVERED,
     GONE,
@@ -25,6 +33,7 @@ from pwa.notifications.transport import (
     RETRY,
     Answer,
     Device,
+    Transport,
     verdict,
 )
 from pwa.plans import store as plans
@@ -227,3 +236,52 @@ def test_other_answers_fail_the_delivery_and_count_against_the_device() -> None:
     for status in (204, 402, 405, 422):
         ruling = verdict(Answer(status))
         assert (ruling.delivery, ruling.device, ruling.retry) == ("failed", Device.FAILING, False)
+
+
+async def test_a_failed_push_connection_is_logged_without_the_endpoints_path(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A port nobody listens on: the connection is refused, as when a push service is down.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    subscription = Subscription(
+        id=7,
+        account_id=1,
+        endpoint=f"http://127.0.0.1:{port}/push/secret-capability-token",
+        p256dh=_browser_key(),
+        auth=base64.urlsafe_b64encode(os.urandom(16)).rstrip(b"=").decode(),
+        vapid_public_key="",
+        device_label="",
+        created_at=datetime(2027, 1, 1, tzinfo=UTC),
+        last_success_at=None,
+        last_failure_at=None,
+        last_failure_status=None,
+        success_count=0,
+        failure_count=0,
+    )
+    transport = Transport(
+        keys.load(str(tmp_path), "", "mailto:ward@example.org"),
+        EndpointPolicy(hosts=(), test_ports=(port,)),
+        timeout=5,
+    )
+    with caplog.at_level(logging.WARNING, logger="pwa.notifications.transport"):
+        async with aiohttp.ClientSession() as session:
+            answer = await transport.send(
+                session, subscription, "{}", ttl=60, topic="t", urgent=False
+            )
+    assert answer == Answer(None)
+    assert verdict(answer) == RETRY
+    [record] = [r for r in caplog.records if r.name == "pwa.notifications.transport"]
+    assert "push connection to 127.0.0.1 failed" in record.getMessage()
+    assert "device 7" in record.getMessage()
+    assert "secret-capability-token" not in record.getMessage()
+
+
+def _browser_key() -> str:
+    """A browser's public key (P-256, uncompressed point, base64url) to encrypt to."""
+    private = ec.generate_private_key(ec.SECP256R1())
+    point = private.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return base64.urlsafe_b64encode(point).rstrip(b"=").decode()

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from pywebpush import WebPushException, webpush_async
@@ -19,6 +20,8 @@ from pywebpush import WebPushException, webpush_async
 from .endpoints import EndpointPolicy, EndpointRefused, NoRedirects
 from .keys import VapidKeys
 from .store import Subscription
+
+log = logging.getLogger(__name__)
 
 # A subscription that never once worked is switched off after this many 400 answers.
 NEVER_WORKED_LIMIT = 3
@@ -182,11 +185,25 @@ class Transport:
             )
         except WebPushException as error:
             if error.response is None:
+                _connection_failed(subscription, error)
                 return Answer(None)
             return _answer(error.response)
-        except (TimeoutError, aiohttp.ClientError, OSError):
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
+            _connection_failed(subscription, error)
             return Answer(None)
         return _answer(response)
+
+
+def _connection_failed(subscription: Subscription, error: BaseException) -> None:
+    """Log a push connection that failed (TLS, DNS, refused, timeout): a whole push
+    service unreachable shows up in the log, not only as a count on each device. The
+    endpoint's path is a capability and stays out; the host and the error's kind say enough."""
+    log.warning(
+        "push connection to %s failed (%s), device %s: retried later",
+        urlsplit(subscription.endpoint).hostname,
+        type(error).__name__,
+        subscription.id,
+    )
 
 
 def _answer(response: Any) -> Answer:
