@@ -340,7 +340,7 @@ async def test_an_unknown_token_is_404_and_guessing_is_rate_limited(client: Any)
 async def test_only_failed_tokens_count_towards_an_addresss_limit(
     app: Quart, people: People, family_client: Any
 ) -> None:
-    """Issue 14, finding 7: a calendar service fetches many families' good feeds from one
+    """A calendar service fetches many families' good feeds from one
     address, as often as it likes, and keeps getting them after bogus links from that
     address reached their limit; unknown or revoked tokens from one address are limited,
     shared by every server process (the counts are in the database)."""

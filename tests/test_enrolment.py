@@ -1,5 +1,6 @@
-"""Issue 14, finding 7: a staff member's not-yet-confirmed authenticator key stays on the
-server; the pre-sign-in cookie carries only a handle to it, good for five minutes."""
+"""A staff member's not-yet-confirmed authenticator key stays on the
+server; the pre-sign-in cookie carries only a handle to it, good for five minutes
+(docs/security.md, "Sessions and the second factor")."""
 
 from __future__ import annotations
 

@@ -631,7 +631,7 @@ CURRENT_STATUSES = {"final", "amended", "corrected"}  # R4: a valid result
 
 
 async def _corrected_weight(db: Database, people: People) -> tuple[str, str]:
-    """The family typed 26.1 kg, then corrected it to 21.6 kg (the issue's example)."""
+    """The family typed 26.1 kg, then corrected it to 21.6 kg (docs/api.md, "Corrected reports")."""
     typo = await _report(db, people, WEIGHED_AT, {"weight": 26.1, "pain": 1})
     fixed = await _report(
         db, people, WEIGHED_AT, {"weight": 21.6, "pain": 1}, note="typed wrong", corrects=typo

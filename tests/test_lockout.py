@@ -1,4 +1,4 @@
-"""Issue 14, finding 2: strangers cannot lock an account's owner out of signing in.
+"""Strangers cannot lock an account's owner out of signing in (docs/access.md, "Sign-in limits").
 
 Only failures count; a completed sign-in clears the account's count; a browser that
 signed in to the account before (it carries the signed device cookie) is limited on its

@@ -1,4 +1,4 @@
-"""Malformed input is a 400, a 404 or an ``invalid`` item, never a 500 (issue 14, finding 5).
+"""Malformed input is a 400, a 404 or an ``invalid`` item, never a 500 (docs/api.md).
 
 Ids beyond SQLite's 64 bits and Unicode digits in URL paths, query strings, forms and
 JSON; JSON bodies that are not UTF-8, nest too deep, hold lone surrogates or NaN. And one

@@ -1,5 +1,5 @@
 """Property tests: no 5xx from any JSON endpoint or form with ids, and every valid report
-of a batch is stored whatever else the batch holds (issue 14, finding 5)."""
+of a batch is stored whatever else the batch holds (docs/api.md, "JSON API rules")."""
 
 from __future__ import annotations
 

@@ -437,7 +437,7 @@ async def test_invite_answers_alike_for_a_known_and_a_new_address(
     nurse_client: QuartClient,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Issue 14, finding 3: the invite form does not tell which addresses have accounts."""
+    """The invite form does not tell which addresses have accounts."""
     from pwa.accounts import views
 
     hashed: list[str] = []

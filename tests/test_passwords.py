@@ -1,5 +1,5 @@
-"""Issue 14, finding 4: new passwords are checked against the user's own words, and long
-ones (up to 256 characters) are welcome wherever a password is set.
+"""New passwords are checked against the user's own words, and long
+ones (up to 256 characters) are welcome wherever a password is set (docs/access.md, "Sign-in limits").
 
 Through the real pages: joining by invite, a reset code (how a new colleague's staff
 account gets its first password, too), and changing one's password.

@@ -1,4 +1,4 @@
-"""What the server will connect to (issue 14, findings 1 and 6; docs/security.md): only
+"""What the server will connect to (docs/security.md, "Push endpoints"): only
 endpoints of the known push services are stored, exactly as checked; the sender checks
 them again, never follows a redirect, and the device list says only works / not working."""
 
@@ -27,7 +27,7 @@ from tests.test_push import run_sender, subscribe
 from tests.test_push_views import ORIGIN, SUBSCRIPTIONS, count
 
 REFUSED = [
-    # The issue's four: cloud metadata, SSH, an internal network, Redis over IPv6.
+    # The four of docs/security.md: cloud metadata, SSH, an internal network, Redis over IPv6.
     "https://169.254.169.254/latest",
     "https://127.0.0.1:22/",
     "https://10.0.0.1:8443/x",

@@ -597,7 +597,7 @@ async def test_json_endpoints_need_json_and_same_origin(json_app: Quart, people:
 async def test_same_origin_means_public_url_not_the_host_header(
     json_app: Quart, people: People
 ) -> None:
-    """Issue 14, finding 7: a foreign page that also names itself in Host (DNS rebinding,
+    """A foreign page that also names itself in Host (DNS rebinding,
     or a client setting Host by hand) is refused; only PUBLIC_URL's origin passes."""
     client = json_app.test_client()
     await sign_in(client, "parent@example.org")

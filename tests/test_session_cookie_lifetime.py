@@ -1,4 +1,4 @@
-"""Issue 14, finding 7: a family's session cookie outlives a browser restart for as long as
+"""A family's session cookie outlives a browser restart for as long as
 the server keeps the session; staff's ends with the browser. Either way the server's row
 decides: a revoked or timed-out session is refused, however long the cookie would last."""
 

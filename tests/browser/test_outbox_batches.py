@@ -1,5 +1,5 @@
 """The outbox packs its batches by size too, and a report the server can never take never
-holds back the others (issue 14, finding 8): before, 50 long reports made a body over the
+holds back the others (docs/offline.md, "Sending"): before, 50 long reports made a body over the
 server's 256 KB, the server answered 413, and the phone retried the same 50 for ever."""
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Every page the shell issue touches: no axe-core violation (light and dark), no
-sideways scrolling at 320 px, and Dutch when the family chooses it."""
+"""The shell's pages (sign-in, home with its banners, the offline page): no axe-core
+violation (light and dark), no sideways scrolling at 320 px, and Dutch when the family
+chooses it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The treatment plan in the browser (issue 4): the family's next visit and timeline, the
+"""The treatment plan in the browser (docs/offline.md): the family's next visit and timeline, the
 schedule kept for offline use until sign-out, the change banner after a nurse moves a
 visit, the "what to bring" ticks, and axe-core and 320 px checks for every role's pages.
 
