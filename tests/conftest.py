@@ -18,13 +18,14 @@ from pwa.accounts import second_factor
 from pwa.accounts import store as accounts
 from pwa.accounts.passwords import hash_password
 from pwa.app import create_app
-from pwa.config import DEFAULT_PUSH_SERVICE_HOSTS
+from pwa.config import DEFAULT_PUSH_SERVICE_HOSTS, DEMO_TOTP_SECRET
 from pwa.db import Database
 from pwa.families import store as families
 from pwa.plans import changes as plan_changes
 from pwa.plans import store as plans
 
-TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
+# Staff accounts made by the tests share the demo staff's authenticator secret.
+TOTP_SECRET = DEMO_TOTP_SECRET
 PASSWORD = "quiet-lighthouse-morning"
 _CSRF = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
@@ -57,7 +58,7 @@ def test_config(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
         "READ_CONNECTIONS": 2,
     }
     if overrides.get("ENV") != "production":
-        # The fake push service (tests/push_service.py) on a port of its own, beside the
+        # The fake push service (tests/helpers/push_service.py) on a port of its own, beside the
         # real push services: a development setting, which production refuses.
         config["PUSH_SERVICE_HOSTS"] = f"{DEFAULT_PUSH_SERVICE_HOSTS} 127.0.0.1:{free_port()}"
         config["PUSH_ALLOW_INSECURE_TEST_SERVICE"] = True
@@ -236,9 +237,9 @@ def fake_push_port(config: dict[str, Any]) -> int:
 
 @pytest.fixture
 async def push_service(config: dict[str, Any]) -> AsyncIterator[Any]:
-    """The fake push service (tests/push_service.py), served on 127.0.0.1 for one test,
+    """The fake push service (tests/helpers/push_service.py), served on 127.0.0.1 for one test,
     on the port the app's settings allow."""
-    from tests.push_service import PushService
+    from tests.helpers.push_service import PushService
 
     service = PushService(port=fake_push_port(config))
     task, stop = await service.start()

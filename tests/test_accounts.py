@@ -28,6 +28,7 @@ from pwa.accounts import store as accounts
 from pwa.accounts.passwords import hash_password
 from pwa.accounts.sessions import BACKGROUND_HEADER, COOKIE_NAME, PRE_LOGIN_COOKIE_NAME
 from pwa.app import create_app
+from pwa.config import DEMO_TOTP_SECRET
 from pwa.db import Database, from_db
 from tests.conftest import (
     PASSWORD,
@@ -761,7 +762,7 @@ def test_demo_code_prints_the_current_six_digit_code(
         assert cli.main(["demo-code"]) == 0
     printed = capsys.readouterr().out
     assert re.fullmatch(r"\d{6}\n", printed), printed
-    assert printed.strip() == pyotp.TOTP("JBSWY3DPEHPK3PXPJBSWY3DP").at(moment)
+    assert printed.strip() == pyotp.TOTP(DEMO_TOTP_SECRET).at(moment)
 
 
 async def test_a_new_password_withdraws_other_open_reset_codes(

@@ -15,7 +15,7 @@ from quart.wrappers import Response
 from pwa.db import Database
 from pwa.hospital import hospital_settings, save_hospital_settings
 from tests.conftest import PASSWORD, People, post_form
-from tests.test_nurse_children import code_from, join, make_invite, make_reset
+from tests.helpers.invites import code_from, join, make_invite, make_reset
 
 PERSONAL = (
     "This password leans on your name, your e-mail address or the name of the app or the "

@@ -20,40 +20,11 @@ from pwa.notifications.transport import NEVER_WORKED_LIMIT
 from pwa.plans import changes
 from pwa.plans import store as plans
 from tests.conftest import People, make_plan
-from tests.push_service import Device, PushService, Script
+from tests.helpers.push import run_sender, subscribe
+from tests.helpers.push_service import Device, PushService, Script
+from tests.helpers.rows import jobs
 
 AMS = ZoneInfo("Europe/Amsterdam")
-
-
-async def subscribe(db: Database, app: Quart, account_id: int, device: Device) -> int:
-    info = device.subscription_json()
-    async with db.transaction() as connection:
-        return await push_store.upsert_subscription(
-            connection,
-            account_id=account_id,
-            endpoint=info["endpoint"],
-            p256dh=info["keys"]["p256dh"],
-            auth=info["keys"]["auth"],
-            vapid_public_key=app.extensions["vapid"].public_key,
-            device_label="test phone",
-        )
-
-
-async def run_sender(
-    app: Quart, db: Database, *, push_timeout: float = 2.0, name: str = "test"
-) -> Any:
-    async with aiohttp.ClientSession() as session:
-        return await Sender(
-            db,
-            app.extensions["vapid"],
-            endpoints=app.extensions["push_endpoints"],
-            timeout=push_timeout,
-            name=name,
-        ).run_once(session)
-
-
-async def jobs(db: Database, where: str = "1 = 1") -> list[Any]:
-    return await db.fetch_all(f"SELECT * FROM notification_job WHERE {where} ORDER BY due_at, id")  # noqa: S608
 
 
 def local(text: str) -> datetime:

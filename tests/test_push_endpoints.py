@@ -22,9 +22,10 @@ from pwa.notifications import planner
 from pwa.notifications import store as push_store
 from pwa.notifications.endpoints import EndpointPolicy, EndpointRefused
 from tests.conftest import People, fake_push_port
-from tests.push_service import Device
-from tests.test_push import run_sender, subscribe
-from tests.test_push_views import ORIGIN, SUBSCRIPTIONS, count
+from tests.helpers.push import SUBSCRIPTIONS, run_sender, subscribe
+from tests.helpers.push_service import Device
+from tests.helpers.reports import SAME_ORIGIN
+from tests.helpers.rows import count
 
 REFUSED = [
     # The four of docs/security.md: cloud metadata, SSH, an internal network, Redis over IPv6.
@@ -79,7 +80,7 @@ async def test_an_endpoint_outside_the_push_services_is_refused_and_nothing_stor
     db: Database, family_client: QuartClient, endpoint: str
 ) -> None:
     response = await family_client.post(
-        SUBSCRIPTIONS, json={"endpoint": endpoint, "keys": keys()}, headers=ORIGIN
+        SUBSCRIPTIONS, json={"endpoint": endpoint, "keys": keys()}, headers=SAME_ORIGIN
     )
     assert response.status_code == 400, endpoint
     body = await response.get_json()
@@ -92,7 +93,7 @@ async def test_a_push_service_endpoint_is_stored_exactly_as_sent(
     db: Database, family_client: QuartClient, endpoint: str
 ) -> None:
     response = await family_client.post(
-        SUBSCRIPTIONS, json={"endpoint": endpoint, "keys": keys()}, headers=ORIGIN
+        SUBSCRIPTIONS, json={"endpoint": endpoint, "keys": keys()}, headers=SAME_ORIGIN
     )
     assert response.status_code == 201
     assert [
@@ -112,7 +113,7 @@ async def test_an_endpoint_is_stored_normalised_once(
         "HTTPS://FCM.GoogleAPIs.com/fcm/send/abc:DEF",
     ):
         response = await family_client.post(
-            SUBSCRIPTIONS, json={"endpoint": spelling, "keys": keys()}, headers=ORIGIN
+            SUBSCRIPTIONS, json={"endpoint": spelling, "keys": keys()}, headers=SAME_ORIGIN
         )
         assert response.status_code == 201, spelling
     rows = await db.fetch_all("SELECT endpoint FROM push_subscription")
@@ -128,7 +129,7 @@ async def test_push_api_bodies_over_8_kb_are_refused(
 ) -> None:
     """A subscription is a few hundred bytes; 17 KB is refused with 413 before parsing."""
     body = {"endpoint": ACCEPTED[0], "keys": keys(), "label": "x" * 17 * 1024}
-    response = await family_client.open(path, method=method, json=body, headers=ORIGIN)
+    response = await family_client.open(path, method=method, json=body, headers=SAME_ORIGIN)
     assert response.status_code == 413
     assert (await response.get_json())["error"] == "Request Entity Too Large"
     assert await count(db, "SELECT COUNT(*) FROM push_subscription") == 0
@@ -337,12 +338,12 @@ async def test_a_phone_removes_its_subscription_in_any_spelling_of_its_endpoint(
 ) -> None:
     stored = "https://fcm.googleapis.com/fcm/send/abc:DEF"
     await family_client.post(
-        SUBSCRIPTIONS, json={"endpoint": stored, "keys": keys()}, headers=ORIGIN
+        SUBSCRIPTIONS, json={"endpoint": stored, "keys": keys()}, headers=SAME_ORIGIN
     )
     response = await family_client.delete(
         SUBSCRIPTIONS,
         json={"endpoint": "https://FCM.googleapis.com:443/fcm/send/abc:DEF"},
-        headers=ORIGIN,
+        headers=SAME_ORIGIN,
     )
     assert response.status_code == 204
     assert await count(db, "SELECT COUNT(*) FROM push_subscription") == 0

@@ -22,28 +22,17 @@ from pwa.notifications import store as push_store
 from pwa.notifications.devices import InvalidSubscription, endpoint_digest
 from pwa.notifications.endpoints import EndpointPolicy
 from tests.conftest import People, get_csrf, make_plan, post_form
-from tests.push_service import PushService
-from tests.test_push import jobs, run_sender, subscribe
+from tests.helpers.push import SUBSCRIPTIONS, browser_subscription, run_sender, subscribe
+from tests.helpers.push_service import PushService
+from tests.helpers.reports import SAME_ORIGIN
+from tests.helpers.rows import count, jobs
 
-ORIGIN = {"Origin": "https://localhost"}
-SUBSCRIPTIONS = "/api/push/subscriptions"
 NO_REMINDERS = "No working reminders — phone the family before each stay"
 FAMILY_PREFERENCES = {"reminders_enabled": "y", "quiet_start": "21:30", "quiet_end": "08:00"}
 
 
 def b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def browser_subscription(push_service: PushService, **extra: Any) -> dict[str, Any]:
-    """What PushSubscription.toJSON() gives, for a real key pair the fake service knows."""
-    return {**push_service.new_device().subscription_json(), "expirationTime": None, **extra}
-
-
-async def count(db: Database, sql: str) -> int:
-    row = await db.fetch_one(sql)
-    assert row is not None
-    return int(row[0])
 
 
 def future_monday(weeks: int = 6) -> date:
@@ -71,9 +60,9 @@ async def test_a_browser_subscription_is_stored_once_for_the_caller(
     db: Database, people: People, family_client: QuartClient, push_service: PushService
 ) -> None:
     subscription = browser_subscription(push_service, label="  Kitchen   tablet ")
-    first = await family_client.post(SUBSCRIPTIONS, json=subscription, headers=ORIGIN)
+    first = await family_client.post(SUBSCRIPTIONS, json=subscription, headers=SAME_ORIGIN)
     assert first.status_code == 201
-    again = await family_client.post(SUBSCRIPTIONS, json=subscription, headers=ORIGIN)
+    again = await family_client.post(SUBSCRIPTIONS, json=subscription, headers=SAME_ORIGIN)
     assert again.status_code == 201
     [row] = await db.fetch_all(
         "SELECT account_id, endpoint, p256dh, auth, device_label FROM push_subscription"
@@ -95,7 +84,7 @@ async def test_an_unnamed_device_is_named_after_the_browser(
     response = await family_client.post(
         SUBSCRIPTIONS,
         json=browser_subscription(push_service),
-        headers={**ORIGIN, "User-Agent": iphone},
+        headers={**SAME_ORIGIN, "User-Agent": iphone},
     )
     assert response.status_code == 201
     row = await db.fetch_one("SELECT device_label FROM push_subscription")
@@ -130,7 +119,7 @@ async def test_bad_subscriptions_are_refused_and_nothing_is_stored(
     db: Database, people: People, family_client: QuartClient, push_service: PushService
 ) -> None:
     for name, body in _bad_subscriptions(push_service):
-        response = await family_client.post(SUBSCRIPTIONS, json=body, headers=ORIGIN)
+        response = await family_client.post(SUBSCRIPTIONS, json=body, headers=SAME_ORIGIN)
         assert response.status_code == 400, name
     assert await count(db, "SELECT COUNT(*) FROM push_subscription") == 0
 
@@ -171,7 +160,7 @@ async def test_push_api_calls_must_be_same_origin_json(
         no_origin = await family_client.open(path, method=method, json=body)
         assert no_origin.status_code == 403, (method, path)
         as_form = await family_client.open(
-            path, method=method, form={"endpoint": "x"}, headers=ORIGIN
+            path, method=method, form={"endpoint": "x"}, headers=SAME_ORIGIN
         )
         assert as_form.status_code == 415, (method, path)
     assert await count(db, "SELECT COUNT(*) FROM push_subscription") == 0
@@ -185,21 +174,21 @@ async def test_unsubscribing_removes_only_the_callers_own_device(
     await subscribe(db, app, people.parent_id, mine)
     await subscribe(db, app, people.other_parent_id, theirs)
     other = await family_client.delete(
-        SUBSCRIPTIONS, json={"endpoint": theirs.endpoint}, headers=ORIGIN
+        SUBSCRIPTIONS, json={"endpoint": theirs.endpoint}, headers=SAME_ORIGIN
     )
     assert other.status_code == 404
     unknown = await family_client.delete(
-        SUBSCRIPTIONS, json={"endpoint": "https://push.example/x"}, headers=ORIGIN
+        SUBSCRIPTIONS, json={"endpoint": "https://push.example/x"}, headers=SAME_ORIGIN
     )
     assert unknown.status_code == 404
     assert await count(db, "SELECT COUNT(*) FROM push_subscription") == 2
     gone = await family_client.delete(
-        SUBSCRIPTIONS, json={"endpoint": mine.endpoint}, headers=ORIGIN
+        SUBSCRIPTIONS, json={"endpoint": mine.endpoint}, headers=SAME_ORIGIN
     )
     assert gone.status_code == 204
     [left] = await db.fetch_all("SELECT endpoint FROM push_subscription")
     assert left["endpoint"] == theirs.endpoint
-    missing = await family_client.delete(SUBSCRIPTIONS, json={}, headers=ORIGIN)
+    missing = await family_client.delete(SUBSCRIPTIONS, json={}, headers=SAME_ORIGIN)
     assert missing.status_code == 400
 
 
@@ -208,7 +197,7 @@ async def test_a_test_notification_is_planned_for_the_caller_and_arrives(
 ) -> None:
     device = push_service.new_device()
     await subscribe(db, app, people.parent_id, device)
-    response = await family_client.post("/api/push/test", json={}, headers=ORIGIN)
+    response = await family_client.post("/api/push/test", json={}, headers=SAME_ORIGIN)
     assert response.status_code == 202
     # Tests run without the in-app sender: the loop (or cron) would send it.
     assert await response.get_json() == {"status": "queued", "devices": 1, "sendingNow": False}
@@ -227,7 +216,7 @@ async def test_the_in_app_sender_sends_a_test_at_once(
     await subscribe(db, app, people.parent_id, device)
     app.config["TESTING"] = False  # as served: the sender runs in this process
     try:
-        response = await family_client.post("/api/push/test", json={}, headers=ORIGIN)
+        response = await family_client.post("/api/push/test", json={}, headers=SAME_ORIGIN)
         assert (await response.get_json())["sendingNow"] is True
         for _ in range(100):
             if push_service.for_device(device):

@@ -17,8 +17,9 @@ from pwa.notifications import store as push_store
 from pwa.notifications.jobs import About
 from pwa.plans import store as plans
 from tests.conftest import People, make_plan, post_form
-from tests.push_service import PushService
-from tests.test_push import jobs, run_sender, subscribe
+from tests.helpers.push import run_sender, subscribe
+from tests.helpers.push_service import PushService
+from tests.helpers.rows import jobs
 
 AMS = ZoneInfo("Europe/Amsterdam")
 QUIET = {"quiet_start": "21:30", "quiet_end": "08:00"}

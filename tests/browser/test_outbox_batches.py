@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import BrowserContext, Page, Route, expect
 
-from .harness import ServedApp, go_offline, sign_in_parent
-from .test_diary import (
+from tests.helpers.browser import ServedApp, go_offline, sign_in_parent
+from tests.helpers.browser_diary import (
     OUTBOX_MODULE,
     come_back_online,
     keep_form_offline,

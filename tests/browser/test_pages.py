@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import BrowserContext, Page, expect
 
-from .harness import (
+from tests.helpers.browser import (
     assert_accessible,
     go_offline,
     horizontal_overflow,

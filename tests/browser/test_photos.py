@@ -20,7 +20,7 @@ import pytest_asyncio
 from PIL import Image
 from playwright.async_api import BrowserContext, Page, expect
 
-from .harness import (
+from tests.helpers.browser import (
     ServedApp,
     assert_accessible,
     database_names,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Playwright, expect
 
-from .harness import (
+from tests.helpers.browser import (
     PARENT,
     ServedApp,
     persistent_context,

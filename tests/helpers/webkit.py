@@ -14,8 +14,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
-from bench.common import Server, count_rows
 from pwa.demo import DEMO_LOGINS
+from tests.helpers.served import Server, count_rows
 
 PARENT = next(login for login in DEMO_LOGINS if login.role == "caregiver")
 PHONE_WIDTH = 360

@@ -2,7 +2,7 @@
 configuration), with a route that raises and one that never answers in time: proof that
 bench/fuzz.py counts a 500 and a hang (tests/test_fuzz.py).
 
-    .venv/bin/python -m tests.fuzz_broken_app --host 127.0.0.1 --port 8002
+    .venv/bin/python -m tests.helpers.fuzz_broken_app --host 127.0.0.1 --port 8002
 """
 
 from __future__ import annotations
