@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from quart import Quart
 from quart.testing import QuartClient
+from quart.typing import TestClientProtocol
 
 from pwa.accounts import second_factor
 from pwa.accounts import store as accounts
@@ -35,7 +36,7 @@ _CSRF = re.compile(
 class HttpsClient(QuartClient):
     """The test client over https, as the app is served in production (Secure cookies)."""
 
-    async def open(self, path: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    async def open(self, path: str, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("scheme", "https")
         return await super().open(path, *args, **kwargs)
 
@@ -77,7 +78,7 @@ def config(tmp_path: Path) -> dict[str, Any]:
 @pytest.fixture
 async def app(config: dict[str, Any]) -> AsyncIterator[Quart]:
     application = create_app(config)
-    application.test_client_class = HttpsClient
+    application.test_client_class = HttpsClient  # type: ignore[assignment]  # QuartClient, not quart.typing's protocol
     async with application.test_app():
         yield application
 
@@ -89,7 +90,7 @@ def db(app: Quart) -> Database:
 
 
 @pytest.fixture
-def client(app: Quart) -> QuartClient:
+def client(app: Quart) -> TestClientProtocol:
     return app.test_client()
 
 
@@ -105,20 +106,20 @@ def enrolment_key(html: str) -> str | None:
     return re.sub(r"<[^>]+>|\s", "", match.group(1)) if match else None
 
 
-async def get_csrf(client: QuartClient, path: str) -> str:
+async def get_csrf(client: TestClientProtocol, path: str) -> str:
     response = await client.get(path)
     return csrf_from(await response.get_data(as_text=True))
 
 
 async def post_form(
-    client: QuartClient, path: str, form: dict[str, str], *, csrf_path: str | None = None
+    client: TestClientProtocol, path: str, form: dict[str, str], *, csrf_path: str | None = None
 ) -> Any:
     """Post a form the way a browser does: fetch the page for its CSRF token first."""
     token = await get_csrf(client, csrf_path or path)
     return await client.post(path, form={"csrf_token": token, **form})
 
 
-async def choose_language(client: QuartClient, language: str) -> None:
+async def choose_language(client: TestClientProtocol, language: str) -> None:
     """Switch the signed-in user's language, as the switch in every page's footer does."""
     response = await post_form(
         client, "/settings/language", {"lang": language}, csrf_path="/settings"
@@ -197,7 +198,7 @@ async def people(app: Quart, db: Database) -> People:
     return People(nurse_id, admin_id, parent_id, child_id, other_parent_id, other_child_id)
 
 
-async def sign_in(client: QuartClient, email: str, *, staff: bool = False) -> None:
+async def sign_in(client: TestClientProtocol, email: str, *, staff: bool = False) -> None:
     """Sign in through the real pages, including the second factor for staff."""
     response = await post_form(client, "/login", {"email": email, "password": PASSWORD})
     assert response.status_code == 302, await response.get_data(as_text=True)
@@ -210,21 +211,21 @@ async def sign_in(client: QuartClient, email: str, *, staff: bool = False) -> No
 
 
 @pytest.fixture
-async def family_client(app: Quart, people: People) -> QuartClient:
+async def family_client(app: Quart, people: People) -> TestClientProtocol:
     client = app.test_client()
     await sign_in(client, "parent@example.org")
     return client
 
 
 @pytest.fixture
-async def nurse_client(app: Quart, people: People) -> QuartClient:
+async def nurse_client(app: Quart, people: People) -> TestClientProtocol:
     client = app.test_client()
     await sign_in(client, "nurse@example.org", staff=True)
     return client
 
 
 @pytest.fixture
-async def admin_client(app: Quart, people: People) -> QuartClient:
+async def admin_client(app: Quart, people: People) -> TestClientProtocol:
     client = app.test_client()
     await sign_in(client, "admin@example.org", staff=True)
     return client

@@ -437,7 +437,7 @@ async def test_a_failing_feed_keeps_its_token_out_of_the_error_log(
 
     monkeypatch.setattr(calendar_views, "build_calendar", broken)
     app = create_app({**config, "PROPAGATE_EXCEPTIONS": False})
-    app.test_client_class = HttpsClient
+    app.test_client_class = HttpsClient  # type: ignore[assignment]  # QuartClient, not quart.typing's protocol
     async with app.test_app():
         db = app.extensions["db"]
         parent = await make_account(

@@ -562,7 +562,7 @@ async def json_app(config: dict[str, Any]) -> Any:
     from tests.conftest import HttpsClient
 
     app = create_app(config)
-    app.test_client_class = HttpsClient
+    app.test_client_class = HttpsClient  # type: ignore[assignment]  # QuartClient, not quart.typing's protocol
 
     @access(Access.SIGNED_IN)
     async def echo() -> dict[str, str]:
@@ -683,7 +683,7 @@ async def test_general_limit_answers_429_with_retry_after(config: dict[str, Any]
     from tests.conftest import HttpsClient
 
     app = create_app({**config, "GENERAL_LIMIT_PER_MINUTE": 5})
-    app.test_client_class = HttpsClient
+    app.test_client_class = HttpsClient  # type: ignore[assignment]  # QuartClient, not quart.typing's protocol
     async with app.test_app():
         client = app.test_client()
         statuses = [(await client.get("/privacy")).status_code for _ in range(6)]

@@ -63,7 +63,7 @@ async def test_an_overdue_green_never_looks_louder_than_a_new_red(
     await expect(green_item.locator(".overdue")).to_have_text("overdue")
     await expect(green_item.locator(".tag")).to_have_text("Green")
     for scheme in ("light", "dark"):
-        await page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+        await page.emulate_media(color_scheme=scheme)
         found = await colours(page, red, green)
         theme = found["theme"]
         assert found["red"]["background"] == theme["dangerBg"], scheme

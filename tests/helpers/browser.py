@@ -292,7 +292,7 @@ def describe(violations: list[dict[str, Any]]) -> str:
 async def assert_accessible(page: Page) -> None:
     """No axe-core violation, in the light and the dark colour scheme."""
     for scheme in ("light", "dark"):
-        await page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+        await page.emulate_media(color_scheme=scheme)
         violations = await axe_violations(page)
         assert not violations, f"{page.url} ({scheme}):\n{describe(violations)}"
     await page.emulate_media(color_scheme="light")

@@ -31,4 +31,6 @@ async def fetch_calendar(app: Quart, path: str) -> Calendar:
 
 
 def events_by_uid(calendar: Calendar) -> dict[str, Event]:
-    return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+    return {
+        str(event["UID"]): event for event in calendar.walk("VEVENT") if isinstance(event, Event)
+    }

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from quart.testing import QuartClient
+from quart.typing import TestClientProtocol
 from quart.wrappers import Response
 
 from tests.conftest import csrf_from, post_form
@@ -30,7 +31,7 @@ def code_from(html: str, kind: str) -> str:
     return code
 
 
-async def make_invite(nurse: QuartClient, child_id: int, note: str = "mother") -> str:
+async def make_invite(nurse: TestClientProtocol, child_id: int, note: str = "mother") -> str:
     response = await post_form(
         nurse,
         f"/nurse/children/{child_id}/invites",
@@ -43,7 +44,7 @@ async def make_invite(nurse: QuartClient, child_id: int, note: str = "mother") -
     return code_from(html, "invite")
 
 
-async def make_reset(nurse: QuartClient, child_id: int, caregiver_id: int) -> Response:
+async def make_reset(nurse: TestClientProtocol, child_id: int, caregiver_id: int) -> Any:
     return await post_form(
         nurse,
         f"/nurse/children/{child_id}/caregivers/{caregiver_id}/reset",
@@ -53,7 +54,7 @@ async def make_reset(nurse: QuartClient, child_id: int, caregiver_id: int) -> Re
 
 
 async def join(
-    client: QuartClient,
+    client: TestClientProtocol,
     code: str,
     *,
     name: str = "Alex",
