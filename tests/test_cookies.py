@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from quart import Quart
-from quart.typing import TestClientProtocol
+from quart.typing import TestClientProtocol as Client
 from quart.wrappers import Response
 
 from pwa.app import create_app
@@ -53,7 +53,7 @@ def set_cookies(response: Response) -> dict[str, set[str]]:
     return found
 
 
-async def sign_in(client: TestClientProtocol) -> tuple[Response, Response]:
+async def sign_in(client: Client) -> tuple[Response, Response]:
     page = await client.get("/login")
     token = csrf_from(await page.get_data(as_text=True))
     response = await client.post(

@@ -10,7 +10,7 @@ from typing import Any
 import pyotp
 import time_machine
 from quart import Quart
-from quart.typing import TestClientProtocol
+from quart.typing import TestClientProtocol as Client
 
 from pwa.accounts import store as accounts
 from pwa.accounts.passwords import hash_password
@@ -34,7 +34,7 @@ async def new_nurse(app: Quart, db: Database) -> int:
         )
 
 
-async def password_step(client: TestClientProtocol) -> str:
+async def password_step(client: Client) -> str:
     """Sign in with the password; the enrolment page's address."""
     token = csrf_from(await (await client.get("/login")).get_data(as_text=True))
     response = await client.post(
@@ -44,7 +44,7 @@ async def password_step(client: TestClientProtocol) -> str:
     return str(response.location)
 
 
-def pre_sign_in_state(app: Quart, client: TestClientProtocol) -> tuple[str, dict[str, Any]]:
+def pre_sign_in_state(app: Quart, client: Client) -> tuple[str, dict[str, Any]]:
     """The pre-sign-in cookie as sent, and what it holds once its signature is checked."""
     assert client.cookie_jar is not None
     raw = next(c.value for c in client.cookie_jar if c.name == PRE_LOGIN_COOKIE_NAME)

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import time_machine
 from quart import Quart
-from quart.typing import TestClientProtocol
+from quart.typing import TestClientProtocol as Client
 from quart.wrappers import Response
 
 from pwa.accounts import lockout, second_factor
@@ -47,7 +47,7 @@ class Device:
     """A browser at its own address: its cookies (the device cookie among them) stay."""
 
     def __init__(self, app: Quart, headers: dict[str, str] | None = None) -> None:
-        self.client: TestClientProtocol = app.test_client()
+        self.client: Client = app.test_client()
         self.headers = {"X-Forwarded-For": f"198.51.100.{next(_addresses)}", **(headers or {})}
 
     async def post(self, path: str, form: dict[str, str]) -> Response:

@@ -17,7 +17,7 @@ import pytest
 import time_machine
 from babel.messages.pofile import read_po
 from quart import Quart
-from quart.typing import TestClientProtocol
+from quart.typing import TestClientProtocol as Client
 from quart.wrappers import Response
 
 from pwa.accounts.views import PRIVACY_VERSION
@@ -40,7 +40,7 @@ NOT_VALID = "This code does not work"
 CATALOGUE = Path(__file__).resolve().parent.parent / "pwa/translations/nl/LC_MESSAGES/messages.po"
 
 
-async def enrol_child(nurse: TestClientProtocol, nickname: str) -> int:
+async def enrol_child(nurse: Client, nickname: str) -> int:
     response = await post_form(
         nurse,
         "/nurse/children",
@@ -59,7 +59,7 @@ JOIN_NEXT_STEP = (
 
 
 async def finish_joining(
-    client: TestClientProtocol, login_location: str, email: str, password: str
+    client: Client, login_location: str, email: str, password: str
 ) -> Response:
     """After joining: the sign-in page (e-mail filled in), sign in, the invite, then home."""
     page = await client.get(login_location)
@@ -112,7 +112,7 @@ def has_word(html: str, word: str) -> bool:
 
 
 async def test_new_parent_joins_with_invite_and_sees_only_their_child(
-    app: Quart, db: Database, people: People, nurse_client: TestClientProtocol
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     child_id = await enrol_child(nurse_client, "Juniper")
     code = await make_invite(nurse_client, child_id)
@@ -157,7 +157,7 @@ async def test_new_parent_joins_with_invite_and_sees_only_their_child(
 
 
 async def test_joining_needs_the_privacy_notice_accepted(
-    app: Quart, db: Database, people: People, nurse_client: TestClientProtocol
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     code = await make_invite(nurse_client, people.child_id)
     parent = app.test_client()
@@ -169,7 +169,7 @@ async def test_joining_needs_the_privacy_notice_accepted(
 
 
 async def test_a_typed_invite_code_may_have_dashes_spaces_and_small_letters(
-    app: Quart, people: People, nurse_client: TestClientProtocol
+    app: Quart, people: People, nurse_client: Client
 ) -> None:
     code = await make_invite(nurse_client, people.child_id)
     parent = app.test_client()
@@ -183,7 +183,7 @@ async def test_a_typed_invite_code_may_have_dashes_spaces_and_small_letters(
 
 
 async def test_invite_works_once(
-    app: Quart, db: Database, people: People, nurse_client: TestClientProtocol
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     code = await make_invite(nurse_client, people.child_id)
     first = app.test_client()
@@ -213,7 +213,7 @@ async def test_invite_works_once(
 
 
 async def test_two_parents_redeeming_one_invite_at_once_link_only_one(
-    app: Quart, db: Database, people: People, nurse_client: TestClientProtocol
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     code = await make_invite(nurse_client, people.child_id)
     clients = [app.test_client(), app.test_client()]
@@ -245,7 +245,7 @@ async def test_two_parents_redeeming_one_invite_at_once_link_only_one(
 
 
 async def test_expired_invite_does_not_work(
-    app: Quart, db: Database, people: People, nurse_client: TestClientProtocol
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     code = await make_invite(nurse_client, people.child_id)
     row = await code_row(db, code)
@@ -279,7 +279,7 @@ async def test_expired_invite_does_not_work(
 
 
 async def test_nurse_revokes_an_invite(
-    app: Quart, db: Database, people: People, nurse_client: TestClientProtocol
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     code = await make_invite(nurse_client, people.child_id, note="grandmother")
     child_page = await body_text(await nurse_client.get(f"/nurse/children/{people.child_id}"))
@@ -320,8 +320,8 @@ async def test_signed_in_caregiver_adds_a_second_child_and_switches(
     app: Quart,
     db: Database,
     people: People,
-    nurse_client: TestClientProtocol,
-    family_client: TestClientProtocol,
+    nurse_client: Client,
+    family_client: Client,
 ) -> None:
     child_id = await enrol_child(nurse_client, "Juniper")
     code = await make_invite(nurse_client, child_id)
@@ -365,7 +365,7 @@ async def test_signed_in_caregiver_adds_a_second_child_and_switches(
 
 @pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "/\t/evil.example"])
 async def test_child_switcher_only_redirects_within_the_site(
-    family_client: TestClientProtocol, people: People, target: str
+    family_client: Client, people: People, target: str
 ) -> None:
     token = csrf_from(await body_text(await family_client.get("/")))
     response = await family_client.post(
@@ -381,7 +381,7 @@ async def test_invite_answers_alike_for_a_known_and_a_new_address(
     app: Quart,
     db: Database,
     people: People,
-    nurse_client: TestClientProtocol,
+    nurse_client: Client,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The invite form does not tell which addresses have accounts."""
@@ -426,7 +426,7 @@ async def test_invite_answers_alike_for_a_known_and_a_new_address(
 
 
 async def test_a_known_address_accepts_the_invite_after_signing_in(
-    app: Quart, db: Database, people: People, nurse_client: TestClientProtocol
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     juniper = await enrol_child(nurse_client, "Juniper")
     code = await make_invite(nurse_client, juniper)
@@ -441,7 +441,7 @@ async def test_a_known_address_accepts_the_invite_after_signing_in(
 
 
 async def test_weak_password_is_refused(
-    app: Quart, db: Database, people: People, nurse_client: TestClientProtocol
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     code = await make_invite(nurse_client, people.child_id)
     parent = app.test_client()
@@ -457,7 +457,7 @@ async def test_weak_password_is_refused(
 
 
 async def test_weak_password_message_is_translated(
-    app: Quart, db: Database, people: People, nurse_client: TestClientProtocol
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     with CATALOGUE.open("rb") as handle:
         catalogue = read_po(handle, locale="nl")
@@ -475,7 +475,7 @@ async def test_weak_password_message_is_translated(
 
 
 async def test_mismatched_confirmation_is_refused(
-    app: Quart, db: Database, people: People, nurse_client: TestClientProtocol
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     code = await make_invite(nurse_client, people.child_id)
     parent = app.test_client()
@@ -487,7 +487,7 @@ async def test_mismatched_confirmation_is_refused(
 
 
 async def test_staff_cannot_redeem_an_invite(
-    app: Quart, db: Database, people: People, nurse_client: TestClientProtocol
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     code = await make_invite(nurse_client, people.child_id)
     page = await nurse_client.get(f"/invite/{code}")
@@ -521,7 +521,7 @@ async def database_text(db: Database) -> list[str]:
 
 
 async def test_invite_and_reset_codes_are_stored_only_as_hashes(
-    app: Quart, db: Database, people: People, nurse_client: TestClientProtocol
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     invite = await make_invite(nurse_client, people.child_id)
     reset_page = await make_reset(nurse_client, people.child_id, people.parent_id)
@@ -543,8 +543,8 @@ async def test_nurse_issues_reset_and_caregiver_sets_a_new_password(
     app: Quart,
     db: Database,
     people: People,
-    nurse_client: TestClientProtocol,
-    family_client: TestClientProtocol,
+    nurse_client: Client,
+    family_client: Client,
 ) -> None:
     child_page = await body_text(await nurse_client.get(f"/nurse/children/{people.child_id}"))
     reset_path = f"/nurse/children/{people.child_id}/caregivers/{people.parent_id}/reset"
@@ -595,7 +595,7 @@ async def test_nurse_issues_reset_and_caregiver_sets_a_new_password(
 
 
 async def test_reset_refuses_weak_and_mismatched_passwords(
-    app: Quart, db: Database, people: People, nurse_client: TestClientProtocol
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     code = code_from(
         await body_text(await make_reset(nurse_client, people.child_id, people.parent_id)), "reset"
@@ -619,7 +619,7 @@ async def test_reset_refuses_weak_and_mismatched_passwords(
 
 
 async def test_reset_code_expires(
-    app: Quart, db: Database, people: People, nurse_client: TestClientProtocol
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     code = code_from(
         await body_text(await make_reset(nurse_client, people.child_id, people.parent_id)), "reset"
@@ -638,7 +638,7 @@ async def test_reset_code_expires(
 
 
 async def test_nurse_cannot_reset_a_caregiver_of_another_child(
-    db: Database, people: People, nurse_client: TestClientProtocol
+    db: Database, people: People, nurse_client: Client
 ) -> None:
     refused = await make_reset(nurse_client, people.child_id, people.other_parent_id)
     assert refused.status_code == 404
@@ -652,9 +652,7 @@ async def test_nurse_cannot_reset_a_caregiver_of_another_child(
     assert allowed.status_code == 200
 
 
-async def test_caregiver_cannot_make_codes(
-    people: People, family_client: TestClientProtocol
-) -> None:
+async def test_caregiver_cannot_make_codes(people: People, family_client: Client) -> None:
     token = csrf_from(await body_text(await family_client.get("/")))
     invite = await family_client.post(
         f"/nurse/children/{people.child_id}/invites", form={"csrf_token": token}
@@ -670,7 +668,7 @@ async def test_caregiver_cannot_make_codes(
 
 
 async def test_staff_reads_and_writes_leave_audit_rows(
-    app: Quart, db: Database, people: People, nurse_client: TestClientProtocol
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     assert (await nurse_client.get("/nurse/children")).status_code == 200
     assert await audit_rows(db, "child.viewed") == []  # a list refresh is not a record read

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from quart import Quart
-from quart.typing import TestClientProtocol
+from quart.typing import TestClientProtocol as Client
 
 from pwa.config import DEFAULT_PUSH_SERVICE_HOSTS, ConfigError
 from pwa.db import Database
@@ -77,7 +77,7 @@ def keys() -> dict[str, str]:
 
 @pytest.mark.parametrize("endpoint", REFUSED)
 async def test_an_endpoint_outside_the_push_services_is_refused_and_nothing_stored(
-    db: Database, family_client: TestClientProtocol, endpoint: str
+    db: Database, family_client: Client, endpoint: str
 ) -> None:
     response = await family_client.post(
         SUBSCRIPTIONS, json={"endpoint": endpoint, "keys": keys()}, headers=SAME_ORIGIN
@@ -90,7 +90,7 @@ async def test_an_endpoint_outside_the_push_services_is_refused_and_nothing_stor
 
 @pytest.mark.parametrize("endpoint", ACCEPTED)
 async def test_a_push_service_endpoint_is_stored_exactly_as_sent(
-    db: Database, family_client: TestClientProtocol, endpoint: str
+    db: Database, family_client: Client, endpoint: str
 ) -> None:
     response = await family_client.post(
         SUBSCRIPTIONS, json={"endpoint": endpoint, "keys": keys()}, headers=SAME_ORIGIN
@@ -101,9 +101,7 @@ async def test_a_push_service_endpoint_is_stored_exactly_as_sent(
     ] == [endpoint]
 
 
-async def test_an_endpoint_is_stored_normalised_once(
-    db: Database, family_client: TestClientProtocol
-) -> None:
+async def test_an_endpoint_is_stored_normalised_once(db: Database, family_client: Client) -> None:
     """Port 443 said out loud and capitals in the host name are the same endpoint: stored
     (and later sent to) in one form, so the same phone is one device."""
     plain = "https://fcm.googleapis.com/fcm/send/abc:DEF"
@@ -125,7 +123,7 @@ async def test_an_endpoint_is_stored_normalised_once(
     [("POST", SUBSCRIPTIONS), ("DELETE", SUBSCRIPTIONS), ("POST", "/api/push/test")],
 )
 async def test_push_api_bodies_over_8_kb_are_refused(
-    db: Database, family_client: TestClientProtocol, method: str, path: str
+    db: Database, family_client: Client, method: str, path: str
 ) -> None:
     """A subscription is a few hundred bytes; 17 KB is refused with 413 before parsing."""
     body = {"endpoint": ACCEPTED[0], "keys": keys(), "label": "x" * 17 * 1024}
@@ -238,7 +236,7 @@ async def test_the_sender_never_follows_a_redirect(
     app: Quart,
     db: Database,
     people: People,
-    family_client: TestClientProtocol,
+    family_client: Client,
     listeners: tuple[Listener, Listener],
     status: int,
     caplog: pytest.LogCaptureFixture,
@@ -284,7 +282,7 @@ async def test_the_sender_never_connects_to_a_stored_endpoint_the_settings_do_no
     app: Quart,
     db: Database,
     people: People,
-    family_client: TestClientProtocol,
+    family_client: Client,
     listeners: tuple[Listener, Listener],
     stored: str,
 ) -> None:
@@ -322,7 +320,7 @@ async def test_the_allowed_stand_in_still_gets_its_push(
 
 
 async def test_the_admin_status_page_names_refused_endpoints_and_redirects(
-    db: Database, admin_client: TestClientProtocol
+    db: Database, admin_client: Client
 ) -> None:
     async with db.transaction() as connection:
         await push_store.record_problem(connection, "push_redirect", "status 302, device 4")
@@ -334,7 +332,7 @@ async def test_the_admin_status_page_names_refused_endpoints_and_redirects(
 
 
 async def test_a_phone_removes_its_subscription_in_any_spelling_of_its_endpoint(
-    db: Database, family_client: TestClientProtocol
+    db: Database, family_client: Client
 ) -> None:
     stored = "https://fcm.googleapis.com/fcm/send/abc:DEF"
     await family_client.post(

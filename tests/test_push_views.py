@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from quart import Quart
-from quart.typing import TestClientProtocol
+from quart.typing import TestClientProtocol as Client
 
 from pwa import cli, demo
 from pwa.clock import utcnow
@@ -47,7 +47,7 @@ async def test_public_key_is_the_vapid_key_and_lists_known_devices_as_digests(
     app: Quart,
     db: Database,
     people: People,
-    family_client: TestClientProtocol,
+    family_client: Client,
     push_service: PushService,
 ) -> None:
     device = push_service.new_device()
@@ -61,7 +61,7 @@ async def test_public_key_is_the_vapid_key_and_lists_known_devices_as_digests(
 
 
 async def test_a_browser_subscription_is_stored_once_for_the_caller(
-    db: Database, people: People, family_client: TestClientProtocol, push_service: PushService
+    db: Database, people: People, family_client: Client, push_service: PushService
 ) -> None:
     subscription = browser_subscription(push_service, label="  Kitchen   tablet ")
     first = await family_client.post(SUBSCRIPTIONS, json=subscription, headers=SAME_ORIGIN)
@@ -80,7 +80,7 @@ async def test_a_browser_subscription_is_stored_once_for_the_caller(
 
 
 async def test_an_unnamed_device_is_named_after_the_browser(
-    db: Database, people: People, family_client: TestClientProtocol, push_service: PushService
+    db: Database, people: People, family_client: Client, push_service: PushService
 ) -> None:
     iphone = (
         "Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 Safari/604.1"
@@ -120,7 +120,7 @@ def _bad_subscriptions(push_service: PushService) -> list[tuple[str, Any]]:
 
 
 async def test_bad_subscriptions_are_refused_and_nothing_is_stored(
-    db: Database, people: People, family_client: TestClientProtocol, push_service: PushService
+    db: Database, people: People, family_client: Client, push_service: PushService
 ) -> None:
     for name, body in _bad_subscriptions(push_service):
         response = await family_client.post(SUBSCRIPTIONS, json=body, headers=SAME_ORIGIN)
@@ -149,7 +149,7 @@ def test_plain_http_is_only_for_the_listed_local_test_service() -> None:
 
 
 async def test_push_api_calls_must_be_same_origin_json(
-    db: Database, people: People, family_client: TestClientProtocol, push_service: PushService
+    db: Database, people: People, family_client: Client, push_service: PushService
 ) -> None:
     subscription = browser_subscription(push_service)
     for method, path, body in (
@@ -175,7 +175,7 @@ async def test_unsubscribing_removes_only_the_callers_own_device(
     app: Quart,
     db: Database,
     people: People,
-    family_client: TestClientProtocol,
+    family_client: Client,
     push_service: PushService,
 ) -> None:
     mine, theirs = push_service.new_device(), push_service.new_device()
@@ -204,7 +204,7 @@ async def test_a_test_notification_is_planned_for_the_caller_and_arrives(
     app: Quart,
     db: Database,
     people: People,
-    family_client: TestClientProtocol,
+    family_client: Client,
     push_service: PushService,
 ) -> None:
     device = push_service.new_device()
@@ -225,7 +225,7 @@ async def test_the_in_app_sender_sends_a_test_at_once(
     app: Quart,
     db: Database,
     people: People,
-    family_client: TestClientProtocol,
+    family_client: Client,
     push_service: PushService,
 ) -> None:
     device = push_service.new_device()
@@ -250,7 +250,7 @@ async def test_reminders_page_lists_the_callers_devices_only(
     app: Quart,
     db: Database,
     people: People,
-    family_client: TestClientProtocol,
+    family_client: Client,
     push_service: PushService,
 ) -> None:
     mine, theirs = push_service.new_device(), push_service.new_device()
@@ -271,7 +271,7 @@ async def test_removing_a_device_needs_the_token_and_ownership(
     app: Quart,
     db: Database,
     people: People,
-    family_client: TestClientProtocol,
+    family_client: Client,
     push_service: PushService,
 ) -> None:
     mine = await subscribe(db, app, people.parent_id, push_service.new_device())
@@ -293,7 +293,7 @@ async def test_removing_a_device_needs_the_token_and_ownership(
 
 
 async def test_switching_reminders_off_cancels_and_on_plans_again(
-    db: Database, people: People, family_client: TestClientProtocol
+    db: Database, people: People, family_client: Client
 ) -> None:
     await make_plan(db, people.child_id, future_monday())
     mine = f"recipient_id = {people.parent_id} AND kind LIKE 'visit_reminder%'"
@@ -314,7 +314,7 @@ async def test_switching_reminders_off_cancels_and_on_plans_again(
 
 
 async def test_preferences_are_saved_and_checked(
-    db: Database, people: People, family_client: TestClientProtocol
+    db: Database, people: People, family_client: Client
 ) -> None:
     saved = await post_form(
         family_client,
@@ -347,7 +347,7 @@ async def test_preferences_are_saved_and_checked(
 
 
 async def test_nurses_choose_red_alerts_for_their_own_devices(
-    db: Database, people: People, nurse_client: TestClientProtocol
+    db: Database, people: People, nurse_client: Client
 ) -> None:
     page = await (await nurse_client.get("/settings/reminders")).get_data(as_text=True)
     assert "red_alerts" in page and "quiet_start" not in page
@@ -376,7 +376,7 @@ OFFSETS_FORM = {
 
 
 async def test_admin_offsets_replace_the_reminders_of_every_open_plan(
-    db: Database, people: People, admin_client: TestClientProtocol
+    db: Database, people: People, admin_client: Client
 ) -> None:
     page = await (await admin_client.get("/admin/reminders")).get_data(as_text=True)
     assert "to be confirmed by your clinical team" in page and 'value="18:00"' in page
@@ -421,7 +421,7 @@ async def test_admin_offsets_replace_the_reminders_of_every_open_plan(
 async def test_admin_offsets_are_validated(
     db: Database,
     people: People,
-    admin_client: TestClientProtocol,
+    admin_client: Client,
     form: dict[str, str],
     message: str,
 ) -> None:
@@ -432,7 +432,7 @@ async def test_admin_offsets_are_validated(
     assert await push_store.select_offsets(db) == before
 
 
-async def test_admin_home_links_the_reminder_pages(admin_client: TestClientProtocol) -> None:
+async def test_admin_home_links_the_reminder_pages(admin_client: Client) -> None:
     page = await (await admin_client.get("/admin/")).get_data(as_text=True)
     assert 'href="/admin/reminders"' in page and 'href="/admin/status"' in page
 
@@ -450,7 +450,7 @@ async def test_status_panel_shows_problems_and_a_stopped_sender(
     app: Quart,
     db: Database,
     people: People,
-    admin_client: TestClientProtocol,
+    admin_client: Client,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     async with db.transaction() as connection:
@@ -474,9 +474,7 @@ async def test_status_panel_shows_problems_and_a_stopped_sender(
     assert "Running" in page and "Stopped" not in page
 
 
-async def test_healthz_reports_the_sender(
-    app: Quart, db: Database, client: TestClientProtocol
-) -> None:
+async def test_healthz_reports_the_sender(app: Quart, db: Database, client: Client) -> None:
     off = await (await client.get("/healthz")).get_json()
     assert off["sender"] == "off" and off["status"] == "ok"
     app.config["TESTING"] = False
@@ -504,7 +502,7 @@ async def test_nurses_see_which_families_have_no_working_reminders(
     app: Quart,
     db: Database,
     people: People,
-    nurse_client: TestClientProtocol,
+    nurse_client: Client,
     push_service: PushService,
 ) -> None:
     async def shown() -> tuple[int, bool]:
@@ -573,7 +571,7 @@ async def test_the_demo_nurse_has_red_alerts_on(app: Quart, db: Database) -> Non
 
 
 async def test_the_worker_carries_a_fallback_notification_in_every_language(
-    client: TestClientProtocol,
+    client: Client,
 ) -> None:
     worker = await (await client.get("/sw.js")).get_data(as_text=True)
     assert "There is news for you in the app" in worker
@@ -582,7 +580,7 @@ async def test_the_worker_carries_a_fallback_notification_in_every_language(
     assert 'addEventListener("notificationclick", onNotificationClick)' in worker
 
 
-async def test_settings_links_the_reminders_page(family_client: TestClientProtocol) -> None:
+async def test_settings_links_the_reminders_page(family_client: Client) -> None:
     page = await (await family_client.get("/settings")).get_data(as_text=True)
     assert 'href="/settings/reminders"' in page
     home = await (await family_client.get("/")).get_data(as_text=True)

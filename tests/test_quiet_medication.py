@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 from quart import Quart
-from quart.typing import TestClientProtocol
+from quart.typing import TestClientProtocol as Client
 
 from pwa.db import Database, from_db
 from pwa.notifications import jobs as notification_jobs
@@ -31,7 +31,7 @@ def local(text: str) -> datetime:
 
 
 async def test_a_breakfast_dose_inside_quiet_hours_is_saved_with_a_note(
-    db: Database, people: People, family_client: TestClientProtocol
+    db: Database, people: People, family_client: Client
 ) -> None:
     """Hazard H13: a 07:30 dose inside quiet hours (21:30-08:00) is accepted, and the page
     says it will sound anyway."""
@@ -53,7 +53,7 @@ async def test_the_breakfast_dose_goes_out_at_0730_with_a_ttl_for_the_morning(
     app: Quart,
     db: Database,
     people: People,
-    family_client: TestClientProtocol,
+    family_client: Client,
     push_service: PushService,
 ) -> None:
     """Hazard H13: the planner's job for the 07:30 dose is due at 07:30 local and the sender

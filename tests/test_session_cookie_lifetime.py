@@ -10,7 +10,7 @@ from typing import Any
 
 import time_machine
 from quart import Quart
-from quart.typing import TestClientProtocol
+from quart.typing import TestClientProtocol as Client
 from quart.wrappers import Response
 
 from pwa.accounts import second_factor
@@ -33,7 +33,7 @@ def session_set_cookie(response: Response) -> dict[str, str]:
     return attributes
 
 
-async def complete_sign_in(client: TestClientProtocol, email: str) -> Response:
+async def complete_sign_in(client: Client, email: str) -> Response:
     """The response that sets the session cookie (after the code, for staff)."""
     response = await post_form(client, "/login", {"email": email, "password": PASSWORD})
     if response.location.startswith("/login/code"):
@@ -43,25 +43,25 @@ async def complete_sign_in(client: TestClientProtocol, email: str) -> Response:
     return response
 
 
-def restart_browser(client: TestClientProtocol) -> None:
+def restart_browser(client: Client) -> None:
     """What closing and reopening the browser does to its cookies."""
     assert client.cookie_jar is not None
     client.cookie_jar.clear_session_cookies()
 
 
-def holding(app: Quart, value: str) -> TestClientProtocol:
+def holding(app: Quart, value: str) -> Client:
     """A browser that sends this session cookie, whatever its expiry said."""
     client = app.test_client()
     client.set_cookie("localhost", COOKIE_NAME, value, secure=True, httponly=True)
     return client
 
 
-def cookie_value(client: TestClientProtocol) -> str:
+def cookie_value(client: Client) -> str:
     assert client.cookie_jar is not None
     return next(c.value for c in client.cookie_jar if c.name == COOKIE_NAME)
 
 
-async def signed_in(client: TestClientProtocol) -> bool:
+async def signed_in(client: Client) -> bool:
     response = await client.get("/settings")
     return response.status_code == 200
 

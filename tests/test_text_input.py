@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quart.typing import TestClientProtocol
+from quart.typing import TestClientProtocol as Client
 
 from pwa.db import Database
 from pwa.text_input import is_clean, multiline, single_line
@@ -43,7 +43,7 @@ async def test_a_note_with_control_characters_is_stored_without_them(
 
 
 async def test_a_device_name_with_control_characters_is_stored_without_them(
-    db: Database, people: People, family_client: TestClientProtocol, push_service: PushService
+    db: Database, people: People, family_client: Client, push_service: PushService
 ) -> None:
     subscription = browser_subscription(push_service, label="Kitchen\x00\x1b[31m tablet\x07")
     response = await family_client.post(SUBSCRIPTIONS, json=subscription, headers=SAME_ORIGIN)
