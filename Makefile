@@ -40,10 +40,11 @@ screenshots: $(STAMP) chromium
 	@command -v faketime >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }
 	$(BIN)/python docs/tools/screenshots.py
 
+# Strict types over the app, its tests and the benchmarks ([tool.mypy] in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check pwa tests bench
 	$(BIN)/ruff format --check pwa tests bench
-	$(BIN)/mypy
+	$(BIN)/mypy pwa tests bench
 
 # Security lint: no bandit finding of medium severity or higher (-ll). Bandit warns about
 # each `# nosec` on a multi-line SQL string even though it honours it: those lines are dropped.
@@ -52,6 +53,7 @@ security: $(STAMP)
 		printf '%s\n' "$$out" | grep -v 'nosec encountered' || true; \
 		echo "bandit: exit $$status"; exit $$status
 
+# What CI runs (.ci/run): the quick checks first, so a lint error fails in a minute.
 check: lint security test
 
 # Benchmarks and the long loss/crash checks (docs/performance.md, docs/reliability.md).

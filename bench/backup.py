@@ -36,10 +36,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import aiohttp
 
-from bench.common import ROOT, Server, app_env, integrity, machine, make_families, run
+from bench.common import integrity, machine, make_families
 from bench.kills import Kill, kill_and_inspect
 from bench.ledger import Comparison, compare
 from bench.load import LoadResult, check_database, family_loop, start_phones
+from tests.helpers.served import ROOT, Server, app_env, run
 
 PARTIAL = ".partial"  # pwa/db.py PARTIAL_SUFFIX: a copy not yet checked and renamed
 BEFORE, MID_COPY, AFTER = "before the copy", "mid-copy", "after the copy"

@@ -3,7 +3,7 @@ report and photo syncs and of a reminder run, look at the database as each kill 
 restart, let the phones retry.
 
 The server (`pwa serve`, subprocess) runs the in-app reminder sender every second against
-the strict fake push service (tests/push_service.py) running in this process; families
+the strict fake push service (tests/helpers/push_service.py) running in this process; families
 sync reports all the while (bench/load.py's phones). When part of the reminders has
 reached the push service, the server gets SIGKILL, mid-transaction for all it knows; a
 few more kills follow at random moments after each restart. Right after each kill, before
@@ -42,19 +42,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import aiohttp
 import time_machine
 
-from bench.common import (
-    Family,
-    Server,
-    give_due_reminders,
-    integrity,
-    machine,
-    make_families,
-    push_test_service,
-    push_test_service_env,
-)
+from bench.common import Family, give_due_reminders, integrity, machine, make_families
 from bench.kills import Kill, kill_and_inspect, landed_in_total
 from bench.load import LoadResult, check_database, family_loop, start_phones
-from tests.push_service import Device, PushService, Script
+from tests.helpers.push_service import Device, PushService, Script
+from tests.helpers.served import Server, push_test_service, push_test_service_env
 
 
 @dataclass

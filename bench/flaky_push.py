@@ -1,7 +1,7 @@
 """A flaky push service: random 5xx, 429 (with Retry-After) and timeouts during a
 reminder run that starts shortly before the families' quiet hours (21:30-08:00).
 
-The strict fake push service (tests/push_service.py) answers from a random script per
+The strict fake push service (tests/helpers/push_service.py) answers from a random script per
 device; the real sender runs again and again with its clock moved forward (time-machine)
 to the next moment something is due, as the in-app loop would, until every job is done.
 
@@ -33,8 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import aiohttp
 import time_machine
 
-from bench.common import machine, make_families, push_test_service
-from tests.push_service import PushService, Script
+from bench.common import machine, make_families
+from tests.helpers.push_service import PushService, Script
+from tests.helpers.served import push_test_service
 
 AMS = ZoneInfo("Europe/Amsterdam")
 # A Tuesday evening, 20 minutes before the default quiet hours begin: retries and

@@ -33,11 +33,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import aiohttp
 
-from bench.common import Client, Server, machine, make_families
+from bench.common import Client, machine, make_families
 from bench.fuzzing.cases import generate
 from bench.fuzzing.garbage import MAX_LISTED, rows_checked, stored_garbage
 from bench.fuzzing.runner import Tally, run_cases
 from bench.fuzzing.targets import Context, app_rules, discover, valid_report
+from tests.helpers.served import Server
 
 SETUP_REPORTS = 20  # stored before the fuzz: photos need a report, corrections one to correct
 

@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
     args = parser.parse_args()
-    asyncio.run(serve(app, hypercorn_config(args.host, args.port)))  # type: ignore[arg-type]
+    asyncio.run(serve(app, hypercorn_config(args.host, args.port)))
 
 
 if __name__ == "__main__":

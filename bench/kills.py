@@ -15,8 +15,9 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bench.common import Client, Server, integrity
+from bench.common import Client, integrity
 from bench.ledger import Comparison, Ledger, compare
+from tests.helpers.served import Server
 
 # Where a kill found each phone.
 BETWEEN = "between requests"

@@ -33,9 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import aiohttp
 
-from bench.common import Client, Family, Server, machine, make_families
+from bench.common import Client, Family, machine, make_families
 from bench.ledger import Comparison, Ledger, SentPhoto, compare
 from bench.phone import new_photo, new_report, sync_until_confirmed, upload_until_answered
+from tests.helpers.served import Server
 
 # How long a phone keeps retrying one request (a restart takes a second or two).
 RETRY_SECONDS = 60

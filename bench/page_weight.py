@@ -41,14 +41,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import aiohttp
 from playwright.async_api import BrowserContext, Page, Request, async_playwright
 
-from bench.common import ROOT, Client, Server, machine, run
-from tests.browser.harness import (
+from bench.common import Client, machine
+from tests.helpers.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     service_worker_ready,
     sign_in_nurse,
     sign_in_parent,
 )
+from tests.helpers.served import ROOT, Server, run
 
 LIGHTHOUSE = ROOT / "bench" / "node_modules" / ".bin" / "lighthouse"
 BUDGET_KB = 60.0

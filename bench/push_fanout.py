@@ -25,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import aiohttp
 
-from bench.common import ROOT, give_due_reminders, machine, make_families, push_test_service
+from bench.common import give_due_reminders, machine, make_families
+from tests.helpers.served import ROOT, push_test_service
 
 ORDER_OF_MAGNITUDE = 10.0
 

@@ -1,4 +1,4 @@
-"""The strict fake push service (tests/push_service.py) in a process of its own, so a
+"""The strict fake push service (tests/helpers/push_service.py) in a process of its own, so a
 benchmark's sender does not share its CPU with the service's decryption.
 
     .venv/bin/python bench/push_service_process.py DEVICES SUBSCRIPTIONS_JSON
@@ -18,7 +18,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.push_service import PushService
+from tests.helpers.push_service import PushService
 
 
 class CountingPushService(PushService):

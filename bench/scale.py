@@ -31,9 +31,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import PASSWORD, machine
+from pwa.config import DEMO_TOTP_SECRET as TOTP_SECRET
 
 BUDGET_MS = 50.0
-TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"  # noqa: S105 - the demo secret, temp data
 SIX_MONTHS = timedelta(days=182)
 
 

@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import aiohttp
 
-from bench.common import Client, Server, machine, run
+from bench.common import Client, machine
+from tests.helpers.served import Server, run
 
 BUDGET = 0.5
 DEMO_PARENT = ("parent@demo.example", "parent-meadow-kite")

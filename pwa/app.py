@@ -67,7 +67,7 @@ class App(Quart):
 
     jinja_environment = PageEnvironment  # type: ignore[assignment]
 
-    def ensure_async(self, func: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:  # type: ignore[override]
+    def ensure_async(self, func: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
         if inspect.iscoroutinefunction(func):
             return func
 

@@ -161,7 +161,7 @@ async def search(db: Database, query: AuditFilter, page: int = 1) -> tuple[list[
     found = [
         AuditRow(
             id=row["id"],
-            at=from_db(row["at"]),  # type: ignore[arg-type]
+            at=from_db(row["at"]),
             actor_id=row["actor_id"],
             actor_name=row["actor_name"],
             actor_role=row["actor_role"],

@@ -37,7 +37,7 @@ def _serve(args: argparse.Namespace) -> int:
     scheme = "https" if args.certfile else "http"
     print(f"Immuno Companion on {scheme}://{host}:{port}", flush=True)
     config = hypercorn_config(host, port, args.certfile, args.keyfile)
-    asyncio.run(serve(app, config))  # type: ignore[arg-type]
+    asyncio.run(serve(app, config))
     return 0
 
 

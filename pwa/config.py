@@ -24,6 +24,10 @@ class Setting:
 
 # The push services of Chrome and Android (FCM), Firefox, Safari on iPhone, iPad and Mac,
 # and Edge on Windows (WNS): what their browsers put in a subscription's endpoint.
+# The demo nurse's and admin's authenticator secret (README, "Demo logins"): public, so
+# production refuses demo accounts. Tests, benchmarks and screenshots sign in with it too.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"  # noqa: S105  # nosec B105  # public demo data
+
 DEFAULT_PUSH_SERVICE_HOSTS = (
     "fcm.googleapis.com android.googleapis.com updates.push.services.mozilla.com "
     "web.push.apple.com *.push.apple.com *.notify.windows.com"
@@ -152,7 +156,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "DEMO_TOTP_SECRET",
-        "JBSWY3DPEHPK3PXPJBSWY3DP",
+        DEMO_TOTP_SECRET,
         "Fixed TOTP secret of the demo nurse and admin (development only).",
     ),
 )

@@ -13,18 +13,20 @@ from typing import Any
 import pytest
 from quart import Quart
 from quart.testing import QuartClient
+from quart.typing import TestClientProtocol
 
 from pwa.accounts import second_factor
 from pwa.accounts import store as accounts
 from pwa.accounts.passwords import hash_password
 from pwa.app import create_app
-from pwa.config import DEFAULT_PUSH_SERVICE_HOSTS
+from pwa.config import DEFAULT_PUSH_SERVICE_HOSTS, DEMO_TOTP_SECRET
 from pwa.db import Database
 from pwa.families import store as families
 from pwa.plans import changes as plan_changes
 from pwa.plans import store as plans
 
-TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
+# Staff accounts made by the tests share the demo staff's authenticator secret.
+TOTP_SECRET = DEMO_TOTP_SECRET
 PASSWORD = "quiet-lighthouse-morning"
 _CSRF = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
@@ -34,7 +36,7 @@ _CSRF = re.compile(
 class HttpsClient(QuartClient):
     """The test client over https, as the app is served in production (Secure cookies)."""
 
-    async def open(self, path: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    async def open(self, path: str, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("scheme", "https")
         return await super().open(path, *args, **kwargs)
 
@@ -57,7 +59,7 @@ def test_config(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
         "READ_CONNECTIONS": 2,
     }
     if overrides.get("ENV") != "production":
-        # The fake push service (tests/push_service.py) on a port of its own, beside the
+        # The fake push service (tests/helpers/push_service.py) on a port of its own, beside the
         # real push services: a development setting, which production refuses.
         config["PUSH_SERVICE_HOSTS"] = f"{DEFAULT_PUSH_SERVICE_HOSTS} 127.0.0.1:{free_port()}"
         config["PUSH_ALLOW_INSECURE_TEST_SERVICE"] = True
@@ -76,7 +78,7 @@ def config(tmp_path: Path) -> dict[str, Any]:
 @pytest.fixture
 async def app(config: dict[str, Any]) -> AsyncIterator[Quart]:
     application = create_app(config)
-    application.test_client_class = HttpsClient
+    application.test_client_class = HttpsClient  # type: ignore[assignment]  # QuartClient, not quart.typing's protocol
     async with application.test_app():
         yield application
 
@@ -88,7 +90,7 @@ def db(app: Quart) -> Database:
 
 
 @pytest.fixture
-def client(app: Quart) -> QuartClient:
+def client(app: Quart) -> TestClientProtocol:
     return app.test_client()
 
 
@@ -104,20 +106,20 @@ def enrolment_key(html: str) -> str | None:
     return re.sub(r"<[^>]+>|\s", "", match.group(1)) if match else None
 
 
-async def get_csrf(client: QuartClient, path: str) -> str:
+async def get_csrf(client: TestClientProtocol, path: str) -> str:
     response = await client.get(path)
     return csrf_from(await response.get_data(as_text=True))
 
 
 async def post_form(
-    client: QuartClient, path: str, form: dict[str, str], *, csrf_path: str | None = None
+    client: TestClientProtocol, path: str, form: dict[str, str], *, csrf_path: str | None = None
 ) -> Any:
     """Post a form the way a browser does: fetch the page for its CSRF token first."""
     token = await get_csrf(client, csrf_path or path)
     return await client.post(path, form={"csrf_token": token, **form})
 
 
-async def choose_language(client: QuartClient, language: str) -> None:
+async def choose_language(client: TestClientProtocol, language: str) -> None:
     """Switch the signed-in user's language, as the switch in every page's footer does."""
     response = await post_form(
         client, "/settings/language", {"lang": language}, csrf_path="/settings"
@@ -196,7 +198,7 @@ async def people(app: Quart, db: Database) -> People:
     return People(nurse_id, admin_id, parent_id, child_id, other_parent_id, other_child_id)
 
 
-async def sign_in(client: QuartClient, email: str, *, staff: bool = False) -> None:
+async def sign_in(client: TestClientProtocol, email: str, *, staff: bool = False) -> None:
     """Sign in through the real pages, including the second factor for staff."""
     response = await post_form(client, "/login", {"email": email, "password": PASSWORD})
     assert response.status_code == 302, await response.get_data(as_text=True)
@@ -209,21 +211,21 @@ async def sign_in(client: QuartClient, email: str, *, staff: bool = False) -> No
 
 
 @pytest.fixture
-async def family_client(app: Quart, people: People) -> QuartClient:
+async def family_client(app: Quart, people: People) -> TestClientProtocol:
     client = app.test_client()
     await sign_in(client, "parent@example.org")
     return client
 
 
 @pytest.fixture
-async def nurse_client(app: Quart, people: People) -> QuartClient:
+async def nurse_client(app: Quart, people: People) -> TestClientProtocol:
     client = app.test_client()
     await sign_in(client, "nurse@example.org", staff=True)
     return client
 
 
 @pytest.fixture
-async def admin_client(app: Quart, people: People) -> QuartClient:
+async def admin_client(app: Quart, people: People) -> TestClientProtocol:
     client = app.test_client()
     await sign_in(client, "admin@example.org", staff=True)
     return client
@@ -236,9 +238,9 @@ def fake_push_port(config: dict[str, Any]) -> int:
 
 @pytest.fixture
 async def push_service(config: dict[str, Any]) -> AsyncIterator[Any]:
-    """The fake push service (tests/push_service.py), served on 127.0.0.1 for one test,
+    """The fake push service (tests/helpers/push_service.py), served on 127.0.0.1 for one test,
     on the port the app's settings allow."""
-    from tests.push_service import PushService
+    from tests.helpers.push_service import PushService
 
     service = PushService(port=fake_push_port(config))
     task, stop = await service.start()

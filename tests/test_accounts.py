@@ -18,7 +18,7 @@ import pyotp
 import pytest
 import time_machine
 from quart import Quart
-from quart.testing import QuartClient
+from quart.typing import TestClientProtocol as Client
 from quart.wrappers import Response
 from werkzeug.datastructures import Headers
 
@@ -28,6 +28,7 @@ from pwa.accounts import store as accounts
 from pwa.accounts.passwords import hash_password
 from pwa.accounts.sessions import BACKGROUND_HEADER, COOKIE_NAME, PRE_LOGIN_COOKIE_NAME
 from pwa.app import create_app
+from pwa.config import DEMO_TOTP_SECRET
 from pwa.db import Database, from_db
 from tests.conftest import (
     PASSWORD,
@@ -57,7 +58,7 @@ def later() -> datetime:
     return datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
 
 
-def cookie(client: QuartClient, name: str) -> str | None:
+def cookie(client: Client, name: str) -> str | None:
     assert client.cookie_jar is not None
     return next((c.value for c in client.cookie_jar if c.name == name), None)
 
@@ -77,9 +78,7 @@ def cookie_attributes(header: str) -> dict[str, str]:
     return attributes
 
 
-async def login(
-    client: QuartClient, email: str, password: str = PASSWORD, **request: Any
-) -> Response:
+async def login(client: Client, email: str, password: str = PASSWORD, **request: Any) -> Response:
     """Post the sign-in form like a browser; ``request`` goes to both requests."""
     page = await client.get("/login", **request)
     token = csrf_from(await text(page))
@@ -88,13 +87,13 @@ async def login(
     )
 
 
-async def signed_in(app: Quart, email: str, *, staff: bool = False) -> QuartClient:
+async def signed_in(app: Quart, email: str, *, staff: bool = False) -> Client:
     client = app.test_client()
     await sign_in(client, email, staff=staff)
     return client
 
 
-async def sign_out(client: QuartClient) -> Response:
+async def sign_out(client: Client) -> Response:
     token = csrf_from(await text(await client.get("/settings")))
     return await client.post("/logout", form={"csrf_token": token})
 
@@ -116,7 +115,7 @@ async def sessions_of(db: Database, account_id: int) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
-async def is_signed_out(client: QuartClient, path: str = "/") -> bool:
+async def is_signed_out(client: Client, path: str = "/") -> bool:
     response = await client.get(path)
     return response.status_code == 302 and response.location.startswith("/login?")
 
@@ -153,7 +152,7 @@ async def test_right_password_signs_a_caregiver_in(app: Quart, people: People) -
 
 
 async def test_disabled_account_cannot_sign_in_and_loses_its_sessions(
-    app: Quart, db: Database, people: People, family_client: QuartClient
+    app: Quart, db: Database, people: People, family_client: Client
 ) -> None:
     assert (await family_client.get("/")).status_code == 200
     async with db.transaction() as connection:
@@ -509,7 +508,7 @@ async def test_sign_in_starts_a_new_session_id(app: Quart, db: Database, people:
 
 
 async def test_logout_revokes_the_session_and_a_replayed_cookie_is_refused(
-    app: Quart, db: Database, people: People, family_client: QuartClient
+    app: Quart, db: Database, people: People, family_client: Client
 ) -> None:
     saved = cookie(family_client, COOKIE_NAME)
     assert saved
@@ -645,14 +644,14 @@ async def test_last_seen_is_written_at_most_once_a_minute(
 
 
 async def change_password(
-    client: QuartClient, current: str, new: str, confirm: str | None = None
+    client: Client, current: str, new: str, confirm: str | None = None
 ) -> Response:
     form = {"current": current, "password": new, "confirm": new if confirm is None else confirm}
     return await post_form(client, "/settings/password", form)
 
 
 async def test_password_change(
-    app: Quart, db: Database, people: People, family_client: QuartClient
+    app: Quart, db: Database, people: People, family_client: Client
 ) -> None:
     other_device = await signed_in(app, "parent@example.org")
 
@@ -761,7 +760,7 @@ def test_demo_code_prints_the_current_six_digit_code(
         assert cli.main(["demo-code"]) == 0
     printed = capsys.readouterr().out
     assert re.fullmatch(r"\d{6}\n", printed), printed
-    assert printed.strip() == pyotp.TOTP("JBSWY3DPEHPK3PXPJBSWY3DP").at(moment)
+    assert printed.strip() == pyotp.TOTP(DEMO_TOTP_SECRET).at(moment)
 
 
 async def test_a_new_password_withdraws_other_open_reset_codes(

@@ -18,6 +18,9 @@ from pwa.diary import store as diary
 from pwa.diary.items import ITEMS
 from pwa.redflags import store as rules
 from tests.conftest import People, csrf_from, post_form
+from tests.helpers.pages import page_text
+from tests.helpers.rows import audit_rows
+from tests.helpers.rules import A_RULE
 
 SAME_ORIGIN = {"Origin": "https://localhost"}
 EXAMPLE_NOTE = "to be confirmed by your clinical team"
@@ -30,17 +33,6 @@ CATALOGUE = (
     / "messages.po"
 )
 
-A_RULE = {
-    "item": "weight",
-    "op": ">=",
-    "value": "30",
-    "count": "",
-    "within_hours": "",
-    "level": "red",
-    "reason_en": "Weight of 30 kg or more",
-    "reason_nl": "Gewicht van 30 kg of meer",
-}
-
 
 def dutch(message: str) -> str:
     with CATALOGUE.open("rb") as file:
@@ -48,13 +40,6 @@ def dutch(message: str) -> str:
     entry = catalogue.get(message)
     assert entry is not None and entry.string, message
     return str(entry.string)
-
-
-async def audit_rows(db: Database, action: str) -> list[str]:
-    rows = await db.fetch_all(
-        "SELECT detail FROM audit_log WHERE action = ? ORDER BY id", (action,)
-    )
-    return [row["detail"] for row in rows]
 
 
 async def send(client: Any, child_id: int, items: dict[str, Any]) -> dict[str, Any]:
@@ -70,12 +55,6 @@ async def send(client: Any, child_id: int, items: dict[str, Any]) -> dict[str, A
     result: dict[str, Any] = (await response.get_json())["results"][0]
     assert result["status"] == "stored", result
     return result
-
-
-async def page(client: Any, path: str, **headers: str) -> str:
-    response = await client.get(path, headers=headers)
-    assert response.status_code == 200, path
-    return str(await response.get_data(as_text=True))
 
 
 async def rule_id_of(db: Database, item: str) -> tuple[int, str]:
@@ -114,7 +93,7 @@ async def test_nurses_and_families_get_403_and_change_nothing(
 
 
 async def test_admin_home_links_both_pages(admin_client: Any) -> None:
-    html = await page(admin_client, "/admin/")
+    html = await page_text(admin_client, "/admin/")
     assert 'href="/admin/diary-items"' in html and 'href="/admin/rules"' in html
 
 
@@ -124,7 +103,7 @@ async def test_admin_home_links_both_pages(admin_client: Any) -> None:
 async def test_questions_page_is_grouped_marked_as_example_and_shows_the_defaults(
     admin_client: Any,
 ) -> None:
-    html = await page(admin_client, "/admin/diary-items")
+    html = await page_text(admin_client, "/admin/diary-items")
     assert EXAMPLE_NOTE in html
     assert html.count("<fieldset") == 3 and "Isotretinoin weeks" in html
     for item in ITEMS:
@@ -136,11 +115,11 @@ async def test_questions_page_is_grouped_marked_as_example_and_shows_the_default
 async def test_switching_questions_changes_the_report_form(
     admin_client: Any, family_client: Any, db: Database
 ) -> None:
-    assert 'name="weight"' in await page(family_client, "/diary/new")
+    assert 'name="weight"' in await page_text(family_client, "/diary/new")
     on = {item.key: "y" for item in ITEMS if item.key not in ("weight", "eyes")}
     response = await post_form(admin_client, "/admin/diary-items", on)
     assert response.status_code == 302 and response.location == "/admin/diary-items"
-    form = await page(family_client, "/diary/new")
+    form = await page_text(family_client, "/diary/new")
     assert (
         'name="weight"' not in form and 'name="eyes"' not in form and 'name="temperature"' in form
     )
@@ -148,11 +127,11 @@ async def test_switching_questions_changes_the_report_form(
     (detail,) = await audit_rows(db, "diary_items.updated")
     assert "off: eyes, weight" in detail
     # The page shows what was saved.
-    saved = await page(admin_client, "/admin/diary-items")
+    saved = await page_text(admin_client, "/admin/diary-items")
     assert re.search(r'<input[^>]*name="weight"[^>]*>', saved).group(0).count("checked") == 0  # type: ignore[union-attr]
 
     await post_form(admin_client, "/admin/diary-items", {**on, "weight": "y"})
-    assert 'name="weight"' in await page(family_client, "/diary/new")
+    assert 'name="weight"' in await page_text(family_client, "/diary/new")
     assert len(await audit_rows(db, "diary_items.updated")) == 2
 
 
@@ -162,7 +141,7 @@ async def test_switching_questions_changes_the_report_form(
 async def test_rules_list_shows_level_condition_and_both_reasons(
     admin_client: Any, db: Database
 ) -> None:
-    html = await page(admin_client, "/admin/rules")
+    html = await page_text(admin_client, "/admin/rules")
     assert EXAMPLE_NOTE in html and "next time" in html  # phones get changes on their next load
     for entry in await rules.select_all(db):
         assert entry.rule.reason["en"] in html and entry.rule.reason["nl"] in html
@@ -175,7 +154,7 @@ async def test_rules_list_shows_level_condition_and_both_reasons(
 
 
 async def test_rules_list_reads_in_dutch(admin_client: Any) -> None:
-    html = await page(admin_client, "/admin/rules", **{"Accept-Language": "nl"})
+    html = await page_text(admin_client, "/admin/rules", **{"Accept-Language": "nl"})
     assert "38,5 °C" in html
 
 
@@ -209,24 +188,24 @@ async def test_an_added_rule_changes_the_servers_level_for_new_reports(
     )
     assert row is not None and json.loads(row[0]) == [rule_id]
     # The report page gives the new rule's reason; the form page hands the rule to the phone.
-    report_page = await page(family_client, f"/diary/{result['id']}")
+    report_page = await page_text(family_client, f"/diary/{result['id']}")
     assert "Weight of 30 kg or more" in report_page
     context = re.search(
         r'<script type="application/json" id="diary-context">(.*?)</script>',
-        await page(family_client, "/diary/new"),
+        await page_text(family_client, "/diary/new"),
         re.S,
     )
     assert context and rule_id in context.group(1)
     (detail,) = await audit_rows(db, "rules.updated")
     assert detail.startswith("added ") and rule_id in detail and '"value": 30.0' in detail
-    listed = await page(admin_client, "/admin/rules")
+    listed = await page_text(admin_client, "/admin/rules")
     assert "Weight ≥ 30.0 kg" in listed and "Weight of 30 kg or more" in listed
 
 
 async def test_a_rule_on_answers_uses_the_questions_own_answers(
     admin_client: Any, family_client: Any, db: Database, people: People
 ) -> None:
-    form = await page(admin_client, "/admin/rules/new?item=rash")
+    form = await page_text(admin_client, "/admin/rules/new?item=rash")
     assert 'name="answers" type="checkbox" value="some"' in form and 'name="value"' not in form
     response = await post_form(
         admin_client,
@@ -257,7 +236,7 @@ async def test_a_look_back_rule_needs_both_count_and_hours(admin_client: Any, db
     _, rule_id = await rule_id_of(db, "weight")
     stored = next(entry.rule for entry in await rules.select_all(db) if entry.rule.id == rule_id)
     assert (stored.count, stored.within_hours) == (3, 48)
-    html = await page(admin_client, "/admin/rules")
+    html = await page_text(admin_client, "/admin/rules")
     assert "Weight ≥ 30.0 kg, 3 times within 48 hours" in html
 
 
@@ -312,14 +291,14 @@ async def test_a_dutch_rule_form_writes_numbers_with_a_comma(
     admin_client: Any, db: Database
 ) -> None:
     [rule] = [e for e in await rules.select_all(db) if e.rule.id == "temperature-high"]
-    html = await page(admin_client, f"/admin/rules/{rule.row_id}", **{"Accept-Language": "nl"})
+    html = await page_text(admin_client, f"/admin/rules/{rule.row_id}", **{"Accept-Language": "nl"})
     assert 'value="38,5"' in html and "Tussen 34,0 en 43,0 °C." in html
-    english = await page(admin_client, f"/admin/rules/{rule.row_id}")
+    english = await page_text(admin_client, f"/admin/rules/{rule.row_id}")
     assert 'value="38.5"' in english and "Between 34.0 and 43.0 °C." in english
 
 
 async def test_rule_errors_are_in_dutch_on_a_dutch_page(admin_client: Any) -> None:
-    token = csrf_from(await page(admin_client, "/admin/rules/new"))
+    token = csrf_from(await page_text(admin_client, "/admin/rules/new"))
     response = await admin_client.post(
         "/admin/rules/new",
         form={**A_RULE, "csrf_token": token, "item": "temperature", "value": "60", "reason_en": ""},
@@ -342,7 +321,7 @@ async def test_changing_a_rule_keeps_its_id_and_applies_at_once(
     row_id = next(
         entry.row_id for entry in await rules.select_all(db) if entry.rule.id == "temperature-high"
     )
-    form = await page(admin_client, f"/admin/rules/{row_id}")
+    form = await page_text(admin_client, f"/admin/rules/{row_id}")
     assert 'value="38.5"' in form and 'value="Temperature of 38.5 °C or higher"' in form
     response = await post_form(
         admin_client,
@@ -377,7 +356,7 @@ async def test_choosing_another_question_gives_the_rule_a_new_id(
     row_id = next(
         entry.row_id for entry in await rules.select_all(db) if entry.rule.id == "pain-severe"
     )
-    form = await page(admin_client, f"/admin/rules/{row_id}?item=weight")
+    form = await page_text(admin_client, f"/admin/rules/{row_id}?item=weight")
     assert (
         '<input type="hidden" name="item" value="weight">' in form
         and 'value="Pain of 7 or more"' in form
@@ -399,13 +378,13 @@ async def test_switching_a_rule_off_and_on(
     row_id = next(
         entry.row_id for entry in await rules.select_all(db) if entry.rule.id == "pain-severe"
     )
-    token = csrf_from(await page(admin_client, "/admin/rules"))
+    token = csrf_from(await page_text(admin_client, "/admin/rules"))
     response = await admin_client.post(
         f"/admin/rules/{row_id}/switch", form={"csrf_token": token, "enabled": "0"}
     )
     assert response.status_code == 302
     assert (await send(family_client, people.child_id, {"pain": 8}))["level"] == "amber"
-    listed = await page(admin_client, "/admin/rules")
+    listed = await page_text(admin_client, "/admin/rules")
     assert "Switched off" in listed and "Pain of 7 or more" in listed  # still listed
     await admin_client.post(
         f"/admin/rules/{row_id}/switch", form={"csrf_token": token, "enabled": "1"}
@@ -423,11 +402,11 @@ async def test_removing_a_rule_keeps_its_definition_in_the_audit_log(
     row_id = next(
         entry.row_id for entry in await rules.select_all(db) if entry.rule.id == "rash-a-lot"
     )
-    token = csrf_from(await page(admin_client, f"/admin/rules/{row_id}"))
+    token = csrf_from(await page_text(admin_client, f"/admin/rules/{row_id}"))
     response = await admin_client.post(f"/admin/rules/{row_id}/remove", form={"csrf_token": token})
     assert response.status_code == 302
     assert await rules.select_one(db, row_id) is None
-    assert "rash-a-lot" not in await page(admin_client, "/admin/rules")
+    assert "rash-a-lot" not in await page_text(admin_client, "/admin/rules")
     assert (await send(family_client, people.child_id, {"rash": "a_lot"}))["level"] == "green"
     (detail,) = await audit_rows(db, "rules.updated")
     assert (

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from icalendar import Calendar, Event
+from icalendar import Calendar
 from quart import Quart
 
 from pwa.db import Database
@@ -22,6 +22,7 @@ from pwa.plans.schedule import PlannedVisit, generate
 from pwa.serving import redact
 from tests.conftest import People, choose_language, post_form, sign_in
 from tests.conftest import test_config as make_config
+from tests.helpers.calendar import FEED_URL, events_by_uid, fetch_calendar, new_feed
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -33,7 +34,6 @@ def config(tmp_path: Path) -> dict[str, Any]:
     return make_config(tmp_path, TRUSTED_PROXIES=1)
 
 
-FEED_URL = re.compile(r'value="https://localhost(/calendar/([A-Z0-9]+)\.ics)"')
 # 12 January 2027 plus 35 days per course: course 3 runs 23-29 March 2027, across the
 # change to summer time on Sunday 28 March.
 PLAN_START = date(2027, 1, 12)
@@ -63,27 +63,6 @@ async def add_visit(
             PlannedVisit(course, kind, starts, ends, "Europe/Amsterdam", ""),
             family_note="",
         )
-
-
-async def new_feed(client: Any) -> tuple[str, str]:
-    """Make a feed through the settings page; the path and token it shows once."""
-    response = await post_form(client, "/settings/calendar", {})
-    assert response.status_code == 200
-    match = FEED_URL.search(await response.get_data(as_text=True))
-    assert match, "the new link is shown"
-    return match.group(1), match.group(2)
-
-
-async def fetch_calendar(app: Quart, path: str) -> Calendar:
-    """Fetch as a calendar app does: no cookies, no language."""
-    response = await app.test_client().get(path)
-    assert response.status_code == 200, path
-    assert response.mimetype == "text/calendar"
-    return Calendar.from_ical(await response.get_data())
-
-
-def events_by_uid(calendar: Calendar) -> dict[str, Event]:
-    return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
 
 
 async def test_feed_is_valid_icalendar_with_local_times_and_their_zone(
@@ -340,7 +319,7 @@ async def test_an_unknown_token_is_404_and_guessing_is_rate_limited(client: Any)
 async def test_only_failed_tokens_count_towards_an_addresss_limit(
     app: Quart, people: People, family_client: Any
 ) -> None:
-    """Issue 14, finding 7: a calendar service fetches many families' good feeds from one
+    """A calendar service fetches many families' good feeds from one
     address, as often as it likes, and keeps getting them after bogus links from that
     address reached their limit; unknown or revoked tokens from one address are limited,
     shared by every server process (the counts are in the database)."""
@@ -458,7 +437,7 @@ async def test_a_failing_feed_keeps_its_token_out_of_the_error_log(
 
     monkeypatch.setattr(calendar_views, "build_calendar", broken)
     app = create_app({**config, "PROPAGATE_EXCEPTIONS": False})
-    app.test_client_class = HttpsClient
+    app.test_client_class = HttpsClient  # type: ignore[assignment]  # QuartClient, not quart.typing's protocol
     async with app.test_app():
         db = app.extensions["db"]
         parent = await make_account(

@@ -16,7 +16,7 @@ from quart import Quart
 
 from pwa.db import Database
 from tests.conftest import People, csrf_from, sign_in
-from tests.test_queue import add_report
+from tests.helpers.reports import add_report
 
 AMS = ZoneInfo("Europe/Amsterdam")
 TEN = datetime(2027, 1, 12, 10, 0, tzinfo=AMS)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from quart import Quart
-from quart.testing import QuartClient
+from quart.typing import TestClientProtocol as Client
 from quart.wrappers import Response
 
 from pwa.app import create_app
@@ -34,7 +34,7 @@ async def served(tmp_path: Path, settings: dict[str, str]) -> AsyncIterator[Quar
     """The app with one caregiver, spoken to over the scheme its public URL names."""
     app = create_app(make_config(tmp_path, **settings))
     if settings["PUBLIC_URL"].startswith("https://"):
-        app.test_client_class = HttpsClient
+        app.test_client_class = HttpsClient  # type: ignore[assignment]  # QuartClient, not quart.typing's protocol
     async with app.test_app():
         db: Database = app.extensions["db"]
         parent = await make_account(
@@ -53,7 +53,7 @@ def set_cookies(response: Response) -> dict[str, set[str]]:
     return found
 
 
-async def sign_in(client: QuartClient) -> tuple[Response, Response]:
+async def sign_in(client: Client) -> tuple[Response, Response]:
     page = await client.get("/login")
     token = csrf_from(await page.get_data(as_text=True))
     response = await client.post(

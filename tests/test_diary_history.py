@@ -18,39 +18,17 @@ from pwa.diary.charts import BOTTOM, LEFT, RIGHT, TOP, Scale, build_chart, day_w
 from pwa.diary.trends import chosen_days, reference_lines
 from pwa.redflags import store as redflag_store
 from tests.conftest import People, csrf_from
+from tests.helpers.pages import page_text
+from tests.helpers.reports import send
 
 SAME_ORIGIN = {"Origin": "https://localhost"}
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 XSS = "<script>alert(1)</script><img src=x onerror=alert(1)>"
 
 
-async def send(
-    client: Any, child_id: int, items: dict[str, Any], *, ago: timedelta, note: str = ""
-) -> str:
-    """Store one report through the sync API, observed ``ago`` before now; its uuid."""
-    report_id = str(uuid.uuid4())
-    body = {
-        "id": report_id,
-        "child_id": child_id,
-        "observed_at": (utcnow() - ago).isoformat(),
-        "items": items,
-        "note": note,
-        "corrects": None,
-    }
-    response = await client.post("/api/reports", json={"reports": [body]}, headers=SAME_ORIGIN)
-    assert (await response.get_json())["results"][0]["status"] == "stored"
-    return report_id
-
-
-async def text(client: Any, path: str) -> str:
-    response = await client.get(path)
-    assert response.status_code == 200, path
-    return str(await response.get_data(as_text=True))
-
-
 async def correct(client: Any, old_uuid: str, changes: dict[str, str]) -> Any:
     """Correct a report the way a browser without JavaScript does: load, change, post."""
-    page = await text(client, f"/diary/new?corrects={old_uuid}")
+    page = await page_text(client, f"/diary/new?corrects={old_uuid}")
     form = {
         "csrf_token": csrf_from(page),
         "client_uuid": field_value(page, "client_uuid"),
@@ -175,7 +153,7 @@ async def test_history_is_newest_first_with_level_and_state(
     newest = await send(
         family_client, people.child_id, {"temperature": 38.7}, ago=timedelta(hours=1)
     )
-    html = await text(family_client, "/diary")
+    html = await page_text(family_client, "/diary")
     positions = [html.index(f'href="/diary/{report_id}"') for report_id in (newest, middle, oldest)]
     assert positions == sorted(positions)
     items = html.split('class="report-item"')[1:]
@@ -189,7 +167,7 @@ async def test_history_is_newest_first_with_level_and_state(
 
 async def test_report_page_shows_its_state(family_client: Any, people: People) -> None:
     report_id = await send(family_client, people.child_id, {"pain": 1}, ago=timedelta(minutes=5))
-    html = await text(family_client, f"/diary/{report_id}")
+    html = await page_text(family_client, f"/diary/{report_id}")
     assert 'class="report-state report-state--sent"' in html and "Sent " in html
 
 
@@ -204,7 +182,7 @@ async def test_history_shows_only_the_chosen_childs_reports(
         other, people.other_child_id, {"pain": 9}, note="Robin's", ago=timedelta(hours=1)
     )
     ours = await send(family_client, people.child_id, {"pain": 1}, ago=timedelta(hours=1))
-    html = await text(family_client, "/diary")
+    html = await page_text(family_client, "/diary")
     assert ours in html and theirs not in html and "Robin" not in html
 
 
@@ -221,7 +199,7 @@ async def test_correction_form_is_prefilled_with_the_old_answers(
         note="after the walk",
         ago=timedelta(hours=2),
     )
-    html = await text(family_client, f"/diary/new?corrects={old}")
+    html = await page_text(family_client, f"/diary/new?corrects={old}")
     assert re.search(r'<input checked id="pain-6" name="pain" type="radio" value="6">', html)
     assert re.search(
         r'<input checked id="pain_where-1" name="pain_where" type="radio" value="legs">', html
@@ -262,17 +240,17 @@ async def test_a_correction_is_a_new_report_and_the_old_one_is_untouched(
     assert row_count is not None and row_count[0] == 2
 
     # Both stay visible, each pointing at the other.
-    history = await text(family_client, "/diary")
+    history = await page_text(family_client, "/diary")
     assert history.count('class="report-item"') == 2
     assert f'href="/diary/{old}">Corrects the report of' in history
     assert f'href="/diary/{new}">Corrected by the report sent' in history
-    old_page = await text(family_client, f"/diary/{old}")
+    old_page = await page_text(family_client, f"/diary/{old}")
     assert f'href="/diary/{new}">Corrected by the report sent' in old_page
-    new_page = await text(family_client, f"/diary/{new}")
+    new_page = await page_text(family_client, f"/diary/{new}")
     assert f'href="/diary/{old}">Corrects the report of' in new_page
 
     # The trends use the corrected values only.
-    trends = await text(family_client, "/diary?view=trends")
+    trends = await page_text(family_client, "/diary?view=trends")
     assert "37.2 °C" in trends and "38.2 °C" not in trends
 
 
@@ -284,11 +262,11 @@ async def test_trends_plot_only_the_newest_correction_of_a_weight(
     typo = await send(family_client, people.child_id, {"weight": 26.1}, ago=timedelta(hours=3))
     first = await correct(family_client, typo, {"weight": "21.6"})
     assert first.status_code == 302
-    trends = await text(family_client, "/diary?view=trends")
+    trends = await page_text(family_client, "/diary?view=trends")
     assert "21.6 kg" in trends and "26.1 kg" not in trends
     second = await correct(family_client, typo, {"weight": "21.7"})
     assert second.status_code == 302
-    trends = await text(family_client, "/diary?view=trends")
+    trends = await page_text(family_client, "/diary?view=trends")
     assert "21.7 kg" in trends
     assert "21.6 kg" not in trends and "26.1 kg" not in trends
 
@@ -303,7 +281,7 @@ async def test_another_familys_report_cannot_be_read_or_corrected(
     theirs = await send(other, people.other_child_id, {"pain": 2}, ago=timedelta(hours=1))
     assert (await family_client.get(f"/diary/{theirs}")).status_code == 404
     assert (await family_client.get(f"/diary/new?corrects={theirs}")).status_code == 404
-    page = await text(family_client, "/diary/new")
+    page = await page_text(family_client, "/diary/new")
     posted = await family_client.post(
         "/diary/new",
         form={
@@ -328,7 +306,7 @@ async def test_stored_xss_in_a_note_is_inert_on_history_and_report(
         family_client, people.child_id, {"pain": 2}, note=XSS, ago=timedelta(minutes=5)
     )
     for path in ("/diary", f"/diary/{report_id}"):
-        html = await text(family_client, path)
+        html = await page_text(family_client, path)
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, path
         assert "<script>alert" not in html and "<img src=x" not in html, path
 
@@ -348,7 +326,7 @@ async def test_trends_show_three_accessible_svg_charts_with_tables(
     await send(
         family_client, people.child_id, {"pain": 5, "temperature": 38.7}, ago=timedelta(hours=3)
     )
-    html = await text(family_client, "/diary?view=trends")
+    html = await page_text(family_client, "/diary?view=trends")
     svgs = re.findall(r"<svg[^>]*>.*?</svg>", html, re.S)
     assert len(svgs) == 3
     for key, svg in zip(("pain", "temperature", "weight"), svgs, strict=True):
@@ -376,20 +354,20 @@ async def test_trends_show_three_accessible_svg_charts_with_tables(
 
 async def test_trends_without_values_say_so(family_client: Any, people: People) -> None:
     await send(family_client, people.child_id, {"breathing": "normal"}, ago=timedelta(hours=1))
-    html = await text(family_client, "/diary?view=trends")
+    html = await page_text(family_client, "/diary?view=trends")
     assert "<svg" not in html and html.count("Nothing noted in these days.") == 3
 
 
 async def test_days_switch_between_14_and_30(family_client: Any, people: People) -> None:
     await send(family_client, people.child_id, {"weight": 20.9}, ago=timedelta(days=20))
     await send(family_client, people.child_id, {"weight": 21.3}, ago=timedelta(days=1))
-    short = await text(family_client, "/diary?view=trends")
-    long = await text(family_client, "/diary?view=trends&days=30")
+    short = await page_text(family_client, "/diary?view=trends")
+    long = await page_text(family_client, "/diary?view=trends&days=30")
     assert "21.3 kg" in short and "20.9 kg" not in short
     assert "21.3 kg" in long and "20.9 kg" in long
     assert re.search(r'href="/diary\?view=trends&amp;days=14" aria-current="true"', short)
     assert re.search(r'href="/diary\?view=trends&amp;days=30" aria-current="true"', long)
-    odd = await text(family_client, "/diary?view=trends&days=365")
+    odd = await page_text(family_client, "/diary?view=trends&days=365")
     assert "20.9 kg" not in odd
 
 
@@ -513,7 +491,7 @@ async def test_history_and_report_show_a_nurses_review_and_reply(
             "FROM report WHERE client_uuid = ?",
             (people.nurse_id, answered),
         )
-    html = await text(family_client, "/diary")
+    html = await page_text(family_client, "/diary")
     items = {
         report_id: html.split(f'href="/diary/{report_id}"', 1)[1].split("</li>", 1)[0]
         for report_id in (seen, answered, waiting)
@@ -522,7 +500,7 @@ async def test_history_and_report_show_a_nurses_review_and_reply(
     assert re.search(r"Seen by nurse Nurse at Fri,? 15 Jan( 2027)?, 09:30", items[seen])
     assert re.search(r"Reply from Nurse, Fri,? 15 Jan( 2027)?, 10:05", items[answered])
     assert "Sent " in items[waiting] and "Nurse" not in items[waiting]
-    page = await text(family_client, f"/diary/{seen}")
+    page = await page_text(family_client, f"/diary/{seen}")
     assert re.search(r"Seen by nurse Nurse at Fri,? 15 Jan( 2027)?, 09:30", page)
 
 

@@ -15,33 +15,8 @@ from pwa.clock import utcnow
 from pwa.db import Database
 from pwa.diary import sync
 from tests.conftest import People, choose_language, csrf_from
-
-SAME_ORIGIN = {"Origin": "https://localhost"}
-
-
-def report(child_id: int, **overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id": str(uuid.uuid4()),
-        "child_id": child_id,
-        "observed_at": (utcnow() - timedelta(minutes=5)).isoformat(),
-        "items": {"pain": 3, "temperature": 37.4},
-        "note": "slept badly",
-        "corrects": None,
-    }
-    body.update(overrides)
-    return body
-
-
-async def post(client: Any, *reports: dict[str, Any]) -> Any:
-    return await client.post("/api/reports", json={"reports": list(reports)}, headers=SAME_ORIGIN)
-
-
-async def count(
-    db: Database, sql: str = "SELECT COUNT(*) FROM report", params: tuple[Any, ...] = ()
-) -> int:
-    row = await db.fetch_one(sql, params)
-    assert row is not None
-    return int(row[0])
+from tests.helpers.reports import SAME_ORIGIN, post, report
+from tests.helpers.rows import count
 
 
 async def test_stores_and_answers_one_result_per_report_in_order(

@@ -10,7 +10,9 @@ from typing import Any
 from pwa.db import Database
 from pwa.redflags import store as rules
 from tests.conftest import post_form
-from tests.test_admin_diary import A_RULE, audit_rows, page
+from tests.helpers.pages import page_text
+from tests.helpers.rows import audit_rows
+from tests.helpers.rules import A_RULE
 
 EMERGENCY_TAG = "Life-threatening: 112 first"
 
@@ -19,7 +21,7 @@ async def test_an_admin_marks_a_new_rule_as_an_emergency_and_it_is_audited(
     admin_client: Any, db: Database
 ) -> None:
     """Hazard H3: the emergency mark is set in the admin form, stored, listed and audited."""
-    form = await page(admin_client, "/admin/rules/new?item=weight")
+    form = await page_text(admin_client, "/admin/rules/new?item=weight")
     assert 'name="emergency"' in form
     response = await post_form(
         admin_client,
@@ -33,10 +35,10 @@ async def test_an_admin_marks_a_new_rule_as_an_emergency_and_it_is_audited(
     (detail,) = await audit_rows(db, "rules.updated")
     assert detail.startswith("added ")
     assert json.loads(detail.removeprefix("added "))["emergency"] is True
-    listed = await page(admin_client, "/admin/rules")
+    listed = await page_text(admin_client, "/admin/rules")
     card = listed.split(f'id="rule-{added.row_id}"', 1)[1].split("</li>", 1)[0]
     assert EMERGENCY_TAG in card
-    edit = await page(admin_client, f"/admin/rules/{added.row_id}")
+    edit = await page_text(admin_client, f"/admin/rules/{added.row_id}")
     checkbox = re.search(r'<input[^>]*name="emergency"[^>]*>', edit)
     assert checkbox and " checked" in checkbox.group(0)
 
@@ -60,7 +62,7 @@ async def test_unticking_the_mark_on_a_shipped_rule_is_audited(
     admin_client: Any, db: Database
 ) -> None:
     """Hazard H3: the shipped breathing rule is marked; taking the mark off is a recorded edit."""
-    listed = await page(admin_client, "/admin/rules")
+    listed = await page_text(admin_client, "/admin/rules")
     shipped = next(e for e in await rules.select_all(db) if e.rule.id == "breathing-hard")
     assert shipped.rule.emergency is True
     card = listed.split(f'id="rule-{shipped.row_id}"', 1)[1].split("</li>", 1)[0]

@@ -1,5 +1,6 @@
-"""Issue 14, finding 7: a staff member's not-yet-confirmed authenticator key stays on the
-server; the pre-sign-in cookie carries only a handle to it, good for five minutes."""
+"""A staff member's not-yet-confirmed authenticator key stays on the
+server; the pre-sign-in cookie carries only a handle to it, good for five minutes
+(docs/security.md, "Sessions and the second factor")."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 import pyotp
 import time_machine
 from quart import Quart
-from quart.testing import QuartClient
+from quart.typing import TestClientProtocol as Client
 
 from pwa.accounts import store as accounts
 from pwa.accounts.passwords import hash_password
@@ -33,7 +34,7 @@ async def new_nurse(app: Quart, db: Database) -> int:
         )
 
 
-async def password_step(client: QuartClient) -> str:
+async def password_step(client: Client) -> str:
     """Sign in with the password; the enrolment page's address."""
     token = csrf_from(await (await client.get("/login")).get_data(as_text=True))
     response = await client.post(
@@ -43,7 +44,7 @@ async def password_step(client: QuartClient) -> str:
     return str(response.location)
 
 
-def pre_sign_in_state(app: Quart, client: QuartClient) -> tuple[str, dict[str, Any]]:
+def pre_sign_in_state(app: Quart, client: Client) -> tuple[str, dict[str, Any]]:
     """The pre-sign-in cookie as sent, and what it holds once its signature is checked."""
     assert client.cookie_jar is not None
     raw = next(c.value for c in client.cookie_jar if c.name == PRE_LOGIN_COOKIE_NAME)

@@ -21,7 +21,7 @@ import time_machine
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 from quart import Quart
-from quart.testing import QuartClient
+from quart.typing import TestClientProtocol as Client
 
 from pwa.db import Database
 from pwa.diary import store as diary
@@ -138,9 +138,7 @@ def _url(child_id: int, export: str, **query: str) -> str:
     return f"/nurse/children/{child_id}/{export}" + (f"?{params}" if params else "")
 
 
-async def _csv(
-    client: QuartClient, child_id: int, **query: str
-) -> tuple[Any, list[dict[str, str]]]:
+async def _csv(client: Client, child_id: int, **query: str) -> tuple[Any, list[dict[str, str]]]:
     response = await client.get(_url(child_id, "export.csv", **query))
     assert response.status_code == 200
     body = await response.get_data()
@@ -151,7 +149,7 @@ async def _csv(
     return response, [dict(zip(header, row, strict=True)) for row in rows]
 
 
-async def _bundle(client: QuartClient, child_id: int, **query: str) -> dict[str, Any]:
+async def _bundle(client: Client, child_id: int, **query: str) -> dict[str, Any]:
     response = await client.get(_url(child_id, "export.fhir.json", **query))
     assert response.status_code == 200
     assert response.mimetype == "application/fhir+json"
@@ -172,7 +170,7 @@ def _resources(document: dict[str, Any], kind: str) -> list[tuple[str, dict[str,
 
 
 async def test_csv_has_one_row_per_report_with_readable_values(
-    db: Database, people: People, nurse_client: QuartClient
+    db: Database, people: People, nurse_client: Client
 ) -> None:
     record = await build_record(db, people)
     response, rows = await _csv(nurse_client, people.child_id)
@@ -216,9 +214,7 @@ async def test_csv_has_one_row_per_report_with_readable_values(
     )
 
 
-async def test_csv_neutralises_formulas(
-    db: Database, people: People, nurse_client: QuartClient
-) -> None:
+async def test_csv_neutralises_formulas(db: Database, people: People, nurse_client: Client) -> None:
     await build_record(db, people)
     _, rows = await _csv(nurse_client, people.child_id)
     fever, _, weighed, past_midnight = rows
@@ -244,7 +240,7 @@ def test_safe_cell_leaves_plain_text_alone(text: str) -> None:
 
 
 async def test_csv_without_patient_number_names_the_file_by_child_id(
-    db: Database, people: People, nurse_client: QuartClient
+    db: Database, people: People, nurse_client: Client
 ) -> None:
     await _report(db, people, datetime(2027, 3, 1, 9, 0, tzinfo=AMS), {"pain": 2})
     response, rows = await _csv(nurse_client, people.child_id)
@@ -253,7 +249,7 @@ async def test_csv_without_patient_number_names_the_file_by_child_id(
 
 
 async def test_an_empty_record_exports_a_header_only_and_a_patient_only(
-    people: People, nurse_client: QuartClient
+    people: People, nurse_client: Client
 ) -> None:
     _, rows = await _csv(nurse_client, people.child_id)
     assert rows == []
@@ -266,7 +262,7 @@ async def test_an_empty_record_exports_a_header_only_and_a_patient_only(
 
 
 async def test_date_range_uses_local_calendar_days(
-    db: Database, people: People, nurse_client: QuartClient
+    db: Database, people: People, nurse_client: Client
 ) -> None:
     record = await build_record(db, people)
     # 00:30 on 10 March in Amsterdam is 23:30 on 9 March in UTC: it belongs to the 10th.
@@ -316,7 +312,11 @@ async def test_date_range_uses_local_calendar_days(
     ],
 )
 async def test_bad_dates_are_refused_with_a_message(
-    db: Database, people: People, nurse_client: QuartClient, query: dict[str, str], message: str
+    db: Database,
+    people: People,
+    nurse_client: Client,
+    query: dict[str, str],
+    message: str,
 ) -> None:
     for export in EXPORTS:
         response = await nurse_client.get(_url(people.child_id, export, **query))
@@ -336,7 +336,7 @@ async def test_bad_dates_are_refused_with_a_message(
 
 
 async def test_fhir_bundle_validates_and_carries_codes_units_and_times(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     record = await build_record(db, people)
     document = await _bundle(nurse_client, people.child_id)
@@ -468,7 +468,7 @@ def _references(value: Any) -> Iterator[str]:
 
 
 async def test_the_validator_refuses_a_broken_bundle(
-    db: Database, people: People, nurse_client: QuartClient
+    db: Database, people: People, nurse_client: Client
 ) -> None:
     await build_record(db, people)
     document = await _bundle(nurse_client, people.child_id)
@@ -487,7 +487,7 @@ async def test_the_validator_refuses_a_broken_bundle(
 
 
 async def test_patient_number_system_is_a_setting(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     await _set_patient_number(db, people.child_id, PATIENT_NUMBER)
     app.config["FHIR_PATIENT_NUMBER_SYSTEM"] = "urn:oid:2.16.528.1.9999.1"
@@ -515,7 +515,7 @@ async def test_patient_number_system_is_a_setting(
 
 
 async def test_print_page_shows_the_record(
-    db: Database, people: People, nurse_client: QuartClient
+    db: Database, people: People, nurse_client: Client
 ) -> None:
     await build_record(db, people)
     response = await nurse_client.get(_url(people.child_id, "print"))
@@ -564,7 +564,7 @@ async def test_print_stylesheet_hides_the_controls(app: Quart) -> None:
     assert "window.print()" in script
 
 
-async def test_child_page_links_the_exports(people: People, nurse_client: QuartClient) -> None:
+async def test_child_page_links_the_exports(people: People, nurse_client: Client) -> None:
     page = await (await nurse_client.get(f"/nurse/children/{people.child_id}")).get_data(
         as_text=True
     )
@@ -582,7 +582,7 @@ async def test_child_page_links_the_exports(people: People, nurse_client: QuartC
     [("export.csv", "export.csv"), ("export.fhir.json", "export.fhir"), ("print", "export.print")],
 )
 async def test_every_export_writes_one_audit_row(
-    db: Database, people: People, nurse_client: QuartClient, export: str, action: str
+    db: Database, people: People, nurse_client: Client, export: str, action: str
 ) -> None:
     await build_record(db, people)
     response = await nurse_client.get(
@@ -600,7 +600,7 @@ async def test_every_export_writes_one_audit_row(
 
 @pytest.mark.parametrize("export", EXPORTS)
 async def test_caregivers_are_refused_and_strangers_sent_to_sign_in(
-    app: Quart, db: Database, people: People, family_client: QuartClient, export: str
+    app: Quart, db: Database, people: People, family_client: Client, export: str
 ) -> None:
     for child_id in (people.child_id, people.other_child_id, 999999):
         response = await family_client.get(_url(child_id, export))
@@ -612,7 +612,7 @@ async def test_caregivers_are_refused_and_strangers_sent_to_sign_in(
 
 
 @pytest.mark.parametrize("export", EXPORTS)
-async def test_a_missing_child_is_404(db: Database, nurse_client: QuartClient, export: str) -> None:
+async def test_a_missing_child_is_404(db: Database, nurse_client: Client, export: str) -> None:
     assert (await nurse_client.get(_url(999999, export))).status_code == 404
     assert (await nurse_client.get(_url(999999, export, **{"from": "bad"}))).status_code == 404
     assert await db.fetch_all("SELECT id FROM audit_log WHERE action LIKE 'export.%'") == []
@@ -631,7 +631,7 @@ CURRENT_STATUSES = {"final", "amended", "corrected"}  # R4: a valid result
 
 
 async def _corrected_weight(db: Database, people: People) -> tuple[str, str]:
-    """The family typed 26.1 kg, then corrected it to 21.6 kg (the issue's example)."""
+    """The family typed 26.1 kg, then corrected it to 21.6 kg (docs/api.md, "Corrected reports")."""
     typo = await _report(db, people, WEIGHED_AT, {"weight": 26.1, "pain": 1})
     fixed = await _report(
         db, people, WEIGHED_AT, {"weight": 21.6, "pain": 1}, note="typed wrong", corrects=typo
@@ -648,7 +648,7 @@ def _weights(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 
 async def test_fhir_has_one_current_weight_after_a_correction(
-    db: Database, people: People, nurse_client: QuartClient
+    db: Database, people: People, nurse_client: Client
 ) -> None:
     """Hazard H6: a corrected weight (26.1 -> 21.6 kg) is exported once as valid; the
     superseded 26.1 is withdrawn (entered-in-error) and the replacement points at it."""
@@ -697,7 +697,7 @@ async def test_fhir_has_one_current_weight_after_a_correction(
 
 
 async def test_only_the_newest_of_a_chain_of_corrections_is_current(
-    db: Database, people: People, nurse_client: QuartClient
+    db: Database, people: People, nurse_client: Client
 ) -> None:
     """Hazard H6: corrections of a correction, and a second correction of the same
     report, leave exactly one current weight in FHIR, CSV and the charts."""
@@ -730,7 +730,7 @@ async def test_only_the_newest_of_a_chain_of_corrections_is_current(
 
 
 async def test_csv_marks_the_superseded_and_the_correcting_row(
-    db: Database, people: People, nurse_client: QuartClient
+    db: Database, people: People, nurse_client: Client
 ) -> None:
     """Hazard H6: the CSV says which row is superseded and by what, and which corrects
     which, even when the correction lies outside the exported dates."""
@@ -764,7 +764,7 @@ async def test_csv_marks_the_superseded_and_the_correcting_row(
 
 
 async def test_print_marks_the_superseded_row_in_words_and_strikes_it(
-    db: Database, people: People, nurse_client: QuartClient
+    db: Database, people: People, nurse_client: Client
 ) -> None:
     """Hazard H6: the printable report marks both rows; the superseded values are struck
     through and say "Superseded" in words, not only by colour."""
@@ -783,7 +783,7 @@ async def test_print_marks_the_superseded_row_in_words_and_strikes_it(
 
 
 async def test_family_download_marks_the_superseded_report(
-    db: Database, people: People, family_client: QuartClient
+    db: Database, people: People, family_client: Client
 ) -> None:
     """Hazard H6: the family's own data download carries the same marks."""
     typo, fixed = await _corrected_weight(db, people)

@@ -15,7 +15,7 @@ from quart import Quart
 from pwa.db import Database
 from pwa.plans import store as plans
 from tests.conftest import People, make_plan, sign_in
-from tests.test_queue import add_report
+from tests.helpers.reports import add_report
 
 AMS = ZoneInfo("Europe/Amsterdam")
 

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bench.common import Server, make_families
+from bench.common import make_families
 from bench.fuzz import FuzzResult, run_fuzz
 from bench.fuzzing.cases import generate
 from bench.fuzzing.garbage import stored_garbage
 from bench.fuzzing.runner import run_cases
 from bench.fuzzing.targets import KNOWN, Context, Target, UnknownEndpoint, app_rules, discover
+from tests.helpers.served import Server
 
 CASES = 200
 
@@ -46,7 +47,7 @@ async def test_a_route_that_raises_counts_as_5xx_and_one_that_stalls_as_a_hang(
     tmp_path: Path,
 ) -> None:
     server = Server(tmp_path / "instance")
-    server.start(command=("-m", "tests.fuzz_broken_app"))
+    server.start(command=("-m", "tests.helpers.fuzz_broken_app"))
     context = Context.make(1, 2, [])
     try:
         broken = Target("POST", "/api/broken", "json")

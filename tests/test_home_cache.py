@@ -19,7 +19,7 @@ from pwa.pagecache import UNVERSIONED_READS, VERSIONED_TABLES, PageCache, data_v
 from pwa.plans import store as plans
 from pwa.plans.overview import next_change
 from tests.conftest import People, csrf_from, make_plan, post_form, sign_in
-from tests.test_queue import add_report
+from tests.helpers.reports import add_report
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 

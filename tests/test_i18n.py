@@ -23,7 +23,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from quart import Quart, g
-from quart.testing import QuartClient
+from quart.typing import TestClientProtocol as Client
 
 from pwa import i18n
 from pwa.db import Database
@@ -49,7 +49,7 @@ def en(**headers: str) -> dict[str, str]:
     return {"Accept-Language": "en", **headers}
 
 
-async def page(client: QuartClient, path: str, headers: dict[str, str] | None = None) -> str:
+async def page(client: Client, path: str, headers: dict[str, str] | None = None) -> str:
     response = await client.get(path, headers=headers or {})
     assert response.status_code in {200, 404}, (path, response.status_code)
     return str(await response.get_data(as_text=True))
@@ -333,7 +333,7 @@ def test_catalogues_compile(monkeypatch: pytest.MonkeyPatch) -> None:
     ],
 )
 async def test_browser_language_decides_the_page_language(
-    client: QuartClient, accept: str | None, expected: str
+    client: Client, accept: str | None, expected: str
 ) -> None:
     html = await page(client, "/login", {"Accept-Language": accept} if accept else {})
     assert html_lang(html) == expected
@@ -346,7 +346,7 @@ async def test_browser_language_decides_the_page_language(
         assert "Inloggen" not in text
 
 
-async def test_dutch_form_errors_and_labels(client: QuartClient) -> None:
+async def test_dutch_form_errors_and_labels(client: Client) -> None:
     """Validation messages (ours, WTForms' own and the form macro's) are Dutch too."""
     token = await get_csrf(client, "/login")
     response = await client.post(
@@ -467,7 +467,7 @@ def language_cookie(response: Any) -> str | None:
     return None
 
 
-async def test_switch_is_remembered_over_the_browser_language(client: QuartClient) -> None:
+async def test_switch_is_remembered_over_the_browser_language(client: Client) -> None:
     assert html_lang(await page(client, "/login", en())) == "en"
     token = await get_csrf(client, "/login")
     response = await client.post(
@@ -491,14 +491,14 @@ async def test_switch_is_remembered_over_the_browser_language(client: QuartClien
     assert html_lang(await page(client, "/login", nl())) == "en"
 
 
-async def test_switch_shows_which_language_is_chosen(client: QuartClient) -> None:
+async def test_switch_shows_which_language_is_chosen(client: Client) -> None:
     html = await page(client, "/login", nl())
     assert re.search(r'value="nl" lang="nl"[^>]*aria-pressed="true"', html)
     assert re.search(r'value="en" lang="en"[^>]*aria-pressed="false"', html)
 
 
 async def test_signed_in_choice_is_stored_on_the_account(
-    app: Quart, db: Database, people: People, family_client: QuartClient
+    app: Quart, db: Database, people: People, family_client: Client
 ) -> None:
     response = await post_form(
         family_client, "/settings/language", {"lang": "nl"}, csrf_path="/settings"
@@ -523,14 +523,14 @@ async def test_signed_in_choice_is_stored_on_the_account(
 
 
 @pytest.mark.parametrize("chosen", ["fr", "", "NL", "nl-NL", "../en"])
-async def test_switch_refuses_an_unknown_language(client: QuartClient, chosen: str) -> None:
+async def test_switch_refuses_an_unknown_language(client: Client, chosen: str) -> None:
     token = await get_csrf(client, "/login")
     response = await client.post("/settings/language", form={"csrf_token": token, "lang": chosen})
     assert response.status_code == 400
     assert language_cookie(response) is None
 
 
-async def test_switch_refuses_a_missing_or_forged_csrf_token(client: QuartClient) -> None:
+async def test_switch_refuses_a_missing_or_forged_csrf_token(client: Client) -> None:
     await client.get("/login")
     missing = await client.post("/settings/language", form={"lang": "nl"})
     assert missing.status_code == 400
@@ -542,7 +542,7 @@ async def test_switch_refuses_a_missing_or_forged_csrf_token(client: QuartClient
 
 
 async def test_signed_in_switch_without_token_changes_nothing(
-    db: Database, people: People, family_client: QuartClient
+    db: Database, people: People, family_client: Client
 ) -> None:
     response = await family_client.post("/settings/language", form={"lang": "nl"})
     assert response.status_code == 400
@@ -554,7 +554,7 @@ async def test_signed_in_switch_without_token_changes_nothing(
 
 
 async def test_nurse_list_shows_birth_dates_per_locale(
-    nurse_client: QuartClient, people: People
+    nurse_client: Client, people: People
 ) -> None:
     dutch = visible_text(await page(nurse_client, "/nurse/children", nl()))
     assert "31 mei 2019" in dutch
@@ -565,7 +565,7 @@ async def test_nurse_list_shows_birth_dates_per_locale(
     assert "Geboren op 31 mei 2019" in child
 
 
-async def test_staffed_hours_use_the_locale_day_names(client: QuartClient) -> None:
+async def test_staffed_hours_use_the_locale_day_names(client: Client) -> None:
     dutch = visible_text(await page(client, "/call", nl()))
     assert "maandag tot en met vrijdag, 08:00-17:00 uur" in dutch
     english = visible_text(await page(client, "/call", en()))

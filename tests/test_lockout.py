@@ -1,4 +1,4 @@
-"""Issue 14, finding 2: strangers cannot lock an account's owner out of signing in.
+"""Strangers cannot lock an account's owner out of signing in (docs/access.md, "Sign-in limits").
 
 Only failures count; a completed sign-in clears the account's count; a browser that
 signed in to the account before (it carries the signed device cookie) is limited on its
@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import time_machine
 from quart import Quart
-from quart.testing import QuartClient
+from quart.typing import TestClientProtocol as Client
 from quart.wrappers import Response
 
 from pwa.accounts import lockout, second_factor
@@ -37,7 +37,7 @@ def config(tmp_path: Path) -> dict[str, Any]:
 
 
 @pytest.fixture
-def frozen() -> Iterator[time_machine.Coordinates]:
+def frozen() -> Iterator[time_machine.Traveller]:
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
     with time_machine.travel(start, tick=False) as traveller:
         yield traveller
@@ -47,7 +47,7 @@ class Device:
     """A browser at its own address: its cookies (the device cookie among them) stay."""
 
     def __init__(self, app: Quart, headers: dict[str, str] | None = None) -> None:
-        self.client: QuartClient = app.test_client()
+        self.client: Client = app.test_client()
         self.headers = {"X-Forwarded-For": f"198.51.100.{next(_addresses)}", **(headers or {})}
 
     async def post(self, path: str, form: dict[str, str]) -> Response:
@@ -86,7 +86,7 @@ def assert_paused(response: Response, seconds: int) -> None:
 
 
 async def test_failures_from_elsewhere_do_not_block_the_owners_known_device(
-    app: Quart, people: People, frozen: time_machine.Coordinates
+    app: Quart, people: People, frozen: time_machine.Traveller
 ) -> None:
     phone = Device(app)
     assert (await phone.login()).status_code == 302
@@ -104,7 +104,7 @@ async def test_failures_from_elsewhere_do_not_block_the_owners_known_device(
 
 
 async def test_a_known_devices_own_failures_are_limited_apart(
-    app: Quart, people: People, frozen: time_machine.Coordinates
+    app: Quart, people: People, frozen: time_machine.Traveller
 ) -> None:
     phone = Device(app)
     assert (await phone.login()).status_code == 302
@@ -117,7 +117,7 @@ async def test_a_known_devices_own_failures_are_limited_apart(
 
 
 async def test_correct_sign_ins_never_count(
-    app: Quart, people: People, frozen: time_machine.Coordinates
+    app: Quart, people: People, frozen: time_machine.Traveller
 ) -> None:
     # A ward at shift change: many sign-ins to one account, all right, from new devices.
     for number in range(8):
@@ -125,7 +125,7 @@ async def test_correct_sign_ins_never_count(
 
 
 async def test_a_successful_sign_in_clears_the_count(
-    app: Quart, people: People, frozen: time_machine.Coordinates
+    app: Quart, people: People, frozen: time_machine.Traveller
 ) -> None:
     await fail_from_elsewhere(app, 4)
     assert (await Device(app).login()).status_code == 302
@@ -135,7 +135,7 @@ async def test_a_successful_sign_in_clears_the_count(
 
 
 async def test_unknown_addresses_are_limited_like_known_ones(
-    app: Quart, people: People, frozen: time_machine.Coordinates
+    app: Quart, people: People, frozen: time_machine.Traveller
 ) -> None:
     """The same answer whether or not the address has an account: no enumeration."""
     await fail_from_elsewhere(app, 5, "nobody@example.org")
@@ -153,7 +153,7 @@ async def test_unknown_addresses_are_limited_like_known_ones(
     ],
 )
 async def test_the_429_page_says_how_long_to_wait(
-    app: Quart, people: People, frozen: time_machine.Coordinates, language: str, words: str
+    app: Quart, people: People, frozen: time_machine.Traveller, language: str, words: str
 ) -> None:
     await fail_from_elsewhere(app, 5)
     frozen.shift(timedelta(minutes=5))
@@ -163,7 +163,7 @@ async def test_the_429_page_says_how_long_to_wait(
 
 
 async def test_one_clients_failures_are_limited_whatever_the_account(
-    app: Quart, people: People, frozen: time_machine.Coordinates
+    app: Quart, people: People, frozen: time_machine.Traveller
 ) -> None:
     stranger = Device(app)
     for number in range(10):
@@ -173,7 +173,7 @@ async def test_one_clients_failures_are_limited_whatever_the_account(
 
 
 async def test_the_second_factor_follows_the_same_rules(
-    app: Quart, db: Database, people: People, frozen: time_machine.Coordinates
+    app: Quart, db: Database, people: People, frozen: time_machine.Traveller
 ) -> None:
     """Someone who has a nurse's password cannot guess codes, nor lock the nurse out."""
     own = Device(app)
@@ -201,7 +201,7 @@ async def test_the_second_factor_follows_the_same_rules(
 
 
 async def test_a_forged_device_cookie_is_no_known_device(
-    app: Quart, people: People, frozen: time_machine.Coordinates
+    app: Quart, people: People, frozen: time_machine.Traveller
 ) -> None:
     await fail_from_elsewhere(app, 5)
     forger = Device(app)
@@ -222,7 +222,7 @@ async def test_the_device_cookie_is_httponly_secure_and_long_lived(
 
 
 async def test_a_ward_behind_one_address_signs_in_at_shift_change(
-    app: Quart, db: Database, people: People, frozen: time_machine.Coordinates
+    app: Quart, db: Database, people: People, frozen: time_machine.Traveller
 ) -> None:
     """Forty nurses sign in (password and code) from the ward's one NAT address within
     minutes; then someone behind the same address guesses passwords and is limited, while

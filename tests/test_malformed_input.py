@@ -1,4 +1,4 @@
-"""Malformed input is a 400, a 404 or an ``invalid`` item, never a 500 (issue 14, finding 5).
+"""Malformed input is a 400, a 404 or an ``invalid`` item, never a 500 (docs/api.md).
 
 Ids beyond SQLite's 64 bits and Unicode digits in URL paths, query strings, forms and
 JSON; JSON bodies that are not UTF-8, nest too deep, hold lone surrogates or NaN. And one
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,13 +19,19 @@ from pwa.db import Database
 from pwa.ids import MAX_ID, parse_id
 from pwa.security import ACCESS_ATTRIBUTE, Access
 from tests.conftest import People, get_csrf, post_form
-from tests.test_diary_sync import SAME_ORIGIN, count, post, report
+from tests.helpers.reports import (
+    FORM,
+    JSON_HEADERS,
+    SAME_ORIGIN,
+    TWENTY_NINES,
+    bad_reports,
+    post,
+    report,
+)
+from tests.helpers.rows import count
 
 TOO_BIG = str(2**64)
-TWENTY_NINES = "99999999999999999999"
 NOT_ASCII = ["²", "٣", "１", "3²"]  # superscript, Arabic-Indic and full-width digits
-JSON_HEADERS = {**SAME_ORIGIN, "Content-Type": "application/json"}
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 JSON_ENDPOINTS = ["/api/reports", "/api/push/subscriptions"]
 
 
@@ -137,31 +142,6 @@ async def test_json_bodies_over_the_limit_are_413(family_client: Any, people: Pe
     for endpoint in JSON_ENDPOINTS:
         response = await family_client.post(endpoint, data=body, headers=JSON_HEADERS)
         assert response.status_code == 413
-
-
-def broken(child: int, **fields: Any) -> dict[str, Any]:
-    return {**report(child), **fields}
-
-
-def bad_reports(child: int) -> dict[str, Any]:
-    """One report broken in each way a phone, a bug or an attacker could send."""
-    return {
-        "child id beyond 64 bits": broken(child, child_id=int(TWENTY_NINES)),
-        "child id 2**63": broken(child, child_id=2**63),
-        "child id zero": broken(child, child_id=0),
-        "child id negative": broken(child, child_id=-(2**70)),
-        "child id as Unicode digits": broken(child, child_id="²"),
-        "lone surrogate in the note": broken(child, note="fever \ud83d"),
-        "lone surrogate in an answer": broken(child, items={"rash": "\udfff"}),
-        "lone surrogate in an item key": broken(child, items={"pain\ud800": 3}),
-        "lone surrogate in the id": broken(child, id="\ud800" + str(uuid.uuid4())),
-        "lone surrogate in the time": broken(child, observed_at="\ud800"),
-        "nested answers": broken(child, items={"pain": [[[[[[3]]]]]]}),
-        "huge answer": broken(child, items={"temperature": 10**400}),
-        "corrects a huge number": broken(child, corrects=10**30),
-        "not an object": ["x"],  # type: ignore[dict-item]
-        "another family's child": broken(child, child_id=child + 1),
-    }
 
 
 async def test_one_bad_report_never_blocks_the_others_of_its_batch(

@@ -1,5 +1,5 @@
 """Property tests: no 5xx from any JSON endpoint or form with ids, and every valid report
-of a batch is stored whatever else the batch holds (issue 14, finding 5)."""
+of a batch is stored whatever else the batch holds (docs/api.md, "JSON API rules")."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 
 from pwa.db import Database
 from tests.conftest import People, get_csrf
-from tests.test_diary_sync import SAME_ORIGIN, post, report
-from tests.test_malformed_input import FORM, JSON_HEADERS, bad_reports
+from tests.helpers.reports import FORM, JSON_HEADERS, SAME_ORIGIN, bad_reports, post, report
 
 BOUNDED = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

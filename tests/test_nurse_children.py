@@ -17,14 +17,22 @@ import pytest
 import time_machine
 from babel.messages.pofile import read_po
 from quart import Quart
-from quart.testing import QuartClient
+from quart.typing import TestClientProtocol as Client
 from quart.wrappers import Response
 
 from pwa.accounts.views import PRIVACY_VERSION
 from pwa.db import Database, from_db
 from tests.conftest import PASSWORD, People, csrf_from, post_form
+from tests.helpers.invites import (
+    NEW_PASSWORD,
+    body_text,
+    code_from,
+    grouped,
+    join,
+    make_invite,
+    make_reset,
+)
 
-NEW_PASSWORD = "violet-harbour-lantern-seven"
 WEAK_PASSWORD_MESSAGE = (
     "This password is too easy to guess. A few unrelated words together work well."
 )
@@ -32,81 +40,16 @@ NOT_VALID = "This code does not work"
 CATALOGUE = Path(__file__).resolve().parent.parent / "pwa/translations/nl/LC_MESSAGES/messages.po"
 
 
-async def text(response: Response) -> str:
-    return await response.get_data(as_text=True)
-
-
-def grouped(code: str) -> str:
-    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
-
-
-def code_from(html: str, kind: str) -> str:
-    """The code in the link a nurse hands out (the page shows it once)."""
-    match = re.search(rf"https://localhost/{kind}/([A-Z2-7]+)<", html)
-    assert match, f"page shows no {kind} link"
-    code = match.group(1)
-    assert len(code) == 26  # 130 random bits
-    assert grouped(code) in html  # also shown in groups of four, to read out
-    return code
-
-
-async def enrol_child(nurse: QuartClient, nickname: str) -> int:
+async def enrol_child(nurse: Client, nickname: str) -> int:
     response = await post_form(
         nurse,
         "/nurse/children",
         {"nickname": nickname, "birth_date": "2020-02-29", "hospital_number": "H-4711"},
     )
-    assert response.status_code == 302, await text(response)
+    assert response.status_code == 302, await body_text(response)
     match = re.fullmatch(r"/nurse/children/(\d+)", response.location)
     assert match, response.location
     return int(match.group(1))
-
-
-async def make_invite(nurse: QuartClient, child_id: int, note: str = "mother") -> str:
-    response = await post_form(
-        nurse,
-        f"/nurse/children/{child_id}/invites",
-        {"note": note},
-        csrf_path=f"/nurse/children/{child_id}",
-    )
-    assert response.status_code == 200, await text(response)
-    html = await text(response)
-    assert "data:image/svg+xml" in html  # the QR code a parent scans
-    return code_from(html, "invite")
-
-
-async def make_reset(nurse: QuartClient, child_id: int, caregiver_id: int) -> Response:
-    return await post_form(
-        nurse,
-        f"/nurse/children/{child_id}/caregivers/{caregiver_id}/reset",
-        {},
-        csrf_path=f"/nurse/children/{child_id}",
-    )
-
-
-async def join(
-    client: QuartClient,
-    code: str,
-    *,
-    name: str = "Alex",
-    email: str = "alex@example.org",
-    password: str = NEW_PASSWORD,
-    confirm: str | None = None,
-    accept: bool = True,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    page = await client.get(f"/invite/{code}", headers=headers)
-    assert page.status_code == 200, await text(page)
-    form = {
-        "csrf_token": csrf_from(await text(page)),
-        "display_name": name,
-        "email": email,
-        "password": password,
-        "confirm": password if confirm is None else confirm,
-    }
-    if accept:
-        form["accept_privacy"] = "y"
-    return await client.post(f"/invite/{code}", form=form, headers=headers)
 
 
 JOIN_NEXT_STEP = (
@@ -116,11 +59,11 @@ JOIN_NEXT_STEP = (
 
 
 async def finish_joining(
-    client: QuartClient, login_location: str, email: str, password: str
+    client: Client, login_location: str, email: str, password: str
 ) -> Response:
     """After joining: the sign-in page (e-mail filled in), sign in, the invite, then home."""
     page = await client.get(login_location)
-    html = await text(page)
+    html = await body_text(page)
     assert JOIN_NEXT_STEP in html
     assert f'value="{email}"' in html
     signed_in = await client.post(
@@ -131,7 +74,7 @@ async def finish_joining(
     opened = await client.get(signed_in.location)
     if opened.status_code == 200:  # a known account accepts the invite here
         opened = await post_form(client, signed_in.location, {"accept_privacy": "y"})
-    assert opened.status_code == 302 and opened.location == "/", await text(opened)
+    assert opened.status_code == 302 and opened.location == "/", await body_text(opened)
     return await client.get("/")
 
 
@@ -169,25 +112,25 @@ def has_word(html: str, word: str) -> bool:
 
 
 async def test_new_parent_joins_with_invite_and_sees_only_their_child(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     child_id = await enrol_child(nurse_client, "Juniper")
     code = await make_invite(nurse_client, child_id)
 
     parent = app.test_client()
     page = await parent.get(f"/invite/{code}")
-    html = await text(page)
+    html = await body_text(page)
     assert page.status_code == 200
     assert "You were invited to follow the treatment of Juniper." in html
     assert f"Read the full privacy notice (version {PRIVACY_VERSION})" in html
 
     response = await join(parent, code, name="Alex Example", email="alex@example.org")
-    assert response.status_code == 302, await text(response)
+    assert response.status_code == 302, await body_text(response)
     # Sent to sign in, with the invite next: the same answer a known address gets.
     assert response.location == f"/login?next=/invite/{code}"
     assert not any(cookie.name == "__Host-session" for cookie in parent.cookie_jar)
     home = await finish_joining(parent, response.location, "alex@example.org", NEW_PASSWORD)
-    html = await text(home)
+    html = await body_text(home)
     assert home.status_code == 200
     assert "Welcome! Your account is linked to Juniper." in html
     assert "You are following Juniper." in html
@@ -214,19 +157,19 @@ async def test_new_parent_joins_with_invite_and_sees_only_their_child(
 
 
 async def test_joining_needs_the_privacy_notice_accepted(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     code = await make_invite(nurse_client, people.child_id)
     parent = app.test_client()
     response = await join(parent, code, accept=False)
     assert response.status_code == 200
-    assert "Please read and accept the privacy notice to continue." in await text(response)
+    assert "Please read and accept the privacy notice to continue." in await body_text(response)
     assert await account_by_email(db, "alex@example.org") is None
     assert (await code_row(db, code))["used_at"] is None
 
 
 async def test_a_typed_invite_code_may_have_dashes_spaces_and_small_letters(
-    app: Quart, people: People, nurse_client: QuartClient
+    app: Quart, people: People, nurse_client: Client
 ) -> None:
     code = await make_invite(nurse_client, people.child_id)
     parent = app.test_client()
@@ -236,11 +179,11 @@ async def test_a_typed_invite_code_may_have_dashes_spaces_and_small_letters(
     assert response.location == f"/invite/{code}"
     page = await parent.get(response.location)
     assert page.status_code == 200
-    assert "You were invited to follow the treatment of Sam." in await text(page)
+    assert "You were invited to follow the treatment of Sam." in await body_text(page)
 
 
 async def test_invite_works_once(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     code = await make_invite(nurse_client, people.child_id)
     first = app.test_client()
@@ -249,7 +192,7 @@ async def test_invite_works_once(
     second = app.test_client()
     page = await second.get(f"/invite/{code}")
     assert page.status_code == 404
-    html = await text(page)
+    html = await body_text(page)
     assert NOT_VALID in html
     # A posted form for the used code does not create an account either.
     response = await second.post(
@@ -270,7 +213,7 @@ async def test_invite_works_once(
 
 
 async def test_two_parents_redeeming_one_invite_at_once_link_only_one(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     code = await make_invite(nurse_client, people.child_id)
     clients = [app.test_client(), app.test_client()]
@@ -279,7 +222,7 @@ async def test_two_parents_redeeming_one_invite_at_once_link_only_one(
         page = await client.get(f"/invite/{code}")
         forms.append(
             {
-                "csrf_token": csrf_from(await text(page)),
+                "csrf_token": csrf_from(await body_text(page)),
                 "display_name": f"Parent {number}",
                 "email": f"racer{number}@example.org",
                 "password": NEW_PASSWORD,
@@ -302,7 +245,7 @@ async def test_two_parents_redeeming_one_invite_at_once_link_only_one(
 
 
 async def test_expired_invite_does_not_work(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     code = await make_invite(nurse_client, people.child_id)
     row = await code_row(db, code)
@@ -315,7 +258,7 @@ async def test_expired_invite_does_not_work(
     with time_machine.travel(expires - timedelta(minutes=1), tick=False) as traveller:
         page = await parent.get(f"/invite/{code}")
         assert page.status_code == 200  # still good a minute before
-        token = csrf_from(await text(page))
+        token = csrf_from(await body_text(page))
         traveller.move_to(expires + timedelta(seconds=1))
         assert (await app.test_client().get(f"/invite/{code}")).status_code == 404
         # A form opened before expiry cannot be sent after it.
@@ -331,15 +274,15 @@ async def test_expired_invite_does_not_work(
             },
         )
         assert response.status_code == 404
-        assert NOT_VALID in await text(response)
+        assert NOT_VALID in await body_text(response)
     assert await account_by_email(db, "alex@example.org") is None
 
 
 async def test_nurse_revokes_an_invite(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     code = await make_invite(nurse_client, people.child_id, note="grandmother")
-    child_page = await text(await nurse_client.get(f"/nurse/children/{people.child_id}"))
+    child_page = await body_text(await nurse_client.get(f"/nurse/children/{people.child_id}"))
     assert "grandmother" in child_page and "open until" in child_page
     match = re.search(r'action="(/nurse/children/\d+/invites/(\d+)/revoke)"', child_page)
     assert match, "no Withdraw button for the open invite"
@@ -360,12 +303,12 @@ async def test_nurse_revokes_an_invite(
     )
     assert response.status_code == 302
     assert response.location == f"/nurse/children/{people.child_id}"
-    assert "withdrawn" in await text(await nurse_client.get(response.location))
+    assert "withdrawn" in await body_text(await nurse_client.get(response.location))
     assert (await code_row(db, code))["revoked_at"] is not None
 
     page = await app.test_client().get(f"/invite/{code}")
     assert page.status_code == 404
-    assert NOT_VALID in await text(page)
+    assert NOT_VALID in await body_text(page)
     # Withdrawing twice is not possible either.
     again = await post_form(
         nurse_client, revoke_path, {}, csrf_path=f"/nurse/children/{people.child_id}"
@@ -374,13 +317,17 @@ async def test_nurse_revokes_an_invite(
 
 
 async def test_signed_in_caregiver_adds_a_second_child_and_switches(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient, family_client: QuartClient
+    app: Quart,
+    db: Database,
+    people: People,
+    nurse_client: Client,
+    family_client: Client,
 ) -> None:
     child_id = await enrol_child(nurse_client, "Juniper")
     code = await make_invite(nurse_client, child_id)
 
     page = await family_client.get(f"/invite/{code}")
-    html = await text(page)
+    html = await body_text(page)
     assert page.status_code == 200
     assert "You are signed in as parent@example.org." in html
     assert 'name="password"' not in html  # no new account: only the privacy notice
@@ -390,7 +337,7 @@ async def test_signed_in_caregiver_adds_a_second_child_and_switches(
     assert await linked_children(db, people.parent_id) == {people.child_id, child_id}
     assert (await code_row(db, code))["used_by"] == people.parent_id
 
-    html = await text(await family_client.get("/"))
+    html = await body_text(await family_client.get("/"))
     assert "You are following Juniper." in html  # the new child is shown first
     switcher = re.search(r'<form class="child-switcher".*?</form>', html, re.S)
     assert switcher, "a caregiver with two children gets a switcher"
@@ -407,20 +354,20 @@ async def test_signed_in_caregiver_adds_a_second_child_and_switches(
     )
     assert response.status_code == 302
     assert response.location == "/call"
-    assert "You are following Sam." in await text(await family_client.get("/"))
+    assert "You are following Sam." in await body_text(await family_client.get("/"))
 
     # Another family's child, a made-up id and rubbish are all just "not found".
     for other in (str(people.other_child_id), "999999", "x"):
         refused = await post_form(family_client, "/children/switch", {"child_id": other})
         assert refused.status_code == 404, other
-    assert "You are following Sam." in await text(await family_client.get("/"))
+    assert "You are following Sam." in await body_text(await family_client.get("/"))
 
 
 @pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "/\t/evil.example"])
 async def test_child_switcher_only_redirects_within_the_site(
-    family_client: QuartClient, people: People, target: str
+    family_client: Client, people: People, target: str
 ) -> None:
-    token = csrf_from(await text(await family_client.get("/")))
+    token = csrf_from(await body_text(await family_client.get("/")))
     response = await family_client.post(
         "/children/switch",
         query_string={"next": target},
@@ -434,10 +381,10 @@ async def test_invite_answers_alike_for_a_known_and_a_new_address(
     app: Quart,
     db: Database,
     people: People,
-    nurse_client: QuartClient,
+    nurse_client: Client,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Issue 14, finding 3: the invite form does not tell which addresses have accounts."""
+    """The invite form does not tell which addresses have accounts."""
     from pwa.accounts import views
 
     hashed: list[str] = []
@@ -459,12 +406,12 @@ async def test_invite_answers_alike_for_a_known_and_a_new_address(
         assert hashed == [NEW_PASSWORD], email
         page = await client.get(response.location)
         # Less the CSRF token, the typed e-mail and the code in the form's address.
-        shown = re.sub(r'value="[^"]*"', "", await text(page)).replace(code, "CODE")
+        shown = re.sub(r'value="[^"]*"', "", await body_text(page)).replace(code, "CODE")
         answers.append(
             (
                 response.status_code,
                 response.location.replace(code, "CODE"),
-                (await text(response)).replace(code, "CODE"),
+                (await body_text(response)).replace(code, "CODE"),
                 sorted(cookie.name for cookie in client.cookie_jar),
                 shown,
             )
@@ -479,7 +426,7 @@ async def test_invite_answers_alike_for_a_known_and_a_new_address(
 
 
 async def test_a_known_address_accepts_the_invite_after_signing_in(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     juniper = await enrol_child(nurse_client, "Juniper")
     code = await make_invite(nurse_client, juniper)
@@ -488,40 +435,39 @@ async def test_a_known_address_accepts_the_invite_after_signing_in(
     assert (await code_row(db, code))["used_at"] is None
     # The owner signs in with their own password (not the one typed on the invite form).
     home = await finish_joining(parent, response.location, "PARENT@example.org", PASSWORD)
-    assert "Welcome! Your account is linked to Juniper." in await text(home)
+    assert "Welcome! Your account is linked to Juniper." in await body_text(home)
     assert await linked_children(db, people.parent_id) == {people.child_id, juniper}
     assert (await code_row(db, code))["used_by"] == people.parent_id
 
 
 async def test_weak_password_is_refused(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     code = await make_invite(nurse_client, people.child_id)
     parent = app.test_client()
     response = await join(parent, code, password="password1")
-    html = await text(response)
+    html = await body_text(response)
     assert response.status_code == 200
     assert WEAK_PASSWORD_MESSAGE in html
     assert 'id="password-error"' in html  # tied to the field for screen readers
     short = await join(parent, code, password="kort7!")
-    assert "Use at least 8 characters." in await text(short)
+    assert "Use at least 8 characters." in await body_text(short)
     assert await account_by_email(db, "alex@example.org") is None
     assert (await code_row(db, code))["used_at"] is None
 
 
 async def test_weak_password_message_is_translated(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     with CATALOGUE.open("rb") as handle:
         catalogue = read_po(handle, locale="nl")
     message = catalogue.get(WEAK_PASSWORD_MESSAGE)
     assert message is not None, "the message is missing from the Dutch catalogue"
-    if not message.string:
-        pytest.skip("the Dutch catalogue has no translation for this message yet")
+    assert message.string, "the Dutch catalogue has no translation for this message"
     code = await make_invite(nurse_client, people.child_id)
     parent = app.test_client()
     response = await join(parent, code, password="password1", headers={"Accept-Language": "nl"})
-    html = await text(response)
+    html = await body_text(response)
     assert response.status_code == 200
     assert '<html lang="nl"' in html
     assert str(message.string) in html
@@ -529,24 +475,24 @@ async def test_weak_password_message_is_translated(
 
 
 async def test_mismatched_confirmation_is_refused(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     code = await make_invite(nurse_client, people.child_id)
     parent = app.test_client()
     response = await join(parent, code, confirm=NEW_PASSWORD + "x")
     assert response.status_code == 200
-    assert "The two passwords are not the same." in await text(response)
+    assert "The two passwords are not the same." in await body_text(response)
     assert await account_by_email(db, "alex@example.org") is None
     assert (await code_row(db, code))["used_at"] is None
 
 
 async def test_staff_cannot_redeem_an_invite(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     code = await make_invite(nurse_client, people.child_id)
     page = await nurse_client.get(f"/invite/{code}")
     assert page.status_code == 403
-    assert "You are signed in with a staff account." in await text(page)
+    assert "You are signed in with a staff account." in await body_text(page)
     assert (await code_row(db, code))["used_at"] is None
 
 
@@ -575,11 +521,11 @@ async def database_text(db: Database) -> list[str]:
 
 
 async def test_invite_and_reset_codes_are_stored_only_as_hashes(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     invite = await make_invite(nurse_client, people.child_id)
     reset_page = await make_reset(nurse_client, people.child_id, people.parent_id)
-    reset = code_from(await text(reset_page), "reset")
+    reset = code_from(await body_text(reset_page), "reset")
     values = await database_text(db)
     assert len(values) > 20  # the scan really read the tables
     for code in (invite, reset):
@@ -594,27 +540,31 @@ async def test_invite_and_reset_codes_are_stored_only_as_hashes(
 
 
 async def test_nurse_issues_reset_and_caregiver_sets_a_new_password(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient, family_client: QuartClient
+    app: Quart,
+    db: Database,
+    people: People,
+    nurse_client: Client,
+    family_client: Client,
 ) -> None:
-    child_page = await text(await nurse_client.get(f"/nurse/children/{people.child_id}"))
+    child_page = await body_text(await nurse_client.get(f"/nurse/children/{people.child_id}"))
     reset_path = f"/nurse/children/{people.child_id}/caregivers/{people.parent_id}/reset"
     assert f'action="{reset_path}"' in child_page
     response = await make_reset(nurse_client, people.child_id, people.parent_id)
     assert response.status_code == 200
-    code = code_from(await text(response), "reset")
+    code = code_from(await body_text(response), "reset")
     row = await code_row(db, code)
     assert row["kind"] == "reset" and row["account_id"] == people.parent_id
 
     phone = app.test_client()
     page = await phone.get(f"/reset/{code}")
     assert page.status_code == 200
-    assert "For the account parent@example.org." in await text(page)
+    assert "For the account parent@example.org." in await body_text(page)
     done = await post_form(
         phone, f"/reset/{code}", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
     )
     assert done.status_code == 302
     assert done.location == "/"
-    home = await text(await phone.get("/"))
+    home = await body_text(await phone.get("/"))
     assert "Your new password is set." in home
     assert "You are following Sam." in home
 
@@ -631,7 +581,7 @@ async def test_nurse_issues_reset_and_caregiver_sets_a_new_password(
         app.test_client(), "/login", {"email": "parent@example.org", "password": PASSWORD}
     )
     assert old.status_code == 200
-    assert "The e-mail address or password is not correct." in await text(old)
+    assert "The e-mail address or password is not correct." in await body_text(old)
     new = await post_form(
         app.test_client(), "/login", {"email": "parent@example.org", "password": NEW_PASSWORD}
     )
@@ -640,27 +590,27 @@ async def test_nurse_issues_reset_and_caregiver_sets_a_new_password(
     # Once only.
     again = await app.test_client().get(f"/reset/{code}")
     assert again.status_code == 404
-    assert NOT_VALID in await text(again)
+    assert NOT_VALID in await body_text(again)
     assert (await code_row(db, code))["used_by"] == people.parent_id
 
 
 async def test_reset_refuses_weak_and_mismatched_passwords(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     code = code_from(
-        await text(await make_reset(nurse_client, people.child_id, people.parent_id)), "reset"
+        await body_text(await make_reset(nurse_client, people.child_id, people.parent_id)), "reset"
     )
     phone = app.test_client()
     weak = await post_form(
         phone, f"/reset/{code}", {"password": "password1", "confirm": "password1"}
     )
     assert weak.status_code == 200
-    assert WEAK_PASSWORD_MESSAGE in await text(weak)
+    assert WEAK_PASSWORD_MESSAGE in await body_text(weak)
     mismatch = await post_form(
         phone, f"/reset/{code}", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD[::-1]}
     )
     assert mismatch.status_code == 200
-    assert "The two passwords are not the same." in await text(mismatch)
+    assert "The two passwords are not the same." in await body_text(mismatch)
     assert (await code_row(db, code))["used_at"] is None
     still = await post_form(
         app.test_client(), "/login", {"email": "parent@example.org", "password": PASSWORD}
@@ -669,10 +619,10 @@ async def test_reset_refuses_weak_and_mismatched_passwords(
 
 
 async def test_reset_code_expires(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     code = code_from(
-        await text(await make_reset(nurse_client, people.child_id, people.parent_id)), "reset"
+        await body_text(await make_reset(nurse_client, people.child_id, people.parent_id)), "reset"
     )
     row = await code_row(db, code)
     created, expires = from_db(row["created_at"]), from_db(row["expires_at"])
@@ -684,11 +634,11 @@ async def test_reset_code_expires(
         traveller.move_to(expires + timedelta(seconds=1))
         page = await app.test_client().get(f"/reset/{code}")
         assert page.status_code == 404
-        assert NOT_VALID in await text(page)
+        assert NOT_VALID in await body_text(page)
 
 
 async def test_nurse_cannot_reset_a_caregiver_of_another_child(
-    db: Database, people: People, nurse_client: QuartClient
+    db: Database, people: People, nurse_client: Client
 ) -> None:
     refused = await make_reset(nurse_client, people.child_id, people.other_parent_id)
     assert refused.status_code == 404
@@ -702,8 +652,8 @@ async def test_nurse_cannot_reset_a_caregiver_of_another_child(
     assert allowed.status_code == 200
 
 
-async def test_caregiver_cannot_make_codes(people: People, family_client: QuartClient) -> None:
-    token = csrf_from(await text(await family_client.get("/")))
+async def test_caregiver_cannot_make_codes(people: People, family_client: Client) -> None:
+    token = csrf_from(await body_text(await family_client.get("/")))
     invite = await family_client.post(
         f"/nurse/children/{people.child_id}/invites", form={"csrf_token": token}
     )
@@ -718,7 +668,7 @@ async def test_caregiver_cannot_make_codes(people: People, family_client: QuartC
 
 
 async def test_staff_reads_and_writes_leave_audit_rows(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     assert (await nurse_client.get("/nurse/children")).status_code == 200
     assert await audit_rows(db, "child.viewed") == []  # a list refresh is not a record read
@@ -727,7 +677,7 @@ async def test_staff_reads_and_writes_leave_audit_rows(
     assert (await nurse_client.get(f"/nurse/children/{child_id}")).status_code == 200
     first = await make_invite(nurse_client, child_id)
     second = await make_invite(nurse_client, child_id)
-    child_page = await text(await nurse_client.get(f"/nurse/children/{child_id}"))
+    child_page = await body_text(await nurse_client.get(f"/nurse/children/{child_id}"))
     match = re.search(r'action="(/nurse/children/\d+/invites/\d+/revoke)"', child_page)
     assert match
     revoked = await post_form(

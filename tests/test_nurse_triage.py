@@ -10,7 +10,7 @@ from quart import Quart
 
 from pwa.db import Database
 from tests.conftest import People, csrf_from
-from tests.test_queue import add_report
+from tests.helpers.reports import add_report
 
 
 def _queue_item(page: str, uid: str) -> str:

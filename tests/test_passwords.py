@@ -1,5 +1,5 @@
-"""Issue 14, finding 4: new passwords are checked against the user's own words, and long
-ones (up to 256 characters) are welcome wherever a password is set.
+"""New passwords are checked against the user's own words, and long
+ones (up to 256 characters) are welcome wherever a password is set (docs/access.md, "Sign-in limits").
 
 Through the real pages: joining by invite, a reset code (how a new colleague's staff
 account gets its first password, too), and changing one's password.
@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import pytest
 from quart import Quart
-from quart.testing import QuartClient
+from quart.typing import TestClientProtocol as Client
 from quart.wrappers import Response
 
 from pwa.db import Database
 from pwa.hospital import hospital_settings, save_hospital_settings
 from tests.conftest import PASSWORD, People, post_form
-from tests.test_nurse_children import code_from, join, make_invite, make_reset
+from tests.helpers.invites import code_from, join, make_invite, make_reset
 
 PERSONAL = (
     "This password leans on your name, your e-mail address or the name of the app or the "
@@ -64,7 +64,7 @@ async def accounts_with(db: Database, email: str) -> int:
     ],
 )
 async def test_a_password_built_on_the_users_own_words_is_refused(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient, password: str
+    app: Quart, db: Database, people: People, nurse_client: Client, password: str
 ) -> None:
     async with db.transaction() as connection:
         settings = await hospital_settings(db)
@@ -82,7 +82,7 @@ async def test_a_password_built_on_the_users_own_words_is_refused(
 
 @pytest.mark.parametrize("length", [73, 100, 256])
 async def test_long_passwords_are_welcome_when_joining(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient, length: int
+    app: Quart, db: Database, people: People, nurse_client: Client, length: int
 ) -> None:
     code = await make_invite(nurse_client, people.child_id)
     response = await join(app.test_client(), code, password=long_password(length))
@@ -91,7 +91,7 @@ async def test_long_passwords_are_welcome_when_joining(
 
 
 async def test_a_password_over_256_characters_is_refused_with_a_message(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient
+    app: Quart, db: Database, people: People, nurse_client: Client
 ) -> None:
     code = await make_invite(nurse_client, people.child_id)
     response = await join(app.test_client(), code, password=long_password(257))
@@ -101,7 +101,7 @@ async def test_a_password_over_256_characters_is_refused_with_a_message(
 
 
 async def test_a_long_password_can_be_signed_in_with(
-    app: Quart, people: People, nurse_client: QuartClient
+    app: Quart, people: People, nurse_client: Client
 ) -> None:
     """argon2 hashes the whole password: the 73rd character counts at sign-in."""
     code = await make_invite(nurse_client, people.child_id)
@@ -118,7 +118,7 @@ async def test_a_long_password_can_be_signed_in_with(
 
 @pytest.mark.parametrize(("length", "status"), [(100, 302), (256, 302), (257, 200)])
 async def test_reset_takes_long_passwords(
-    app: Quart, people: People, nurse_client: QuartClient, length: int, status: int
+    app: Quart, people: People, nurse_client: Client, length: int, status: int
 ) -> None:
     made = await make_reset(nurse_client, people.child_id, people.parent_id)
     code = code_from(await text(made), "reset")
@@ -132,7 +132,7 @@ async def test_reset_takes_long_passwords(
 
 
 async def test_reset_refuses_the_accounts_own_name(
-    app: Quart, people: People, nurse_client: QuartClient
+    app: Quart, people: People, nurse_client: Client
 ) -> None:
     made = await make_reset(nurse_client, people.child_id, people.parent_id)
     code = code_from(await text(made), "reset")
@@ -146,7 +146,7 @@ async def test_reset_refuses_the_accounts_own_name(
 
 @pytest.mark.parametrize(("length", "status"), [(100, 302), (256, 302), (257, 200)])
 async def test_change_password_takes_long_passwords(
-    family_client: QuartClient, length: int, status: int
+    family_client: Client, length: int, status: int
 ) -> None:
     password = long_password(length)
     response = await post_form(

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from PIL import Image
 from quart import Quart
-from quart.testing import QuartClient
+from quart.typing import TestClientProtocol as Client
 from werkzeug.datastructures import FileStorage
 
 from pwa.clock import utcnow
@@ -89,7 +89,7 @@ async def make_report(db: Database, caregiver_id: int, child_id: int) -> str:
 
 
 async def upload(
-    client: QuartClient,
+    client: Client,
     report_uuid: str,
     data: bytes,
     photo_id: str | None = None,
@@ -155,7 +155,7 @@ async def report_uuid(db: Database, people: People) -> str:
 
 
 @pytest.fixture
-async def other_family(app: Quart, people: People) -> QuartClient:
+async def other_family(app: Quart, people: People) -> Client:
     client = app.test_client()
     await sign_in(client, "other@example.org")
     return client
@@ -165,7 +165,7 @@ async def other_family(app: Quart, people: People) -> QuartClient:
 
 
 async def test_gps_and_all_other_metadata_are_removed(
-    app: Quart, db: Database, family_client: QuartClient, report_uuid: str
+    app: Quart, db: Database, family_client: Client, report_uuid: str
 ) -> None:
     original = jpeg_with_gps()
     assert open_image_bytes(original).getexif().get_ifd(GPS_IFD)  # the test photo has GPS
@@ -194,7 +194,7 @@ async def test_gps_and_all_other_metadata_are_removed(
 
 
 async def test_exif_orientation_is_applied(
-    app: Quart, db: Database, family_client: QuartClient, report_uuid: str
+    app: Quart, db: Database, family_client: Client, report_uuid: str
 ) -> None:
     # Stored sideways: red on the left, blue on the right; orientation 6 = turn 90° clockwise.
     sideways = Image.new("RGB", (80, 40), "blue")
@@ -231,7 +231,7 @@ async def test_exif_orientation_is_applied(
 async def test_photos_are_shrunk_to_2048_pixels_and_made_jpeg(
     app: Quart,
     db: Database,
-    family_client: QuartClient,
+    family_client: Client,
     report_uuid: str,
     size: tuple[int, int],
     mode: str,
@@ -247,7 +247,7 @@ async def test_photos_are_shrunk_to_2048_pixels_and_made_jpeg(
 
 
 async def test_webp_is_accepted(
-    app: Quart, db: Database, family_client: QuartClient, report_uuid: str
+    app: Quart, db: Database, family_client: Client, report_uuid: str
 ) -> None:
     buffer = io.BytesIO()
     Image.new("RGB", (50, 50), "orange").save(buffer, "WEBP")
@@ -270,7 +270,12 @@ async def test_webp_is_accepted(
     ],
 )
 async def test_decompression_bomb_is_refused_and_nothing_is_written(
-    app: Quart, db: Database, family_client: QuartClient, report_uuid: str, width: int, height: int
+    app: Quart,
+    db: Database,
+    family_client: Client,
+    report_uuid: str,
+    width: int,
+    height: int,
 ) -> None:
     response = await upload(
         family_client, report_uuid, declared_png(width, height), filename="bomb.png"
@@ -316,7 +321,7 @@ def test_pillows_bomb_warning_is_refused_without_leaking_outside_pytest() -> Non
 async def test_non_images_are_refused_with_a_translated_error(
     app: Quart,
     db: Database,
-    family_client: QuartClient,
+    family_client: Client,
     report_uuid: str,
     data: bytes,
     filename: str,
@@ -331,14 +336,14 @@ async def test_non_images_are_refused_with_a_translated_error(
     assert stored_files(app) == []
 
 
-async def test_gif_made_by_pillow_is_refused(family_client: QuartClient, report_uuid: str) -> None:
+async def test_gif_made_by_pillow_is_refused(family_client: Client, report_uuid: str) -> None:
     buffer = io.BytesIO()
     Image.new("RGB", (20, 20)).save(buffer, "GIF")
     assert (await upload(family_client, report_uuid, buffer.getvalue())).status_code == 415
 
 
 async def test_refusal_message_follows_the_language(
-    family_client: QuartClient, report_uuid: str
+    family_client: Client, report_uuid: str
 ) -> None:
     from pwa.i18n import load_catalogues
 
@@ -354,7 +359,7 @@ async def test_refusal_message_follows_the_language(
 
 
 async def test_a_file_over_8_mb_is_refused(
-    app: Quart, db: Database, family_client: QuartClient, report_uuid: str
+    app: Quart, db: Database, family_client: Client, report_uuid: str
 ) -> None:
     big = jpeg() + b"\0" * (photos.MAX_UPLOAD_BYTES + 1)
     response = await upload(family_client, report_uuid, big)
@@ -364,7 +369,7 @@ async def test_a_file_over_8_mb_is_refused(
 
 
 async def test_a_request_declared_too_large_is_refused_before_reading(
-    family_client: QuartClient, report_uuid: str
+    family_client: Client, report_uuid: str
 ) -> None:
     response = await family_client.post(
         f"/api/reports/{report_uuid}/photos",
@@ -377,7 +382,7 @@ async def test_a_request_declared_too_large_is_refused_before_reading(
 
 @pytest.mark.parametrize("form", [{"photo_id": "not-a-uuid"}, {}])
 async def test_a_photo_id_must_be_a_uuid(
-    family_client: QuartClient, report_uuid: str, form: dict[str, str]
+    family_client: Client, report_uuid: str, form: dict[str, str]
 ) -> None:
     response = await family_client.post(
         f"/api/reports/{report_uuid}/photos",
@@ -389,9 +394,7 @@ async def test_a_photo_id_must_be_a_uuid(
     assert (await response.get_json())["error"] == "no_photo"
 
 
-async def test_a_request_without_a_file_is_refused(
-    family_client: QuartClient, report_uuid: str
-) -> None:
+async def test_a_request_without_a_file_is_refused(family_client: Client, report_uuid: str) -> None:
     response = await family_client.post(
         f"/api/reports/{report_uuid}/photos",
         form={"photo_id": str(uuid.uuid4())},
@@ -402,7 +405,7 @@ async def test_a_request_without_a_file_is_refused(
 
 
 async def test_a_fourth_photo_is_refused(
-    app: Quart, db: Database, family_client: QuartClient, report_uuid: str
+    app: Quart, db: Database, family_client: Client, report_uuid: str
 ) -> None:
     for _ in range(3):
         assert (await upload(family_client, report_uuid, jpeg())).status_code == 201
@@ -414,7 +417,7 @@ async def test_a_fourth_photo_is_refused(
 
 
 async def test_concurrent_uploads_cannot_pass_the_limit(
-    app: Quart, db: Database, family_client: QuartClient, report_uuid: str
+    app: Quart, db: Database, family_client: Client, report_uuid: str
 ) -> None:
     answers = await asyncio.gather(*(upload(family_client, report_uuid, jpeg()) for _ in range(6)))
     assert sorted(answer.status_code for answer in answers) == [201, 201, 201, 409, 409, 409]
@@ -448,7 +451,7 @@ async def test_the_database_itself_refuses_a_fourth_photo(
 
 
 async def test_the_same_photo_id_twice_keeps_one_photo(
-    app: Quart, db: Database, family_client: QuartClient, report_uuid: str
+    app: Quart, db: Database, family_client: Client, report_uuid: str
 ) -> None:
     photo_id = str(uuid.uuid4())
     first = await upload(family_client, report_uuid, jpeg(), photo_id)
@@ -461,7 +464,7 @@ async def test_the_same_photo_id_twice_keeps_one_photo(
 
 
 async def test_concurrent_retries_of_one_photo_store_it_once(
-    app: Quart, db: Database, family_client: QuartClient, report_uuid: str
+    app: Quart, db: Database, family_client: Client, report_uuid: str
 ) -> None:
     photo_id = str(uuid.uuid4())
     answers = await asyncio.gather(
@@ -474,7 +477,7 @@ async def test_concurrent_retries_of_one_photo_store_it_once(
 
 
 async def test_a_photo_id_of_another_report_is_a_conflict(
-    db: Database, people: People, family_client: QuartClient, report_uuid: str
+    db: Database, people: People, family_client: Client, report_uuid: str
 ) -> None:
     photo_id = str(uuid.uuid4())
     assert (await upload(family_client, report_uuid, jpeg(), photo_id)).status_code == 201
@@ -492,8 +495,8 @@ async def test_another_family_can_neither_upload_to_nor_see_a_photo(
     app: Quart,
     db: Database,
     people: People,
-    family_client: QuartClient,
-    other_family: QuartClient,
+    family_client: Client,
+    other_family: Client,
     report_uuid: str,
 ) -> None:
     photo_id = str(uuid.uuid4())
@@ -514,16 +517,14 @@ async def test_another_family_can_neither_upload_to_nor_see_a_photo(
     assert (await family_client.get(f"/diary/{report_uuid}/photos/{photo_id}")).status_code == 200
 
 
-async def test_unknown_report_or_photo_is_404(family_client: QuartClient, report_uuid: str) -> None:
+async def test_unknown_report_or_photo_is_404(family_client: Client, report_uuid: str) -> None:
     assert (await upload(family_client, str(uuid.uuid4()), jpeg())).status_code == 404
     assert (
         await family_client.get(f"/diary/{report_uuid}/photos/{uuid.uuid4()}")
     ).status_code == 404
 
 
-async def test_photo_responses_are_private_jpegs(
-    family_client: QuartClient, report_uuid: str
-) -> None:
+async def test_photo_responses_are_private_jpegs(family_client: Client, report_uuid: str) -> None:
     photo_id = str(uuid.uuid4())
     await upload(family_client, report_uuid, jpeg(), photo_id)
     response = await family_client.get(f"/diary/{report_uuid}/photos/{photo_id}")
@@ -539,8 +540,8 @@ async def test_photo_responses_are_private_jpegs(
 async def test_staff_opening_a_photo_is_audited(
     db: Database,
     people: People,
-    family_client: QuartClient,
-    nurse_client: QuartClient,
+    family_client: Client,
+    nurse_client: Client,
     report_uuid: str,
 ) -> None:
     photo_id = str(uuid.uuid4())
@@ -565,7 +566,7 @@ async def test_staff_opening_a_photo_is_audited(
 
 
 async def test_photo_files_are_not_under_static(
-    app: Quart, db: Database, family_client: QuartClient, report_uuid: str
+    app: Quart, db: Database, family_client: Client, report_uuid: str
 ) -> None:
     photo_id = str(uuid.uuid4())
     await upload(family_client, report_uuid, jpeg(), photo_id)
@@ -586,7 +587,7 @@ async def test_photo_files_are_not_under_static(
 
 
 async def test_upload_needs_same_origin_and_multipart(
-    db: Database, app: Quart, family_client: QuartClient, report_uuid: str
+    db: Database, app: Quart, family_client: Client, report_uuid: str
 ) -> None:
     cross = await upload(
         family_client, report_uuid, jpeg(), headers={"Origin": "https://evil.example"}
@@ -615,7 +616,7 @@ async def test_upload_when_signed_out_is_401(app: Quart, report_uuid: str) -> No
     assert await response.get_json() == {"error": "Unauthorized"}
 
 
-async def test_staff_cannot_upload(nurse_client: QuartClient, report_uuid: str) -> None:
+async def test_staff_cannot_upload(nurse_client: Client, report_uuid: str) -> None:
     assert (await upload(nurse_client, report_uuid, jpeg())).status_code == 403
 
 
@@ -623,7 +624,7 @@ async def test_staff_cannot_upload(nurse_client: QuartClient, report_uuid: str) 
 
 
 async def test_report_page_shows_thumbnails_with_alt_text(
-    family_client: QuartClient, report_uuid: str
+    family_client: Client, report_uuid: str
 ) -> None:
     ids = [str(uuid.uuid4()) for _ in range(2)]
     for photo_id in ids:
@@ -638,7 +639,7 @@ async def test_report_page_shows_thumbnails_with_alt_text(
 
 
 async def test_report_page_offers_no_form_when_full(
-    family_client: QuartClient, report_uuid: str
+    family_client: Client, report_uuid: str
 ) -> None:
     for _ in range(3):
         await upload(family_client, report_uuid, jpeg())
@@ -647,7 +648,7 @@ async def test_report_page_offers_no_form_when_full(
     assert 'enctype="multipart/form-data"' not in page
 
 
-async def _post_form(client: QuartClient, report_uuid: str, data: bytes, **extra: str) -> Any:
+async def _post_form(client: Client, report_uuid: str, data: bytes, **extra: str) -> Any:
     page = await (await client.get(f"/diary/{report_uuid}")).get_data(as_text=True)
     form = {
         "csrf_token": csrf_from(page),
@@ -663,7 +664,7 @@ async def _post_form(client: QuartClient, report_uuid: str, data: bytes, **extra
 
 
 async def test_photo_form_works_without_javascript(
-    app: Quart, db: Database, family_client: QuartClient, report_uuid: str
+    app: Quart, db: Database, family_client: Client, report_uuid: str
 ) -> None:
     response = await _post_form(family_client, report_uuid, jpeg_with_gps())
     assert response.status_code == 302
@@ -676,7 +677,7 @@ async def test_photo_form_works_without_javascript(
 
 
 async def test_photo_form_sent_twice_keeps_one_photo(
-    db: Database, family_client: QuartClient, report_uuid: str
+    db: Database, family_client: Client, report_uuid: str
 ) -> None:
     page = await (await family_client.get(f"/diary/{report_uuid}")).get_data(as_text=True)
     form = {
@@ -694,7 +695,7 @@ async def test_photo_form_sent_twice_keeps_one_photo(
 
 
 async def test_photo_form_shows_what_went_wrong(
-    db: Database, family_client: QuartClient, report_uuid: str
+    db: Database, family_client: Client, report_uuid: str
 ) -> None:
     response = await _post_form(family_client, report_uuid, b"not a picture")
     assert response.status_code == 415
@@ -705,7 +706,7 @@ async def test_photo_form_shows_what_went_wrong(
 
 
 async def test_photo_form_without_csrf_token_is_refused(
-    app: Quart, db: Database, family_client: QuartClient, report_uuid: str
+    app: Quart, db: Database, family_client: Client, report_uuid: str
 ) -> None:
     response = await family_client.post(
         f"/diary/{report_uuid}/photos",
@@ -718,7 +719,7 @@ async def test_photo_form_without_csrf_token_is_refused(
 
 
 async def test_photo_form_of_another_family_is_404(
-    db: Database, other_family: QuartClient, people: People, report_uuid: str
+    db: Database, other_family: Client, people: People, report_uuid: str
 ) -> None:
     own_report = await make_report(db, people.other_parent_id, people.other_child_id)
     page = await (await other_family.get(f"/diary/{own_report}")).get_data(as_text=True)
@@ -732,7 +733,7 @@ async def test_photo_form_of_another_family_is_404(
 
 
 async def test_report_form_offers_the_photo_picker_only_to_javascript(
-    family_client: QuartClient,
+    family_client: Client,
 ) -> None:
     page = await (await family_client.get("/diary/new")).get_data(as_text=True)
     picker = page.split("data-photo-picker", 1)[1].split(">", 1)[0]
@@ -748,8 +749,8 @@ async def test_report_form_offers_the_photo_picker_only_to_javascript(
 async def test_nurse_report_page_shows_the_photos_and_each_opening_is_audited(
     db: Database,
     people: People,
-    family_client: QuartClient,
-    nurse_client: QuartClient,
+    family_client: Client,
+    nurse_client: Client,
     report_uuid: str,
 ) -> None:
     ids = [str(uuid.uuid4()) for _ in range(2)]
@@ -773,7 +774,7 @@ async def _count(db: Database, sql: str) -> int:
 
 
 async def test_files_no_report_refers_to_are_swept_once_an_hour_old(
-    app: Quart, db: Database, people: People, family_client: QuartClient
+    app: Quart, db: Database, people: People, family_client: Client
 ) -> None:
     """A server stopped between writing a photo and committing its row leaves a file."""
     import os

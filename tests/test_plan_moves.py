@@ -4,7 +4,6 @@ the later courses along; the family's banner says what it was and what it is now
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from datetime import date, datetime, time
 from pathlib import Path
@@ -21,7 +20,8 @@ from pwa.notifications.jobs import About, Job
 from pwa.plans import changes
 from pwa.plans import store as plans
 from tests.conftest import People, choose_language, csrf_from, make_plan, post_form, sign_in
-from tests.test_calendar import events_by_uid, fetch_calendar, new_feed
+from tests.helpers.calendar import events_by_uid, fetch_calendar, new_feed
+from tests.helpers.pages import plain
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 # Courses start 11 Jan, 15 Feb, 22 Mar, 26 Apr and 31 May 2027 (35 days apart); course 3's
@@ -70,11 +70,6 @@ async def _clients(app: Quart) -> tuple[Any, Any]:
     await sign_in(nurse, "nurse@example.org", staff=True)
     await sign_in(family, "parent@example.org")
     return nurse, family
-
-
-def plain(html: str) -> str:
-    """A page's text as a reader sees it: no tags, runs of white space as one space."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
 
 
 async def _text(client: Any, path: str) -> str:

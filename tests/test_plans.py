@@ -16,7 +16,7 @@ from pwa.plans import changes, overview
 from pwa.plans import store as plans
 from pwa.plans.schedule import MedicationPeriodRule, PlanTemplate, generate
 from tests.conftest import People, csrf_from, make_plan, post_form, sign_in
-from tests.test_plan_moves import plain
+from tests.helpers.pages import plain
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 

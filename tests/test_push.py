@@ -20,40 +20,11 @@ from pwa.notifications.transport import NEVER_WORKED_LIMIT
 from pwa.plans import changes
 from pwa.plans import store as plans
 from tests.conftest import People, make_plan
-from tests.push_service import Device, PushService, Script
+from tests.helpers.push import run_sender, subscribe
+from tests.helpers.push_service import Device, PushService, Script
+from tests.helpers.rows import jobs
 
 AMS = ZoneInfo("Europe/Amsterdam")
-
-
-async def subscribe(db: Database, app: Quart, account_id: int, device: Device) -> int:
-    info = device.subscription_json()
-    async with db.transaction() as connection:
-        return await push_store.upsert_subscription(
-            connection,
-            account_id=account_id,
-            endpoint=info["endpoint"],
-            p256dh=info["keys"]["p256dh"],
-            auth=info["keys"]["auth"],
-            vapid_public_key=app.extensions["vapid"].public_key,
-            device_label="test phone",
-        )
-
-
-async def run_sender(
-    app: Quart, db: Database, *, push_timeout: float = 2.0, name: str = "test"
-) -> Any:
-    async with aiohttp.ClientSession() as session:
-        return await Sender(
-            db,
-            app.extensions["vapid"],
-            endpoints=app.extensions["push_endpoints"],
-            timeout=push_timeout,
-            name=name,
-        ).run_once(session)
-
-
-async def jobs(db: Database, where: str = "1 = 1") -> list[Any]:
-    return await db.fetch_all(f"SELECT * FROM notification_job WHERE {where} ORDER BY due_at, id")  # noqa: S608
 
 
 def local(text: str) -> datetime:
@@ -77,7 +48,7 @@ async def test_reminders_are_due_at_18_local_around_both_dst_changes(
     ):
         await make_plan(db, people.child_id, monday)
     rows = await jobs(db, f"visit_id = 1 AND recipient_id = {people.parent_id}")
-    due = sorted(from_db(row["due_at"]).astimezone(AMS) for row in rows)  # type: ignore[union-attr]
+    due = sorted(from_db(row["due_at"]).astimezone(AMS) for row in rows)
     assert [d.date() for d in due] == [monday - timedelta(days=7), monday - timedelta(days=1)]
     assert all((d.hour, d.minute) == (18, 0) for d in due)
     # One of the two lies on the other side of the clock change: same wall time, other offset.
@@ -109,7 +80,7 @@ async def test_moving_a_visit_replaces_its_jobs_and_cancelling_removes_them(
         assert [from_db(r["due_at"]).astimezone(AMS).date() for r in pending] == [
             date(2027, 1, 6),
             date(2027, 1, 12),
-        ]  # type: ignore[union-attr]
+        ]
         cancelled = await jobs(db, f"visit_id = {visit.id} AND status = 'cancelled'")
         assert cancelled, "the old revision's reminders are cancelled"
         notice = await jobs(
@@ -224,7 +195,7 @@ async def test_response_table(
     if status == 429:
         assert from_db(job["next_attempt_at"]) == at + timedelta(seconds=120)
     if job_status == "pending" and status != 429:
-        wait = from_db(job["next_attempt_at"]) - at  # type: ignore[operator]
+        wait = from_db(job["next_attempt_at"]) - at
         assert timedelta(seconds=15) <= wait <= timedelta(seconds=30)
     problems = [row["kind"] for row in await db.fetch_all("SELECT kind FROM push_problem")]
     assert problems == ([problem] if problem else [])
@@ -346,7 +317,7 @@ async def test_after_downtime_overdue_reminders_wait_out_quiet_hours(
         summary = await run_sender(app, db)
     assert push_service.for_device(device) == [] and summary.deferred >= 1
     [job] = await jobs(db, "visit_id = 1 AND kind = 'visit_reminder:1:18:00'")
-    assert from_db(job["next_attempt_at"]).astimezone(AMS) == local("2027-01-11T08:00:00")  # type: ignore[union-attr]
+    assert from_db(job["next_attempt_at"]).astimezone(AMS) == local("2027-01-11T08:00:00")
     # In the morning the reminder goes out once (the overdue 7-day one is superseded), and
     # says what is true then: today.
     with time_machine.travel(local("2027-01-11T08:00:30"), tick=False):

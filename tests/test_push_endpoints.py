@@ -1,4 +1,4 @@
-"""What the server will connect to (issue 14, findings 1 and 6; docs/security.md): only
+"""What the server will connect to (docs/security.md, "Push endpoints"): only
 endpoints of the known push services are stored, exactly as checked; the sender checks
 them again, never follows a redirect, and the device list says only works / not working."""
 
@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from quart import Quart
-from quart.testing import QuartClient
+from quart.typing import TestClientProtocol as Client
 
 from pwa.config import DEFAULT_PUSH_SERVICE_HOSTS, ConfigError
 from pwa.db import Database
@@ -23,12 +23,13 @@ from pwa.notifications import planner
 from pwa.notifications import store as push_store
 from pwa.notifications.endpoints import EndpointPolicy, EndpointRefused
 from tests.conftest import People, fake_push_port
-from tests.push_service import Device
-from tests.test_push import run_sender, subscribe
-from tests.test_push_views import ORIGIN, SUBSCRIPTIONS, count
+from tests.helpers.push import SUBSCRIPTIONS, run_sender, subscribe
+from tests.helpers.push_service import Device
+from tests.helpers.reports import SAME_ORIGIN
+from tests.helpers.rows import count
 
 REFUSED = [
-    # The issue's four: cloud metadata, SSH, an internal network, Redis over IPv6.
+    # The four of docs/security.md: cloud metadata, SSH, an internal network, Redis over IPv6.
     "https://169.254.169.254/latest",
     "https://127.0.0.1:22/",
     "https://10.0.0.1:8443/x",
@@ -77,10 +78,10 @@ def keys() -> dict[str, str]:
 
 @pytest.mark.parametrize("endpoint", REFUSED)
 async def test_an_endpoint_outside_the_push_services_is_refused_and_nothing_stored(
-    db: Database, family_client: QuartClient, endpoint: str
+    db: Database, family_client: Client, endpoint: str
 ) -> None:
     response = await family_client.post(
-        SUBSCRIPTIONS, json={"endpoint": endpoint, "keys": keys()}, headers=ORIGIN
+        SUBSCRIPTIONS, json={"endpoint": endpoint, "keys": keys()}, headers=SAME_ORIGIN
     )
     assert response.status_code == 400, endpoint
     body = await response.get_json()
@@ -90,10 +91,10 @@ async def test_an_endpoint_outside_the_push_services_is_refused_and_nothing_stor
 
 @pytest.mark.parametrize("endpoint", ACCEPTED)
 async def test_a_push_service_endpoint_is_stored_exactly_as_sent(
-    db: Database, family_client: QuartClient, endpoint: str
+    db: Database, family_client: Client, endpoint: str
 ) -> None:
     response = await family_client.post(
-        SUBSCRIPTIONS, json={"endpoint": endpoint, "keys": keys()}, headers=ORIGIN
+        SUBSCRIPTIONS, json={"endpoint": endpoint, "keys": keys()}, headers=SAME_ORIGIN
     )
     assert response.status_code == 201
     assert [
@@ -101,9 +102,7 @@ async def test_a_push_service_endpoint_is_stored_exactly_as_sent(
     ] == [endpoint]
 
 
-async def test_an_endpoint_is_stored_normalised_once(
-    db: Database, family_client: QuartClient
-) -> None:
+async def test_an_endpoint_is_stored_normalised_once(db: Database, family_client: Client) -> None:
     """Port 443 said out loud and capitals in the host name are the same endpoint: stored
     (and later sent to) in one form, so the same phone is one device."""
     plain = "https://fcm.googleapis.com/fcm/send/abc:DEF"
@@ -113,7 +112,7 @@ async def test_an_endpoint_is_stored_normalised_once(
         "HTTPS://FCM.GoogleAPIs.com/fcm/send/abc:DEF",
     ):
         response = await family_client.post(
-            SUBSCRIPTIONS, json={"endpoint": spelling, "keys": keys()}, headers=ORIGIN
+            SUBSCRIPTIONS, json={"endpoint": spelling, "keys": keys()}, headers=SAME_ORIGIN
         )
         assert response.status_code == 201, spelling
     rows = await db.fetch_all("SELECT endpoint FROM push_subscription")
@@ -125,11 +124,11 @@ async def test_an_endpoint_is_stored_normalised_once(
     [("POST", SUBSCRIPTIONS), ("DELETE", SUBSCRIPTIONS), ("POST", "/api/push/test")],
 )
 async def test_push_api_bodies_over_8_kb_are_refused(
-    db: Database, family_client: QuartClient, method: str, path: str
+    db: Database, family_client: Client, method: str, path: str
 ) -> None:
     """A subscription is a few hundred bytes; 17 KB is refused with 413 before parsing."""
     body = {"endpoint": ACCEPTED[0], "keys": keys(), "label": "x" * 17 * 1024}
-    response = await family_client.open(path, method=method, json=body, headers=ORIGIN)
+    response = await family_client.open(path, method=method, json=body, headers=SAME_ORIGIN)
     assert response.status_code == 413
     assert (await response.get_json())["error"] == "Request Entity Too Large"
     assert await count(db, "SELECT COUNT(*) FROM push_subscription") == 0
@@ -238,7 +237,7 @@ async def test_the_sender_never_follows_a_redirect(
     app: Quart,
     db: Database,
     people: People,
-    family_client: QuartClient,
+    family_client: Client,
     listeners: tuple[Listener, Listener],
     status: int,
     caplog: pytest.LogCaptureFixture,
@@ -286,7 +285,7 @@ async def test_the_sender_never_connects_to_a_stored_endpoint_the_settings_do_no
     app: Quart,
     db: Database,
     people: People,
-    family_client: QuartClient,
+    family_client: Client,
     listeners: tuple[Listener, Listener],
     stored: str,
 ) -> None:
@@ -324,7 +323,7 @@ async def test_the_allowed_stand_in_still_gets_its_push(
 
 
 async def test_the_admin_status_page_names_refused_endpoints_and_redirects(
-    db: Database, admin_client: QuartClient
+    db: Database, admin_client: Client
 ) -> None:
     async with db.transaction() as connection:
         await push_store.record_problem(connection, "push_redirect", "status 302, device 4")
@@ -336,16 +335,16 @@ async def test_the_admin_status_page_names_refused_endpoints_and_redirects(
 
 
 async def test_a_phone_removes_its_subscription_in_any_spelling_of_its_endpoint(
-    db: Database, family_client: QuartClient
+    db: Database, family_client: Client
 ) -> None:
     stored = "https://fcm.googleapis.com/fcm/send/abc:DEF"
     await family_client.post(
-        SUBSCRIPTIONS, json={"endpoint": stored, "keys": keys()}, headers=ORIGIN
+        SUBSCRIPTIONS, json={"endpoint": stored, "keys": keys()}, headers=SAME_ORIGIN
     )
     response = await family_client.delete(
         SUBSCRIPTIONS,
         json={"endpoint": "https://FCM.googleapis.com:443/fcm/send/abc:DEF"},
-        headers=ORIGIN,
+        headers=SAME_ORIGIN,
     )
     assert response.status_code == 204
     assert await count(db, "SELECT COUNT(*) FROM push_subscription") == 0

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from quart import Quart
-from quart.testing import QuartClient
+from quart.typing import TestClientProtocol as Client
 
 from pwa import cli, demo
 from pwa.clock import utcnow
@@ -22,28 +22,17 @@ from pwa.notifications import store as push_store
 from pwa.notifications.devices import InvalidSubscription, endpoint_digest
 from pwa.notifications.endpoints import EndpointPolicy
 from tests.conftest import People, get_csrf, make_plan, post_form
-from tests.push_service import PushService
-from tests.test_push import jobs, run_sender, subscribe
+from tests.helpers.push import SUBSCRIPTIONS, browser_subscription, run_sender, subscribe
+from tests.helpers.push_service import PushService
+from tests.helpers.reports import SAME_ORIGIN
+from tests.helpers.rows import count, jobs
 
-ORIGIN = {"Origin": "https://localhost"}
-SUBSCRIPTIONS = "/api/push/subscriptions"
 NO_REMINDERS = "No working reminders — phone the family before each stay"
 FAMILY_PREFERENCES = {"reminders_enabled": "y", "quiet_start": "21:30", "quiet_end": "08:00"}
 
 
 def b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def browser_subscription(push_service: PushService, **extra: Any) -> dict[str, Any]:
-    """What PushSubscription.toJSON() gives, for a real key pair the fake service knows."""
-    return {**push_service.new_device().subscription_json(), "expirationTime": None, **extra}
-
-
-async def count(db: Database, sql: str) -> int:
-    row = await db.fetch_one(sql)
-    assert row is not None
-    return int(row[0])
 
 
 def future_monday(weeks: int = 6) -> date:
@@ -55,7 +44,11 @@ def future_monday(weeks: int = 6) -> date:
 
 
 async def test_public_key_is_the_vapid_key_and_lists_known_devices_as_digests(
-    app: Quart, db: Database, people: People, family_client: QuartClient, push_service: PushService
+    app: Quart,
+    db: Database,
+    people: People,
+    family_client: Client,
+    push_service: PushService,
 ) -> None:
     device = push_service.new_device()
     await subscribe(db, app, people.parent_id, device)
@@ -68,12 +61,12 @@ async def test_public_key_is_the_vapid_key_and_lists_known_devices_as_digests(
 
 
 async def test_a_browser_subscription_is_stored_once_for_the_caller(
-    db: Database, people: People, family_client: QuartClient, push_service: PushService
+    db: Database, people: People, family_client: Client, push_service: PushService
 ) -> None:
     subscription = browser_subscription(push_service, label="  Kitchen   tablet ")
-    first = await family_client.post(SUBSCRIPTIONS, json=subscription, headers=ORIGIN)
+    first = await family_client.post(SUBSCRIPTIONS, json=subscription, headers=SAME_ORIGIN)
     assert first.status_code == 201
-    again = await family_client.post(SUBSCRIPTIONS, json=subscription, headers=ORIGIN)
+    again = await family_client.post(SUBSCRIPTIONS, json=subscription, headers=SAME_ORIGIN)
     assert again.status_code == 201
     [row] = await db.fetch_all(
         "SELECT account_id, endpoint, p256dh, auth, device_label FROM push_subscription"
@@ -87,7 +80,7 @@ async def test_a_browser_subscription_is_stored_once_for_the_caller(
 
 
 async def test_an_unnamed_device_is_named_after_the_browser(
-    db: Database, people: People, family_client: QuartClient, push_service: PushService
+    db: Database, people: People, family_client: Client, push_service: PushService
 ) -> None:
     iphone = (
         "Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 Safari/604.1"
@@ -95,7 +88,7 @@ async def test_an_unnamed_device_is_named_after_the_browser(
     response = await family_client.post(
         SUBSCRIPTIONS,
         json=browser_subscription(push_service),
-        headers={**ORIGIN, "User-Agent": iphone},
+        headers={**SAME_ORIGIN, "User-Agent": iphone},
     )
     assert response.status_code == 201
     row = await db.fetch_one("SELECT device_label FROM push_subscription")
@@ -127,10 +120,10 @@ def _bad_subscriptions(push_service: PushService) -> list[tuple[str, Any]]:
 
 
 async def test_bad_subscriptions_are_refused_and_nothing_is_stored(
-    db: Database, people: People, family_client: QuartClient, push_service: PushService
+    db: Database, people: People, family_client: Client, push_service: PushService
 ) -> None:
     for name, body in _bad_subscriptions(push_service):
-        response = await family_client.post(SUBSCRIPTIONS, json=body, headers=ORIGIN)
+        response = await family_client.post(SUBSCRIPTIONS, json=body, headers=SAME_ORIGIN)
         assert response.status_code == 400, name
     assert await count(db, "SELECT COUNT(*) FROM push_subscription") == 0
 
@@ -156,7 +149,7 @@ def test_plain_http_is_only_for_the_listed_local_test_service() -> None:
 
 
 async def test_push_api_calls_must_be_same_origin_json(
-    db: Database, people: People, family_client: QuartClient, push_service: PushService
+    db: Database, people: People, family_client: Client, push_service: PushService
 ) -> None:
     subscription = browser_subscription(push_service)
     for method, path, body in (
@@ -171,7 +164,7 @@ async def test_push_api_calls_must_be_same_origin_json(
         no_origin = await family_client.open(path, method=method, json=body)
         assert no_origin.status_code == 403, (method, path)
         as_form = await family_client.open(
-            path, method=method, form={"endpoint": "x"}, headers=ORIGIN
+            path, method=method, form={"endpoint": "x"}, headers=SAME_ORIGIN
         )
         assert as_form.status_code == 415, (method, path)
     assert await count(db, "SELECT COUNT(*) FROM push_subscription") == 0
@@ -179,36 +172,44 @@ async def test_push_api_calls_must_be_same_origin_json(
 
 
 async def test_unsubscribing_removes_only_the_callers_own_device(
-    app: Quart, db: Database, people: People, family_client: QuartClient, push_service: PushService
+    app: Quart,
+    db: Database,
+    people: People,
+    family_client: Client,
+    push_service: PushService,
 ) -> None:
     mine, theirs = push_service.new_device(), push_service.new_device()
     await subscribe(db, app, people.parent_id, mine)
     await subscribe(db, app, people.other_parent_id, theirs)
     other = await family_client.delete(
-        SUBSCRIPTIONS, json={"endpoint": theirs.endpoint}, headers=ORIGIN
+        SUBSCRIPTIONS, json={"endpoint": theirs.endpoint}, headers=SAME_ORIGIN
     )
     assert other.status_code == 404
     unknown = await family_client.delete(
-        SUBSCRIPTIONS, json={"endpoint": "https://push.example/x"}, headers=ORIGIN
+        SUBSCRIPTIONS, json={"endpoint": "https://push.example/x"}, headers=SAME_ORIGIN
     )
     assert unknown.status_code == 404
     assert await count(db, "SELECT COUNT(*) FROM push_subscription") == 2
     gone = await family_client.delete(
-        SUBSCRIPTIONS, json={"endpoint": mine.endpoint}, headers=ORIGIN
+        SUBSCRIPTIONS, json={"endpoint": mine.endpoint}, headers=SAME_ORIGIN
     )
     assert gone.status_code == 204
     [left] = await db.fetch_all("SELECT endpoint FROM push_subscription")
     assert left["endpoint"] == theirs.endpoint
-    missing = await family_client.delete(SUBSCRIPTIONS, json={}, headers=ORIGIN)
+    missing = await family_client.delete(SUBSCRIPTIONS, json={}, headers=SAME_ORIGIN)
     assert missing.status_code == 400
 
 
 async def test_a_test_notification_is_planned_for_the_caller_and_arrives(
-    app: Quart, db: Database, people: People, family_client: QuartClient, push_service: PushService
+    app: Quart,
+    db: Database,
+    people: People,
+    family_client: Client,
+    push_service: PushService,
 ) -> None:
     device = push_service.new_device()
     await subscribe(db, app, people.parent_id, device)
-    response = await family_client.post("/api/push/test", json={}, headers=ORIGIN)
+    response = await family_client.post("/api/push/test", json={}, headers=SAME_ORIGIN)
     assert response.status_code == 202
     # Tests run without the in-app sender: the loop (or cron) would send it.
     assert await response.get_json() == {"status": "queued", "devices": 1, "sendingNow": False}
@@ -221,13 +222,17 @@ async def test_a_test_notification_is_planned_for_the_caller_and_arrives(
 
 
 async def test_the_in_app_sender_sends_a_test_at_once(
-    app: Quart, db: Database, people: People, family_client: QuartClient, push_service: PushService
+    app: Quart,
+    db: Database,
+    people: People,
+    family_client: Client,
+    push_service: PushService,
 ) -> None:
     device = push_service.new_device()
     await subscribe(db, app, people.parent_id, device)
     app.config["TESTING"] = False  # as served: the sender runs in this process
     try:
-        response = await family_client.post("/api/push/test", json={}, headers=ORIGIN)
+        response = await family_client.post("/api/push/test", json={}, headers=SAME_ORIGIN)
         assert (await response.get_json())["sendingNow"] is True
         for _ in range(100):
             if push_service.for_device(device):
@@ -242,7 +247,11 @@ async def test_the_in_app_sender_sends_a_test_at_once(
 
 
 async def test_reminders_page_lists_the_callers_devices_only(
-    app: Quart, db: Database, people: People, family_client: QuartClient, push_service: PushService
+    app: Quart,
+    db: Database,
+    people: People,
+    family_client: Client,
+    push_service: PushService,
 ) -> None:
     mine, theirs = push_service.new_device(), push_service.new_device()
     mine_id = await subscribe(db, app, people.parent_id, mine)
@@ -259,7 +268,11 @@ async def test_reminders_page_lists_the_callers_devices_only(
 
 
 async def test_removing_a_device_needs_the_token_and_ownership(
-    app: Quart, db: Database, people: People, family_client: QuartClient, push_service: PushService
+    app: Quart,
+    db: Database,
+    people: People,
+    family_client: Client,
+    push_service: PushService,
 ) -> None:
     mine = await subscribe(db, app, people.parent_id, push_service.new_device())
     theirs = await subscribe(db, app, people.other_parent_id, push_service.new_device())
@@ -280,7 +293,7 @@ async def test_removing_a_device_needs_the_token_and_ownership(
 
 
 async def test_switching_reminders_off_cancels_and_on_plans_again(
-    db: Database, people: People, family_client: QuartClient
+    db: Database, people: People, family_client: Client
 ) -> None:
     await make_plan(db, people.child_id, future_monday())
     mine = f"recipient_id = {people.parent_id} AND kind LIKE 'visit_reminder%'"
@@ -301,7 +314,7 @@ async def test_switching_reminders_off_cancels_and_on_plans_again(
 
 
 async def test_preferences_are_saved_and_checked(
-    db: Database, people: People, family_client: QuartClient
+    db: Database, people: People, family_client: Client
 ) -> None:
     saved = await post_form(
         family_client,
@@ -334,7 +347,7 @@ async def test_preferences_are_saved_and_checked(
 
 
 async def test_nurses_choose_red_alerts_for_their_own_devices(
-    db: Database, people: People, nurse_client: QuartClient
+    db: Database, people: People, nurse_client: Client
 ) -> None:
     page = await (await nurse_client.get("/settings/reminders")).get_data(as_text=True)
     assert "red_alerts" in page and "quiet_start" not in page
@@ -363,7 +376,7 @@ OFFSETS_FORM = {
 
 
 async def test_admin_offsets_replace_the_reminders_of_every_open_plan(
-    db: Database, people: People, admin_client: QuartClient
+    db: Database, people: People, admin_client: Client
 ) -> None:
     page = await (await admin_client.get("/admin/reminders")).get_data(as_text=True)
     assert "to be confirmed by your clinical team" in page and 'value="18:00"' in page
@@ -406,7 +419,11 @@ async def test_admin_offsets_replace_the_reminders_of_every_open_plan(
     ],
 )
 async def test_admin_offsets_are_validated(
-    db: Database, people: People, admin_client: QuartClient, form: dict[str, str], message: str
+    db: Database,
+    people: People,
+    admin_client: Client,
+    form: dict[str, str],
+    message: str,
 ) -> None:
     before = await push_store.select_offsets(db)
     response = await post_form(admin_client, "/admin/reminders", form)
@@ -415,7 +432,7 @@ async def test_admin_offsets_are_validated(
     assert await push_store.select_offsets(db) == before
 
 
-async def test_admin_home_links_the_reminder_pages(admin_client: QuartClient) -> None:
+async def test_admin_home_links_the_reminder_pages(admin_client: Client) -> None:
     page = await (await admin_client.get("/admin/")).get_data(as_text=True)
     assert 'href="/admin/reminders"' in page and 'href="/admin/status"' in page
 
@@ -433,7 +450,7 @@ async def test_status_panel_shows_problems_and_a_stopped_sender(
     app: Quart,
     db: Database,
     people: People,
-    admin_client: QuartClient,
+    admin_client: Client,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     async with db.transaction() as connection:
@@ -457,7 +474,7 @@ async def test_status_panel_shows_problems_and_a_stopped_sender(
     assert "Running" in page and "Stopped" not in page
 
 
-async def test_healthz_reports_the_sender(app: Quart, db: Database, client: QuartClient) -> None:
+async def test_healthz_reports_the_sender(app: Quart, db: Database, client: Client) -> None:
     off = await (await client.get("/healthz")).get_json()
     assert off["sender"] == "off" and off["status"] == "ok"
     app.config["TESTING"] = False
@@ -482,7 +499,11 @@ async def test_healthz_reports_the_sender(app: Quart, db: Database, client: Quar
 
 
 async def test_nurses_see_which_families_have_no_working_reminders(
-    app: Quart, db: Database, people: People, nurse_client: QuartClient, push_service: PushService
+    app: Quart,
+    db: Database,
+    people: People,
+    nurse_client: Client,
+    push_service: PushService,
 ) -> None:
     async def shown() -> tuple[int, bool]:
         listing = await (await nurse_client.get("/nurse/children")).get_data(as_text=True)
@@ -550,7 +571,7 @@ async def test_the_demo_nurse_has_red_alerts_on(app: Quart, db: Database) -> Non
 
 
 async def test_the_worker_carries_a_fallback_notification_in_every_language(
-    client: QuartClient,
+    client: Client,
 ) -> None:
     worker = await (await client.get("/sw.js")).get_data(as_text=True)
     assert "There is news for you in the app" in worker
@@ -559,7 +580,7 @@ async def test_the_worker_carries_a_fallback_notification_in_every_language(
     assert 'addEventListener("notificationclick", onNotificationClick)' in worker
 
 
-async def test_settings_links_the_reminders_page(family_client: QuartClient) -> None:
+async def test_settings_links_the_reminders_page(family_client: Client) -> None:
     page = await (await family_client.get("/settings")).get_data(as_text=True)
     assert 'href="/settings/reminders"' in page
     home = await (await family_client.get("/")).get_data(as_text=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -12,34 +11,12 @@ import time_machine
 from quart import Quart
 
 from pwa.db import Database
-from pwa.diary import sync
 from pwa.hospital import HospitalSettings
 from pwa.nurse.queue import review_deadline
 from tests.conftest import People, csrf_from, sign_in
+from tests.helpers.reports import add_report
 
 AMS = ZoneInfo("Europe/Amsterdam")
-
-
-async def add_report(
-    db: Database,
-    people: People,
-    items: dict[str, Any],
-    *,
-    child_id: int | None = None,
-    caregiver: int | None = None,
-) -> str:
-    draft, _ = sync.parse(
-        {
-            "id": str(uuid.uuid4()),
-            "child_id": child_id or people.child_id,
-            "observed_at": datetime.now(UTC).isoformat(),
-            "items": items,
-        }
-    )
-    assert draft is not None
-    result = await sync.store_draft(db, draft, caregiver or people.parent_id)
-    assert result.status == "stored"
-    return draft.client_uuid
 
 
 def test_review_targets() -> None:

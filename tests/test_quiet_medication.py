@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 from quart import Quart
-from quart.testing import QuartClient
+from quart.typing import TestClientProtocol as Client
 
 from pwa.db import Database, from_db
 from pwa.notifications import jobs as notification_jobs
@@ -17,8 +17,9 @@ from pwa.notifications import store as push_store
 from pwa.notifications.jobs import About
 from pwa.plans import store as plans
 from tests.conftest import People, make_plan, post_form
-from tests.push_service import PushService
-from tests.test_push import jobs, run_sender, subscribe
+from tests.helpers.push import run_sender, subscribe
+from tests.helpers.push_service import PushService
+from tests.helpers.rows import jobs
 
 AMS = ZoneInfo("Europe/Amsterdam")
 QUIET = {"quiet_start": "21:30", "quiet_end": "08:00"}
@@ -30,7 +31,7 @@ def local(text: str) -> datetime:
 
 
 async def test_a_breakfast_dose_inside_quiet_hours_is_saved_with_a_note(
-    db: Database, people: People, family_client: QuartClient
+    db: Database, people: People, family_client: Client
 ) -> None:
     """Hazard H13: a 07:30 dose inside quiet hours (21:30-08:00) is accepted, and the page
     says it will sound anyway."""
@@ -52,7 +53,7 @@ async def test_the_breakfast_dose_goes_out_at_0730_with_a_ttl_for_the_morning(
     app: Quart,
     db: Database,
     people: People,
-    family_client: QuartClient,
+    family_client: Client,
     push_service: PushService,
 ) -> None:
     """Hazard H13: the planner's job for the 07:30 dose is due at 07:30 local and the sender
@@ -67,7 +68,7 @@ async def test_the_breakfast_dose_goes_out_at_0730_with_a_ttl_for_the_morning(
     with time_machine.travel(local("2027-02-01T07:30:20"), tick=False):
         summary = await run_sender(app, db)
     [job] = await jobs(db, "kind = 'medication:07:30' AND medication_day = '2027-02-01'")
-    assert from_db(job["due_at"]).astimezone(AMS) == local("2027-02-01T07:30")  # type: ignore[union-attr]
+    assert from_db(job["due_at"]).astimezone(AMS) == local("2027-02-01T07:30")
     assert job["status"] == "sent"
     assert summary.sent >= 1
     [delivery] = push_service.for_device(device)
@@ -101,7 +102,7 @@ async def test_other_family_reminders_still_wait_for_the_quiet_time_to_end(
         await run_sender(app, db)
     [job] = await jobs(db, "kind = 'visit_changed'")
     assert job["status"] == "pending"
-    assert from_db(job["next_attempt_at"]).astimezone(AMS) == local("2027-02-01T08:00")  # type: ignore[union-attr]
+    assert from_db(job["next_attempt_at"]).astimezone(AMS) == local("2027-02-01T08:00")
     assert push_service.for_device(device) == []
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pwa.config import DEMO_TOTP_SECRET
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -20,3 +22,17 @@ def test_every_picture_and_doc_link_in_the_readme_exists() -> None:
     assert any(target.endswith(".png") for target in targets)
     missing = [target for target in targets if not (ROOT / target).exists()]
     assert missing == []
+
+
+def test_the_demo_secret_is_declared_once_and_the_readme_shows_that_one() -> None:
+    """The demo staff's authenticator secret lives in pwa/config.py; everything else
+    imports it, and the README's "Demo logins" shows the same value."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"`{DEMO_TOTP_SECRET}`" in readme
+    written = [
+        str(path.relative_to(ROOT))
+        for folder in ("pwa", "tests", "bench", "docs")
+        for path in (ROOT / folder).rglob("*.py")
+        if "node_modules" not in path.parts and DEMO_TOTP_SECRET in path.read_text(encoding="utf-8")
+    ]
+    assert written == ["pwa/config.py"]

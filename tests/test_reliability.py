@@ -20,7 +20,7 @@ import time_machine
 from quart import Quart
 
 from bench.backup import MID_COPY, run_backup
-from bench.common import Server, make_families
+from bench.common import make_families
 from bench.crash import run_crash
 from bench.flaky_push import run_flaky
 from bench.kills import BETWEEN, landed_in_total
@@ -31,8 +31,9 @@ from pwa.notifications.jobs import About
 from pwa.notifications.queue import LEASE
 from pwa.notifications.sender import Sender, Summary
 from tests.conftest import People
-from tests.push_service import PushService
-from tests.test_push import subscribe
+from tests.helpers.push import subscribe
+from tests.helpers.push_service import PushService
+from tests.helpers.served import Server
 
 
 async def test_families_posting_at_once_lose_and_double_nothing(tmp_path: Path) -> None:

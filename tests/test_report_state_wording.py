@@ -11,7 +11,8 @@ from quart import Quart
 from pwa.db import Database, now_text
 from pwa.demo import DEMO_LOGINS
 from tests.conftest import People, choose_language
-from tests.test_diary_history import send, text
+from tests.helpers.pages import page_text
+from tests.helpers.reports import send
 
 
 def test_demo_staff_names_do_not_carry_their_role() -> None:
@@ -39,10 +40,10 @@ async def test_seen_by_names_the_role_once_in_both_languages(
             " SELECT id, :nurse, 'reviewed', :now FROM report WHERE client_uuid = :uuid",
             {"nurse": people.nurse_id, "now": now_text(), "uuid": client_uuid},
         )
-    page = await text(family_client, f"/diary/{client_uuid}")
+    page = await page_text(family_client, f"/diary/{client_uuid}")
     assert "Seen by nurse Noor at" in page
     assert page.lower().count("nurse") == page.lower().count("seen by nurse")
     await choose_language(family_client, "nl")
-    page = await text(family_client, f"/diary/{client_uuid}")
+    page = await page_text(family_client, f"/diary/{client_uuid}")
     assert "Gelezen door verpleegkundige Noor op" in page
     assert "(nurse)" not in page and "(verpleegkundige)" not in page

@@ -562,7 +562,7 @@ async def json_app(config: dict[str, Any]) -> Any:
     from tests.conftest import HttpsClient
 
     app = create_app(config)
-    app.test_client_class = HttpsClient
+    app.test_client_class = HttpsClient  # type: ignore[assignment]  # QuartClient, not quart.typing's protocol
 
     @access(Access.SIGNED_IN)
     async def echo() -> dict[str, str]:
@@ -597,7 +597,7 @@ async def test_json_endpoints_need_json_and_same_origin(json_app: Quart, people:
 async def test_same_origin_means_public_url_not_the_host_header(
     json_app: Quart, people: People
 ) -> None:
-    """Issue 14, finding 7: a foreign page that also names itself in Host (DNS rebinding,
+    """A foreign page that also names itself in Host (DNS rebinding,
     or a client setting Host by hand) is refused; only PUBLIC_URL's origin passes."""
     client = json_app.test_client()
     await sign_in(client, "parent@example.org")
@@ -683,7 +683,7 @@ async def test_general_limit_answers_429_with_retry_after(config: dict[str, Any]
     from tests.conftest import HttpsClient
 
     app = create_app({**config, "GENERAL_LIMIT_PER_MINUTE": 5})
-    app.test_client_class = HttpsClient
+    app.test_client_class = HttpsClient  # type: ignore[assignment]  # QuartClient, not quart.typing's protocol
     async with app.test_app():
         client = app.test_client()
         statuses = [(await client.get("/privacy")).status_code for _ in range(6)]

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from quart.testing import QuartClient
+from quart.typing import TestClientProtocol as Client
 
 from pwa.accounts import second_factor
 from pwa.security_events import LOGGER_NAME
@@ -40,7 +40,7 @@ def assert_no_secrets(caplog: pytest.LogCaptureFixture, *secrets: str) -> None:
 
 
 async def test_a_wrong_password_is_logged_with_who_and_where_but_not_what_was_typed(
-    client: QuartClient, people: People, events: pytest.LogCaptureFixture
+    client: Client, people: People, events: pytest.LogCaptureFixture
 ) -> None:
     response = await post_form(client, "/login", {"email": "parent@example.org", "password": WRONG})
     assert response.status_code == 200
@@ -53,7 +53,7 @@ async def test_a_wrong_password_is_logged_with_who_and_where_but_not_what_was_ty
 
 
 async def test_an_unknown_address_is_logged_without_the_address(
-    client: QuartClient, people: People, events: pytest.LogCaptureFixture
+    client: Client, people: People, events: pytest.LogCaptureFixture
 ) -> None:
     # An address is personal data, and may be a password typed into the wrong field.
     await post_form(client, "/login", {"email": "nobody@example.org", "password": PASSWORD})
@@ -63,7 +63,7 @@ async def test_an_unknown_address_is_logged_without_the_address(
 
 
 async def test_staff_sign_in_logs_the_wrong_code_and_then_the_success(
-    client: QuartClient, people: People, events: pytest.LogCaptureFixture
+    client: Client, people: People, events: pytest.LogCaptureFixture
 ) -> None:
     response = await post_form(
         client, "/login", {"email": "nurse@example.org", "password": PASSWORD}
@@ -83,7 +83,7 @@ async def test_staff_sign_in_logs_the_wrong_code_and_then_the_success(
 
 
 async def test_a_paused_sign_in_is_logged_once_with_its_wait(
-    client: QuartClient, people: People, events: pytest.LogCaptureFixture
+    client: Client, people: People, events: pytest.LogCaptureFixture
 ) -> None:
     for _ in range(5):
         await post_form(client, "/login", {"email": "parent@example.org", "password": WRONG})
@@ -95,7 +95,7 @@ async def test_a_paused_sign_in_is_logged_once_with_its_wait(
 
 
 async def test_a_missing_csrf_token_is_logged(
-    family_client: QuartClient, people: People, events: pytest.LogCaptureFixture
+    family_client: Client, people: People, events: pytest.LogCaptureFixture
 ) -> None:
     response = await family_client.post("/logout", form={})
     assert response.status_code == 400
@@ -104,7 +104,7 @@ async def test_a_missing_csrf_token_is_logged(
 
 
 async def test_access_denied_and_a_foreign_origin_are_logged(
-    family_client: QuartClient, people: People, events: pytest.LogCaptureFixture
+    family_client: Client, people: People, events: pytest.LogCaptureFixture
 ) -> None:
     assert (await family_client.get("/admin/")).status_code == 403
     response = await family_client.post(
@@ -120,7 +120,7 @@ async def test_access_denied_and_a_foreign_origin_are_logged(
 
 
 async def test_sign_out_and_revoked_sessions_are_logged(
-    family_client: QuartClient, people: People, events: pytest.LogCaptureFixture
+    family_client: Client, people: People, events: pytest.LogCaptureFixture
 ) -> None:
     token = await get_csrf(family_client, "/settings/password")
     await family_client.post(
@@ -144,7 +144,7 @@ async def test_sign_out_and_revoked_sessions_are_logged(
 
 
 async def test_a_token_path_and_a_forged_line_break_stay_inside_one_line(
-    client: QuartClient, family_client: QuartClient, events: pytest.LogCaptureFixture
+    client: Client, family_client: Client, events: pytest.LogCaptureFixture
 ) -> None:
     token = "Zm9yZ2VkLXRva2VuLXRoYXQtbXVzdC1ub3QtbGVhaw"
     await client.get(f"/calendar/{token}.ics")

@@ -1,4 +1,4 @@
-"""Issue 14, finding 7: a family's session cookie outlives a browser restart for as long as
+"""A family's session cookie outlives a browser restart for as long as
 the server keeps the session; staff's ends with the browser. Either way the server's row
 decides: a revoked or timed-out session is refused, however long the cookie would last."""
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import time_machine
 from quart import Quart
-from quart.testing import QuartClient
+from quart.typing import TestClientProtocol as Client
 from quart.wrappers import Response
 
 from pwa.accounts import second_factor
@@ -33,7 +33,7 @@ def session_set_cookie(response: Response) -> dict[str, str]:
     return attributes
 
 
-async def complete_sign_in(client: QuartClient, email: str) -> Response:
+async def complete_sign_in(client: Client, email: str) -> Response:
     """The response that sets the session cookie (after the code, for staff)."""
     response = await post_form(client, "/login", {"email": email, "password": PASSWORD})
     if response.location.startswith("/login/code"):
@@ -43,25 +43,25 @@ async def complete_sign_in(client: QuartClient, email: str) -> Response:
     return response
 
 
-def restart_browser(client: QuartClient) -> None:
+def restart_browser(client: Client) -> None:
     """What closing and reopening the browser does to its cookies."""
     assert client.cookie_jar is not None
     client.cookie_jar.clear_session_cookies()
 
 
-def holding(app: Quart, value: str) -> QuartClient:
+def holding(app: Quart, value: str) -> Client:
     """A browser that sends this session cookie, whatever its expiry said."""
     client = app.test_client()
     client.set_cookie("localhost", COOKIE_NAME, value, secure=True, httponly=True)
     return client
 
 
-def cookie_value(client: QuartClient) -> str:
+def cookie_value(client: Client) -> str:
     assert client.cookie_jar is not None
     return next(c.value for c in client.cookie_jar if c.name == COOKIE_NAME)
 
 
-async def signed_in(client: QuartClient) -> bool:
+async def signed_in(client: Client) -> bool:
     response = await client.get("/settings")
     return response.status_code == 200
 
@@ -98,7 +98,7 @@ async def test_the_family_cookie_follows_the_absolute_lifetime_setting(
     from tests.conftest import HttpsClient, make_account
 
     app = create_app(make_config(tmp_path / "other", FAMILY_ABSOLUTE_DAYS=30))
-    app.test_client_class = HttpsClient
+    app.test_client_class = HttpsClient  # type: ignore[assignment]  # QuartClient, not quart.typing's protocol
     async with app.test_app():
         await make_account(
             app.extensions["db"], app, "mum@example.org", "caregiver", privacy_version="2026-11"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from quart import Quart
-from quart.testing import QuartClient
+from quart.typing import TestClientProtocol as Client
 
 import pwa.app
 import pwa.templating
@@ -25,7 +25,7 @@ from tests.conftest import HttpsClient, People, get_csrf, sign_in
 SETTINGS_LINE = re.compile(r"^const SHELL = (\{.*\});$", re.MULTILINE)
 
 
-async def worker(client: QuartClient) -> tuple[Any, dict[str, Any]]:
+async def worker(client: Client) -> tuple[Any, dict[str, Any]]:
     response = await client.get("/sw.js")
     settings = SETTINGS_LINE.search(await response.get_data(as_text=True))
     assert settings, "the served worker carries its settings"
@@ -41,7 +41,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 # --- manifest --------------------------------------------------------------------
 
 
-async def test_manifest_makes_the_app_installable(client: QuartClient) -> None:
+async def test_manifest_makes_the_app_installable(client: Client) -> None:
     response = await client.get("/manifest.webmanifest")
     assert response.status_code == 200
     assert response.mimetype == "application/manifest+json"
@@ -69,7 +69,7 @@ async def test_manifest_makes_the_app_installable(client: QuartClient) -> None:
             assert png_size(await image.get_data()) == (edge, edge)
 
 
-async def test_manifest_colours_match_the_pages(client: QuartClient) -> None:
+async def test_manifest_colours_match_the_pages(client: Client) -> None:
     manifest = json.loads(await (await client.get("/manifest.webmanifest")).get_data(as_text=True))
     page = await (await client.get("/login")).get_data(as_text=True)
     light = re.search(r'theme-color" content="(#\w+)" media="\(prefers-color-scheme: light\)', page)
@@ -80,14 +80,14 @@ async def test_manifest_colours_match_the_pages(client: QuartClient) -> None:
     )
 
 
-async def test_manifest_description_follows_the_language(client: QuartClient) -> None:
+async def test_manifest_description_follows_the_language(client: Client) -> None:
     response = await client.get("/manifest.webmanifest", headers={"Accept-Language": "nl"})
     manifest = json.loads(await response.get_data(as_text=True))
     assert manifest["lang"] == "nl"
     assert "ziekenhuis" in manifest["description"]
 
 
-async def test_every_page_links_the_manifest_icons_and_scripts(client: QuartClient) -> None:
+async def test_every_page_links_the_manifest_icons_and_scripts(client: Client) -> None:
     page = await (await client.get("/login")).get_data(as_text=True)
     assert '<link rel="manifest" href="/manifest.webmanifest">' in page
     assert re.search(
@@ -104,7 +104,7 @@ async def test_every_page_links_the_manifest_icons_and_scripts(client: QuartClie
 
 
 async def test_worker_is_served_as_fresh_javascript_with_the_security_headers(
-    client: QuartClient,
+    client: Client,
 ) -> None:
     response, settings = await worker(client)
     assert response.status_code == 200
@@ -121,7 +121,7 @@ async def test_worker_is_served_as_fresh_javascript_with_the_security_headers(
 
 
 async def test_worker_precaches_the_whole_shell_by_content_hashed_url(
-    app: Quart, client: QuartClient
+    app: Quart, client: Client
 ) -> None:
     _, settings = await worker(client)
     static = Path(str(app.static_folder))
@@ -140,7 +140,7 @@ async def test_worker_precaches_the_whole_shell_by_content_hashed_url(
         assert "Set-Cookie" not in response.headers, f"{url} must not carry a cookie"
 
 
-async def test_worker_version_is_stable_while_nothing_changes(client: QuartClient) -> None:
+async def test_worker_version_is_stable_while_nothing_changes(client: Client) -> None:
     _, first = await worker(client)
     _, second = await worker(client)
     assert first["version"] == second["version"]
@@ -160,7 +160,7 @@ async def served_worker_settings(config: dict[str, Any]) -> dict[str, Any]:
     """What a freshly started server puts into the worker."""
     pwa.templating._file_hash.cache_clear()
     application = create_app(config)
-    application.test_client_class = HttpsClient
+    application.test_client_class = HttpsClient  # type: ignore[assignment]  # QuartClient, not quart.typing's protocol
     async with application.test_app():
         _, settings = await worker(application.test_client())
     return settings
@@ -192,7 +192,7 @@ async def test_worker_version_changes_with_anything_it_precaches(
 
 
 async def test_worker_version_changes_with_the_hospital_numbers_on_the_offline_page(
-    client: QuartClient, app: Quart
+    client: Client, app: Quart
 ) -> None:
     from pwa.hospital import HospitalSettings, save_hospital_settings
 
@@ -215,7 +215,9 @@ def test_worker_source_must_have_its_placeholder_once() -> None:
 # --- the offline page --------------------------------------------------------------
 
 
-async def test_offline_page_helps_without_anything_personal(family_client: QuartClient) -> None:
+async def test_offline_page_helps_without_anything_personal(
+    family_client: Client,
+) -> None:
     response = await family_client.get("/offline")
     assert response.status_code == 200
     assert response.mimetype == "text/html"
@@ -235,7 +237,7 @@ async def test_offline_page_helps_without_anything_personal(family_client: Quart
         assert OWNER_HEADER not in (await family_client.get(url)).headers, url
 
 
-async def test_offline_page_in_dutch(client: QuartClient) -> None:
+async def test_offline_page_in_dutch(client: Client) -> None:
     response = await client.get("/offline", headers={"Accept-Language": "nl"})
     assert response.headers["Content-Language"] == "nl"
     page = await response.get_data(as_text=True)
@@ -263,7 +265,7 @@ def get_routes(app: Quart, people: People) -> list[tuple[str, str]]:
 OFFLINE_FAMILY_PATHS = {"/", "/call", "/schedule", "/diary/new"}
 
 
-async def paths_marked_cacheable(app: Quart, client: QuartClient, people: People) -> set[str]:
+async def paths_marked_cacheable(app: Quart, client: Client, people: People) -> set[str]:
     marked = set()
     for _, path in get_routes(app, people):
         response = await client.get(path)
@@ -275,7 +277,7 @@ async def paths_marked_cacheable(app: Quart, client: QuartClient, people: People
 
 
 async def test_only_listed_family_pages_may_be_kept(
-    app: Quart, family_client: QuartClient, people: People
+    app: Quart, family_client: Client, people: People
 ) -> None:
     marked = await paths_marked_cacheable(app, family_client, people)
     assert {"/", "/call"} <= marked <= OFFLINE_FAMILY_PATHS
@@ -289,7 +291,7 @@ async def test_staff_pages_are_never_kept(app: Quart, people: People, role: str)
 
 
 async def test_signed_out_pages_are_never_kept_and_name_nobody(
-    app: Quart, client: QuartClient, people: People
+    app: Quart, client: Client, people: People
 ) -> None:
     assert await paths_marked_cacheable(app, client, people) == set()
     response = await client.get("/call")
@@ -309,7 +311,7 @@ async def test_owner_tag_tells_accounts_apart_without_naming_them(
 
 
 async def test_sign_out_tells_the_browser_to_clear_the_site_data(
-    family_client: QuartClient,
+    family_client: Client,
 ) -> None:
     token = await get_csrf(family_client, "/settings")
     response = await family_client.post("/logout", form={"csrf_token": token})
@@ -317,7 +319,7 @@ async def test_sign_out_tells_the_browser_to_clear_the_site_data(
     assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
 
 
-async def test_a_refused_sign_out_clears_nothing(family_client: QuartClient) -> None:
+async def test_a_refused_sign_out_clears_nothing(family_client: Client) -> None:
     response = await family_client.post("/logout", form={"csrf_token": "forged"})
     assert response.status_code == 400
     assert "Clear-Site-Data" not in response.headers

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from quart.testing import QuartClient
+from quart.typing import TestClientProtocol as Client
 
 from pwa.db import Database
 from pwa.text_input import is_clean, multiline, single_line
 from tests.conftest import People
-from tests.push_service import PushService
-from tests.test_diary_sync import post, report
-from tests.test_push_views import ORIGIN, SUBSCRIPTIONS, browser_subscription
+from tests.helpers.push import SUBSCRIPTIONS, browser_subscription
+from tests.helpers.push_service import PushService
+from tests.helpers.reports import SAME_ORIGIN, post, report
 
 DIRTY_NOTE = "fever\x00 at night\x1b[2J\r\nslept\tbadly\rate \x7fa little\x85\x9b"
 
@@ -43,10 +43,10 @@ async def test_a_note_with_control_characters_is_stored_without_them(
 
 
 async def test_a_device_name_with_control_characters_is_stored_without_them(
-    db: Database, people: People, family_client: QuartClient, push_service: PushService
+    db: Database, people: People, family_client: Client, push_service: PushService
 ) -> None:
     subscription = browser_subscription(push_service, label="Kitchen\x00\x1b[31m tablet\x07")
-    response = await family_client.post(SUBSCRIPTIONS, json=subscription, headers=ORIGIN)
+    response = await family_client.post(SUBSCRIPTIONS, json=subscription, headers=SAME_ORIGIN)
     assert response.status_code == 201
     row = await db.fetch_one("SELECT device_label FROM push_subscription")
     assert row is not None and row["device_label"] == "Kitchen[31m tablet"

@@ -23,6 +23,8 @@ from pathlib import Path
 import pyotp
 from playwright.async_api import Page, async_playwright
 
+from pwa.config import DEMO_TOTP_SECRET as TOTP_SECRET
+
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "screenshots"
 DEMO_DAY = "2026-12-01"
@@ -35,7 +37,6 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run", "--disable-quic"]
 PARENT = ("parent@demo.example", "parent-meadow-kite")
 NURSE = ("nurse@demo.example", "nurse-harbour-tulip")
-TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
 
 
 def _port() -> int:

@@ -88,8 +88,8 @@ class AccessCode:
             child_id=row["child_id"],
             account_id=row["account_id"],
             note=row["note"],
-            created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
-            expires_at=from_db(row["expires_at"]),  # type: ignore[arg-type]
+            created_at=from_db(row["created_at"]),
+            expires_at=from_db(row["expires_at"]),
             used_at=from_db(row["used_at"]),
             used_by=row["used_by"],
             revoked_at=from_db(row["revoked_at"]),
@@ -236,8 +236,8 @@ async def select_session(db: Database, token_hash: bytes) -> tuple[SessionRow, A
         account_id=row["id"],
         csrf_secret=row["csrf_secret"],
         child_id=row["child_id"],
-        created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
-        last_seen_at=from_db(row["last_seen_at"]),  # type: ignore[arg-type]
+        created_at=from_db(row["created_at"]),
+        last_seen_at=from_db(row["last_seen_at"]),
     )
     return session, Account.from_row(row)
 

@@ -225,7 +225,7 @@ class Photo:
             height=row["height"],
             byte_size=row["byte_size"],
             file_name=row["file_name"],
-            created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
+            created_at=from_db(row["created_at"]),
         )
 
 

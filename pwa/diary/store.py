@@ -47,8 +47,8 @@ class Report:
             child_id=row["child_id"],
             author_id=row["author_id"],
             author_name=row["author_name"],
-            observed_at=from_db(row["observed_at"]),  # type: ignore[arg-type]
-            received_at=from_db(row["received_at"]),  # type: ignore[arg-type]
+            observed_at=from_db(row["observed_at"]),
+            received_at=from_db(row["received_at"]),
             items=json.loads(row["items"]),
             note=row["note"],
             corrects_uuid=row["corrects_uuid"],
@@ -115,7 +115,7 @@ async def select_earlier(
         {"child_id": child_id, "since": to_db(since), "before": to_db(before)},
     ) as cursor:
         rows = await cursor.fetchall()
-    return [Earlier(from_db(row["observed_at"]), json.loads(row["items"])) for row in rows]  # type: ignore[arg-type]
+    return [Earlier(from_db(row["observed_at"]), json.loads(row["items"])) for row in rows]
 
 
 async def insert_report(connection: aiosqlite.Connection, values: dict[str, Any]) -> int:
@@ -185,7 +185,7 @@ async def select_recent_values(
     return [
         {"observed_at": from_db(row["observed_at"]).isoformat(), "items": json.loads(row["items"])}
         for row in rows
-    ]  # type: ignore[union-attr]
+    ]
 
 
 @dataclass(frozen=True)
@@ -210,9 +210,9 @@ def _correction_links(rows: list[sqlite3.Row]) -> list[CorrectionLink]:
     return [
         CorrectionLink(
             corrected_uuid=row["corrected_uuid"],
-            corrected_observed_at=from_db(row["corrected_observed_at"]),  # type: ignore[arg-type]
+            corrected_observed_at=from_db(row["corrected_observed_at"]),
             correction_uuid=row["correction_uuid"],
-            correction_received_at=from_db(row["correction_received_at"]),  # type: ignore[arg-type]
+            correction_received_at=from_db(row["correction_received_at"]),
         )
         for row in rows
     ]

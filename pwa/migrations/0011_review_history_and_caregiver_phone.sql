@@ -1,4 +1,5 @@
--- Issue 19: a recorded outcome can be changed, openly; and nurses can phone the family.
+-- A recorded outcome can be changed, openly; and nurses can phone the family
+-- (docs/api.md, /nurse/reports/<uuid>/outcome and /settings/phone).
 
 -- Every outcome a nurse recorded for a report, oldest first. report_review stays the
 -- current state (the queue's triggers and the family's "seen by" read it); this table is

@@ -1,5 +1,5 @@
 -- A staff member's new authenticator key between a correct password and the first code
--- that proves the authenticator holds it (issue 14, finding 7). It used to ride in the
+-- that proves the authenticator holds it (docs/security.md, "Sessions and the second factor"). It used to ride in the
 -- signed pre-sign-in cookie, readable by anyone who saw that cookie; now the cookie holds
 -- only a random handle, whose SHA-256 is `handle_hash`. One row per account at most,
 -- deleted once the key is confirmed and ignored (then deleted) after the five-minute

@@ -76,4 +76,4 @@ async def recent_problems(db: Database) -> list[Problem]:
         "SELECT at, kind, detail FROM push_problem ORDER BY at DESC, id DESC LIMIT :limit",
         {"limit": PROBLEMS_SHOWN},
     )
-    return [Problem(from_db(row["at"]), row["kind"], row["detail"]) for row in rows]  # type: ignore[arg-type]
+    return [Problem(from_db(row["at"]), row["kind"], row["detail"]) for row in rows]

@@ -49,7 +49,7 @@ class Subscription:
             auth=row["auth"],
             vapid_public_key=row["vapid_public_key"],
             device_label=row["device_label"],
-            created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
+            created_at=from_db(row["created_at"]),
             last_success_at=from_db(row["last_success_at"]),
             last_failure_at=from_db(row["last_failure_at"]),
             last_failure_status=row["last_failure_status"],

@@ -173,7 +173,7 @@ class Transport:
             return Answer(None, refused=True)
         try:
             response = await webpush_async(
-                subscription_info=subscription.info(),  # type: ignore[arg-type]
+                subscription_info=subscription.info(),
                 data=data,
                 vapid_private_key=self.keys.vapid,
                 # pywebpush fills in aud and exp by mutating this dict: a fresh one each call.

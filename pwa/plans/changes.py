@@ -1,6 +1,6 @@
 """Changing a plan: every change is one transaction that saves the visit, bumps the plan's
-revision and the visit's calendar sequence, and writes the audit row. Reminders (issue 6)
-are re-planned in the same transaction, so they can never disagree with the schedule."""
+revision and the visit's calendar sequence, and writes the audit row. Reminders
+(docs/reminders.md) are re-planned in the same transaction, so they can never disagree with the schedule."""
 
 from __future__ import annotations
 

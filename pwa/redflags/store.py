@@ -32,7 +32,7 @@ class StoredRule:
             row_id=row["id"],
             position=row["position"],
             enabled=bool(row["enabled"]),
-            updated_at=from_db(row["updated_at"]),  # type: ignore[arg-type]
+            updated_at=from_db(row["updated_at"]),
             rule=Rule.parse(json.loads(row["definition"])),
         )
 

@@ -71,7 +71,7 @@ async def select_unread_replies(db: Database, caregiver_id: int) -> list[UnreadR
         {"caregiver": caregiver_id},
     )
     return [
-        UnreadReply(r["client_uuid"], r["display_name"] or "", from_db(r["created_at"]), r["body"])  # type: ignore[arg-type]
+        UnreadReply(r["client_uuid"], r["display_name"] or "", from_db(r["created_at"]), r["body"])
         for r in rows
     ]
 

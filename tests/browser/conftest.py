@@ -10,14 +10,28 @@ not a skip: `make test` installs it.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    async_playwright,
+)
 
-from bench.common import Server, push_test_service_env, run
-
-from .harness import CHROMIUM, CHROMIUM_ARGS, STAND_IN_PORT, ServedApp
+from pwa.demo import DEMO_CHILD
+from tests.helpers.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    STAND_IN_PORT,
+    ServedApp,
+)
+from tests.helpers.browser_push import stand_in_device
+from tests.helpers.browser_schedule import DemoPlan
+from tests.helpers.served import Server, push_test_service_env, run
 
 
 @pytest.fixture(scope="session")
@@ -68,3 +82,39 @@ async def context(browser: Browser, served_app: ServedApp) -> AsyncIterator[Brow
 @pytest_asyncio.fixture(loop_scope="session")
 async def page(context: BrowserContext) -> Page:
     return await context.new_page()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def notifying(context: BrowserContext, served_app: ServedApp) -> BrowserContext:
+    """A context allowed to show notifications (the reminders tests)."""
+    await context.grant_permissions(["notifications"], origin=served_app.url)
+    return context
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def fake_device(served_app: ServedApp) -> AsyncIterator[dict[str, Any]]:
+    """A stand-in subscription's details; its row is removed again afterwards."""
+    device = stand_in_device()
+    yield device
+    async with served_app.db() as db, db.transaction() as connection:
+        await connection.execute(
+            "DELETE FROM push_subscription WHERE endpoint = ?", (device["endpoint"],)
+        )
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def demo(served_app: ServedApp) -> DemoPlan:
+    """The demo child's plan: its id and the visit id of each course."""
+    async with served_app.db() as db:
+        rows = await db.fetch_all(
+            """
+            SELECT visit.id, visit.course_number, child.id AS child_id
+              FROM visit
+              JOIN treatment_plan ON treatment_plan.id = visit.plan_id
+              JOIN child ON child.id = treatment_plan.child_id
+             WHERE child.nickname = ?
+            """,
+            (DEMO_CHILD,),
+        )
+    assert {row["course_number"] for row in rows} == {1, 2, 3, 4, 5}, "the demo plan"
+    return DemoPlan(rows[0]["child_id"], {row["course_number"]: row["id"] for row in rows})

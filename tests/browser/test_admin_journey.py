@@ -14,7 +14,7 @@ import uuid
 import pytest
 from playwright.async_api import Page, expect
 
-from .harness import ADMIN, assert_accessible, horizontal_overflow, sign_in_admin
+from tests.helpers.browser import ADMIN, assert_accessible, horizontal_overflow, sign_in_admin
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from playwright.async_api import Page, expect
 
-from .harness import (
+from tests.helpers.browser import (
     assert_accessible,
     horizontal_overflow,
     open_from_menu,

@@ -13,7 +13,7 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 
-from .harness import (
+from tests.helpers.browser import (
     ServedApp,
     assert_accessible,
     go_offline,

@@ -6,8 +6,14 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from .families import new_family
-from .harness import ServedApp, assert_accessible, horizontal_overflow, sign_in, sign_in_nurse
+from tests.helpers.browser import (
+    ServedApp,
+    assert_accessible,
+    horizontal_overflow,
+    sign_in,
+    sign_in_nurse,
+)
+from tests.helpers.browser_families import new_family
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 

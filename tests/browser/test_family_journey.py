@@ -16,9 +16,7 @@ from playwright.async_api import BrowserContext, Page, expect
 from pwa.demo import DEMO_CHILD
 from pwa.diary.demo_reports import DEMO_REPLY
 from pwa.i18n import translate
-
-from . import test_push
-from .harness import (
+from tests.helpers.browser import (
     PARENT,
     ServedApp,
     assert_accessible,
@@ -26,16 +24,13 @@ from .harness import (
     service_worker_ready,
     sign_in_parent,
 )
-from .test_push import FAKE_PUSH_MANAGER
+from tests.helpers.browser_push import FAKE_PUSH_MANAGER
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
 PHONE = {"width": 360, "height": 780}
 SMALL_PHONE = {"width": 320, "height": 640}
 LANGUAGES = {"en": "English", "nl": "Nederlands"}
-# A context allowed to notify, and a stand-in push subscription (tests/browser/test_push.py).
-notifying = test_push.notifying
-fake_device = test_push.fake_device
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -13,9 +13,8 @@ import pytest
 from playwright.async_api import BrowserContext, Page, expect
 
 from pwa import dates
-
-from .harness import cached_pages, go_offline, service_worker_ready, sign_in_parent
-from .test_diary import keep_form_offline, outbox, save_report, wait_for_outbox
+from tests.helpers.browser import cached_pages, go_offline, service_worker_ready, sign_in_parent
+from tests.helpers.browser_diary import keep_form_offline, outbox, save_report, wait_for_outbox
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, Playwright, expect
 
-from .harness import (
+from tests.helpers.browser import (
     ServedApp,
     iphone_context,
     persistent_context,

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from .harness import (
+from tests.helpers.browser import (
     ServedApp,
     assert_accessible,
     horizontal_overflow,

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Download, Page, expect
 
-from .families import add_report, new_family
-from .harness import ServedApp, assert_accessible, horizontal_overflow, sign_in_nurse
+from tests.helpers.browser import ServedApp, assert_accessible, horizontal_overflow, sign_in_nurse
+from tests.helpers.browser_families import add_report, new_family
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.async_api import BrowserContext, Page, expect
 
-from .harness import (
+from tests.helpers.browser import (
     PARENT,
     cached,
     cached_pages,

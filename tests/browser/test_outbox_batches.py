@@ -1,5 +1,5 @@
 """The outbox packs its batches by size too, and a report the server can never take never
-holds back the others (issue 14, finding 8): before, 50 long reports made a body over the
+holds back the others (docs/offline.md, "Sending"): before, 50 long reports made a body over the
 server's 256 KB, the server answered 413, and the phone retried the same 50 for ever."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import BrowserContext, Page, Route, expect
 
-from .harness import ServedApp, go_offline, sign_in_parent
-from .test_diary import (
+from tests.helpers.browser import ServedApp, go_offline, sign_in_parent
+from tests.helpers.browser_diary import (
     OUTBOX_MODULE,
     come_back_online,
     keep_form_offline,

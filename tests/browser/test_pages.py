@@ -1,12 +1,13 @@
-"""Every page the shell issue touches: no axe-core violation (light and dark), no
-sideways scrolling at 320 px, and Dutch when the family chooses it."""
+"""The shell's pages (sign-in, home with its banners, the offline page): no axe-core
+violation (light and dark), no sideways scrolling at 320 px, and Dutch when the family
+chooses it."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.async_api import BrowserContext, Page, expect
 
-from .harness import (
+from tests.helpers.browser import (
     assert_accessible,
     go_offline,
     horizontal_overflow,

@@ -1,4 +1,4 @@
-"""Report photos in the browser (issue 5, item 4): chosen on the report form, shrunk on the
+"""Report photos in the browser (docs/api.md, "Report photos"): chosen on the report form, shrunk on the
 phone to a JPEG of at most 2048 px without metadata, queued in IndexedDB (also offline)
 and sent once the report is on the server; thumbnails on the report page.
 
@@ -20,7 +20,7 @@ import pytest_asyncio
 from PIL import Image
 from playwright.async_api import BrowserContext, Page, expect
 
-from .harness import (
+from tests.helpers.browser import (
     ServedApp,
     assert_accessible,
     database_names,

@@ -13,15 +13,8 @@ from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, ex
 
 from pwa import dates
 from pwa.demo import DEMO_CHILD
-
-from .harness import ServedApp, horizontal_overflow, sign_in_nurse, sign_in_parent
-from .test_schedule import (
-    DemoPlan,
-    check_page,
-    demo,  # noqa: F401  # the module-scoped fixture this test uses
-    demo_rows_restored,
-    spoken,
-)
+from tests.helpers.browser import ServedApp, horizontal_overflow, sign_in_nurse, sign_in_parent
+from tests.helpers.browser_schedule import DemoPlan, check_page, demo_rows_restored, spoken
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -62,7 +55,7 @@ async def _show(page: Page, name: str) -> None:
 async def test_nurse_moves_course_3_and_later_courses_and_the_parent_sees_was_and_now(
     page: Page,
     second_context: BrowserContext,
-    demo: DemoPlan,  # noqa: F811
+    demo: DemoPlan,
     served_app: ServedApp,
     viewport: ViewportSize,
 ) -> None:

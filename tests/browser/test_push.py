@@ -12,24 +12,16 @@ stand-in with PUSH_ALLOW_INSECURE_TEST_SERVICE (development only; see tests/brow
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
-import os
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from pwa.notifications import keys
-
-from .harness import (
+from tests.helpers.browser import (
     ADMIN,
-    STAND_IN_PORT,
     ServedApp,
     assert_accessible,
     iphone_context,
@@ -38,100 +30,16 @@ from .harness import (
     sign_in,
     sign_in_parent,
 )
+from tests.helpers.browser_push import FAKE_PUSH_MANAGER, SWITCH_ON, new_public_key, stand_in_device
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
-SWITCH_ON = "Switch on reminders on this phone"
 SWITCH_OFF = "Switch off reminders on this phone"
 SHARE_STEP = "Tap the Share button"
-# A stand-in for PushManager: the subscription lives in a cookie, so it survives reloads
-# like a real one, and window.__push counts what the page asked for.
-FAKE_PUSH_MANAGER = """
-({ endpoint, p256dh, auth, initialKey }) => {
-  const calls = (window.__push = { subscribed: 0, unsubscribed: 0 });
-  // Not in Web Storage: a browser keeps a real subscription outside the site's storage,
-  // and signing out wipes that storage while it switches reminders off.
-  const STORE = "test-fake-push-key";
-  const stored = () => {
-    const found = document.cookie.match(/(?:^|; )test-fake-push-key=([^;]*)/);
-    return found ? decodeURIComponent(found[1]) : null;
-  };
-  const keep = (key) => { document.cookie = `${STORE}=${encodeURIComponent(key)}; path=/`; };
-  const drop = () => { document.cookie = `${STORE}=; path=/; max-age=0`; };
-  if (initialKey && stored() === null) keep(initialKey);
-  const toBytes = (text) => {
-    const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
-    const raw = atob(base64 + "===".slice((base64.length + 3) % 4));
-    return Uint8Array.from(raw, (c) => c.charCodeAt(0));
-  };
-  const toText = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
-    .replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
-  const subscription = (key) => ({
-    endpoint,
-    expirationTime: null,
-    options: { userVisibleOnly: true, applicationServerKey: toBytes(key).buffer },
-    toJSON: () => ({ endpoint, expirationTime: null, keys: { p256dh, auth } }),
-    unsubscribe: async () => {
-      calls.unsubscribed += 1;
-      drop();
-      return true;
-    },
-  });
-  PushManager.prototype.getSubscription = async function () {
-    const key = stored();
-    return key === null ? null : subscription(key);
-  };
-  PushManager.prototype.subscribe = async function (options) {
-    calls.subscribed += 1;
-    const key = toText(options.applicationServerKey);
-    keep(key);
-    return subscription(key);
-  };
-}
-"""
-
-
-def b64url(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def new_public_key() -> str:
-    point = ec.generate_private_key(ec.SECP256R1()).public_key()
-    return b64url(
-        point.public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-        )
-    )
-
-
-def stand_in_device() -> dict[str, str]:
-    """A subscription's details as a browser would make them (nothing listens there)."""
-    return {
-        "endpoint": f"http://127.0.0.1:{STAND_IN_PORT}/push/{b64url(os.urandom(9))}",
-        "p256dh": new_public_key(),
-        "auth": b64url(os.urandom(16)),
-    }
 
 
 def server_key(served_app: ServedApp) -> str:
     return keys.load(str(served_app.instance), "", "mailto:test@example.org").public_key
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def notifying(context: BrowserContext, served_app: ServedApp) -> BrowserContext:
-    await context.grant_permissions(["notifications"], origin=served_app.url)
-    return context
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def fake_device(served_app: ServedApp) -> AsyncIterator[dict[str, Any]]:
-    """A stand-in subscription's details; its row is removed again afterwards."""
-    device = stand_in_device()
-    yield device
-    async with served_app.db() as db, db.transaction() as connection:
-        await connection.execute(
-            "DELETE FROM push_subscription WHERE endpoint = ?", (device["endpoint"],)
-        )
 
 
 async def stored_endpoints(served_app: ServedApp) -> list[str]:

@@ -10,20 +10,16 @@ from typing import Any
 import pytest
 from playwright.async_api import BrowserContext, Page, Route, expect
 
-from . import test_push
-from .harness import (
+from tests.helpers.browser import (
     assert_accessible,
     go_offline,
     open_from_menu,
     service_worker_ready,
     sign_in_parent,
 )
-from .test_push import FAKE_PUSH_MANAGER, SWITCH_ON
+from tests.helpers.browser_push import FAKE_PUSH_MANAGER, SWITCH_ON
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
-# The reminders tests' fixtures: a context allowed to notify, a stand-in subscription.
-notifying = test_push.notifying
-fake_device = test_push.fake_device
 
 INTERNET = "Check the internet connection"
 PUSH_SERVICE = "notification service (run by Google, Apple or Mozilla, not by the hospital)"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from .harness import (
+from tests.helpers.browser import (
     NURSE,
     ServedApp,
     assert_accessible,

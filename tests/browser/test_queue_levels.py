@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from playwright.async_api import Page, expect
 
-from .families import add_report, new_family
-from .harness import ServedApp, assert_accessible, horizontal_overflow, sign_in_nurse
+from tests.helpers.browser import ServedApp, assert_accessible, horizontal_overflow, sign_in_nurse
+from tests.helpers.browser_families import add_report, new_family
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -63,7 +63,7 @@ async def test_an_overdue_green_never_looks_louder_than_a_new_red(
     await expect(green_item.locator(".overdue")).to_have_text("overdue")
     await expect(green_item.locator(".tag")).to_have_text("Green")
     for scheme in ("light", "dark"):
-        await page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+        await page.emulate_media(color_scheme=scheme)
         found = await colours(page, red, green)
         theme = found["theme"]
         assert found["red"]["background"] == theme["dangerBg"], scheme

@@ -1,4 +1,4 @@
-"""The treatment plan in the browser (issue 4): the family's next visit and timeline, the
+"""The treatment plan in the browser (docs/offline.md): the family's next visit and timeline, the
 schedule kept for offline use until sign-out, the change banner after a nurse moves a
 visit, the "what to bring" ticks, and axe-core and 320 px checks for every role's pages.
 
@@ -14,87 +14,42 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, Route, ViewportSize, expect
 
-from pwa.demo import DEMO_CHILD, DEMO_DAYS_TO_NEXT_ADMISSION
-
-from .harness import (
+from pwa.demo import DEMO_CHILD
+from tests.helpers.browser import (
     PARENT,
     ServedApp,
-    assert_accessible,
     cached,
     cached_pages,
     go_offline,
-    horizontal_overflow,
     open_from_menu,
     service_worker_ready,
     sign_in_admin,
     sign_in_nurse,
     sign_in_parent,
 )
+from tests.helpers.browser_schedule import (
+    HOSPITAL,
+    DemoPlan,
+    check_page,
+    demo_rows_restored,
+    spoken,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
 NARROW: ViewportSize = {"width": 320, "height": 640}
-HOSPITAL = ZoneInfo("Europe/Amsterdam")
-SPACING_DAYS = 35  # the shipped template: 5 courses 35 days apart, 7-day stays 09:00-17:00
 STAY_DAYS = 7
 # A moved visit moves its course's medication too: the banner names both.
 CHANGED_BANNER = "Treatment dates changed since you last looked"
 PACKED = ("Phone and tablet chargers", "Favourite cuddly toy, blanket or pillow")
 NOT_PACKED = "Toiletries, including lip balm"
-
-
-def spoken(day: date) -> str:
-    """A date as the family pages write it in English: 'Monday 12 January', and
-    'Monday, 12 January 2027' outside the current year."""
-    if day.year == datetime.now(HOSPITAL).year:
-        return f"{day:%A} {day.day} {day:%B}"
-    return f"{day:%A}, {day.day} {day:%B} {day.year}"
-
-
-def hospital_today() -> date:
-    """The family's countdown is counted in the hospital's calendar, not the server's."""
-    return datetime.now(HOSPITAL).date()
-
-
-@dataclass(frozen=True)
-class DemoPlan:
-    child_id: int
-    visits: dict[int, int]  # course number -> visit id
-
-    @property
-    def next_admission(self) -> date:
-        return hospital_today() + timedelta(days=DEMO_DAYS_TO_NEXT_ADMISSION)
-
-    def course_start(self, course: int) -> date:
-        return self.next_admission + timedelta(days=(course - 2) * SPACING_DAYS)
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def demo(served_app: ServedApp) -> DemoPlan:
-    async with served_app.db() as db:
-        rows = await db.fetch_all(
-            """
-            SELECT visit.id, visit.course_number, child.id AS child_id
-              FROM visit
-              JOIN treatment_plan ON treatment_plan.id = visit.plan_id
-              JOIN child ON child.id = treatment_plan.child_id
-             WHERE child.nickname = ?
-            """,
-            (DEMO_CHILD,),
-        )
-    assert {row["course_number"] for row in rows} == {1, 2, 3, 4, 5}, "the demo plan"
-    return DemoPlan(rows[0]["child_id"], {row["course_number"]: row["id"] for row in rows})
 
 
 # --- staff, signed in once per module --------------------------------------------
@@ -170,52 +125,6 @@ async def stored_ticks(page: Page) -> dict[str, str]:
     return await page.evaluate(  # type: ignore[no-any-return]
         "() => Object.fromEntries(Object.entries(localStorage))"
     )
-
-
-async def sideways_scrolling(page: Page) -> list[str]:
-    """The page, and every box in it (such as a table's wrapper), that scrolls sideways."""
-    return await page.evaluate(  # type: ignore[no-any-return]
-        """() => [document.documentElement, ...document.querySelectorAll("body *")]
-            .filter((element) => element.scrollWidth > element.clientWidth && (
-                element === document.documentElement
-                || ["auto", "scroll"].includes(getComputedStyle(element).overflowX)))
-            .map((element) => element.tagName.toLowerCase() + (element.className
-                ? "." + element.className.split(" ").join(".") : ""))"""
-    )
-
-
-async def split_words(page: Page) -> list[str]:
-    """Words of the main content broken across two lines (not at a hyphen or slash)."""
-    return await page.evaluate(  # type: ignore[no-any-return]
-        r"""() => {
-            const split = [];
-            const walker = document.createTreeWalker(
-                document.querySelector("main"), NodeFilter.SHOW_TEXT);
-            while (walker.nextNode()) {
-                const node = walker.currentNode;
-                for (const word of node.data.matchAll(/[^\s\-–/]+/g)) {
-                    const range = document.createRange();
-                    range.setStart(node, word.index);
-                    range.setEnd(node, word.index + word[0].length);
-                    const lines = new Set(
-                        [...range.getClientRects()].map((box) => Math.round(box.top)));
-                    if (lines.size > 1) split.push(word[0]);
-                }
-            }
-            return split;
-        }"""
-    )
-
-
-async def check_page(page: Page, narrow: bool = True, strict: bool = False) -> None:
-    """No axe-core violation; at 320 px nothing wider than the screen and no word broken
-    in two; `strict`: not even a table that scrolls sideways inside the page."""
-    if narrow:
-        assert await horizontal_overflow(page) == 0, f"{page.url} scrolls sideways at 320 px"
-        assert await split_words(page) == [], f"{page.url}: words broken at 320 px"
-        if strict:
-            assert await sideways_scrolling(page) == [], f"{page.url} scrolls sideways at 320 px"
-    await assert_accessible(page)
 
 
 # --- 1. the next visit and the timeline ----------------------------------------------
@@ -305,77 +214,6 @@ async def test_schedule_opens_offline_with_its_time_until_sign_out(
 
 
 # --- 3. a nurse moves a visit; the family sees it -------------------------------------
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    visits: list[dict[str, Any]]
-    medications: list[dict[str, Any]]
-    plan_revision: int
-    seen: list[dict[str, Any]]
-
-
-async def take_snapshot(served_app: ServedApp, visit_id: int) -> Snapshot:
-    """The visit's whole plan: moving one course can move its medication and later courses."""
-    async with served_app.db() as db:
-        visit = await db.fetch_one("SELECT plan_id FROM visit WHERE id = ?", (visit_id,))
-        assert visit is not None
-        plan_id = visit["plan_id"]
-        plan = await db.fetch_one("SELECT revision FROM treatment_plan WHERE id = ?", (plan_id,))
-        assert plan is not None
-        visits = await db.fetch_all("SELECT * FROM visit WHERE plan_id = ? ORDER BY id", (plan_id,))
-        medications = await db.fetch_all(
-            "SELECT * FROM medication_period WHERE plan_id = ? ORDER BY id", (plan_id,)
-        )
-        seen = await db.fetch_all("SELECT * FROM schedule_seen")
-    return Snapshot(
-        [dict(row) for row in visits],
-        [dict(row) for row in medications],
-        plan["revision"],
-        [dict(row) for row in seen],
-    )
-
-
-async def _put_back(connection: Any, table: str, row: dict[str, Any]) -> None:
-    columns = [name for name in row if name != "id"]
-    await connection.execute(
-        f"UPDATE {table} SET {', '.join(f'{name} = :{name}' for name in columns)} WHERE id = :id",  # noqa: S608
-        row,
-    )
-
-
-async def restore(served_app: ServedApp, snapshot: Snapshot) -> None:
-    """Put the demo rows back: the plan's visits and medication, its revision, its change
-    history, what families have seen."""
-    plan_id = snapshot.visits[0]["plan_id"]
-    async with served_app.db() as db, db.transaction() as connection:
-        for visit in snapshot.visits:
-            await _put_back(connection, "visit", visit)
-        for medication in snapshot.medications:
-            await _put_back(connection, "medication_period", medication)
-        await connection.execute("DELETE FROM plan_change WHERE plan_id = :id", {"id": plan_id})
-        await connection.execute(
-            "UPDATE treatment_plan SET revision = :revision WHERE id = :id",
-            {"revision": snapshot.plan_revision, "id": plan_id},
-        )
-        await connection.execute("DELETE FROM schedule_seen")
-        for row in snapshot.seen:
-            await connection.execute(
-                "INSERT INTO schedule_seen (caregiver_id, child_id, seen_at)"
-                " VALUES (:caregiver_id, :child_id, :seen_at)",
-                row,
-            )
-
-
-@asynccontextmanager
-async def demo_rows_restored(served_app: ServedApp, visit_id: int) -> AsyncIterator[None]:
-    """Whatever the test changes in this visit (or what families have seen), undo it."""
-    snapshot = await take_snapshot(served_app, visit_id)
-    try:
-        yield
-    finally:
-        await restore(served_app, snapshot)
-    assert await take_snapshot(served_app, visit_id) == snapshot
 
 
 async def test_parent_sees_the_change_banner_after_a_nurse_moves_a_visit(

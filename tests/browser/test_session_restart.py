@@ -1,7 +1,7 @@
-"""Issue 14, finding 7: a family stays signed in when the browser (or the phone) restarts,
+"""A family stays signed in when the browser (or the phone) restarts,
 so an installed app never strands its outbox behind a sign-in; a nurse on a ward computer
 is signed out when the browser closes. Chromium with a profile on disk, closed and
-opened again, as a phone or a ward computer does."""
+opened again, as a phone or a ward computer does (docs/access.md, "Sessions")."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Playwright, expect
 
-from .harness import (
+from tests.helpers.browser import (
     PARENT,
     ServedApp,
     persistent_context,

@@ -14,9 +14,15 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from pwa.db import from_db
-
-from .families import Family, add_report, new_family
-from .harness import ADMIN, NURSE, ServedApp, assert_accessible, sign_in_admin, sign_in_nurse
+from tests.helpers.browser import (
+    ADMIN,
+    NURSE,
+    ServedApp,
+    assert_accessible,
+    sign_in_admin,
+    sign_in_nurse,
+)
+from tests.helpers.browser_families import Family, add_report, new_family
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 

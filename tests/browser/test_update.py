@@ -9,8 +9,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from pwa.hospital import hospital_settings, save_hospital_settings
-
-from .harness import ServedApp, cached, service_worker_ready
+from tests.helpers.browser import ServedApp, cached, service_worker_ready
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 

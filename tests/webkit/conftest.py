@@ -29,9 +29,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.webkitgtk.options import Options
 from selenium.webdriver.webkitgtk.service import Service
 
-from bench.common import HOST, Server, run
-
-from .harness import PHONE_WIDTH
+from tests.helpers.served import HOST, Server, run
+from tests.helpers.webkit import PHONE_WIDTH
 
 WEBDRIVER = Path("/usr/bin/WebKitWebDriver")
 MINIBROWSER = Path("/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser")

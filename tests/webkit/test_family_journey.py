@@ -10,10 +10,9 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from bench.common import Server
 from pwa.demo import DEMO_CHILD
-
-from .harness import (
+from tests.helpers.served import Server
+from tests.helpers.webkit import (
     check_page,
     cookies,
     loaded,

@@ -2,7 +2,7 @@
 configuration), with a route that raises and one that never answers in time: proof that
 bench/fuzz.py counts a 500 and a hang (tests/test_fuzz.py).
 
-    .venv/bin/python -m tests.fuzz_broken_app --host 127.0.0.1 --port 8002
+    .venv/bin/python -m tests.helpers.fuzz_broken_app --host 127.0.0.1 --port 8002
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8002)
     args = parser.parse_args()
-    asyncio.run(serve(app, hypercorn_config(args.host, args.port)))  # type: ignore[arg-type]
+    asyncio.run(serve(app, hypercorn_config(args.host, args.port)))
 
 
 if __name__ == "__main__":

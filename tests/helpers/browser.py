@@ -17,6 +17,7 @@ from axe_playwright_python.base import AXE_SCRIPT
 from playwright.async_api import Browser, BrowserContext, Error, Page, Playwright, expect
 
 from pwa.accounts import second_factor
+from pwa.config import DEMO_TOTP_SECRET
 from pwa.db import Database
 from pwa.demo import DEMO_LOGINS, DemoLogin
 
@@ -30,7 +31,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
 # Stand-in push subscriptions name http://127.0.0.1:<this>/push/…: nothing listens there
 # (port 9 is "discard"); the served app's settings allow it as a local test service.
 STAND_IN_PORT = 9
@@ -292,7 +292,7 @@ def describe(violations: list[dict[str, Any]]) -> str:
 async def assert_accessible(page: Page) -> None:
     """No axe-core violation, in the light and the dark colour scheme."""
     for scheme in ("light", "dark"):
-        await page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+        await page.emulate_media(color_scheme=scheme)
         violations = await axe_violations(page)
         assert not violations, f"{page.url} ({scheme}):\n{describe(violations)}"
     await page.emulate_media(color_scheme="light")

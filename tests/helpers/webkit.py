@@ -14,8 +14,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
-from bench.common import Server, count_rows
 from pwa.demo import DEMO_LOGINS
+from tests.helpers.served import Server, count_rows
 
 PARENT = next(login for login in DEMO_LOGINS if login.role == "caregiver")
 PHONE_WIDTH = 360
@@ -53,7 +53,9 @@ def visible(driver: WebDriver, css: str) -> WebElement:
         found = d.find_elements(By.CSS_SELECTOR, css)
         return next((element for element in found if element.is_displayed()), None)
 
-    return wait_for(driver, shown, f"{css} to show")
+    element = wait_for(driver, shown, f"{css} to show")
+    assert element is not None  # wait_for returns only something truthy
+    return element
 
 
 def loaded(driver: WebDriver, path: str | None = None) -> None:

@@ -23,7 +23,7 @@ from pwa.families import store as families
 from pwa.plans import changes as plan_changes
 from pwa.plans import store as plans
 
-from .harness import ServedApp
+from .browser import ServedApp
 
 PASSWORD = "willow-ferry-lantern-quartz"
 
