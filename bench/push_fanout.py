@@ -70,6 +70,7 @@ async def send_all(instance: Path, origin: str) -> tuple[float, int, dict[str, i
             db,
             app.extensions["vapid"],
             endpoints=app.extensions["push_endpoints"],
+            origin=app.config["PUBLIC_URL"],
             timeout=10,
             name="fanout",
         )

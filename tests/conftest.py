@@ -237,7 +237,9 @@ def fake_push_port(config: dict[str, Any]) -> int:
 @pytest.fixture
 async def push_service(config: dict[str, Any]) -> AsyncIterator[Any]:
     """The fake push service (tests/push_service.py), served on 127.0.0.1 for one test,
-    on the port the app's settings allow."""
+    on the port the app's settings allow. Every message it took must have been valid:
+    encrypted for the device, signed with VAPID, and a Declarative Web Push message that
+    shows something."""
     from tests.push_service import PushService
 
     service = PushService(port=fake_push_port(config))
@@ -245,3 +247,4 @@ async def push_service(config: dict[str, Any]) -> AsyncIterator[Any]:
     yield service
     stop.set()
     await task
+    assert service.rejected == [], service.rejected

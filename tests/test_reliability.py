@@ -155,6 +155,7 @@ async def test_a_job_resent_after_its_lease_expired_is_sent_when_the_first_sende
         db,
         app.extensions["vapid"],
         endpoints=app.extensions["push_endpoints"],
+        origin=app.config["PUBLIC_URL"],
         timeout=5,
         name="slow",
     )
@@ -163,6 +164,7 @@ async def test_a_job_resent_after_its_lease_expired_is_sent_when_the_first_sende
         db,
         app.extensions["vapid"],
         endpoints=app.extensions["push_endpoints"],
+        origin=app.config["PUBLIC_URL"],
         timeout=5,
         name="later",
     )
