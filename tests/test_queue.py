@@ -13,8 +13,7 @@ from quart import Quart
 
 from pwa.db import Database
 from pwa.diary import sync
-from pwa.hospital import HospitalSettings
-from pwa.nurse.queue import review_deadline
+from pwa.hospital import HospitalSettings, review_deadline
 from tests.conftest import People, csrf_from, sign_in
 
 AMS = ZoneInfo("Europe/Amsterdam")
