@@ -245,6 +245,7 @@ async def run_crash(
                             db,
                             app.extensions["vapid"],
                             endpoints=app.extensions["push_endpoints"],
+                            origin=app.config["PUBLIC_URL"],
                             timeout=5,
                             name="after-crash",
                         ).run_once(push_session)

@@ -186,6 +186,7 @@ async def run_flaky(folder: Path, reminders: int, seed: int = 7) -> FlakyResult:
             db,
             app.extensions["vapid"],
             endpoints=app.extensions["push_endpoints"],
+            origin=app.config["PUBLIC_URL"],
             timeout=SENDER_TIMEOUT,
             name="flaky",
         )

@@ -71,6 +71,7 @@ async def send_all(instance: Path, origin: str) -> tuple[float, int, dict[str, i
             db,
             app.extensions["vapid"],
             endpoints=app.extensions["push_endpoints"],
+            origin=app.config["PUBLIC_URL"],
             timeout=10,
             name="fanout",
         )
@@ -103,7 +104,7 @@ def encryption_only(
     keys = app.extensions["vapid"]
     data = payloads.Message(
         "Immuno Companion", "The care team replied — open the app.", "/diary", "report:1:reply"
-    ).encode()
+    ).encode(app.config["PUBLIC_URL"])
     vapid: Vapid = keys.vapid
     started = time.perf_counter()
     for number in range(count):

@@ -145,6 +145,31 @@ SETTINGS: tuple[Setting, ...] = (
         "Run the reminder sender inside the web server; switch off when `pwa send-reminders` runs from cron.",
     ),
     Setting(
+        "SMTP_HOST",
+        "",
+        "The hospital's mail relay (host name); empty means the app sends no e-mail.",
+    ),
+    Setting("SMTP_PORT", 587, "The relay's port: 587 with STARTTLS, 465 with TLS."),
+    Setting(
+        "SMTP_SECURITY",
+        "starttls",
+        "'starttls' (port 587), 'tls' (port 465) or 'none' (a relay on this machine only).",
+    ),
+    Setting("SMTP_USERNAME", "", "User name at the relay, if it asks for one."),
+    Setting("SMTP_PASSWORD", "", "Password at the relay, from the environment."),
+    Setting(
+        "SMTP_FROM",
+        "",
+        "Sender address of the app's e-mails, e.g. Immuno Companion <noreply@hospital.example>.",
+    ),
+    Setting(
+        "SMTP_CA_FILE",
+        "",
+        "PEM file of the certificate authority the relay's certificate must chain to, when it "
+        "is the hospital's own; empty trusts the system's authorities.",
+    ),
+    Setting("SMTP_TIMEOUT_SECONDS", 20, "How long one conversation with the relay may take."),
+    Setting(
         "FHIR_PATIENT_NUMBER_SYSTEM",
         "urn:immuno-companion:patient-number",
         "Identifier system of the hospital patient number in FHIR exports (set the hospital's own, e.g. urn:oid:…).",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import aiosqlite
@@ -45,6 +45,45 @@ def staffed_at(settings: HospitalSettings, moment: datetime) -> bool:
         local.isoweekday() in settings.staffed_weekdays
         and settings.staffed_from <= wall_clock < settings.staffed_until
     )
+
+
+def next_opening(settings: HospitalSettings, moment: datetime) -> datetime:
+    """The moment itself while staffed, else when the ward next opens."""
+    if staffed_at(settings, moment):
+        return moment
+    local = clock.local(moment)
+    opening = time.fromisoformat(settings.staffed_from)
+    for days in range(8):
+        day = local.date() + timedelta(days=days)
+        candidate = datetime.combine(day, opening, tzinfo=clock.HOSPITAL_ZONE)
+        if candidate > local and day.isoweekday() in settings.staffed_weekdays:
+            return candidate
+    return moment  # no staffed day at all: nothing to wait for
+
+
+def review_deadline(level: str, received: datetime, settings: HospitalSettings) -> datetime:
+    """When a report should have been read, by the hospital's targets: what the nurses'
+    queue marks as overdue and what the family's home promises.
+
+    Red: the red target counted from arrival, or from the next opening when it arrived
+    while nobody reads the app (the family was told to call instead). Amber: closing time
+    of the day it arrived, or of the next staffed day when it came after closing or on a
+    day off. Green: the green target in days.
+    """
+    if level == "red":
+        return next_opening(settings, received) + timedelta(
+            minutes=int(settings.review_red_minutes)
+        )
+    if level == "amber":
+        local = clock.local(received)
+        closing = time.fromisoformat(settings.staffed_until)
+        day = local.date()
+        if local.time() >= closing:
+            day += timedelta(days=1)
+        while day.isoweekday() not in settings.staffed_weekdays:
+            day += timedelta(days=1)
+        return datetime.combine(day, closing, tzinfo=clock.HOSPITAL_ZONE)
+    return received + timedelta(days=int(settings.review_green_days))
 
 
 def staffed_hours_data(settings: HospitalSettings) -> dict[str, Any]:

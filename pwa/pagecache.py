@@ -26,7 +26,7 @@ from datetime import datetime
 
 from .db import Database
 
-# Tables whose writes bump the version (the triggers of migration 0008). A test reads
+# Tables whose writes bump the version (the triggers of migrations 0008 and 0016). A test reads
 # every table the home page queries and checks it is here or in UNVERSIONED_READS.
 VERSIONED_TABLES = frozenset(
     {
@@ -40,11 +40,17 @@ VERSIONED_TABLES = frozenset(
         "schedule_seen",
         "packing_item",
         "report_reply",
+        "report_claim",
+        "report_review",
+        "hospital_setting",
     }
 )
 UNVERSIONED_READS = {
     "account_session": "read on every request; the key holds its id and chosen child",
-    "report": "joined for a reply's link: a new report has no reply; a deletion bumps",
+    "report": (
+        "the reports waiting on the ward: an amber or red one, or a correction, bumps when"
+        " stored (migration 0016), as do an update and a deletion; a green one changes nothing"
+    ),
     "family_data_version": "the version itself",
 }
 

@@ -19,7 +19,7 @@ from . import clock, i18n
 from .diary import photos, sync
 from .diary.history import answer_keys, report_time
 from .diary.labels import answer_label, item_label
-from .hospital import staffed_hours_data, staffed_hours_text
+from .hospital import review_deadline, staffed_hours_data, staffed_hours_text
 from .plans import formatting
 from .reviews.outcomes import outcome_label
 from .security import csrf_token
@@ -44,6 +44,7 @@ GLOBALS: dict[str, Any] = {
     "csrf_token": csrf_token,
     "staffed_hours_text": staffed_hours_text,
     "staffed_hours_data": staffed_hours_data,
+    "review_deadline": review_deadline,
     "item_label": item_label,
     "answer_label": answer_label,
     "answer_keys": answer_keys,

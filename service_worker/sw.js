@@ -141,10 +141,14 @@ function sameOriginUrl(value) {
   return new URL("/", self.location.origin).href;
 }
 
+// The server sends Declarative Web Push messages ({"web_push": 8030, "notification":
+// {title, body, navigate, tag, lang, dir}}). Safari 18.4+ shows them without waking this
+// worker; every other browser lands here and shows the same notification.
 function readPayload(data) {
   try {
     const message = data ? data.json() : null;
-    return message && typeof message === "object" ? message : {};
+    const shown = message && typeof message === "object" ? message.notification : null;
+    return shown && typeof shown === "object" ? shown : {};
   } catch {
     return {};
   }
@@ -171,13 +175,15 @@ async function showPushed(data) {
   const message = readPayload(data);
   const options = {
     body: text(message.body) || (await fallbackBody()),
-    data: { url: sameOriginUrl(text(message.url)) },
+    data: { url: sameOriginUrl(text(message.navigate)) },
     icon: SHELL.notification.icon,
     badge: SHELL.notification.badge,
     // Same tag = the same reminder sent again: replace it quietly, never stack a copy.
     renotify: false,
   };
   if (text(message.tag)) options.tag = message.tag;
+  if (text(message.lang)) options.lang = message.lang;
+  if (["auto", "ltr", "rtl"].includes(message.dir)) options.dir = message.dir;
   await self.registration.showNotification(text(message.title) || SHELL.notification.title, options);
 }
 

@@ -238,8 +238,10 @@ def fake_push_port(config: dict[str, Any]) -> int:
 
 @pytest.fixture
 async def push_service(config: dict[str, Any]) -> AsyncIterator[Any]:
-    """The fake push service (tests/helpers/push_service.py), served on 127.0.0.1 for one test,
-    on the port the app's settings allow."""
+    """The fake push service (tests/helpers/push_service.py), served on 127.0.0.1 for one
+    test, on the port the app's settings allow. Every message it took must have been valid:
+    encrypted for the device, signed with VAPID, and a Declarative Web Push message that
+    shows something."""
     from tests.helpers.push_service import PushService
 
     service = PushService(port=fake_push_port(config))
@@ -247,3 +249,4 @@ async def push_service(config: dict[str, Any]) -> AsyncIterator[Any]:
     yield service
     stop.set()
     await task
+    assert service.rejected == [], service.rejected

@@ -237,7 +237,7 @@ async def test_every_table_the_home_page_reads_bumps_the_version(
     assert await data_version(db) == before + 1
 
 
-async def test_a_stored_report_leaves_the_kept_page_alone(
+async def test_a_stored_green_report_leaves_the_kept_page_alone(
     app: Quart, db: Database, people: People, family_client: Any
 ) -> None:
     await home(family_client)
@@ -247,6 +247,17 @@ async def test_a_stored_report_leaves_the_kept_page_alone(
     with counted_renders(app) as rendered:
         await home(family_client)
     assert rendered == []
+
+
+async def test_a_stored_amber_report_shows_on_the_kept_page(
+    app: Quart, db: Database, people: People, family_client: Any
+) -> None:
+    """The home page lists the reports waiting on the ward: a new amber one must show."""
+    assert "Your report is with the ward" not in await home(family_client)
+    before = await data_version(db)
+    await add_report(db, people, {"pain": 5})
+    assert await data_version(db) == before + 1
+    assert "Your report is with the ward" in await home(family_client)
 
 
 async def test_the_cache_can_be_switched_off(config: dict[str, Any]) -> None:

@@ -126,10 +126,10 @@ async def test_a_due_reminder_arrives_encrypted_signed_and_private(
     superseded = await jobs(db, "visit_id = 1 AND kind = 'visit_reminder:7:18:00'")
     assert superseded[0]["status"] == "expired"
     [delivery] = push_service.for_device(device)
-    assert delivery.payload["url"].startswith("/schedule/visits/")
+    assert delivery.path.startswith("/schedule/visits/")
     assert (
-        "tomorrow at 09:00" in delivery.payload["body"]
-        or "morgen om 09:00" in delivery.payload["body"]
+        "tomorrow at 09:00" in delivery.notification["body"]
+        or "morgen om 09:00" in delivery.notification["body"]
     )
     assert "Sam" not in str(delivery.payload)  # never the child's name on a lock screen
     assert delivery.encrypted_size < 4096
@@ -259,10 +259,18 @@ async def test_two_senders_at_once_send_each_job_once(
     with time_machine.travel(local("2027-05-01T12:00:00"), tick=False):
         async with aiohttp.ClientSession() as session:
             first = Sender(
-                db, app.extensions["vapid"], endpoints=app.extensions["push_endpoints"], name="a"
+                db,
+                app.extensions["vapid"],
+                endpoints=app.extensions["push_endpoints"],
+                origin=app.config["PUBLIC_URL"],
+                name="a",
             )
             second = Sender(
-                db, app.extensions["vapid"], endpoints=app.extensions["push_endpoints"], name="b"
+                db,
+                app.extensions["vapid"],
+                endpoints=app.extensions["push_endpoints"],
+                origin=app.config["PUBLIC_URL"],
+                name="b",
             )
             await asyncio.gather(first.run_once(session), second.run_once(session))
     due = await jobs(db, "status = 'sent'")
@@ -278,7 +286,11 @@ async def test_crash_after_accept_resends_once_with_the_same_topic(
 ) -> None:
     device = await subscribed_with_plan(app, db, people, push_service)
     crashed = Sender(
-        db, app.extensions["vapid"], endpoints=app.extensions["push_endpoints"], name="crashed"
+        db,
+        app.extensions["vapid"],
+        endpoints=app.extensions["push_endpoints"],
+        origin=app.config["PUBLIC_URL"],
+        name="crashed",
     )
     with time_machine.travel(local("2027-01-04T18:00:05"), tick=False):
         from pwa.notifications.sender import Summary
@@ -305,7 +317,7 @@ async def test_crash_after_accept_resends_once_with_the_same_topic(
     received = push_service.for_device(device)
     assert len(received) == 2
     assert received[0].headers["topic"] == received[1].headers["topic"]
-    assert received[0].payload["tag"] == received[1].payload["tag"]
+    assert received[0].notification["tag"] == received[1].notification["tag"]
 
 
 async def test_after_downtime_overdue_reminders_wait_out_quiet_hours(
@@ -322,7 +334,7 @@ async def test_after_downtime_overdue_reminders_wait_out_quiet_hours(
     # says what is true then: today.
     with time_machine.travel(local("2027-01-11T08:00:30"), tick=False):
         await run_sender(app, db)
-    bodies = [delivery.payload["body"] for delivery in push_service.for_device(device)]
+    bodies = [delivery.notification["body"] for delivery in push_service.for_device(device)]
     assert len(bodies) == 1 and ("today at 09:00" in bodies[0] or "vandaag om 09:00" in bodies[0])
 
 
@@ -352,6 +364,9 @@ async def test_red_report_alerts_only_nurses_who_opted_in(
     await run_sender(app, db)
     [alert] = push_service.for_device(nurse_phone)
     assert alert.headers["urgency"] == "high"
-    assert alert.payload["url"] == "/nurse/queue"
-    assert "breathing" not in alert.payload["body"].lower() and "Sam" not in alert.payload["body"]
+    assert alert.path == "/nurse/queue"
+    assert (
+        "breathing" not in alert.notification["body"].lower()
+        and "Sam" not in alert.notification["body"]
+    )
     assert push_service.for_device(admin_phone) == []

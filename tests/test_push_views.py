@@ -217,8 +217,8 @@ async def test_a_test_notification_is_planned_for_the_caller_and_arrives(
     assert job["recipient_id"] == people.parent_id and job["status"] == "pending"
     await run_sender(app, db)
     [delivery] = push_service.for_device(device)
-    assert delivery.payload["url"] == "/settings/reminders"
-    assert delivery.payload["tag"].startswith("test:")
+    assert delivery.path == "/settings/reminders"
+    assert delivery.notification["tag"].startswith("test:")
 
 
 async def test_the_in_app_sender_sends_a_test_at_once(
@@ -556,7 +556,7 @@ async def test_send_reminders_command_delivers_a_due_job(
     assert status == 0
     assert "sent 1" in capsys.readouterr().out
     [delivery] = push_service.for_device(device)
-    assert delivery.payload["tag"] == "test:cli:test"
+    assert delivery.notification["tag"] == "test:cli:test"
     row = await db.fetch_one("SELECT status FROM notification_job WHERE test_token = 'cli'")
     assert row is not None and row["status"] == "sent"
     beat = await db.fetch_one("SELECT beat_at FROM sender_heartbeat WHERE name = 'cli'")

@@ -11,8 +11,7 @@ import time_machine
 from quart import Quart
 
 from pwa.db import Database
-from pwa.hospital import HospitalSettings
-from pwa.nurse.queue import review_deadline
+from pwa.hospital import HospitalSettings, review_deadline
 from tests.conftest import People, csrf_from, sign_in
 from tests.helpers.reports import add_report
 

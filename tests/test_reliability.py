@@ -156,6 +156,7 @@ async def test_a_job_resent_after_its_lease_expired_is_sent_when_the_first_sende
         db,
         app.extensions["vapid"],
         endpoints=app.extensions["push_endpoints"],
+        origin=app.config["PUBLIC_URL"],
         timeout=5,
         name="slow",
     )
@@ -164,6 +165,7 @@ async def test_a_job_resent_after_its_lease_expired_is_sent_when_the_first_sende
         db,
         app.extensions["vapid"],
         endpoints=app.extensions["push_endpoints"],
+        origin=app.config["PUBLIC_URL"],
         timeout=5,
         name="later",
     )

@@ -18,7 +18,7 @@ from ..pagecache import PageCache, data_version
 from ..plans import overview
 from ..plans import store as plan_store
 from ..rendering import render_template
-from ..reviews import replies
+from ..reviews import replies, waiting
 from ..security import Access, access, not_found_unless, require_csrf
 from ..shell.pages import offline_page
 from . import blueprint, store
@@ -33,6 +33,9 @@ async def home() -> ResponseReturnValue:
         return redirect(url_for("nurse.review_queue"))
     db = get_db()
     now = utcnow()
+    hospital = await hospital_settings(db)
+    # Which promise a waiting report shows first; the phone decides again (call-card.js).
+    staffed = staffed_at(hospital, now)
     cache: PageCache = current_app.extensions["page_cache"]
     # A page with a one-time message is shown once, never kept (pwa/pagecache.py).
     key: tuple[object, ...] | None = None
@@ -41,7 +44,7 @@ async def home() -> ResponseReturnValue:
         # Read before the page's data: a write in between then files newer data under the
         # older version (a key no later request asks for), never older data under a newer.
         version = await data_version(db)
-        key = ("home", session_row.id, session_row.child_id, current_locale(), version)
+        key = ("home", session_row.id, session_row.child_id, current_locale(), version, staffed)
         page = cache.get(key, now)
         if page is not None:
             return page
@@ -54,6 +57,9 @@ async def home() -> ResponseReturnValue:
         view=view,
         packing=await plan_store.select_packing_items(db),
         replies=await replies.select_unread_replies(db, g.account.id),
+        waiting=await waiting.select_waiting(db, child.id) if child else [],
+        hospital=hospital,
+        staffed=staffed,
         form=PlainForm(),
         now=now,
     )

@@ -1,11 +1,19 @@
 """What a notification says. Lock screens show it, so it never names the child, the
-diagnosis or a symptom (docs/privacy.md): only that there is news, and where to look."""
+diagnosis or a symptom (docs/privacy.md): only that there is news, and where to look.
+
+Payloads are Declarative Web Push messages (``"web_push": 8030``, WebKit's proposal that
+the W3C Push API is taking in): Safari 18.4 and later show the notification straight from
+the message, with no service worker to wake (an iPhone revokes the subscription of a site
+whose pushes show nothing); other browsers hand the same JSON to our service worker, which
+shows the same title and body and opens the same address.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -41,16 +49,36 @@ TOMORROW = N_("tomorrow")
 ON_DATE = N_("on %(date)s")
 
 
+DECLARATIVE_WEB_PUSH = 8030
+
+
 @dataclass(frozen=True)
 class Message:
     title: str
     body: str
-    url: str
+    url: str  # a path in the app
     tag: str
+    lang: str = "en"
 
-    def encode(self) -> str:
+    def encode(self, origin: str) -> str:
+        """The Declarative Web Push JSON, opening ``url`` on ``origin`` (PUBLIC_URL)."""
+        if not (self.title.strip() and self.body.strip()):
+            raise ValueError("a push must show something")
         data = json.dumps(
-            {"title": self.title, "body": self.body, "url": self.url, "tag": self.tag},
+            {
+                "web_push": DECLARATIVE_WEB_PUSH,
+                "notification": {
+                    "title": self.title,
+                    "body": self.body,
+                    # Must be absolute: Safari opens it without asking the page.
+                    "navigate": urljoin(origin.rstrip("/") + "/", self.url.lstrip("/")),
+                    "tag": self.tag,
+                    "lang": self.lang,
+                    # The phone decides from the text (right-to-left languages too).
+                    "dir": "auto",
+                    "silent": False,
+                },
+            },
             ensure_ascii=False,
         )
         if len(data.encode()) > MAX_PAYLOAD_BYTES:
@@ -111,7 +139,7 @@ async def build(connection: aiosqlite.Connection, job: Job, now: datetime) -> Me
             return None
         url = f"/schedule/visits/{visit_id}"
         if job.kind == "visit_changed":
-            return Message(title, _t(locale, SCHEDULE_CHANGED), url, tag)
+            return Message(title, _t(locale, SCHEDULE_CHANGED), url, tag, locale)
         zone = ZoneInfo(row["time_zone"])
         starts = datetime.fromisoformat(row["starts_local"]).replace(tzinfo=zone)
         days = (starts.date() - now.astimezone(zone).date()).days
@@ -124,9 +152,9 @@ async def build(connection: aiosqlite.Connection, job: Job, now: datetime) -> Me
             when = _t(locale, ON_DATE, date=format_date(starts, "EEEE d MMMM", locale=region))
         clock = format_time(starts, "HH:mm", locale=region)
         message = STAY_REMINDER if row["kind"] == "admission" else VISIT_REMINDER
-        return Message(title, _t(locale, message, when=when, time=clock), url, tag)
+        return Message(title, _t(locale, message, when=when, time=clock), url, tag, locale)
     if job.kind == "red_report":
-        return Message(title, _t(locale, RED_REPORT), "/nurse/queue", tag)
+        return Message(title, _t(locale, RED_REPORT), "/nurse/queue", tag, locale)
     if job.kind.startswith("medication"):
         # A period that moved (or went) after the job was claimed: nothing to take that day.
         period_id, day = job.about.medication_period_id, job.about.medication_day
@@ -139,9 +167,9 @@ async def build(connection: aiosqlite.Connection, job: Job, now: datetime) -> Me
         )
         if covered is None:
             return None
-        return Message(title, _t(locale, MEDICATION), "/", tag)
+        return Message(title, _t(locale, MEDICATION), "/", tag, locale)
     if job.kind == "reply":
-        return Message(title, _t(locale, REPLY), "/diary", tag)
+        return Message(title, _t(locale, REPLY), "/diary", tag, locale)
     if job.kind == "test":
-        return Message(title, _t(locale, TEST), "/settings/reminders", tag)
+        return Message(title, _t(locale, TEST), "/settings/reminders", tag, locale)
     return None

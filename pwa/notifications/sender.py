@@ -70,11 +70,13 @@ class Sender:
         keys: VapidKeys,
         *,
         endpoints: EndpointPolicy,
+        origin: str,
         timeout: float = 10.0,
         name: str = "sender",
     ) -> None:
         self.db = db
         self.transport = Transport(keys, endpoints, timeout)
+        self.origin = origin  # PUBLIC_URL: where a tapped notification opens the app
         self.name = name
 
     @classmethod
@@ -85,6 +87,7 @@ class Sender:
             db,
             app.extensions["vapid"],
             endpoints=app.extensions["push_endpoints"],
+            origin=app.config["PUBLIC_URL"],
             timeout=app.config["PUSH_TIMEOUT_SECONDS"],
             name=name,
         )
@@ -175,7 +178,7 @@ class Sender:
             if family
             else int((job.expires_at - now).total_seconds())
         )
-        data = message.encode()
+        data = message.encode(self.origin)
         answers = await asyncio.gather(
             *(
                 self.transport.send(

@@ -6,9 +6,8 @@ change what the family wrote."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
-from ..clock import HOSPITAL_ZONE
 from ..db import Database, from_db
 from ..diary.history import Corrections
 from ..diary.store import (
@@ -18,7 +17,7 @@ from ..diary.store import (
     Report,
     select_correction_links_for_queue,
 )
-from ..hospital import HospitalSettings
+from ..hospital import HospitalSettings, review_deadline
 from ..reviews.claims import CLAIM_LASTS
 
 
@@ -33,24 +32,6 @@ class QueueItem:
     claimed_since: datetime | None = None
     # The family's newer report that replaces this one; None while this one is current.
     superseded_by: CorrectionLink | None = None
-
-
-def review_deadline(level: str, received: datetime, settings: HospitalSettings) -> datetime:
-    """When a report should have been reviewed, by the hospital's targets."""
-    if level == "red":
-        return received + timedelta(minutes=int(settings.review_red_minutes))
-    if level == "amber":
-        # The same staffed day: by closing time of the day it arrived, or of the next
-        # staffed day when it arrived after closing or on a day off.
-        local = received.astimezone(HOSPITAL_ZONE)
-        closing = time.fromisoformat(settings.staffed_until)
-        day: date = local.date()
-        if local.time() >= closing:
-            day += timedelta(days=1)
-        while day.isoweekday() not in settings.staffed_weekdays:
-            day += timedelta(days=1)
-        return datetime.combine(day, closing, tzinfo=HOSPITAL_ZONE)
-    return received + timedelta(days=int(settings.review_green_days))
 
 
 # The queue page shows the most urgent reports first; past this many, the rest wait for

@@ -18,6 +18,7 @@ from tests.helpers.browser import (
     assert_accessible,
     go_offline,
     horizontal_overflow,
+    open_from_menu,
     open_report_form,
     sign_in_parent,
 )
@@ -111,6 +112,15 @@ async def test_red_advice_dials_the_number_for_that_moment(
     await expect(big).to_have_text(f"Call {number[:3]} {number[3:5]} {number[5:8]} {number[8:]}")
     await expect(alarm.get_by_role("link", name="Call 112")).to_be_hidden()
     await expect(alarm.get_by_role("listitem")).to_have_text(["Pain of 7 or more"])  # H17
+    # What the ward does with the report, for that moment too.
+    promise = alarm.locator("[data-promise]:visible")
+    await expect(promise).to_have_count(1)
+    await expect(promise).to_have_text(
+        "The ward sees your report too: a nurse reads it within 30 minutes and calls you back."
+        if first == DAYTIME
+        else "Nobody reads reports in the app now (only Monday to Friday, 08:00-17:00). "
+        "Call: do not wait for a reply."
+    )
     if not offline:
         await assert_accessible(page)
         await page.screenshot(path=f"/tmp/safety-red-{name}.png")
@@ -169,4 +179,37 @@ async def test_the_call_card_on_the_phone_says_which_number_applies_now(
     assert await horizontal_overflow(page) == 0
     await assert_accessible(page)
     await page.screenshot(path=f"/tmp/safety-call-card-{name}.png", full_page=True)
+    await page.close()
+
+
+@pytest.mark.parametrize(
+    ("moment", "name"),
+    [(last(THURSDAY, 23, 30), "night"), (last(TUESDAY, 10), "day")],
+    ids=["thursday 23:30", "tuesday 10:00"],
+)
+async def test_home_keeps_the_wards_promise_by_the_phones_clock(
+    phone: BrowserContext, moment: datetime, name: str
+) -> None:
+    """After a red report, home says what the ward will do: at night that nobody reads the
+    app now, with the out-of-hours number; by day that a nurse reads it and calls back."""
+    page = await report_form_at(phone, moment)
+    alarm = await save_red(page)
+    await alarm.get_by_role("button", name="Close").click()
+    await expect(page.locator("[data-outbox-list] > li")).to_have_count(0)
+    await open_from_menu(page, "Home")
+    card = page.locator(".card--waiting")
+    await expect(card.get_by_role("heading", name=re.compile("with the ward"))).to_be_visible()
+    if name == "night":
+        await expect(card.get_by_text("Nobody reads reports in the app now")).to_be_visible()
+        await expect(card.get_by_text("Do not wait for a reply: call")).to_be_visible()
+        await expect(card.locator(f"a[href='{OUT_OF_HOURS}']")).to_be_visible()
+        await expect(card.get_by_text("A nurse reads it within 30 minutes")).to_be_hidden()
+    else:
+        await expect(card.get_by_text("A nurse reads it within 30 minutes")).to_be_visible()
+        await expect(card.locator(f"a[href='{DAYTIME}']")).to_be_visible()
+        await expect(card.get_by_text("Nobody reads reports in the app now")).to_be_hidden()
+    await assert_accessible(page)
+    await page.set_viewport_size({"width": 320, "height": 640})
+    assert await horizontal_overflow(page) == 0
+    await page.screenshot(path=f"/tmp/promise-home-{name}.png", full_page=True)
     await page.close()

@@ -14,12 +14,14 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from pwa.notifications import keys
+from pwa.notifications.payloads import Message
 from tests.helpers.browser import (
     ADMIN,
     ServedApp,
@@ -83,7 +85,8 @@ async def notifications(page: Page) -> list[dict[str, Any]]:
         """async () => {
             const registration = await navigator.serviceWorker.ready;
             return (await registration.getNotifications()).map((n) => (
-                { title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url }));
+                { title: n.title, body: n.body, tag: n.tag, lang: n.lang, dir: n.dir,
+                  url: n.data && n.data.url }));
         }"""
     )
 
@@ -115,39 +118,45 @@ async def test_a_push_shows_one_notification_per_tag(notifying: BrowserContext, 
             {"origin": origin, "registrationId": registration, "data": payload},
         )
 
-    message = {
-        "title": "Immuno Companion",
-        "body": "Reminder: your stay starts tomorrow at 09:00 — open the app for details.",
-        "url": "/schedule/visits/2",
-        "tag": "visit:2:visit_reminder:1:18:00",
-    }
+    # What the server sends, exactly as it encodes it.
+    message = Message(
+        "Immuno Companion",
+        "Reminder: your stay starts tomorrow at 09:00 — open the app for details.",
+        "/schedule/visits/2",
+        "visit:2:visit_reminder:1:18:00",
+        "en",
+    )
     # A push the DevTools Protocol hands over while the worker is still starting can be
     # dropped on a loaded machine; a real push service retries, so the test may too (the
     # same tag means a second delivery could never show a second notification).
     for attempt in range(3):
-        await deliver(json.dumps(message))
+        await deliver(message.encode(origin))
         try:
-            [shown] = await wait_for_notifications(page, 1, message["tag"], within=8)
+            [shown] = await wait_for_notifications(page, 1, message.tag, within=8)
             break
         except AssertionError:
             if attempt == 2:
                 raise
     assert shown == {
-        **{k: message[k] for k in ("title", "body", "tag")},
+        "title": message.title,
+        "body": message.body,
+        "tag": message.tag,
+        "lang": "en",
+        "dir": "auto",
         "url": f"{origin}/schedule/visits/2",
     }
 
     # The same reminder again (a re-send after a crash): it replaces, never doubles.
-    await deliver(json.dumps({**message, "body": "Reminder: your stay starts today at 09:00."}))
+    again = replace(message, body="Reminder: your stay starts today at 09:00.")
+    await deliver(again.encode(origin))
     await asyncio.sleep(0.3)
-    [replaced] = await wait_for_notifications(page, 1, message["tag"])
+    [replaced] = await wait_for_notifications(page, 1, message.tag)
     assert replaced["body"] == "Reminder: your stay starts today at 09:00."
 
     # A push without a readable payload still shows something, and links stay on this site.
     await deliver("not json")
-    await deliver(
-        json.dumps({"title": "x", "body": "y", "url": "https://evil.example/", "tag": "elsewhere"})
-    )
+    elsewhere = Message("x", "y", "/", "elsewhere")
+    await deliver(elsewhere.encode("https://evil.example"))
     shown_now = await wait_for_notifications(page, 3)
     by_tag = {item["tag"]: item for item in shown_now}
     assert by_tag[""]["title"] == "Immuno Companion"

@@ -38,6 +38,7 @@ async def run_sender(
             db,
             app.extensions["vapid"],
             endpoints=app.extensions["push_endpoints"],
+            origin=app.config["PUBLIC_URL"],
             timeout=push_timeout,
             name=name,
         ).run_once(session)

@@ -17,6 +17,7 @@ import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import http_ece
 from cryptography.hazmat.primitives import hashes, serialization
@@ -65,6 +66,17 @@ class Delivery:
     encrypted_size: int
     claims: dict[str, Any]
     status: int
+
+    @property
+    def notification(self) -> dict[str, Any]:
+        """The notification the phone shows (the Declarative Web Push member)."""
+        shown: dict[str, Any] = self.payload["notification"]
+        return shown
+
+    @property
+    def path(self) -> str:
+        """Where a tap opens the app: the path of the absolute ``navigate`` address."""
+        return urlsplit(str(self.notification["navigate"])).path
 
 
 @dataclass
@@ -143,6 +155,7 @@ class PushService:
                 body, private_key=device.private_key, auth_secret=device.auth, version="aes128gcm"
             )
             payload = json.loads(plain)
+            check_declarative(payload)
         except Exception as error:  # the point of a strict fake: report anything off
             self.rejected.append(f"{name}: {error}")
             return 400, []
@@ -203,3 +216,23 @@ class PushService:
             except OSError:
                 await asyncio.sleep(0.02)
         return task, stop
+
+
+def check_declarative(payload: Any) -> None:
+    """Raise unless ``payload`` is a Declarative Web Push message a phone can show on its
+    own: ``web_push`` 8030, a non-empty title and body, an absolute https or local http
+    address to open, and nothing a lock screen could show but those."""
+    if not isinstance(payload, dict) or payload.get("web_push") != 8030:
+        raise ValueError("not a Declarative Web Push message (web_push 8030)")
+    shown = payload.get("notification")
+    if not isinstance(shown, dict):
+        raise ValueError("notification member missing")
+    for key in ("title", "body"):
+        if not isinstance(shown.get(key), str) or not shown[key].strip():
+            raise ValueError(f"notification {key} missing or empty: the push would show nothing")
+    navigate = urlsplit(str(shown.get("navigate", "")))
+    if navigate.scheme not in ("https", "http") or not navigate.netloc:
+        raise ValueError("notification navigate must be an absolute address")
+    extra = set(shown) - {"title", "body", "navigate", "tag", "lang", "dir", "silent"}
+    if extra:
+        raise ValueError(f"unexpected notification members {sorted(extra)}")
