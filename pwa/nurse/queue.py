@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from ..clock import HOSPITAL_ZONE
-from ..db import Database, from_db
+from ..db import Reader, from_db
 from ..diary.history import Corrections
 from ..diary.store import (
     REPORT_COLUMNS,
@@ -58,7 +58,7 @@ def review_deadline(level: str, received: datetime, settings: HospitalSettings) 
 QUEUE_PAGE = 200
 
 
-async def count_queue(db: Database) -> int:
+async def count_queue(db: Reader) -> int:
     rows = await db.scan(
         """
         SELECT COUNT(*) FROM report_queue
@@ -71,7 +71,7 @@ async def count_queue(db: Database) -> int:
 
 
 async def select_queue(
-    db: Database, now: datetime, settings: HospitalSettings, limit: int | None = None
+    db: Reader, now: datetime, settings: HospitalSettings, limit: int | None = None
 ) -> list[QueueItem]:
     """Unreviewed reports (report_queue, kept by triggers: migration 0007), most urgent
     first, a superseded report right after the report that corrects it (hazard H6)."""
