@@ -191,15 +191,6 @@ class Database:
             self._writer = None
 
     @asynccontextmanager
-    async def _borrow(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A pooled read-only connection, for one scan."""
-        reader = await self._readers.get()
-        try:
-            yield reader
-        finally:
-            self._readers.put_nowait(reader)
-
-    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """Run the block as one ``BEGIN IMMEDIATE`` transaction on the single writer."""
         if self._writer is None:
@@ -233,9 +224,12 @@ class Database:
 
     async def scan(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """Rows of a read that may visit many rows, read in a pooled reader's thread."""
-        # One trip to the connection's thread instead of three (execute, fetch, close).
-        async with self._borrow() as connection:
-            return list(await connection.execute_fetchall(sql, params))
+        reader = await self._readers.get()
+        try:
+            # One trip to the connection's thread instead of three (execute, fetch, close).
+            return list(await reader.execute_fetchall(sql, params))
+        finally:
+            self._readers.put_nowait(reader)
 
     def _inline_reader(self) -> sqlite3.Connection:
         if self._inline is None:
