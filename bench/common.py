@@ -15,12 +15,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
 from bench.ledger import SentPhoto
 from tests.helpers.served import ROOT
+
+if TYPE_CHECKING:
+    from pwa.db import Transaction
 
 PASSWORD = "bench-harbour-lantern-kite"  # noqa: S105 - throwaway accounts in a temp folder
 _CSRF = re.compile(
@@ -67,10 +70,11 @@ async def make_families(
     from pwa.accounts import store as accounts
     from pwa.accounts.passwords import hash_password
     from pwa.app import create_app
-    from pwa.db import Database, migrate
+    from pwa.db import Database
     from pwa.families import store as families
     from pwa.plans import changes
     from pwa.plans import store as plans
+    from pwa.schema import migrate
 
     app = create_app(
         {"INSTANCE_PATH": str(instance), "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 64}
@@ -233,7 +237,7 @@ def ensure_root_on_path() -> None:
 
 
 async def give_due_reminders(
-    connection: Any,
+    connection: Transaction,
     family: Family,
     subscription: dict[str, Any],
     vapid_public_key: str,

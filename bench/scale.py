@@ -354,7 +354,7 @@ def main() -> int:
 
     from pwa.accounts.passwords import hash_password
     from pwa.app import create_app
-    from pwa.db import migrate
+    from pwa.schema import migrate
 
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as folder:

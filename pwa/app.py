@@ -33,7 +33,7 @@ from . import (
 )
 from . import config as settings
 from .accounts import sessions
-from .db import Database, has_demo_accounts, migrate
+from .db import Database
 from .health import blueprint as health_blueprint
 from .ids import IdConverter
 from .notifications import keys as vapid_keys
@@ -42,6 +42,7 @@ from .notifications.sender import Sender, run_loop
 from .notifications.status import sender_in_app
 from .pagecache import PageCache
 from .rendering import PageEnvironment, render_template
+from .schema import has_demo_accounts, migrate
 from .serving import ForwardedScheme, redact
 
 log = logging.getLogger(__name__)

@@ -10,9 +10,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from .db import Database, from_db, now_text, to_db
+from .db import Database, Reader, Transaction, from_db, now_text, to_db
 
 
 @dataclass(frozen=True)
@@ -39,7 +37,7 @@ class AuditEntry:
 
 
 async def record(
-    connection: aiosqlite.Connection,
+    tx: Transaction,
     *,
     actor_id: int | None,
     action: str,
@@ -47,7 +45,7 @@ async def record(
     detail: str = "",
 ) -> None:
     """Append one entry; call inside the transaction of the change it describes."""
-    await connection.execute(
+    await tx.execute(
         """
         INSERT INTO audit_log (at, actor_id, action, child_id, detail)
         VALUES (:at, :actor_id, :action, :child_id, :detail)
@@ -66,11 +64,11 @@ async def record_read(
     db: Database, *, actor_id: int, action: str, child_id: int, detail: str = ""
 ) -> None:
     """Log that staff opened a child's data (a read, so it needs its own small write)."""
-    async with db.transaction() as connection:
-        await record(connection, actor_id=actor_id, action=action, child_id=child_id, detail=detail)
+    async with db.transaction() as tx:
+        await record(tx, actor_id=actor_id, action=action, child_id=child_id, detail=detail)
 
 
-async def select_for_child(db: Database, child_id: int, limit: int = 200) -> list[AuditEntry]:
+async def select_for_child(db: Reader, child_id: int, limit: int = 200) -> list[AuditEntry]:
     rows = await db.scan(
         """
         SELECT audit_log.id, audit_log.at, audit_log.actor_id, account.display_name AS actor_name,
@@ -141,7 +139,7 @@ def _where(query: AuditFilter) -> tuple[str, dict[str, object]]:
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-async def search(db: Database, query: AuditFilter, page: int = 1) -> tuple[list[AuditRow], bool]:
+async def search(db: Reader, query: AuditFilter, page: int = 1) -> tuple[list[AuditRow], bool]:
     """One page of matching entries, newest first, and whether an older page exists."""
     where, params = _where(query)
     # The WHERE text is built from fixed clauses only; every value is a bound parameter.
@@ -175,14 +173,14 @@ async def search(db: Database, query: AuditFilter, page: int = 1) -> tuple[list[
     return found[:PAGE_SIZE], len(found) > PAGE_SIZE
 
 
-async def select_actions(db: Database) -> list[str]:
+async def select_actions(db: Reader) -> list[str]:
     """Every action the log holds, for the search form's list."""
     rows = await db.fetch_all("SELECT DISTINCT action FROM audit_log ORDER BY action")
     return [row["action"] for row in rows]
 
 
 async def select_staff_reads(
-    db: Database, child_id: int, page: int = 1
+    db: Reader, child_id: int, page: int = 1
 ) -> tuple[list[AuditEntry], bool]:
     """Staff opening or exporting this child's data, newest first: what the family sees."""
     rows = await db.scan(

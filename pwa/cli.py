@@ -17,9 +17,10 @@ from .accounts import second_factor
 from .accounts import store as accounts
 from .accounts.passwords import hash_password, password_problem
 from .app import create_app
-from .db import Database, migrate
+from .db import Database
 from .hospital import hospital_settings
 from .notifications.sender import Sender, Summary
+from .schema import migrate
 
 T = TypeVar("T")
 
@@ -93,9 +94,9 @@ def _create_admin(args: argparse.Namespace) -> int:
         if await accounts.select_account_by_email(db, args.email):
             print("an account with this e-mail address exists already", file=sys.stderr)
             return 2
-        async with db.transaction() as connection:
+        async with db.transaction() as tx:
             await accounts.insert_account(
-                connection,
+                tx,
                 email=args.email,
                 display_name=args.name,
                 role="admin",

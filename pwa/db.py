@@ -1,30 +1,32 @@
-"""SQLite access: connection settings, readers, one locked writer, migrations.
+"""SQLite access: connection settings, one way to read, one locked writer, backups.
 
-Nothing else in the app opens SQLite. All writes go through ``Database.transaction()``,
-which holds an asyncio lock for the whole ``BEGIN IMMEDIATE`` transaction so that
-coroutines can never interleave statements inside one another's transaction.
+Nothing else in the app opens SQLite or imports aiosqlite. Store functions that only
+read take a ``Reader``: the ``Database`` itself, or a ``Transaction`` when the read must
+see the transaction's own writes. Functions that write take a ``Transaction``, from
+``Database.transaction()``, which holds an asyncio lock for its whole ``BEGIN IMMEDIATE``
+so coroutines never interleave statements inside one another's transaction.
 
-Reads come in two sizes. A keyed look-up (``fetch_one``, ``fetch_all``: a session, a
-child's plan, a report) takes SQLite a few microseconds, far less than handing it to
-another thread and back, so it runs at once on the event loop's own read-only
-connection. A read that may visit many rows (``scan``: the review queue, the children
-list, histories, exports, audit searches) runs in one of the pooled reader threads, so
-the loop keeps serving other requests meanwhile. In WAL mode readers never wait for the
-writer, so neither kind blocks on a write in progress.
+Where reads run. Outside a transaction, a keyed look-up (``fetch_one``, ``fetch_all``: a
+session, a child's plan, a report; an index finds a handful of rows) takes SQLite a few
+microseconds, far less than a trip to another thread and back, so it runs at once on
+the event loop's own read-only connection; it blocks the loop only that long. A read
+that may visit many rows (``scan``: the review queue, the children list, histories,
+exports, audit searches) runs in one of the pooled reader threads, so the loop keeps
+serving meanwhile. In WAL mode neither waits for the writer. Inside a transaction every
+statement, read or write, runs on the writer connection in its thread: only there are
+the transaction's own uncommitted writes visible.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import re
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, Protocol, overload
 
 import aiosqlite
 
@@ -39,7 +41,6 @@ PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     "PRAGMA busy_timeout = 5000",
 )
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
 def to_db(moment: datetime) -> str:
@@ -99,6 +100,62 @@ def connect_sync(path: str, *, read_only: bool) -> sqlite3.Connection:
     return connection
 
 
+class Reader(Protocol):
+    """What a store's read function needs: a ``Database`` or a ``Transaction``."""
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        """The first row of a keyed look-up (or None)."""
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """The rows of a keyed look-up: few, found by an index."""
+
+    async def scan(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """The rows of a read that may visit many rows."""
+
+
+class Transaction:
+    """One ``BEGIN IMMEDIATE`` transaction on the writer: its reads see its own writes.
+
+    Each call is one trip to the writer's thread (the write lock is held meanwhile, so
+    fewer trips mean more writes per second). Usable only inside its ``async with``.
+    """
+
+    __slots__ = ("_connection",)
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._connection: aiosqlite.Connection | None = connection
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        """The first row of a statement (a SELECT, or a write with RETURNING)."""
+        return _first(await self._writer().execute_fetchall(sql, params))
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """Every row of a statement (a SELECT, or a write with RETURNING)."""
+        return list(await self._writer().execute_fetchall(sql, params))
+
+    async def scan(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """Every row of a read that may visit many rows (on the writer, like all here)."""
+        return list(await self._writer().execute_fetchall(sql, params))
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement that returns no rows; the number of rows it changed."""
+        cursor = await self._writer().execute(sql, params)
+        return cursor.rowcount
+
+    async def executemany(self, sql: str, many: Iterable[Params]) -> int:
+        """Run one statement once per set of parameters; the number of rows changed."""
+        cursor = await self._writer().executemany(sql, many)
+        return cursor.rowcount
+
+    def _writer(self) -> aiosqlite.Connection:
+        if self._connection is None:
+            raise RuntimeError("the transaction has ended")
+        return self._connection
+
+    def _end(self) -> None:
+        self._connection = None
+
+
 class Database:
     """The app's SQLite database: pooled readers and a single serialised writer."""
 
@@ -134,24 +191,16 @@ class Database:
             self._writer = None
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Borrow a read-only connection for a few queries."""
-        reader = await self._readers.get()
-        try:
-            yield reader
-        finally:
-            self._readers.put_nowait(reader)
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Transaction]:
         """Run the block as one ``BEGIN IMMEDIATE`` transaction on the single writer."""
         if self._writer is None:
             raise RuntimeError("database is not open")
         writer = self._writer
         async with self._write_lock:
+            transaction = Transaction(writer)
             try:
                 await _to_the_end(writer.execute("BEGIN IMMEDIATE"))
-                yield writer
+                yield transaction
             except BaseException:
                 # Also when cancelled (a phone hung up): never hand the writer on while
                 # still inside this transaction, or every later write would fail.
@@ -160,6 +209,8 @@ class Database:
                 raise
             else:
                 await _to_the_end(writer.execute("COMMIT"))
+            finally:
+                transaction._end()
 
     async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """The first row of a keyed look-up, read at once on the event loop's thread."""
@@ -173,9 +224,12 @@ class Database:
 
     async def scan(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """Rows of a read that may visit many rows, read in a pooled reader's thread."""
-        # One trip to the connection's thread instead of three (execute, fetch, close).
-        async with self.read() as connection:
-            return list(await connection.execute_fetchall(sql, params))
+        reader = await self._readers.get()
+        try:
+            # One trip to the connection's thread instead of three (execute, fetch, close).
+            return list(await reader.execute_fetchall(sql, params))
+        finally:
+            self._readers.put_nowait(reader)
 
     def _inline_reader(self) -> sqlite3.Connection:
         if self._inline is None:
@@ -253,74 +307,8 @@ async def _to_the_end(step: Awaitable[Any]) -> None:
         raise cancelled
 
 
-async def fetch_one(
-    connection: aiosqlite.Connection, sql: str, params: Params = ()
-) -> sqlite3.Row | None:
-    """One row from a connection already held (inside a transaction), in one thread trip:
-    the write lock is held meanwhile, so fewer trips mean more writes per second."""
-    return _first(await connection.execute_fetchall(sql, params))
-
-
 def _first(rows: Iterable[sqlite3.Row]) -> sqlite3.Row | None:
     return next(iter(rows), None)
-
-
-def migration_files() -> list[tuple[int, str, str]]:
-    """The numbered migrations shipped with the package, in order."""
-    found = []
-    for entry in resources.files("pwa.migrations").iterdir():
-        match = _MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
-    found.sort()
-    numbers = [number for number, _, _ in found]
-    if numbers != list(range(1, len(numbers) + 1)):
-        raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {numbers}")
-    return found
-
-
-def migrate(path: str) -> list[str]:
-    """Apply every migration not yet applied; return the names applied now.
-
-    Runs synchronously at start-up and from ``pwa migrate``, before any async connection
-    is opened, so a migration is never interleaved with app traffic.
-    """
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    applied_now: list[str] = []
-    connection = connect_sync(path, read_only=False)
-    try:
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migration ("
-            " number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-        )
-        done = {row[0] for row in connection.execute("SELECT number FROM schema_migration")}
-        for number, name, sql in migration_files():
-            if number in done:
-                continue
-            # executescript commits on its own, so the bookkeeping row goes in the script.
-            # Its values are the shipped file's number and name (checked by _MIGRATION_NAME).
-            connection.executescript(
-                "BEGIN IMMEDIATE;\n"  # nosec B608  # the package's own migration files only
-                + sql
-                + "\nINSERT INTO schema_migration (number, name, applied_at) VALUES "  # nosec B608
-                + f"({number}, '{name}', '{now_text()}');\nCOMMIT;"
-            )
-            applied_now.append(name)
-    finally:
-        connection.close()
-    return applied_now
-
-
-def has_demo_accounts(path: str) -> bool:
-    """Whether demo logins exist (production refuses to start with them)."""
-    connection = connect_sync(path, read_only=True)
-    try:
-        return (
-            connection.execute("SELECT 1 FROM account WHERE is_demo = 1 LIMIT 1").fetchone()
-            is not None
-        )
-    finally:
-        connection.close()
 
 
 def get_db() -> Database:

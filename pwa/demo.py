@@ -59,11 +59,11 @@ async def load(app: Quart, db: Database, today: date | None = None) -> bool:
     if today is None:
         today = utcnow().astimezone(ZoneInfo(template.time_zone)).date()
     plan_start = today + timedelta(days=DEMO_DAYS_TO_NEXT_ADMISSION - template.spacing_days)
-    async with db.transaction() as connection:
+    async with db.transaction() as tx:
         ids = {}
         for login in DEMO_LOGINS:
             ids[login.role] = await accounts.insert_account(
-                connection,
+                tx,
                 email=login.email,
                 display_name=login.display_name,
                 role=login.role,
@@ -73,39 +73,37 @@ async def load(app: Quart, db: Database, today: date | None = None) -> bool:
                 is_demo=True,
             )
         child_id = await families.insert_child(
-            connection,
+            tx,
             nickname=DEMO_CHILD,
             birth_date=date(today.year - 6, 3, 14),
             hospital_number="DEMO-0001",
             created_by=ids["nurse"],
         )
-        await families.link_caregiver(connection, ids["caregiver"], child_id)
+        await families.link_caregiver(tx, ids["caregiver"], child_id)
         # The demo nurse has red-report alerts on, so enabling push shows what nurses get.
-        await reminders.save_preference(
-            connection, ids["nurse"], reminders.Preference(red_alerts=True)
-        )
+        await reminders.save_preference(tx, ids["nurse"], reminders.Preference(red_alerts=True))
         await audit.record(
-            connection,
+            tx,
             actor_id=ids["nurse"],
             action="child.created",
             child_id=child_id,
             detail="demo",
         )
         await changes.create_plan(
-            connection,
+            tx,
             child_id=child_id,
             start=plan_start,
             template=template,
             actor_id=ids["nurse"],
         )
-        await connection.execute(
+        await tx.execute(
             """
             UPDATE visit SET location = 'Ward 5 (immunotherapy)', status = 'confirmed',
                    family_note = 'Please be at the ward desk at 09:00. Bring this week''s notes.'
              WHERE course_number = 2
             """
         )
-        await connection.execute("UPDATE visit SET status = 'completed' WHERE course_number = 1")
+        await tx.execute("UPDATE visit SET status = 'completed' WHERE course_number = 1")
     await add_demo_reports(
         db, child_id=child_id, caregiver_id=ids["caregiver"], nurse_id=ids["nurse"], today=today
     )

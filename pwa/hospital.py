@@ -6,10 +6,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime, time, timedelta
 from typing import Any
 
-import aiosqlite
-
 from . import clock
-from .db import Database
+from .db import Reader, Transaction
 
 
 @dataclass(frozen=True)
@@ -100,17 +98,15 @@ def staffed_hours_data(settings: HospitalSettings) -> dict[str, Any]:
 FIELD_NAMES = tuple(field.name for field in fields(HospitalSettings))
 
 
-async def hospital_settings(db: Database) -> HospitalSettings:
+async def hospital_settings(db: Reader) -> HospitalSettings:
     rows = await db.fetch_all("SELECT name, value FROM hospital_setting")
     stored = {row["name"]: row["value"] for row in rows if row["name"] in FIELD_NAMES}
     return HospitalSettings(**stored)
 
 
-async def save_hospital_settings(
-    connection: aiosqlite.Connection, settings: HospitalSettings
-) -> None:
+async def save_hospital_settings(tx: Transaction, settings: HospitalSettings) -> None:
     for name in FIELD_NAMES:
-        await connection.execute(
+        await tx.execute(
             """
             INSERT INTO hospital_setting (name, value) VALUES (:name, :value)
             ON CONFLICT (name) DO UPDATE SET value = excluded.value

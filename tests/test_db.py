@@ -12,7 +12,8 @@ import aiosqlite
 import pytest
 
 from pwa import audit
-from pwa.db import Database, from_db, migrate, migration_files, to_db
+from pwa.db import Database, from_db, to_db
+from pwa.schema import migrate, migration_files
 
 
 def test_migrations_apply_to_an_empty_database_once(tmp_path: Path) -> None:
@@ -44,15 +45,14 @@ def test_migration_files_are_numbered_without_gaps() -> None:
 
 
 async def test_connections_use_the_required_pragmas(db: Database) -> None:
-    async with db.read() as connection:
-        async with connection.execute("PRAGMA journal_mode") as cursor:
-            assert (await cursor.fetchone())[0] == "wal"
-        async with connection.execute("PRAGMA foreign_keys") as cursor:
-            assert (await cursor.fetchone())[0] == 1
-        async with connection.execute("PRAGMA synchronous") as cursor:
-            assert (await cursor.fetchone())[0] == 2  # FULL
-    async with db.transaction() as connection, connection.execute("PRAGMA synchronous") as cursor:
-        assert (await cursor.fetchone())[0] == 2
+    # scan reads on a pooled reader: every reader has the settings.
+    for _ in db._all_readers:
+        assert [row[0] for row in await db.scan("PRAGMA journal_mode")] == ["wal"]
+        assert [row[0] for row in await db.scan("PRAGMA foreign_keys")] == [1]
+        assert [row[0] for row in await db.scan("PRAGMA synchronous")] == [2]  # FULL
+    async with db.transaction() as tx:
+        row = await tx.fetch_one("PRAGMA synchronous")
+        assert row is not None and row[0] == 2
     # The event loop's own reader (fetch_one / fetch_all) has the same settings.
     for pragma, expected in (
         ("journal_mode", "wal"),
@@ -65,9 +65,8 @@ async def test_connections_use_the_required_pragmas(db: Database) -> None:
 
 
 async def test_readers_cannot_write(db: Database) -> None:
-    async with db.read() as connection:
-        with pytest.raises(sqlite3.OperationalError):
-            await connection.execute("INSERT INTO hospital_setting (name, value) VALUES ('x', 'y')")
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        await db.scan("INSERT INTO hospital_setting (name, value) VALUES ('x', 'y')")
 
 
 async def test_keyed_reads_see_every_committed_write_at_once(db: Database) -> None:
@@ -130,10 +129,11 @@ async def test_concurrent_transactions_never_interleave(db: Database) -> None:
 
     async def increment() -> None:
         async with db.transaction() as connection:
-            async with connection.execute(
+            row = await connection.fetch_one(
                 "SELECT value FROM hospital_setting WHERE name = 'counter'"
-            ) as cursor:
-                value = int((await cursor.fetchone())[0])
+            )
+            assert row is not None
+            value = int(row[0])
             await asyncio.sleep(0)  # give other coroutines every chance to interleave
             await connection.execute(
                 "UPDATE hospital_setting SET value = :value WHERE name = 'counter'",

@@ -156,9 +156,9 @@ async def test_language_child_and_session_each_get_their_own_page(
 
     # A second child, then switching to it.
     async with db.transaction() as connection:
-        child_id = await connection.execute_insert(
+        child_id = await connection.fetch_one(
             "INSERT INTO child (nickname, birth_date, created_at) VALUES ('Alex', '2020-01-01', "
-            "'2026-01-01T00:00:00.000000Z')"
+            "'2026-01-01T00:00:00.000000Z') RETURNING id"
         )
         assert child_id is not None
         await connection.execute(

@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from quart import Quart
 
-from pwa import db as db_module
-from pwa.db import Database, migrate, migration_files
+from pwa import schema as schema_module
+from pwa.db import Database
 from pwa.notifications import jobs, keys
 from pwa.notifications.endpoints import EndpointPolicy
 from pwa.notifications.jobs import About
@@ -37,6 +37,7 @@ from pwa.notifications.transport import (
     verdict,
 )
 from pwa.plans import store as plans
+from pwa.schema import migrate, migration_files
 from tests.conftest import People, make_plan
 
 NOW = "2027-01-01T12:00:00.000000Z"
@@ -74,7 +75,7 @@ def test_migration_moves_subjects_into_typed_columns_and_keeps_deliveries(
 ) -> None:
     path = str(tmp_path / "old.sqlite3")
     every = migration_files()
-    monkeypatch.setattr(db_module, "migration_files", lambda: every[:14])
+    monkeypatch.setattr(schema_module, "migration_files", lambda: every[:14])
     migrate(path)
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA foreign_keys = ON")
@@ -91,7 +92,7 @@ def test_migration_moves_subjects_into_typed_columns_and_keeps_deliveries(
     )
     connection.close()
 
-    monkeypatch.setattr(db_module, "migration_files", lambda: every)
+    monkeypatch.setattr(schema_module, "migration_files", lambda: every)
     assert migrate(path) == [name for _, name, _ in every[14:]]
     connection = sqlite3.connect(path)
     rows = connection.execute(

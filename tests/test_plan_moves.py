@@ -13,12 +13,13 @@ from zoneinfo import ZoneInfo
 import time_machine
 from quart import Quart
 
-from pwa.db import Database, migration_files
+from pwa.db import Database
 from pwa.notifications import payloads, planner
 from pwa.notifications import store as notifications
 from pwa.notifications.jobs import About, Job
 from pwa.plans import changes
 from pwa.plans import store as plans
+from pwa.schema import migration_files
 from tests.conftest import People, choose_language, csrf_from, make_plan, post_form, sign_in
 from tests.helpers.calendar import events_by_uid, fetch_calendar, new_feed
 from tests.helpers.pages import plain
@@ -330,8 +331,7 @@ async def test_a_claimed_reminder_for_a_day_the_period_left_is_not_sent(
         about = About(medication_period_id=period.id, medication_day=date.fromisoformat(day))
         return Job(1, "medication:08:00", about, 1, people.parent_id, due, due, 1)
 
-    async with db.read() as connection:
-        assert await payloads.build(connection, job("2027-04-09"), due) is not None
+    assert await payloads.build(db, job("2027-04-09"), due) is not None
     async with db.transaction() as connection:
         await changes.edit_medication(
             connection,
@@ -341,9 +341,8 @@ async def test_a_claimed_reminder_for_a_day_the_period_left_is_not_sent(
             people.nurse_id,
             child_id=people.child_id,
         )
-    async with db.read() as connection:
-        assert await payloads.build(connection, job("2027-04-09"), due) is None
-        assert await payloads.build(connection, job("2027-04-16"), due) is not None
+    assert await payloads.build(db, job("2027-04-09"), due) is None
+    assert await payloads.build(db, job("2027-04-16"), due) is not None
 
 
 def test_migration_attaches_existing_periods_to_their_course(tmp_path: Path) -> None:

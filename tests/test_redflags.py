@@ -82,7 +82,7 @@ def test_the_shipped_pain_rule_says_what_it_checks(tmp_path: Path) -> None:
     """Migration 0009: "4 or more" (it fires at 7 too), unless an admin changed the rule."""
     from importlib import resources
 
-    from pwa.db import migrate
+    from pwa.schema import migrate
 
     path = str(tmp_path / "rules.sqlite3")
     migrate(path)
@@ -136,7 +136,7 @@ def test_migration_0012_marks_shipped_rules_by_id_and_only_red_ones(tmp_path: Pa
     """Hazard H3: existing installs get the emergency mark on the shipped rules they keep."""
     from importlib import resources
 
-    from pwa.db import migrate
+    from pwa.schema import migrate
 
     path = str(tmp_path / "rules.sqlite3")
     migrate(path)

@@ -11,10 +11,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-import aiosqlite
-
 from ..clock import utcnow
-from ..db import Database, to_db
+from ..db import Database, Reader, Transaction, to_db
 from . import second_factor
 
 # How long a correct password stays good for entering (or setting up) the second factor.
@@ -28,12 +26,12 @@ def _hash(handle: str) -> bytes:
 async def start(db: Database, account_id: int) -> str:
     """Make a new key for this account (replacing any earlier one); the handle for the cookie."""
     handle = secrets.token_urlsafe(32)
-    async with db.transaction() as connection:
-        await connection.execute(
+    async with db.transaction() as tx:
+        await tx.execute(
             "DELETE FROM pending_second_factor WHERE created_at <= :cutoff",
             {"cutoff": to_db(utcnow() - WINDOW)},
         )
-        await connection.execute(
+        await tx.execute(
             """
             INSERT INTO pending_second_factor (account_id, handle_hash, secret, created_at)
             VALUES (:account_id, :handle_hash, :secret, :now)
@@ -51,7 +49,7 @@ async def start(db: Database, account_id: int) -> str:
     return handle
 
 
-async def pending_secret(db: Database, account_id: int, handle: object) -> str | None:
+async def pending_secret(db: Reader, account_id: int, handle: object) -> str | None:
     """The key this handle stands for, while the window lasts; None otherwise."""
     if not isinstance(handle, str) or not handle:
         return None
@@ -70,9 +68,9 @@ async def pending_secret(db: Database, account_id: int, handle: object) -> str |
     return None if row is None else str(row["secret"])
 
 
-async def forget(connection: aiosqlite.Connection, account_id: int) -> None:
+async def forget(tx: Transaction, account_id: int) -> None:
     """The key is confirmed (or no longer wanted): drop the pending row."""
-    await connection.execute(
+    await tx.execute(
         "DELETE FROM pending_second_factor WHERE account_id = :account_id",
         {"account_id": account_id},
     )

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import aiosqlite
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from quart import after_this_request, current_app, request
 from werkzeug.exceptions import TooManyRequests
@@ -26,7 +25,7 @@ from werkzeug.exceptions import TooManyRequests
 from .. import security_events
 from ..clock import utcnow
 from ..config import plain_http_development
-from ..db import Database, from_db, to_db
+from ..db import Database, Reader, Transaction, from_db, to_db
 from ..security import client_address
 from .store import Account
 
@@ -163,7 +162,7 @@ def client_only(kind: str, limit: int) -> Attempt:
     return Attempt(limits=((_subject(f"{kind}-client", client_address()), limit),), kind=kind)
 
 
-async def seconds_to_wait(db: Database, tried: Attempt) -> int:
+async def seconds_to_wait(db: Reader, tried: Attempt) -> int:
     """0 when this attempt may go ahead, else whole seconds until it may."""
     now = utcnow()
     wait = 0.0
@@ -183,7 +182,7 @@ async def seconds_to_wait(db: Database, tried: Attempt) -> int:
     return max(1, math.ceil(wait)) if wait > 0 else 0
 
 
-async def check(db: Database, tried: Attempt) -> None:
+async def check(db: Reader, tried: Attempt) -> None:
     """Refuse with 429 (and how long to wait) when a limit is reached."""
     wait = await seconds_to_wait(db, tried)
     if wait:
@@ -197,10 +196,10 @@ async def record_failure(db: Database, tried: Attempt) -> None:
     """Count a wrong password, code or token, and log it (without what was typed)."""
     security_events.record(f"{tried.kind}.failed", account_id=tried.account_id)
     now = utcnow()
-    async with db.transaction() as connection:
-        await _forget_old(connection)
+    async with db.transaction() as tx:
+        await _forget_old(tx)
         for subject, _ in tried.limits:
-            await connection.execute(
+            await tx.execute(
                 "INSERT INTO sign_in_failure (subject, failed_at) VALUES (:subject, :at)",
                 {"subject": subject, "at": to_db(now)},
             )
@@ -215,17 +214,17 @@ async def succeeded(db: Database, account: Account) -> None:
         known_device=known_device(account) is not None,
     )
     subjects = _account_subjects(account.email, account, known_device(account))
-    async with db.transaction() as connection:
-        await _forget_old(connection)
+    async with db.transaction() as tx:
+        await _forget_old(tx)
         for subject in subjects:
-            await connection.execute(
+            await tx.execute(
                 "DELETE FROM sign_in_failure WHERE subject = :subject", {"subject": subject}
             )
     remember_device(account)
 
 
-async def _forget_old(connection: aiosqlite.Connection) -> None:
-    await connection.execute(
+async def _forget_old(tx: Transaction) -> None:
+    await tx.execute(
         "DELETE FROM sign_in_failure WHERE failed_at <= :cutoff",
         {"cutoff": to_db(utcnow() - WINDOW)},
     )

@@ -55,9 +55,9 @@ def lifetimes(account: Account) -> tuple[timedelta, timedelta]:
 async def start(db: Database, account: Account, child_id: int | None = None) -> None:
     """Sign in: a new token (never reuse a pre-login id), a new CSRF secret."""
     token = secrets.token_urlsafe(32)
-    async with db.transaction() as connection:
+    async with db.transaction() as tx:
         await store.insert_session(
-            connection,
+            tx,
             token_hash=token_hash(token),
             account_id=account.id,
             csrf_secret=secrets.token_hex(32),
@@ -75,8 +75,8 @@ async def end(db: Database) -> None:
     """Sign out: revoke the row, so a replayed cookie is refused, and drop the cookie."""
     session_row = g.get("session_row")
     if session_row is not None:
-        async with db.transaction() as connection:
-            await store.revoke_session(connection, session_row.id)
+        async with db.transaction() as tx:
+            await store.revoke_session(tx, session_row.id)
         security_events.record("session.ended", level=logging.INFO)
     g.session_row = None
     g.account = None
@@ -99,8 +99,8 @@ async def load_current() -> None:
     idle, absolute = lifetimes(account)
     now = utcnow()
     if now - session_row.last_seen_at > idle or now - session_row.created_at > absolute:
-        async with db.transaction() as connection:
-            await store.revoke_session(connection, session_row.id)
+        async with db.transaction() as tx:
+            await store.revoke_session(tx, session_row.id)
         security_events.record("session.expired", level=logging.INFO, account_id=account.id)
         g.session_expired = True
         logout_user()
@@ -114,8 +114,8 @@ async def load_current() -> None:
         now - session_row.last_seen_at >= TOUCH_INTERVAL
         and BACKGROUND_HEADER not in request.headers
     ):
-        async with db.transaction() as connection:
-            await store.touch_session(connection, session_row.id, now)
+        async with db.transaction() as tx:
+            await store.touch_session(tx, session_row.id, now)
 
 
 def cookie_names(config: Mapping[str, Any]) -> tuple[str, str]:

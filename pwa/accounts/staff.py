@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from ..db import Database, from_db, now_text
+from ..db import Reader, Transaction, from_db, now_text
 
 STAFF_ROLES = ("nurse", "admin")
 
@@ -31,7 +29,7 @@ class StaffMember:
         return self.disabled_at is not None
 
 
-async def select_staff(db: Database) -> list[StaffMember]:
+async def select_staff(db: Reader) -> list[StaffMember]:
     """Everyone who works in the app, active ones first, by name."""
     rows = await db.fetch_all(
         """
@@ -58,62 +56,62 @@ async def select_staff(db: Database) -> list[StaffMember]:
     ]
 
 
-async def select_staff_member(db: Database, account_id: int) -> StaffMember | None:
+async def select_staff_member(db: Reader, account_id: int) -> StaffMember | None:
     return next((member for member in await select_staff(db) if member.id == account_id), None)
 
 
-async def disable(connection: aiosqlite.Connection, account_id: int) -> bool:
+async def disable(tx: Transaction, account_id: int) -> bool:
     """Disable a staff account; False when it is not staff or already disabled."""
-    cursor = await connection.execute(
+    changed = await tx.execute(
         """
         UPDATE account SET disabled_at = :now
          WHERE id = :id AND role IN ('nurse', 'admin') AND disabled_at IS NULL
         """,
         {"now": now_text(), "id": account_id},
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
-async def enable(connection: aiosqlite.Connection, account_id: int) -> bool:
-    cursor = await connection.execute(
+async def enable(tx: Transaction, account_id: int) -> bool:
+    changed = await tx.execute(
         """
         UPDATE account SET disabled_at = NULL
          WHERE id = :id AND role IN ('nurse', 'admin') AND disabled_at IS NOT NULL
         """,
         {"id": account_id},
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
-async def clear_second_factor(connection: aiosqlite.Connection, account_id: int) -> bool:
+async def clear_second_factor(tx: Transaction, account_id: int) -> bool:
     """Forget the authenticator, so the next sign-in enrols a new one."""
-    cursor = await connection.execute(
+    changed = await tx.execute(
         """
         UPDATE account SET totp_secret = NULL, totp_last_step = NULL
          WHERE id = :id AND role IN ('nurse', 'admin')
         """,
         {"id": account_id},
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
-async def change_role(connection: aiosqlite.Connection, account_id: int, role: str) -> bool:
+async def change_role(tx: Transaction, account_id: int, role: str) -> bool:
     """Make a nurse an admin or the other way round; False when nothing changed."""
     if role not in STAFF_ROLES:
         raise ValueError(f"not a staff role: {role}")
-    cursor = await connection.execute(
+    changed = await tx.execute(
         """
         UPDATE account SET role = :role
          WHERE id = :id AND role IN ('nurse', 'admin') AND role <> :role
         """,
         {"role": role, "id": account_id},
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
-async def revoke_reset_codes(connection: aiosqlite.Connection, account_id: int) -> None:
+async def revoke_reset_codes(tx: Transaction, account_id: int) -> None:
     """Withdraw open set-up and reset codes, so re-enabling an account does not revive them."""
-    await connection.execute(
+    await tx.execute(
         """
         UPDATE access_code SET revoked_at = :now
          WHERE account_id = :id AND kind = 'reset' AND used_at IS NULL AND revoked_at IS NULL

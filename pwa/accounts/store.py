@@ -7,10 +7,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from .. import security_events
-from ..db import Database, fetch_one, from_db, now_text, to_db
+from ..db import Reader, Transaction, from_db, now_text, to_db
 
 ACCOUNT_COLUMNS = """
     account.id, account.email, account.display_name, account.role, account.password_hash,
@@ -99,14 +97,14 @@ class AccessCode:
 # --- accounts --------------------------------------------------------------------
 
 
-async def select_account(db: Database, account_id: int) -> Account | None:
+async def select_account(db: Reader, account_id: int) -> Account | None:
     # Fixed column list; every value is a bound parameter.
     sql = f"SELECT {ACCOUNT_COLUMNS} FROM account WHERE id = :id"  # noqa: S608  # nosec B608
     row = await db.fetch_one(sql, {"id": account_id})
     return Account.from_row(row) if row else None
 
 
-async def select_account_by_email(db: Database, email: str) -> Account | None:
+async def select_account_by_email(db: Reader, email: str) -> Account | None:
     row = await db.fetch_one(
         f"SELECT {ACCOUNT_COLUMNS} FROM account WHERE email = :email",  # noqa: S608  # nosec B608  # fixed column lists and names only; every value is a bound parameter
         {"email": email.strip()},
@@ -115,7 +113,7 @@ async def select_account_by_email(db: Database, email: str) -> Account | None:
 
 
 async def insert_account(
-    connection: aiosqlite.Connection,
+    tx: Transaction,
     *,
     email: str,
     display_name: str,
@@ -127,8 +125,7 @@ async def insert_account(
     is_demo: bool = False,
 ) -> int:
     now = now_text()
-    row = await fetch_one(
-        connection,
+    row = await tx.fetch_one(
         """
         INSERT INTO account (email, display_name, role, password_hash, totp_secret, locale,
                              privacy_version, privacy_accepted_at, is_demo, created_at)
@@ -153,47 +150,43 @@ async def insert_account(
     return int(row["id"])
 
 
-async def update_password(
-    connection: aiosqlite.Connection, account_id: int, password_hash: str
-) -> None:
-    await connection.execute(
+async def update_password(tx: Transaction, account_id: int, password_hash: str) -> None:
+    await tx.execute(
         "UPDATE account SET password_hash = :hash WHERE id = :id",
         {"hash": password_hash, "id": account_id},
     )
 
 
-async def update_locale(connection: aiosqlite.Connection, account_id: int, locale: str) -> None:
-    await connection.execute(
+async def update_locale(tx: Transaction, account_id: int, locale: str) -> None:
+    await tx.execute(
         "UPDATE account SET locale = :locale WHERE id = :id", {"locale": locale, "id": account_id}
     )
 
 
-async def set_totp_secret(
-    connection: aiosqlite.Connection, account_id: int, secret: str, step: int
-) -> None:
-    await connection.execute(
+async def set_totp_secret(tx: Transaction, account_id: int, secret: str, step: int) -> None:
+    await tx.execute(
         "UPDATE account SET totp_secret = :secret, totp_last_step = :step WHERE id = :id",
         {"secret": secret, "step": step, "id": account_id},
     )
 
 
-async def claim_totp_step(connection: aiosqlite.Connection, account_id: int, step: int) -> bool:
+async def claim_totp_step(tx: Transaction, account_id: int, step: int) -> bool:
     """Record a used TOTP step; False when this or a later step was already used."""
-    cursor = await connection.execute(
+    changed = await tx.execute(
         """
         UPDATE account SET totp_last_step = :step
          WHERE id = :id AND (totp_last_step IS NULL OR totp_last_step < :step)
         """,
         {"step": step, "id": account_id},
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
 # --- sessions --------------------------------------------------------------------
 
 
 async def insert_session(
-    connection: aiosqlite.Connection,
+    tx: Transaction,
     *,
     token_hash: bytes,
     account_id: int,
@@ -201,7 +194,7 @@ async def insert_session(
     child_id: int | None,
 ) -> None:
     now = now_text()
-    await connection.execute(
+    await tx.execute(
         """
         INSERT INTO account_session (token_hash, account_id, csrf_secret, child_id, created_at, last_seen_at)
         VALUES (:token_hash, :account_id, :csrf_secret, :child_id, :now, :now)
@@ -216,7 +209,7 @@ async def insert_session(
     )
 
 
-async def select_session(db: Database, token_hash: bytes) -> tuple[SessionRow, Account] | None:
+async def select_session(db: Reader, token_hash: bytes) -> tuple[SessionRow, Account] | None:
     row = await db.fetch_one(
         f"""
         SELECT account_session.id AS session_id, account_session.csrf_secret, account_session.child_id,
@@ -242,35 +235,29 @@ async def select_session(db: Database, token_hash: bytes) -> tuple[SessionRow, A
     return session, Account.from_row(row)
 
 
-async def touch_session(
-    connection: aiosqlite.Connection, session_id: int, moment: datetime
-) -> None:
-    await connection.execute(
+async def touch_session(tx: Transaction, session_id: int, moment: datetime) -> None:
+    await tx.execute(
         "UPDATE account_session SET last_seen_at = :at WHERE id = :id",
         {"at": to_db(moment), "id": session_id},
     )
 
 
-async def set_session_child(
-    connection: aiosqlite.Connection, session_id: int, child_id: int
-) -> None:
-    await connection.execute(
+async def set_session_child(tx: Transaction, session_id: int, child_id: int) -> None:
+    await tx.execute(
         "UPDATE account_session SET child_id = :child_id WHERE id = :id",
         {"child_id": child_id, "id": session_id},
     )
 
 
-async def revoke_session(connection: aiosqlite.Connection, session_id: int) -> None:
-    await connection.execute(
+async def revoke_session(tx: Transaction, session_id: int) -> None:
+    await tx.execute(
         "UPDATE account_session SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL",
         {"now": now_text(), "id": session_id},
     )
 
 
-async def revoke_sessions_of(
-    connection: aiosqlite.Connection, account_id: int, *, keep: int | None = None
-) -> None:
-    await connection.execute(
+async def revoke_sessions_of(tx: Transaction, account_id: int, *, keep: int | None = None) -> None:
+    await tx.execute(
         """
         UPDATE account_session SET revoked_at = :now
          WHERE account_id = :account_id AND revoked_at IS NULL AND id IS NOT :keep
@@ -286,7 +273,7 @@ async def revoke_sessions_of(
 
 
 async def insert_access_code(
-    connection: aiosqlite.Connection,
+    tx: Transaction,
     *,
     kind: str,
     code_hash: bytes,
@@ -296,8 +283,7 @@ async def insert_access_code(
     account_id: int | None = None,
     note: str = "",
 ) -> int:
-    row = await fetch_one(
-        connection,
+    row = await tx.fetch_one(
         """
         INSERT INTO access_code (kind, code_hash, child_id, account_id, note, created_by, created_at, expires_at)
         VALUES (:kind, :code_hash, :child_id, :account_id, :note, :created_by, :now, :expires_at)
@@ -318,7 +304,7 @@ async def insert_access_code(
     return int(row["id"])
 
 
-async def select_access_code(db: Database, kind: str, code_hash: bytes) -> AccessCode | None:
+async def select_access_code(db: Reader, kind: str, code_hash: bytes) -> AccessCode | None:
     row = await db.fetch_one(
         "SELECT * FROM access_code WHERE kind = :kind AND code_hash = :code_hash",
         {"kind": kind, "code_hash": code_hash},
@@ -326,21 +312,19 @@ async def select_access_code(db: Database, kind: str, code_hash: bytes) -> Acces
     return AccessCode.from_row(row) if row else None
 
 
-async def use_access_code(
-    connection: aiosqlite.Connection, code_id: int, used_by: int, moment: datetime
-) -> bool:
+async def use_access_code(tx: Transaction, code_id: int, used_by: int, moment: datetime) -> bool:
     """Mark a code used; False if it was used, revoked or expired meanwhile."""
-    cursor = await connection.execute(
+    changed = await tx.execute(
         """
         UPDATE access_code SET used_at = :now, used_by = :used_by
          WHERE id = :id AND used_at IS NULL AND revoked_at IS NULL AND expires_at > :now
         """,
         {"now": to_db(moment), "used_by": used_by, "id": code_id},
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
-async def select_invites_for_child(db: Database, child_id: int) -> list[AccessCode]:
+async def select_invites_for_child(db: Reader, child_id: int) -> list[AccessCode]:
     rows = await db.fetch_all(
         "SELECT * FROM access_code WHERE kind = 'invite' AND child_id = :child_id ORDER BY id DESC",
         {"child_id": child_id},
@@ -348,8 +332,8 @@ async def select_invites_for_child(db: Database, child_id: int) -> list[AccessCo
     return [AccessCode.from_row(row) for row in rows]
 
 
-async def revoke_invite(connection: aiosqlite.Connection, code_id: int, child_id: int) -> bool:
-    cursor = await connection.execute(
+async def revoke_invite(tx: Transaction, code_id: int, child_id: int) -> bool:
+    changed = await tx.execute(
         """
         UPDATE access_code SET revoked_at = :now
          WHERE id = :id AND child_id = :child_id AND kind = 'invite'
@@ -357,12 +341,12 @@ async def revoke_invite(connection: aiosqlite.Connection, code_id: int, child_id
         """,
         {"now": now_text(), "id": code_id, "child_id": child_id},
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
-async def revoke_reset_codes(connection: aiosqlite.Connection, account_id: int) -> None:
+async def revoke_reset_codes(tx: Transaction, account_id: int) -> None:
     """A password just set makes any other open reset code for the account pointless."""
-    await connection.execute(
+    await tx.execute(
         """
         UPDATE access_code SET revoked_at = :now
          WHERE kind = 'reset' AND account_id = :account_id AND used_at IS NULL AND revoked_at IS NULL

@@ -127,8 +127,8 @@ async def second_factor_code() -> ResponseReturnValue:
         await lockout.check(db, tried)
         step = second_factor.matching_step(account.totp_secret, form.code.data)
         if step is not None:
-            async with db.transaction() as connection:
-                fresh = await store.claim_totp_step(connection, account.id, step)
+            async with db.transaction() as tx:
+                fresh = await store.claim_totp_step(tx, account.id, step)
             if fresh:
                 await lockout.succeeded(db, account)
                 await sessions.start(db, account)
@@ -160,12 +160,10 @@ async def enrol_second_factor() -> ResponseReturnValue:
         await lockout.check(db, tried)
         step = second_factor.matching_step(secret, form.code.data)
         if step is not None:
-            async with db.transaction() as connection:
-                await store.set_totp_secret(connection, account.id, secret, step)
-                await enrolment.forget(connection, account.id)
-                await audit.record(
-                    connection, actor_id=account.id, action="account.second_factor_enrolled"
-                )
+            async with db.transaction() as tx:
+                await store.set_totp_secret(tx, account.id, secret, step)
+                await enrolment.forget(tx, account.id)
+                await audit.record(tx, actor_id=account.id, action="account.second_factor_enrolled")
             await lockout.succeeded(db, account)
             await sessions.start(db, account)
             return redirect(safe_next())
@@ -288,10 +286,10 @@ async def _redeem(
 ) -> int:
     """Create or reuse the caregiver, use the code and link the child, all in one transaction."""
     assert invite.child_id is not None
-    async with db.transaction() as connection:
+    async with db.transaction() as tx:
         if account is None:
             caregiver_id = await store.insert_account(
-                connection,
+                tx,
                 email=form.email.data,
                 display_name=form.display_name.data,
                 role="caregiver",
@@ -301,17 +299,17 @@ async def _redeem(
             )
         else:
             caregiver_id = account.id
-        used = await store.use_access_code(connection, invite.id, caregiver_id, now)
+        used = await store.use_access_code(tx, invite.id, caregiver_id, now)
         if not used:
             # Someone redeemed it a moment ago: undo everything.
             raise _CodeGone()
-        await families.link_caregiver(connection, caregiver_id, invite.child_id)
-        await reminders.plan_for_child(connection, invite.child_id)
+        await families.link_caregiver(tx, caregiver_id, invite.child_id)
+        await reminders.plan_for_child(tx, invite.child_id)
         await audit.record(
-            connection, actor_id=caregiver_id, action="invite.redeemed", child_id=invite.child_id
+            tx, actor_id=caregiver_id, action="invite.redeemed", child_id=invite.child_id
         )
         if account is not None:
-            await store.set_session_child(connection, g.session_row.id, invite.child_id)
+            await store.set_session_child(tx, g.session_row.id, invite.child_id)
     return caregiver_id
 
 
@@ -335,13 +333,13 @@ async def reset(code: str) -> ResponseReturnValue:
     form.known_words = await _known_words(account)
     if request.method == "POST" and form.validate():
         password_hash = await hash_password_in_thread(form.password.data)
-        async with db.transaction() as connection:
-            if not await store.use_access_code(connection, reset_code.id, account.id, now):
+        async with db.transaction() as tx:
+            if not await store.use_access_code(tx, reset_code.id, account.id, now):
                 raise _CodeGone()
-            await store.update_password(connection, account.id, password_hash)
-            await store.revoke_sessions_of(connection, account.id)
-            await store.revoke_reset_codes(connection, account.id)
-            await audit.record(connection, actor_id=account.id, action="account.password_reset")
+            await store.update_password(tx, account.id, password_hash)
+            await store.revoke_sessions_of(tx, account.id)
+            await store.revoke_reset_codes(tx, account.id)
+            await audit.record(tx, actor_id=account.id, action="account.password_reset")
         if g.account is not None:
             await sessions.end(db)
         if account.is_staff:
@@ -378,13 +376,11 @@ async def change_password() -> ResponseReturnValue:
         db = get_db()
         if await verify_password_in_thread(g.account.password_hash, form.current.data):
             password_hash = await hash_password_in_thread(form.password.data)
-            async with db.transaction() as connection:
-                await store.update_password(connection, g.account.id, password_hash)
-                await store.revoke_sessions_of(connection, g.account.id, keep=g.session_row.id)
-                await store.revoke_reset_codes(connection, g.account.id)
-                await audit.record(
-                    connection, actor_id=g.account.id, action="account.password_changed"
-                )
+            async with db.transaction() as tx:
+                await store.update_password(tx, g.account.id, password_hash)
+                await store.revoke_sessions_of(tx, g.account.id, keep=g.session_row.id)
+                await store.revoke_reset_codes(tx, g.account.id)
+                await audit.record(tx, actor_id=g.account.id, action="account.password_changed")
             await flash(gettext("Your password is changed. Other devices were signed out."))
             return redirect(url_for("accounts.settings"))
         form.current.errors = [gettext("This is not your current password.")]
@@ -401,8 +397,8 @@ async def choose_language() -> ResponseReturnValue:
     if chosen not in LOCALES:
         abort(400)
     if g.account is not None:
-        async with get_db().transaction() as connection:
-            await store.update_locale(connection, g.account.id, chosen)
+        async with get_db().transaction() as tx:
+            await store.update_locale(tx, g.account.id, chosen)
     response = redirect(safe_next())
     response.set_cookie(
         language_cookie_name(),

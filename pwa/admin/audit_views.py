@@ -118,9 +118,9 @@ async def audit_log() -> ResponseReturnValue:
     if form.validate():
         query = form.to_filter()
         rows, older = await audit.search(get_db(), query, page)
-        async with get_db().transaction() as connection:
+        async with get_db().transaction() as tx:
             await audit.record(
-                connection,
+                tx,
                 actor_id=g.account.id,
                 action="audit.searched",
                 child_id=query.child_id,

@@ -36,11 +36,11 @@ async def diary_items() -> ResponseReturnValue:
         form = await DiaryItemsForm.from_request()
         if form.validate():
             enabled = form.enabled()
-            async with db.transaction() as connection:
-                await diary.save_enabled_items(connection, enabled)
+            async with db.transaction() as tx:
+                await diary.save_enabled_items(tx, enabled)
                 off = sorted(set(BY_KEY) - enabled)
                 await audit.record(
-                    connection,
+                    tx,
                     actor_id=g.account.id,
                     action="diary_items.updated",
                     detail=f"on: {', '.join(sorted(enabled)) or '-'}; off: {', '.join(off) or '-'}",
@@ -92,21 +92,21 @@ async def rules_list() -> ResponseReturnValue:
 
 async def _save_rule(form: RuleForm, existing: rules.StoredRule | None) -> int:
     db = get_db()
-    async with db.transaction() as connection:
+    async with db.transaction() as tx:
         if existing is not None and existing.rule.item == form.chosen_item().key:
             rule_id = existing.rule.id  # reports name the rules they matched by this id
         else:
-            rule_id = new_rule_id(form.chosen_item().key, await rules.select_rule_ids(connection))
+            rule_id = new_rule_id(form.chosen_item().key, await rules.select_rule_ids(tx))
         rule = Rule.parse(form.definition(rule_id))
         if existing is None:
-            row_id = await rules.insert_rule(connection, rule)
+            row_id = await rules.insert_rule(tx, rule)
             what = "added"
         else:
             row_id = existing.row_id
-            await rules.update_rule(connection, row_id, rule)
+            await rules.update_rule(tx, row_id, rule)
             what = "changed"
         await audit.record(
-            connection,
+            tx,
             actor_id=g.account.id,
             action="rules.updated",
             detail=f"{what} {rule_json(rule)}",
@@ -173,10 +173,10 @@ async def switch_rule(rule_id: int) -> ResponseReturnValue:
     not_found_unless(existing)
     assert existing is not None
     enabled = (await request.form).get("enabled") == "1"
-    async with db.transaction() as connection:
-        await rules.set_enabled(connection, rule_id, enabled)
+    async with db.transaction() as tx:
+        await rules.set_enabled(tx, rule_id, enabled)
         await audit.record(
-            connection,
+            tx,
             actor_id=g.account.id,
             action="rules.updated",
             detail=f"{'switched on' if enabled else 'switched off'} {existing.rule.id}",
@@ -196,10 +196,10 @@ async def remove_rule(rule_id: int) -> ResponseReturnValue:
     existing = await rules.select_one(db, rule_id)
     not_found_unless(existing)
     assert existing is not None
-    async with db.transaction() as connection:
-        await rules.delete_rule(connection, rule_id)
+    async with db.transaction() as tx:
+        await rules.delete_rule(tx, rule_id)
         await audit.record(
-            connection,
+            tx,
             actor_id=g.account.id,
             action="rules.updated",
             detail=f"removed {rule_json(existing.rule)}",

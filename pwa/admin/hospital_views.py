@@ -149,10 +149,10 @@ async def hospital_settings() -> ResponseReturnValue:
         form = await HospitalForm.from_request()
         if form.validate():
             saved = form.to_settings()
-            async with db.transaction() as connection:
-                await save_hospital_settings(connection, saved)
+            async with db.transaction() as tx:
+                await save_hospital_settings(tx, saved)
                 await audit.record(
-                    connection,
+                    tx,
                     actor_id=g.account.id,
                     action="hospital.updated",
                     detail=_summary(saved),

@@ -24,8 +24,8 @@ async def close_record(child_id: int) -> ResponseReturnValue:
     assert child is not None
     if request.method == "POST":
         await require_csrf(await PlainForm.from_request())
-        async with db.transaction() as connection:
-            await retention.close_record(connection, child.id, g.account.id)
+        async with db.transaction() as tx:
+            await retention.close_record(tx, child.id, g.account.id)
         await flash(
             gettext(
                 "The record of %(name)s is closed. The family no longer has access.",

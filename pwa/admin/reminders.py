@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from datetime import time
 
-import aiosqlite
 from quart import current_app, flash, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
 from .. import audit
 from ..clock import utcnow
-from ..db import get_db
+from ..db import Transaction, get_db
 from ..i18n import gettext
 from ..notifications import jobs, planner, status, store
 from ..rendering import render_template
@@ -31,17 +30,19 @@ def _summary(offsets: list[tuple[int, time]]) -> str:
     return ", ".join(f"{days}@{at:%H:%M}" for days, at in offsets)
 
 
-async def _replan_open_plans(connection: aiosqlite.Connection) -> int:
-    async with connection.execute(
-        """
+async def _replan_open_plans(tx: Transaction) -> int:
+    child_ids = [
+        int(row[0])
+        for row in await tx.fetch_all(
+            """
         SELECT treatment_plan.child_id
           FROM treatment_plan JOIN child ON child.id = treatment_plan.child_id
          WHERE child.closed_at IS NULL
         """
-    ) as cursor:
-        child_ids = [int(row[0]) for row in await cursor.fetchall()]
+        )
+    ]
     for child_id in child_ids:
-        await planner.plan_for_child(connection, child_id)
+        await planner.plan_for_child(tx, child_id)
     return len(child_ids)
 
 
@@ -54,16 +55,16 @@ async def reminder_offsets() -> ResponseReturnValue:
         form = await OffsetsForm.from_request()
         if form.validate():
             saved = form.to_offsets()
-            async with db.transaction() as connection:
-                await store.replace_offsets(connection, saved)
+            async with db.transaction() as tx:
+                await store.replace_offsets(tx, saved)
                 # Reminders of removed offsets are dropped; the new ones planned for every
                 # future visit (a reminder whose time has passed is not planned).
                 await jobs.cancel_reminders_except(
-                    connection, [planner.reminder_kind(days, f"{at:%H:%M}") for days, at in saved]
+                    tx, [planner.reminder_kind(days, f"{at:%H:%M}") for days, at in saved]
                 )
-                plans = await _replan_open_plans(connection)
+                plans = await _replan_open_plans(tx)
                 await audit.record(
-                    connection,
+                    tx,
                     actor_id=g.account.id,
                     action="reminders.offsets_updated",
                     detail=f"{_summary(saved)}; {plans} plans re-planned",

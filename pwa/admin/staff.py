@@ -8,7 +8,6 @@ import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
 from quart import current_app, flash, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 from wtforms import EmailField, SelectChoice, SelectField, StringField
@@ -20,7 +19,7 @@ from ..accounts import store as accounts
 from ..accounts.forms import PlainForm
 from ..accounts.passwords import hash_password_in_thread
 from ..clock import utcnow
-from ..db import get_db
+from ..db import Transaction, get_db
 from ..i18n import gettext
 from ..i18n import lazy_gettext as _l
 from ..rendering import render_template
@@ -78,15 +77,13 @@ async def _render(
     return page, status
 
 
-async def _insert_set_up_code(
-    connection: aiosqlite.Connection, account_id: int
-) -> tuple[str, datetime]:
+async def _insert_set_up_code(tx: Transaction, account_id: int) -> tuple[str, datetime]:
     """A one-time reset code for a colleague: it sets their password, then the second
     factor is enrolled at their first sign-in. Only its hash is stored."""
     code = codes.new_code()
     expires = utcnow() + timedelta(hours=current_app.config["RESET_HOURS"])
     await accounts.insert_access_code(
-        connection,
+        tx,
         kind="reset",
         code_hash=codes.code_hash(code),
         account_id=account_id,
@@ -94,7 +91,7 @@ async def _insert_set_up_code(
         expires_at=expires,
     )
     await audit.record(
-        connection, actor_id=g.account.id, action="reset.created", detail=f"account {account_id}"
+        tx, actor_id=g.account.id, action="reset.created", detail=f"account {account_id}"
     )
     return code, expires
 
@@ -127,21 +124,21 @@ async def accounts_page() -> ResponseReturnValue:
     # Nobody knows this password: the colleague chooses their own with the set-up code.
     unusable = await hash_password_in_thread(secrets.token_urlsafe(32))
     try:
-        async with db.transaction() as connection:
+        async with db.transaction() as tx:
             account_id = await accounts.insert_account(
-                connection,
+                tx,
                 email=form.email.data,
                 display_name=form.display_name.data,
                 role=form.role.data,
                 password_hash=unusable,
             )
             await audit.record(
-                connection,
+                tx,
                 actor_id=g.account.id,
                 action="account.created",
                 detail=f"account {account_id} ({form.role.data})",
             )
-            code, expires = await _insert_set_up_code(connection, account_id)
+            code, expires = await _insert_set_up_code(tx, account_id)
     except sqlite3.IntegrityError:
         # Created by someone else a moment ago.
         form.email.errors = [taken]
@@ -164,13 +161,13 @@ async def disable(account_id: int) -> ResponseReturnValue:
     if member.id == g.account.id:
         error = gettext("You cannot disable your own account. Ask another admin to do it.")
         return await _render(error=error, status=400)
-    async with get_db().transaction() as connection:
-        if await staff.disable(connection, member.id):
+    async with get_db().transaction() as tx:
+        if await staff.disable(tx, member.id):
             # In the same transaction: the moment the account is off, so are its sessions.
-            await accounts.revoke_sessions_of(connection, member.id)
-            await staff.revoke_reset_codes(connection, member.id)
+            await accounts.revoke_sessions_of(tx, member.id)
+            await staff.revoke_reset_codes(tx, member.id)
             await audit.record(
-                connection,
+                tx,
                 actor_id=g.account.id,
                 action="account.disabled",
                 detail=f"account {member.id}",
@@ -186,10 +183,10 @@ async def disable(account_id: int) -> ResponseReturnValue:
 async def enable(account_id: int) -> ResponseReturnValue:
     await require_csrf(await PlainForm.from_request())
     member = await _member_or_404(account_id)
-    async with get_db().transaction() as connection:
-        if await staff.enable(connection, member.id):
+    async with get_db().transaction() as tx:
+        if await staff.enable(tx, member.id):
             await audit.record(
-                connection,
+                tx,
                 actor_id=g.account.id,
                 action="account.enabled",
                 detail=f"account {member.id}",
@@ -206,12 +203,12 @@ async def reset_second_factor(account_id: int) -> ResponseReturnValue:
     if member.id == g.account.id:
         error = gettext("You cannot reset your own second step. Ask another admin to do it.")
         return await _render(error=error, status=400)
-    async with get_db().transaction() as connection:
-        await staff.clear_second_factor(connection, member.id)
+    async with get_db().transaction() as tx:
+        await staff.clear_second_factor(tx, member.id)
         # A session that passed the old authenticator must not outlive it.
-        await accounts.revoke_sessions_of(connection, member.id)
+        await accounts.revoke_sessions_of(tx, member.id)
         await audit.record(
-            connection,
+            tx,
             actor_id=g.account.id,
             action="account.second_factor_reset",
             detail=f"account {member.id}",
@@ -234,10 +231,10 @@ async def change_role(account_id: int) -> ResponseReturnValue:
     if member.id == g.account.id:
         error = gettext("You cannot change your own role. Ask another admin to do it.")
         return await _render(error=error, status=400)
-    async with get_db().transaction() as connection:
-        if await staff.change_role(connection, member.id, form.role.data):
+    async with get_db().transaction() as tx:
+        if await staff.change_role(tx, member.id, form.role.data):
             await audit.record(
-                connection,
+                tx,
                 actor_id=g.account.id,
                 action="account.role_changed",
                 detail=f"account {member.id}: {member.role} -> {form.role.data}",
@@ -255,6 +252,6 @@ async def set_up_code(account_id: int) -> ResponseReturnValue:
     if member.disabled:
         error = gettext("Enable this account first: a disabled account cannot use a code.")
         return await _render(error=error, status=400)
-    async with get_db().transaction() as connection:
-        code, expires = await _insert_set_up_code(connection, member.id)
+    async with get_db().transaction() as tx:
+        code, expires = await _insert_set_up_code(tx, member.id)
     return await _render(new_code=_code_card(code, expires, member.display_name))

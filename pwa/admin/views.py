@@ -118,10 +118,10 @@ async def template() -> ResponseReturnValue:
         form = await TemplateForm.from_request()
         if form.validate():
             saved = form.to_template()
-            async with db.transaction() as connection:
-                await plans.update_template(connection, saved)
+            async with db.transaction() as tx:
+                await plans.update_template(tx, saved)
                 await audit.record(
-                    connection,
+                    tx,
                     actor_id=g.account.id,
                     action="template.updated",
                     detail=_template_summary(saved),
@@ -148,10 +148,10 @@ async def packing() -> ResponseReturnValue:
         form = await PackingForm.from_request()
         if form.validate():
             pairs = form.items()
-            async with db.transaction() as connection:
-                await plans.replace_packing_items(connection, pairs)
+            async with db.transaction() as tx:
+                await plans.replace_packing_items(tx, pairs)
                 await audit.record(
-                    connection,
+                    tx,
                     actor_id=g.account.id,
                     action="packing.updated",
                     detail=f"{len(pairs)} items",

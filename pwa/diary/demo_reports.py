@@ -134,8 +134,8 @@ async def add_demo_reports(
             raise RuntimeError(f"demo report {index} was not stored: {result.as_json()}")
         levels.append(result.level)
         # As if the phone sent it a few minutes later (the server would say "now").
-        async with db.transaction() as connection:
-            await connection.execute(
+        async with db.transaction() as tx:
+            await tx.execute(
                 "UPDATE report SET received_at = :received WHERE client_uuid = :uuid",
                 {"received": to_db(observed + entry.sent_after), "uuid": draft.client_uuid},
             )
@@ -151,15 +151,15 @@ async def _add_demo_reply(db: Database, *, child_id: int, nurse_id: int, today: 
     )
     at = to_db(observed + entry.sent_after + REPLY_AFTER)
     uuid_ = demo_uuid(REPLIED_REPORT)
-    async with db.transaction() as connection:
-        await connection.execute(
+    async with db.transaction() as tx:
+        await tx.execute(
             """
             INSERT INTO report_review (report_id, nurse_id, outcome, reviewed_at)
             SELECT id, :nurse, 'reviewed', :at FROM report WHERE client_uuid = :uuid
             """,
             {"nurse": nurse_id, "at": at, "uuid": uuid_},
         )
-        await connection.execute(
+        await tx.execute(
             """
             INSERT INTO report_reply (report_id, nurse_id, body, created_at)
             SELECT id, :nurse, :body, :at FROM report WHERE client_uuid = :uuid
@@ -167,7 +167,7 @@ async def _add_demo_reply(db: Database, *, child_id: int, nurse_id: int, today: 
             {"nurse": nurse_id, "body": DEMO_REPLY, "at": at, "uuid": uuid_},
         )
         await audit.record(
-            connection,
+            tx,
             actor_id=nurse_id,
             action="report.reviewed",
             child_id=child_id,

@@ -22,12 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import aiosqlite
 from babel.support import LazyProxy
 from PIL import Image, ImageOps, UnidentifiedImageError
 from quart import current_app
 
-from ..db import Database, fetch_one, from_db, now_text
+from ..db import Database, Reader, from_db, now_text
 from ..i18n import lazy_gettext as _l
 
 MAX_PHOTOS = 3
@@ -239,7 +238,7 @@ PHOTO_SELECT = """
 """
 
 
-async def select_photos(db: Database, report_id: int) -> list[Photo]:
+async def select_photos(db: Reader, report_id: int) -> list[Photo]:
     rows = await db.fetch_all(
         PHOTO_SELECT + " WHERE report_photo.report_id = :report_id ORDER BY report_photo.id",
         {"report_id": report_id},
@@ -248,7 +247,7 @@ async def select_photos(db: Database, report_id: int) -> list[Photo]:
 
 
 async def select_photo_for_caregiver(
-    db: Database, report_uuid: str, photo_uuid: str, caregiver_id: int
+    db: Reader, report_uuid: str, photo_uuid: str, caregiver_id: int
 ) -> Photo | None:
     """A photo only if its report is about one of this caregiver's children (else 404)."""
     row = await db.fetch_one(
@@ -264,7 +263,7 @@ async def select_photo_for_caregiver(
     return Photo.from_row(row) if row else None
 
 
-async def select_photo(db: Database, report_uuid: str, photo_uuid: str) -> Photo | None:
+async def select_photo(db: Reader, report_uuid: str, photo_uuid: str) -> Photo | None:
     """A photo of a report, for staff."""
     row = await db.fetch_one(
         PHOTO_SELECT
@@ -274,21 +273,17 @@ async def select_photo(db: Database, report_uuid: str, photo_uuid: str) -> Photo
     return Photo.from_row(row) if row else None
 
 
-async def _existing(
-    connection: aiosqlite.Connection | Database, photo_uuid: str
-) -> sqlite3.Row | None:
-    sql = "SELECT report_id FROM report_photo WHERE client_uuid = :uuid"
-    if isinstance(connection, Database):
-        return await connection.fetch_one(sql, {"uuid": photo_uuid})
-    return await fetch_one(connection, sql, {"uuid": photo_uuid})
+async def _existing(db: Reader, photo_uuid: str) -> sqlite3.Row | None:
+    return await db.fetch_one(
+        "SELECT report_id FROM report_photo WHERE client_uuid = :uuid", {"uuid": photo_uuid}
+    )
 
 
-async def _count(connection: aiosqlite.Connection | Database, report_id: int) -> int:
-    sql = "SELECT COUNT(*) AS n FROM report_photo WHERE report_id = :report_id"
-    if isinstance(connection, Database):
-        row = await connection.fetch_one(sql, {"report_id": report_id})
-    else:
-        row = await fetch_one(connection, sql, {"report_id": report_id})
+async def _count(db: Reader, report_id: int) -> int:
+    row = await db.fetch_one(
+        "SELECT COUNT(*) AS n FROM report_photo WHERE report_id = :report_id",
+        {"report_id": report_id},
+    )
     assert row is not None
     return int(row["n"])
 
@@ -328,13 +323,13 @@ async def save_photo(
     file_name = await asyncio.to_thread(write_atomically, folder, encoded.data)
     kept = False
     try:
-        async with db.transaction() as connection:
-            existing = await _existing(connection, photo_uuid)
+        async with db.transaction() as tx:
+            existing = await _existing(tx, photo_uuid)
             if existing is not None:
                 return _repeat(existing, report_id)
-            if await _count(connection, report_id) >= MAX_PHOTOS:
+            if await _count(tx, report_id) >= MAX_PHOTOS:
                 raise PhotoRefused("too_many")
-            await connection.execute(
+            await tx.execute(
                 """
                 INSERT INTO report_photo (report_id, client_uuid, content_type, width, height,
                                           byte_size, file_name, uploaded_by, created_at)
@@ -364,7 +359,7 @@ ORPHAN_MIN_AGE = timedelta(hours=1)
 
 
 async def sweep_orphans(
-    db: Database, folder: Path, now: datetime, min_age: timedelta = ORPHAN_MIN_AGE
+    db: Reader, folder: Path, now: datetime, min_age: timedelta = ORPHAN_MIN_AGE
 ) -> int:
     """Delete photo files no report refers to: left when the server stopped between
     writing a file and committing its row, or a half-written ``.part``. Returns how many."""

@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from ..db import Database, fetch_one, from_db, to_db
+from ..db import Reader, Transaction, from_db, to_db
 from ..redflags.rules import Earlier
 from .items import ITEMS
 
@@ -75,15 +73,15 @@ REPORT_SELECT = f"SELECT {REPORT_COLUMNS} {REPORT_FROM}"
 # --- configuration: items and rules ------------------------------------------------
 
 
-async def select_enabled_items(db: Database) -> set[str]:
+async def select_enabled_items(db: Reader) -> set[str]:
     rows = await db.fetch_all("SELECT key, enabled FROM diary_item_setting")
     stored = {row["key"]: bool(row["enabled"]) for row in rows}
     return {item.key for item in ITEMS if stored.get(item.key, item.default_on)}
 
 
-async def save_enabled_items(connection: aiosqlite.Connection, enabled: set[str]) -> None:
+async def save_enabled_items(tx: Transaction, enabled: set[str]) -> None:
     for item in ITEMS:
-        await connection.execute(
+        await tx.execute(
             """
             INSERT INTO diary_item_setting (key, enabled) VALUES (:key, :enabled)
             ON CONFLICT (key) DO UPDATE SET enabled = excluded.enabled
@@ -95,32 +93,29 @@ async def save_enabled_items(connection: aiosqlite.Connection, enabled: set[str]
 # --- reports -----------------------------------------------------------------------
 
 
-async def select_by_uuid(connection: aiosqlite.Connection, client_uuid: str) -> sqlite3.Row | None:
-    return await fetch_one(
-        connection,
+async def select_by_uuid(db: Reader, client_uuid: str) -> sqlite3.Row | None:
+    return await db.fetch_one(
         "SELECT id, child_id, content_hash, level FROM report WHERE client_uuid = :uuid",
         {"uuid": client_uuid},
     )
 
 
 async def select_earlier(
-    connection: aiosqlite.Connection, child_id: int, since: datetime, before: datetime
+    db: Reader, child_id: int, since: datetime, before: datetime
 ) -> list[Earlier]:
     """Reports of this child observed in [since, before), for look-back rules."""
-    async with connection.execute(
+    rows = await db.fetch_all(
         """
         SELECT observed_at, items FROM report
          WHERE child_id = :child_id AND observed_at >= :since AND observed_at < :before
         """,
         {"child_id": child_id, "since": to_db(since), "before": to_db(before)},
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     return [Earlier(from_db(row["observed_at"]), json.loads(row["items"])) for row in rows]
 
 
-async def insert_report(connection: aiosqlite.Connection, values: dict[str, Any]) -> int:
-    row = await fetch_one(
-        connection,
+async def insert_report(tx: Transaction, values: dict[str, Any]) -> int:
+    row = await tx.fetch_one(
         """
         INSERT INTO report (client_uuid, child_id, author_id, observed_at, received_at, items, note,
                             corrects_id, level, client_level, matched_rules, content_hash)
@@ -135,7 +130,7 @@ async def insert_report(connection: aiosqlite.Connection, values: dict[str, Any]
 
 
 async def select_report_for_caregiver(
-    db: Database, client_uuid: str, caregiver_id: int
+    db: Reader, client_uuid: str, caregiver_id: int
 ) -> Report | None:
     """A report only if it is about one of this caregiver's children (else None -> 404)."""
     row = await db.fetch_one(
@@ -151,7 +146,7 @@ async def select_report_for_caregiver(
     return Report.from_row(row) if row else None
 
 
-async def select_report(db: Database, client_uuid: str) -> Report | None:
+async def select_report(db: Reader, client_uuid: str) -> Report | None:
     """A report by its id, for staff."""
     row = await db.fetch_one(
         REPORT_SELECT + " WHERE report.client_uuid = :uuid", {"uuid": client_uuid}
@@ -160,7 +155,7 @@ async def select_report(db: Database, client_uuid: str) -> Report | None:
 
 
 async def select_reports_for_child(
-    db: Database, child_id: int, since: datetime | None = None, limit: int = 200
+    db: Reader, child_id: int, since: datetime | None = None, limit: int = 200
 ) -> list[Report]:
     rows = await db.scan(
         REPORT_SELECT
@@ -174,9 +169,7 @@ async def select_reports_for_child(
     return [Report.from_row(row) for row in rows]
 
 
-async def select_recent_values(
-    db: Database, child_id: int, since: datetime
-) -> list[dict[str, Any]]:
+async def select_recent_values(db: Reader, child_id: int, since: datetime) -> list[dict[str, Any]]:
     """Observed times and answers of recent reports, for look-back rules on the phone."""
     rows = await db.scan(
         "SELECT observed_at, items FROM report WHERE child_id = :child_id AND observed_at >= :since",
@@ -218,7 +211,7 @@ def _correction_links(rows: list[sqlite3.Row]) -> list[CorrectionLink]:
     ]
 
 
-async def select_correction_links(db: Database, child_id: int) -> list[CorrectionLink]:
+async def select_correction_links(db: Reader, child_id: int) -> list[CorrectionLink]:
     """Every correction of this child's reports, oldest first."""
     rows = await db.scan(
         _CORRECTION_LINKS
@@ -228,7 +221,7 @@ async def select_correction_links(db: Database, child_id: int) -> list[Correctio
     return _correction_links(rows)
 
 
-async def select_correction_links_for_queue(db: Database) -> list[CorrectionLink]:
+async def select_correction_links_for_queue(db: Reader) -> list[CorrectionLink]:
     """Every correction of the children with a report waiting for review, oldest first:
     the queue needs whole families of corrections to know which report is current."""
     rows = await db.scan(

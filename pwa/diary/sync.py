@@ -183,8 +183,8 @@ async def store_draft(db: Database, draft: Draft, caregiver_id: int) -> Result:
             errors={"child_id": gettext("This child's record is closed.")},
         )
     content_hash = draft.content_hash()
-    async with db.transaction() as connection:
-        existing = await store.select_by_uuid(connection, draft.client_uuid)
+    async with db.transaction() as tx:
+        existing = await store.select_by_uuid(tx, draft.client_uuid)
         if existing is not None:
             same = existing["content_hash"] == content_hash
             return Result(
@@ -194,7 +194,7 @@ async def store_draft(db: Database, draft: Draft, caregiver_id: int) -> Result:
             )
         corrects_id = None
         if draft.corrects is not None:
-            corrected = await store.select_by_uuid(connection, draft.corrects)
+            corrected = await store.select_by_uuid(tx, draft.corrects)
             if corrected is None or corrected["child_id"] != draft.child_id:
                 return Result(
                     draft.client_uuid,
@@ -202,17 +202,17 @@ async def store_draft(db: Database, draft: Draft, caregiver_id: int) -> Result:
                     errors={"corrects": gettext("The report it corrects is not known.")},
                 )
             corrects_id = corrected["id"]
-        rules = await redflag_store.select_rules(connection)
+        rules = await redflag_store.select_rules(tx)
         look_back = max(
             [timedelta(hours=rule.within_hours) for rule in rules if rule.count > 1],
             default=LOOK_BACK,
         )
         earlier = await store.select_earlier(
-            connection, draft.child_id, draft.observed_at - look_back, draft.observed_at
+            tx, draft.child_id, draft.observed_at - look_back, draft.observed_at
         )
         verdict = evaluate(rules, draft.items, draft.observed_at, earlier)
         report_id = await store.insert_report(
-            connection,
+            tx,
             {
                 "client_uuid": draft.client_uuid,
                 "child_id": draft.child_id,
@@ -229,7 +229,7 @@ async def store_draft(db: Database, draft: Draft, caregiver_id: int) -> Result:
             },
         )
         if verdict.level == "red":
-            await reminders.alert_nurses_of_red_report(connection, report_id)
+            await reminders.alert_nurses_of_red_report(tx, report_id)
     return Result(draft.client_uuid, "stored", level=verdict.level)
 
 

@@ -166,8 +166,8 @@ async def report(client_uuid: str) -> ResponseReturnValue:
     state = await reviews.select_state(db, found.id)
     if any(reply.read_at is None for reply in state.replies):
         # The family has now seen the care team's answer; the nurse sees "read".
-        async with db.transaction() as connection:
-            await replies.mark_replies_read(connection, found.id)
+        async with db.transaction() as tx:
+            await replies.mark_replies_read(tx, found.id)
     hospital = await hospital_settings(db)
     fired = await reasons.fired_rules(db, found.matched_rules)
     return await render_template(

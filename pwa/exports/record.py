@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from ..clock import HOSPITAL_ZONE, utcnow
-from ..db import Database, to_db
+from ..db import Reader, to_db
 from ..diary import store as diary
 from ..diary.history import Corrections
 from ..diary.items import BY_KEY, ITEMS
@@ -122,7 +122,7 @@ class ChildRecord:
     made_at: datetime
 
 
-async def select_reports(db: Database, child_id: int, dates: DateRange) -> list[diary.Report]:
+async def select_reports(db: Reader, child_id: int, dates: DateRange) -> list[diary.Report]:
     """Every report of the child observed in the range, oldest first (no limit)."""
     since, until = dates.since, dates.until
     rows = await db.scan(
@@ -141,7 +141,7 @@ async def select_reports(db: Database, child_id: int, dates: DateRange) -> list[
     return [diary.Report.from_row(row) for row in rows]
 
 
-async def load_record(db: Database, child: Child, dates: DateRange) -> ChildRecord:
+async def load_record(db: Reader, child: Child, dates: DateRange) -> ChildRecord:
     plan = await plans.select_plan(db, child.id)
     visits = await plans.select_visits(db, plan.id) if plan else []
     reports = await select_reports(db, child.id, dates)

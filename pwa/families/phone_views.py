@@ -42,11 +42,11 @@ async def phone() -> ResponseReturnValue:
     if request.method == "POST" and form.validate():
         number = " ".join((form.phone.data or "").split()) or None
         if number != current:
-            async with db.transaction() as connection:
-                await store.update_phone(connection, g.account.id, number)
+            async with db.transaction() as tx:
+                await store.update_phone(tx, g.account.id, number)
                 # The number itself stays out of the log: what changed is enough.
                 await audit.record(
-                    connection,
+                    tx,
                     actor_id=g.account.id,
                     action="account.phone_changed",
                     detail="removed"

@@ -6,9 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
-import aiosqlite
-
-from ..db import Database, fetch_one, now_text
+from ..db import Reader, Transaction, now_text
 
 CHILD_COLUMNS = "child.id, child.nickname, child.birth_date, child.hospital_number, child.closed_at"
 
@@ -49,15 +47,14 @@ class Caregiver:
 
 
 async def insert_child(
-    connection: aiosqlite.Connection,
+    tx: Transaction,
     *,
     nickname: str,
     birth_date: date,
     hospital_number: str | None,
     created_by: int | None,
 ) -> int:
-    row = await fetch_one(
-        connection,
+    row = await tx.fetch_one(
         """
         INSERT INTO child (nickname, birth_date, hospital_number, created_by, created_at)
         VALUES (:nickname, :birth_date, :hospital_number, :created_by, :now)
@@ -75,10 +72,8 @@ async def insert_child(
     return int(row["id"])
 
 
-async def link_caregiver(
-    connection: aiosqlite.Connection, caregiver_id: int, child_id: int
-) -> None:
-    await connection.execute(
+async def link_caregiver(tx: Transaction, caregiver_id: int, child_id: int) -> None:
+    await tx.execute(
         """
         INSERT INTO caregiver_child (caregiver_id, child_id, linked_at)
         VALUES (:caregiver_id, :child_id, :now)
@@ -88,7 +83,7 @@ async def link_caregiver(
     )
 
 
-async def select_children_of_caregiver(db: Database, caregiver_id: int) -> list[Child]:
+async def select_children_of_caregiver(db: Reader, caregiver_id: int) -> list[Child]:
     rows = await db.fetch_all(
         f"""
         SELECT {CHILD_COLUMNS}
@@ -102,20 +97,20 @@ async def select_children_of_caregiver(db: Database, caregiver_id: int) -> list[
     return [Child.from_row(row) for row in rows]
 
 
-async def select_child(db: Database, child_id: int) -> Child | None:
+async def select_child(db: Reader, child_id: int) -> Child | None:
     """A child by id, for staff (all nurses of the deployment see all children)."""
     row = await db.fetch_one(f"SELECT {CHILD_COLUMNS} FROM child WHERE id = :id", {"id": child_id})  # noqa: S608  # nosec B608  # fixed column lists and names only; every value is a bound parameter
     return Child.from_row(row) if row else None
 
 
-async def select_all_children(db: Database) -> list[Child]:
+async def select_all_children(db: Reader) -> list[Child]:
     rows = await db.scan(
         f"SELECT {CHILD_COLUMNS} FROM child ORDER BY child.closed_at IS NOT NULL, child.nickname, child.id"  # noqa: S608  # nosec B608  # fixed column lists and names only; every value is a bound parameter
     )
     return [Child.from_row(row) for row in rows]
 
 
-async def select_caregivers(db: Database, child_id: int) -> list[Caregiver]:
+async def select_caregivers(db: Reader, child_id: int) -> list[Caregiver]:
     rows = await db.fetch_all(
         """
         SELECT account.id, account.display_name, account.email, caregiver_child.linked_at,
@@ -133,7 +128,7 @@ async def select_caregivers(db: Database, child_id: int) -> list[Caregiver]:
     ]
 
 
-async def is_caregiver_of(db: Database, caregiver_id: int, child_id: int) -> bool:
+async def is_caregiver_of(db: Reader, caregiver_id: int, child_id: int) -> bool:
     row = await db.fetch_one(
         "SELECT 1 FROM caregiver_child WHERE caregiver_id = :caregiver_id AND child_id = :child_id",
         {"caregiver_id": caregiver_id, "child_id": child_id},
@@ -141,15 +136,13 @@ async def is_caregiver_of(db: Database, caregiver_id: int, child_id: int) -> boo
     return row is not None
 
 
-async def select_phone(db: Database, account_id: int) -> str | None:
+async def select_phone(db: Reader, account_id: int) -> str | None:
     """A caregiver's own phone number, for their settings page."""
     row = await db.fetch_one("SELECT phone FROM account WHERE id = :id", {"id": account_id})
     return row["phone"] if row else None
 
 
-async def update_phone(
-    connection: aiosqlite.Connection, account_id: int, phone: str | None
-) -> None:
-    await connection.execute(
+async def update_phone(tx: Transaction, account_id: int, phone: str | None) -> None:
+    await tx.execute(
         "UPDATE account SET phone = :phone WHERE id = :id", {"phone": phone, "id": account_id}
     )

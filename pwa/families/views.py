@@ -95,6 +95,6 @@ async def switch_child() -> ResponseReturnValue:
     assert child_id is not None
     db = get_db()
     not_found_unless(await store.is_caregiver_of(db, g.account.id, child_id))
-    async with db.transaction() as connection:
-        await accounts.set_session_child(connection, g.session_row.id, child_id)
+    async with db.transaction() as tx:
+        await accounts.set_session_child(tx, g.session_row.id, child_id)
     return redirect(safe_next())

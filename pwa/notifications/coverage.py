@@ -6,7 +6,7 @@ is working: delivered at least once, and not failing since (Subscription.working
 
 from __future__ import annotations
 
-from ..db import Database
+from ..db import Reader
 
 # The same rule as Subscription.working, in SQL.
 WORKING_DEVICE = """
@@ -25,14 +25,14 @@ REACHED_CAREGIVERS = f"""
 """  # noqa: S608 - constant SQL  # nosec B608  # fixed column lists and names only; every value is a bound parameter
 
 
-async def children_with_working_reminders(db: Database) -> set[int]:
+async def children_with_working_reminders(db: Reader) -> set[int]:
     rows = await db.scan(
         f"{REACHED_CAREGIVERS} GROUP BY caregiver_child.child_id, caregiver_child.caregiver_id"
     )
     return {int(row["child_id"]) for row in rows}
 
 
-async def working_devices_per_caregiver(db: Database, child_id: int) -> dict[int, int]:
+async def working_devices_per_caregiver(db: Reader, child_id: int) -> dict[int, int]:
     """Caregiver id -> number of working devices, for one child's caregivers who are reached."""
     rows = await db.fetch_all(
         f"""{REACHED_CAREGIVERS} AND caregiver_child.child_id = :child_id

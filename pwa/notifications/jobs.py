@@ -9,12 +9,11 @@ finishing, deliveries) is queue.py; no other module writes notification_job.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-import aiosqlite
-
-from ..db import Database, from_db, now_text, to_db
+from ..db import Reader, Transaction, from_db, now_text, to_db
 
 # The status page's "recently": jobs that ended in the last week.
 RECENT = timedelta(days=7)
@@ -43,7 +42,7 @@ class Job:
     attempts: int
 
     @classmethod
-    def from_row(cls, row: aiosqlite.Row, attempts: int) -> Job:
+    def from_row(cls, row: sqlite3.Row, attempts: int) -> Job:
         day = row["medication_day"]
         about = About(
             row["visit_id"],
@@ -74,7 +73,7 @@ class JobCounts:
 
 
 async def insert(
-    connection: aiosqlite.Connection,
+    tx: Transaction,
     *,
     kind: str,
     about: About,
@@ -90,7 +89,7 @@ async def insert(
     reminder after all (the planners only plan what is still useful).
     """
     day = about.medication_day.isoformat() if about.medication_day else None
-    await connection.execute(
+    await tx.execute(
         """
         INSERT INTO notification_job (
             kind, visit_id, report_id, medication_period_id, medication_day, test_token,
@@ -120,14 +119,14 @@ async def insert(
 
 
 async def cancel_visit_jobs(
-    connection: aiosqlite.Connection,
+    tx: Transaction,
     visit_id: int,
     kind_prefix: str = "",
     *,
     before_revision: int | None = None,
 ) -> None:
     """Cancel a visit's jobs not sent yet; with ``before_revision``, only older plans' jobs."""
-    await connection.execute(
+    await tx.execute(
         """
         UPDATE notification_job SET status = 'cancelled', finished_at = :now
          WHERE visit_id = :visit AND status IN ('pending', 'claimed') AND kind LIKE :prefix
@@ -142,9 +141,9 @@ async def cancel_visit_jobs(
     )
 
 
-async def cancel_visit_jobs_of_child(connection: aiosqlite.Connection, child_id: int) -> None:
+async def cancel_visit_jobs_of_child(tx: Transaction, child_id: int) -> None:
     """Cancel the jobs not sent yet about any of a child's visits (its record closed)."""
-    await connection.execute(
+    await tx.execute(
         """
         UPDATE notification_job SET status = 'cancelled', finished_at = :now
          WHERE status IN ('pending', 'claimed') AND visit_id IN (
@@ -157,10 +156,10 @@ async def cancel_visit_jobs_of_child(connection: aiosqlite.Connection, child_id:
 
 
 async def cancel_medication_jobs_outside(
-    connection: aiosqlite.Connection, period_id: int, first: date, last: date
+    tx: Transaction, period_id: int, first: date, last: date
 ) -> None:
     """Cancel a medication period's reminders for days it no longer covers (it moved)."""
-    await connection.execute(
+    await tx.execute(
         """
         UPDATE notification_job SET status = 'cancelled', finished_at = :now
          WHERE medication_period_id = :period AND status IN ('pending', 'claimed')
@@ -175,10 +174,8 @@ async def cancel_medication_jobs_outside(
     )
 
 
-async def cancel_jobs_for_recipient(
-    connection: aiosqlite.Connection, recipient_id: int, kind_prefix: str
-) -> None:
-    await connection.execute(
+async def cancel_jobs_for_recipient(tx: Transaction, recipient_id: int, kind_prefix: str) -> None:
+    await tx.execute(
         """
         UPDATE notification_job SET status = 'cancelled', finished_at = :now
          WHERE recipient_id = :recipient AND status = 'pending' AND kind LIKE :prefix
@@ -187,9 +184,9 @@ async def cancel_jobs_for_recipient(
     )
 
 
-async def cancel_reminders_except(connection: aiosqlite.Connection, kinds: list[str]) -> None:
+async def cancel_reminders_except(tx: Transaction, kinds: list[str]) -> None:
     """Cancel pending visit reminders of offsets that no longer exist (the admin removed them)."""
-    await connection.execute(
+    await tx.execute(
         """
         UPDATE notification_job SET status = 'cancelled', finished_at = :now
          WHERE status = 'pending' AND kind LIKE 'visit_reminder%'
@@ -199,7 +196,7 @@ async def cancel_reminders_except(connection: aiosqlite.Connection, kinds: list[
     )
 
 
-async def counts(db: Database, now: datetime) -> JobCounts:
+async def counts(db: Reader, now: datetime) -> JobCounts:
     """Jobs waiting, and those that ended in the last week by how they ended."""
     # Every reminder ever planned: a scan, in a reader's thread.
     rows = await db.scan(

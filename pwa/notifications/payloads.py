@@ -16,10 +16,9 @@ from datetime import datetime
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
-import aiosqlite
 from babel.dates import format_date, format_time
 
-from ..db import fetch_one
+from ..db import Reader
 from ..i18n import LOCALES, format_region, translate
 from .jobs import Job
 
@@ -113,25 +112,22 @@ def tag_for(job: Job) -> str:
     return f"{named}:{job.kind}"
 
 
-async def _locale_of(connection: aiosqlite.Connection, account_id: int) -> str:
-    row = await fetch_one(
-        connection, "SELECT locale FROM account WHERE id = :id", {"id": account_id}
-    )
+async def _locale_of(db: Reader, account_id: int) -> str:
+    row = await db.fetch_one("SELECT locale FROM account WHERE id = :id", {"id": account_id})
     locale = row["locale"] if row else None
     return locale if locale in LOCALES else "nl"
 
 
-async def build(connection: aiosqlite.Connection, job: Job, now: datetime) -> Message | None:
+async def build(db: Reader, job: Job, now: datetime) -> Message | None:
     """The message for a job, in its recipient's language; None when what it is about is gone."""
-    locale = await _locale_of(connection, job.recipient_id)
+    locale = await _locale_of(db, job.recipient_id)
     title = "Immuno Companion"
     tag = tag_for(job)
     if job.kind.startswith("visit_reminder") or job.kind == "visit_changed":
         visit_id = job.about.visit_id
         if visit_id is None:
             return None
-        row = await fetch_one(
-            connection,
+        row = await db.fetch_one(
             "SELECT starts_local, time_zone, kind FROM visit WHERE id = :id",
             {"id": visit_id},
         )
@@ -160,8 +156,7 @@ async def build(connection: aiosqlite.Connection, job: Job, now: datetime) -> Me
         period_id, day = job.about.medication_period_id, job.about.medication_day
         if period_id is None or day is None:
             return None
-        covered = await fetch_one(
-            connection,
+        covered = await db.fetch_one(
             "SELECT 1 FROM medication_period WHERE id = :id AND first_date <= :day AND last_date >= :day",
             {"id": period_id, "day": day.isoformat()},
         )

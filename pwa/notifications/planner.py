@@ -6,13 +6,13 @@ so they stay at 18:00 across daylight-saving changes.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from .. import clock
 from ..clock import HOSPITAL_ZONE_NAME, utcnow
+from ..db import Reader, Transaction
 from . import jobs, store
 from .jobs import About
 
@@ -26,9 +26,11 @@ def reminder_kind(days_before: int, at: str) -> str:
     return f"visit_reminder:{days_before}:{at}"
 
 
-async def _caregivers(connection: aiosqlite.Connection, child_id: int) -> list[int]:
-    async with connection.execute(
-        """
+async def _caregivers(db: Reader, child_id: int) -> list[int]:
+    return [
+        int(row[0])
+        for row in await db.fetch_all(
+            """
         SELECT caregiver_child.caregiver_id
           FROM caregiver_child
           JOIN account ON account.id = caregiver_child.caregiver_id
@@ -36,13 +38,13 @@ async def _caregivers(connection: aiosqlite.Connection, child_id: int) -> list[i
          WHERE caregiver_child.child_id = :child_id AND account.disabled_at IS NULL
            AND COALESCE(reminder_preference.reminders_enabled, 1) = 1
         """,
-        {"child_id": child_id},
-    ) as cursor:
-        return [int(row[0]) for row in await cursor.fetchall()]
+            {"child_id": child_id},
+        )
+    ]
 
 
-async def _visit(connection: aiosqlite.Connection, visit_id: int) -> aiosqlite.Row | None:
-    async with connection.execute(
+async def _visit(db: Reader, visit_id: int) -> sqlite3.Row | None:
+    return await db.fetch_one(
         """
         SELECT visit.id, visit.starts_local, visit.time_zone, visit.status, treatment_plan.child_id,
                treatment_plan.revision
@@ -50,34 +52,32 @@ async def _visit(connection: aiosqlite.Connection, visit_id: int) -> aiosqlite.R
          WHERE visit.id = :id
         """,
         {"id": visit_id},
-    ) as cursor:
-        row: aiosqlite.Row | None = await cursor.fetchone()
-        return row
+    )
 
 
-async def plan_visit(connection: aiosqlite.Connection, visit_id: int, *, changed: bool) -> None:
+async def plan_visit(tx: Transaction, visit_id: int, *, changed: bool) -> None:
     """(Re)plan a visit's reminders; after a change also tell the family it changed."""
-    visit = await _visit(connection, visit_id)
+    visit = await _visit(tx, visit_id)
     if visit is None:
         return
     about = About(visit_id=visit_id)
     revision = int(visit["revision"])
-    await jobs.cancel_visit_jobs(connection, visit_id, "visit_reminder", before_revision=revision)
+    await jobs.cancel_visit_jobs(tx, visit_id, "visit_reminder", before_revision=revision)
     now = utcnow()
     zone = ZoneInfo(visit["time_zone"])
     starts = datetime.fromisoformat(visit["starts_local"]).replace(tzinfo=zone)
-    recipients = await _caregivers(connection, visit["child_id"])
+    recipients = await _caregivers(tx, visit["child_id"])
     if visit["status"] == "cancelled":
-        await jobs.cancel_visit_jobs(connection, visit_id, "visit_reminder")
+        await jobs.cancel_visit_jobs(tx, visit_id, "visit_reminder")
     elif starts > now:
-        for days_before, at in await store.select_offsets(connection):
+        for days_before, at in await store.select_offsets(tx):
             due_day: date = starts.date() - timedelta(days=days_before)
             due = datetime.combine(due_day, at, tzinfo=zone)
             if due <= now or due >= starts:
                 continue
             for recipient in recipients:
                 await jobs.insert(
-                    connection,
+                    tx,
                     kind=reminder_kind(days_before, at.strftime("%H:%M")),
                     about=about,
                     revision=revision,
@@ -86,12 +86,10 @@ async def plan_visit(connection: aiosqlite.Connection, visit_id: int, *, changed
                     expires_at=starts,
                 )
     if changed:
-        await jobs.cancel_visit_jobs(
-            connection, visit_id, "visit_changed", before_revision=revision
-        )
+        await jobs.cancel_visit_jobs(tx, visit_id, "visit_changed", before_revision=revision)
         for recipient in recipients:
             await jobs.insert(
-                connection,
+                tx,
                 kind="visit_changed",
                 about=about,
                 revision=revision,
@@ -101,41 +99,45 @@ async def plan_visit(connection: aiosqlite.Connection, visit_id: int, *, changed
             )
 
 
-async def plan_whole_plan(connection: aiosqlite.Connection, plan_id: int) -> None:
-    async with connection.execute(
-        "SELECT id FROM visit WHERE plan_id = :id", {"id": plan_id}
-    ) as cursor:
-        visit_ids = [int(row[0]) for row in await cursor.fetchall()]
+async def plan_whole_plan(tx: Transaction, plan_id: int) -> None:
+    visit_ids = [
+        int(row[0])
+        for row in await tx.fetch_all("SELECT id FROM visit WHERE plan_id = :id", {"id": plan_id})
+    ]
     for visit_id in visit_ids:
-        await plan_visit(connection, visit_id, changed=False)
+        await plan_visit(tx, visit_id, changed=False)
 
 
-async def plan_for_child(connection: aiosqlite.Connection, child_id: int) -> None:
+async def plan_for_child(tx: Transaction, child_id: int) -> None:
     """Re-plan every visit of a child, e.g. when a caregiver joins or changes preferences;
     the unique key keeps jobs that already exist from being doubled."""
-    async with connection.execute(
-        "SELECT visit.id FROM visit JOIN treatment_plan ON treatment_plan.id = visit.plan_id WHERE treatment_plan.child_id = :c",
-        {"c": child_id},
-    ) as cursor:
-        visit_ids = [int(row[0]) for row in await cursor.fetchall()]
+    visit_ids = [
+        int(row[0])
+        for row in await tx.fetch_all(
+            "SELECT visit.id FROM visit JOIN treatment_plan ON treatment_plan.id = visit.plan_id WHERE treatment_plan.child_id = :c",
+            {"c": child_id},
+        )
+    ]
     for visit_id in visit_ids:
-        await plan_visit(connection, visit_id, changed=False)
+        await plan_visit(tx, visit_id, changed=False)
 
 
-async def alert_nurses_of_red_report(connection: aiosqlite.Connection, report_id: int) -> None:
+async def alert_nurses_of_red_report(tx: Transaction, report_id: int) -> None:
     now = utcnow()
-    async with connection.execute(
-        """
+    nurses = [
+        int(row[0])
+        for row in await tx.fetch_all(
+            """
         SELECT account.id FROM account
           JOIN reminder_preference ON reminder_preference.account_id = account.id
          WHERE account.role IN ('nurse', 'admin') AND account.disabled_at IS NULL
            AND reminder_preference.red_alerts = 1
         """
-    ) as cursor:
-        nurses = [int(row[0]) for row in await cursor.fetchall()]
+        )
+    ]
     for nurse in nurses:
         await jobs.insert(
-            connection,
+            tx,
             kind="red_report",
             about=About(report_id=report_id),
             revision=1,
@@ -146,7 +148,7 @@ async def alert_nurses_of_red_report(connection: aiosqlite.Connection, report_id
 
 
 async def plan_medication_reminders(
-    connection: aiosqlite.Connection,
+    tx: Transaction,
     day: date,
     zone: str = HOSPITAL_ZONE_NAME,
     *,
@@ -154,7 +156,7 @@ async def plan_medication_reminders(
 ) -> None:
     """Daily home-medication reminders for ``day``, for families who chose times
     (only for one period when ``period_id`` is given)."""
-    async with connection.execute(
+    rows = await tx.fetch_all(
         """
         SELECT reminder_preference.account_id, reminder_preference.medication_times, medication_period.id AS period_id
           FROM reminder_preference
@@ -166,17 +168,16 @@ async def plan_medication_reminders(
            AND (:period_id IS NULL OR medication_period.id = :period_id)
         """,
         {"day": day.isoformat(), "period_id": period_id},
-    ) as cursor:
-        rows = list(await cursor.fetchall())
+    )
     now = utcnow()
     for row in rows:
-        preference = await store.select_preference(connection, int(row["account_id"]))
+        preference = await store.select_preference(tx, int(row["account_id"]))
         for at in preference.medication_times:
             due = datetime.combine(day, at, tzinfo=ZoneInfo(zone))
             if due < now - MEDICATION_USEFUL:
                 continue
             await jobs.insert(
-                connection,
+                tx,
                 kind=f"medication:{at.strftime('%H:%M')}",
                 about=About(medication_period_id=int(row["period_id"]), medication_day=day),
                 revision=1,
@@ -186,22 +187,20 @@ async def plan_medication_reminders(
             )
 
 
-async def replan_medication(
-    connection: aiosqlite.Connection, period_id: int, first: date, last: date
-) -> None:
+async def replan_medication(tx: Transaction, period_id: int, first: date, last: date) -> None:
     """After a period moved: its reminders for days it left never go out, and those for
     today and tomorrow (the days the sender plans ahead) follow the new dates now."""
-    await jobs.cancel_medication_jobs_outside(connection, period_id, first, last)
+    await jobs.cancel_medication_jobs_outside(tx, period_id, first, last)
     today = clock.today()
     for day in (today, today + timedelta(days=1)):
         if first <= day <= last:
-            await plan_medication_reminders(connection, day, period_id=period_id)
+            await plan_medication_reminders(tx, day, period_id=period_id)
 
 
-async def plan_test(connection: aiosqlite.Connection, account_id: int, token: str) -> None:
+async def plan_test(tx: Transaction, account_id: int, token: str) -> None:
     now = utcnow()
     await jobs.insert(
-        connection,
+        tx,
         kind="test",
         about=About(test_token=token),
         revision=1,

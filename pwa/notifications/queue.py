@@ -15,9 +15,7 @@ import random
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-import aiosqlite
-
-from ..db import Database, fetch_one, to_db
+from ..db import Database, Reader, Transaction, to_db
 from .jobs import Job
 from .store import Subscription
 
@@ -33,18 +31,18 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=random.uniform(ceiling.total_seconds() / 2, ceiling.total_seconds()))
 
 
-async def claim(connection: aiosqlite.Connection, now: datetime) -> tuple[list[Job], int]:
+async def claim(tx: Transaction, now: datetime) -> tuple[list[Job], int]:
     """Lease up to BATCH due jobs and fan each out to its recipient's devices now; return
-    them with how many jobs expired meanwhile (in the transaction ``connection`` holds)."""
-    cursor = await connection.execute(
+    them with how many jobs expired meanwhile (in the transaction ``tx``)."""
+    changed = await tx.execute(
         """
         UPDATE notification_job SET status = 'expired', finished_at = :now
          WHERE status IN ('pending', 'claimed') AND expires_at <= :now
         """,
         {"now": to_db(now)},
     )
-    expired = cursor.rowcount
-    rows = await connection.execute_fetchall(
+    expired = changed
+    rows = await tx.fetch_all(
         """
         SELECT * FROM notification_job
          WHERE (status = 'pending' AND next_attempt_at <= :now)
@@ -55,11 +53,11 @@ async def claim(connection: aiosqlite.Connection, now: datetime) -> tuple[list[J
         {"now": to_db(now), "batch": BATCH},
     )
     jobs = [Job.from_row(row, row["attempts"] + 1) for row in rows]
-    kept = [job for job in jobs if not await _superseded(connection, job, now)]
+    kept = [job for job in jobs if not await _superseded(tx, job, now)]
     expired += len(jobs) - len(kept)
     # Two statements for the whole batch, not two per job.
     ids = json.dumps([job.id for job in kept])
-    await connection.execute(
+    await tx.execute(
         """
         UPDATE notification_job SET status = 'claimed', lease_until = :lease, attempts = attempts + 1
          WHERE id IN (SELECT value FROM json_each(:ids))
@@ -68,7 +66,7 @@ async def claim(connection: aiosqlite.Connection, now: datetime) -> tuple[list[J
     )
     # Fan out to the devices the recipient has now: a phone subscribed after the job was
     # planned still gets it, and a resend never doubles a row.
-    await connection.execute(
+    await tx.execute(
         """
         INSERT INTO notification_delivery (job_id, subscription_id)
         SELECT notification_job.id, push_subscription.id
@@ -84,13 +82,12 @@ async def claim(connection: aiosqlite.Connection, now: datetime) -> tuple[list[J
     return kept, expired
 
 
-async def _superseded(connection: aiosqlite.Connection, job: Job, now: datetime) -> bool:
+async def _superseded(tx: Transaction, job: Job, now: datetime) -> bool:
     """An overdue visit reminder is pointless once a later one for that visit is due: after
     downtime the family gets one message, not a burst. Such a job expires here."""
     if not job.kind.startswith("visit_reminder") or job.about.visit_id is None:
         return False
-    later = await fetch_one(
-        connection,
+    later = await tx.fetch_one(
         """
         SELECT 1 FROM notification_job
          WHERE visit_id = :visit AND recipient_id = :recipient AND revision = :revision
@@ -106,15 +103,13 @@ async def _superseded(connection: aiosqlite.Connection, job: Job, now: datetime)
         },
     )
     if later is not None:
-        await finish(connection, job.id, now, "expired")
+        await finish(tx, job.id, now, "expired")
     return later is not None
 
 
-async def pending_deliveries(
-    connection: aiosqlite.Connection, job_id: int
-) -> list[tuple[int, Subscription]]:
+async def pending_deliveries(db: Reader, job_id: int) -> list[tuple[int, Subscription]]:
     """The job's deliveries still to try, each with its (switched-on) device."""
-    rows = await connection.execute_fetchall(
+    rows = await db.fetch_all(
         """
         SELECT notification_delivery.id AS delivery_id, push_subscription.*
           FROM notification_delivery
@@ -128,14 +123,14 @@ async def pending_deliveries(
 
 
 async def record_delivery(
-    connection: aiosqlite.Connection,
+    tx: Transaction,
     delivery_id: int,
     status: int | None,
     final: str | None,
     now: datetime,
 ) -> None:
     """One attempt of one delivery: the answer, and its state when ``final`` says it is final."""
-    await connection.execute(
+    await tx.execute(
         """
         UPDATE notification_delivery
            SET attempts = attempts + 1, last_status = :status,
@@ -147,12 +142,10 @@ async def record_delivery(
     )
 
 
-async def reschedule(
-    connection: aiosqlite.Connection, job_id: int, at: datetime, *, attempted: bool
-) -> None:
+async def reschedule(tx: Transaction, job_id: int, at: datetime, *, attempted: bool) -> None:
     """Back to pending until ``at``; a job held back before sending (``attempted`` False)
     gives its claimed attempt back, so quiet hours do not count as tries."""
-    await connection.execute(
+    await tx.execute(
         """
         UPDATE notification_job SET status = 'pending', lease_until = NULL, next_attempt_at = :at,
                attempts = attempts - :undo
@@ -162,13 +155,10 @@ async def reschedule(
     )
 
 
-async def finish(
-    connection: aiosqlite.Connection, job_id: int, now: datetime, status: str | None = None
-) -> str:
+async def finish(tx: Transaction, job_id: int, now: datetime, status: str | None = None) -> str:
     """End a job, as ``status`` or else 'sent' when any device got it and 'failed' when
     none did (also when none was left to try); return the state it ended in."""
-    row = await fetch_one(
-        connection,
+    row = await tx.fetch_one(
         """
         UPDATE notification_job
            SET status = COALESCE(:status, CASE WHEN EXISTS (
@@ -183,7 +173,7 @@ async def finish(
     return str(row["status"]) if row is not None else "failed"
 
 
-Step = Callable[[aiosqlite.Connection], Awaitable[None]]
+Step = Callable[[Transaction], Awaitable[None]]
 
 
 class GroupCommit:
@@ -206,9 +196,9 @@ class GroupCommit:
             if not own.done():  # nobody took ours along: commit everything queued now
                 batch, self.waiting = self.waiting, []
                 try:
-                    async with self.db.transaction() as connection:
+                    async with self.db.transaction() as tx:
                         for queued, _ in batch:
-                            await queued(connection)
+                            await queued(tx)
                 except BaseException as error:
                     for _, other in batch:
                         if other is not own:

@@ -18,12 +18,11 @@ from datetime import datetime, timedelta
 from functools import partial
 
 import aiohttp
-import aiosqlite
 from quart import Quart
 
 from .. import clock
 from ..clock import utcnow
-from ..db import Database, to_db
+from ..db import Database, Transaction, to_db
 from . import payloads, planner, queue, quiet, store
 from .endpoints import EndpointPolicy
 from .jobs import Job
@@ -95,10 +94,10 @@ class Sender:
     async def run_once(self, session: aiohttp.ClientSession) -> Summary:
         summary = Summary()
         now = utcnow()
-        async with self.db.transaction() as connection:
+        async with self.db.transaction() as tx:
             today = clock.today(now)
             for day in (today, today + timedelta(days=1)):
-                await planner.plan_medication_reminders(connection, day)
+                await planner.plan_medication_reminders(tx, day)
         due = await self._claim(now, summary)
         # Jobs are independent: send several at once, so the push service's round trips
         # and our own database writes overlap (one at a time, 10,000 reminders took minutes).
@@ -124,8 +123,8 @@ class Sender:
         return summary
 
     async def _claim(self, now: datetime, summary: Summary) -> list[Job]:
-        async with self.db.transaction() as connection:
-            claimed, expired = await queue.claim(connection, now)
+        async with self.db.transaction() as tx:
+            claimed, expired = await queue.claim(tx, now)
         summary.claimed += len(claimed)
         summary.expired += expired
         return claimed
@@ -140,10 +139,9 @@ class Sender:
         """Send one claimed job to each device still to try, then ``record`` the answers
         (by default in a transaction of its own)."""
         now = utcnow()
-        async with self.db.read() as connection:
-            preference = await store.select_preference(connection, job.recipient_id)
-            message = await payloads.build(connection, job, now)
-            deliveries = await queue.pending_deliveries(connection, job.id)
+        preference = await store.select_preference(self.db, job.recipient_id)
+        message = await payloads.build(self.db, job, now)
+        deliveries = await queue.pending_deliveries(self.db, job.id)
         if message is None:  # what it was about is gone or no longer true
             await self._end(job, "cancelled")
             return
@@ -156,8 +154,8 @@ class Sender:
                 await self._end(job, "expired")
                 summary.expired += 1
                 return
-            async with self.db.transaction() as connection:
-                await queue.reschedule(connection, job.id, resume, attempted=False)
+            async with self.db.transaction() as tx:
+                await queue.reschedule(tx, job.id, resume, attempted=False)
             summary.deferred += 1
             return
         if not deliveries:
@@ -199,12 +197,12 @@ class Sender:
         await (record(outcomes) if record else self._record(job, outcomes, summary))
 
     async def _record(self, job: Job, outcomes: list[Outcome], summary: Summary) -> None:
-        async with self.db.transaction() as connection:
-            await self._record_in(connection, job, outcomes, summary)
+        async with self.db.transaction() as tx:
+            await self._record_in(tx, job, outcomes, summary)
 
     async def _record_in(
         self,
-        connection: aiosqlite.Connection,
+        tx: Transaction,
         job: Job,
         outcomes: list[Outcome],
         summary: Summary,
@@ -218,14 +216,14 @@ class Sender:
             ruling = verdict(answer)
             # One statement per delivery: the attempt, the answer and (when final) its state.
             await queue.record_delivery(
-                connection, outcome.delivery_id, answer.status, ruling.delivery, now
+                tx, outcome.delivery_id, answer.status, ruling.delivery, now
             )
-            await _device(connection, ruling.device, outcome.subscription_id, answer.status)
+            await _device(tx, ruling.device, outcome.subscription_id, answer.status)
             if ruling.problem is not None:
                 words = {"status": answer.status, "job": job.id, "device": outcome.subscription_id}
                 log.log(ruling.problem.level, "%s", ruling.problem.message.format(**words))
                 await store.record_problem(
-                    connection, ruling.problem.kind, ruling.problem.detail.format(**words)
+                    tx, ruling.problem.kind, ruling.problem.detail.format(**words)
                 )
             if ruling.retry:
                 wait = (
@@ -235,20 +233,20 @@ class Sender:
                 )
                 retry_at = now + wait if retry_at is None else max(retry_at, now + wait)
         if retry_at is not None and retry_at < job.expires_at:
-            await queue.reschedule(connection, job.id, retry_at, attempted=True)
+            await queue.reschedule(tx, job.id, retry_at, attempted=True)
             summary.retried += 1
             return
-        ended = await queue.finish(connection, job.id, now, "expired" if retry_at else None)
+        ended = await queue.finish(tx, job.id, now, "expired" if retry_at else None)
         _count(summary, ended)
 
     async def _end(self, job: Job, status: str | None) -> str:
-        async with self.db.transaction() as connection:
-            return await queue.finish(connection, job.id, utcnow(), status)
+        async with self.db.transaction() as tx:
+            return await queue.finish(tx, job.id, utcnow(), status)
 
     async def _beat(self) -> None:
         """The heartbeat that /healthz and the admin status page read (status.py)."""
-        async with self.db.transaction() as connection:
-            await connection.execute(
+        async with self.db.transaction() as tx:
+            await tx.execute(
                 """
                 INSERT INTO sender_heartbeat (name, beat_at) VALUES (:name, :now)
                 ON CONFLICT (name) DO UPDATE SET beat_at = excluded.beat_at
@@ -265,19 +263,19 @@ def _count(summary: Summary, ended: str) -> None:
 
 
 async def _device(
-    connection: aiosqlite.Connection, effect: Device, subscription_id: int, status: int | None
+    tx: Transaction, effect: Device, subscription_id: int, status: int | None
 ) -> None:
     """What an answer does to the device's row."""
     if effect is Device.WORKS:
-        await store.record_success(connection, subscription_id)
+        await store.record_success(tx, subscription_id)
     elif effect is Device.GONE:
-        await store.delete_subscription(connection, subscription_id)
+        await store.delete_subscription(tx, subscription_id)
     elif effect is not Device.UNTOUCHED:
-        never_worked_failures = await store.record_failure(connection, subscription_id, status)
+        never_worked_failures = await store.record_failure(tx, subscription_id, status)
         if effect is Device.SWITCHED_OFF or (
             effect is Device.NEVER_WORKED and never_worked_failures >= NEVER_WORKED_LIMIT
         ):
-            await store.disable_subscription(connection, subscription_id)
+            await store.disable_subscription(tx, subscription_id)
 
 
 async def run_loop(sender: Sender, interval: float, stop: asyncio.Event) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..db import Database, from_db, to_db
+from ..db import Reader, from_db, to_db
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def sender_in_app(config: Mapping[str, Any]) -> bool:
     return bool(config["SENDER_IN_APP"]) and not config.get("TESTING")
 
 
-async def sender_health(db: Database, config: Mapping[str, Any], now: datetime) -> SenderHealth:
+async def sender_health(db: Reader, config: Mapping[str, Any], now: datetime) -> SenderHealth:
     row = await db.fetch_one("SELECT MAX(beat_at) AS beat_at FROM sender_heartbeat")
     last_beat = from_db(row["beat_at"]) if row else None
     stale_after = timedelta(seconds=STALE_AFTER_INTERVALS * int(config["SENDER_INTERVAL_SECONDS"]))
@@ -71,7 +71,7 @@ def _log_stopped(last_beat: datetime | None) -> None:
     log.error("the reminder sender has stopped: last run %s; reminders are not going out", when)
 
 
-async def recent_problems(db: Database) -> list[Problem]:
+async def recent_problems(db: Reader) -> list[Problem]:
     rows = await db.fetch_all(
         "SELECT at, kind, detail FROM push_problem ORDER BY at DESC, id DESC LIMIT :limit",
         {"limit": PROBLEMS_SHOWN},

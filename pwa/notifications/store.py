@@ -8,9 +8,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, time
 
-import aiosqlite
-
-from ..db import Database, fetch_one, from_db, now_text
+from ..db import Reader, Transaction, from_db, now_text
 
 
 @dataclass(frozen=True)
@@ -77,7 +75,7 @@ SUBSCRIPTION_COLUMNS = """
 
 
 async def upsert_subscription(
-    connection: aiosqlite.Connection,
+    tx: Transaction,
     *,
     account_id: int,
     endpoint: str,
@@ -87,8 +85,7 @@ async def upsert_subscription(
     device_label: str,
 ) -> int:
     """Save a device; the same endpoint re-subscribed (new keys, other account) replaces the old."""
-    row = await fetch_one(
-        connection,
+    row = await tx.fetch_one(
         """
         INSERT INTO push_subscription (account_id, endpoint, p256dh, auth, vapid_public_key, device_label, created_at)
         VALUES (:account_id, :endpoint, :p256dh, :auth, :vapid_public_key, :device_label, :now)
@@ -112,34 +109,28 @@ async def upsert_subscription(
     return int(row["id"])
 
 
-async def delete_subscription(connection: aiosqlite.Connection, subscription_id: int) -> None:
-    await connection.execute(
-        "DELETE FROM push_subscription WHERE id = :id", {"id": subscription_id}
-    )
+async def delete_subscription(tx: Transaction, subscription_id: int) -> None:
+    await tx.execute("DELETE FROM push_subscription WHERE id = :id", {"id": subscription_id})
 
 
-async def delete_subscription_of(
-    connection: aiosqlite.Connection, account_id: int, endpoint: str
-) -> bool:
-    cursor = await connection.execute(
+async def delete_subscription_of(tx: Transaction, account_id: int, endpoint: str) -> bool:
+    changed = await tx.execute(
         "DELETE FROM push_subscription WHERE account_id = :account_id AND endpoint = :endpoint",
         {"account_id": account_id, "endpoint": endpoint},
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
-async def delete_device_of(
-    connection: aiosqlite.Connection, account_id: int, subscription_id: int
-) -> bool:
+async def delete_device_of(tx: Transaction, account_id: int, subscription_id: int) -> bool:
     """Remove one of the account's own devices; another account's id removes nothing."""
-    cursor = await connection.execute(
+    changed = await tx.execute(
         "DELETE FROM push_subscription WHERE id = :id AND account_id = :account_id",
         {"id": subscription_id, "account_id": account_id},
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
-async def select_subscriptions(db: Database, account_id: int) -> list[Subscription]:
+async def select_subscriptions(db: Reader, account_id: int) -> list[Subscription]:
     rows = await db.fetch_all(
         f"SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscription WHERE account_id = :id AND disabled_at IS NULL ORDER BY id",  # noqa: S608  # nosec B608  # fixed column lists and names only; every value is a bound parameter
         {"id": account_id},
@@ -147,17 +138,15 @@ async def select_subscriptions(db: Database, account_id: int) -> list[Subscripti
     return [Subscription.from_row(row) for row in rows]
 
 
-async def select_subscription(
-    connection: aiosqlite.Connection, subscription_id: int
-) -> Subscription | None:
+async def select_subscription(db: Reader, subscription_id: int) -> Subscription | None:
     # Fixed column list; every value is a bound parameter.
     sql = f"SELECT {SUBSCRIPTION_COLUMNS} FROM push_subscription WHERE id = :id"  # noqa: S608  # nosec B608
-    row = await fetch_one(connection, sql, {"id": subscription_id})
+    row = await db.fetch_one(sql, {"id": subscription_id})
     return Subscription.from_row(row) if row else None
 
 
-async def record_success(connection: aiosqlite.Connection, subscription_id: int) -> None:
-    await connection.execute(
+async def record_success(tx: Transaction, subscription_id: int) -> None:
+    await tx.execute(
         """
         UPDATE push_subscription SET last_success_at = :now, success_count = success_count + 1
          WHERE id = :id
@@ -166,11 +155,8 @@ async def record_success(connection: aiosqlite.Connection, subscription_id: int)
     )
 
 
-async def record_failure(
-    connection: aiosqlite.Connection, subscription_id: int, status: int | None
-) -> int:
-    row = await fetch_one(
-        connection,
+async def record_failure(tx: Transaction, subscription_id: int, status: int | None) -> int:
+    row = await tx.fetch_one(
         """
         UPDATE push_subscription
            SET last_failure_at = :now, last_failure_status = :status, failure_count = failure_count + 1
@@ -182,8 +168,8 @@ async def record_failure(
     return int(row["failure_count"]) if row and row["success_count"] == 0 else 0
 
 
-async def disable_subscription(connection: aiosqlite.Connection, subscription_id: int) -> None:
-    await connection.execute(
+async def disable_subscription(tx: Transaction, subscription_id: int) -> None:
+    await tx.execute(
         "UPDATE push_subscription SET disabled_at = :now WHERE id = :id",
         {"now": now_text(), "id": subscription_id},
     )
@@ -192,12 +178,10 @@ async def disable_subscription(connection: aiosqlite.Connection, subscription_id
 # --- preferences and offsets -------------------------------------------------------
 
 
-async def select_preference(db: Database | aiosqlite.Connection, account_id: int) -> Preference:
-    sql = "SELECT * FROM reminder_preference WHERE account_id = :id"
-    if isinstance(db, Database):
-        row = await db.fetch_one(sql, {"id": account_id})
-    else:
-        row = await fetch_one(db, sql, {"id": account_id})
+async def select_preference(db: Reader, account_id: int) -> Preference:
+    row = await db.fetch_one(
+        "SELECT * FROM reminder_preference WHERE account_id = :id", {"id": account_id}
+    )
     if row is None:
         return Preference()
     return Preference(
@@ -209,10 +193,8 @@ async def select_preference(db: Database | aiosqlite.Connection, account_id: int
     )
 
 
-async def save_preference(
-    connection: aiosqlite.Connection, account_id: int, preference: Preference
-) -> None:
-    await connection.execute(
+async def save_preference(tx: Transaction, account_id: int, preference: Preference) -> None:
+    await tx.execute(
         """
         INSERT INTO reminder_preference (account_id, reminders_enabled, quiet_start, quiet_end, medication_times, red_alerts, updated_at)
         VALUES (:id, :enabled, :start, :end, :times, :red, :now)
@@ -233,22 +215,17 @@ async def save_preference(
     )
 
 
-async def select_offsets(connection: aiosqlite.Connection | Database) -> list[tuple[int, time]]:
-    sql = "SELECT days_before, at_time FROM reminder_offset ORDER BY days_before DESC, at_time"
-    if isinstance(connection, Database):
-        rows = await connection.fetch_all(sql)
-    else:
-        async with connection.execute(sql) as cursor:
-            rows = list(await cursor.fetchall())
+async def select_offsets(db: Reader) -> list[tuple[int, time]]:
+    rows = await db.fetch_all(
+        "SELECT days_before, at_time FROM reminder_offset ORDER BY days_before DESC, at_time"
+    )
     return [(int(row["days_before"]), time.fromisoformat(row["at_time"])) for row in rows]
 
 
-async def replace_offsets(
-    connection: aiosqlite.Connection, offsets: list[tuple[int, time]]
-) -> None:
-    await connection.execute("DELETE FROM reminder_offset")
+async def replace_offsets(tx: Transaction, offsets: list[tuple[int, time]]) -> None:
+    await tx.execute("DELETE FROM reminder_offset")
     for days, at in offsets:
-        await connection.execute(
+        await tx.execute(
             "INSERT INTO reminder_offset (days_before, at_time) VALUES (:days, :at)",
             {"days": days, "at": at.strftime("%H:%M")},
         )
@@ -257,8 +234,8 @@ async def replace_offsets(
 # --- problems -----------------------------------------------------------------------
 
 
-async def record_problem(connection: aiosqlite.Connection, kind: str, detail: str) -> None:
-    await connection.execute(
+async def record_problem(tx: Transaction, kind: str, detail: str) -> None:
+    await tx.execute(
         "INSERT INTO push_problem (at, kind, detail) VALUES (:now, :kind, :detail)",
         {"now": now_text(), "kind": kind, "detail": detail[:500]},
     )

@@ -13,7 +13,6 @@ from datetime import timedelta
 from typing import Any
 
 import aiohttp
-import aiosqlite
 from quart import (
     Quart,
     abort,
@@ -29,7 +28,7 @@ from quart_rate_limiter import RateLimit
 
 from .. import audit
 from ..accounts.forms import PlainForm
-from ..db import get_db
+from ..db import Transaction, get_db
 from ..families import store as families
 from ..i18n import gettext
 from ..limits import by_account, rate_limit
@@ -93,9 +92,9 @@ async def subscribe() -> ResponseReturnValue:
         )
     except devices.InvalidSubscription as error:
         return {"error": "Bad Request", "detail": str(error)}, 400
-    async with get_db().transaction() as connection:
+    async with get_db().transaction() as tx:
         subscription_id = await store.upsert_subscription(
-            connection,
+            tx,
             account_id=g.account.id,
             endpoint=device.endpoint,
             p256dh=device.p256dh,
@@ -105,7 +104,7 @@ async def subscribe() -> ResponseReturnValue:
         )
         if g.account.is_staff:
             await audit.record(
-                connection,
+                tx,
                 actor_id=g.account.id,
                 action="push.device_added",
                 detail=f"device {subscription_id}",
@@ -122,10 +121,10 @@ async def unsubscribe() -> ResponseReturnValue:
         return {"error": "Bad Request", "detail": "endpoint"}, 400
     with contextlib.suppress(EndpointRefused):
         endpoint = _endpoints().check(endpoint)  # as it was stored; else as sent (older rows)
-    async with get_db().transaction() as connection:
-        removed = await store.delete_subscription_of(connection, g.account.id, endpoint)
+    async with get_db().transaction() as tx:
+        removed = await store.delete_subscription_of(tx, g.account.id, endpoint)
         if removed and g.account.is_staff:
-            await audit.record(connection, actor_id=g.account.id, action="push.device_removed")
+            await audit.record(tx, actor_id=g.account.id, action="push.device_removed")
     not_found_unless(removed)
     return "", 204
 
@@ -137,8 +136,8 @@ async def send_test() -> ResponseReturnValue:
     """Plan a test notification for all the caller's devices and send it right away when
     the sender runs in this process (else the next `pwa send-reminders` run sends it)."""
     await _json_body()  # nothing is read from it, but a large one is refused all the same
-    async with get_db().transaction() as connection:
-        await planner.plan_test(connection, g.account.id, secrets.token_urlsafe(12))
+    async with get_db().transaction() as tx:
+        await planner.plan_test(tx, g.account.id, secrets.token_urlsafe(12))
     known = await store.select_subscriptions(get_db(), g.account.id)
     sending_now = status.sender_in_app(current_app.config)
     if sending_now:
@@ -161,17 +160,17 @@ async def send_now(app: Quart) -> None:
 
 
 async def _replan_family(
-    connection: aiosqlite.Connection, account_id: int, enabled: bool, child_ids: list[int]
+    tx: Transaction, account_id: int, enabled: bool, child_ids: list[int]
 ) -> None:
     """Switched off: nothing pending goes out. On: every child's visits are planned again
     (jobs cancelled earlier come back). Medication jobs are always dropped and planned
     again by the sender's next run, so a changed time takes effect."""
-    await jobs.cancel_jobs_for_recipient(connection, account_id, "medication")
+    await jobs.cancel_jobs_for_recipient(tx, account_id, "medication")
     if not enabled:
-        await jobs.cancel_jobs_for_recipient(connection, account_id, "visit")
+        await jobs.cancel_jobs_for_recipient(tx, account_id, "visit")
         return
     for child_id in child_ids:
-        await planner.plan_for_child(connection, child_id)
+        await planner.plan_for_child(tx, child_id)
 
 
 @blueprint.route("/settings/reminders", methods=["GET", "POST"])
@@ -190,18 +189,18 @@ async def settings() -> ResponseReturnValue:
                 if account.is_staff
                 else await families.select_children_of_caregiver(db, account.id)
             )
-            async with db.transaction() as connection:
-                await store.save_preference(connection, account.id, saved)
+            async with db.transaction() as tx:
+                await store.save_preference(tx, account.id, saved)
                 if account.is_staff:
                     await audit.record(
-                        connection,
+                        tx,
                         actor_id=account.id,
                         action="reminders.preferences_updated",
                         detail=f"red alerts {'on' if saved.red_alerts else 'off'}",
                     )
                 else:
                     await _replan_family(
-                        connection,
+                        tx,
                         account.id,
                         saved.reminders_enabled,
                         [child.id for child in children],
@@ -224,11 +223,11 @@ async def settings() -> ResponseReturnValue:
 @access(Access.SIGNED_IN)
 async def remove_device(subscription_id: int) -> ResponseReturnValue:
     await require_csrf(await PlainForm.from_request())
-    async with get_db().transaction() as connection:
-        removed = await store.delete_device_of(connection, g.account.id, subscription_id)
+    async with get_db().transaction() as tx:
+        removed = await store.delete_device_of(tx, g.account.id, subscription_id)
         if removed and g.account.is_staff:
             await audit.record(
-                connection,
+                tx,
                 actor_id=g.account.id,
                 action="push.device_removed",
                 detail=f"device {subscription_id}",

@@ -41,9 +41,9 @@ async def plan(child_id: int) -> ResponseReturnValue:
     template = await plans.select_template(db)
     form = await PlanForm.from_request()
     if request.method == "POST" and existing is None and form.validate():
-        async with db.transaction() as connection:
+        async with db.transaction() as tx:
             await changes.create_plan(
-                connection,
+                tx,
                 child_id=child.id,
                 start=form.start_date.data,
                 template=template,
@@ -102,8 +102,8 @@ async def add_visit(child_id: int) -> ResponseReturnValue:
     if request.method == "POST" and form.validate():
         clashes = _overlaps(await _active_visits(current_plan.id), form, None)
         if not clashes or form.confirm_overlap.data:
-            async with db.transaction() as connection:
-                await changes.add_visit(connection, current_plan, _draft(form), g.account.id)
+            async with db.transaction() as tx:
+                await changes.add_visit(tx, current_plan, _draft(form), g.account.id)
             return redirect(url_for("nurse.plan", child_id=child.id))
     return await render_template(
         "nurse/visit_form.html", child=child, form=form, visit=None, clashes=clashes
@@ -187,10 +187,10 @@ async def edit_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
             clashes = _overlaps(visits, form, visit.id)
         spacing_ok = not spacing or form.answered_spacing(days)
         if spacing_ok and (not clashes or form.confirm_overlap.data):
-            async with db.transaction() as connection:
-                await changes.change_visit(connection, visit, _draft(form), g.account.id)
+            async with db.transaction() as tx:
+                await changes.change_visit(tx, visit, _draft(form), g.account.id)
                 if move_later:
-                    await moves.move_later(connection, later, days, g.account.id, moved=visit)
+                    await moves.move_later(tx, later, days, g.account.id, moved=visit)
             return redirect(url_for("nurse.plan", child_id=child.id))
     return await render_template(
         "nurse/visit_form.html",
@@ -221,9 +221,9 @@ async def edit_medication(child_id: int, period_id: int) -> ResponseReturnValue:
     else:
         form = await MedicationForm.from_request()
         if form.validate():
-            async with db.transaction() as connection:
+            async with db.transaction() as tx:
                 await changes.edit_medication(
-                    connection,
+                    tx,
                     period,
                     form.first_date.data,
                     form.last_date.data,
@@ -250,8 +250,8 @@ async def cancel_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
     visit = await plans.select_visit(db, visit_id)
     not_found_unless(visit and visit.child_id == child.id and not visit.cancelled)
     assert visit is not None
-    async with db.transaction() as connection:
-        await changes.cancel_visit(connection, visit, g.account.id)
+    async with db.transaction() as tx:
+        await changes.cancel_visit(tx, visit, g.account.id)
     return redirect(url_for("nurse.plan", child_id=child.id))
 
 

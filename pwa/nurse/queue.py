@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..db import Database, from_db
+from ..db import Reader, from_db
 from ..diary.history import Corrections
 from ..diary.store import (
     REPORT_COLUMNS,
@@ -39,7 +39,7 @@ class QueueItem:
 QUEUE_PAGE = 200
 
 
-async def count_queue(db: Database) -> int:
+async def count_queue(db: Reader) -> int:
     rows = await db.scan(
         """
         SELECT COUNT(*) FROM report_queue
@@ -52,7 +52,7 @@ async def count_queue(db: Database) -> int:
 
 
 async def select_queue(
-    db: Database, now: datetime, settings: HospitalSettings, limit: int | None = None
+    db: Reader, now: datetime, settings: HospitalSettings, limit: int | None = None
 ) -> list[QueueItem]:
     """Unreviewed reports (report_queue, kept by triggers: migration 0007), most urgent
     first, a superseded report right after the report that corrects it (hazard H6)."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiosqlite
 from quart import g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest
@@ -16,7 +15,7 @@ from wtforms.validators import DataRequired, Length
 from .. import audit
 from ..accounts.forms import PlainForm
 from ..clock import utcnow
-from ..db import get_db
+from ..db import Transaction, get_db
 from ..diary import photos as report_photos
 from ..diary import store as diary
 from ..diary.history import Corrections
@@ -92,8 +91,8 @@ async def review_green() -> ResponseReturnValue:
     await require_csrf(await PlainForm.from_request())
     found = (parse_id(value) for value in (await request.form).getlist("report_id"))
     ids = [report_id for report_id in found if report_id is not None]
-    async with get_db().transaction() as connection:
-        await reviews.review_all_green(connection, g.account.id, ids)
+    async with get_db().transaction() as tx:
+        await reviews.review_all_green(tx, g.account.id, ids)
     return redirect(url_for("nurse.review_queue"))
 
 
@@ -166,17 +165,17 @@ async def report(client_uuid: str) -> ResponseReturnValue:
     if not form.validate():
         return await _render_report(found, form=form), 400
     text = (form.reply.data or "").strip()
-    async with db.transaction() as connection:
-        holder = await claims.current_claim(connection, found.id)
+    async with db.transaction() as tx:
+        holder = await claims.current_claim(tx, found.id)
         confirm = _needs_confirmation(holder, form)
-        recorded = None if confirm else await reviews.recorded_outcome(connection, found.id)
+        recorded = None if confirm else await reviews.recorded_outcome(tx, found.id)
         # A colleague recorded another outcome meanwhile: nothing is dropped silently.
         conflict = recorded is not None and recorded != form.outcome.data
         if not confirm and not conflict:
-            await _claim_for_write(connection, found, holder)
-            await reviews.review(connection, found, g.account.id, form.outcome.data)
+            await _claim_for_write(tx, found, holder)
+            await reviews.review(tx, found, g.account.id, form.outcome.data)
             if text:
-                await replies.reply(connection, found, g.account.id, text)
+                await replies.reply(tx, found, g.account.id, text)
     if confirm:
         assert holder is not None
         return await _ask_first(
@@ -200,11 +199,11 @@ def _needs_confirmation(holder: claims.Claim | None, form: ActionForm) -> bool:
 
 
 async def _claim_for_write(
-    connection: aiosqlite.Connection, found: diary.Report, holder: claims.Claim | None
+    tx: Transaction, found: diary.Report, holder: claims.Claim | None
 ) -> None:
     """Saving claims the report for its writer, unless they hold it already."""
     if holder is None or holder.nurse_id != g.account.id:
-        await claims.claim(connection, found, g.account.id, holder)
+        await claims.claim(tx, found, g.account.id, holder)
 
 
 @blueprint.route("/reports/<client_uuid>/claim", methods=["POST"])
@@ -235,15 +234,15 @@ async def _write(
         if slot is None:
             raise BadRequest()
         return await _render_report(found, **{slot: form}), 400
-    async with get_db().transaction() as connection:
-        holder = await claims.current_claim(connection, found.id)
+    async with get_db().transaction() as tx:
+        holder = await claims.current_claim(tx, found.id)
         confirm = _needs_confirmation(holder, form)
         if not confirm:
-            await _claim_for_write(connection, found, holder)
+            await _claim_for_write(tx, found, holder)
             if isinstance(form, ReplyForm):
-                await replies.reply(connection, found, g.account.id, form.reply.data.strip())
+                await replies.reply(tx, found, g.account.id, form.reply.data.strip())
             elif isinstance(form, OutcomeForm):
-                await reviews.change_outcome(connection, found, g.account.id, form.outcome.data)
+                await reviews.change_outcome(tx, found, g.account.id, form.outcome.data)
     if confirm:
         assert holder is not None
         return await _ask_first(found, holder, form, request.path)
@@ -255,6 +254,6 @@ async def _write(
 async def release(client_uuid: str) -> ResponseReturnValue:
     found = await _report(client_uuid)
     await require_csrf(await PlainForm.from_request())
-    async with get_db().transaction() as connection:
-        await claims.release(connection, found, g.account.id)
+    async with get_db().transaction() as tx:
+        await claims.release(tx, found, g.account.id)
     return redirect(url_for("nurse.report", client_uuid=found.client_uuid))

@@ -33,17 +33,15 @@ async def children() -> ResponseReturnValue:
     form = await ChildForm.from_request()
     db = get_db()
     if request.method == "POST" and form.validate():
-        async with db.transaction() as connection:
+        async with db.transaction() as tx:
             child_id = await families.insert_child(
-                connection,
+                tx,
                 nickname=form.nickname.data,
                 birth_date=form.birth_date.data,
                 hospital_number=form.hospital_number.data,
                 created_by=g.account.id,
             )
-            await audit.record(
-                connection, actor_id=g.account.id, action="child.created", child_id=child_id
-            )
+            await audit.record(tx, actor_id=g.account.id, action="child.created", child_id=child_id)
         return redirect(url_for("nurse.child", child_id=child_id))
     everyone = await families.select_all_children(db)
     today = clock.today()
@@ -103,9 +101,9 @@ async def create_invite(child_id: int) -> ResponseReturnValue:
         return await _render_child(child.id, invite_form=form), 400
     code = codes.new_code()
     expires = utcnow() + timedelta(days=current_app.config["INVITE_DAYS"])
-    async with get_db().transaction() as connection:
+    async with get_db().transaction() as tx:
         invite_id = await accounts.insert_access_code(
-            connection,
+            tx,
             kind="invite",
             code_hash=codes.code_hash(code),
             child_id=child.id,
@@ -114,7 +112,7 @@ async def create_invite(child_id: int) -> ResponseReturnValue:
             note=form.note.data or "",
         )
         await audit.record(
-            connection,
+            tx,
             actor_id=g.account.id,
             action="invite.created",
             child_id=child.id,
@@ -138,11 +136,11 @@ async def create_invite(child_id: int) -> ResponseReturnValue:
 async def revoke_invite(child_id: int, invite_id: int) -> ResponseReturnValue:
     child = await _child_or_404(child_id)
     await require_csrf(await PlainForm.from_request())
-    async with get_db().transaction() as connection:
-        revoked = await accounts.revoke_invite(connection, invite_id, child.id)
+    async with get_db().transaction() as tx:
+        revoked = await accounts.revoke_invite(tx, invite_id, child.id)
         if revoked:
             await audit.record(
-                connection,
+                tx,
                 actor_id=g.account.id,
                 action="invite.revoked",
                 child_id=child.id,
@@ -161,9 +159,9 @@ async def create_reset(child_id: int, caregiver_id: int) -> ResponseReturnValue:
     not_found_unless(await families.is_caregiver_of(db, caregiver_id, child.id))
     code = codes.new_code()
     expires = utcnow() + timedelta(hours=current_app.config["RESET_HOURS"])
-    async with db.transaction() as connection:
+    async with db.transaction() as tx:
         await accounts.insert_access_code(
-            connection,
+            tx,
             kind="reset",
             code_hash=codes.code_hash(code),
             account_id=caregiver_id,
@@ -171,7 +169,7 @@ async def create_reset(child_id: int, caregiver_id: int) -> ResponseReturnValue:
             expires_at=expires,
         )
         await audit.record(
-            connection,
+            tx,
             actor_id=g.account.id,
             action="reset.created",
             child_id=child.id,

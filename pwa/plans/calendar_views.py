@@ -68,15 +68,15 @@ async def calendar_settings() -> ResponseReturnValue:
         not_found_unless(child)
         assert child is not None
         token = codes.new_code()
-        async with db.transaction() as connection:
+        async with db.transaction() as tx:
             feed_id = await feeds.replace_feed(
-                connection,
+                tx,
                 caregiver_id=g.account.id,
                 child_id=child.id,
                 token_hash=codes.code_hash(token),
             )
             await audit.record(
-                connection,
+                tx,
                 actor_id=g.account.id,
                 action="calendar_feed.created",
                 child_id=child.id,
@@ -97,11 +97,11 @@ async def revoke_calendar() -> ResponseReturnValue:
     _, child = await family_context()
     not_found_unless(child)
     assert child is not None
-    async with get_db().transaction() as connection:
-        revoked = await feeds.revoke_feeds(connection, caregiver_id=g.account.id, child_id=child.id)
+    async with get_db().transaction() as tx:
+        revoked = await feeds.revoke_feeds(tx, caregiver_id=g.account.id, child_id=child.id)
         if revoked:
             await audit.record(
-                connection, actor_id=g.account.id, action="calendar_feed.revoked", child_id=child.id
+                tx, actor_id=g.account.id, action="calendar_feed.revoked", child_id=child.id
             )
     if revoked:
         await flash(

@@ -7,9 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-import aiosqlite
-
 from .. import audit
+from ..db import Transaction
 from ..notifications import planner as reminders
 from . import course_store, store
 from .schedule import PlannedVisit, PlanTemplate, generate, to_local_text
@@ -30,7 +29,7 @@ class VisitDraft:
 
 
 async def create_plan(
-    connection: aiosqlite.Connection,
+    tx: Transaction,
     *,
     child_id: int,
     start: date,
@@ -39,7 +38,7 @@ async def create_plan(
 ) -> int:
     visits, medications = generate(template, start)
     plan_id = await store.insert_plan(
-        connection,
+        tx,
         child_id=child_id,
         start_date=start,
         visits=visits,
@@ -47,21 +46,19 @@ async def create_plan(
         created_by=actor_id,
     )
     await audit.record(
-        connection,
+        tx,
         actor_id=actor_id,
         action="plan.created",
         child_id=child_id,
         detail=f"start {start.isoformat()}",
     )
-    await reminders.plan_whole_plan(connection, plan_id)
+    await reminders.plan_whole_plan(tx, plan_id)
     return plan_id
 
 
-async def add_visit(
-    connection: aiosqlite.Connection, plan: store.Plan, draft: VisitDraft, actor_id: int
-) -> int:
+async def add_visit(tx: Transaction, plan: store.Plan, draft: VisitDraft, actor_id: int) -> int:
     visit_id = await store.insert_visit(
-        connection,
+        tx,
         plan.id,
         PlannedVisit(
             draft.course_number,
@@ -75,13 +72,11 @@ async def add_visit(
         status=draft.status,
     )
     # A new visit is news for the family, like a moved one.
-    await connection.execute(
-        "UPDATE visit SET changed_at = created_at WHERE id = :id", {"id": visit_id}
-    )
-    await store.bump_revision(connection, plan.id)
-    await reminders.plan_visit(connection, visit_id, changed=True)
+    await tx.execute("UPDATE visit SET changed_at = created_at WHERE id = :id", {"id": visit_id})
+    await store.bump_revision(tx, plan.id)
+    await reminders.plan_visit(tx, visit_id, changed=True)
     await audit.record(
-        connection,
+        tx,
         actor_id=actor_id,
         action="visit.added",
         child_id=plan.child_id,
@@ -91,7 +86,7 @@ async def add_visit(
 
 
 async def change_visit(
-    connection: aiosqlite.Connection,
+    tx: Transaction,
     visit: store.Visit,
     draft: VisitDraft,
     actor_id: int,
@@ -113,14 +108,14 @@ async def change_visit(
         status = "changed"
     if moved:
         await course_store.record_change(
-            connection,
+            tx,
             plan_id=visit.plan_id,
             visit_id=visit.id,
             was_first=to_local_text(visit.starts),
             was_last=to_local_text(visit.ends),
         )
     await store.update_visit(
-        connection,
+        tx,
         visit.id,
         kind=draft.kind,
         starts=draft.starts,
@@ -130,11 +125,11 @@ async def change_visit(
         family_note=draft.family_note,
         status=status,
     )
-    await store.bump_revision(connection, visit.plan_id)
-    await reminders.plan_visit(connection, visit.id, changed=notify)
+    await store.bump_revision(tx, visit.plan_id)
+    await reminders.plan_visit(tx, visit.id, changed=notify)
     detail = f"visit {visit.id}: {to_local_text(visit.starts)} -> {to_local_text(draft.starts)}; status {visit.status} -> {status}"
     await audit.record(
-        connection,
+        tx,
         actor_id=actor_id,
         action="visit.changed",
         child_id=visit.child_id,
@@ -142,9 +137,9 @@ async def change_visit(
     )
     days = (draft.starts.date() - visit.starts.date()).days
     if days:
-        for period in await course_store.select_course_medications(connection, visit.id):
+        for period in await course_store.select_course_medications(tx, visit.id):
             await change_medication(
-                connection,
+                tx,
                 period,
                 period.first_date + timedelta(days=days),
                 period.last_date + timedelta(days=days),
@@ -155,7 +150,7 @@ async def change_visit(
 
 
 async def change_medication(
-    connection: aiosqlite.Connection,
+    tx: Transaction,
     period: store.MedicationPeriod,
     first: date,
     last: date,
@@ -166,10 +161,10 @@ async def change_medication(
 ) -> None:
     """New dates for a home-medication period: audited, with its reminders re-planned
     (jobs for days it no longer covers are cancelled)."""
-    await course_store.update_medication(connection, period, first, last)
-    await reminders.replan_medication(connection, period.id, first, last)
+    await course_store.update_medication(tx, period, first, last)
+    await reminders.replan_medication(tx, period.id, first, last)
     await audit.record(
-        connection,
+        tx,
         actor_id=actor_id,
         action="medication.changed",
         child_id=child_id,
@@ -181,9 +176,9 @@ async def change_medication(
     )
 
 
-async def cancel_visit(connection: aiosqlite.Connection, visit: store.Visit, actor_id: int) -> None:
+async def cancel_visit(tx: Transaction, visit: store.Visit, actor_id: int) -> None:
     await change_visit(
-        connection,
+        tx,
         visit,
         VisitDraft(
             visit.course_number,
@@ -200,7 +195,7 @@ async def cancel_visit(connection: aiosqlite.Connection, visit: store.Visit, act
 
 
 async def edit_medication(
-    connection: aiosqlite.Connection,
+    tx: Transaction,
     period: store.MedicationPeriod,
     first: date,
     last: date,
@@ -209,9 +204,7 @@ async def edit_medication(
     child_id: int,
 ) -> None:
     """A nurse's new dates for one period; the family is told like after a visit change."""
-    await change_medication(
-        connection, period, first, last, actor_id, child_id=child_id, reason="edited"
-    )
-    await store.bump_revision(connection, period.plan_id)
+    await change_medication(tx, period, first, last, actor_id, child_id=child_id, reason="edited")
+    await store.bump_revision(tx, period.plan_id)
     if period.visit_id is not None:
-        await reminders.plan_visit(connection, period.visit_id, changed=True)
+        await reminders.plan_visit(tx, period.visit_id, changed=True)

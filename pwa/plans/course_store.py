@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import aiosqlite
-
-from ..db import Database, now_text, to_db
+from ..db import Reader, Transaction, now_text, to_db
 from .store import MedicationPeriod, medication_from_row
 
 
@@ -24,7 +22,7 @@ class PlanChange:
 MEDICATION_COLUMNS = "id, course_number, name, first_date, last_date, visit_id, changed_at, plan_id"
 
 
-async def select_medication(db: Database, period_id: int) -> MedicationPeriod | None:
+async def select_medication(db: Reader, period_id: int) -> MedicationPeriod | None:
     row = await db.fetch_one(
         f"SELECT {MEDICATION_COLUMNS} FROM medication_period WHERE id = :id",  # noqa: S608  # nosec B608  # fixed column list; the value is bound
         {"id": period_id},
@@ -32,11 +30,9 @@ async def select_medication(db: Database, period_id: int) -> MedicationPeriod | 
     return medication_from_row(row) if row else None
 
 
-async def select_course_medications(
-    connection: aiosqlite.Connection, visit_id: int
-) -> list[MedicationPeriod]:
+async def select_course_medications(db: Reader, visit_id: int) -> list[MedicationPeriod]:
     """The periods that belong to the course this visit starts."""
-    rows = await connection.execute_fetchall(
+    rows = await db.fetch_all(
         f"SELECT {MEDICATION_COLUMNS} FROM medication_period WHERE visit_id = :visit_id ORDER BY first_date, id",  # noqa: S608  # nosec B608  # fixed column list; the value is bound
         {"visit_id": visit_id},
     )
@@ -44,17 +40,17 @@ async def select_course_medications(
 
 
 async def update_medication(
-    connection: aiosqlite.Connection, period: MedicationPeriod, first: date, last: date
+    tx: Transaction, period: MedicationPeriod, first: date, last: date
 ) -> None:
     """New dates for a period, remembering the old ones for the family's banner."""
     await record_change(
-        connection,
+        tx,
         plan_id=period.plan_id,
         medication_period_id=period.id,
         was_first=period.first_date.isoformat(),
         was_last=period.last_date.isoformat(),
     )
-    await connection.execute(
+    await tx.execute(
         """
         UPDATE medication_period SET first_date = :first, last_date = :last, changed_at = :now
          WHERE id = :id
@@ -64,7 +60,7 @@ async def update_medication(
 
 
 async def record_change(
-    connection: aiosqlite.Connection,
+    tx: Transaction,
     *,
     plan_id: int,
     was_first: str,
@@ -72,7 +68,7 @@ async def record_change(
     visit_id: int | None = None,
     medication_period_id: int | None = None,
 ) -> None:
-    await connection.execute(
+    await tx.execute(
         """
         INSERT INTO plan_change (plan_id, visit_id, medication_period_id, was_first, was_last, changed_at)
         VALUES (:plan_id, :visit_id, :period_id, :was_first, :was_last, :now)
@@ -88,7 +84,7 @@ async def record_change(
     )
 
 
-async def select_changes_since(db: Database, plan_id: int, since: datetime) -> list[PlanChange]:
+async def select_changes_since(db: Reader, plan_id: int, since: datetime) -> list[PlanChange]:
     """Each changed visit's or period's state before its first change after ``since``."""
     rows = await db.fetch_all(
         """

@@ -10,9 +10,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from ..db import Database, fetch_one, from_db, now_text
+from ..db import Reader, Transaction, from_db, now_text
 from .store import VISIT_COLUMNS, Visit
 
 
@@ -49,12 +47,11 @@ def _feed(row: sqlite3.Row) -> CalendarFeed:
 
 
 async def replace_feed(
-    connection: aiosqlite.Connection, *, caregiver_id: int, child_id: int, token_hash: bytes
+    tx: Transaction, *, caregiver_id: int, child_id: int, token_hash: bytes
 ) -> int:
     """Start a new feed for this caregiver and child; any earlier one stops working."""
-    await revoke_feeds(connection, caregiver_id=caregiver_id, child_id=child_id)
-    row = await fetch_one(
-        connection,
+    await revoke_feeds(tx, caregiver_id=caregiver_id, child_id=child_id)
+    row = await tx.fetch_one(
         """
         INSERT INTO calendar_feed (caregiver_id, child_id, token_hash, created_at)
         VALUES (:caregiver_id, :child_id, :token_hash, :now)
@@ -71,21 +68,19 @@ async def replace_feed(
     return int(row["id"])
 
 
-async def revoke_feeds(
-    connection: aiosqlite.Connection, *, caregiver_id: int, child_id: int
-) -> int:
+async def revoke_feeds(tx: Transaction, *, caregiver_id: int, child_id: int) -> int:
     """Revoke this caregiver's live feeds for the child; the number revoked."""
-    cursor = await connection.execute(
+    changed = await tx.execute(
         """
         UPDATE calendar_feed SET revoked_at = :now
          WHERE caregiver_id = :caregiver_id AND child_id = :child_id AND revoked_at IS NULL
         """,
         {"caregiver_id": caregiver_id, "child_id": child_id, "now": now_text()},
     )
-    return cursor.rowcount
+    return changed
 
 
-async def select_live_feed(db: Database, caregiver_id: int, child_id: int) -> CalendarFeed | None:
+async def select_live_feed(db: Reader, caregiver_id: int, child_id: int) -> CalendarFeed | None:
     row = await db.fetch_one(
         """
         SELECT id, caregiver_id, child_id, created_at FROM calendar_feed
@@ -97,7 +92,7 @@ async def select_live_feed(db: Database, caregiver_id: int, child_id: int) -> Ca
     return _feed(row) if row else None
 
 
-async def select_feed_owner(db: Database, token_hash: bytes) -> FeedOwner | None:
+async def select_feed_owner(db: Reader, token_hash: bytes) -> FeedOwner | None:
     """The feed a token opens, or None when it is unknown or must no longer answer."""
     row = await db.fetch_one(
         """
@@ -119,7 +114,7 @@ async def select_feed_owner(db: Database, token_hash: bytes) -> FeedOwner | None
     return FeedOwner(row["id"], row["caregiver_id"], row["child_id"], row["locale"])
 
 
-async def select_calendar_visits(db: Database, child_id: int) -> list[CalendarVisit]:
+async def select_calendar_visits(db: Reader, child_id: int) -> list[CalendarVisit]:
     """All visits of the child's plan, cancelled ones included (calendars must hear of them)."""
     rows = await db.scan(
         f"""
@@ -133,7 +128,7 @@ async def select_calendar_visits(db: Database, child_id: int) -> list[CalendarVi
     return [_calendar_visit(row) for row in rows]
 
 
-async def select_calendar_visit(db: Database, visit_id: int) -> CalendarVisit | None:
+async def select_calendar_visit(db: Reader, visit_id: int) -> CalendarVisit | None:
     """One visit with its change time; callers check ownership first."""
     row = await db.fetch_one(
         f"""

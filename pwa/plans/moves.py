@@ -12,9 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 
-import aiosqlite
-
 from .. import audit
+from ..db import Transaction
 from . import changes
 from .store import Visit
 
@@ -78,7 +77,7 @@ def shifted(visit: Visit, days: int) -> Visit:
 
 
 async def move_later(
-    connection: aiosqlite.Connection,
+    tx: Transaction,
     visits: list[Visit],
     days: int,
     actor_id: int,
@@ -89,7 +88,7 @@ async def move_later(
     the family is told once, by the change that asked for it."""
     courses = sorted({visit.course_number for visit in visits})
     await audit.record(
-        connection,
+        tx,
         actor_id=actor_id,
         action="plan.courses_moved",
         child_id=moved.child_id,
@@ -101,7 +100,7 @@ async def move_later(
     for visit in visits:
         later = shifted(visit, days)
         await changes.change_visit(
-            connection,
+            tx,
             visit,
             changes.VisitDraft(
                 visit.course_number,

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..clock import HOSPITAL_ZONE_NAME
-from ..db import Database
+from ..db import Reader
 from . import course_store, store
 from .course_store import PlanChange
 from .schedule import from_local_text, stay_day
@@ -150,7 +150,7 @@ def build(
     )
 
 
-async def for_family(db: Database, caregiver_id: int, child_id: int, now: datetime) -> Overview:
+async def for_family(db: Reader, caregiver_id: int, child_id: int, now: datetime) -> Overview:
     plan = await store.select_plan(db, child_id)
     if plan is None:
         return build(None, [], [], None, now)
@@ -161,7 +161,7 @@ async def for_family(db: Database, caregiver_id: int, child_id: int, now: dateti
     return build(plan, visits, medications, seen_at, now, history)
 
 
-async def for_staff(db: Database, child_id: int, now: datetime) -> Overview:
+async def for_staff(db: Reader, child_id: int, now: datetime) -> Overview:
     plan = await store.select_plan(db, child_id)
     if plan is None:
         return build(None, [], [], None, now)

@@ -8,9 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-import aiosqlite
-
-from ..db import Database, fetch_one, from_db, now_text
+from ..db import Reader, Transaction, from_db, now_text
 from .schedule import (
     MedicationPeriodRule,
     PlannedMedication,
@@ -127,7 +125,7 @@ VISIT_COLUMNS = """
 # --- template ----------------------------------------------------------------------
 
 
-async def select_template(db: Database) -> PlanTemplate:
+async def select_template(db: Reader) -> PlanTemplate:
     row = await db.fetch_one("SELECT * FROM plan_template WHERE id = 1")
     assert row is not None, "migration 0002 seeds the template"
     return PlanTemplate(
@@ -146,8 +144,8 @@ async def select_template(db: Database) -> PlanTemplate:
     )
 
 
-async def update_template(connection: aiosqlite.Connection, template: PlanTemplate) -> None:
-    await connection.execute(
+async def update_template(tx: Transaction, template: PlanTemplate) -> None:
+    await tx.execute(
         """
         UPDATE plan_template
            SET courses = :courses, spacing_days = :spacing_days, visit_kind = :visit_kind,
@@ -180,7 +178,7 @@ async def update_template(connection: aiosqlite.Connection, template: PlanTempla
 
 
 async def insert_plan(
-    connection: aiosqlite.Connection,
+    tx: Transaction,
     *,
     child_id: int,
     start_date: date,
@@ -189,8 +187,7 @@ async def insert_plan(
     created_by: int | None,
 ) -> int:
     now = now_text()
-    row = await fetch_one(
-        connection,
+    row = await tx.fetch_one(
         """
         INSERT INTO treatment_plan (child_id, start_date, courses, created_by, created_at, updated_at)
         VALUES (:child_id, :start_date, :courses, :created_by, :now, :now)
@@ -207,9 +204,9 @@ async def insert_plan(
     assert row is not None
     plan_id = int(row["id"])
     for planned in visits:
-        await insert_visit(connection, plan_id, planned, family_note="")
+        await insert_visit(tx, plan_id, planned, family_note="")
     for medication in medications:
-        await connection.execute(
+        await tx.execute(
             """
             INSERT INTO medication_period (plan_id, course_number, name, first_date, last_date)
             VALUES (:plan_id, :course_number, :name, :first_date, :last_date)
@@ -223,7 +220,7 @@ async def insert_plan(
             },
         )
     # Each period belongs to its course: it points at the visit that starts it.
-    await connection.execute(
+    await tx.execute(
         """
         UPDATE medication_period
            SET visit_id = (SELECT visit.id FROM visit
@@ -238,15 +235,14 @@ async def insert_plan(
 
 
 async def insert_visit(
-    connection: aiosqlite.Connection,
+    tx: Transaction,
     plan_id: int,
     planned: PlannedVisit,
     *,
     family_note: str,
     status: str = "planned",
 ) -> int:
-    row = await fetch_one(
-        connection,
+    row = await tx.fetch_one(
         """
         INSERT INTO visit (plan_id, course_number, kind, starts_local, ends_local, time_zone, location,
                            family_note, status, uid, created_at)
@@ -273,7 +269,7 @@ async def insert_visit(
 
 
 async def update_visit(
-    connection: aiosqlite.Connection,
+    tx: Transaction,
     visit_id: int,
     *,
     kind: str,
@@ -285,7 +281,7 @@ async def update_visit(
     status: str,
 ) -> None:
     """Save a nurse's change: bump the calendar SEQUENCE and mark it changed for families."""
-    await connection.execute(
+    await tx.execute(
         """
         UPDATE visit
            SET kind = :kind, starts_local = :starts, ends_local = :ends, time_zone = :time_zone,
@@ -307,9 +303,8 @@ async def update_visit(
     )
 
 
-async def bump_revision(connection: aiosqlite.Connection, plan_id: int) -> int:
-    row = await fetch_one(
-        connection,
+async def bump_revision(tx: Transaction, plan_id: int) -> int:
+    row = await tx.fetch_one(
         """
         UPDATE treatment_plan SET revision = revision + 1, updated_at = :now
          WHERE id = :id RETURNING revision
@@ -330,7 +325,7 @@ def _plan(row: sqlite3.Row) -> Plan:
     )
 
 
-async def select_plan(db: Database, child_id: int) -> Plan | None:
+async def select_plan(db: Reader, child_id: int) -> Plan | None:
     row = await db.fetch_one(
         "SELECT id, child_id, start_date, courses, revision FROM treatment_plan WHERE child_id = :child_id",
         {"child_id": child_id},
@@ -338,7 +333,7 @@ async def select_plan(db: Database, child_id: int) -> Plan | None:
     return _plan(row) if row else None
 
 
-async def select_visits(db: Database, plan_id: int) -> list[Visit]:
+async def select_visits(db: Reader, plan_id: int) -> list[Visit]:
     rows = await db.fetch_all(
         f"""
         SELECT {VISIT_COLUMNS}
@@ -351,7 +346,7 @@ async def select_visits(db: Database, plan_id: int) -> list[Visit]:
     return [Visit.from_row(row) for row in rows]
 
 
-async def select_visit(db: Database, visit_id: int) -> Visit | None:
+async def select_visit(db: Reader, visit_id: int) -> Visit | None:
     """A visit by id, for staff."""
     row = await db.fetch_one(
         f"""
@@ -364,9 +359,7 @@ async def select_visit(db: Database, visit_id: int) -> Visit | None:
     return Visit.from_row(row) if row else None
 
 
-async def select_visit_for_caregiver(
-    db: Database, visit_id: int, caregiver_id: int
-) -> Visit | None:
+async def select_visit_for_caregiver(db: Reader, visit_id: int, caregiver_id: int) -> Visit | None:
     """A visit only if it belongs to one of this caregiver's children (else None -> 404)."""
     row = await db.fetch_one(
         f"""
@@ -382,7 +375,7 @@ async def select_visit_for_caregiver(
     return Visit.from_row(row) if row else None
 
 
-async def select_visits_starting_between(db: Database, first: date, last: date) -> list[Visit]:
+async def select_visits_starting_between(db: Reader, first: date, last: date) -> list[Visit]:
     """Visits of open records whose local start date lies in [first, last]."""
     rows = await db.scan(
         f"""
@@ -398,7 +391,7 @@ async def select_visits_starting_between(db: Database, first: date, last: date) 
     return [Visit.from_row(row) for row in rows]
 
 
-async def select_medications(db: Database, plan_id: int) -> list[MedicationPeriod]:
+async def select_medications(db: Reader, plan_id: int) -> list[MedicationPeriod]:
     rows = await db.fetch_all(
         """
         SELECT id, course_number, name, first_date, last_date, plan_id, visit_id, changed_at
@@ -413,19 +406,17 @@ async def select_medications(db: Database, plan_id: int) -> list[MedicationPerio
 # --- what to bring ----------------------------------------------------------------
 
 
-async def select_packing_items(db: Database) -> list[PackingItem]:
+async def select_packing_items(db: Reader) -> list[PackingItem]:
     rows = await db.fetch_all(
         "SELECT id, position, text_en, text_nl FROM packing_item ORDER BY position, id"
     )
     return [PackingItem(row["id"], row["position"], row["text_en"], row["text_nl"]) for row in rows]
 
 
-async def replace_packing_items(
-    connection: aiosqlite.Connection, items: list[tuple[str, str]]
-) -> None:
-    await connection.execute("DELETE FROM packing_item")
+async def replace_packing_items(tx: Transaction, items: list[tuple[str, str]]) -> None:
+    await tx.execute("DELETE FROM packing_item")
     for position, (text_en, text_nl) in enumerate(items, start=1):
-        await connection.execute(
+        await tx.execute(
             "INSERT INTO packing_item (position, text_en, text_nl) VALUES (:position, :en, :nl)",
             {"position": position, "en": text_en, "nl": text_nl},
         )
@@ -434,7 +425,7 @@ async def replace_packing_items(
 # --- what the family has seen ------------------------------------------------------
 
 
-async def select_seen_at(db: Database, caregiver_id: int, child_id: int) -> datetime | None:
+async def select_seen_at(db: Reader, caregiver_id: int, child_id: int) -> datetime | None:
     """When the caregiver last acknowledged changes; before that, when they joined."""
     row = await db.fetch_one(
         """
@@ -449,8 +440,8 @@ async def select_seen_at(db: Database, caregiver_id: int, child_id: int) -> date
     return from_db(row["seen_at"]) if row else None
 
 
-async def mark_seen(connection: aiosqlite.Connection, caregiver_id: int, child_id: int) -> None:
-    await connection.execute(
+async def mark_seen(tx: Transaction, caregiver_id: int, child_id: int) -> None:
+    await tx.execute(
         """
         INSERT INTO schedule_seen (caregiver_id, child_id, seen_at) VALUES (:caregiver_id, :child_id, :now)
         ON CONFLICT (caregiver_id, child_id) DO UPDATE SET seen_at = excluded.seen_at
@@ -459,7 +450,7 @@ async def mark_seen(connection: aiosqlite.Connection, caregiver_id: int, child_i
     )
 
 
-async def select_next_visit_per_child(db: Database, today: date) -> dict[int, Visit]:
+async def select_next_visit_per_child(db: Reader, today: date) -> dict[int, Visit]:
     """Each child's first visit not yet over (by local date), for the nurses' list.
 
     One row per plan straight from SQLite (not every future visit of every child, each

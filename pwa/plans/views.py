@@ -41,6 +41,6 @@ async def seen() -> ResponseReturnValue:
     await require_csrf(await PlainForm.from_request())
     _, child = await family_context()
     not_found_unless(child)
-    async with get_db().transaction() as connection:
-        await store.mark_seen(connection, g.account.id, child.id)  # type: ignore[union-attr]
+    async with get_db().transaction() as tx:
+        await store.mark_seen(tx, g.account.id, child.id)  # type: ignore[union-attr]
     return redirect(url_for("plans.schedule"))

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import aiosqlite
-
-from ..db import Database
+from ..db import Reader
 from ..i18n import current_locale
 from .rules import Rule
 from .store import select_rules
 
 
-async def fired_rules(db: Database | aiosqlite.Connection, matched: Iterable[str]) -> list[Rule]:
+async def fired_rules(db: Reader, matched: Iterable[str]) -> list[Rule]:
     """The rules a report matched, as they are now (rules since removed are left out)."""
     rules = {rule.id: rule for rule in await select_rules(db)}
     return [rules[rule_id] for rule_id in matched if rule_id in rules]
@@ -24,6 +22,6 @@ def in_language(rules: Sequence[Rule]) -> list[str]:
     return [rule.reason.get(locale) or rule.reason.get("en", rule.id) for rule in rules]
 
 
-async def reasons_for(db: Database | aiosqlite.Connection, matched: Iterable[str]) -> list[str]:
+async def reasons_for(db: Reader, matched: Iterable[str]) -> list[str]:
     """Every matched rule's reason, for the nurse's view of a report."""
     return in_language(await fired_rules(db, matched))

@@ -12,9 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from ..db import Database, fetch_one, from_db, now_text
+from ..db import Reader, Transaction, from_db, now_text
 from .rules import Rule
 
 
@@ -37,13 +35,11 @@ class StoredRule:
         )
 
 
-async def select_rules(db: Database | aiosqlite.Connection) -> list[Rule]:
-    sql = "SELECT definition FROM red_flag_rule WHERE enabled = 1 ORDER BY position, id"
-    if isinstance(db, Database):
-        rows = await db.fetch_all(sql)
-    else:
-        async with db.execute(sql) as cursor:
-            rows = list(await cursor.fetchall())
+async def select_rules(db: Reader) -> list[Rule]:
+    """The rules switched on, in order: the ones reports are judged by."""
+    rows = await db.fetch_all(
+        "SELECT definition FROM red_flag_rule WHERE enabled = 1 ORDER BY position, id"
+    )
     return [Rule.parse(json.loads(row["definition"])) for row in rows]
 
 
@@ -51,7 +47,7 @@ def _definition(rule: Rule) -> str:
     return json.dumps(rule.as_json(), ensure_ascii=False, sort_keys=True)
 
 
-async def select_all(db: Database) -> list[StoredRule]:
+async def select_all(db: Reader) -> list[StoredRule]:
     rows = await db.fetch_all(
         """
         SELECT id, position, enabled, updated_at, definition
@@ -62,7 +58,7 @@ async def select_all(db: Database) -> list[StoredRule]:
     return [StoredRule.from_row(row) for row in rows]
 
 
-async def select_one(db: Database, row_id: int) -> StoredRule | None:
+async def select_one(db: Reader, row_id: int) -> StoredRule | None:
     row = await db.fetch_one(
         "SELECT id, position, enabled, updated_at, definition FROM red_flag_rule WHERE id = :id",
         {"id": row_id},
@@ -70,16 +66,14 @@ async def select_one(db: Database, row_id: int) -> StoredRule | None:
     return StoredRule.from_row(row) if row else None
 
 
-async def select_rule_ids(connection: aiosqlite.Connection) -> set[str]:
+async def select_rule_ids(db: Reader) -> set[str]:
     """The ``id`` inside every definition, to keep new ones unique."""
-    async with connection.execute("SELECT definition FROM red_flag_rule") as cursor:
-        rows = await cursor.fetchall()
+    rows = await db.fetch_all("SELECT definition FROM red_flag_rule")
     return {str(json.loads(row["definition"]).get("id")) for row in rows}
 
 
-async def insert_rule(connection: aiosqlite.Connection, rule: Rule) -> int:
-    row = await fetch_one(
-        connection,
+async def insert_rule(tx: Transaction, rule: Rule) -> int:
+    row = await tx.fetch_one(
         """
         INSERT INTO red_flag_rule (position, definition, enabled, updated_at)
         VALUES ((SELECT COALESCE(MAX(position), 0) + 1 FROM red_flag_rule), :definition, 1, :now)
@@ -91,22 +85,22 @@ async def insert_rule(connection: aiosqlite.Connection, rule: Rule) -> int:
     return int(row["id"])
 
 
-async def update_rule(connection: aiosqlite.Connection, row_id: int, rule: Rule) -> bool:
-    cursor = await connection.execute(
+async def update_rule(tx: Transaction, row_id: int, rule: Rule) -> bool:
+    changed = await tx.execute(
         "UPDATE red_flag_rule SET definition = :definition, updated_at = :now WHERE id = :id",
         {"definition": _definition(rule), "now": now_text(), "id": row_id},
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
-async def set_enabled(connection: aiosqlite.Connection, row_id: int, enabled: bool) -> bool:
-    cursor = await connection.execute(
+async def set_enabled(tx: Transaction, row_id: int, enabled: bool) -> bool:
+    changed = await tx.execute(
         "UPDATE red_flag_rule SET enabled = :enabled, updated_at = :now WHERE id = :id",
         {"enabled": int(enabled), "now": now_text(), "id": row_id},
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
-async def delete_rule(connection: aiosqlite.Connection, row_id: int) -> bool:
-    cursor = await connection.execute("DELETE FROM red_flag_rule WHERE id = :id", {"id": row_id})
-    return cursor.rowcount == 1
+async def delete_rule(tx: Transaction, row_id: int) -> bool:
+    changed = await tx.execute("DELETE FROM red_flag_rule WHERE id = :id", {"id": row_id})
+    return changed == 1

@@ -8,11 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from .. import audit
 from ..clock import utcnow
-from ..db import Database, fetch_one, from_db, now_text
+from ..db import Reader, Transaction, from_db, now_text
 from ..diary.store import Report
 
 CLAIM_LASTS = timedelta(minutes=30)
@@ -43,25 +41,23 @@ def _current(row: object, now: datetime) -> Claim | None:
     return Claim(int(row["nurse_id"]), row["display_name"], since)  # type: ignore[index]
 
 
-async def select_claim(db: Database, report_id: int) -> Claim | None:
+async def select_claim(db: Reader, report_id: int) -> Claim | None:
     """The claim a report page shows: who handles it and since when, if anyone still does."""
     return _current(await db.fetch_one(_SELECT, {"report": report_id}), utcnow())
 
 
-async def current_claim(connection: aiosqlite.Connection, report_id: int) -> Claim | None:
+async def current_claim(db: Reader, report_id: int) -> Claim | None:
     """The same, read inside the writer's transaction so a decision acts on what is true."""
-    return _current(await fetch_one(connection, _SELECT, {"report": report_id}), utcnow())
+    return _current(await db.fetch_one(_SELECT, {"report": report_id}), utcnow())
 
 
 def held_by_other(claim: Claim | None, nurse_id: int) -> bool:
     return claim is not None and claim.nurse_id != nurse_id
 
 
-async def claim(
-    connection: aiosqlite.Connection, report: Report, nurse_id: int, taken_from: Claim | None
-) -> None:
+async def claim(tx: Transaction, report: Report, nurse_id: int, taken_from: Claim | None) -> None:
     """Hold the report from now on; audited as a claim, or as a take-over from a colleague."""
-    await connection.execute(
+    await tx.execute(
         """
         INSERT INTO report_claim (report_id, nurse_id, claimed_at) VALUES (:report, :nurse, :now)
         ON CONFLICT (report_id) DO UPDATE SET nurse_id = excluded.nurse_id, claimed_at = excluded.claimed_at
@@ -71,7 +67,7 @@ async def claim(
     if held_by_other(taken_from, nurse_id):
         assert taken_from is not None
         await audit.record(
-            connection,
+            tx,
             actor_id=nurse_id,
             action="report.claim_taken_over",
             child_id=report.child_id,
@@ -79,7 +75,7 @@ async def claim(
         )
     else:
         await audit.record(
-            connection,
+            tx,
             actor_id=nurse_id,
             action="report.claimed",
             child_id=report.child_id,
@@ -87,16 +83,16 @@ async def claim(
         )
 
 
-async def release(connection: aiosqlite.Connection, report: Report, nurse_id: int) -> bool:
+async def release(tx: Transaction, report: Report, nurse_id: int) -> bool:
     """Let go of one's own claim; False when this nurse does not hold it."""
-    cursor = await connection.execute(
+    changed = await tx.execute(
         "DELETE FROM report_claim WHERE report_id = :report AND nurse_id = :nurse",
         {"report": report.id, "nurse": nurse_id},
     )
-    if cursor.rowcount != 1:
+    if changed != 1:
         return False
     await audit.record(
-        connection,
+        tx,
         actor_id=nurse_id,
         action="report.claim_released",
         child_id=report.child_id,

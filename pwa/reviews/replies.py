@@ -7,11 +7,9 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from .. import audit
 from ..clock import utcnow
-from ..db import Database, fetch_one, from_db, now_text
+from ..db import Reader, Transaction, from_db, now_text
 from ..diary.store import Report
 from ..notifications import jobs
 from ..notifications.jobs import About
@@ -56,7 +54,7 @@ class UnreadReply:
         return next((line.strip() for line in self.body.splitlines() if line.strip()), "")
 
 
-async def select_unread_replies(db: Database, caregiver_id: int) -> list[UnreadReply]:
+async def select_unread_replies(db: Reader, caregiver_id: int) -> list[UnreadReply]:
     """Replies to this caregiver's family that nobody in it has opened, newest first."""
     rows = await db.fetch_all(
         """
@@ -76,17 +74,16 @@ async def select_unread_replies(db: Database, caregiver_id: int) -> list[UnreadR
     ]
 
 
-async def mark_replies_read(connection: aiosqlite.Connection, report_id: int) -> None:
-    await connection.execute(
+async def mark_replies_read(tx: Transaction, report_id: int) -> None:
+    await tx.execute(
         "UPDATE report_reply SET read_at = :now WHERE report_id = :id AND read_at IS NULL",
         {"now": now_text(), "id": report_id},
     )
 
 
-async def reply(connection: aiosqlite.Connection, report: Report, nurse_id: int, body: str) -> int:
+async def reply(tx: Transaction, report: Report, nurse_id: int, body: str) -> int:
     """Store a reply and plan one push per caregiver: "The care team replied"."""
-    row = await fetch_one(
-        connection,
+    row = await tx.fetch_one(
         """
         INSERT INTO report_reply (report_id, nurse_id, body, created_at) VALUES (:report, :nurse, :body, :now)
         RETURNING id
@@ -95,15 +92,17 @@ async def reply(connection: aiosqlite.Connection, report: Report, nurse_id: int,
     )
     assert row is not None
     reply_id = int(row["id"])
-    async with connection.execute(
-        "SELECT caregiver_id FROM caregiver_child WHERE child_id = :child",
-        {"child": report.child_id},
-    ) as cursor:
-        caregivers = [int(r[0]) for r in await cursor.fetchall()]
+    caregivers = [
+        int(r[0])
+        for r in await tx.fetch_all(
+            "SELECT caregiver_id FROM caregiver_child WHERE child_id = :child",
+            {"child": report.child_id},
+        )
+    ]
     now = utcnow()
     for caregiver in caregivers:
         await jobs.insert(
-            connection,
+            tx,
             kind="reply",
             about=About(report_id=report.id),
             revision=reply_id,
@@ -112,7 +111,7 @@ async def reply(connection: aiosqlite.Connection, report: Report, nurse_id: int,
             expires_at=now + CHANGE_NOTICE_USEFUL,
         )
     await audit.record(
-        connection,
+        tx,
         actor_id=nurse_id,
         action="report.replied",
         child_id=report.child_id,

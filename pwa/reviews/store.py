@@ -8,11 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from .. import audit
 from ..clock import utcnow
-from ..db import Database, fetch_one, from_db, now_text, to_db
+from ..db import Reader, Transaction, from_db, now_text, to_db
 from ..diary.store import Report
 from .claims import CLAIM_LASTS
 from .replies import Reply
@@ -32,7 +30,7 @@ class ReviewState:
 NOT_HANDLED = ReviewState(reviewed_by=None, reviewed_at=None, outcome=None, replies=())
 
 
-async def select_state(db: Database, report_id: int) -> ReviewState:
+async def select_state(db: Reader, report_id: int) -> ReviewState:
     review_row = await db.fetch_one(
         """
         SELECT account.display_name, report_review.reviewed_at, report_review.outcome
@@ -70,7 +68,7 @@ class HistoryEntry:
     read_at: datetime | None = None  # a reply: when the family first opened it
 
 
-async def select_history(db: Database, report_id: int) -> list[HistoryEntry]:
+async def select_history(db: Reader, report_id: int) -> list[HistoryEntry]:
     """Who recorded which outcome, who changed it from what, and each reply; oldest first."""
     events = await db.fetch_all(
         """
@@ -112,7 +110,7 @@ async def select_history(db: Database, report_id: int) -> list[HistoryEntry]:
     return sorted(entries, key=lambda entry: entry.at)
 
 
-async def select_review_states(db: Database, child_id: int) -> dict[int, ReviewState]:
+async def select_review_states(db: Reader, child_id: int) -> dict[int, ReviewState]:
     """By report id: how the nurses handled this child's reports (only those they did).
 
     The list's counterpart of ``select_state``: two queries for the whole list
@@ -157,22 +155,20 @@ async def select_review_states(db: Database, child_id: int) -> dict[int, ReviewS
     return states
 
 
-async def review(
-    connection: aiosqlite.Connection, report: Report, nurse_id: int, outcome: str
-) -> bool:
+async def review(tx: Transaction, report: Report, nurse_id: int, outcome: str) -> bool:
     """Mark reviewed once; False when someone else already did."""
-    cursor = await connection.execute(
+    changed = await tx.execute(
         """
         INSERT INTO report_review (report_id, nurse_id, outcome, reviewed_at) VALUES (:report, :nurse, :outcome, :now)
         ON CONFLICT (report_id) DO NOTHING
         """,
         {"report": report.id, "nurse": nurse_id, "outcome": outcome, "now": now_text()},
     )
-    if cursor.rowcount != 1:
+    if changed != 1:
         return False
-    await _record_event(connection, report.id, nurse_id, outcome, None)
+    await _record_event(tx, report.id, nurse_id, outcome, None)
     await audit.record(
-        connection,
+        tx,
         actor_id=nurse_id,
         action="report.reviewed",
         child_id=report.child_id,
@@ -181,15 +177,15 @@ async def review(
     return True
 
 
-async def recorded_outcome(connection: aiosqlite.Connection, report_id: int) -> str | None:
-    row = await fetch_one(
-        connection, "SELECT outcome FROM report_review WHERE report_id = :id", {"id": report_id}
+async def recorded_outcome(db: Reader, report_id: int) -> str | None:
+    row = await db.fetch_one(
+        "SELECT outcome FROM report_review WHERE report_id = :id", {"id": report_id}
     )
     return str(row["outcome"]) if row else None
 
 
 async def change_outcome(
-    connection: aiosqlite.Connection, report: Report, nurse_id: int, outcome: str
+    tx: Transaction, report: Report, nurse_id: int, outcome: str
 ) -> str | None:
     """Replace a recorded outcome, keeping the old one in the history (hazard H9).
 
@@ -197,16 +193,16 @@ async def change_outcome(
     to change) or already has this outcome. The first review's nurse and time stay in
     report_review, as the family was told; the change is a new history row.
     """
-    old = await recorded_outcome(connection, report.id)
+    old = await recorded_outcome(tx, report.id)
     if old is None or old == outcome:
         return None
-    await connection.execute(
+    await tx.execute(
         "UPDATE report_review SET outcome = :outcome WHERE report_id = :id",
         {"outcome": outcome, "id": report.id},
     )
-    await _record_event(connection, report.id, nurse_id, outcome, old)
+    await _record_event(tx, report.id, nurse_id, outcome, old)
     await audit.record(
-        connection,
+        tx,
         actor_id=nurse_id,
         action="report.outcome_changed",
         child_id=report.child_id,
@@ -216,13 +212,13 @@ async def change_outcome(
 
 
 async def _record_event(
-    connection: aiosqlite.Connection,
+    tx: Transaction,
     report_id: int,
     nurse_id: int,
     outcome: str,
     previous: str | None,
 ) -> None:
-    await connection.execute(
+    await tx.execute(
         """
         INSERT INTO report_review_event (report_id, nurse_id, outcome, previous_outcome, recorded_at)
         VALUES (:report, :nurse, :outcome, :previous, :now)
@@ -237,16 +233,13 @@ async def _record_event(
     )
 
 
-async def review_all_green(
-    connection: aiosqlite.Connection, nurse_id: int, report_ids: list[int]
-) -> int:
+async def review_all_green(tx: Transaction, nurse_id: int, report_ids: list[int]) -> int:
     """Bulk review: only green reports are ever marked, whatever ids are sent, and never one
     a colleague is handling (hazard H8: that takes an explicit take-over)."""
     done = 0
     free_since = to_db(utcnow() - CLAIM_LASTS)
     for report_id in report_ids:
-        row = await fetch_one(
-            connection,
+        row = await tx.fetch_one(
             """
             SELECT report.id, report.child_id, report.client_uuid FROM report
               LEFT JOIN report_review ON report_review.report_id = report.id
@@ -259,13 +252,13 @@ async def review_all_green(
         )
         if row is None:
             continue
-        await connection.execute(
+        await tx.execute(
             "INSERT INTO report_review (report_id, nurse_id, outcome, reviewed_at) VALUES (:id, :nurse, 'reviewed', :now)",
             {"id": report_id, "nurse": nurse_id, "now": now_text()},
         )
-        await _record_event(connection, report_id, nurse_id, "reviewed", None)
+        await _record_event(tx, report_id, nurse_id, "reviewed", None)
         await audit.record(
-            connection,
+            tx,
             actor_id=nurse_id,
             action="report.reviewed",
             child_id=row["child_id"],

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..db import Database, from_db
+from ..db import Reader, from_db
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class WaitingReport:
     taken_up_at: datetime | None
 
 
-async def select_waiting(db: Database, child_id: int) -> list[WaitingReport]:
+async def select_waiting(db: Reader, child_id: int) -> list[WaitingReport]:
     """A child's amber and red reports without a review, newest first; a report the family
     corrected later is left out (its correction waits instead)."""
     rows = await db.fetch_all(
