@@ -97,8 +97,9 @@ async def serve(name: str, render: Render) -> str:
     # older version (a key no later request asks for), never older data under a newer.
     version = await data_version(get_db())
     key = (name, session_row.id, session_row.child_id, current_locale(), version)
-    page = cache.get(key, utcnow())
-    if page is None:
-        page, expires = await render()
-        cache.put(key, page, expires)
+    kept = cache.get(key, utcnow())
+    if kept is not None:
+        return kept
+    page, expires = await render()
+    cache.put(key, page, expires)
     return page
