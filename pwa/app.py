@@ -117,6 +117,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
                 "production refuses to run with demo accounts in the database"
             )
         await db.open()
+        # Kept pages carry the old connection's data_version; the new one counts afresh.
+        app.extensions["page_cache"].clear()
         if sender_in_app(values):
             sender = Sender.for_app(app, db)
             sender_tasks.append(

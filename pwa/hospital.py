@@ -59,6 +59,15 @@ def next_opening(settings: HospitalSettings, moment: datetime) -> datetime:
     return moment  # no staffed day at all: nothing to wait for
 
 
+def next_staffed_change(settings: HospitalSettings, moment: datetime) -> datetime:
+    """When the ward next opens or closes after ``moment``."""
+    if not staffed_at(settings, moment):
+        return next_opening(settings, moment)
+    local = clock.local(moment)
+    closing = time.fromisoformat(settings.staffed_until)
+    return datetime.combine(local.date(), closing, tzinfo=clock.HOSPITAL_ZONE)
+
+
 def review_deadline(level: str, received: datetime, settings: HospitalSettings) -> datetime:
     """When a report should have been read, by the hospital's targets: what the nurses'
     queue marks as overdue and what the family's home promises.

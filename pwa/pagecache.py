@@ -1,58 +1,38 @@
-"""Rendered family home pages, kept in memory until the data under them changes.
+"""Rendered family home pages, kept in memory until the database or the day changes.
 
 A family opens the app many times a day and the home page rarely changes between those
 visits. Rendering it is most of what a visit costs the server (docs/performance.md), so
 a page, once rendered, is kept and served again as long as three things hold:
 
-- the data is the same: ``family_data_version`` (migration 0008) has not moved. Triggers
-  bump it on every write, by any process, to a table the page reads, so a moved
-  admission shows at once, also one moved by another server process;
+- the database is the same: SQLite's ``PRAGMA data_version``, read on the event loop's
+  own read-only connection, has not moved. SQLite changes it whenever any other
+  connection commits, in this process or any other, to any table. Whatever the page
+  reads, a write under it is therefore seen: nothing lists tables, nothing has to be
+  kept in step with the page's queries;
 - the moment is the same: the page says "in 3 days" or "day 2 of 7", so it is kept only
-  until the next local midnight or visit start or end, whichever comes first
-  (``Overview.next_change``);
+  until the moment the page's own ``render`` says it reads differently (for the home
+  page: the next local midnight or visit start or end, ``Overview.next_change``);
 - the request is the same: the same session (the page's CSRF tokens belong to it), the
   same child chosen, the same language, and no one-time message waiting to be shown.
 
-Each server process keeps its own pages; the version in the database keeps them all
-honest. Only whole pages for one session are kept, never anything shared between
-families.
+Each server process keeps its own pages; its own connection's ``data_version`` keeps
+them honest. Only whole pages for one session are kept, never anything shared between
+families. Views use one door: ``await serve("name", render)``.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from datetime import datetime
 
-from .db import Database
+from quart import current_app, g, session
 
-# Tables whose writes bump the version (the triggers of migrations 0008 and 0016). A test reads
-# every table the home page queries and checks it is here or in UNVERSIONED_READS.
-VERSIONED_TABLES = frozenset(
-    {
-        "account",
-        "child",
-        "caregiver_child",
-        "treatment_plan",
-        "visit",
-        "medication_period",
-        "plan_change",
-        "schedule_seen",
-        "packing_item",
-        "report_reply",
-        "report_claim",
-        "report_review",
-        "hospital_setting",
-    }
-)
-UNVERSIONED_READS = {
-    "account_session": "read on every request; the key holds its id and chosen child",
-    "report": (
-        "the reports waiting on the ward: an amber or red one, or a correction, bumps when"
-        " stored (migration 0016), as do an update and a deletion; a green one changes nothing"
-    ),
-    "family_data_version": "the version itself",
-}
+from .clock import utcnow
+from .db import Database, get_db
+from .i18n import current_locale
+
+Render = Callable[[], Awaitable[tuple[str, datetime]]]
 
 
 class PageCache:
@@ -93,5 +73,33 @@ class PageCache:
 
 
 async def data_version(db: Database) -> int:
-    row = await db.fetch_one("SELECT version FROM family_data_version WHERE id = 1")
-    return int(row["version"]) if row else 0
+    """A number that moves whenever anyone else commits to the database.
+
+    It is per connection: ``Database.fetch_one`` reads on the event loop's one read-only
+    connection, which never writes, so every commit (by this process's writer or by any
+    other process) moves it. The cache is emptied whenever the database is opened, as
+    a new connection counts afresh.
+    """
+    row = await db.fetch_one("PRAGMA data_version")
+    return int(row[0]) if row else 0
+
+
+async def serve(name: str, render: Render) -> str:
+    """This session's kept copy of page ``name``, or ``render()``'s page, kept until the
+    moment ``render`` returns with it or until the database changes, whichever is first."""
+    cache: PageCache = current_app.extensions["page_cache"]
+    # A page with a one-time message is shown once, never kept.
+    if not cache.enabled or "_flashes" in session:
+        page, _ = await render()
+        return page
+    session_row = g.session_row
+    # Read before the page's data: a write in between then files newer data under the
+    # older version (a key no later request asks for), never older data under a newer.
+    version = await data_version(get_db())
+    key = (name, session_row.id, session_row.child_id, current_locale(), version)
+    kept = cache.get(key, utcnow())
+    if kept is not None:
+        return kept
+    page, expires = await render()
+    cache.put(key, page, expires)
+    return page

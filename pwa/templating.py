@@ -23,6 +23,7 @@ from .hospital import review_deadline, staffed_hours_data, staffed_hours_text
 from .plans import formatting
 from .reviews.outcomes import outcome_label
 from .security import csrf_token
+from .shared_names import shared_names
 from .shell.pages import owner_tag
 
 FILTERS: dict[str, Callable[..., str]] = {
@@ -82,7 +83,9 @@ def asset_function(static_root: Path) -> Callable[[str], str]:
 
 def init_app(app: Quart, static_root: Path) -> None:
     app.jinja_env.filters.update(FILTERS)
-    app.jinja_env.globals.update(GLOBALS, asset=asset_function(static_root))
+    app.jinja_env.globals.update(
+        GLOBALS, asset=asset_function(static_root), shared_names=shared_names
+    )
 
     @app.context_processor
     async def who() -> dict[str, Any]:

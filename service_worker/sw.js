@@ -3,27 +3,29 @@
  * The app shell (offline page, CSS, scripts, icons) is precached, so the app always opens;
  * a signed-in family's last pages are kept so they can be read without a connection;
  * nothing else is kept. A new version waits until the family taps "Reload".
- * The server fills in SHELL when it serves this file (pwa/shell/views.py).
+ * The server fills in SHELL when it serves this file (pwa/shell/views.py); SHELL.names
+ * holds the names it shares with the pages and the server (pwa/shared_names.py).
  */
 
 const SHELL = __SHELL__;
+const NAMES = SHELL.names;
 
-const CACHE_PREFIX = "ic-";
-const SHELL_CACHE = `${CACHE_PREFIX}shell-${SHELL.version}`;
-// static/js/sign-out.js wipes caches with this prefix too: keep the two in step.
-const PAGES_CACHE_PREFIX = `${CACHE_PREFIX}pages-`;
+const CACHE_PREFIX = NAMES.cachePrefix;
+const SHELL_CACHE = `${NAMES.shellCachePrefix}${SHELL.version}`;
+const PAGES_CACHE_PREFIX = NAMES.pagesCachePrefix;
 const PAGES_CACHE = `${PAGES_CACHE_PREFIX}${SHELL.version}`;
-const CACHEABLE_HEADER = "X-Offline-Cacheable";
-const CACHEABLE_VALUE = "family";
-const OWNER_HEADER = "X-Offline-Owner";
+const CACHEABLE_HEADER = NAMES.headers.cacheable;
+const CACHEABLE_VALUE = NAMES.headers.cacheableValue;
+const OWNER_HEADER = NAMES.headers.owner;
 const LANGUAGE_HEADER = "Content-Language";
 // Pages vary on the cookie, which a worker never sees; match on the URL alone.
 const MATCH = { ignoreVary: true };
-// The report outbox (static/js/outbox.js); wiped by name where indexedDB.databases() is missing.
-const OUTBOX_DATABASE = "ic-outbox";
-// static/js/push-subscriptions.js and docs/api.md ("Push").
-const SUBSCRIPTIONS_URL = "/api/push/subscriptions";
-const OUTBOX_SYNC_TAG = "outbox";
+// The report outbox; wiped by name too where indexedDB.databases() is missing.
+const OUTBOX_DATABASE = NAMES.outboxDatabase;
+// docs/api.md ("Push").
+const SUBSCRIPTIONS_URL = NAMES.urls.pushSubscriptions;
+const OUTBOX_SYNC_TAG = NAMES.outboxSyncTag;
+const MESSAGES = NAMES.messages;
 
 // --- what is kept -----------------------------------------------------------
 
@@ -216,7 +218,7 @@ async function networkFirstAsset(request) {
 // Only an open page can send the outbox: it knows who is signed in and shows the outcome.
 async function askPagesToSendReports() {
   const pages = await self.clients.matchAll({ type: "window" });
-  pages.forEach((page) => page.postMessage({ type: "FLUSH_OUTBOX" }));
+  pages.forEach((page) => page.postMessage({ type: MESSAGES.flushOutbox }));
 }
 
 // The browser replaced this device's push subscription (its push service rotated it, or
@@ -279,9 +281,9 @@ function onNotificationClick(event) {
 
 function onMessage(event) {
   const message = event.data || {};
-  if (message.type === "SKIP_WAITING") {
+  if (message.type === MESSAGES.skipWaiting) {
     self.skipWaiting();
-  } else if (message.type === "PAGE_LANGUAGE") {
+  } else if (message.type === MESSAGES.pageLanguage) {
     event.waitUntil(refreshOfflinePage(message.language).catch(() => undefined));
   }
 }

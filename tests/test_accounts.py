@@ -26,10 +26,11 @@ from pwa import cli, demo
 from pwa.accounts import second_factor
 from pwa.accounts import store as accounts
 from pwa.accounts.passwords import hash_password
-from pwa.accounts.sessions import BACKGROUND_HEADER, COOKIE_NAME, PRE_LOGIN_COOKIE_NAME
+from pwa.accounts.sessions import COOKIE_NAME, PRE_LOGIN_COOKIE_NAME
 from pwa.app import create_app
 from pwa.config import DEMO_TOTP_SECRET
 from pwa.db import Database, from_db
+from pwa.shared_names import BACKGROUND_HEADER
 from tests.conftest import (
     PASSWORD,
     TOTP_SECRET,

@@ -18,8 +18,8 @@ import pwa.app
 import pwa.templating
 from pwa.app import asset_root, create_app
 from pwa.security import SECURITY_HEADERS
+from pwa.shared_names import CACHEABLE_HEADER, OWNER_HEADER
 from pwa.shell import precache
-from pwa.shell.pages import CACHEABLE_HEADER, OWNER_HEADER
 from tests.conftest import HttpsClient, People, get_csrf, sign_in
 
 SETTINGS_LINE = re.compile(r"^const SHELL = (\{.*\});$", re.MULTILINE)

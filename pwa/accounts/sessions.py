@@ -23,6 +23,7 @@ from ..clock import utcnow
 from ..config import plain_http_development
 from ..db import Database
 from ..i18n import language_cookie_name
+from ..shared_names import BACKGROUND_HEADER
 from . import store
 from .store import Account
 
@@ -31,7 +32,6 @@ PRE_LOGIN_COOKIE_NAME = "__Host-pre"
 # Development over plain http: names without the __Host- prefix, which demands Secure.
 HTTP_COOKIE_NAME = "ic_session"
 HTTP_PRE_LOGIN_COOKIE_NAME = "ic_pre"
-BACKGROUND_HEADER = "X-Background-Refresh"
 TOUCH_INTERVAL = timedelta(minutes=1)
 
 

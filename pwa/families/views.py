@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from quart import current_app, g, redirect, request, session, url_for
+from datetime import datetime
+
+from quart import g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
-from .. import clock
+from .. import clock, pagecache
 from ..accounts import store as accounts
 from ..accounts.forms import PlainForm
 from ..accounts.redirects import safe_next
 from ..clock import utcnow
 from ..db import get_db
-from ..hospital import hospital_settings, staffed_at
-from ..i18n import current_locale
+from ..hospital import hospital_settings, next_staffed_change, staffed_at
 from ..ids import parse_id
-from ..pagecache import PageCache, data_version
 from ..plans import overview
 from ..plans import store as plan_store
 from ..rendering import render_template
@@ -31,23 +31,18 @@ from .context import family_context
 async def home() -> ResponseReturnValue:
     if g.account.is_staff:
         return redirect(url_for("nurse.review_queue"))
+    return await pagecache.serve("home", _render_home)
+
+
+async def _render_home() -> tuple[str, datetime]:
+    """The home page and the moment it starts to read differently (a midnight, a stay's
+    start or end)."""
     db = get_db()
     now = utcnow()
     hospital = await hospital_settings(db)
-    # Which promise a waiting report shows first; the phone decides again (call-card.js).
+    # Which promise a waiting report shows first; the phone decides again (call-card.js),
+    # and the kept page goes when the ward opens or closes.
     staffed = staffed_at(hospital, now)
-    cache: PageCache = current_app.extensions["page_cache"]
-    # A page with a one-time message is shown once, never kept (pwa/pagecache.py).
-    key: tuple[object, ...] | None = None
-    if cache.enabled and "_flashes" not in session:
-        session_row = g.session_row
-        # Read before the page's data: a write in between then files newer data under the
-        # older version (a key no later request asks for), never older data under a newer.
-        version = await data_version(db)
-        key = ("home", session_row.id, session_row.child_id, current_locale(), version, staffed)
-        page = cache.get(key, now)
-        if page is not None:
-            return page
     children, child = await family_context()
     view = await overview.for_family(db, g.account.id, child.id, now) if child else None
     page = await render_template(
@@ -63,14 +58,12 @@ async def home() -> ResponseReturnValue:
         form=PlainForm(),
         now=now,
     )
-    if key is not None:
-        expires = (
-            view.next_change(now)
-            if view
-            else overview.next_change(now, [clock.HOSPITAL_ZONE_NAME], [])
-        )
-        cache.put(key, page, expires)
-    return page
+    changes = (
+        view.next_change(now)
+        if view is not None
+        else overview.next_change(now, [clock.HOSPITAL_ZONE_NAME], [])
+    )
+    return page, min(changes, next_staffed_change(hospital, now))
 
 
 @blueprint.route("/call")

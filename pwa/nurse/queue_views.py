@@ -30,6 +30,7 @@ from ..reviews import claims, replies
 from ..reviews import store as reviews
 from ..reviews.outcomes import outcome_choices
 from ..security import Access, CsrfForm, access, not_found_unless, require_csrf
+from ..shared_names import BACKGROUND_HEADER
 from . import blueprint, queue
 from .summary import symptom_summary
 
@@ -76,9 +77,7 @@ async def review_queue() -> ResponseReturnValue:
     rules = await redflag_store.select_rules(db)
     summaries = {item.report.id: symptom_summary(item.report, rules) for item in items}
     template = (
-        "nurse/_queue_list.html"
-        if request.headers.get("X-Background-Refresh")
-        else "nurse/queue.html"
+        "nurse/_queue_list.html" if request.headers.get(BACKGROUND_HEADER) else "nurse/queue.html"
     )
     return await render_template(
         template, items=items, total=total, now=now, form=PlainForm(), summaries=summaries

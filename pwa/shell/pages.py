@@ -17,13 +17,11 @@ from typing import Any, TypeVar
 from quart import current_app, g, request
 
 from ..security import ROLES_ALLOWED, Access
+from ..shared_names import CACHEABLE_HEADER, CACHEABLE_VALUE, OWNER_HEADER
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 OFFLINE_ATTRIBUTE = "_pwa_offline_page"
-CACHEABLE_HEADER = "X-Offline-Cacheable"
-CACHEABLE_VALUE = "family"
-OWNER_HEADER = "X-Offline-Owner"
 # Sign-out tells the browser to drop this site's caches and storage (pages, IndexedDB,
 # the service worker); the page script and the worker wipe too, for browsers without it.
 CLEAR_SITE_DATA = '"cache", "storage"'

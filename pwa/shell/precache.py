@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +40,15 @@ def precache_urls(static_folder: Path, asset_url: Callable[[str], str]) -> list[
     return [asset_url(path) for path in shell_files(static_folder)]
 
 
-def shell_version(worker_source: str, urls: Sequence[str], offline_pages: Sequence[str]) -> str:
+def shell_version(
+    worker_source: str,
+    urls: Sequence[str],
+    offline_pages: Sequence[str],
+    names: Mapping[str, Any],
+) -> str:
+    """A short hash of everything the worker does and keeps: a new one installs anew."""
     digest = hashlib.sha256()
-    for part in (worker_source, *urls, *offline_pages):
+    for part in (worker_source, *urls, *offline_pages, json.dumps(names, sort_keys=True)):
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()[:16]

@@ -16,6 +16,7 @@ from ..i18n import DEFAULT_LOCALE, LOCALES, current_locale, gettext
 from ..notifications.payloads import fallback_texts
 from ..rendering import render_template
 from ..security import Access, access
+from ..shared_names import shared_names
 from . import blueprint, precache
 from .pages import mark_offline_pages
 
@@ -138,8 +139,11 @@ async def worker_settings() -> tuple[str, dict[str, Any]]:
     offline_url = url_for("shell.offline")
     urls = precache.precache_urls(_static_folder(), _asset_url)
     pages = [await render_offline_page(locale) for locale in LOCALES]
+    names = shared_names()
     settings = {
-        "version": precache.shell_version(source, urls, pages),
+        "version": precache.shell_version(source, urls, pages, names),
+        # Cache, database and message names and URLs the pages use too.
+        "names": names,
         "offline": offline_url,
         "precache": [offline_url, *urls],
         "signedOut": url_for("accounts.login", signed_out=1),

@@ -2,10 +2,10 @@
 // the family comes back to the app, every minute while a page is open, and when the
 // service worker gets a Background Sync event (Chromium). The worker only asks the open
 // pages to send: a page knows who is signed in and shows what happened.
+import { NAMES } from "./names.js";
 import { flush, onChange, WAITING, list } from "./outbox.js";
 
 const TIMER_MS = 60 * 1000;
-const SYNC_TAG = "outbox"; // as in service_worker/sw.js
 
 function sendInBackground() {
   flush({ background: true }).catch(() => undefined);
@@ -14,7 +14,7 @@ function sendInBackground() {
 async function askForBackgroundSync() {
   if (!("serviceWorker" in navigator) || !navigator.serviceWorker.controller) return;
   const registration = await navigator.serviceWorker.ready;
-  await registration.sync?.register(SYNC_TAG);
+  await registration.sync?.register(NAMES.outboxSyncTag);
 }
 
 async function syncWhenWaiting() {
@@ -30,7 +30,7 @@ setInterval(() => {
   if (document.visibilityState === "visible") sendInBackground();
 }, TIMER_MS);
 navigator.serviceWorker?.addEventListener("message", (event) => {
-  if (event.data?.type === "FLUSH_OUTBOX") sendInBackground();
+  if (event.data?.type === NAMES.messages.flushOutbox) sendInBackground();
 });
 // Whenever something is saved or a send fails, let the browser retry on its own.
 onChange(() => syncWhenWaiting().catch(() => undefined));

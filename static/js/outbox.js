@@ -5,12 +5,13 @@
 // Sent reports leave their observed time and answers behind for a few days, because a
 // look-back rule ("38.0 °C twice within 24 hours") needs them on the phone.
 
-// static/js/sign-out.js and service_worker/sw.js delete this database by name too.
-const DATABASE = "ic-outbox";
+import { NAMES } from "./names.js";
+
+const DATABASE = NAMES.outboxDatabase;
 const VERSION = 1;
 const REPORTS = "reports";
 const SENT = "sent";
-const API = "/api/reports";
+const API = NAMES.urls.reports;
 // The server's limits for one batch (pwa/diary/sync.py), read from the page; these
 // defaults are the same numbers, for a page that does not carry them.
 const MAX_BATCH = Number(document.body.dataset.outboxMaxReports) || 50;
@@ -20,9 +21,9 @@ const cannotSend = () => ({ report: document.body.dataset.outboxCannotSend || ""
 // Room for {"reports":[...]} around the reports, and the commas between them.
 const ENVELOPE_BYTES = 64;
 const SENT_KEEP_MS = 72 * 60 * 60 * 1000;
-const FLUSH_LOCK = "ic-outbox-flush";
+const FLUSH_LOCK = `${DATABASE}-flush`;
 // Sent by timers and events, not by the parent: the session's idle clock keeps running.
-const BACKGROUND_HEADER = "X-Background-Refresh";
+const BACKGROUND_HEADER = NAMES.headers.background;
 const CHANGE_EVENT = "outbox-change";
 
 export const WAITING = "waiting";

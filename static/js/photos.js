@@ -19,6 +19,8 @@
 // picker, and on submit queues the chosen photos under the form's client_uuid before
 // letting the submission go on to diary.js or the server.
 
+import { NAMES } from "./names.js";
+
 const DB_NAME = "ic-photos";
 const DB_VERSION = 1;
 const STORE = "photos";
@@ -188,11 +190,12 @@ async function upload(item) {
   const body = new FormData();
   body.append("photo_id", item.id);
   body.append("photo", item.blob, "photo.jpg");
-  return fetch(`/api/reports/${encodeURIComponent(item.reportId)}/photos`, {
+  const [before, after] = NAMES.urls.reportPhotos;
+  return fetch(`${before}${encodeURIComponent(item.reportId)}${after}`, {
     method: "POST",
     body,
     credentials: "same-origin",
-    headers: { "X-Background-Refresh": "1" },
+    headers: { [NAMES.headers.background]: "1" },
   });
 }
 

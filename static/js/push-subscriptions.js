@@ -1,7 +1,9 @@
 // Telling the server about this phone's push subscription: shared by the reminders code
 // (push.js) and sign-out (sign-out.js). docs/api.md, "Push".
 
-export const SUBSCRIPTIONS_URL = "/api/push/subscriptions";
+import { NAMES } from "./names.js";
+
+const SUBSCRIPTIONS_URL = NAMES.urls.pushSubscriptions;
 
 export function sendJson(method, url, body) {
   return fetch(url, {

@@ -3,10 +3,11 @@
 // means subscribing again, and a subscription the server does not know (a restored
 // database) is sent again. Texts come from the page's data- attributes.
 
+import { NAMES } from "./names.js";
 import { forget, save, sendJson } from "./push-subscriptions.js";
 
-const PUBLIC_KEY_URL = "/api/push/public-key";
-const TEST_URL = "/api/push/test";
+const PUBLIC_KEY_URL = NAMES.urls.pushPublicKey;
+const TEST_URL = NAMES.urls.pushTest;
 // pushManager.subscribe can hang when the push service is unreachable: give up after this.
 const SUBSCRIBE_TIMEOUT_MS = 20000;
 const READY_TIMEOUT_MS = 10000;
@@ -67,7 +68,7 @@ function keyOf(subscription) {
 // --- talking to the server ------------------------------------------------------
 
 async function serverState(background) {
-  const headers = background ? { "X-Background-Refresh": "1" } : {};
+  const headers = background ? { [NAMES.headers.background]: "1" } : {};
   const response = await fetch(PUBLIC_KEY_URL, { headers, credentials: "same-origin" });
   if (!response.ok) throw new Error(`public key: ${response.status}`);
   return response.json();

@@ -1,5 +1,7 @@
 // Keeps the review queue current while it is open. The requests say they are background
 // refreshes, so an idle nurse's session still times out (docs/access.md, sessions).
+import { NAMES } from "./names.js";
+
 const REFRESH_MS = 60_000;
 
 async function refreshQueue() {
@@ -9,7 +11,7 @@ async function refreshQueue() {
   if (current.contains(document.activeElement) && document.activeElement !== document.body) return;
   try {
     const response = await fetch(window.location.pathname, {
-      headers: { "X-Background-Refresh": "1" },
+      headers: { [NAMES.headers.background]: "1" },
       credentials: "same-origin",
     });
     if (response.redirected || !response.ok) return;

@@ -5,12 +5,10 @@
 // The server's Clear-Site-Data and the service worker wipe as well; this covers browsers
 // that honour neither, and runs before the sign-out request leaves.
 
+import { NAMES } from "./names.js";
 import { forget } from "./push-subscriptions.js";
 
-const PAGES_CACHE_PREFIX = "ic-pages-"; // as in service_worker/sw.js
 const WIPE_TIMEOUT_MS = 3000;
-// static/js/outbox.js: deleted by name too, where indexedDB.databases() is missing.
-const OUTBOX_DATABASE = "ic-outbox";
 
 function deleteDatabase(name) {
   return new Promise((resolve) => {
@@ -28,12 +26,13 @@ export async function wipeOfflineData() {
   }
   if ("caches" in window) {
     const names = await caches.keys();
-    const pages = names.filter((name) => name.startsWith(PAGES_CACHE_PREFIX));
+    const pages = names.filter((name) => name.startsWith(NAMES.pagesCachePrefix));
     await Promise.all(pages.map((name) => caches.delete(name)));
   }
   if ("indexedDB" in window) {
     const databases = indexedDB.databases ? await indexedDB.databases() : [];
-    const kept = new Set([OUTBOX_DATABASE, ...databases.map((database) => database.name)]);
+    // The outbox by name too, where indexedDB.databases() is missing.
+    const kept = new Set([NAMES.outboxDatabase, ...databases.map((database) => database.name)]);
     await Promise.all([...kept].map(deleteDatabase));
   }
 }

@@ -1,6 +1,8 @@
 // Runs the service worker and offers its updates. A new version waits until the family
 // taps "Reload", so a form being filled in is never lost to a surprise refresh.
 
+import { NAMES } from "./names.js";
+
 const banner = document.getElementById("app-update");
 let reloading = false;
 
@@ -12,7 +14,7 @@ function applyUpdate(registration) {
   if (!registration.waiting) return;
   reloading = true;
   banner.querySelector("button").disabled = true;
-  registration.waiting.postMessage({ type: "SKIP_WAITING" });
+  registration.waiting.postMessage({ type: NAMES.messages.skipWaiting });
 }
 
 function watchInstalls(registration) {
@@ -25,7 +27,7 @@ function watchInstalls(registration) {
 async function tellLanguage() {
   const registration = await navigator.serviceWorker.ready;
   const language = document.documentElement.lang;
-  registration.active?.postMessage({ type: "PAGE_LANGUAGE", language });
+  registration.active?.postMessage({ type: NAMES.messages.pageLanguage, language });
 }
 
 async function start() {
