@@ -249,18 +249,20 @@ async def test_a_stored_amber_report_shows_on_the_kept_page(
 
 
 async def test_the_kept_page_goes_when_the_ward_opens_or_closes(
-    app: Quart, db: Database, people: People, family_client: Any
+    app: Quart, db: Database, people: People
 ) -> None:
     """Home's waiting card shows the promise for the moment: a page kept at 16:59 is not
     served at 17:00, when nobody reads the app any more."""
-    with time_machine.travel(datetime(2026, 12, 1, 15, 59, tzinfo=UTC), tick=False):
+    family_client: Any = app.test_client()
+    with time_machine.travel(datetime(2026, 12, 1, 15, 59, 40, tzinfo=UTC), tick=False):
+        await sign_in(family_client, "parent@example.org")
         await add_report(db, people, {"pain": 5})
         await home(family_client)
         with counted_renders(app) as rendered:
             await home(family_client)
         assert rendered == []
     with (
-        time_machine.travel(datetime(2026, 12, 1, 16, 0, tzinfo=UTC), tick=False),
+        time_machine.travel(datetime(2026, 12, 1, 16, 0, 5, tzinfo=UTC), tick=False),
         counted_renders(app) as rendered,
     ):
         page = await home(family_client)
