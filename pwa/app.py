@@ -38,6 +38,7 @@ from .health import blueprint as health_blueprint
 from .ids import IdConverter
 from .notifications import keys as vapid_keys
 from .notifications.endpoints import EndpointPolicy
+from .notifications.mail import MailSettings
 from .notifications.sender import Sender, run_loop
 from .notifications.status import sender_in_app
 from .pagecache import PageCache
@@ -106,6 +107,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
     app.extensions["vapid"] = vapid
     endpoints = EndpointPolicy.from_config(values)
     app.extensions["push_endpoints"] = endpoints
+    app.extensions["mail"] = MailSettings.from_config(values)
     sender_stop = asyncio.Event()
     sender_tasks: list[asyncio.Task[None]] = []
 

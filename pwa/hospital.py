@@ -23,6 +23,12 @@ class HospitalSettings:
     # Review targets: red within minutes, amber the same staffed day, green within days.
     review_red_minutes: str = "30"
     review_green_days: str = "2"
+    # Escalation of a red report nobody took up by its target: the ward's shared inbox is
+    # e-mailed and every nurse's phone alerted; this many minutes later the admins too.
+    ward_email: str = ""
+    escalate_admins_minutes: str = "30"
+    # "yes": escalate outside staffed hours too (a ward that watches the app at night).
+    escalate_out_of_hours: str = "no"
 
     @property
     def staffed_weekdays(self) -> list[int]:
@@ -73,14 +79,16 @@ def review_deadline(level: str, received: datetime, settings: HospitalSettings) 
     queue marks as overdue and what the family's home promises.
 
     Red: the red target counted from arrival, or from the next opening when it arrived
-    while nobody reads the app (the family was told to call instead). Amber: closing time
+    while nobody reads the app (the family was told to call instead) and the hospital does
+    not escalate at night. Amber: closing time
     of the day it arrived, or of the next staffed day when it came after closing or on a
     day off. Green: the green target in days.
     """
     if level == "red":
-        return next_opening(settings, received) + timedelta(
-            minutes=int(settings.review_red_minutes)
-        )
+        # A ward that watches the app at night (escalate_out_of_hours) counts from arrival.
+        watched = settings.escalate_out_of_hours == "yes"
+        start = received if watched else next_opening(settings, received)
+        return start + timedelta(minutes=int(settings.review_red_minutes))
     if level == "amber":
         local = clock.local(received)
         closing = time.fromisoformat(settings.staffed_until)

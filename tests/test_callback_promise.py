@@ -119,6 +119,7 @@ def visible_promise(page: str) -> str:
 async def test_the_red_advice_says_what_the_ward_will_do_and_when(
     app: Quart, people: People, moment: datetime, language: str, promise: str
 ) -> None:
+    """Hazard H19: the red advice says when a nurse reads it, or that nobody does now."""
     with time_machine.travel(moment, tick=False):
         page = await post_report(app, {"pain": "8"}, language)
     assert visible_promise(page) == promise
@@ -198,6 +199,7 @@ async def nurse_post(client: Any, uid: str, action: str, **form: str) -> None:
 async def test_home_keeps_the_promise_of_a_red_report_until_a_nurse_acts(
     app: Quart, db: Database, people: People
 ) -> None:
+    """Hazard H19: home shows the promise until a nurse takes the report up and reviews it."""
     family: Any = app.test_client()
     nurse: Any = app.test_client()
     with time_machine.travel(TUESDAY_MORNING, tick=False):

@@ -26,6 +26,8 @@ VALID = {
     "staffed_until": "16:00",
     "review_red_minutes": "60",
     "review_green_days": "3",
+    "ward_email": "afdeling-b@prinsesmaximacentrum.example",
+    "escalate_admins_minutes": "45",
 }
 
 

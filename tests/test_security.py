@@ -306,6 +306,7 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
             "staffed_from": "08:00",
             "staffed_until": "17:00",
             "review_red_minutes": "30",
+            "escalate_admins_minutes": "30",
             "review_green_days": "2",
         },
         "SELECT COUNT(*) FROM audit_log WHERE action = 'hospital.updated'",

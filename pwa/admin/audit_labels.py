@@ -48,6 +48,8 @@ ACTION_LABELS = {
     "report.claim_released": _l("Report handed back"),
     "report.claim_taken_over": _l("Report taken over from a colleague"),
     "report.claimed": _l("Report taken on"),
+    "report.escalated": _l("Red report not taken up in time: nurses and the ward told"),
+    "report.escalated_to_admins": _l("Red report still not taken up: admins told"),
     "report.outcome_changed": _l("Report outcome changed"),
     "report.replied": _l("Reply sent to the family"),
     "report.reviewed": _l("Report reviewed"),

@@ -11,15 +11,18 @@ from datetime import time
 from typing import Any
 
 from babel.dates import get_day_names
+from email_validator import EmailNotValidError, validate_email
 from quart import flash, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
-from wtforms import SelectChoice, SelectField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.fields import TimeField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
     NumberRange,
+    Optional,
+    ValidationError,
 )
 
 from .. import audit, hospital
@@ -35,6 +38,7 @@ from .forms import WholeNumberField
 
 RED_MINUTES = (5, 240)
 GREEN_DAYS = (1, 14)
+ADMIN_MINUTES = (5, 480)
 
 
 def _required() -> InputRequired:
@@ -45,6 +49,16 @@ def _weekdays() -> list[SelectChoice]:
     """Monday to Sunday in the page's language, as ISO weekday numbers."""
     names = get_day_names("wide", locale=current_locale())
     return [SelectChoice(str(number), names[number - 1]) for number in range(1, 8)]
+
+
+def check_email_address(form: Any, field: Any) -> None:
+    """A deliverable-looking address (syntax only: the ward's inbox may be internal)."""
+    try:
+        validate_email(field.data.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ValidationError(
+            gettext("Enter an e-mail address like ward@hospital.example.")
+        ) from error
 
 
 def _between(low: int, high: int) -> NumberRange:
@@ -81,11 +95,31 @@ class HospitalForm(CsrfForm):
     review_red_minutes = WholeNumberField(
         _l("Red reports: reviewed within how many minutes"),
         validators=[_required(), _between(*RED_MINUTES)],
-        description=_l("Counted from when the report reached the hospital, day and night."),
+        description=_l(
+            "Counted from when the report reached the hospital, or from the next opening when it came in outside staffed hours."
+        ),
     )
     review_green_days = WholeNumberField(
         _l("Green reports: reviewed within how many days"),
         validators=[_required(), _between(*GREEN_DAYS)],
+    )
+    ward_email = StringField(
+        _l("The ward's shared e-mail address"),
+        validators=[Optional(), Length(max=254), check_email_address],
+        description=_l(
+            "Told when a red report has not been taken up by its target. Leave empty to alert nurses' phones only."
+        ),
+        render_kw={"inputmode": "email", "autocomplete": "off"},
+    )
+    escalate_admins_minutes = WholeNumberField(
+        _l("Still not taken up after how many more minutes: tell the admins"),
+        validators=[_required(), _between(*ADMIN_MINUTES)],
+    )
+    escalate_out_of_hours = BooleanField(
+        _l("Also escalate outside staffed hours"),
+        description=_l(
+            "Only if someone watches the app at night. Otherwise families are told to call, and escalation waits for the next opening."
+        ),
     )
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -112,6 +146,9 @@ class HospitalForm(CsrfForm):
             staffed_until=f"{self.staffed_until.data:%H:%M}",
             review_red_minutes=str(self.review_red_minutes.data),
             review_green_days=str(self.review_green_days.data),
+            ward_email=(self.ward_email.data or "").strip(),
+            escalate_admins_minutes=str(self.escalate_admins_minutes.data),
+            escalate_out_of_hours="yes" if self.escalate_out_of_hours.data else "no",
         )
 
     @staticmethod
@@ -127,6 +164,9 @@ class HospitalForm(CsrfForm):
             "staffed_until": time.fromisoformat(settings.staffed_until),
             "review_red_minutes": int(settings.review_red_minutes),
             "review_green_days": int(settings.review_green_days),
+            "ward_email": settings.ward_email,
+            "escalate_admins_minutes": int(settings.escalate_admins_minutes),
+            "escalate_out_of_hours": settings.escalate_out_of_hours == "yes",
         }
 
 
@@ -136,7 +176,9 @@ def _summary(settings: HospitalSettings) -> str:
         f"{settings.name}; day {settings.phone_daytime}; out of hours "
         f"{settings.phone_out_of_hours}; days {settings.staffed_days} "
         f"{settings.staffed_from}-{settings.staffed_until}; red {settings.review_red_minutes} "
-        f"min, green {settings.review_green_days} d"
+        f"min, green {settings.review_green_days} d; escalation to "
+        f"{settings.ward_email or 'phones only'}, admins after {settings.escalate_admins_minutes} "
+        f"min, out of hours {settings.escalate_out_of_hours}"
     )
 
 

@@ -1,7 +1,8 @@
 """Notification jobs: what a job is, and the statements that plan, cancel and count them.
 
-A job is one message to one account about one thing (``About``: typed references, real
-columns). Planning a job twice is harmless: it is unique per what it is about, kind,
+A job is one message to one account (or, by e-mail, to the ward's shared address) about
+one thing (``About``: typed references, real columns), over one channel: push (to each of
+the recipient's devices) or e-mail (through the hospital's relay). Planning a job twice is harmless: it is unique per what it is about, kind,
 revision and recipient. The sender's side of the table (claiming, leases, retries,
 finishing, deliveries) is queue.py; no other module writes notification_job.
 """
@@ -30,16 +31,21 @@ class About:
     test_token: str | None = None  # one press on "send a test notification"
 
 
+PUSH = "push"
+EMAIL = "email"
+
+
 @dataclass(frozen=True)
 class Job:
     id: int
     kind: str
     about: About
     revision: int
-    recipient_id: int
+    recipient_id: int | None  # None: the ward's shared e-mail address
     due_at: datetime
     expires_at: datetime
     attempts: int
+    channel: str = PUSH
 
     @classmethod
     def from_row(cls, row: sqlite3.Row, attempts: int) -> Job:
@@ -61,6 +67,7 @@ class Job:
             due,
             expires,
             attempts,
+            row["channel"],
         )
 
 
@@ -78,23 +85,24 @@ async def insert(
     kind: str,
     about: About,
     revision: int,
-    recipient_id: int,
+    recipient_id: int | None,
     due_at: datetime,
     expires_at: datetime,
-) -> None:
-    """Create a job once: the unique indexes make planning the same thing twice harmless.
+    channel: str = PUSH,
+) -> bool:
+    """Create a job once; True when this call created it: the unique indexes make planning the same thing twice harmless.
 
     Planning a job that was cancelled makes it pending again: a family who switches
     reminders off and on, or an admin who removes an offset and adds it back, gets the
     reminder after all (the planners only plan what is still useful).
     """
     day = about.medication_day.isoformat() if about.medication_day else None
-    await tx.execute(
+    changed = await tx.execute(
         """
         INSERT INTO notification_job (
-            kind, visit_id, report_id, medication_period_id, medication_day, test_token,
+            kind, channel, visit_id, report_id, medication_period_id, medication_day, test_token,
             revision, recipient_id, due_at, expires_at, next_attempt_at, created_at)
-        VALUES (:kind, :visit_id, :report_id, :period_id, :day, :token,
+        VALUES (:kind, :channel, :visit_id, :report_id, :period_id, :day, :token,
                 :revision, :recipient_id, :due_at, :expires_at, :due_at, :now)
         ON CONFLICT DO UPDATE SET
             status = 'pending', due_at = excluded.due_at, expires_at = excluded.expires_at,
@@ -104,6 +112,7 @@ async def insert(
         """,
         {
             "kind": kind,
+            "channel": channel,
             "visit_id": about.visit_id,
             "report_id": about.report_id,
             "period_id": about.medication_period_id,
@@ -116,6 +125,7 @@ async def insert(
             "now": now_text(),
         },
     )
+    return changed > 0
 
 
 async def cancel_visit_jobs(

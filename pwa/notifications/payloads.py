@@ -18,9 +18,11 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 
-from ..db import Reader
+from .. import dates
+from ..db import Reader, from_db
 from ..i18n import LOCALES, format_region, translate
 from .jobs import Job
+from .mail import Mail
 
 # Push services accept 4096 bytes of encrypted payload; keep well below it.
 MAX_PAYLOAD_BYTES = 3000
@@ -41,6 +43,15 @@ RED_REPORT = N_("A new urgent report is waiting — open the nurse queue.")
 MEDICATION = N_("Time for the home medication — open the app if you have questions.")
 TEST = N_("Test notification: reminders work on this device.")
 REPLY = N_("The care team replied — open the app.")
+ESCALATED = N_("A red report has waited past its target — open the nurse queue.")
+ESCALATED_ADMIN = N_("A red report is still not taken up — open the nurse queue.")
+MAIL_ESCALATED_SUBJECT = N_("A red report is waiting for a nurse")
+MAIL_ESCALATED_ADMIN_SUBJECT = N_("A red report is still not taken up")
+MAIL_ESCALATED = N_(
+    "A red report came in at %(time)s and no nurse has taken it up by its target.\n\n"
+    "Open the nurse queue: %(url)s\n\n"
+    "This e-mail names no child and no symptom: sign in to see the report."
+)
 # Shown by the service worker when a push arrives without a readable payload.
 FALLBACK = N_("There is news for you in the app — open it to see.")
 TODAY = N_("today")
@@ -112,7 +123,10 @@ def tag_for(job: Job) -> str:
     return f"{named}:{job.kind}"
 
 
-async def _locale_of(db: Reader, account_id: int) -> str:
+async def _locale_of(db: Reader, account_id: int | None) -> str:
+    """The recipient's language; the ward's shared inbox reads the hospital's (Dutch)."""
+    if account_id is None:
+        return "nl"
     row = await db.fetch_one("SELECT locale FROM account WHERE id = :id", {"id": account_id})
     locale = row["locale"] if row else None
     return locale if locale in LOCALES else "nl"
@@ -151,6 +165,11 @@ async def build(db: Reader, job: Job, now: datetime) -> Message | None:
         return Message(title, _t(locale, message, when=when, time=clock), url, tag, locale)
     if job.kind == "red_report":
         return Message(title, _t(locale, RED_REPORT), "/nurse/queue", tag, locale)
+    if job.kind in ESCALATIONS:
+        if not await _still_waiting(db, job.about.report_id):
+            return None  # a nurse took it up meanwhile
+        text = ESCALATED if job.kind == "red_escalation" else ESCALATED_ADMIN
+        return Message(title, _t(locale, text), "/nurse/queue", tag, locale)
     if job.kind.startswith("medication"):
         # A period that moved (or went) after the job was claimed: nothing to take that day.
         period_id, day = job.about.medication_period_id, job.about.medication_day
@@ -168,3 +187,51 @@ async def build(db: Reader, job: Job, now: datetime) -> Message | None:
     if job.kind == "test":
         return Message(title, _t(locale, TEST), "/settings/reminders", tag, locale)
     return None
+
+
+ESCALATIONS = ("red_escalation", "red_escalation_admin")
+
+
+async def _still_waiting(db: Reader, report_id: int | None) -> datetime | None:
+    """When a red report came in, if no nurse has claimed or reviewed it yet."""
+    if report_id is None:
+        return None
+    row = await db.fetch_one(
+        """
+        SELECT received_at FROM report
+         WHERE id = :id
+           AND NOT EXISTS (SELECT 1 FROM report_review WHERE report_id = :id)
+           AND NOT EXISTS (SELECT 1 FROM report_claim WHERE report_id = :id)
+        """,
+        {"id": report_id},
+    )
+    return from_db(row["received_at"]) if row else None
+
+
+async def build_mail(db: Reader, job: Job, origin: str, ward_email: str) -> Mail | None:
+    """The e-mail for an e-mail job, in its recipient's language (the ward's inbox: Dutch);
+    None when there is nothing to say any more or nobody to say it to. Like push, it never
+    names the child or a symptom: e-mail is read on shared screens and kept for years."""
+    if job.kind not in ESCALATIONS:
+        return None
+    received = await _still_waiting(db, job.about.report_id)
+    if received is None:
+        return None
+    if job.recipient_id is None:
+        address = ward_email.strip()
+    else:
+        row = await db.fetch_one(
+            "SELECT email FROM account WHERE id = :id AND disabled_at IS NULL",
+            {"id": job.recipient_id},
+        )
+        address = str(row["email"]) if row else ""
+    if not address:
+        return None
+    locale = await _locale_of(db, job.recipient_id)
+    subject = (
+        MAIL_ESCALATED_SUBJECT if job.kind == "red_escalation" else MAIL_ESCALATED_ADMIN_SUBJECT
+    )
+    when = dates.moment(received, format_region(locale))
+    queue = urljoin(origin.rstrip("/") + "/", "nurse/queue")
+    body = _t(locale, MAIL_ESCALATED, time=when, url=queue)
+    return Mail(address, _t(locale, subject), body + "\n")

@@ -73,6 +73,7 @@ async def claim(tx: Transaction, now: datetime) -> tuple[list[Job], int]:
           FROM notification_job
           JOIN push_subscription ON push_subscription.account_id = notification_job.recipient_id
          WHERE notification_job.id IN (SELECT value FROM json_each(:ids))
+           AND notification_job.channel = 'push'
            AND push_subscription.disabled_at IS NULL
          ORDER BY notification_job.id, push_subscription.id
         ON CONFLICT (job_id, subscription_id) DO NOTHING
@@ -171,6 +172,14 @@ async def finish(tx: Transaction, job_id: int, now: datetime, status: str | None
         {"status": status, "now": to_db(now), "id": job_id},
     )
     return str(row["status"]) if row is not None else "failed"
+
+
+async def record_mail(tx: Transaction, job_id: int, code: int | None) -> None:
+    """An e-mail job's attempt: the relay's answer (its reply code, None when unreached)."""
+    await tx.execute(
+        "UPDATE notification_job SET last_status = :code WHERE id = :id",
+        {"code": code, "id": job_id},
+    )
 
 
 Step = Callable[[Transaction], Awaitable[None]]

@@ -1,6 +1,7 @@
-"""The reminder sender's loop: plan today's medication reminders, claim due jobs from the
-queue (queue.py), send each to its recipient's devices (transport.py) outside any
-transaction, and record what the push services answered as the transport's table says.
+"""The notification sender's loop: plan today's medication reminders and the escalations
+due (escalation.py), claim due jobs from the queue (queue.py), send each push job to its
+recipient's devices (transport.py) and each e-mail job through the relay (mail_jobs.py)
+outside any transaction, and record what the services answered.
 
 Two senders at once send a job once; a sender that dies mid-send leaves a lease that
 expires, so the job goes out again at most once more, with the same Topic and tag (the
@@ -23,10 +24,11 @@ from quart import Quart
 from .. import clock
 from ..clock import utcnow
 from ..db import Database, Transaction, to_db
-from . import payloads, planner, queue, quiet, store
+from . import escalation, mail_jobs, payloads, planner, queue, quiet, store
 from .endpoints import EndpointPolicy
-from .jobs import Job
+from .jobs import EMAIL, Job
 from .keys import VapidKeys
+from .mail import MailSettings
 from .transport import NEVER_WORKED_LIMIT, Answer, Device, Transport, verdict
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 # Jobs of one run sent at the same time (each to all of its recipient's devices).
 SEND_CONCURRENCY = 16
 FAMILY_KINDS = ("visit_reminder", "visit_changed", "medication", "reply")
+URGENT_KINDS = ("red_report", "red_escalation", "red_escalation_admin")
 
 
 @dataclass(frozen=True)
@@ -72,11 +75,13 @@ class Sender:
         origin: str,
         timeout: float = 10.0,
         name: str = "sender",
+        mail: MailSettings | None = None,
     ) -> None:
         self.db = db
         self.transport = Transport(keys, endpoints, timeout)
         self.origin = origin  # PUBLIC_URL: where a tapped notification opens the app
         self.name = name
+        self.mail = mail  # the hospital's relay; None: no e-mail
 
     @classmethod
     def for_app(cls, app: Quart, db: Database, *, name: str = "sender") -> Sender:
@@ -89,6 +94,7 @@ class Sender:
             origin=app.config["PUBLIC_URL"],
             timeout=app.config["PUSH_TIMEOUT_SECONDS"],
             name=name,
+            mail=app.extensions.get("mail"),
         )
 
     async def run_once(self, session: aiohttp.ClientSession) -> Summary:
@@ -98,6 +104,7 @@ class Sender:
             today = clock.today(now)
             for day in (today, today + timedelta(days=1)):
                 await planner.plan_medication_reminders(tx, day)
+            await escalation.plan(tx, now, email=self.mail is not None)
         due = await self._claim(now, summary)
         # Jobs are independent: send several at once, so the push service's round trips
         # and our own database writes overlap (one at a time, 10,000 reminders took minutes).
@@ -138,7 +145,11 @@ class Sender:
     ) -> None:
         """Send one claimed job to each device still to try, then ``record`` the answers
         (by default in a transaction of its own)."""
+        if job.channel == EMAIL:
+            await mail_jobs.send(self.db, job, self.mail, self.origin, summary)
+            return
         now = utcnow()
+        assert job.recipient_id is not None  # only e-mail goes to the ward's address
         preference = await store.select_preference(self.db, job.recipient_id)
         message = await payloads.build(self.db, job, now)
         deliveries = await queue.pending_deliveries(self.db, job.id)
@@ -185,7 +196,7 @@ class Sender:
                     data,
                     ttl=max(ttl, 0),
                     topic=payloads.topic_for(job),
-                    urgent=job.kind == "red_report",
+                    urgent=job.kind in URGENT_KINDS,
                 )
                 for _, subscription in deliveries
             )

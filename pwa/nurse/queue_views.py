@@ -23,6 +23,7 @@ from ..families import store as families
 from ..hospital import hospital_settings
 from ..i18n import lazy_gettext as _l
 from ..ids import parse_id
+from ..notifications import escalation
 from ..redflags import store as redflag_store
 from ..redflags.reasons import reasons_for
 from ..rendering import render_template
@@ -112,6 +113,7 @@ async def _render_report(found: diary.Report, **extra: Any) -> str:
         caregivers=await families.select_caregivers(db, found.child_id),
         state=state,
         claim=await claims.select_claim(db, found.id),
+        told=await escalation.select_told(db, found.id),
         review_history=await reviews.select_history(db, found.id),
         reasons=await reasons_for(db, found.matched_rules),
         history=await diary.select_reports_for_child(db, found.child_id, limit=10),

@@ -190,8 +190,9 @@ async def test_the_call_card_on_the_phone_says_which_number_applies_now(
 async def test_home_keeps_the_wards_promise_by_the_phones_clock(
     phone: BrowserContext, moment: datetime, name: str
 ) -> None:
-    """After a red report, home says what the ward will do: at night that nobody reads the
-    app now, with the out-of-hours number; by day that a nurse reads it and calls back."""
+    """Hazard H19: after a red report, home says what the ward will do: at night that nobody
+    reads the app now, with the out-of-hours number; by day that a nurse reads it and calls
+    back."""
     page = await report_form_at(phone, moment)
     alarm = await save_red(page)
     await alarm.get_by_role("button", name="Close").click()

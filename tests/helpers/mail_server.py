@@ -35,6 +35,7 @@ def _free_port() -> int:
 
 def make_certificate(folder: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1: the CA file the app is told to trust."""
+    folder.mkdir(parents=True, exist_ok=True)
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test relay")])
     now = datetime.datetime.now(datetime.UTC)

@@ -41,6 +41,7 @@ async def run_sender(
             origin=app.config["PUBLIC_URL"],
             timeout=push_timeout,
             name=name,
+            mail=app.extensions.get("mail"),
         ).run_once(session)
 
 

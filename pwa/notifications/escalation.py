@@ -1,0 +1,157 @@
+"""Escalation: a red report that no nurse has taken up by its target is not left alone.
+
+At the target (pwa/hospital.py ``review_deadline``) every nurse's phone is alerted and the
+ward's shared inbox is e-mailed; ``escalate_admins_minutes`` later, still not taken up, the
+admins are told (push and e-mail). Each step happens once: the jobs are unique per report,
+kind and recipient, and the step is written to the audit log in the transaction that
+plans it. Outside staffed hours nothing escalates unless the hospital said so: families
+are told to call then, and a red report that came in at night is due after the next
+opening. Taken up means claimed or reviewed; a claim that lapsed without a review does not
+restart the escalation.
+
+The sender plans escalations on each run (``plan``), so they survive restarts and happen
+once however many senders run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .. import audit
+from ..db import Reader, Transaction, from_db, to_db
+from ..hospital import HospitalSettings, hospital_settings, review_deadline, staffed_at
+from . import jobs
+from .jobs import About
+
+WARD = "red_escalation"  # to every nurse's phone, and the ward's inbox
+ADMINS = "red_escalation_admin"  # to the admins, phone and e-mail
+USEFUL = timedelta(hours=4)
+# Reports older than this are history by now: a first start never escalates last month.
+LOOK_BACK = timedelta(days=2)
+
+
+async def plan(tx: Transaction, now: datetime, *, email: bool) -> int:
+    """Plan the escalations due at ``now``; how many steps were taken. ``email`` says
+    whether a relay is set (without one, phones only)."""
+    settings = await hospital_settings(tx)
+    if not staffed_at(settings, now) and settings.escalate_out_of_hours != "yes":
+        return 0
+    rows = await tx.fetch_all(
+        """
+        SELECT report.id, report.child_id, report.received_at FROM report
+         WHERE report.level = 'red' AND report.received_at >= :since
+           AND NOT EXISTS (SELECT 1 FROM report_review WHERE report_review.report_id = report.id)
+           AND NOT EXISTS (SELECT 1 FROM report_claim WHERE report_claim.report_id = report.id)
+           AND NOT EXISTS (SELECT 1 FROM report AS later WHERE later.corrects_id = report.id)
+        """,
+        {"since": to_db(now - LOOK_BACK)},
+    )
+    steps = 0
+    for row in rows:
+        due = review_deadline("red", from_db(row["received_at"]), settings)
+        admins_due = due + timedelta(minutes=int(settings.escalate_admins_minutes))
+        if now >= due and await _step(tx, row, WARD, now, settings, email=email):
+            steps += 1
+        if now >= admins_due and await _step(tx, row, ADMINS, now, settings, email=email):
+            steps += 1
+    return steps
+
+
+async def _step(
+    tx: Transaction,
+    report: object,
+    kind: str,
+    now: datetime,
+    settings: HospitalSettings,
+    *,
+    email: bool,
+) -> bool:
+    report_id, child_id = int(report["id"]), int(report["child_id"])  # type: ignore[index]
+    role = "nurse" if kind == WARD else "admin"
+    staff = [
+        int(row["id"])
+        for row in await tx.fetch_all(
+            "SELECT id FROM account WHERE role = :role AND disabled_at IS NULL ORDER BY id",
+            {"role": role},
+        )
+    ]
+    about = About(report_id=report_id)
+    planned = [
+        await jobs.insert(
+            tx,
+            kind=kind,
+            about=about,
+            revision=1,
+            recipient_id=person,
+            due_at=now,
+            expires_at=now + USEFUL,
+        )
+        for person in staff
+    ]
+    told = [f"{len(staff)} {role}(s) by push"]
+    if email:
+        addresses: list[int | None] = [None] if kind == WARD and settings.ward_email else []
+        if kind == ADMINS:
+            addresses = list(staff)
+        for recipient in addresses:
+            created = await jobs.insert(
+                tx,
+                kind=kind,
+                about=about,
+                revision=1,
+                recipient_id=recipient,
+                due_at=now,
+                expires_at=now + USEFUL,
+                channel=jobs.EMAIL,
+            )
+            planned.append(created)
+        if kind == WARD and settings.ward_email:
+            told.append(f"e-mail to {settings.ward_email}")
+        elif kind == ADMINS:
+            told.append(f"e-mail to {len(staff)} admin(s)")
+    if not any(planned):
+        return False  # this step was taken before
+    await audit.record(
+        tx,
+        actor_id=None,
+        action="report.escalated" if kind == WARD else "report.escalated_to_admins",
+        child_id=child_id,
+        detail=f"report {report_id} not taken up by its target: " + ", ".join(told),
+    )
+    return True
+
+
+@dataclass(frozen=True)
+class Told:
+    """One escalation message: to whom, how, and how it went."""
+
+    kind: str  # WARD or ADMINS
+    channel: str
+    recipient: str | None  # a person's name; None: the ward's shared inbox
+    status: str
+    at: datetime  # when it was sent or ended; when it was planned while still on its way
+
+
+async def select_told(db: Reader, report_id: int) -> list[Told]:
+    """Who was told about this report because nobody took it up, for its page."""
+    rows = await db.fetch_all(
+        """
+        SELECT notification_job.kind, notification_job.channel, account.display_name,
+               notification_job.status, notification_job.created_at, notification_job.finished_at
+          FROM notification_job LEFT JOIN account ON account.id = notification_job.recipient_id
+         WHERE notification_job.report_id = :report AND notification_job.kind IN (:ward, :admins)
+         ORDER BY notification_job.created_at, notification_job.id
+        """,
+        {"report": report_id, "ward": WARD, "admins": ADMINS},
+    )
+    return [
+        Told(
+            row["kind"],
+            row["channel"],
+            row["display_name"],
+            row["status"],
+            from_db(row["finished_at"] or row["created_at"]),
+        )
+        for row in rows
+    ]
