@@ -3,12 +3,15 @@
 // service worker gets a Background Sync event (Chromium). The worker only asks the open
 // pages to send: a page knows who is signed in and shows what happened.
 import { flush, onChange, WAITING, list } from "./outbox.js";
+import { flushMessages } from "./message-outbox.js";
 
 const TIMER_MS = 60 * 1000;
 const SYNC_TAG = "outbox"; // as in service_worker/sw.js
 
 function sendInBackground() {
   flush({ background: true }).catch(() => undefined);
+  // Messages to the ward wait in the same database and go on the same occasions.
+  flushMessages({ background: true }).catch(() => undefined);
 }
 
 async function askForBackgroundSync() {
