@@ -167,3 +167,25 @@ async def test_families_never_reach_nurse_pages_and_unknown_children_are_not_fou
     assert (await family_client.get(f"/nurse/messages/{people.child_id}")).status_code == 403
     assert (await nurse_client.get("/messages")).status_code == 403
     assert (await nurse_client.get("/nurse/messages/999")).status_code == 404
+
+
+async def test_only_the_holder_hands_a_conversation_back(
+    app: Quart, nurse_client: Any, db: Database, people: People
+) -> None:
+    page = await _text(nurse_client, f"/nurse/messages/{people.child_id}")
+    await nurse_client.post(
+        f"/nurse/messages/{people.child_id}/claim", form={"csrf_token": csrf_from(page)}
+    )
+    colleague = app.test_client()
+    await sign_in(colleague, "admin@example.org", staff=True)
+    theirs = await _text(colleague, f"/nurse/messages/{people.child_id}")
+    await colleague.post(
+        f"/nurse/messages/{people.child_id}/release", form={"csrf_token": csrf_from(theirs)}
+    )
+    assert await db.fetch_all("SELECT 1 FROM conversation_claim") != []
+    page = await _text(nurse_client, f"/nurse/messages/{people.child_id}")
+    released = await nurse_client.post(
+        f"/nurse/messages/{people.child_id}/release", form={"csrf_token": csrf_from(page)}
+    )
+    assert released.status_code == 302
+    assert await db.fetch_all("SELECT 1 FROM conversation_claim") == []
