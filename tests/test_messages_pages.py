@@ -39,6 +39,7 @@ async def _nurse_answers(client: Any, child_id: int, body: str, **extra: str) ->
 async def test_the_composer_says_when_messages_are_read_whom_to_call_and_not_for_emergencies(
     family_client: Any, people: People
 ) -> None:
+    """Hazard H19: the composer says when the ward reads, whom to call, and not for emergencies."""
     page = await _text(family_client, "/messages")
     assert "The ward reads messages Monday to Friday, 08:00-17:00" in page
     assert "This app is not for emergencies" in page
@@ -51,6 +52,7 @@ async def test_the_composer_says_when_messages_are_read_whom_to_call_and_not_for
 async def test_a_plain_form_post_stores_once_and_an_urgent_one_repeats_call(
     family_client: Any, db: Database, people: People
 ) -> None:
+    """Hazard H19: an urgent message is stored as urgent and the family is told to call."""
     page = await _text(family_client, "/messages")
     form = {
         "csrf_token": csrf_from(page),

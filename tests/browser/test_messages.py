@@ -62,6 +62,7 @@ async def test_a_message_written_offline_is_answered_and_read_on_both_sides(
     served_app: ServedApp,
     restored: str,
 ) -> None:
+    """Hazard H19: the composer's call advice, the urgent reminder, and the round trip."""
     words = restored
     await page.set_viewport_size(PHONE)
     await sign_in_parent(page)
