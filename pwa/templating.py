@@ -16,12 +16,12 @@ from typing import Any
 from quart import Quart, g, has_request_context, request, url_for
 
 from . import clock, i18n
+from .db import get_db
 from .diary import photos, sync
 from .diary.history import answer_keys, report_time
 from .diary.labels import answer_label, item_label
-from .db import get_db
-from .messages import store as messages
 from .hospital import review_deadline, staffed_hours_data, staffed_hours_text
+from .messages import store as messages
 from .plans import formatting
 from .reviews.outcomes import outcome_label
 from .security import csrf_token

@@ -55,9 +55,7 @@ async def test_concurrent_posts_of_one_batch_store_each_message_once(
 ) -> None:
     batch = [message(people.child_id, body=f"question {n}") for n in range(3)]
     responses = await asyncio.gather(*(post_messages(family_client, *batch) for _ in range(20)))
-    statuses = [
-        result["status"] for r in responses for result in (await r.get_json())["results"]
-    ]
+    statuses = [result["status"] for r in responses for result in (await r.get_json())["results"]]
     assert statuses.count("stored") == 3 and statuses.count("duplicate") == 57
     assert await _count(db) == 3
 

@@ -82,7 +82,7 @@ async def child_conversation(child_id: int) -> ResponseReturnValue:
     result = (await sync.submit(get_db(), g.account.id, [raw]))[0]
     if result.status not in {"stored", "duplicate"}:
         for key, message in result.errors.items():
-            field = form.body if key not in form else form[key]
+            field = form._fields.get(key, form.body)
             field.errors = [*field.errors, message]
         return await _render(child, form), 409 if result.status == "conflict" else 400
     if raw["urgent"]:
@@ -105,4 +105,3 @@ async def sync_messages() -> ResponseReturnValue:
         abort(413)
     results = await sync.submit(get_db(), g.account.id, batch)
     return {"results": [result.as_json() for result in results]}
-

@@ -42,7 +42,12 @@ class Draft:
 
     def content_hash(self, from_ward: bool) -> str:
         canonical = json.dumps(
-            {"child_id": self.child_id, "body": self.body, "urgent": self.urgent, "ward": from_ward},
+            {
+                "child_id": self.child_id,
+                "body": self.body,
+                "urgent": self.urgent,
+                "ward": from_ward,
+            },
             sort_keys=True,
             separators=(",", ":"),
             ensure_ascii=False,

@@ -174,9 +174,7 @@ async def build(db: Reader, job: Job, now: datetime) -> Message | None:
         message_id = job.about.message_id
         if message_id is None:
             return None
-        row = await db.fetch_one(
-            "SELECT child_id FROM message WHERE id = :id", {"id": message_id}
-        )
+        row = await db.fetch_one("SELECT child_id FROM message WHERE id = :id", {"id": message_id})
         if row is None:
             return None
         if job.kind == "ward_message":

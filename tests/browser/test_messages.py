@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from pwa.demo import DEMO_CHILD
 from pwa.diary.demo_reports import DEMO_REPLY
@@ -27,7 +27,7 @@ from tests.helpers.browser_diary import come_back_online
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
-PHONE = {"width": 360, "height": 780}
+PHONE: ViewportSize = {"width": 360, "height": 780}
 MESSAGES = re.compile(r"^Messages")
 
 
@@ -68,7 +68,9 @@ async def test_a_message_written_offline_is_answered_and_read_on_both_sides(
     await sign_in_parent(page)
     await open_from_menu(page, "Messages")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Messages with the ward")
-    await expect(page.get_by_text("The ward reads messages Monday to Friday, 08:00-17:00")).to_be_visible()
+    await expect(
+        page.get_by_text("The ward reads messages Monday to Friday, 08:00-17:00")
+    ).to_be_visible()
     await expect(page.get_by_text("This app is not for emergencies.")).to_be_visible()
     # The care team's reply to a report is part of the conversation, with its report.
     await expect(page.get_by_text(DEMO_REPLY)).to_be_visible()
@@ -83,7 +85,9 @@ async def test_a_message_written_offline_is_answered_and_read_on_both_sides(
     waiting = page.locator("#message-outbox-list > li")
     await expect(waiting).to_have_count(1)
     await expect(waiting.get_by_text(words)).to_be_visible()
-    await expect(page.locator("#message-outbox").get_by_text("Waiting to be sent").first).to_be_visible()
+    await expect(
+        page.locator("#message-outbox").get_by_text("Waiting to be sent").first
+    ).to_be_visible()
     assert await _rows(served_app, words) == 0
 
     await come_back_online(context, page)
@@ -92,12 +96,16 @@ async def test_a_message_written_offline_is_answered_and_read_on_both_sides(
     await expect(page.locator("#message-outbox")).to_be_hidden()
     assert await _rows(served_app, words) == 1
 
-    nurse_context = await browser.new_context(base_url=served_app.url, locale="en-GB", viewport=PHONE)
+    nurse_context = await browser.new_context(
+        base_url=served_app.url, locale="en-GB", viewport=PHONE
+    )
     try:
         nurse = await nurse_context.new_page()
         await sign_in_nurse(nurse)
         await expect(
-            nurse.get_by_role("navigation", name="Main").get_by_role("link", name="Messages, 1 unread")
+            nurse.get_by_role("navigation", name="Main").get_by_role(
+                "link", name="Messages, 1 unread"
+            )
         ).to_be_visible()
         await _open_messages(nurse)
         await expect(nurse.get_by_text(words)).to_have_count(1)
@@ -107,7 +115,9 @@ async def test_a_message_written_offline_is_answered_and_read_on_both_sides(
         await expect(nurse.get_by_text(words)).to_be_visible()
         await expect(nurse.get_by_text(DEMO_REPLY)).to_be_visible()
         await assert_accessible(nurse)
-        await nurse.get_by_label("Message to the family").fill("Not this week; ask us at the visit.")
+        await nurse.get_by_label("Message to the family").fill(
+            "Not this week; ask us at the visit."
+        )
         await nurse.get_by_role("button", name="Send to the family").click()
         await expect(nurse.get_by_text("Not read by the family yet")).to_be_visible()
 

@@ -19,7 +19,7 @@ def message(child_id: int, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-async def post_messages(client: Any, *messages: dict[str, Any], headers: Any = None) -> Any:
+async def post_messages(client: Any, *messages: Any, headers: Any = None) -> Any:
     return await client.post(
         "/api/messages", json={"messages": list(messages)}, headers=headers or SAME_ORIGIN
     )
