@@ -91,7 +91,7 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM message",
     ),
     (
-        "messages.answer",
+        "messages.conversation",
         "nurse",
         "/nurse/messages/{child_id}",
         "/nurse/messages/{child_id}",

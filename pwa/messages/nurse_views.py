@@ -55,12 +55,14 @@ async def _render(child: Child, form: WardMessageForm | None = None) -> str:
     )
 
 
-@blueprint.route("/nurse/messages/<int:child_id>")
+@blueprint.route("/nurse/messages/<int:child_id>", methods=["GET", "POST"])
 @access(Access.STAFF)
 async def conversation(child_id: int) -> ResponseReturnValue:
     """Open a conversation: logged as a look at the child's data, and the family's
-    messages count as read by this nurse from now on."""
+    messages count as read by this nurse from now on. POST answers the family."""
     child = await _child(child_id)
+    if request.method == "POST":
+        return await _answer(child)
     async with get_db().transaction() as tx:
         await audit.record(
             tx,
@@ -92,11 +94,8 @@ async def _ask_first(
     ), 409
 
 
-@blueprint.route("/nurse/messages/<int:child_id>", methods=["POST"])
-@access(Access.STAFF)
-async def answer(child_id: int) -> ResponseReturnValue:
+async def _answer(child: Child) -> ResponseReturnValue:
     """Write to the family; asks first when a colleague holds the conversation."""
-    child = await _child(child_id)
     form = await WardMessageForm.from_request()
     if not form.validate():
         return await _render(child, form), 400
