@@ -23,6 +23,7 @@ from . import (
     families,
     i18n,
     limits,
+    messages,
     notifications,
     nurse,
     plans,
@@ -143,7 +144,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
     security.init_app(app)
     security_events.init_app(app)
 
-    for package in (accounts, families, diary, plans, notifications, nurse, admin, shell):
+    for package in (accounts, families, diary, messages, plans, notifications, nurse, admin, shell):
         package.init_app(app)
     app.register_blueprint(health_blueprint)
 

@@ -16,10 +16,12 @@ from typing import Any
 from quart import Quart, g, has_request_context, request, url_for
 
 from . import clock, i18n
+from .db import get_db
 from .diary import photos, sync
 from .diary.history import answer_keys, report_time
 from .diary.labels import answer_label, item_label
 from .hospital import review_deadline, staffed_hours_data, staffed_hours_text
+from .messages import store as messages
 from .plans import formatting
 from .reviews.outcomes import outcome_label
 from .security import csrf_token
@@ -89,9 +91,21 @@ def init_app(app: Quart, static_root: Path) -> None:
 
     @app.context_processor
     async def who() -> dict[str, Any]:
-        """Who is asking and which child they look at, on every page."""
+        """Who is asking and which child they look at, on every page, and the menu's
+        count of unread messages (the family's home page is kept only while no ward
+        message arrives or is read: migration 0017 bumps its version)."""
+        account = g.get("account")
+        unread = 0
+        if account is not None:
+            db = get_db()
+            unread = (
+                await messages.count_unread_conversations(db)
+                if account.is_staff
+                else await messages.count_unread_for_caregiver(db, account.id)
+            )
         return {
-            "account": g.get("account"),
+            "account": account,
+            "unread_messages": unread,
             "children": g.get("children", []),
             "child": g.get("child"),
         }

@@ -37,7 +37,13 @@ async def test_home_leads_to_the_diary_first(family_client: Any) -> None:
     assert buttons[0] == ("/diary/new", "How is Sam today? — log symptoms")
     assert 'href="/diary">Diary: earlier reports and trends</a>' in html
     nav = html.split('<nav class="site-nav"', 1)[1].split("</nav>", 1)[0]
-    assert re.findall(r'href="([^"]+)"', nav) == ["/", "/diary", "/schedule", "/settings"]
+    assert re.findall(r'href="([^"]+)"', nav) == [
+        "/",
+        "/diary",
+        "/schedule",
+        "/messages",
+        "/settings",
+    ]
     # The install card comes right after the main action, not at the bottom of the page.
     body = main_part(html)
     assert body.index(">How is Sam today?") < body.index('id="install-help"')

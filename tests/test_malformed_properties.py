@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from pwa.db import Database
 from tests.conftest import People, get_csrf
+from tests.helpers.messages import message, post_messages
 from tests.helpers.reports import FORM, JSON_HEADERS, SAME_ORIGIN, bad_reports, post, report
 
 BOUNDED = settings(
@@ -57,7 +58,10 @@ raw_bodies = st.one_of(
 
 
 @BOUNDED
-@given(endpoint=st.sampled_from(["/api/reports", "/api/push/subscriptions"]), body=raw_bodies)
+@given(
+    endpoint=st.sampled_from(["/api/reports", "/api/messages", "/api/push/subscriptions"]),
+    body=raw_bodies,
+)
 async def test_no_json_body_gets_a_5xx(
     family_client: Any, people: People, endpoint: str, body: bytes
 ) -> None:
@@ -116,6 +120,51 @@ async def test_every_valid_report_of_a_batch_is_stored(
     for good in valid:
         row = await db.fetch_one("SELECT note FROM report WHERE client_uuid = ?", (good["id"],))
         assert row is not None and row["note"] == good["note"]
+
+
+@BOUNDED
+@given(
+    data=st.lists(
+        st.one_of(
+            st.just(("valid", None)),
+            st.tuples(
+                st.sampled_from(["id", "child_id", "body", "urgent"]),
+                st.one_of(
+                    st.integers(min_value=2**63, max_value=2**80),
+                    st.sampled_from(["\ud800", "a\udfffb", "²", "", "x" * 2001]),
+                    huge_ints,
+                    nasty_text,
+                    json_values,
+                ),
+            ),
+            st.tuples(st.just("raw"), json_values),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+@example(data=[("valid", None), ("child_id", 2**64), ("valid", None)])
+@example(data=[("valid", None), ("body", "fever \ud83d"), ("valid", None)])
+async def test_every_valid_message_of_a_batch_is_stored(
+    family_client: Any, db: Database, people: People, data: list[Any]
+) -> None:
+    batch, valid = [], []
+    for kind, detail in data:
+        if kind == "valid":
+            good = message(people.child_id, body=f"valid {uuid.uuid4()}")
+            batch.append(good)
+            valid.append(good)
+        elif kind == "raw":
+            batch.append(detail)
+        else:
+            batch.append({**message(people.child_id), kind: detail})
+    response = await post_messages(family_client, *batch)
+    assert response.status_code == 200
+    results = (await response.get_json())["results"]
+    assert len(results) == len(batch)
+    for good in valid:
+        row = await db.fetch_one("SELECT body FROM message WHERE client_uuid = ?", (good["id"],))
+        assert row is not None and row["body"] == good["body"]
 
 
 @BOUNDED

@@ -83,6 +83,30 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM report_claim",
     ),
     (
+        "messages.child_conversation",
+        "caregiver",
+        "/messages",
+        "/messages/{child_id}",
+        {"body": "Can she swim?"},
+        "SELECT COUNT(*) FROM message",
+    ),
+    (
+        "messages.conversation",
+        "nurse",
+        "/nurse/messages/{child_id}",
+        "/nurse/messages/{child_id}",
+        {"body": "Not this week."},
+        "SELECT COUNT(*) FROM message",
+    ),
+    (
+        "messages.claim",
+        "nurse",
+        "/nurse/messages/{child_id}",
+        "/nurse/messages/{child_id}/claim",
+        {},
+        "SELECT COUNT(*) FROM conversation_claim",
+    ),
+    (
         "nurse.reply",
         "nurse",
         "/nurse/reports/{report_uuid}",
@@ -435,6 +459,8 @@ async def test_every_post_route_is_covered_by_the_csrf_test(app: Quart) -> None:
         "nurse.revoke_invite",
         "plans.revoke_calendar",  # tests/test_calendar.py
         "diary.sync_reports",  # JSON: same-origin rule, tests/test_diary_sync.py
+        "messages.sync_messages",  # JSON: same-origin rule, tests/test_messages_api.py
+        "messages.release",  # tests/test_messages_pages.py
         "diary.upload_photo",  # multipart API: same-origin rule, tests/test_photos.py
         "nurse.review_green",
         "nurse.report",  # tests/test_queue.py

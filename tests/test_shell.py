@@ -262,7 +262,7 @@ def get_routes(app: Quart, people: People) -> list[tuple[str, str]]:
 
 # docs/offline.md: offline, a family can open home, the schedule, the report form and the
 # "when to call us" card; no other page may be kept on a phone.
-OFFLINE_FAMILY_PATHS = {"/", "/call", "/schedule", "/diary/new"}
+OFFLINE_FAMILY_PATHS = {"/", "/call", "/schedule", "/diary/new", "/messages"}
 
 
 async def paths_marked_cacheable(app: Quart, client: Client, people: People) -> set[str]:

@@ -72,6 +72,20 @@ def valid_bodies(target: Target, context: Context) -> st.SearchStrategy[Any]:
             st.one_of(st.none(), st.sampled_from(context.stored_reports or [""])),
         )
         return st.lists(report, min_size=1, max_size=3).map(lambda reports: {"reports": reports})
+    if target.rule == "/api/messages":
+        message = st.builds(
+            lambda message_id, body, urgent, own: {
+                "id": str(message_id),
+                "child_id": context.child_id if own else context.other_child_id,
+                "body": body,
+                "urgent": urgent,
+            },
+            st.uuids(),
+            st.text(min_size=1, max_size=200),
+            st.booleans(),
+            st.integers(0, 9).map(bool),
+        )
+        return st.lists(message, min_size=1, max_size=3).map(lambda items: {"messages": items})
     if target.method == "DELETE":
         # A small set of tokens, so that some deletes find a subscription stored before.
         return st.integers(0, 40).map(

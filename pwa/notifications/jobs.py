@@ -29,6 +29,7 @@ class About:
     medication_period_id: int | None = None  # home medication, with the day it is for
     medication_day: date | None = None
     test_token: str | None = None  # one press on "send a test notification"
+    message_id: int | None = None  # a message in a family's conversation with the ward
 
 
 PUSH = "push"
@@ -56,6 +57,7 @@ class Job:
             row["medication_period_id"],
             date.fromisoformat(day) if day else None,
             row["test_token"],
+            row["message_id"],
         )
         due, expires = from_db(row["due_at"]), from_db(row["expires_at"])
         return cls(
@@ -101,8 +103,8 @@ async def insert(
         """
         INSERT INTO notification_job (
             kind, channel, visit_id, report_id, medication_period_id, medication_day, test_token,
-            revision, recipient_id, due_at, expires_at, next_attempt_at, created_at)
-        VALUES (:kind, :channel, :visit_id, :report_id, :period_id, :day, :token,
+            message_id, revision, recipient_id, due_at, expires_at, next_attempt_at, created_at)
+        VALUES (:kind, :channel, :visit_id, :report_id, :period_id, :day, :token, :message_id,
                 :revision, :recipient_id, :due_at, :expires_at, :due_at, :now)
         ON CONFLICT DO UPDATE SET
             status = 'pending', due_at = excluded.due_at, expires_at = excluded.expires_at,
@@ -118,6 +120,7 @@ async def insert(
             "period_id": about.medication_period_id,
             "day": day,
             "token": about.test_token,
+            "message_id": about.message_id,
             "revision": revision,
             "recipient_id": recipient_id,
             "due_at": to_db(due_at),

@@ -52,6 +52,9 @@ MAIL_ESCALATED = N_(
     "Open the nurse queue: %(url)s\n\n"
     "This e-mail names no child and no symptom: sign in to see the report."
 )
+# Messages: no name, no words of the message, only that one is waiting (docs/privacy.md).
+WARD_MESSAGE = N_("The care team wrote to you — open the app.")
+FAMILY_MESSAGE = N_("A new message is waiting — open the app.")
 # Shown by the service worker when a push arrives without a readable payload.
 FALLBACK = N_("There is news for you in the app — open it to see.")
 TODAY = N_("today")
@@ -118,6 +121,8 @@ def tag_for(job: Job) -> str:
         named = f"medication:{about.medication_period_id}:{about.medication_day.isoformat()}"
     elif about.test_token is not None:
         named = f"test:{about.test_token}"
+    elif about.message_id is not None:
+        named = f"message:{about.message_id}"
     else:  # what it was about was deleted
         named = f"j{job.id}"
     return f"{named}:{job.kind}"
@@ -184,6 +189,17 @@ async def build(db: Reader, job: Job, now: datetime) -> Message | None:
         return Message(title, _t(locale, MEDICATION), "/", tag, locale)
     if job.kind == "reply":
         return Message(title, _t(locale, REPLY), "/diary", tag, locale)
+    if job.kind in ("ward_message", "family_message"):
+        message_id = job.about.message_id
+        if message_id is None:
+            return None
+        row = await db.fetch_one("SELECT child_id FROM message WHERE id = :id", {"id": message_id})
+        if row is None:
+            return None
+        if job.kind == "ward_message":
+            return Message(title, _t(locale, WARD_MESSAGE), "/messages", tag, locale)
+        url = f"/nurse/messages/{row['child_id']}"
+        return Message(title, _t(locale, FAMILY_MESSAGE), url, tag, locale)
     if job.kind == "test":
         return Message(title, _t(locale, TEST), "/settings/reminders", tag, locale)
     return None

@@ -208,3 +208,49 @@ async def plan_test(tx: Transaction, account_id: int, token: str) -> None:
         due_at=now,
         expires_at=now + TEST_USEFUL,
     )
+
+
+async def tell_family_of_ward_message(tx: Transaction, message_id: int, child_id: int) -> None:
+    """Plan "the care team wrote to you" for each caregiver of the child; quiet hours hold
+    it until morning (sender.py), as they hold a reply."""
+    now = utcnow()
+    rows = await tx.fetch_all(
+        """
+        SELECT caregiver_child.caregiver_id FROM caregiver_child
+          JOIN account ON account.id = caregiver_child.caregiver_id
+         WHERE caregiver_child.child_id = :child AND account.disabled_at IS NULL
+        """,
+        {"child": child_id},
+    )
+    for row in rows:
+        await jobs.insert(
+            tx,
+            kind="ward_message",
+            about=About(message_id=message_id),
+            revision=1,
+            recipient_id=int(row[0]),
+            due_at=now,
+            expires_at=now + CHANGE_NOTICE_USEFUL,
+        )
+
+
+async def tell_ward_of_family_message(tx: Transaction, message_id: int) -> None:
+    """Plan "a new message is waiting" for every nurse with a device that takes pushes."""
+    now = utcnow()
+    rows = await tx.fetch_all(
+        """
+        SELECT account.id FROM account
+         WHERE account.role IN ('nurse', 'admin') AND account.disabled_at IS NULL
+           AND EXISTS (SELECT 1 FROM push_subscription WHERE push_subscription.account_id = account.id)
+        """
+    )
+    for row in rows:
+        await jobs.insert(
+            tx,
+            kind="family_message",
+            about=About(message_id=message_id),
+            revision=1,
+            recipient_id=int(row[0]),
+            due_at=now,
+            expires_at=now + CHANGE_NOTICE_USEFUL,
+        )

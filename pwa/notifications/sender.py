@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 # Jobs of one run sent at the same time (each to all of its recipient's devices).
 SEND_CONCURRENCY = 16
-FAMILY_KINDS = ("visit_reminder", "visit_changed", "medication", "reply")
+FAMILY_KINDS = ("visit_reminder", "visit_changed", "medication", "reply", "ward_message")
 URGENT_KINDS = ("red_report", "red_escalation", "red_escalation_admin")
 
 

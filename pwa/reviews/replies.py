@@ -118,3 +118,54 @@ async def reply(tx: Transaction, report: Report, nurse_id: int, body: str) -> in
         detail=report.client_uuid,
     )
     return reply_id
+
+
+@dataclass(frozen=True)
+class ChildReply:
+    """A reply to one of a child's reports, as the conversation shows it."""
+
+    report_uuid: str
+    report_observed_at: datetime
+    nurse: str
+    body: str
+    at: datetime
+    read_at: datetime | None
+
+
+async def select_replies_for_child(db: Reader, child_id: int) -> list[ChildReply]:
+    """The care team's replies to a child's reports, oldest first."""
+    rows = await db.fetch_all(
+        """
+        SELECT report.client_uuid, report.observed_at, account.display_name,
+               report_reply.body, report_reply.created_at, report_reply.read_at
+          FROM report_reply
+          JOIN report ON report.id = report_reply.report_id
+          LEFT JOIN account ON account.id = report_reply.nurse_id
+         WHERE report.child_id = :child
+         ORDER BY report_reply.id
+        """,
+        {"child": child_id},
+    )
+    return [
+        ChildReply(
+            r["client_uuid"],
+            from_db(r["observed_at"]),
+            r["display_name"] or "",
+            r["body"],
+            from_db(r["created_at"]),
+            from_db(r["read_at"]),
+        )
+        for r in rows
+    ]
+
+
+async def mark_child_replies_read(tx: Transaction, child_id: int) -> None:
+    """The family opened the conversation, where every reply to its reports shows."""
+    await tx.execute(
+        """
+        UPDATE report_reply SET read_at = :now
+         WHERE read_at IS NULL
+           AND report_id IN (SELECT id FROM report WHERE child_id = :child)
+        """,
+        {"now": now_text(), "child": child_id},
+    )

@@ -4,11 +4,14 @@
 // pages to send: a page knows who is signed in and shows what happened.
 import { NAMES } from "./names.js";
 import { flush, onChange, WAITING, list } from "./outbox.js";
+import { flushMessages } from "./message-outbox.js";
 
 const TIMER_MS = 60 * 1000;
 
 function sendInBackground() {
   flush({ background: true }).catch(() => undefined);
+  // Messages to the ward wait in the same database and go on the same occasions.
+  flushMessages({ background: true }).catch(() => undefined);
 }
 
 async function askForBackgroundSync() {

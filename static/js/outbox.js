@@ -8,9 +8,11 @@
 import { NAMES } from "./names.js";
 
 const DATABASE = NAMES.outboxDatabase;
-const VERSION = 1;
+// Version 2 added the store of messages to the ward (static/js/message-outbox.js).
+const VERSION = 2;
 const REPORTS = "reports";
 const SENT = "sent";
+export const MESSAGES = "messages";
 const API = NAMES.urls.reports;
 // The server's limits for one batch (pwa/diary/sync.py), read from the page; these
 // defaults are the same numbers, for a page that does not carry them.
@@ -50,8 +52,11 @@ function connect(create) {
         return;
       }
       const db = request.result;
-      db.createObjectStore(REPORTS, { keyPath: "id" }).createIndex("owner", "owner");
-      db.createObjectStore(SENT, { keyPath: "id" }).createIndex("owner", "owner");
+      for (const name of [REPORTS, SENT, MESSAGES]) {
+        if (!db.objectStoreNames.contains(name)) {
+          db.createObjectStore(name, { keyPath: "id" }).createIndex("owner", "owner");
+        }
+      }
     };
     request.onsuccess = () => {
       const db = request.result;
@@ -80,7 +85,7 @@ async function open(create = false) {
 
 // Runs `work(stores)` in one transaction; resolves with its result once committed, or
 // with `empty` when there is no outbox yet.
-async function transact(names, mode, work, { empty, create = false } = {}) {
+export async function transact(names, mode, work, { empty, create = false } = {}) {
   const db = await open(create);
   if (!db) return empty;
   return new Promise((resolve, reject) => {
@@ -95,7 +100,7 @@ async function transact(names, mode, work, { empty, create = false } = {}) {
   });
 }
 
-function read(request) {
+export function read(request) {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);

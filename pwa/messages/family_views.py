@@ -1,0 +1,107 @@
+"""The family's conversation with the ward: read it, write in it (also offline, through
+the outbox), and the outbox's batch upload."""
+
+from __future__ import annotations
+
+import uuid
+
+from quart import abort, flash, g, redirect, request, url_for
+from quart.typing import ResponseReturnValue
+
+from ..clock import utcnow
+from ..db import get_db
+from ..families.context import family_context
+from ..families.store import Child
+from ..hospital import hospital_settings, staffed_at
+from ..i18n import gettext
+from ..json_bodies import checks_text_per_item
+from ..rendering import render_template
+from ..reviews import replies
+from ..security import Access, access, not_found_unless
+from ..shell.pages import offline_page
+from . import blueprint, store, sync
+from .forms import FamilyMessageForm
+from .thread import select_entries
+
+
+async def _render(child: Child, form: FamilyMessageForm | None = None) -> str:
+    db = get_db()
+    entries = await select_entries(db, child.id)
+    if any(entry.from_ward and entry.read_at is None for entry in entries):
+        # Opening the conversation is reading it: the nurse sees "read by the family".
+        async with db.transaction() as tx:
+            await store.mark_read(tx, child.id, from_ward=True, reader_id=g.account.id)
+            await replies.mark_child_replies_read(tx, child.id)
+    hospital = await hospital_settings(db)
+    return await render_template(
+        "messages/family.html",
+        conversation_child=child,
+        entries=entries,
+        form=form or FamilyMessageForm(message_id=str(uuid.uuid4())),
+        hospital=hospital,
+        staffed=staffed_at(hospital, utcnow()),
+        max_messages=sync.MAX_BATCH,
+    )
+
+
+@blueprint.route("/messages")
+@access(Access.FAMILY)
+@offline_page
+async def family_conversation() -> ResponseReturnValue:
+    """The conversation about the child the session is looking at."""
+    _, child = await family_context()
+    if child is None:
+        return redirect(url_for("families.home"))
+    return await _render(child)
+
+
+async def _own_child(child_id: int) -> Child:
+    children, _ = await family_context()
+    found = next((child for child in children if child.id == child_id), None)
+    not_found_unless(found)  # another family's child looks like no child at all
+    assert found is not None
+    return found
+
+
+@blueprint.route("/messages/<int:child_id>", methods=["GET", "POST"])
+@access(Access.FAMILY)
+async def child_conversation(child_id: int) -> ResponseReturnValue:
+    """One child's conversation; POST is the composer without JavaScript."""
+    child = await _own_child(child_id)
+    if request.method == "GET":
+        return await _render(child)
+    form = await FamilyMessageForm.from_request()
+    if not form.validate():
+        return await _render(child, form), 400
+    raw = {
+        "id": form.message_id.data or str(uuid.uuid4()),
+        "child_id": child.id,
+        "body": form.body.data or "",
+        "urgent": bool(form.urgent.data),
+    }
+    result = (await sync.submit(get_db(), g.account.id, [raw]))[0]
+    if result.status not in {"stored", "duplicate"}:
+        for key, message in result.errors.items():
+            field = form._fields.get(key, form.body)
+            field.errors = [*field.errors, message]
+        return await _render(child, form), 409 if result.status == "conflict" else 400
+    if raw["urgent"]:
+        await flash(gettext("Your message was sent. If it cannot wait, call the ward now."))
+    else:
+        await flash(gettext("Your message was sent."))
+    return redirect(url_for("messages.child_conversation", child_id=child.id))
+
+
+@blueprint.route("/api/messages", methods=["POST"])
+@access(Access.FAMILY)
+@checks_text_per_item
+async def sync_messages() -> ResponseReturnValue:
+    """The outbox's batch upload: one result per message, in order (docs/api.md)."""
+    body = await request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+        abort(400)
+    batch = body["messages"]
+    if len(batch) > sync.MAX_BATCH:
+        abort(413)
+    results = await sync.submit(get_db(), g.account.id, batch)
+    return {"results": [result.as_json() for result in results]}

@@ -1,0 +1,135 @@
+"""A message to the ward on a 360 px phone: written offline, sent once when the phone is
+back online, read and answered by a nurse in her own browser, with "read by" shown on both
+sides; a reply to a report shows in the same conversation. Clicked from home only, axe on
+every page."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, expect
+
+from pwa.demo import DEMO_CHILD
+from pwa.diary.demo_reports import DEMO_REPLY
+from tests.helpers.browser import (
+    ServedApp,
+    assert_accessible,
+    go_offline,
+    open_from_menu,
+    sign_in_nurse,
+    sign_in_parent,
+)
+from tests.helpers.browser_diary import come_back_online
+
+pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
+
+PHONE: ViewportSize = {"width": 360, "height": 780}
+MESSAGES = re.compile(r"^Messages")
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def restored(served_app: ServedApp) -> AsyncIterator[str]:
+    """A text no other test writes; afterwards its conversation is gone and the demo reply
+    unread again, as other tests expect."""
+    words = f"Can she go swimming this week? ({uuid.uuid4().hex[:6]})"
+    yield words
+    async with served_app.db() as db, db.transaction() as connection:
+        await connection.execute("DELETE FROM message")
+        await connection.execute(
+            "UPDATE report_reply SET read_at = NULL WHERE body = :body", {"body": DEMO_REPLY}
+        )
+
+
+async def _rows(served_app: ServedApp, body: str) -> int:
+    async with served_app.db() as db:
+        row = await db.fetch_one("SELECT COUNT(*) FROM message WHERE body = :body", {"body": body})
+    return int(row[0])
+
+
+async def _open_messages(page: Page) -> None:
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name=MESSAGES).click()
+    await page.wait_for_load_state()
+
+
+async def test_a_message_written_offline_is_answered_and_read_on_both_sides(
+    browser: Browser,
+    context: BrowserContext,
+    page: Page,
+    served_app: ServedApp,
+    restored: str,
+) -> None:
+    """Hazard H21: the composer's call advice, the urgent reminder, and the round trip."""
+    words = restored
+    await page.set_viewport_size(PHONE)
+    await sign_in_parent(page)
+    await open_from_menu(page, "Messages")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Messages with the ward")
+    await expect(
+        page.get_by_text("The ward reads messages Monday to Friday, 08:00-17:00")
+    ).to_be_visible()
+    await expect(page.get_by_text("This app is not for emergencies.")).to_be_visible()
+    # The care team's reply to a report is part of the conversation, with its report.
+    await expect(page.get_by_text(DEMO_REPLY)).to_be_visible()
+    await expect(page.get_by_role("link", name=re.compile("About the report of"))).to_be_visible()
+    await assert_accessible(page)
+
+    await go_offline(context)
+    await page.get_by_label("Your message to the ward").fill(words)
+    await page.get_by_label("This is urgent").check()
+    await expect(page.get_by_text("If it cannot wait, call the ward now.")).to_be_visible()
+    await page.get_by_role("button", name="Send message").click()
+    waiting = page.locator("#message-outbox-list > li")
+    await expect(waiting).to_have_count(1)
+    await expect(waiting.get_by_text(words)).to_be_visible()
+    await expect(
+        page.locator("#message-outbox").get_by_text("Waiting to be sent").first
+    ).to_be_visible()
+    assert await _rows(served_app, words) == 0
+
+    await come_back_online(context, page)
+    await expect(page.locator(".thread").get_by_text(words)).to_be_visible()
+    await expect(page.get_by_text("Not read by the ward yet")).to_be_visible()
+    await expect(page.locator("#message-outbox")).to_be_hidden()
+    assert await _rows(served_app, words) == 1
+
+    nurse_context = await browser.new_context(
+        base_url=served_app.url, locale="en-GB", viewport=PHONE
+    )
+    try:
+        nurse = await nurse_context.new_page()
+        await sign_in_nurse(nurse)
+        await expect(
+            nurse.get_by_role("navigation", name="Main").get_by_role(
+                "link", name="Messages, 1 unread"
+            )
+        ).to_be_visible()
+        await _open_messages(nurse)
+        await expect(nurse.get_by_text(words)).to_have_count(1)
+        await expect(nurse.get_by_text("Urgent").first).to_be_visible()
+        await assert_accessible(nurse)
+        await nurse.get_by_role("link", name=DEMO_CHILD).first.click()
+        await expect(nurse.get_by_text(words)).to_be_visible()
+        await expect(nurse.get_by_text(DEMO_REPLY)).to_be_visible()
+        await assert_accessible(nurse)
+        await nurse.get_by_label("Message to the family").fill(
+            "Not this week; ask us at the visit."
+        )
+        await nurse.get_by_role("button", name="Send to the family").click()
+        await expect(nurse.get_by_text("Not read by the family yet")).to_be_visible()
+
+        await page.reload()  # the parent comes back to the app
+        await open_from_menu(page, "Home")
+        await _open_messages(page)
+        await expect(page.get_by_text("Not this week; ask us at the visit.")).to_be_visible()
+        await expect(page.get_by_text(re.compile("^Read by the ward,"))).to_be_visible()
+        await assert_accessible(page)
+
+        await _open_messages(nurse)
+        await nurse.get_by_role("link", name=DEMO_CHILD).first.click()
+        await expect(nurse.get_by_text(re.compile("^Read by the family,")).last).to_be_visible()
+    finally:
+        await nurse_context.close()
