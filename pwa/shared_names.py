@@ -37,6 +37,7 @@ OWNER_HEADER = "X-Offline-Owner"
 # Endpoints whose URLs scripts call; the URLs come from the routes themselves.
 URL_ENDPOINTS = {
     "reports": "diary.sync_reports",
+    "messages": "messages.sync_messages",
     "pushPublicKey": "notifications.public_key",
     "pushSubscriptions": "notifications.subscribe",
     "pushTest": "notifications.send_test",

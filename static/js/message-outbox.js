@@ -2,14 +2,15 @@
 // static/js/outbox.js) until the server has answered for them, then go to /api/messages
 // in batches (contract in docs/api.md, "Messages"). Each carries the UUID made when it was
 // written, so sending again is always safe. Sent from every family page (outbox-sync.js).
+import { NAMES } from "./names.js";
 import { MESSAGES, currentOwner, read, transact } from "./outbox.js";
 
-const API = "/api/messages";
+const API = NAMES.urls.messages;
 const MAX_BATCH = 50;
 // Under the server's 256 KB per body, with room for the envelope.
 const MAX_BYTES = 200 * 1024;
 const FLUSH_LOCK = "ic-message-flush";
-const BACKGROUND_HEADER = "X-Background-Refresh";
+const BACKGROUND_HEADER = NAMES.headers.background;
 export const CHANGE_EVENT = "messages-change";
 export const WAITING = "waiting";
 export const NEEDS_ATTENTION = "attention";
