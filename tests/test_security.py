@@ -346,7 +346,7 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
             "quiet_end": "08:00",
             "medication_time_1": "09:00",
         },
-        "SELECT COUNT(*) FROM reminder_preference",
+        "SELECT COUNT(*) FROM notification_preference",
     ),
     (
         "admin.reminder_offsets",

@@ -20,8 +20,8 @@ REACHED_CAREGIVERS = f"""
       FROM caregiver_child
       JOIN account ON account.id = caregiver_child.caregiver_id AND account.disabled_at IS NULL
       JOIN push_subscription ON push_subscription.account_id = account.id
-      LEFT JOIN reminder_preference ON reminder_preference.account_id = account.id
-     WHERE COALESCE(reminder_preference.reminders_enabled, 1) = 1 AND {WORKING_DEVICE}
+      LEFT JOIN notification_preference ON notification_preference.account_id = account.id
+     WHERE COALESCE(notification_preference.reminders_enabled, 1) = 1 AND {WORKING_DEVICE}
 """  # noqa: S608 - constant SQL  # nosec B608  # fixed column lists and names only; every value is a bound parameter
 
 

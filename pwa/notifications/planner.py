@@ -34,9 +34,9 @@ async def _caregivers(db: Reader, child_id: int) -> list[int]:
         SELECT caregiver_child.caregiver_id
           FROM caregiver_child
           JOIN account ON account.id = caregiver_child.caregiver_id
-          LEFT JOIN reminder_preference ON reminder_preference.account_id = account.id
+          LEFT JOIN notification_preference ON notification_preference.account_id = account.id
          WHERE caregiver_child.child_id = :child_id AND account.disabled_at IS NULL
-           AND COALESCE(reminder_preference.reminders_enabled, 1) = 1
+           AND COALESCE(notification_preference.reminders_enabled, 1) = 1
         """,
             {"child_id": child_id},
         )
@@ -129,9 +129,9 @@ async def alert_nurses_of_red_report(tx: Transaction, report_id: int) -> None:
         for row in await tx.fetch_all(
             """
         SELECT account.id FROM account
-          JOIN reminder_preference ON reminder_preference.account_id = account.id
+          JOIN notification_preference ON notification_preference.account_id = account.id
          WHERE account.role IN ('nurse', 'admin') AND account.disabled_at IS NULL
-           AND reminder_preference.red_alerts = 1
+           AND notification_preference.red_alerts = 1
         """
         )
     ]
@@ -158,12 +158,12 @@ async def plan_medication_reminders(
     (only for one period when ``period_id`` is given)."""
     rows = await tx.fetch_all(
         """
-        SELECT reminder_preference.account_id, reminder_preference.medication_times, medication_period.id AS period_id
-          FROM reminder_preference
-          JOIN caregiver_child ON caregiver_child.caregiver_id = reminder_preference.account_id
+        SELECT notification_preference.account_id, notification_preference.medication_times, medication_period.id AS period_id
+          FROM notification_preference
+          JOIN caregiver_child ON caregiver_child.caregiver_id = notification_preference.account_id
           JOIN treatment_plan ON treatment_plan.child_id = caregiver_child.child_id
           JOIN medication_period ON medication_period.plan_id = treatment_plan.id
-         WHERE reminder_preference.reminders_enabled = 1 AND reminder_preference.medication_times != '[]'
+         WHERE notification_preference.reminders_enabled = 1 AND notification_preference.medication_times != '[]'
            AND medication_period.first_date <= :day AND medication_period.last_date >= :day
            AND (:period_id IS NULL OR medication_period.id = :period_id)
         """,

@@ -180,7 +180,7 @@ async def disable_subscription(tx: Transaction, subscription_id: int) -> None:
 
 async def select_preference(db: Reader, account_id: int) -> Preference:
     row = await db.fetch_one(
-        "SELECT * FROM reminder_preference WHERE account_id = :id", {"id": account_id}
+        "SELECT * FROM notification_preference WHERE account_id = :id", {"id": account_id}
     )
     if row is None:
         return Preference()
@@ -196,7 +196,7 @@ async def select_preference(db: Reader, account_id: int) -> Preference:
 async def save_preference(tx: Transaction, account_id: int, preference: Preference) -> None:
     await tx.execute(
         """
-        INSERT INTO reminder_preference (account_id, reminders_enabled, quiet_start, quiet_end, medication_times, red_alerts, updated_at)
+        INSERT INTO notification_preference (account_id, reminders_enabled, quiet_start, quiet_end, medication_times, red_alerts, updated_at)
         VALUES (:id, :enabled, :start, :end, :times, :red, :now)
         ON CONFLICT (account_id) DO UPDATE SET
             reminders_enabled = excluded.reminders_enabled, quiet_start = excluded.quiet_start,
