@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..clock import utcnow
-from ..db import Database, now_text, to_db
+from ..db import Database, Reader, now_text, to_db
 from ..families import store as families
 from ..i18n import gettext
 from ..ids import parse_id
@@ -167,21 +167,32 @@ def _parse_moment(raw: Any, problems: dict[str, str]) -> datetime | None:
     return moment
 
 
-async def store_draft(db: Database, draft: Draft, caregiver_id: int) -> Result:
-    """Store one checked report once; evaluate its red-flag level on the way in."""
-    if not await families.is_caregiver_of(db, caregiver_id, draft.child_id):
+async def refused_for_child(
+    db: Reader, caregiver_id: int, child_id: int, item_id: str
+) -> Result | None:
+    """The answer for an item about a child this caregiver may not write about (not theirs,
+    or the record is closed); None when they may. Reports and messages share it."""
+    if not await families.is_caregiver_of(db, caregiver_id, child_id):
         return Result(
-            draft.client_uuid,
+            item_id,
             "invalid",
             errors={"child_id": gettext("This child is not linked to your account.")},
         )
-    child = await families.select_child(db, draft.child_id)
+    child = await families.select_child(db, child_id)
     if child is None or child.closed:
         return Result(
-            draft.client_uuid,
+            item_id,
             "invalid",
             errors={"child_id": gettext("This child's record is closed.")},
         )
+    return None
+
+
+async def store_draft(db: Database, draft: Draft, caregiver_id: int) -> Result:
+    """Store one checked report once; evaluate its red-flag level on the way in."""
+    refused = await refused_for_child(db, caregiver_id, draft.child_id, draft.client_uuid)
+    if refused is not None:
+        return refused
     content_hash = draft.content_hash()
     async with db.transaction() as tx:
         existing = await store.select_by_uuid(tx, draft.client_uuid)

@@ -18,8 +18,7 @@ from typing import Any
 
 from .. import audit
 from ..db import Database
-from ..diary.sync import Result
-from ..families import store as families
+from ..diary.sync import Result, refused_for_child
 from ..i18n import gettext
 from ..ids import parse_id
 from ..json_bodies import MAX_JSON_BYTES, storable_text
@@ -135,19 +134,9 @@ async def _store(db: Database, draft: Draft, author_id: int, *, from_ward: bool)
 
 async def store_from_family(db: Database, draft: Draft, caregiver_id: int) -> Result:
     """Store a caregiver's message once, for one of their children whose record is open."""
-    if not await families.is_caregiver_of(db, caregiver_id, draft.child_id):
-        return Result(
-            draft.client_uuid,
-            "invalid",
-            errors={"child_id": gettext("This child is not linked to your account.")},
-        )
-    child = await families.select_child(db, draft.child_id)
-    if child is None or child.closed:
-        return Result(
-            draft.client_uuid,
-            "invalid",
-            errors={"child_id": gettext("This child's record is closed.")},
-        )
+    refused = await refused_for_child(db, caregiver_id, draft.child_id, draft.client_uuid)
+    if refused is not None:
+        return refused
     return await _store(db, draft, caregiver_id, from_ward=False)
 
 
