@@ -221,15 +221,21 @@ async def select_correction_links(db: Reader, child_id: int) -> list[CorrectionL
     return _correction_links(rows)
 
 
+# Every correction of the children with a report waiting, read from the corrections (the
+# partial index report_by_correction), not from every report of those children: 0.1 ms
+# instead of 0.8 s at 500,000 reports (bench/scale.py). The unary + keeps the planner off
+# report_by_child for the child term.
+QUEUE_CORRECTION_LINKS = f"""{_CORRECTION_LINKS}
+     WHERE report.corrects_id IS NOT NULL
+       AND +report.child_id IN (
+           SELECT waiting.child_id FROM report_queue
+             JOIN report AS waiting ON waiting.id = report_queue.report_id)
+     ORDER BY report.received_at, report.id
+"""  # noqa: S608  # nosec B608  # fixed text only; nothing in it comes from outside
+
+
 async def select_correction_links_for_queue(db: Reader) -> list[CorrectionLink]:
     """Every correction of the children with a report waiting for review, oldest first:
     the queue needs whole families of corrections to know which report is current."""
-    rows = await db.scan(
-        f"""{_CORRECTION_LINKS}
-         WHERE report.child_id IN (
-               SELECT waiting.child_id FROM report_queue
-                 JOIN report AS waiting ON waiting.id = report_queue.report_id)
-         ORDER BY report.received_at, report.id
-        """  # noqa: S608  # nosec B608  # fixed text only; nothing in it comes from outside
-    )
+    rows = await db.scan(QUEUE_CORRECTION_LINKS)
     return _correction_links(rows)
