@@ -25,6 +25,7 @@ from tests.helpers.browser import (
     assert_accessible,
     database_names,
     go_offline,
+    open_from_menu,
     open_report_form,
     sign_in_parent,
 )
@@ -91,7 +92,7 @@ async def test_photo_is_shrunk_on_the_phone_and_sent_after_the_report(
     stored = "SELECT COUNT(*) FROM report WHERE client_uuid = :uuid"
     assert await wait_for_rows(served_app, stored, {"uuid": report_uuid}) == 1
     if not re.search(f"/diary/{report_uuid}", page.url):
-        await page.goto(f"/diary/{report_uuid}")
+        await open_report_from_diary(page, report_uuid)
     photos = """SELECT COUNT(*) FROM report_photo JOIN report ON report.id = report_photo.report_id
                  WHERE report.client_uuid = :uuid"""
     assert await wait_for_rows(served_app, photos, {"uuid": report_uuid}) == 1
@@ -109,6 +110,13 @@ async def test_photo_is_shrunk_on_the_phone_and_sent_after_the_report(
     await assert_accessible(page)
 
 
+async def open_report_from_diary(page: Page, report_uuid: str) -> None:
+    """As a parent does: Diary in the menu, then the report in the list."""
+    await open_from_menu(page, "Diary")
+    await page.locator(f"a[href$='/diary/{report_uuid}']").first.click()
+    await expect(page).to_have_url(re.compile(f"/diary/{report_uuid}$"))
+
+
 async def test_photo_queued_offline_is_sent_when_back_online(
     context: BrowserContext, page: Page, served_app: ServedApp, made_reports: list[str]
 ) -> None:
@@ -120,7 +128,7 @@ async def test_photo_queued_offline_is_sent_when_back_online(
     stored = "SELECT COUNT(*) FROM report WHERE client_uuid = :uuid"
     assert await wait_for_rows(served_app, stored, {"uuid": report_uuid}) == 1
     if not re.search(f"/diary/{report_uuid}", page.url):
-        await page.goto(f"/diary/{report_uuid}")
+        await open_report_from_diary(page, report_uuid)
     photos_js = await page.locator("script[src*='photos.js']").get_attribute("src")
 
     await go_offline(context)

@@ -327,7 +327,11 @@ async def test_nurse_plan_pages_are_accessible(
     nurse: Page, demo: DemoPlan, served_app: ServedApp
 ) -> None:
     await nurse.set_viewport_size(NARROW)
-    await nurse.goto(f"/nurse/children/{demo.child_id}/plan")
+    # From home by clicking: Children, the child, the treatment plan.
+    await nurse.goto("/")
+    await open_from_menu(nurse, "Children")
+    await nurse.get_by_role("link", name=DEMO_CHILD, exact=True).click()
+    await nurse.get_by_role("link", name="Treatment plan").click()
     await expect(nurse.get_by_role("heading", level=1)).to_have_text(f"Plan for {DEMO_CHILD}")
     await expect(nurse.get_by_role("table").first.get_by_role("row")).to_have_count(6)
     await expect(
@@ -335,7 +339,7 @@ async def test_nurse_plan_pages_are_accessible(
     ).to_have_count(6)
     await check_page(nurse, strict=True)
 
-    await nurse.goto(f"/nurse/children/{demo.child_id}/visits/{demo.visits[2]}")
+    await nurse.locator(f"main a[href$='/visits/{demo.visits[2]}']").first.click()
     await expect(nurse.get_by_role("heading", level=1)).to_have_text(f"Change visit · {DEMO_CHILD}")
     await check_page(nurse)
     # The form's warning and error states; neither saves anything (a bug would).
@@ -361,7 +365,7 @@ async def test_nurse_plan_pages_are_accessible(
         await expect(nurse.get_by_text("The end must be after the start.")).to_be_visible()
         await check_page(nurse)
 
-    await nurse.goto("/nurse/upcoming")
+    await open_from_menu(nurse, "Next 14 days")
     await expect(nurse.get_by_role("row").filter(has_text=DEMO_CHILD)).to_contain_text(
         "Course 2: Hospital stay"
     )
@@ -369,10 +373,13 @@ async def test_nurse_plan_pages_are_accessible(
 
 
 async def test_admin_plan_pages_are_accessible(admin: Page) -> None:
-    await admin.goto("/admin/template")
+    await admin.goto("/")
+    await open_from_menu(admin, "Admin")
+    await admin.get_by_role("main").get_by_role("link", name="Treatment plan template").click()
     await expect(admin.get_by_role("heading", level=1)).to_have_text("Treatment plan template")
     await check_page(admin, narrow=False)
-    await admin.goto("/admin/packing")
+    await admin.get_by_role("main").get_by_role("link", name="Admin").first.click()
+    await admin.get_by_role("main").get_by_role("link", name="What to bring").click()
     await expect(admin.get_by_role("heading", level=1)).to_have_text("What to bring")
     await check_page(admin, narrow=False)
 
