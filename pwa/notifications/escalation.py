@@ -51,23 +51,23 @@ async def plan(tx: Transaction, now: datetime, *, email: bool) -> int:
     for row in rows:
         due = review_deadline("red", from_db(row["received_at"]), settings)
         admins_due = due + timedelta(minutes=int(settings.escalate_admins_minutes))
-        if now >= due and await _step(tx, row, WARD, now, settings, email=email):
-            steps += 1
-        if now >= admins_due and await _step(tx, row, ADMINS, now, settings, email=email):
-            steps += 1
+        report_id, child_id = int(row["id"]), int(row["child_id"])
+        for kind, at in ((WARD, due), (ADMINS, admins_due)):
+            if now >= at and await _step(tx, report_id, child_id, kind, now, settings, email=email):
+                steps += 1
     return steps
 
 
 async def _step(
     tx: Transaction,
-    report: object,
+    report_id: int,
+    child_id: int,
     kind: str,
     now: datetime,
     settings: HospitalSettings,
     *,
     email: bool,
 ) -> bool:
-    report_id, child_id = int(report["id"]), int(report["child_id"])  # type: ignore[index]
     role = "nurse" if kind == WARD else "admin"
     staff = [
         int(row["id"])
@@ -77,40 +77,25 @@ async def _step(
         )
     ]
     about = About(report_id=report_id)
-    planned = [
-        await jobs.insert(
-            tx,
-            kind=kind,
-            about=about,
-            revision=1,
-            recipient_id=person,
-            due_at=now,
-            expires_at=now + USEFUL,
-        )
-        for person in staff
-    ]
+    useful = now + USEFUL
+    planned = await jobs.insert_for_each(
+        tx, staff, kind=kind, about=about, due_at=now, expires_at=useful
+    )
     told = [f"{len(staff)} {role}(s) by push"]
-    if email:
-        addresses: list[int | None] = [None] if kind == WARD and settings.ward_email else []
-        if kind == ADMINS:
-            addresses = list(staff)
-        for recipient in addresses:
-            created = await jobs.insert(
-                tx,
-                kind=kind,
-                about=about,
-                revision=1,
-                recipient_id=recipient,
-                due_at=now,
-                expires_at=now + USEFUL,
-                channel=jobs.EMAIL,
-            )
-            planned.append(created)
-        if kind == WARD and settings.ward_email:
-            told.append(f"e-mail to {settings.ward_email}")
-        elif kind == ADMINS:
-            told.append(f"e-mail to {len(staff)} admin(s)")
-    if not any(planned):
+    # E-mail: the ward's shared inbox (no account: recipient None), or each admin.
+    mailed: list[int | None] = (
+        list(staff) if kind == ADMINS else [None] if settings.ward_email else []
+    )
+    if email and mailed:
+        planned += await jobs.insert_for_each(
+            tx, mailed, kind=kind, about=about, due_at=now, expires_at=useful, channel=jobs.EMAIL
+        )
+        told.append(
+            f"e-mail to {len(staff)} admin(s)"
+            if kind == ADMINS
+            else f"e-mail to {settings.ward_email}"
+        )
+    if not planned:
         return False  # this step was taken before
     await audit.record(
         tx,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -129,6 +130,32 @@ async def insert(
         },
     )
     return changed > 0
+
+
+async def insert_for_each(
+    tx: Transaction,
+    recipients: Sequence[int | None],
+    *,
+    kind: str,
+    about: About,
+    due_at: datetime,
+    expires_at: datetime,
+    channel: str = PUSH,
+) -> int:
+    """The same job for each recipient (revision 1); how many this call created."""
+    created = 0
+    for recipient in recipients:
+        created += await insert(
+            tx,
+            kind=kind,
+            about=about,
+            revision=1,
+            recipient_id=recipient,
+            due_at=due_at,
+            expires_at=expires_at,
+            channel=channel,
+        )
+    return created
 
 
 async def cancel_visit_jobs(

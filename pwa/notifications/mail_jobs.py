@@ -34,13 +34,14 @@ async def send(
     message = mail.compose(settings, letter, message_id=f"job-{job.id}", origin=origin)
     answer = await mail.send(settings, message)
     now = utcnow()
+    backoff = queue.backoff(job.attempts)  # jittered: drawn once, for the test and the time
     async with db.transaction() as tx:
         await queue.record_mail(tx, job.id, answer.code)
         if answer.verdict is Verdict.SENT:
             await queue.finish(tx, job.id, now, "sent")
             summary.sent += 1
-        elif answer.verdict is Verdict.RETRY and now + queue.backoff(job.attempts) < job.expires_at:
-            await queue.reschedule(tx, job.id, now + queue.backoff(job.attempts), attempted=True)
+        elif answer.verdict is Verdict.RETRY and (retry_at := now + backoff) < job.expires_at:
+            await queue.reschedule(tx, job.id, retry_at, attempted=True)
             summary.retried += 1
         else:
             ended = "failed" if answer.verdict is Verdict.FAILED else "expired"

@@ -135,16 +135,14 @@ async def alert_nurses_of_red_report(tx: Transaction, report_id: int) -> None:
         """
         )
     ]
-    for nurse in nurses:
-        await jobs.insert(
-            tx,
-            kind="red_report",
-            about=About(report_id=report_id),
-            revision=1,
-            recipient_id=nurse,
-            due_at=now,
-            expires_at=now + RED_ALERT_USEFUL,
-        )
+    await jobs.insert_for_each(
+        tx,
+        nurses,
+        kind="red_report",
+        about=About(report_id=report_id),
+        due_at=now,
+        expires_at=now + RED_ALERT_USEFUL,
+    )
 
 
 async def plan_medication_reminders(
@@ -222,16 +220,14 @@ async def tell_family_of_ward_message(tx: Transaction, message_id: int, child_id
         """,
         {"child": child_id},
     )
-    for row in rows:
-        await jobs.insert(
-            tx,
-            kind="ward_message",
-            about=About(message_id=message_id),
-            revision=1,
-            recipient_id=int(row[0]),
-            due_at=now,
-            expires_at=now + CHANGE_NOTICE_USEFUL,
-        )
+    await jobs.insert_for_each(
+        tx,
+        [int(row[0]) for row in rows],
+        kind="ward_message",
+        about=About(message_id=message_id),
+        due_at=now,
+        expires_at=now + CHANGE_NOTICE_USEFUL,
+    )
 
 
 async def tell_ward_of_family_message(tx: Transaction, message_id: int) -> None:
@@ -244,13 +240,11 @@ async def tell_ward_of_family_message(tx: Transaction, message_id: int) -> None:
            AND EXISTS (SELECT 1 FROM push_subscription WHERE push_subscription.account_id = account.id)
         """
     )
-    for row in rows:
-        await jobs.insert(
-            tx,
-            kind="family_message",
-            about=About(message_id=message_id),
-            revision=1,
-            recipient_id=int(row[0]),
-            due_at=now,
-            expires_at=now + CHANGE_NOTICE_USEFUL,
-        )
+    await jobs.insert_for_each(
+        tx,
+        [int(row[0]) for row in rows],
+        kind="family_message",
+        about=About(message_id=message_id),
+        due_at=now,
+        expires_at=now + CHANGE_NOTICE_USEFUL,
+    )
