@@ -99,3 +99,16 @@ async def check_body() -> None:
     view = current_app.view_functions.get(request.endpoint or "")
     if not getattr(view, PER_ITEM_ATTRIBUTE, False) and not storable_text(value):
         raise BadRequest()
+
+
+async def batch(key: str, limit: int) -> list[Any]:
+    """The list under ``key`` of an outbox upload ({"reports": [...]}, {"messages": [...]}):
+    400 when the body has no such list, 413 when it holds more than ``limit`` items. The
+    body is already known to be well-formed JSON within the size limit (check_body)."""
+    body = await request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get(key), list):
+        raise BadRequest()
+    items: list[Any] = body[key]
+    if len(items) > limit:
+        raise RequestEntityTooLarge()
+    return items

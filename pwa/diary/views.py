@@ -6,14 +6,14 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from quart import abort, g, redirect, request, url_for
+from quart import g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
 from ..clock import HOSPITAL_ZONE, utcnow
 from ..db import get_db
 from ..families.context import family_context
 from ..hospital import HospitalSettings, hospital_settings, staffed_at, staffed_hours_data
-from ..json_bodies import checks_text_per_item
+from ..json_bodies import batch, checks_text_per_item
 from ..plans import store as plans
 from ..redflags import reasons
 from ..redflags import store as redflag_store
@@ -193,13 +193,5 @@ async def report(client_uuid: str) -> ResponseReturnValue:
 @checks_text_per_item
 async def sync_reports() -> ResponseReturnValue:
     """The outbox's batch upload: one result per report, in order (docs/api.md)."""
-    # The body is already known to be well-formed JSON of at most sync.MAX_BODY bytes
-    # (pwa/json_bodies.py); text that cannot be stored is an ``invalid`` item.
-    body = await request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("reports"), list):
-        abort(400)
-    batch = body["reports"]
-    if len(batch) > sync.MAX_BATCH:
-        abort(413)
-    results = await sync.submit(get_db(), g.account.id, batch)
+    results = await sync.submit(get_db(), g.account.id, await batch("reports", sync.MAX_BATCH))
     return {"results": [result.as_json() for result in results]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from quart import abort, flash, g, redirect, request, url_for
+from quart import flash, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
 from ..clock import utcnow
@@ -14,7 +14,7 @@ from ..families.context import family_context
 from ..families.store import Child
 from ..hospital import hospital_settings, staffed_at
 from ..i18n import gettext
-from ..json_bodies import checks_text_per_item
+from ..json_bodies import batch, checks_text_per_item
 from ..rendering import render_template
 from ..reviews import replies
 from ..security import Access, access, not_found_unless
@@ -97,11 +97,5 @@ async def child_conversation(child_id: int) -> ResponseReturnValue:
 @checks_text_per_item
 async def sync_messages() -> ResponseReturnValue:
     """The outbox's batch upload: one result per message, in order (docs/api.md)."""
-    body = await request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
-        abort(400)
-    batch = body["messages"]
-    if len(batch) > sync.MAX_BATCH:
-        abort(413)
-    results = await sync.submit(get_db(), g.account.id, batch)
+    results = await sync.submit(get_db(), g.account.id, await batch("messages", sync.MAX_BATCH))
     return {"results": [result.as_json() for result in results]}
