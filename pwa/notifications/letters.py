@@ -17,7 +17,7 @@ from ..db import Reader
 from ..i18n import format_region, translate
 from .jobs import Job
 from .mail import Mail
-from .payloads import ESCALATIONS, VISIT_KINDS, locale_of, still_waiting, visit_news
+from .payloads import ESCALATIONS, VISIT_JOB_KINDS, locale_of, still_waiting, visit_news
 
 
 def N_(message: str) -> str:
@@ -61,7 +61,7 @@ async def build_mail(
     if not address:
         return None
     locale = await locale_of(db, job.recipient_id)
-    if job.kind.startswith(VISIT_KINDS):
+    if job.kind.startswith(VISIT_JOB_KINDS):
         news = await visit_news(db, job, now, locale)
         if news is None:
             return None

@@ -130,7 +130,7 @@ async def locale_of(db: Reader, account_id: int | None) -> str:
     return locale if locale in LOCALES else "nl"
 
 
-VISIT_KINDS = ("visit_reminder", "visit_changed")
+VISIT_JOB_KINDS = ("visit_reminder", "visit_changed")
 
 
 async def visit_news(db: Reader, job: Job, now: datetime, locale: str) -> tuple[str, str] | None:
@@ -168,7 +168,7 @@ async def build(db: Reader, job: Job, now: datetime) -> Message | None:
     locale = await locale_of(db, job.recipient_id)
     title = "Immuno Companion"
     tag = tag_for(job)
-    if job.kind.startswith(VISIT_KINDS):
+    if job.kind.startswith(VISIT_JOB_KINDS):
         visit = await visit_news(db, job, now, locale)
         return Message(title, visit[0], visit[1], tag, locale) if visit else None
     if job.kind == "red_report":
