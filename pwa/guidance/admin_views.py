@@ -31,7 +31,7 @@ def _words(page: GuidancePage | None) -> dict[str, tuple[str, str]]:
     return {language: (text.title, text.body_markdown) for language, text in texts.items()}
 
 
-async def _record(tx: Transaction, action: str, detail: str) -> None:
+async def _record(tx: Transaction, *, action: str, detail: str) -> None:
     await audit.record(tx, actor_id=g.account.id, action=action, detail=detail)
 
 
@@ -91,12 +91,16 @@ async def _save(form: GuidanceForm, existing: GuidancePage | None) -> str:
     async with get_db().transaction() as tx:
         if existing is None:
             await store.insert_page(tx, form.slug.data, texts, g.account.id)
-            await _record(tx, "guidance.created", f"{form.slug.data}; {_titles(texts)}")
+            await _record(
+                tx, action="guidance.created", detail=f"{form.slug.data}; {_titles(texts)}"
+            )
             return saved
         changed = await store.update_page(tx, existing, form.slug.data, texts, g.account.id)
         unmarked = changed and existing.reviewed
         note = "; words changed, review mark removed" if unmarked else ""
-        await _record(tx, "guidance.updated", f"{form.slug.data}; {_titles(texts)}{note}")
+        await _record(
+            tx, action="guidance.updated", detail=f"{form.slug.data}; {_titles(texts)}{note}"
+        )
     if unmarked:
         return gettext("The page is saved. Its words changed, so it needs a clinical review again.")
     return saved
@@ -137,7 +141,7 @@ async def admin_move(page_id: int) -> ResponseReturnValue:
     )
     async with get_db().transaction() as tx:
         if await store.move_page(tx, page.id, direction):
-            await _record(tx, "guidance.reordered", f"{page.slug} {direction}")
+            await _record(tx, action="guidance.reordered", detail=f"{page.slug} {direction}")
     return redirect(url_for("guidance.admin_list") + f"#page-{page.id}")
 
 
@@ -149,8 +153,10 @@ async def admin_review(page_id: int) -> ResponseReturnValue:
     reviewed = (await request.form).get("reviewed") == "1"
     async with get_db().transaction() as tx:
         await store.set_review(tx, page.id, g.account.id if reviewed else None)
-        action = "guidance.reviewed" if reviewed else "guidance.review_removed"
-        await _record(tx, action, page.slug)
+        if reviewed:
+            await _record(tx, action="guidance.reviewed", detail=page.slug)
+        else:
+            await _record(tx, action="guidance.review_removed", detail=page.slug)
     if reviewed:
         await flash(gettext("The page is marked as reviewed for clinical use."))
     else:
@@ -165,7 +171,7 @@ async def admin_remove(page_id: int) -> ResponseReturnValue:
     page = await _page_or_404(page_id)
     async with get_db().transaction() as tx:
         await store.delete_page(tx, page.id)
-        await _record(tx, "guidance.removed", f"{page.slug}; {_titles(_words(page))}")
+        await _record(tx, action="guidance.removed", detail=f"{page.slug}; {_titles(_words(page))}")
     await flash(gettext("The page is removed. Phones drop it the next time the list is opened."))
     return redirect(url_for("guidance.admin_list"))
 
@@ -177,7 +183,7 @@ async def admin_examples() -> ResponseReturnValue:
     async with get_db().transaction() as tx:
         added = await examples.add_examples(tx, g.account.id)
         if added:
-            await _record(tx, "guidance.examples_added", ", ".join(added))
+            await _record(tx, action="guidance.examples_added", detail=", ".join(added))
     await flash(
         gettext("The example pages are added. Have them reviewed before families use them.")
     )
