@@ -95,7 +95,7 @@ async def test_a_page_is_written_in_both_languages_and_audited(
     ]
     listed = plain(await page_text(admin_client, "/admin/guidance"))
     assert "The page is saved." in listed and "Pain at home" in listed
-    assert "Not reviewed yet" in listed and "/guidance/pain-at-home" in listed
+    assert "Not reviewed yet" in listed
 
 
 async def test_preview_shows_the_rendered_markdown_and_saves_nothing(
