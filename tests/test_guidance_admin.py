@@ -245,7 +245,7 @@ async def test_the_example_pages_are_added_once_and_marked_as_examples(
     listed = plain(await page_text(admin_client, "/admin/guidance"))
     assert f"Add {len(EXAMPLE_PAGES) - 1} example pages" in listed
     assert "to be reviewed by your clinical team before use" in listed
-    form = {}
+    form: dict[str, str] = {}
     response = await post_form(
         admin_client, "/admin/guidance/examples", form, csrf_path="/admin/guidance"
     )
