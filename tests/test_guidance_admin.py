@@ -3,6 +3,7 @@ remove and add the examples; CSRF on every form, only admins, every change audit
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -108,8 +109,11 @@ async def test_preview_shows_the_rendered_markdown_and_saves_nothing(
     assert "Preview (not saved yet)" in html
     assert "Geef de pijn een <strong>cijfer</strong>." in html
     assert "<h2>Heading</h2>" in html and "<li>one</li>" in html
-    # The form keeps what was typed, to save after the preview.
+    # The form keeps what was typed, to save after the preview, each box in its language.
     assert 'value="Pijn thuis"' in html and "# Heading" in html
+    for code in ("nl", "en"):
+        boxes = re.findall(rf'<(?:input|textarea)[^>]*name="{code}-(?:title|body)"[^>]*>', html)
+        assert len(boxes) == 2 and all(f'lang="{code}"' in box for box in boxes), boxes
     assert await _slugs(db) == []
     assert await count(db, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'guidance.%'") == 0
 

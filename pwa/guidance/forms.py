@@ -61,6 +61,13 @@ class GuidanceForm(CsrfForm):
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"},
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The words typed are in that language; the labels around them in the admin's.
+        for code, text in self.language_forms():
+            for field in (text.title, text.body):
+                field.render_kw = {**(field.render_kw or {}), "lang": code}
+
     def language_forms(self) -> list[tuple[str, PageTextForm]]:
         """(language, its subform) in the order the page shows them."""
         return [(code, getattr(self, code).form) for code in EDIT_LANGUAGES]
