@@ -24,4 +24,4 @@ CREATE TABLE guidance_text (
     updated_at TEXT NOT NULL,
     updated_by INTEGER REFERENCES account (id),
     PRIMARY KEY (page_id, language)
-) WITHOUT ROWID;
+);
