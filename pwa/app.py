@@ -21,6 +21,7 @@ from . import (
     admin,
     diary,
     families,
+    guidance,
     i18n,
     limits,
     messages,
@@ -144,7 +145,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
     security.init_app(app)
     security_events.init_app(app)
 
-    for package in (accounts, families, diary, messages, plans, notifications, nurse, admin, shell):
+    for package in (
+        accounts,
+        families,
+        diary,
+        messages,
+        plans,
+        guidance,
+        notifications,
+        nurse,
+        admin,
+        shell,
+    ):
         package.init_app(app)
     app.register_blueprint(health_blueprint)
 
