@@ -12,6 +12,8 @@ E-mail escalations about red reports nobody took up fall due five a second throu
 Meanwhile signed-in parents load the family home and post reports, and a signed-in nurse
 loads the queue, --clients of each at once, for --seconds. Prints p50/p95/max latency
 and requests/s per page and relay, and what the sender did with the e-mail meanwhile.
+Then stops the app as systemd does (SIGTERM) and reports how long it took to exit and
+whether /healthz answered meanwhile: the app lets the sender finish its run first.
 
 Passes when every request answered 200 and, with each relay set, the sender tried to send
 e-mail and no e-mail job ended unsent. Latencies are reported, not judged: compare the
@@ -29,6 +31,8 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -47,6 +51,8 @@ from tests.helpers.served import Server, run
 PARENT = ("parent@demo.example", "parent-meadow-kite")
 NURSE = ("nurse@demo.example", "nurse-harbour-tulip")
 PAGES = ("family home", "nurse queue", "report POST")
+# Longer than systemd's default stop timeout (90 s): how long a stop really takes.
+STOP_WAIT = 180
 # Seconds of e-mail falling due before the load starts (start-up, sign-in) and after it.
 MAIL_MARGIN = 15
 
@@ -61,7 +67,7 @@ class StallRun:
     answers: dict[str, Counter[str]] = field(default_factory=lambda: {p: Counter() for p in PAGES})
     relay_hits: int | None = None
     mail: MailCounts | None = None
-    stop_seconds: float = 0.0
+    stop: Stop | None = None
     load_average: float = 0.0  # the machine's, at the end of the run: other work skews timings
 
     @property
@@ -98,10 +104,13 @@ class StallRun:
 
     def mail_line(self) -> str:
         hits = "" if self.relay_hits is None else f"relay reached {self.relay_hits} times; "
+        if self.relay == NONE:
+            hits = "nothing to send through (each job is cancelled); "
         mail = self.mail.summary() if self.mail else "not read"
         return (
             f"  {DESCRIPTIONS[self.relay]}: {hits}{mail}; load average {self.load_average:.1f}; "
-            f"server stopped in {self.stop_seconds:.1f} s -> {'ok' if self.ok else 'FAILED'}"
+            f"app {self.stop.summary() if self.stop else 'not stopped'} -> "
+            f"{'ok' if self.ok else 'FAILED'}"
         )
 
 
@@ -189,11 +198,45 @@ async def run_stall(
             result.relay_hits = stuck.hits()
             result.load_average = os.getloadavg()[0]
         finally:
-            started = time.monotonic()
-            # The sender's run ends first: a hung relay holds it up to the timeout.
-            await asyncio.to_thread(server.stop)
-            result.stop_seconds = time.monotonic() - started
+            result.stop = await asyncio.to_thread(stop_watching, server)
     return result
+
+
+@dataclass(frozen=True)
+class Stop:
+    """How the app stopped: seconds from SIGTERM to exit, and /healthz meanwhile."""
+
+    seconds: float
+    killed: bool  # still running after STOP_WAIT: SIGKILL
+    answered: int
+    refused: int
+
+    def summary(self) -> str:
+        end = "killed" if self.killed else "exited"
+        return (
+            f"{end} {self.seconds:.1f} s after SIGTERM, /healthz answered "
+            f"{self.answered} and refused {self.refused} checks meanwhile"
+        )
+
+
+def stop_watching(server: Server, wait: float = STOP_WAIT) -> Stop:
+    """Stop the app as systemd does (SIGTERM; SIGKILL after ``wait``), asking /healthz
+    twice a second meanwhile: the app first lets the sender finish its run."""
+    process = server.process
+    assert process is not None
+    started = time.monotonic()
+    process.terminate()
+    answered = refused = 0
+    while process.poll() is None and time.monotonic() - started < wait:
+        try:
+            with urllib.request.urlopen(f"{server.url}/healthz", timeout=1):  # noqa: S310 - 127.0.0.1  # nosec B310  # a fixed http://127.0.0.1 URL built by the script itself
+                answered += 1
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            refused += 1
+        time.sleep(0.5)
+    killed = process.poll() is None
+    server.kill()
+    return Stop(time.monotonic() - started, killed, answered, refused)
 
 
 async def run_all(
