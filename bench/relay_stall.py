@@ -3,12 +3,13 @@ notification sender, outside web requests, so a relay that hangs, refuses or is 
 slows a page.
 
     .venv/bin/python bench/relay_stall.py [--seconds 20] [--clients 2] [--timeout 10]
+        [--mail-per-second 5] [--relays none silent refusing down]
 
 `pwa demo` data served by `pwa serve` with the sender in the app (every second), once per
 relay (bench/relays.py): none set; one that accepts connections and never says a word
 (each send hangs PWA_SMTP_TIMEOUT_SECONDS); one that answers every message "451 4.3.0 Try
 again later" (aiosmtpd, STARTTLS and a password like a real relay); one that is down.
-E-mail escalations about red reports nobody took up fall due five a second throughout.
+E-mail escalations about red reports nobody took up fall due throughout (--mail-per-second).
 Meanwhile signed-in parents load the family home and post reports, and a signed-in nurse
 loads the queue, --clients of each at once, for --seconds. Prints p50/p95/max latency
 and requests/s per page and relay, and what the sender did with the e-mail meanwhile.
@@ -96,7 +97,7 @@ class StallRun:
             timings = sorted(self.timings[page])
             p95 = statistics.quantiles(timings, n=20)[18] if len(timings) > 1 else float("nan")
             lines.append(
-                f"{DESCRIPTIONS[self.relay]:<31}{page:<13}{len(timings):>7}"
+                f"{DESCRIPTIONS[self.relay]:<31}{page:<13}{len(timings):>9}"
                 f"{len(timings) / self.seconds:>8.0f}{statistics.median(timings):>8.1f}"
                 f"{p95:>8.1f}{max(timings):>8.1f}  {dict(self.answers[page])}"
             )
@@ -180,20 +181,28 @@ async def load(server: Server, result: StallRun, clients: int, child_id: int) ->
         )
 
 
-async def run_stall(
-    folder: Path, demo: Path, kind: str, *, seconds: float, clients: int, smtp_timeout: float = 10
-) -> StallRun:
+@dataclass(frozen=True)
+class Plan:
+    """How long and how hard each run is."""
+
+    seconds: float = 20
+    clients: int = 2  # of each page at once
+    smtp_timeout: float = 10  # what a silent relay costs each send
+    mail_per_second: float = 5  # e-mail jobs falling due
+
+
+async def run_stall(folder: Path, demo: Path, kind: str, plan: Plan) -> StallRun:
     """One run against a copy of the demo instance with the relay ``kind``."""
     instance = folder / kind / "instance"
     shutil.copytree(demo, instance)
-    work = await give_mail_work(instance, seconds + MAIL_MARGIN)
-    result = StallRun(kind, seconds)
-    async with relay(kind, folder / kind, smtp_timeout=smtp_timeout) as stuck:
+    work = await give_mail_work(instance, plan.seconds + MAIL_MARGIN, plan.mail_per_second)
+    result = StallRun(kind, plan.seconds)
+    async with relay(kind, folder / kind, smtp_timeout=plan.smtp_timeout) as stuck:
         env = {"PWA_SENDER_IN_APP": "true", "PWA_SENDER_INTERVAL_SECONDS": "1", **stuck.env}
         server = Server(instance, env_extra=env)
         server.start()
         try:
-            await load(server, result, clients, work.child_id)
+            await load(server, result, plan.clients, work.child_id)
             result.mail = mail_counts(server.database)
             result.relay_hits = stuck.hits()
             result.load_average = os.getloadavg()[0]
@@ -239,17 +248,10 @@ def stop_watching(server: Server, wait: float = STOP_WAIT) -> Stop:
     return Stop(time.monotonic() - started, killed, answered, refused)
 
 
-async def run_all(
-    folder: Path, kinds: tuple[str, ...], *, seconds: float, clients: int, smtp_timeout: float
-) -> list[StallRun]:
+async def run_all(folder: Path, kinds: tuple[str, ...], plan: Plan) -> list[StallRun]:
     demo = folder / "demo" / "instance"
     run("demo", instance=demo)
-    return [
-        await run_stall(
-            folder, demo, kind, seconds=seconds, clients=clients, smtp_timeout=smtp_timeout
-        )
-        for kind in kinds
-    ]
+    return [await run_stall(folder, demo, kind, plan) for kind in kinds]
 
 
 def main() -> int:
@@ -259,25 +261,20 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=2, help="of each page at once")
     parser.add_argument("--timeout", type=float, default=10, help="PWA_SMTP_TIMEOUT_SECONDS")
+    parser.add_argument("--mail-per-second", type=float, default=5, help="e-mail jobs due")
     parser.add_argument("--relays", nargs="+", choices=RELAYS, default=list(RELAYS))
     args = parser.parse_args()
+    plan = Plan(args.seconds, args.clients, args.timeout, args.mail_per_second)
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="bench-relay-stall-") as folder:
-        runs = asyncio.run(
-            run_all(
-                Path(folder),
-                tuple(args.relays),
-                seconds=args.seconds,
-                clients=args.clients,
-                smtp_timeout=args.timeout,
-            )
-        )
+        runs = asyncio.run(run_all(Path(folder), tuple(args.relays), plan))
     print(
-        f"{args.clients} clients per page, {args.seconds:.0f} s per relay, "
-        f"sender every 1 s, PWA_SMTP_TIMEOUT_SECONDS={args.timeout:g}"
+        f"{plan.clients} clients per page, {plan.seconds:g} s per relay, sender every 1 s, "
+        f"{plan.mail_per_second:g} e-mails due per second, "
+        f"PWA_SMTP_TIMEOUT_SECONDS={plan.smtp_timeout:g}"
     )
     print(
-        f"{'relay':<31}{'page':<13}{'requests':>7}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}"
+        f"{'relay':<31}{'page':<13}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}"
         f"{'max ms':>8}  answers"
     )
     for result in runs:

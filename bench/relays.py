@@ -33,7 +33,6 @@ REFUSAL = "451 4.3.0 Try again later"
 REFUSALS = 1_000_000
 WARD_EMAIL = "ward@hospital.example"
 RED_REPORTS = 4
-JOBS_PER_SECOND = 5
 
 
 @dataclass
@@ -104,9 +103,9 @@ class MailWork:
     child_id: int  # the demo child, whose red reports wait
 
 
-async def give_mail_work(instance: Path, seconds: float) -> MailWork:
+async def give_mail_work(instance: Path, seconds: float, per_second: float) -> MailWork:
     """The ward's inbox set, escalation at any hour, a few red reports two hours old that no
-    nurse took up, and e-mail escalation jobs about them falling due five a second over
+    nurse took up, and e-mail escalation jobs about them falling due ``per_second`` over
     ``seconds`` from now: the sender has mail to send throughout, whatever the relay does."""
     from pwa.app import create_app
     from pwa.db import Database
@@ -124,7 +123,7 @@ async def give_mail_work(instance: Path, seconds: float) -> MailWork:
             )
         child_id, reports = await _old_red_reports(app, db)
         now = datetime.now(UTC)
-        count = int(seconds * JOBS_PER_SECOND)
+        count = int(seconds * per_second)
         async with db.transaction() as tx:
             for number in range(count):
                 # The revision keeps the jobs about one report apart.
@@ -134,7 +133,7 @@ async def give_mail_work(instance: Path, seconds: float) -> MailWork:
                     about=jobs.About(report_id=reports[number % len(reports)]),
                     revision=number // len(reports) + 1,
                     recipient_id=None,
-                    due_at=now + timedelta(seconds=number / JOBS_PER_SECOND),
+                    due_at=now + timedelta(seconds=number / per_second),
                     expires_at=now + escalation.USEFUL,
                     channel=jobs.EMAIL,
                 )

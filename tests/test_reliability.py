@@ -26,7 +26,7 @@ from bench.crash import run_crash
 from bench.flaky_push import run_flaky
 from bench.kills import BETWEEN, landed_in_total
 from bench.load import run_load
-from bench.relay_stall import run_stall
+from bench.relay_stall import Plan, run_stall
 from bench.relays import SILENT
 from pwa.db import Database
 from pwa.notifications import jobs
@@ -145,7 +145,7 @@ async def test_a_mail_relay_that_never_answers_holds_up_no_page_and_loses_no_e_m
     again, none given up."""
     demo = tmp_path / "demo" / "instance"
     run("demo", instance=demo)
-    result = await run_stall(tmp_path, demo, SILENT, seconds=2, clients=1, smtp_timeout=1)
+    result = await run_stall(tmp_path, demo, SILENT, Plan(seconds=2, clients=1, smtp_timeout=1))
     assert result.all_answered, result.rows()
     assert all(result.timings.values()), "each page was asked"
     assert result.relay_hits, result.mail_line()
