@@ -190,7 +190,9 @@ class MailCounts:
     attempts: int  # claims: an attempt still talking to the relay is counted too
     retried: int  # tried, and waiting for their next try
     statuses: Counter[str]
-    relay_codes: Counter[str]  # each job's last answer; "none": not reached
+    relay_codes: Counter[
+        str
+    ]  # each tried job's last answer, but those in flight; "none": unreached
 
     @property
     def attempted(self) -> bool:
@@ -205,7 +207,7 @@ class MailCounts:
         return (
             f"{self.jobs} e-mail jobs, {self.attempts} attempts, {self.retried} waiting to be "
             f"tried again; jobs now {dict(self.statuses)}; "
-            f"last relay answer {dict(self.relay_codes)}"
+            f"the relay's last answer to each job tried {dict(self.relay_codes)} ('none': not reached)"
         )
 
 
@@ -224,6 +226,8 @@ def mail_counts(database: str) -> MailCounts:
         retried=sum(1 for status, attempts, _ in rows if status == "pending" and attempts),
         statuses=Counter(str(status) for status, _, _ in rows),
         relay_codes=Counter(
-            "none" if code is None else str(code) for _, attempts, code in rows if attempts
+            "none" if code is None else str(code)
+            for status, attempts, code in rows
+            if attempts and status != "claimed"
         ),
     )

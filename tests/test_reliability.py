@@ -145,7 +145,8 @@ async def test_a_mail_relay_that_never_answers_holds_up_no_page_and_loses_no_e_m
     again, none given up."""
     demo = tmp_path / "demo" / "instance"
     run("demo", instance=demo)
-    result = await run_stall(tmp_path, demo, SILENT, Plan(seconds=2, clients=1, smtp_timeout=1))
+    plan = Plan(seconds=2, clients=1, smtp_timeout=1)
+    result = await run_stall(tmp_path / "silent", demo, SILENT, plan)
     assert result.all_answered, result.rows()
     assert all(result.timings.values()), "each page was asked"
     assert result.relay_hits, result.mail_line()
