@@ -428,6 +428,7 @@ async def test_no_english_left_on_dutch_pages(app: Quart, db: Database, people: 
         (family, sent.location),
         (family, "/settings/access-log"),
         (family, "/settings/reminders"),
+        (family, "/card"),
         (nurse, "/nurse/children"),
         (nurse, f"/nurse/children/{people.child_id}"),
         (nurse, plan_url),
