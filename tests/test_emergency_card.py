@@ -98,10 +98,15 @@ async def test_what_the_nurse_types_is_escaped(
     """Markup typed into the allergies is shown as text on both pages, never run."""
     typed = '<script>alert("x")</script> & <b>latex</b>'
     assert (await fill_card(nurse_client, people.child_id, allergies=typed)).status_code == 302
-    for client, path in ((family_client, "/card"), (nurse_client, f"/nurse/children/{people.child_id}")):
+    for client, path in (
+        (family_client, "/card"),
+        (nurse_client, f"/nurse/children/{people.child_id}"),
+    ):
         html = await page_text(client, path)
         assert "<script>alert" not in html and "<b>latex" not in html
-        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;latex&lt;/b&gt;" in html
+        assert (
+            "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;latex&lt;/b&gt;" in html
+        )
 
 
 async def test_changes_are_audited_by_field_name_only(
@@ -134,9 +139,15 @@ async def test_a_wrong_entry_is_shown_again_and_nothing_is_saved(
     """Each field is checked; the form comes back with what was typed and what is wrong."""
     cases = {
         "the weight is no number": ({"weight": "heavy"}, "Enter a number."),
-        "the weight is out of range": ({"weight": "400"}, "Enter a value between 1.0 and 150.0 kg."),
+        "the weight is out of range": (
+            {"weight": "400"},
+            "Enter a value between 1.0 and 150.0 kg.",
+        ),
         "a weight without its day": ({"weighed_on": ""}, "Enter the day the child was weighed."),
-        "a day to come": ({"weighed_on": "2999-01-01"}, "The day of weighing cannot be in the future."),
+        "a day to come": (
+            {"weighed_on": "2999-01-01"},
+            "The day of weighing cannot be in the future.",
+        ),
         "an unknown kind of line": ({"central_line": "catheter"}, "Not a valid choice."),
         "too much text": ({"allergies": "x" * 501}, "Field cannot be longer than 500 characters."),
     }

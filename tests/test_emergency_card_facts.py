@@ -132,7 +132,9 @@ async def test_the_wards_numbers_are_the_hospitals_settings(
     db: Database, people: People, family_client: Any
 ) -> None:
     """Hazard H23: the daytime and out-of-hours numbers come from the admin's settings."""
-    settings = HospitalSettings(phone_daytime="+31 20 555 0100", phone_out_of_hours="+31 20 555 0199")
+    settings = HospitalSettings(
+        phone_daytime="+31 20 555 0100", phone_out_of_hours="+31 20 555 0199"
+    )
     async with db.transaction() as connection:
         await save_hospital_settings(connection, settings)
     html_text = await card_text(family_client)

@@ -75,7 +75,9 @@ class CardForm(CsrfForm):
     )
     weight = StringField(
         _l("Weight in kg (optional)"),
-        description=_l("As the team weighed the child. The card shows it, or a newer weight the family reported."),
+        description=_l(
+            "As the team weighed the child. The card shows it, or a newer weight the family reported."
+        ),
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
     weighed_on = DateField(_l("Weighed on"), validators=[Optional(), _not_in_future_weighing])

@@ -75,7 +75,8 @@ async def _render_child(child_id: int, **extra: object) -> str:
     return await render_template(
         "nurse/child.html",
         card=card,
-        card_form=extra.pop("card_form", None) or CardForm.of(card.fields if card else CardFields()),
+        card_form=extra.pop("card_form", None)
+        or CardForm.of(card.fields if card else CardFields()),
         child=child,
         plan_view=await overview.for_staff(db, child.id, now),
         reports=await diary.select_reports_for_child(db, child.id, limit=30),

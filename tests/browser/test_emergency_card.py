@@ -36,10 +36,14 @@ async def nurse_fills_in_the_card(browser: Browser, served_app: ServedApp, famil
     try:
         page = await context.new_page()
         await sign_in_nurse(page)
-        await page.get_by_role("navigation", name="Main").get_by_role("link", name="Children").click()
+        await (
+            page.get_by_role("navigation", name="Main").get_by_role("link", name="Children").click()
+        )
         await page.get_by_role("link", name=family.nickname, exact=True).click()
         form = page.locator("#card")
-        await form.get_by_label("Central line").select_option(label="Port (implanted under the skin)")
+        await form.get_by_label("Central line").select_option(
+            label="Port (implanted under the skin)"
+        )
         await form.get_by_label("Allergies and reactions").fill(ALLERGIES)
         await form.get_by_label("Weight in kg (optional)").fill("19.8")
         await form.get_by_label("Weighed on").fill("2026-11-02")
@@ -74,7 +78,11 @@ async def test_the_nurse_fills_in_the_card_and_the_parent_shows_it_offline_and_p
     await page.set_viewport_size(PHONE)  # type: ignore[arg-type]
     await sign_in(page, family.caregiver)
     await service_worker_ready(page)
-    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Emergency card").click()
+    await (
+        page.get_by_role("navigation", name="Main")
+        .get_by_role("link", name="Emergency card")
+        .click()
+    )
     await expect_the_card(page, family.nickname)
     assert await page.title() == "Emergency card · Immuno Companion"
     await assert_accessible(page)
