@@ -34,6 +34,9 @@ async def test_a_family_sees_its_own_childs_card_and_no_other(
     assert (await other.get(f"/card/{people.child_id}")).status_code == 404
     assert (await nurse_client.get("/card")).status_code == 403
     assert (await app.test_client().get("/card")).location.startswith("/login?next=")
+    # "When to call us" leads a family to the card; signed out it names no card.
+    assert 'href="/card"' in await page_text(family_client, "/call")
+    assert 'href="/card"' not in await page_text(app.test_client(), "/call")
 
 
 async def test_only_staff_fill_in_the_card(
