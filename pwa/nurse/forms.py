@@ -82,18 +82,24 @@ class CardForm(CsrfForm):
     )
     weighed_on = DateField(_l("Weighed on"), validators=[Optional(), _not_in_future_weighing])
 
+    def _typed_weight(self) -> tuple[float | None, str | None]:
+        """(kilograms, problem) from the weight field, checked as the diary checks it;
+        (None, None) when it is empty."""
+        if not (self.weight.data or "").strip():
+            return None, None
+        value, problem = check_answer(BY_KEY["weight"], self.weight.data)
+        return (None, problem) if problem else (float(value), None)
+
     def validate_weight(self, field: Any) -> None:
-        if (field.data or "").strip():
-            value, problem = check_answer(BY_KEY["weight"], field.data)
-            if problem:
-                raise ValidationError(problem)
-            field.kilograms = value
+        _, problem = self._typed_weight()
+        if problem:
+            raise ValidationError(problem)
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The fields one by one, then: a weight needs the day it was weighed."""
         valid = bool(super().validate(extra_validators))
-        weighed = getattr(self.weight, "kilograms", None) is not None
-        if valid and weighed and self.weighed_on.data is None:
+        kilograms_typed, _ = self._typed_weight()
+        if valid and kilograms_typed is not None and self.weighed_on.data is None:
             self.weighed_on.errors = [str(_l("Enter the day the child was weighed."))]
             return False
         return valid
@@ -111,10 +117,10 @@ class CardForm(CsrfForm):
 
     def card_fields(self) -> CardFields:
         """What a valid form says, as the card stores it (no weight: no day either)."""
-        kilograms_given = getattr(self.weight, "kilograms", None)
+        kilograms_typed, _ = self._typed_weight()
         return CardFields(
             central_line=self.central_line.data or UNKNOWN,
             allergies=(self.allergies.data or "").strip(),
-            weight_kg=kilograms_given,
-            weighed_on=self.weighed_on.data if kilograms_given is not None else None,
+            weight_kg=kilograms_typed,
+            weighed_on=self.weighed_on.data if kilograms_typed is not None else None,
         )
