@@ -11,6 +11,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 from pypdf import PdfReader
 
+from pwa.i18n import translate
 from tests.helpers.browser import (
     ServedApp,
     assert_accessible,
@@ -27,7 +28,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
 PHONE = {"width": 360, "height": 780}
 SMALL_PHONE = {"width": 320, "height": 640}
-ALLERGIES = "Penicillin: hives and swollen lips (March 2026). Plasters: red skin."
+# As long as the form takes (500 characters): the card must still print on one page.
+ALLERGIES = ("Penicillin: hives and swollen lips (March 2026). Plasters: red skin. " * 8)[
+    :499
+] + "."
 
 
 async def nurse_fills_in_the_card(browser: Browser, served_app: ServedApp, family: Family) -> None:
@@ -105,11 +109,15 @@ async def test_the_nurse_fills_in_the_card_and_the_parent_shows_it_offline_and_p
     await go_offline(page.context)
     await page.goto("/card")
     await expect_the_card(page, family.nickname)
+    await page.context.set_offline(False)
 
-    printed = PdfReader(io.BytesIO(await page.pdf(format="A4")))
-    assert len(printed.pages) == 1
-    text = printed.pages[0].extract_text()
-    assert ALLERGIES.split(":")[0] in text and "+31" in text
-    # No menu, no buttons, no footer on paper.
-    for word in ("Diary", "Settings", "Print", "Privacy notice", "Nederlands"):
-        assert not re.search(rf"\b{word}\b", text), word
+    # On paper: one A4 page in either language, without the menu, buttons or footer.
+    for language, switch in (("en", "English"), ("nl", "Nederlands")):
+        await page.get_by_role("button", name=switch).click()
+        await expect(page.locator("html")).to_have_attribute("lang", language)
+        printed = PdfReader(io.BytesIO(await page.pdf(format="A4")))
+        assert len(printed.pages) == 1, language
+        text = printed.pages[0].extract_text()
+        assert "Penicillin" in text and "+31 30 000 0001" in text, language
+        for word in ("Diary", "Settings", "Print", "Privacy notice", "Language"):
+            assert not re.search(rf"\b{translate(language, word)}\b", text), (language, word)
