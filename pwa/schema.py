@@ -23,13 +23,20 @@ def migration_files() -> list[tuple[int, str, str]]:
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
     found.sort()
-    numbers = [number for number, _, _ in found]
-    # Features are built side by side with their numbers reserved in advance, so a number
-    # may be missing until its feature lands; each database records the numbers it applied
-    # (schema_migration), so a late one is still applied. One number, one file.
-    if len(set(numbers)) != len(numbers) or (numbers and numbers[0] != 1):
-        raise RuntimeError(f"migrations must have unique numbers from 1, found {numbers}")
+    check_numbers([number for number, _, _ in found])
     return found
+
+
+def check_numbers(numbers: list[int]) -> None:
+    """Refuse two migrations with one number, or a number below 1.
+
+    A number may be left out: work numbered ahead can land before the numbers below it.
+    Each migration is applied once by its number (``schema_migration``), so one that lands
+    later with a lower number is applied at the next start; such migrations must not
+    depend on each other.
+    """
+    if len(set(numbers)) != len(numbers) or any(number < 1 for number in numbers):
+        raise RuntimeError(f"migration numbers must be unique and from 1, found {numbers}")
 
 
 def migrate(path: str) -> list[str]:

@@ -20,6 +20,7 @@ from .db import get_db
 from .diary import photos, sync
 from .diary.history import answer_keys, report_time
 from .diary.labels import answer_label, item_label
+from .families.card import central_line_label, kilograms
 from .hospital import review_deadline, staffed_hours_data, staffed_hours_text
 from .messages import store as messages
 from .plans import formatting
@@ -39,6 +40,8 @@ FILTERS: dict[str, Callable[..., str]] = {
     "status_label": formatting.status_label,
     "medication_label": formatting.medication_label,
     "report_time": report_time,
+    "central_line_label": central_line_label,
+    "kilograms": kilograms,
 }
 
 GLOBALS: dict[str, Any] = {

@@ -13,7 +13,7 @@ import pytest
 
 from pwa import audit
 from pwa.db import Database, from_db, to_db
-from pwa.schema import migrate, migration_files
+from pwa.schema import check_numbers, migrate, migration_files
 
 
 def test_migrations_apply_to_an_empty_database_once(tmp_path: Path) -> None:
@@ -39,9 +39,13 @@ def test_migrations_apply_to_an_empty_database_once(tmp_path: Path) -> None:
     connection.close()
 
 
-def test_migration_files_have_one_number_each_from_one() -> None:
+def test_migration_files_have_one_number_each_from_1() -> None:
     numbers = [number for number, _, _ in migration_files()]
     assert numbers[0] == 1 and numbers == sorted(set(numbers))
+    check_numbers([1, 2, 24])  # a number left out is allowed
+    for broken in ([1, 2, 2], [0, 1]):
+        with pytest.raises(RuntimeError, match="unique and from 1"):
+            check_numbers(broken)
 
 
 async def test_connections_use_the_required_pragmas(db: Database) -> None:

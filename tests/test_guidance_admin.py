@@ -169,7 +169,7 @@ async def test_a_form_without_its_token_is_refused(admin_client: Any, db: Databa
 async def test_review_mark_says_who_and_when_and_goes_when_the_words_change(
     admin_client: Any, db: Database, people: People
 ) -> None:
-    """Hazard H23: the mark vouches for the words the team read, so new words lose it."""
+    """Hazard H24: the mark vouches for the words the team read, so new words lose it."""
     page_id = await add_page(db, "pain-at-home", {"nl": PAIN_NL, "en": PAIN_EN})
     url = f"/admin/guidance/{page_id}"
     response = await post_form(admin_client, f"{url}/review", {"reviewed": "1"}, csrf_path=url)
@@ -246,7 +246,7 @@ async def test_a_removed_page_is_gone_for_families_and_stays_in_the_audit_log(
 async def test_the_example_pages_are_added_once_and_marked_as_examples(
     admin_client: Any, db: Database
 ) -> None:
-    """Hazard H23: shipped pages say they are examples, for admins and families alike."""
+    """Hazard H24: shipped pages say they are examples, for admins and families alike."""
     await add_page(db, "course", {"en": ("Our own course page", "Ours.")})
     listed = plain(await page_text(admin_client, "/admin/guidance"))
     assert f"Add {len(EXAMPLE_PAGES) - 1} example pages" in listed

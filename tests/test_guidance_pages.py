@@ -65,7 +65,7 @@ async def test_each_page_is_in_the_caregivers_language_or_a_marked_fallback(
     shown: str,
     note: str | None,
 ) -> None:
-    """Hazard H23: a page in another language than the family's says so."""
+    """Hazard H24: a page in another language than the family's says so."""
     await add_page(db, "pain-at-home", texts)
     await choose_language(family_client, language)
     page = await page_text(family_client, "/guidance/pain-at-home")
@@ -141,7 +141,7 @@ async def test_markdown_is_shown_as_html_and_raw_html_as_text(
 async def test_a_page_says_whether_the_clinical_team_reviewed_it(
     family_client: Any, db: Database, people: People
 ) -> None:
-    """Hazard H23: families see whether the clinical team reviewed what they read."""
+    """Hazard H24: families see whether the clinical team reviewed what they read."""
     page_id = await add_page(db, "pain-at-home", {"en": ENGLISH})
     text = plain(await page_text(family_client, "/guidance/pain-at-home"))
     assert "Not yet reviewed by the hospital's clinical team." in text

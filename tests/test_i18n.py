@@ -439,6 +439,7 @@ async def test_no_english_left_on_dutch_pages(app: Quart, db: Database, people: 
         (family, "/guidance"),
         (family, "/guidance/pain-at-home"),
         (family, "/guidance/skin"),
+        (family, "/card"),
         (nurse, "/nurse/children"),
         (nurse, f"/nurse/children/{people.child_id}"),
         (nurse, plan_url),

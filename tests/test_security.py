@@ -60,6 +60,14 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM access_code",
     ),
     (
+        "nurse.update_card",
+        "nurse",
+        "/nurse/children/{child_id}",
+        "/nurse/children/{child_id}/card",
+        {"central_line": "picc", "allergies": "none known", "weight": "", "weighed_on": ""},
+        "SELECT COUNT(*) FROM emergency_card",
+    ),
+    (
         "nurse.create_reset",
         "nurse",
         "/nurse/children/{child_id}",

@@ -261,9 +261,10 @@ def get_routes(app: Quart, people: People) -> list[tuple[str, str]]:
 
 
 # docs/offline.md: offline, a family can open home, the schedule, the report form, the
-# "when to call us" card, the conversation and the guidance list (and its pages, whose
-# addresses hold a slug this walk does not fill in); no other page may be kept on a phone.
-OFFLINE_FAMILY_PATHS = {"/", "/call", "/schedule", "/diary/new", "/messages", "/guidance"}
+# "when to call us" card, the conversation, the emergency card (also by the child's own
+# address) and the guidance list (and its pages, whose addresses hold a slug this walk
+# does not fill in); no other page may be kept on a phone.
+OFFLINE_FAMILY_PATHS = {"/", "/call", "/schedule", "/diary/new", "/messages", "/card", "/guidance"}
 
 
 async def paths_marked_cacheable(app: Quart, client: Client, people: People) -> set[str]:
@@ -281,7 +282,8 @@ async def test_only_listed_family_pages_may_be_kept(
     app: Quart, family_client: Client, people: People
 ) -> None:
     marked = await paths_marked_cacheable(app, family_client, people)
-    assert {"/", "/call"} <= marked <= OFFLINE_FAMILY_PATHS
+    own_card = f"/card/{people.child_id}"
+    assert {"/", "/call", "/card", own_card} <= marked <= OFFLINE_FAMILY_PATHS | {own_card}
 
 
 @pytest.mark.parametrize("role", ["nurse", "admin"])

@@ -21,6 +21,7 @@ ACTION_LABELS = {
     "audit.searched": _l("Audit log searched"),
     "calendar_feed.created": _l("Calendar link made"),
     "calendar_feed.revoked": _l("Calendar link stopped"),
+    "card.updated": _l("Emergency card changed"),
     "child.created": _l("Child added"),
     "conversation.claim_released": _l("Conversation handed back"),
     "conversation.claim_taken_over": _l("Conversation taken over from a colleague"),

@@ -182,6 +182,34 @@ async def select_recent_values(db: Reader, child_id: int, since: datetime) -> li
 
 
 @dataclass(frozen=True)
+class Reading:
+    """One answer to one number question, with its report and when it was observed."""
+
+    client_uuid: str
+    observed_at: datetime
+    value: float
+
+
+async def select_readings(db: Reader, child_id: int, item: str, limit: int = 50) -> list[Reading]:
+    """The child's newest answers to ``item`` (a number question), newest first; corrected
+    reports are among them (``history.Corrections`` tells which are current)."""
+    rows = await db.fetch_all(
+        """
+        SELECT client_uuid, observed_at, json_extract(items, '$.' || :item) AS value
+          FROM report
+         WHERE child_id = :child_id AND json_extract(items, '$.' || :item) IS NOT NULL
+         ORDER BY observed_at DESC, id DESC
+         LIMIT :limit
+        """,
+        {"child_id": child_id, "item": item, "limit": limit},
+    )
+    return [
+        Reading(row["client_uuid"], from_db(row["observed_at"]), float(row["value"]))
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
 class CorrectionLink:
     """One report and the later report that corrects it (both stay visible)."""
 

@@ -11,6 +11,7 @@ def init_app(app: Quart) -> None:
     """Attach every route module's routes to the package's blueprint, then register it."""
     from . import (
         access_log,  # noqa: F401
+        card_views,  # noqa: F401
         data_views,  # noqa: F401
         phone_views,  # noqa: F401
         views,  # noqa: F401

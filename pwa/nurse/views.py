@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from quart import current_app, g, redirect, request, url_for
+from quart import current_app, flash, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
 from .. import audit, clock
@@ -16,7 +16,10 @@ from ..db import get_db
 from ..diary import store as diary
 from ..diary.history import Corrections
 from ..diary.trends import trend_charts
+from ..families import card_store
 from ..families import store as families
+from ..families.card_store import CardFields
+from ..i18n import gettext
 from ..notifications import coverage
 from ..plans import overview
 from ..plans import store as plans
@@ -24,7 +27,7 @@ from ..rendering import render_template
 from ..reviews.store import select_review_states
 from ..security import Access, access, not_found_unless, require_csrf
 from . import blueprint
-from .forms import ChildForm, InviteForm
+from .forms import CardForm, ChildForm, InviteForm
 
 
 @blueprint.route("/children", methods=["GET", "POST"])
@@ -68,8 +71,12 @@ async def _render_child(child_id: int, **extra: object) -> str:
     await audit.record_read(db, actor_id=g.account.id, action="child.viewed", child_id=child.id)
     now = utcnow()
     today = clock.today(now)
+    card = await card_store.select_card(db, child.id)
     return await render_template(
         "nurse/child.html",
+        card=card,
+        card_form=extra.pop("card_form", None)
+        or CardForm.of(card.fields if card else CardFields()),
         child=child,
         plan_view=await overview.for_staff(db, child.id, now),
         reports=await diary.select_reports_for_child(db, child.id, limit=30),
@@ -186,3 +193,33 @@ async def create_reset(child_id: int, caregiver_id: int) -> ResponseReturnValue:
             "expires": expires,
         },
     )
+
+
+@blueprint.route("/children/<int:child_id>/card", methods=["POST"])
+@access(Access.STAFF)
+async def update_card(child_id: int) -> ResponseReturnValue:
+    """Save the emergency card's clinical fields; the audit row names the fields changed,
+    never their values."""
+    child = await _child_or_404(child_id)
+    form = await CardForm.from_request()
+    if not form.validate():
+        return await _render_child(child.id, card_form=form), 400
+    filled_in = form.card_fields()
+    async with get_db().transaction() as tx:
+        stored = await card_store.select_card(tx, child.id)
+        changed = filled_in.changed_from(stored.fields if stored else CardFields())
+        if changed:
+            await card_store.save_card(tx, child.id, filled_in, g.account.id)
+            await audit.record(
+                tx,
+                actor_id=g.account.id,
+                action="card.updated",
+                child_id=child.id,
+                detail=", ".join(changed),
+            )
+    await flash(
+        gettext("The emergency card is saved.")
+        if changed
+        else gettext("Nothing changed on the emergency card.")
+    )
+    return redirect(url_for("nurse.child", child_id=child.id, _anchor="card"))
