@@ -114,7 +114,7 @@ def _purge(_: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .clock import utcnow
-    from .diary.photos import FOLDER, sweep_orphans
+    from .photos import FOLDER, sweep_orphans
     from .families.retention import PurgeSummary, purge
 
     app = create_app()

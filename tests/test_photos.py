@@ -20,7 +20,8 @@ from werkzeug.datastructures import FileStorage
 
 from pwa.clock import utcnow
 from pwa.db import Database
-from pwa.diary import photos, sync
+from pwa import photos
+from pwa.diary import sync
 from tests.conftest import People, csrf_from, sign_in
 
 SAME_ORIGIN = {"Origin": "https://localhost"}
@@ -292,7 +293,7 @@ def test_pillows_bomb_warning_is_refused_without_leaking_outside_pytest() -> Non
     """In production no warnings filter is set to 'error': the refusal must not depend on one."""
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]); from tests.test_photos import declared_png\n"
-        "from pwa.diary.photos import reencode, PhotoRefused\n"
+        "from pwa.photos import reencode, PhotoRefused\n"
         "try:\n    reencode(declared_png(7000, 7000))\n"
         "except PhotoRefused as refused:\n    print(refused.code)\n"
     )

@@ -13,7 +13,7 @@ from pwa.cli import main as cli
 from pwa.clock import utcnow
 from pwa.db import Database
 from pwa.diary import sync
-from pwa.diary.photos import write_atomically
+from pwa.photos import write_atomically
 from pwa.families.retention import purge
 from pwa.plans import changes
 from pwa.plans import store as plans

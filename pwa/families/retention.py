@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .. import audit
 from ..db import Database, Transaction, now_text, to_db
-from ..diary.photos import remove_file
+from ..photos import remove_file
 from ..notifications import jobs
 
 
