@@ -114,8 +114,8 @@ def _purge(_: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .clock import utcnow
-    from .photos import FOLDER, sweep_orphans
     from .families.retention import PurgeSummary, purge
+    from .photos import FOLDER, sweep_orphans
 
     app = create_app()
     migrate(app.config["DATABASE"])
