@@ -166,3 +166,41 @@ async def test_a_message_written_offline_is_answered_and_read_on_both_sides(
         await expect(nurse.get_by_text(re.compile("^Read by the family,")).last).to_be_visible()
     finally:
         await nurse_context.close()
+
+
+async def test_without_javascript_the_composer_sends_text_and_photo_in_one_post(
+    browser: Browser, served_app: ServedApp, restored: str
+) -> None:
+    """The plain multipart form: a file that is no picture brings the form back with the
+    text as typed; a picture is sent with the message."""
+    words = restored
+    plain = await browser.new_context(
+        base_url=served_app.url, locale="en-GB", viewport=PHONE, java_script_enabled=False
+    )
+    try:
+        page = await plain.new_page()
+        await sign_in_parent(page)
+        await open_from_menu(page, "Messages")
+        await page.get_by_label("Your message to the ward").fill(words)
+        photo = page.get_by_label("Add a photo (optional)")
+        await photo.set_input_files(
+            [{"name": "notes.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7"}]
+        )
+        await page.get_by_role("button", name="Send message").click()
+        await expect(page.get_by_text("We could not use this file as a photo.")).to_be_visible()
+        await expect(page.get_by_label("Your message to the ward")).to_have_value(words)
+        # (No axe here: it runs as a script, which this browser does not; the page with
+        # JavaScript is checked above.)
+        assert await _rows(served_app, words) == 0
+
+        await photo.set_input_files(
+            [{"name": "rash.jpg", "mimeType": "image/jpeg", "buffer": jpeg((1200, 900))}]
+        )
+        await page.get_by_role("button", name="Send message").click()
+        await expect(page.get_by_text("Your message was sent.")).to_be_visible()
+        item = page.locator(".thread__item", has_text=words)
+        await expect(item.get_by_role("img", name=FAMILY_PHOTO)).to_have_count(1)
+        assert await _rows(served_app, words) == 1
+        assert await _photo_sizes(served_app, words) == [(1200, 900)]
+    finally:
+        await plain.close()
