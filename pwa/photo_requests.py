@@ -19,6 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import FileField
 
 from .i18n import lazy_gettext as _l
+from .limits import unless_post
 from .photos import MAX_REQUEST_BYTES, MAX_UPLOAD_BYTES, PhotoRefused, photo_folder, read_file
 from .security import client_address, not_found_unless
 
@@ -35,6 +36,9 @@ async def by_uploader() -> str:
 
 # One budget for every photo upload route: a report's and a message's decode alike.
 UPLOAD_LIMITS = [RateLimit(UPLOADS_PER_WINDOW, UPLOAD_WINDOW, by_uploader)]
+# A page whose form posts may carry a photo: its posts count in the same budget, its
+# GETs not at all.
+POSTED_PHOTO_LIMITS = [RateLimit(UPLOADS_PER_WINDOW, UPLOAD_WINDOW, by_uploader, unless_post)]
 
 
 def photo_field(label: LazyProxy) -> FileField:

@@ -15,6 +15,7 @@ from werkzeug.datastructures import FileStorage
 from pwa import photos
 from pwa.db import Database
 from pwa.i18n import load_catalogues
+from pwa.photo_requests import UPLOADS_PER_WINDOW
 from tests.conftest import People, choose_language, csrf_from
 from tests.helpers.messages import sent_message, upload_photo
 from tests.helpers.photos import TRACES, jpeg, jpeg_with_gps, stored_files
@@ -160,3 +161,22 @@ async def test_a_message_without_a_photo_is_sent_as_before(
     assert response.status_code == 302
     assert await _count(db, "message") == 1 and await _count(db, "message_photo") == 0
     assert ALT.findall(await _text(family_client, "/messages")) == []
+
+
+async def test_composer_posts_count_in_the_photo_upload_budget_and_reading_does_not(
+    db: Database, people: People, family_client: Any
+) -> None:
+    """A post may carry a photo to decode, so posts are counted per account like uploads."""
+    page = await _text(family_client, "/messages")
+    form = {"csrf_token": csrf_from(page), "body": "Short question"}
+    for _ in range(UPLOADS_PER_WINDOW):
+        sent = await family_client.post(
+            f"/messages/{people.child_id}", form={**form, "message_id": str(uuid.uuid4())}
+        )
+        assert sent.status_code == 302
+    refused = await family_client.post(
+        f"/messages/{people.child_id}", form={**form, "message_id": str(uuid.uuid4())}
+    )
+    assert refused.status_code == 429
+    assert await _count(db, "message") == UPLOADS_PER_WINDOW
+    assert (await family_client.get(f"/messages/{people.child_id}")).status_code == 200

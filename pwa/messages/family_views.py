@@ -7,6 +7,7 @@ import uuid
 
 from quart import flash, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
+from quart_rate_limiter import rate_limit
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -17,7 +18,7 @@ from ..families.store import Child
 from ..hospital import hospital_settings, staffed_at
 from ..i18n import gettext
 from ..json_bodies import batch, checks_text_per_item
-from ..photo_requests import chosen, photo_uuid, read_upload
+from ..photo_requests import POSTED_PHOTO_LIMITS, chosen, photo_uuid, read_upload
 from ..photos import Encoded, PhotoRefused, encode, photo_folder
 from ..rendering import render_template
 from ..reviews import replies
@@ -73,6 +74,7 @@ async def _own_child(child_id: int) -> Child:
 
 @blueprint.route("/messages/<int:child_id>", methods=["GET", "POST"])
 @access(Access.FAMILY)
+@rate_limit(limits=POSTED_PHOTO_LIMITS)
 async def child_conversation(child_id: int) -> ResponseReturnValue:
     """One child's conversation; POST is the composer without JavaScript."""
     child = await _own_child(child_id)
