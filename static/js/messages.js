@@ -68,6 +68,11 @@ function onPhotos(event) {
   }
 }
 
+function freshIds() {
+  form.elements.message_id.value = crypto.randomUUID();
+  if (form.elements.photo_id) form.elements.photo_id.value = crypto.randomUUID();
+}
+
 async function keep(event) {
   const file = form.elements.photo?.files?.[0];
   if (file && !canShrink()) return; // the plain form carries the photo itself
@@ -90,15 +95,16 @@ async function keep(event) {
   await addMessage(message, { withPhoto: Boolean(file) });
   form.reset();
   photoStatus.textContent = "";
-  form.elements.message_id.value = crypto.randomUUID();
+  freshIds();
   if (urgentNote) urgentNote.hidden = !message.urgent;
   await showWaiting();
   await send();
 }
 
 if (form && "indexedDB" in window && document.body.dataset.owner) {
-  // A kept copy of this page carries an old id: a new one for every new message.
-  form.elements.message_id.value = crypto.randomUUID();
+  // A kept copy of this page carries old ids: new ones for every new message (the photo
+  // id matters only when the plain form carries the photo, see keep()).
+  freshIds();
   form.addEventListener("submit", keep);
   form.elements.photo?.addEventListener("change", () => {
     photoStatus.textContent = "";
