@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.async_api import Browser, BrowserContext, FilePayload, Page, ViewportSize, expect
 
 from pwa.demo import DEMO_CHILD
 from pwa.diary.demo_reports import DEMO_REPLY
@@ -99,7 +99,7 @@ async def test_a_message_written_offline_is_answered_and_read_on_both_sides(
     await expect(page.get_by_text("If it cannot wait, call the ward now.")).to_be_visible()
     # A camera-sized photo: the phone shrinks it to 2048 px before it waits in IndexedDB.
     await page.get_by_label("Add a photo (optional)").set_input_files(
-        [{"name": "rash.jpg", "mimeType": "image/jpeg", "buffer": jpeg((3000, 2000))}]
+        [FilePayload(name="rash.jpg", mimeType="image/jpeg", buffer=jpeg((3000, 2000)))]
     )
     await page.get_by_role("button", name="Send message").click()
     waiting = page.locator("#message-outbox-list > li")
@@ -184,7 +184,7 @@ async def test_without_javascript_the_composer_sends_text_and_photo_in_one_post(
         await page.get_by_label("Your message to the ward").fill(words)
         photo = page.get_by_label("Add a photo (optional)")
         await photo.set_input_files(
-            [{"name": "notes.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7"}]
+            [FilePayload(name="notes.pdf", mimeType="application/pdf", buffer=b"%PDF-1.7")]
         )
         await page.get_by_role("button", name="Send message").click()
         await expect(page.get_by_text("We could not use this file as a photo.")).to_be_visible()
@@ -194,7 +194,7 @@ async def test_without_javascript_the_composer_sends_text_and_photo_in_one_post(
         assert await _rows(served_app, words) == 0
 
         await photo.set_input_files(
-            [{"name": "rash.jpg", "mimeType": "image/jpeg", "buffer": jpeg((1200, 900))}]
+            [FilePayload(name="rash.jpg", mimeType="image/jpeg", buffer=jpeg((1200, 900)))]
         )
         await page.get_by_role("button", name="Send message").click()
         await expect(page.get_by_text("Your message was sent.")).to_be_visible()
