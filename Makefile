@@ -59,7 +59,7 @@ check: lint security test
 # Benchmarks and the long loss/crash checks (docs/performance.md, docs/reliability.md).
 # Each prints its numbers and exits non-zero when it misses its budget; all of them run
 # even when one misses. Needs wrk and Node (for Lighthouse): installed here when missing.
-BENCHES := page_weight throughput home_render scale push_fanout load crash flaky_push backup fuzz
+BENCHES := page_weight guidance_offline throughput home_render scale push_fanout relay_stall load crash flaky_push backup fuzz
 bench: $(STAMP) chromium
 	@command -v wrk >/dev/null 2>&1 || { echo "installing Debian's wrk for bench/throughput.py"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }

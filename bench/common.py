@@ -162,17 +162,32 @@ class Client:
             self._keep(response)
             return response.status, await response.text()
 
-    async def sign_in(self, email: str, password: str = PASSWORD) -> None:
-        status, page = await self.request("GET", "/login")
+    async def submit(self, path: str, fields: dict[str, str]) -> int:
+        """Fill in the form of the page at ``path`` (with its CSRF token) and send it."""
+        status, page = await self.request("GET", path)
         match = _CSRF.search(page)
         if status != 200 or match is None:
-            raise RuntimeError(f"login page: {status}")
+            raise RuntimeError(f"{path}: {status}")
         token = match.group(1) or match.group(2)
-        status, _ = await self.request(
-            "POST", "/login", data={"csrf_token": token, "email": email, "password": password}
-        )
+        status, _ = await self.request("POST", path, data={"csrf_token": token, **fields})
+        return status
+
+    async def sign_in(self, email: str, password: str = PASSWORD) -> None:
+        status = await self.submit("/login", {"email": email, "password": password})
         if status != 302 or not self.session_cookie:
             raise RuntimeError(f"sign-in of {email} failed: {status}")
+
+    async def sign_in_staff(self, email: str, password: str, totp_secret: str) -> None:
+        """Password, then the authenticator's current code (single-use: once per 30 s)."""
+        from pwa.accounts import second_factor
+
+        status = await self.submit("/login", {"email": email, "password": password})
+        if status != 302:
+            raise RuntimeError(f"password of {email} refused: {status}")
+        code = second_factor.current_code(totp_secret)
+        status = await self.submit("/login/code", {"code": code})
+        if status != 302 or not self.session_cookie:
+            raise RuntimeError(f"second factor of {email} refused: {status}")
 
     @property
     def session_cookie(self) -> str:

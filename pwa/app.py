@@ -21,6 +21,7 @@ from . import (
     admin,
     diary,
     families,
+    guidance,
     i18n,
     limits,
     messages,
@@ -48,6 +49,8 @@ from .schema import has_demo_accounts, migrate
 from .serving import ForwardedScheme, redact
 
 log = logging.getLogger(__name__)
+# How long a stopping server waits for the in-app sender's run before cutting it short.
+SENDER_STOP_GRACE_SECONDS = 5.0
 
 
 def asset_root() -> Path:
@@ -132,9 +135,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
 
     @app.after_serving
     async def close_database() -> None:
-        # Let the sender finish its run before the database goes away.
+        # Let the sender finish its run before the database goes away, but not for long: a
+        # hung mail relay or push service would hold every send for its timeout while the
+        # server accepts no connection. A run cut short loses nothing: its claimed jobs
+        # are sent again when their lease ends (same Topic, same Message-ID).
         sender_stop.set()
-        await asyncio.gather(*sender_tasks)
+        if sender_tasks:
+            _, late = await asyncio.wait(sender_tasks, timeout=SENDER_STOP_GRACE_SECONDS)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         await db.close()
 
     # Order matters: language first, then who is asking, then limits and access rules.
@@ -144,7 +154,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
     security.init_app(app)
     security_events.init_app(app)
 
-    for package in (accounts, families, diary, messages, plans, notifications, nurse, admin, shell):
+    for package in (
+        accounts,
+        families,
+        diary,
+        messages,
+        plans,
+        guidance,
+        notifications,
+        nurse,
+        admin,
+        shell,
+    ):
         package.init_app(app)
     app.register_blueprint(health_blueprint)
 

@@ -18,6 +18,7 @@ from .clock import utcnow
 from .db import Database
 from .diary.demo_reports import add_demo_reports
 from .families import store as families
+from .guidance import examples as guidance_examples
 from .notifications import store as reminders
 from .plans import changes
 from .plans import store as plans
@@ -104,6 +105,8 @@ async def load(app: Quart, db: Database, today: date | None = None) -> bool:
             """
         )
         await tx.execute("UPDATE visit SET status = 'completed' WHERE course_number = 1")
+        # The example guidance pages, as the admin's "add the example pages" button adds them.
+        await guidance_examples.add_examples(tx, ids["admin"])
     await add_demo_reports(
         db, child_id=child_id, caregiver_id=ids["caregiver"], nurse_id=ids["nurse"], today=today
     )

@@ -34,6 +34,9 @@ BACKGROUND_HEADER = "X-Background-Refresh"
 CACHEABLE_HEADER = "X-Offline-Cacheable"
 CACHEABLE_VALUE = "family"
 OWNER_HEADER = "X-Offline-Owner"
+# On a kept page: the pages it links that the worker keeps with it (the guidance list's
+# pages), so a family can open them offline without having opened them before.
+RELATED_HEADER = "X-Offline-Related"
 # Endpoints whose URLs scripts call; the URLs come from the routes themselves.
 URL_ENDPOINTS = {
     "reports": "diary.sync_reports",
@@ -72,6 +75,7 @@ def _build() -> dict[str, Any]:
             "cacheable": CACHEABLE_HEADER,
             "cacheableValue": CACHEABLE_VALUE,
             "owner": OWNER_HEADER,
+            "related": RELATED_HEADER,
         },
         "urls": {
             **{name: url_for(endpoint) for name, endpoint in URL_ENDPOINTS.items()},

@@ -17,6 +17,10 @@ const PAGES_CACHE = `${PAGES_CACHE_PREFIX}${SHELL.version}`;
 const CACHEABLE_HEADER = NAMES.headers.cacheable;
 const CACHEABLE_VALUE = NAMES.headers.cacheableValue;
 const OWNER_HEADER = NAMES.headers.owner;
+const RELATED_HEADER = NAMES.headers.related;
+const BACKGROUND_HEADER = NAMES.headers.background;
+// A kept page names at most this many pages to keep with it (the guidance list: a few).
+const MAX_RELATED = 60;
 const LANGUAGE_HEADER = "Content-Language";
 // Pages vary on the cookie, which a worker never sees; match on the URL alone.
 const MATCH = { ignoreVary: true };
@@ -65,14 +69,51 @@ async function keptOwner() {
   return page ? page.headers.get(OWNER_HEADER) : null;
 }
 
+function isKeptPage(response, owner) {
+  return (
+    response.ok &&
+    response.headers.get(CACHEABLE_HEADER) === CACHEABLE_VALUE &&
+    response.headers.get(OWNER_HEADER) === owner
+  );
+}
+
 async function rememberPage(request, response) {
   const owner = response.headers.get(OWNER_HEADER);
   if (!owner) return;
   const previous = await keptOwner();
   if (previous && previous !== owner) await wipeFamilyData();
-  if (response.ok && response.headers.get(CACHEABLE_HEADER) === CACHEABLE_VALUE) {
+  if (isKeptPage(response, owner)) {
     const cache = await caches.open(PAGES_CACHE);
-    await cache.put(request, response);
+    await cache.put(request, response.clone());
+    if (response.headers.has(RELATED_HEADER)) await keepRelated(cache, request, response, owner);
+  }
+}
+
+// A kept page that names related pages (the guidance list names its pages): keep each of
+// them too, fetched now with the family's cookie, so that offline the family can open a
+// page they never opened. Kept pages under the list's address that it no longer names
+// (removed by the ward) are dropped. Only this site's pages, and only answers that are
+// kept pages of the same account, are kept.
+async function keepRelated(cache, request, response, owner) {
+  const list = new URL(request.url);
+  const scope = `${list.origin}${list.pathname}/`;
+  const wanted = new Set();
+  for (const path of response.headers.get(RELATED_HEADER).split(" ").slice(0, MAX_RELATED)) {
+    const url = path && new URL(path, list.origin);
+    if (url && url.origin === list.origin) wanted.add(url.href);
+  }
+  for (const kept of await cache.keys()) {
+    if (kept.url.startsWith(scope) && !wanted.has(kept.url)) await cache.delete(kept, MATCH);
+  }
+  for (const href of wanted) {
+    let page;
+    try {
+      // Not the family's own tap: the session's idle clock keeps running.
+      page = await fetch(href, { credentials: "same-origin", headers: { [BACKGROUND_HEADER]: "1" } });
+    } catch {
+      return; // the connection went: what was kept stays kept
+    }
+    if (isKeptPage(page, owner)) await cache.put(href, page);
   }
 }
 

@@ -39,9 +39,9 @@ def test_migrations_apply_to_an_empty_database_once(tmp_path: Path) -> None:
     connection.close()
 
 
-def test_migration_files_are_numbered_without_gaps() -> None:
+def test_migration_files_have_one_number_each_from_one() -> None:
     numbers = [number for number, _, _ in migration_files()]
-    assert numbers == list(range(1, len(numbers) + 1))
+    assert numbers[0] == 1 and numbers == sorted(set(numbers))
 
 
 async def test_connections_use_the_required_pragmas(db: Database) -> None:

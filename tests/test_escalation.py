@@ -19,6 +19,7 @@ from pwa.db import Database
 from pwa.hospital import HospitalSettings, hospital_settings, save_hospital_settings
 from tests.conftest import People, csrf_from, sign_in, test_config
 from tests.helpers.mail_server import MailServer
+from tests.helpers.messages import message, post_messages
 from tests.helpers.push import run_sender, subscribe
 from tests.helpers.push_service import PushService
 from tests.helpers.reports import add_report
@@ -209,3 +210,98 @@ async def test_a_relay_that_says_later_is_tried_again_and_sends_once(
         "SELECT status, last_status FROM notification_job WHERE channel = 'email'"
     )
     assert (job["status"], job["last_status"]) == ("sent", 250)
+
+
+URGENT_ESCALATED = "Een dringend bericht wacht langer dan de streeftijd — open de berichten."
+URGENT_ESCALATED_ADMIN = "Een dringend bericht is nog steeds niet gelezen — open de berichten."
+
+
+async def test_an_urgent_message_nobody_reads_is_escalated_once_then_to_the_admins(
+    app: Quart,
+    db: Database,
+    people: People,
+    push_service: PushService,
+    relay: MailServer,
+) -> None:
+    """Hazard H21: a message marked urgent has the red target; unread by then, the
+    nurses' phones and the ward's inbox are told once, the admins later."""
+    await set_ward(db)
+    nurse, admin = await phones(app, db, people, push_service)
+    family_client: Any = app.test_client()
+    with time_machine.travel(at(1, 10), tick=False):
+        await sign_in(family_client, "parent@example.org")
+        answer = await post_messages(
+            family_client, message(people.child_id, body="Her line site is red", urgent=True)
+        )
+        assert answer.status_code == 200
+        # An ordinary message at the same time is never escalated.
+        await post_messages(family_client, message(people.child_id, body="A question"))
+    with time_machine.travel(at(1, 10, 29), tick=False):
+        await run_sender(app, db)
+    assert relay.received == []
+    with time_machine.travel(at(1, 10, 31), tick=False):
+        await run_sender(app, db)
+        await run_sender(app, db)
+    [ward_mail] = relay.received
+    assert ward_mail.recipients == [WARD]
+    assert ward_mail.message["Subject"] == "Een dringend bericht wacht op een verpleegkundige"
+    text = ward_mail.message.get_content()
+    assert f"https://localhost/nurse/messages/{people.child_id}" in text
+    assert "line site" not in text and "Sam" not in text
+    # Besides the push that a new message is waiting, one escalation.
+    assert bodies(push_service, nurse).count(URGENT_ESCALATED) == 1
+    [delivery] = [
+        d for d in push_service.for_device(nurse) if d.notification["body"] == URGENT_ESCALATED
+    ]
+    assert (
+        delivery.notification["navigate"] == f"https://localhost/nurse/messages/{people.child_id}"
+    )
+
+    with time_machine.travel(at(1, 11, 1), tick=False):
+        await run_sender(app, db)
+    assert [m.recipients for m in relay.received] == [[WARD], ["admin@example.org"]]
+    assert relay.received[1].message["Subject"] == "Een dringend bericht is nog steeds niet gelezen"
+    assert URGENT_ESCALATED_ADMIN in bodies(push_service, admin)
+    assert bodies(push_service, nurse).count(URGENT_ESCALATED) == 1
+    audit = await db.fetch_all(
+        "SELECT action, child_id, detail FROM audit_log WHERE action LIKE 'message.escalated%' ORDER BY id"
+    )
+    assert [(row["action"], row["child_id"]) for row in audit] == [
+        ("message.escalated", people.child_id),
+        ("message.escalated_to_admins", people.child_id),
+    ]
+    assert "urgent message" in audit[0]["detail"] and "line site" not in audit[0]["detail"]
+
+    # The conversation's page says who was told.
+    client: Any = app.test_client()
+    with time_machine.travel(at(1, 11, 5), tick=False):
+        await sign_in(client, "nurse@example.org", staff=True)
+        page = await (await client.get(f"/nurse/messages/{people.child_id}")).get_data(as_text=True)
+    assert "Escalated: nobody read an urgent message by its target" in page
+    assert "Nurse, on their phone" in page and "Admin, by e-mail" in page
+
+
+async def test_an_urgent_message_read_in_time_is_not_escalated(
+    app: Quart,
+    db: Database,
+    people: People,
+    push_service: PushService,
+    relay: MailServer,
+) -> None:
+    """Hazard H21: a nurse who opens the conversation before the target stops it; a
+    pending escalation whose message was read meanwhile is not sent."""
+    await set_ward(db)
+    nurse, _ = await phones(app, db, people, push_service)
+    family_client: Any = app.test_client()
+    nurse_client: Any = app.test_client()
+    with time_machine.travel(at(1, 10), tick=False):
+        await sign_in(family_client, "parent@example.org")
+        await post_messages(family_client, message(people.child_id, urgent=True))
+    with time_machine.travel(at(1, 10, 20), tick=False):
+        await sign_in(nurse_client, "nurse@example.org", staff=True)
+        opened = await nurse_client.get(f"/nurse/messages/{people.child_id}")
+        assert opened.status_code == 200
+    for moment in (at(1, 10, 31), at(1, 11, 5), at(1, 13)):
+        with time_machine.travel(moment, tick=False):
+            await run_sender(app, db)
+    assert relay.received == [] and URGENT_ESCALATED not in bodies(push_service, nurse)

@@ -42,6 +42,7 @@ async def test_home_leads_to_the_diary_first(family_client: Any) -> None:
         "/diary",
         "/schedule",
         "/messages",
+        "/guidance",
         "/settings",
     ]
     # The install card comes right after the main action, not at the bottom of the page.

@@ -27,6 +27,7 @@ from quart.typing import TestClientProtocol as Client
 
 from pwa import i18n
 from pwa.db import Database
+from pwa.guidance import examples as guidance_examples
 from pwa.hospital import HospitalSettings
 from tests.conftest import People, get_csrf, post_form, sign_in
 
@@ -408,6 +409,13 @@ async def test_no_english_left_on_dutch_pages(app: Quart, db: Database, people: 
     answers |= {"observed_date": now.date().isoformat(), "observed_time": now.strftime("%H:%M")}
     sent = await post_form(family, "/diary/new", answers)
     assert sent.status_code == 302, await sent.get_data(as_text=True)
+    # The example guidance pages, one of them written in English only (shown with a note).
+    async with db.transaction() as connection:
+        await guidance_examples.add_examples(connection, people.admin_id)
+        await connection.execute(
+            "DELETE FROM guidance_text WHERE language = 'nl' AND page_id = "
+            "(SELECT id FROM guidance_page WHERE slug = 'skin')"
+        )
     pages = [
         (visitor, "/login"),
         (visitor, "/invite"),
@@ -428,6 +436,9 @@ async def test_no_english_left_on_dutch_pages(app: Quart, db: Database, people: 
         (family, sent.location),
         (family, "/settings/access-log"),
         (family, "/settings/reminders"),
+        (family, "/guidance"),
+        (family, "/guidance/pain-at-home"),
+        (family, "/guidance/skin"),
         (nurse, "/nurse/children"),
         (nurse, f"/nurse/children/{people.child_id}"),
         (nurse, plan_url),
@@ -448,6 +459,9 @@ async def test_no_english_left_on_dutch_pages(app: Quart, db: Database, people: 
         (admin, "/admin/audit"),
         (admin, "/admin/reminders"),
         (admin, "/admin/status"),
+        (admin, "/admin/guidance"),
+        (admin, "/admin/guidance/new"),
+        (admin, "/admin/guidance/1"),
     ]
     for client, path in pages:
         html = await page(client, path, nl())

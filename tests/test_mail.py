@@ -4,6 +4,7 @@ signed in, and each answer of the relay read as sent, try again later or failed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -101,6 +102,33 @@ async def test_a_relay_that_is_down_is_retried_later(tmp_path: Path) -> None:
     answer = await send(settings, a_mail())
     server.stop()
     assert answer == mail.MailAnswer(Verdict.RETRY, None, "SMTPConnectError")
+
+
+async def test_a_relay_that_never_answers_is_given_up_after_the_timeout_and_retried(
+    tmp_path: Path,
+) -> None:
+    """A relay that accepts the connection and then says nothing (hung, or a firewall that
+    swallows the packets) costs the sender PWA_SMTP_TIMEOUT_SECONDS, never more, and the
+    job is tried again later."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)  # no greeting, ever
+
+    listener = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    server = MailServer(tmp_path)
+    settings = settings_for(server, SMTP_PORT=port, SMTP_TIMEOUT_SECONDS=1)
+    try:
+        answer = await asyncio.wait_for(send(settings, a_mail()), timeout=10)
+    finally:
+        for writer in held:
+            writer.close()
+        listener.close()
+        await listener.wait_closed()
+        server.stop()
+    assert held, "the app connected"
+    assert answer.verdict is Verdict.RETRY and answer.code is None
 
 
 @pytest.mark.parametrize(

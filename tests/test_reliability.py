@@ -1,5 +1,6 @@
 """Loss and crash checks, small and bounded: the same code as bench/load.py, crash.py,
-flaky_push.py and backup.py (docs/reliability.md), with fewer families and seconds.
+flaky_push.py, backup.py and relay_stall.py (docs/reliability.md, docs/performance.md),
+with fewer families and seconds.
 
 Each runs the real server (`pwa serve` in a subprocess on 127.0.0.1) or the real sender
 against the strict fake push service, and asserts on what the database and the push
@@ -25,6 +26,8 @@ from bench.crash import run_crash
 from bench.flaky_push import run_flaky
 from bench.kills import BETWEEN, landed_in_total
 from bench.load import run_load
+from bench.relay_stall import Plan, run_stall
+from bench.relays import SILENT
 from pwa.db import Database
 from pwa.notifications import jobs
 from pwa.notifications.jobs import About
@@ -33,7 +36,7 @@ from pwa.notifications.sender import Sender, Summary
 from tests.conftest import People
 from tests.helpers.push import subscribe
 from tests.helpers.push_service import PushService
-from tests.helpers.served import Server
+from tests.helpers.served import Server, run
 
 
 async def test_families_posting_at_once_lose_and_double_nothing(tmp_path: Path) -> None:
@@ -131,6 +134,27 @@ async def test_a_backup_taken_while_writing_holds_everything_committed_before_it
     assert result.rows_in_copy <= result.rows_at_end
     assert result.restored_serves, result.summary()
     assert result.load.ok, result.summary()
+
+
+async def test_a_mail_relay_that_never_answers_holds_up_no_page_and_loses_no_e_mail(
+    tmp_path: Path,
+) -> None:
+    """The served app with its sender busy on e-mail escalations through a relay that
+    accepts and never says a word: the family home, the nurse queue and report posts all
+    answer, the sender did reach the relay, and the e-mail it held up waits to be tried
+    again, none given up."""
+    demo = tmp_path / "demo" / "instance"
+    run("demo", instance=demo)
+    plan = Plan(seconds=2, clients=1, smtp_timeout=1)
+    result = await run_stall(tmp_path / "silent", demo, SILENT, plan)
+    assert result.all_answered, result.rows()
+    assert all(result.timings.values()), "each page was asked"
+    assert result.relay_hits, result.mail_line()
+    mail = result.mail
+    assert mail is not None and mail.attempts > 0, result.mail_line()
+    assert mail.retried > 0, result.mail_line()
+    assert set(mail.statuses) <= {"pending", "claimed"}, result.mail_line()
+    assert mail.lost == 0
 
 
 async def test_a_job_resent_after_its_lease_expired_is_sent_when_the_first_sender_finished(

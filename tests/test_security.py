@@ -25,6 +25,7 @@ from pwa.plans import store as plans
 from pwa.plans.changes import create_plan
 from pwa.security import Access, access
 from tests.conftest import PASSWORD, People, csrf_from, make_child, sign_in
+from tests.helpers.guidance import add_page
 
 EXPIRED = "This form has expired"
 
@@ -169,6 +170,54 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "/admin/packing",
         {"english": "Pyjamas\nCharger", "dutch": "Pyjama\nOplader"},
         "SELECT COUNT(*) FROM audit_log WHERE action = 'packing.updated'",
+    ),
+    (
+        "guidance.admin_new",
+        "admin",
+        "/admin/guidance/new",
+        "/admin/guidance/new",
+        {"slug": "sleep", "en-title": "Sleep", "en-body": "Rest.", "action": "save"},
+        "SELECT COUNT(*) FROM guidance_page",
+    ),
+    (
+        "guidance.admin_edit",
+        "admin",
+        "/admin/guidance/{guidance_id}",
+        "/admin/guidance/{guidance_id}",
+        {"slug": "pain", "en-title": "Pain", "en-body": "New words.", "action": "save"},
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'guidance.updated'",
+    ),
+    (
+        "guidance.admin_move",
+        "admin",
+        "/admin/guidance",
+        "/admin/guidance/{guidance_id}/move",
+        {"direction": "down"},
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'guidance.reordered'",
+    ),
+    (
+        "guidance.admin_review",
+        "admin",
+        "/admin/guidance/{guidance_id}",
+        "/admin/guidance/{guidance_id}/review",
+        {"reviewed": "1"},
+        "SELECT COUNT(*) FROM guidance_page WHERE reviewed_at IS NOT NULL",
+    ),
+    (
+        "guidance.admin_remove",
+        "admin",
+        "/admin/guidance/{guidance_id}",
+        "/admin/guidance/{guidance_id}/remove",
+        {},
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'guidance.removed'",
+    ),
+    (
+        "guidance.admin_examples",
+        "admin",
+        "/admin/guidance",
+        "/admin/guidance/examples",
+        {},
+        "SELECT COUNT(*) FROM guidance_page",
     ),
     (
         "admin.diary_items",
@@ -411,9 +460,13 @@ async def test_form_post_without_csrf_token_is_refused(
         "corrects": None,
     }
     [stored] = await sync.submit(db, people.parent_id, [report])
+    # Two guidance pages, so the first can move down.
+    guidance_id = await add_page(db, "pain", {"en": ("Pain", "Words.")})
+    await add_page(db, "sleep-well", {"en": ("Sleep", "Rest.")})
 
     def fill(text: str) -> str:
         return text.format(
+            guidance_id=guidance_id,
             child_id=people.child_id,
             parent_id=people.parent_id,
             second_child_id=second_child_id,

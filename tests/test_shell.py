@@ -260,9 +260,10 @@ def get_routes(app: Quart, people: People) -> list[tuple[str, str]]:
     return sorted(routes)
 
 
-# docs/offline.md: offline, a family can open home, the schedule, the report form and the
-# "when to call us" card; no other page may be kept on a phone.
-OFFLINE_FAMILY_PATHS = {"/", "/call", "/schedule", "/diary/new", "/messages"}
+# docs/offline.md: offline, a family can open home, the schedule, the report form, the
+# "when to call us" card, the conversation and the guidance list (and its pages, whose
+# addresses hold a slug this walk does not fill in); no other page may be kept on a phone.
+OFFLINE_FAMILY_PATHS = {"/", "/call", "/schedule", "/diary/new", "/messages", "/guidance"}
 
 
 async def paths_marked_cacheable(app: Quart, client: Client, people: People) -> set[str]:

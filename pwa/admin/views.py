@@ -45,6 +45,11 @@ SETTINGS_PAGES = (
     ),
     # By path where another page owns the route: linked once that route exists.
     (
+        "/admin/guidance",
+        _l("Guidance for families"),
+        _l("The ward's own pages for families: a course, pain at home, when to call."),
+    ),
+    (
         "/admin/reminders",
         _l("Reminders"),
         _l("When families get reminders before visits and medication."),

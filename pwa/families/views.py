@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from quart import g, redirect, request, url_for
+from quart import current_app, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 
 from .. import clock, pagecache
@@ -15,6 +15,7 @@ from ..clock import utcnow
 from ..db import get_db
 from ..hospital import hospital_settings, next_staffed_change, staffed_at
 from ..ids import parse_id
+from ..notifications import store as notification_store
 from ..plans import overview
 from ..plans import store as plan_store
 from ..rendering import render_template
@@ -57,6 +58,8 @@ async def _render_home() -> tuple[str, datetime]:
         staffed=staffed,
         form=PlainForm(),
         now=now,
+        push_trouble=await _push_trouble(g.account.id),
+        mail_on=current_app.extensions.get("mail") is not None,
     )
     changes = (
         view.next_change(now)
@@ -64,6 +67,15 @@ async def _render_home() -> tuple[str, datetime]:
         else overview.next_change(now, [clock.HOSPITAL_ZONE_NAME], [])
     )
     return page, min(changes, next_staffed_change(hospital, now))
+
+
+async def _push_trouble(account_id: int) -> bool:
+    """Whether home says that reminders stopped reaching the phone: not once the caregiver
+    gets them by e-mail."""
+    db = get_db()
+    if not await notification_store.push_in_trouble(db, account_id):
+        return False
+    return not (await notification_store.select_preference(db, account_id)).email_reminders
 
 
 @blueprint.route("/call")

@@ -15,6 +15,7 @@ from ..db import get_db
 from ..families import store as families
 from ..families.store import Child
 from ..hospital import hospital_settings
+from ..notifications import escalation
 from ..rendering import render_template
 from ..reviews import claims
 from ..security import Access, access, not_found_unless, require_csrf
@@ -52,6 +53,7 @@ async def _render(child: Child, form: WardMessageForm | None = None) -> str:
         claim=await claims.select_hold(db, claims.of_conversation(child.id)),
         form=form or WardMessageForm(message_id=str(uuid.uuid4())),
         claim_form=PlainForm(),
+        told=await escalation.select_told_about_messages(db, child.id),
     )
 
 

@@ -1,4 +1,5 @@
-"""Escalation: a red report that no nurse has taken up by its target is not left alone.
+"""Escalation: a red report, or a message the family marked urgent, that no nurse has
+taken up by its target is not left alone.
 
 At the target (pwa/hospital.py ``review_deadline``) every nurse's phone is alerted and the
 ward's shared inbox is e-mailed; ``escalate_admins_minutes`` later, still not taken up, the
@@ -7,7 +8,8 @@ kind and recipient, and the step is written to the audit log in the transaction 
 plans it. Outside staffed hours nothing escalates unless the hospital said so: families
 are told to call then, and a red report that came in at night is due after the next
 opening. Taken up means claimed or reviewed; a claim that lapsed without a review does not
-restart the escalation.
+restart the escalation. An urgent message has the red target too; taken up means a nurse
+opened the conversation (which marks it read) or claimed it after the message came.
 
 The sender plans escalations on each run (``plan``), so they survive restarts and happen
 once however many senders run.
@@ -15,6 +17,7 @@ once however many senders run.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -47,21 +50,57 @@ async def plan(tx: Transaction, now: datetime, *, email: bool) -> int:
         """,
         {"since": to_db(now - LOOK_BACK)},
     )
+    waiting = [
+        Waiting(About(report_id=int(row["id"])), int(row["child_id"]), from_db(row["received_at"]))
+        for row in rows
+    ] + await _urgent_messages(tx, now - LOOK_BACK)
     steps = 0
-    for row in rows:
-        due = review_deadline("red", from_db(row["received_at"]), settings)
+    for item in waiting:
+        due = review_deadline("red", item.since, settings)
         admins_due = due + timedelta(minutes=int(settings.escalate_admins_minutes))
-        report_id, child_id = int(row["id"]), int(row["child_id"])
         for kind, at in ((WARD, due), (ADMINS, admins_due)):
-            if now >= at and await _step(tx, report_id, child_id, kind, now, settings, email=email):
+            if now >= at and await _step(tx, item, kind, now, settings, email=email):
                 steps += 1
     return steps
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """A red report or an urgent message nobody has taken up, and since when."""
+
+    about: About
+    child_id: int
+    since: datetime
+
+    @property
+    def named(self) -> str:
+        """How the audit log names it (an id, never its words)."""
+        if self.about.message_id is not None:
+            return f"urgent message {self.about.message_id}"
+        return f"report {self.about.report_id}"
+
+
+async def _urgent_messages(tx: Transaction, since: datetime) -> list[Waiting]:
+    rows = await tx.fetch_all(
+        """
+        SELECT message.id, message.child_id, message.created_at FROM message
+         WHERE message.urgent = 1 AND message.from_ward = 0 AND message.read_at IS NULL
+           AND message.created_at >= :since
+           AND NOT EXISTS (SELECT 1 FROM conversation_claim
+                            WHERE conversation_claim.child_id = message.child_id
+                              AND conversation_claim.claimed_at >= message.created_at)
+        """,
+        {"since": to_db(since)},
+    )
+    return [
+        Waiting(About(message_id=int(row["id"])), int(row["child_id"]), from_db(row["created_at"]))
+        for row in rows
+    ]
+
+
 async def _step(
     tx: Transaction,
-    report_id: int,
-    child_id: int,
+    item: Waiting,
     kind: str,
     now: datetime,
     settings: HospitalSettings,
@@ -76,7 +115,7 @@ async def _step(
             {"role": role},
         )
     ]
-    about = About(report_id=report_id)
+    about = item.about
     useful = now + USEFUL
     planned = await jobs.insert_for_each(
         tx, staff, kind=kind, about=about, due_at=now, expires_at=useful
@@ -97,12 +136,13 @@ async def _step(
         )
     if not planned:
         return False  # this step was taken before
+    subject = "message" if about.message_id is not None else "report"
     await audit.record(
         tx,
         actor_id=None,
-        action="report.escalated" if kind == WARD else "report.escalated_to_admins",
-        child_id=child_id,
-        detail=f"report {report_id} not taken up by its target: " + ", ".join(told),
+        action=f"{subject}.escalated" if kind == WARD else f"{subject}.escalated_to_admins",
+        child_id=item.child_id,
+        detail=f"{item.named} not taken up by its target: " + ", ".join(told),
     )
     return True
 
@@ -120,16 +160,34 @@ class Told:
 
 async def select_told(db: Reader, report_id: int) -> list[Told]:
     """Who was told about this report because nobody took it up, for its page."""
+    return await _select_told(db, report_id=report_id)
+
+
+async def select_told_about_messages(db: Reader, child_id: int) -> list[Told]:
+    """Who was told about this child's urgent messages because nobody read them in time,
+    for the conversation's page."""
+    return await _select_told(db, child_id=child_id)
+
+
+async def _select_told(
+    db: Reader, *, report_id: int | None = None, child_id: int | None = None
+) -> list[Told]:
     rows = await db.fetch_all(
         """
         SELECT notification_job.kind, notification_job.channel, account.display_name,
                notification_job.status, notification_job.created_at, notification_job.finished_at
           FROM notification_job LEFT JOIN account ON account.id = notification_job.recipient_id
-         WHERE notification_job.report_id = :report AND notification_job.kind IN (:ward, :admins)
+         WHERE notification_job.kind IN (:ward, :admins)
+           AND (notification_job.report_id = :report OR notification_job.message_id IN (
+                    SELECT id FROM message WHERE child_id = :child))
          ORDER BY notification_job.created_at, notification_job.id
         """,
-        {"report": report_id, "ward": WARD, "admins": ADMINS},
+        {"report": report_id, "child": child_id, "ward": WARD, "admins": ADMINS},
     )
+    return _told(rows)
+
+
+def _told(rows: list[sqlite3.Row]) -> list[Told]:
     return [
         Told(
             row["kind"],

@@ -56,6 +56,15 @@ class FamilyPreferenceForm(CsrfForm):
         ),
     )
     medication_time_2 = _time_field(_l("Second daily reminder (optional)"), required=False)
+    # Removed from the form by the view when the hospital has no mail relay.
+    email_reminders = BooleanField(
+        _l("Also send me visit reminders by e-mail"),
+        description=_l(
+            "For a phone that cannot show reminders, such as an iPhone without the app on "
+            "its Home Screen. The e-mail says only when the visit is, with a link to the "
+            "app: never your child's name or anything about their health."
+        ),
+    )
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
@@ -81,6 +90,11 @@ class FamilyPreferenceForm(CsrfForm):
             quiet_start=self.quiet_start.data,
             quiet_end=self.quiet_end.data,
             medication_times=tuple(times),
+            email_reminders=(
+                bool(self.email_reminders.data)
+                if "email_reminders" in self
+                else current.email_reminders
+            ),
         )
 
     def quiet_time_notes(self) -> list[str]:
@@ -110,6 +124,7 @@ class FamilyPreferenceForm(CsrfForm):
             "quiet_end": preference.quiet_end,
             "medication_time_1": times[0],
             "medication_time_2": times[1],
+            "email_reminders": preference.email_reminders,
         }
 
 

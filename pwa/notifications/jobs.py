@@ -214,13 +214,22 @@ async def cancel_medication_jobs_outside(
     )
 
 
-async def cancel_jobs_for_recipient(tx: Transaction, recipient_id: int, kind_prefix: str) -> None:
+async def cancel_jobs_for_recipient(
+    tx: Transaction, recipient_id: int, kind_prefix: str, channel: str | None = None
+) -> None:
+    """Cancel a recipient's pending jobs of a kind, over one channel or (None) every one."""
     await tx.execute(
         """
         UPDATE notification_job SET status = 'cancelled', finished_at = :now
          WHERE recipient_id = :recipient AND status = 'pending' AND kind LIKE :prefix
+           AND (:channel IS NULL OR channel = :channel)
         """,
-        {"recipient": recipient_id, "now": now_text(), "prefix": f"{kind_prefix}%"},
+        {
+            "recipient": recipient_id,
+            "now": now_text(),
+            "prefix": f"{kind_prefix}%",
+            "channel": channel,
+        },
     )
 
 

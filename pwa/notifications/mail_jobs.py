@@ -1,4 +1,4 @@
-"""One e-mail job from claim to end: write it (payloads.build_mail), send it through the
+"""One e-mail job from claim to end: write it (letters.build_mail), send it through the
 relay (mail.py) outside any transaction, and record the relay's answer on the job: sent,
 again later with back-off (4xx, or the relay unreachable), or failed for good (5xx)."""
 
@@ -9,7 +9,7 @@ from typing import Protocol
 from ..clock import utcnow
 from ..db import Database
 from ..hospital import hospital_settings
-from . import mail, payloads, queue, store
+from . import letters, mail, queue, store
 from .jobs import Job
 from .mail import MailSettings, Verdict
 
@@ -24,7 +24,7 @@ async def send(
     db: Database, job: Job, settings: MailSettings | None, origin: str, summary: Counts
 ) -> None:
     ward_email = (await hospital_settings(db)).ward_email
-    letter = await payloads.build_mail(db, job, origin, ward_email) if settings else None
+    letter = await letters.build_mail(db, job, origin, ward_email, utcnow()) if settings else None
     if settings is None or letter is None:
         # No relay (any more), nobody to write to, or nothing left to say: not an error
         # of this job's making, and retrying cannot change it.

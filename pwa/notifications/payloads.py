@@ -18,11 +18,9 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 
-from .. import dates
 from ..db import Reader, from_db
 from ..i18n import LOCALES, format_region, translate
 from .jobs import Job
-from .mail import Mail
 
 # Push services accept 4096 bytes of encrypted payload; keep well below it.
 MAX_PAYLOAD_BYTES = 3000
@@ -45,13 +43,8 @@ TEST = N_("Test notification: reminders work on this device.")
 REPLY = N_("The care team replied — open the app.")
 ESCALATED = N_("A red report has waited past its target — open the nurse queue.")
 ESCALATED_ADMIN = N_("A red report is still not taken up — open the nurse queue.")
-MAIL_ESCALATED_SUBJECT = N_("A red report is waiting for a nurse")
-MAIL_ESCALATED_ADMIN_SUBJECT = N_("A red report is still not taken up")
-MAIL_ESCALATED = N_(
-    "A red report came in at %(time)s and no nurse has taken it up by its target.\n\n"
-    "Open the nurse queue: %(url)s\n\n"
-    "This e-mail names no child and no symptom: sign in to see the report."
-)
+URGENT_MESSAGE_ESCALATED = N_("An urgent message has waited past its target — open the messages.")
+URGENT_MESSAGE_ESCALATED_ADMIN = N_("An urgent message is still not read — open the messages.")
 # Messages: no name, no words of the message, only that one is waiting (docs/privacy.md).
 WARD_MESSAGE = N_("The care team wrote to you — open the app.")
 FAMILY_MESSAGE = N_("A new message is waiting — open the app.")
@@ -128,7 +121,7 @@ def tag_for(job: Job) -> str:
     return f"{named}:{job.kind}"
 
 
-async def _locale_of(db: Reader, account_id: int | None) -> str:
+async def locale_of(db: Reader, account_id: int | None) -> str:
     """The recipient's language; the ward's shared inbox reads the hospital's (Dutch)."""
     if account_id is None:
         return "nl"
@@ -137,44 +130,59 @@ async def _locale_of(db: Reader, account_id: int | None) -> str:
     return locale if locale in LOCALES else "nl"
 
 
+VISIT_JOB_KINDS = ("visit_reminder", "visit_changed")
+
+
+async def visit_news(db: Reader, job: Job, now: datetime, locale: str) -> tuple[str, str] | None:
+    """What a visit reminder or change notice says, and the path it opens; None when the
+    visit is gone. The same words go by push and by e-mail."""
+    visit_id = job.about.visit_id
+    if visit_id is None:
+        return None
+    row = await db.fetch_one(
+        "SELECT starts_local, time_zone, kind FROM visit WHERE id = :id",
+        {"id": visit_id},
+    )
+    if row is None:
+        return None
+    url = f"/schedule/visits/{visit_id}"
+    if job.kind == "visit_changed":
+        return _t(locale, SCHEDULE_CHANGED), url
+    zone = ZoneInfo(row["time_zone"])
+    starts = datetime.fromisoformat(row["starts_local"]).replace(tzinfo=zone)
+    days = (starts.date() - now.astimezone(zone).date()).days
+    region = format_region(locale)
+    if days == 0:
+        when = _t(locale, TODAY)
+    elif days == 1:
+        when = _t(locale, TOMORROW)
+    else:
+        when = _t(locale, ON_DATE, date=format_date(starts, "EEEE d MMMM", locale=region))
+    clock = format_time(starts, "HH:mm", locale=region)
+    message = STAY_REMINDER if row["kind"] == "admission" else VISIT_REMINDER
+    return _t(locale, message, when=when, time=clock), url
+
+
 async def build(db: Reader, job: Job, now: datetime) -> Message | None:
     """The message for a job, in its recipient's language; None when what it is about is gone."""
-    locale = await _locale_of(db, job.recipient_id)
+    locale = await locale_of(db, job.recipient_id)
     title = "Immuno Companion"
     tag = tag_for(job)
-    if job.kind.startswith("visit_reminder") or job.kind == "visit_changed":
-        visit_id = job.about.visit_id
-        if visit_id is None:
-            return None
-        row = await db.fetch_one(
-            "SELECT starts_local, time_zone, kind FROM visit WHERE id = :id",
-            {"id": visit_id},
-        )
-        if row is None:
-            return None
-        url = f"/schedule/visits/{visit_id}"
-        if job.kind == "visit_changed":
-            return Message(title, _t(locale, SCHEDULE_CHANGED), url, tag, locale)
-        zone = ZoneInfo(row["time_zone"])
-        starts = datetime.fromisoformat(row["starts_local"]).replace(tzinfo=zone)
-        days = (starts.date() - now.astimezone(zone).date()).days
-        region = format_region(locale)
-        if days == 0:
-            when = _t(locale, TODAY)
-        elif days == 1:
-            when = _t(locale, TOMORROW)
-        else:
-            when = _t(locale, ON_DATE, date=format_date(starts, "EEEE d MMMM", locale=region))
-        clock = format_time(starts, "HH:mm", locale=region)
-        message = STAY_REMINDER if row["kind"] == "admission" else VISIT_REMINDER
-        return Message(title, _t(locale, message, when=when, time=clock), url, tag, locale)
+    if job.kind.startswith(VISIT_JOB_KINDS):
+        visit = await visit_news(db, job, now, locale)
+        return Message(title, visit[0], visit[1], tag, locale) if visit else None
     if job.kind == "red_report":
         return Message(title, _t(locale, RED_REPORT), "/nurse/queue", tag, locale)
     if job.kind in ESCALATIONS:
-        if not await _still_waiting(db, job.about.report_id):
+        waiting = await still_waiting(db, job)
+        if waiting is None:
             return None  # a nurse took it up meanwhile
-        text = ESCALATED if job.kind == "red_escalation" else ESCALATED_ADMIN
-        return Message(title, _t(locale, text), "/nurse/queue", tag, locale)
+        ward = job.kind == "red_escalation"
+        if job.about.message_id is not None:
+            text = URGENT_MESSAGE_ESCALATED if ward else URGENT_MESSAGE_ESCALATED_ADMIN
+        else:
+            text = ESCALATED if ward else ESCALATED_ADMIN
+        return Message(title, _t(locale, text), waiting.path, tag, locale)
     if job.kind.startswith("medication"):
         # A period that moved (or went) after the job was claimed: nothing to take that day.
         period_id, day = job.about.medication_period_id, job.about.medication_day
@@ -208,9 +216,32 @@ async def build(db: Reader, job: Job, now: datetime) -> Message | None:
 ESCALATIONS = ("red_escalation", "red_escalation_admin")
 
 
-async def _still_waiting(db: Reader, report_id: int | None) -> datetime | None:
-    """When a red report came in, if no nurse has claimed or reviewed it yet."""
-    if report_id is None:
+@dataclass(frozen=True)
+class StillWaiting:
+    """What an escalation is about, still not taken up: since when, and where to see it."""
+
+    since: datetime
+    path: str
+
+
+async def still_waiting(db: Reader, job: Job) -> StillWaiting | None:
+    """When the red report or urgent message of an escalation job came in, if no nurse
+    has taken it up yet (escalation.py says what taken up means)."""
+    if job.about.message_id is not None:
+        row = await db.fetch_one(
+            """
+            SELECT created_at, child_id FROM message
+             WHERE id = :id AND read_at IS NULL
+               AND NOT EXISTS (SELECT 1 FROM conversation_claim
+                                WHERE conversation_claim.child_id = message.child_id
+                                  AND conversation_claim.claimed_at >= message.created_at)
+            """,
+            {"id": job.about.message_id},
+        )
+        if row is None:
+            return None
+        return StillWaiting(from_db(row["created_at"]), f"/nurse/messages/{row['child_id']}")
+    if job.about.report_id is None:
         return None
     row = await db.fetch_one(
         """
@@ -219,35 +250,6 @@ async def _still_waiting(db: Reader, report_id: int | None) -> datetime | None:
            AND NOT EXISTS (SELECT 1 FROM report_review WHERE report_id = :id)
            AND NOT EXISTS (SELECT 1 FROM report_claim WHERE report_id = :id)
         """,
-        {"id": report_id},
+        {"id": job.about.report_id},
     )
-    return from_db(row["received_at"]) if row else None
-
-
-async def build_mail(db: Reader, job: Job, origin: str, ward_email: str) -> Mail | None:
-    """The e-mail for an e-mail job, in its recipient's language (the ward's inbox: Dutch);
-    None when there is nothing to say any more or nobody to say it to. Like push, it never
-    names the child or a symptom: e-mail is read on shared screens and kept for years."""
-    if job.kind not in ESCALATIONS:
-        return None
-    received = await _still_waiting(db, job.about.report_id)
-    if received is None:
-        return None
-    if job.recipient_id is None:
-        address = ward_email.strip()
-    else:
-        row = await db.fetch_one(
-            "SELECT email FROM account WHERE id = :id AND disabled_at IS NULL",
-            {"id": job.recipient_id},
-        )
-        address = str(row["email"]) if row else ""
-    if not address:
-        return None
-    locale = await _locale_of(db, job.recipient_id)
-    subject = (
-        MAIL_ESCALATED_SUBJECT if job.kind == "red_escalation" else MAIL_ESCALATED_ADMIN_SUBJECT
-    )
-    when = dates.moment(received, format_region(locale))
-    queue = urljoin(origin.rstrip("/") + "/", "nurse/queue")
-    body = _t(locale, MAIL_ESCALATED, time=when, url=queue)
-    return Mail(address, _t(locale, subject), body + "\n")
+    return StillWaiting(from_db(row["received_at"]), "/nurse/queue") if row else None

@@ -26,20 +26,24 @@ def reminder_kind(days_before: int, at: str) -> str:
     return f"visit_reminder:{days_before}:{at}"
 
 
-async def _caregivers(db: Reader, child_id: int) -> list[int]:
-    return [
-        int(row[0])
-        for row in await db.fetch_all(
-            """
-        SELECT caregiver_child.caregiver_id
+async def _caregivers(db: Reader, child_id: int) -> list[tuple[int, str]]:
+    """Who hears about this child's visits, and how: each caregiver with reminders on, by
+    push; each who switched e-mail reminders on, by e-mail too (``jobs.PUSH``/``EMAIL``)."""
+    rows = await db.fetch_all(
+        """
+        SELECT caregiver_child.caregiver_id AS id,
+               COALESCE(notification_preference.reminders_enabled, 1) AS push,
+               COALESCE(notification_preference.email_reminders, 0) AS email
           FROM caregiver_child
           JOIN account ON account.id = caregiver_child.caregiver_id
           LEFT JOIN notification_preference ON notification_preference.account_id = account.id
          WHERE caregiver_child.child_id = :child_id AND account.disabled_at IS NULL
-           AND COALESCE(notification_preference.reminders_enabled, 1) = 1
+         ORDER BY caregiver_child.caregiver_id
         """,
-            {"child_id": child_id},
-        )
+        {"child_id": child_id},
+    )
+    return [(int(row["id"]), jobs.PUSH) for row in rows if row["push"]] + [
+        (int(row["id"]), jobs.EMAIL) for row in rows if row["email"]
     ]
 
 
@@ -75,7 +79,7 @@ async def plan_visit(tx: Transaction, visit_id: int, *, changed: bool) -> None:
             due = datetime.combine(due_day, at, tzinfo=zone)
             if due <= now or due >= starts:
                 continue
-            for recipient in recipients:
+            for recipient, channel in recipients:
                 await jobs.insert(
                     tx,
                     kind=reminder_kind(days_before, at.strftime("%H:%M")),
@@ -84,10 +88,11 @@ async def plan_visit(tx: Transaction, visit_id: int, *, changed: bool) -> None:
                     recipient_id=recipient,
                     due_at=due,
                     expires_at=starts,
+                    channel=channel,
                 )
     if changed:
         await jobs.cancel_visit_jobs(tx, visit_id, "visit_changed", before_revision=revision)
-        for recipient in recipients:
+        for recipient, channel in recipients:
             await jobs.insert(
                 tx,
                 kind="visit_changed",
@@ -96,6 +101,7 @@ async def plan_visit(tx: Transaction, visit_id: int, *, changed: bool) -> None:
                 recipient_id=recipient,
                 due_at=now,
                 expires_at=now + CHANGE_NOTICE_USEFUL,
+                channel=channel,
             )
 
 

@@ -145,10 +145,17 @@ class Sender:
     ) -> None:
         """Send one claimed job to each device still to try, then ``record`` the answers
         (by default in a transaction of its own)."""
+        now = utcnow()
+        family = job.kind.startswith(FAMILY_KINDS)
         if job.channel == EMAIL:
+            # A family's e-mail waits for the end of their quiet time like their pushes:
+            # a phone chimes for mail too.
+            if family and job.recipient_id is not None:
+                preference = await store.select_preference(self.db, job.recipient_id)
+                if await self._held_in_quiet_time(job, preference, now, summary):
+                    return
             await mail_jobs.send(self.db, job, self.mail, self.origin, summary)
             return
-        now = utcnow()
         assert job.recipient_id is not None  # only e-mail goes to the ward's address
         preference = await store.select_preference(self.db, job.recipient_id)
         message = await payloads.build(self.db, job, now)
@@ -156,18 +163,7 @@ class Sender:
         if message is None:  # what it was about is gone or no longer true
             await self._end(job, "cancelled")
             return
-        family = job.kind.startswith(FAMILY_KINDS)
-        if family and not quiet.may_sound(
-            job.kind, job.due_at, now, preference.quiet_start, preference.quiet_end
-        ):
-            resume = quiet.quiet_ends(now, preference.quiet_start, preference.quiet_end)
-            if resume >= job.expires_at:
-                await self._end(job, "expired")
-                summary.expired += 1
-                return
-            async with self.db.transaction() as tx:
-                await queue.reschedule(tx, job.id, resume, attempted=False)
-            summary.deferred += 1
+        if family and await self._held_in_quiet_time(job, preference, now, summary):
             return
         if not deliveries:
             # No device left to try: none at all (the in-app view still shows it), or each
@@ -206,6 +202,23 @@ class Sender:
             for (delivery_id, subscription), answer in zip(deliveries, answers, strict=True)
         ]
         await (record(outcomes) if record else self._record(job, outcomes, summary))
+
+    async def _held_in_quiet_time(
+        self, job: Job, preference: store.Preference, now: datetime, summary: Summary
+    ) -> bool:
+        """In the family's quiet time: the job waits until it ends (or expires when it
+        would be useless by then). Whether it was held."""
+        if quiet.may_sound(job.kind, job.due_at, now, preference.quiet_start, preference.quiet_end):
+            return False
+        resume = quiet.quiet_ends(now, preference.quiet_start, preference.quiet_end)
+        if resume >= job.expires_at:
+            await self._end(job, "expired")
+            summary.expired += 1
+            return True
+        async with self.db.transaction() as tx:
+            await queue.reschedule(tx, job.id, resume, attempted=False)
+        summary.deferred += 1
+        return True
 
     async def _record(self, job: Job, outcomes: list[Outcome], summary: Summary) -> None:
         async with self.db.transaction() as tx:
@@ -280,7 +293,7 @@ async def _device(
     if effect is Device.WORKS:
         await store.record_success(tx, subscription_id)
     elif effect is Device.GONE:
-        await store.delete_subscription(tx, subscription_id)
+        await store.delete_gone_subscription(tx, subscription_id)
     elif effect is not Device.UNTOUCHED:
         never_worked_failures = await store.record_failure(tx, subscription_id, status)
         if effect is Device.SWITCHED_OFF or (

@@ -63,6 +63,8 @@ class Preference:
     quiet_end: time = time(8, 0)
     medication_times: tuple[time, ...] = ()
     red_alerts: bool = False
+    # Visit reminders and change notices by e-mail too (for a phone without working push).
+    email_reminders: bool = False
 
 
 SUBSCRIPTION_COLUMNS = """
@@ -111,6 +113,20 @@ async def upsert_subscription(
 
 async def delete_subscription(tx: Transaction, subscription_id: int) -> None:
     await tx.execute("DELETE FROM push_subscription WHERE id = :id", {"id": subscription_id})
+
+
+async def delete_gone_subscription(tx: Transaction, subscription_id: int) -> None:
+    """The push service says this device is gone: forget it, and remember that this
+    account lost one (its family is offered e-mail reminders, ``push_in_trouble``)."""
+    await tx.execute(
+        """
+        INSERT INTO notification_preference (account_id, push_lost_at, updated_at)
+        SELECT account_id, :now, :now FROM push_subscription WHERE id = :id
+        ON CONFLICT (account_id) DO UPDATE SET push_lost_at = excluded.push_lost_at
+        """,
+        {"now": now_text(), "id": subscription_id},
+    )
+    await delete_subscription(tx, subscription_id)
 
 
 async def delete_subscription_of(tx: Transaction, account_id: int, endpoint: str) -> bool:
@@ -175,6 +191,29 @@ async def disable_subscription(tx: Transaction, subscription_id: int) -> None:
     )
 
 
+async def push_in_trouble(db: Reader, account_id: int) -> bool:
+    """Whether this account's pushes have been failing: a device of theirs failed or was
+    given up or lost (the push service said it is gone), and none is left that works or
+    may yet (a device added since and not tried counts as hope, not as trouble)."""
+    row = await db.fetch_one(
+        """
+        SELECT NOT EXISTS (
+                   SELECT 1 FROM push_subscription
+                    WHERE account_id = :id AND disabled_at IS NULL
+                      AND (last_failure_at IS NULL OR last_failure_at < last_success_at))
+           AND (EXISTS (
+                   SELECT 1 FROM push_subscription
+                    WHERE account_id = :id
+                      AND (disabled_at IS NOT NULL OR last_failure_at IS NOT NULL))
+                OR EXISTS (
+                   SELECT 1 FROM notification_preference
+                    WHERE account_id = :id AND push_lost_at IS NOT NULL))
+        """,
+        {"id": account_id},
+    )
+    return bool(row and row[0])
+
+
 # --- preferences and offsets -------------------------------------------------------
 
 
@@ -190,18 +229,21 @@ async def select_preference(db: Reader, account_id: int) -> Preference:
         quiet_end=time.fromisoformat(row["quiet_end"]),
         medication_times=tuple(time.fromisoformat(t) for t in json.loads(row["medication_times"])),
         red_alerts=bool(row["red_alerts"]),
+        email_reminders=bool(row["email_reminders"]),
     )
 
 
 async def save_preference(tx: Transaction, account_id: int, preference: Preference) -> None:
     await tx.execute(
         """
-        INSERT INTO notification_preference (account_id, reminders_enabled, quiet_start, quiet_end, medication_times, red_alerts, updated_at)
-        VALUES (:id, :enabled, :start, :end, :times, :red, :now)
+        INSERT INTO notification_preference (account_id, reminders_enabled, quiet_start, quiet_end,
+                                             medication_times, red_alerts, email_reminders, updated_at)
+        VALUES (:id, :enabled, :start, :end, :times, :red, :email, :now)
         ON CONFLICT (account_id) DO UPDATE SET
             reminders_enabled = excluded.reminders_enabled, quiet_start = excluded.quiet_start,
             quiet_end = excluded.quiet_end, medication_times = excluded.medication_times,
-            red_alerts = excluded.red_alerts, updated_at = excluded.updated_at
+            red_alerts = excluded.red_alerts, email_reminders = excluded.email_reminders,
+            updated_at = excluded.updated_at
         """,
         {
             "id": account_id,
@@ -210,6 +252,7 @@ async def save_preference(tx: Transaction, account_id: int, preference: Preferen
             "end": preference.quiet_end.strftime("%H:%M"),
             "times": json.dumps([t.strftime("%H:%M") for t in preference.medication_times]),
             "red": int(preference.red_alerts),
+            "email": int(preference.email_reminders),
             "now": now_text(),
         },
     )

@@ -160,15 +160,17 @@ async def send_now(app: Quart) -> None:
 
 
 async def _replan_family(
-    tx: Transaction, account_id: int, enabled: bool, child_ids: list[int]
+    tx: Transaction, account_id: int, saved: store.Preference, child_ids: list[int]
 ) -> None:
-    """Switched off: nothing pending goes out. On: every child's visits are planned again
-    (jobs cancelled earlier come back). Medication jobs are always dropped and planned
-    again by the sender's next run, so a changed time takes effect."""
+    """A channel switched off: nothing pending goes out over it. Then every child's visits
+    are planned again for the channels that are on (jobs cancelled earlier come back).
+    Medication jobs are always dropped and planned again by the sender's next run, so a
+    changed time takes effect."""
     await jobs.cancel_jobs_for_recipient(tx, account_id, "medication")
-    if not enabled:
-        await jobs.cancel_jobs_for_recipient(tx, account_id, "visit")
-        return
+    if not saved.reminders_enabled:
+        await jobs.cancel_jobs_for_recipient(tx, account_id, "visit", jobs.PUSH)
+    if not saved.email_reminders:
+        await jobs.cancel_jobs_for_recipient(tx, account_id, "visit", jobs.EMAIL)
     for child_id in child_ids:
         await planner.plan_for_child(tx, child_id)
 
@@ -180,8 +182,9 @@ async def settings() -> ResponseReturnValue:
     account = g.account
     current = await store.select_preference(db, account.id)
     form_class = StaffPreferenceForm if account.is_staff else FamilyPreferenceForm
+    mail_on = current_app.extensions.get("mail") is not None
     if request.method == "POST":
-        form = await form_class.from_request()
+        form = _without_mail(await form_class.from_request(), mail_on)
         if form.validate():
             saved = form.to_preference(current)
             children = (
@@ -199,16 +202,11 @@ async def settings() -> ResponseReturnValue:
                         detail=f"red alerts {'on' if saved.red_alerts else 'off'}",
                     )
                 else:
-                    await _replan_family(
-                        tx,
-                        account.id,
-                        saved.reminders_enabled,
-                        [child.id for child in children],
-                    )
+                    await _replan_family(tx, account.id, saved, [child.id for child in children])
             await flash(gettext("Your reminder settings are saved."))
             return redirect(url_for("notifications.settings"))
     else:
-        form = form_class(data=form_class.data_from(current))
+        form = _without_mail(form_class(data=form_class.data_from(current)), mail_on)
     known = await store.select_subscriptions(db, account.id)
     return await render_template(
         "notifications/settings.html",
@@ -216,7 +214,15 @@ async def settings() -> ResponseReturnValue:
         devices=[(device, devices.endpoint_digest(device.endpoint)) for device in known],
         plain_form=PlainForm(),
         preference=current,
+        push_in_trouble=not account.is_staff and await store.push_in_trouble(db, account.id),
     )
+
+
+def _without_mail(form: Any, mail_on: bool) -> Any:
+    """Without a mail relay there is no e-mail to offer: the choice is left as it was."""
+    if not mail_on and "email_reminders" in form:
+        del form.email_reminders
+    return form
 
 
 @blueprint.route("/settings/reminders/devices/<int:subscription_id>/remove", methods=["POST"])

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from quart import current_app, g, request
 
 from ..security import ROLES_ALLOWED, Access
-from ..shared_names import CACHEABLE_HEADER, CACHEABLE_VALUE, OWNER_HEADER
+from ..shared_names import CACHEABLE_HEADER, CACHEABLE_VALUE, OWNER_HEADER, RELATED_HEADER
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,6 +32,17 @@ def offline_page(view: F) -> F:
     """Mark a family page the service worker may keep, so the family can open it offline."""
     setattr(view, OFFLINE_ATTRIBUTE, True)
     return view
+
+
+def keep_with(response: Any, paths: list[str]) -> None:
+    """Ask the worker to keep these pages of this site along with this kept page.
+
+    Only honoured on a page a phone may keep (``mark_offline_pages`` drops it otherwise);
+    the worker fetches each path with the family's cookie and keeps it only when that
+    answer is itself a kept page of the same account.
+    """
+    # Sent even when empty: the worker then drops kept pages the list no longer names.
+    response.headers[RELATED_HEADER] = " ".join(paths)
 
 
 def is_offline_page(endpoint: str | None) -> bool:
@@ -66,6 +77,7 @@ def mark_offline_pages(response: Any) -> Any:
     # Only pages name their account; the shell's own files are kept for whoever comes next.
     own_file = request.endpoint == "static" or blueprint_of(request.endpoint) == "shell"
     if account is None or own_file or response.mimetype != "text/html":
+        response.headers.pop(RELATED_HEADER, None)
         return response
     response.headers[OWNER_HEADER] = owner_tag(account.id)
     if (
@@ -75,4 +87,6 @@ def mark_offline_pages(response: Any) -> Any:
         and is_offline_page(request.endpoint)
     ):
         response.headers[CACHEABLE_HEADER] = CACHEABLE_VALUE
+    else:
+        response.headers.pop(RELATED_HEADER, None)
     return response

@@ -1,2 +1,0 @@
--- Nothing: this number is held for a migration of its own, which replaces this file.
-SELECT 1;
