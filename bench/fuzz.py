@@ -37,10 +37,11 @@ from bench.common import Client, machine, make_families
 from bench.fuzzing.cases import generate
 from bench.fuzzing.garbage import MAX_LISTED, rows_checked, stored_garbage
 from bench.fuzzing.runner import Tally, run_cases
-from bench.fuzzing.targets import Context, app_rules, discover, valid_report
+from bench.fuzzing.targets import Context, app_rules, discover, valid_message, valid_report
 from tests.helpers.served import Server
 
 SETUP_REPORTS = 20  # stored before the fuzz: photos need a report, corrections one to correct
+SETUP_MESSAGES = 20  # and a message's photo needs a message
 
 
 @dataclass
@@ -99,7 +100,8 @@ def tally_lines(tally: Tally) -> list[str]:
 async def setup(
     server: Server, session: aiohttp.ClientSession, seed: int = 14
 ) -> tuple[Client, Context, int, int]:
-    """Two families; the first signed in with some stored reports: (client, context, account, child)."""
+    """Two families; the first signed in with some stored reports and messages:
+    (client, context, account, child)."""
     families = await make_families(server.instance, 2)
     server.start()
     client = Client(session, server.url)
@@ -113,8 +115,21 @@ async def setup(
     status, body = await client.sync(reports)
     if status != 200 or body is None or {r["status"] for r in body["results"]} != {"stored"}:
         raise RuntimeError(f"the setup reports were not stored: {status} {body}")
+    messages = [
+        valid_message(own, str(uuid.UUID(int=rng.getrandbits(128), version=4)), number)
+        for number in range(SETUP_MESSAGES)
+    ]
+    status, text = await client.request(
+        "POST", "/api/messages", json={"messages": messages}, headers={"Origin": server.url}
+    )
+    if status != 200 or text.count('"stored"') != SETUP_MESSAGES:
+        raise RuntimeError(f"the setup messages were not stored: {status} {text[:200]}")
     context = Context.make(
-        families[0].child_id, families[1].child_id, [r["id"] for r in reports], seed
+        families[0].child_id,
+        families[1].child_id,
+        [r["id"] for r in reports],
+        seed,
+        [m["id"] for m in messages],
     )
     return client, context, families[0].account_id, families[0].child_id
 

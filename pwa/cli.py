@@ -114,8 +114,8 @@ def _purge(_: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .clock import utcnow
-    from .diary.photos import FOLDER, sweep_orphans
     from .families.retention import PurgeSummary, purge
+    from .photos import FOLDER, sweep_orphans
 
     app = create_app()
     migrate(app.config["DATABASE"])
@@ -130,7 +130,7 @@ def _purge(_: argparse.Namespace) -> int:
     print(
         f"purged {summary.children} closed record(s), {summary.caregivers} account(s), {summary.photos} photo(s)"
     )
-    print(f"removed {orphans} photo file(s) no report refers to")
+    print(f"removed {orphans} photo file(s) no report or message refers to")
     return 0
 
 

@@ -45,12 +45,20 @@ URL_ENDPOINTS = {
     "pushSubscriptions": "notifications.subscribe",
     "pushTest": "notifications.send_test",
 }
-# A URL with a report's id inside: sent as the parts before and after the id.
-_ID_MARK = "report-id"
+# A URL with a report's or message's id inside: sent as the parts before and after the id.
+_ID_MARK = "client-id"
+# Photo uploads: each URL holds the client UUID of what the photo belongs to.
+PHOTO_ENDPOINTS = {
+    "reportPhotos": "diary.upload_photo",
+    "messagePhotos": "messages.upload_photo",
+}
 
 
 def _build() -> dict[str, Any]:
-    photos = url_for("diary.upload_photo", client_uuid=_ID_MARK).split(_ID_MARK)
+    photos = {
+        name: url_for(endpoint, client_uuid=_ID_MARK).split(_ID_MARK)
+        for name, endpoint in PHOTO_ENDPOINTS.items()
+    }
     return {
         "cachePrefix": CACHE_PREFIX,
         "shellCachePrefix": SHELL_CACHE_PREFIX,
@@ -71,7 +79,7 @@ def _build() -> dict[str, Any]:
         },
         "urls": {
             **{name: url_for(endpoint) for name, endpoint in URL_ENDPOINTS.items()},
-            "reportPhotos": photos,
+            **photos,
         },
     }
 

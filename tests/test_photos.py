@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import io
-import struct
 import subprocess
 import sys
 import uuid
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -18,59 +16,29 @@ from quart import Quart
 from quart.typing import TestClientProtocol as Client
 from werkzeug.datastructures import FileStorage
 
+from pwa import photos
 from pwa.clock import utcnow
 from pwa.db import Database
-from pwa.diary import photos, sync
+from pwa.diary import sync
 from tests.conftest import People, csrf_from, sign_in
+from tests.helpers.photos import (
+    GPS_IFD,
+    TRACES,
+    declared_png,
+    folder,
+    jpeg,
+    jpeg_with_gps,
+    open_image,
+    open_image_bytes,
+    outside_static,
+    png,
+    stored_files,
+)
 
 SAME_ORIGIN = {"Origin": "https://localhost"}
-GPS_IFD = 0x8825
-SECRET_MAKE = "SecretCam-4711"
-XMP = (
-    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><exif:GPSLatitude>52,22.2N</exif:GPSLatitude></x:xmpmeta>'
-)
 
 
 # --- helpers -------------------------------------------------------------------------
-
-
-def jpeg(size: tuple[int, int] = (64, 48), color: str = "teal", **save: Any) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, "JPEG", **save)
-    return buffer.getvalue()
-
-
-def png(size: tuple[int, int], mode: str = "RGB") -> bytes:
-    buffer = io.BytesIO()
-    Image.new(mode, size).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def jpeg_with_gps() -> bytes:
-    exif = Image.Exif()
-    exif[0x010F] = SECRET_MAKE  # camera make
-    exif[0x0132] = "2026:11:27 08:15:00"  # date and time
-    exif[GPS_IFD] = {1: "N", 2: (52.0, 22.0, 12.5), 3: "E", 4: (4.0, 53.0, 30.0)}
-    return jpeg(
-        exif=exif.tobytes(), xmp=XMP, comment=b"taken at home", icc_profile=b"not-really-icc" * 8
-    )
-
-
-def declared_png(width: int, height: int) -> bytes:
-    """A tiny PNG whose header claims a huge picture: a decompression bomb's calling card."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-        + chunk(b"IEND", b"")
-    )
 
 
 async def make_report(db: Database, caregiver_id: int, child_id: int) -> str:
@@ -107,34 +75,10 @@ async def upload(
     )
 
 
-def folder(app: Quart) -> Path:
-    return Path(app.instance_path) / photos.FOLDER
-
-
-def stored_files(app: Quart) -> list[Path]:
-    """Every file in the photo folder, temporary ones included."""
-    return sorted(folder(app).iterdir()) if folder(app).exists() else []
-
-
-def outside_static(app: Quart, path: Path) -> bool:
-    assert app.static_folder is not None
-    return not path.resolve().is_relative_to(Path(app.static_folder).resolve())
-
-
 async def photo_rows(db: Database) -> int:
     row = await db.fetch_one("SELECT COUNT(*) FROM report_photo")
     assert row is not None
     return int(row[0])
-
-
-def open_image_bytes(data: bytes) -> Image.Image:
-    image = Image.open(io.BytesIO(data))
-    image.load()
-    return image
-
-
-def open_image(path: Path) -> Image.Image:
-    return open_image_bytes(path.read_bytes())
 
 
 async def stored_path(db: Database, app: Quart, photo_id: str) -> Path:
@@ -181,13 +125,7 @@ async def test_gps_and_all_other_metadata_are_removed(
     for key in ("exif", "xmp", "icc_profile", "comment"):
         assert key not in kept.info, key
     raw = (await stored_path(db, app, photo_id)).read_bytes()
-    for trace in (
-        b"Exif\x00\x00",
-        SECRET_MAKE.encode(),
-        b"GPSLatitude",
-        b"taken at home",
-        b"not-really-icc",
-    ):
+    for trace in TRACES:
         assert trace not in raw
     served = await family_client.get(f"/diary/{report_uuid}/photos/{photo_id}")
     assert await served.get_data() == raw
@@ -291,8 +229,8 @@ async def test_decompression_bomb_is_refused_and_nothing_is_written(
 def test_pillows_bomb_warning_is_refused_without_leaking_outside_pytest() -> None:
     """In production no warnings filter is set to 'error': the refusal must not depend on one."""
     code = (
-        "import sys; sys.path.insert(0, sys.argv[1]); from tests.test_photos import declared_png\n"
-        "from pwa.diary.photos import reencode, PhotoRefused\n"
+        "import sys; sys.path.insert(0, sys.argv[1]); from tests.helpers.photos import declared_png\n"
+        "from pwa.photos import reencode, PhotoRefused\n"
         "try:\n    reencode(declared_png(7000, 7000))\n"
         "except PhotoRefused as refused:\n    print(refused.code)\n"
     )

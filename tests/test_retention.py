@@ -13,8 +13,8 @@ from pwa.cli import main as cli
 from pwa.clock import utcnow
 from pwa.db import Database
 from pwa.diary import sync
-from pwa.diary.photos import write_atomically
 from pwa.families.retention import purge
+from pwa.photos import write_atomically
 from pwa.plans import changes
 from pwa.plans import store as plans
 from tests.conftest import People, csrf_from, make_child

@@ -415,7 +415,7 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
     ),
 ]
 # Posts that also carry a file (sent multipart): endpoint -> the file field's name.
-FILE_POSTS = {"diary.add_photo": "photo"}
+FILE_POSTS = {"diary.add_photo": "photo", "messages.child_conversation": "photo"}
 EMAILS = {
     "caregiver": "parent@example.org",
     "nurse": "nurse@example.org",
@@ -523,6 +523,7 @@ async def test_every_post_route_is_covered_by_the_csrf_test(app: Quart) -> None:
         "messages.sync_messages",  # JSON: same-origin rule, tests/test_messages_api.py
         "messages.release",  # tests/test_messages_pages.py
         "diary.upload_photo",  # multipart API: same-origin rule, tests/test_photos.py
+        "messages.upload_photo",  # multipart API: same-origin rule, tests/test_message_photos.py
         "nurse.review_green",
         "nurse.report",  # tests/test_queue.py
         "nurse.release",

@@ -173,15 +173,18 @@ def multipart(
     )
 
 
-def photo_kinds(context: Context) -> list[tuple[float, st.SearchStrategy[tuple[str, bytes]]]]:
-    """(share, strategy of (report id in the path, body)) for the photo upload."""
+def photo_kinds(
+    stored: list[str], context: Context
+) -> list[tuple[float, st.SearchStrategy[tuple[str, bytes]]]]:
+    """(share, strategy of (id in the path, body)) for a photo upload: ``stored`` are the
+    reports or messages of the signed-in family that a photo may be added to."""
     report = st.one_of(
-        st.sampled_from(context.stored_reports or [str(uuid.uuid4())]),
+        st.sampled_from(stored or [str(uuid.uuid4())]),
         st.uuids().map(str),
         nasty_text.map(segment),
         st.sampled_from([str(2**64), "²", "%00", "..", "%2e%2e"]),
     )
-    own_report = st.sampled_from(context.stored_reports or [str(uuid.uuid4())])
+    own_report = st.sampled_from(stored or [str(uuid.uuid4())])
     photo_id = st.one_of(st.uuids().map(str), nasty_text)
     photo = st.one_of(
         st.just(context.png),
@@ -257,7 +260,9 @@ def undressed(target: Target, context: Context, count: int, run_seed: int) -> li
             for q in draw(query, count, run_seed)
         ]
     if target.kind == "multipart":
-        kinds: list[tuple[float, st.SearchStrategy[Any]]] = list(photo_kinds(context))
+        kinds: list[tuple[float, st.SearchStrategy[Any]]] = list(
+            photo_kinds(context.owners(target), context)
+        )
     else:
         kinds = list(json_kinds(target, context))
     made: list[Case] = []
@@ -296,7 +301,7 @@ def generate(
 ) -> list[Case]:
     """``count`` cases for ``target``, the same ones for the same seed, in a shuffled order."""
     endpoint_seed = run_seed * 1_000_003 + zlib.crc32(target.name.encode())
-    path = target.rule.replace("<client_uuid>", (context.stored_reports or [str(uuid.uuid4())])[0])
+    path = target.rule.replace("<client_uuid>", (context.owners(target) or [str(uuid.uuid4())])[0])
     extra = big_cases(target, path)[:big] if target.kind != "query" else []
     rng = random.Random(endpoint_seed)
     cases = [

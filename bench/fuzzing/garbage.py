@@ -139,6 +139,23 @@ def bad_photos(connection: sqlite3.Connection, account_id: int, folder: Path) ->
             yield f"{where}: its file is missing"
 
 
+def bad_message_photos(
+    connection: sqlite3.Connection, account_id: int, folder: Path
+) -> Iterator[str]:
+    query = (
+        "SELECT p.*, m.author_id, m.from_ward FROM message_photo p"
+        " JOIN message m ON m.id = p.message_id"
+    )
+    for row in connection.execute(query):
+        where = f"message_photo {row['id']}"
+        if row["author_id"] != account_id or row["uploaded_by"] != account_id or row["from_ward"]:
+            yield f"{where}: not on the fuzzed family's message"
+        if not _canonical_uuid(row["client_uuid"]):
+            yield f"{where}: id {row['client_uuid']!r} is not a canonical UUID"
+        if not (folder / row["file_name"]).is_file():
+            yield f"{where}: its file is missing"
+
+
 def stored_garbage(database: str, *, account_id: int, child_id: int, photos: Path) -> list[str]:
     """Every row that breaks the app's rules (empty: none); the first problems are listed."""
     found = list(bad_text(database))
@@ -148,6 +165,7 @@ def stored_garbage(database: str, *, account_id: int, child_id: int, photos: Pat
         found.extend(bad_reports(connection, account_id, child_id))
         found.extend(bad_subscriptions(connection, account_id))
         found.extend(bad_photos(connection, account_id, photos))
+        found.extend(bad_message_photos(connection, account_id, photos))
     finally:
         connection.close()
     return found
@@ -159,7 +177,7 @@ def rows_checked(database: str) -> dict[str, int]:
     try:
         return {
             table: int(connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # noqa: S608 - fixed names  # nosec B608
-            for table in ("report", "push_subscription", "report_photo")
+            for table in ("report", "push_subscription", "report_photo", "message_photo")
         }
     finally:
         connection.close()

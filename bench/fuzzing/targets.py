@@ -37,17 +37,30 @@ def tiny_png(colour: tuple[int, int, int] = (200, 40, 40)) -> bytes:
 
 @dataclass
 class Context:
-    """What a valid request needs: the signed-in family's child, stored reports, keys."""
+    """What a valid request needs: the signed-in family's child, stored reports and
+    messages (a photo needs one), keys."""
 
     child_id: int
     other_child_id: int  # another family's child: valid in form, never the caller's
     stored_reports: list[str] = field(default_factory=list)
     keys: list[tuple[str, str]] = field(default_factory=list)  # (p256dh, auth) pairs
     png: bytes = b""
+    stored_messages: list[str] = field(default_factory=list)
+
+    def owners(self, target: Target) -> list[str]:
+        """The stored ids a photo upload of ``target`` names in its path."""
+        if target.rule.startswith("/api/messages/"):
+            return self.stored_messages
+        return self.stored_reports
 
     @classmethod
     def make(
-        cls, child_id: int, other_child_id: int, stored_reports: list[str], seed: int = 0
+        cls,
+        child_id: int,
+        other_child_id: int,
+        stored_reports: list[str],
+        seed: int = 0,
+        stored_messages: list[str] | None = None,
     ) -> Context:
         """With keys made from ``seed``: the same seed gives the same bodies."""
         rng = random.Random(seed)
@@ -61,7 +74,9 @@ class Context:
                 )
             )
             keys.append((b64url(point), b64url(rng.randbytes(16))))
-        return cls(child_id, other_child_id, stored_reports, keys, tiny_png())
+        return cls(
+            child_id, other_child_id, stored_reports, keys, tiny_png(), stored_messages or []
+        )
 
 
 def valid_report(context: Context, report_id: str, minutes_ago: int) -> dict[str, Any]:
@@ -74,6 +89,16 @@ def valid_report(context: Context, report_id: str, minutes_ago: int) -> dict[str
         "items": {"pain": minutes_ago % 11, "temperature": 37.2, "rash": "some"},
         "note": "Slept badly, ate a little.",
         "client_level": "green",
+    }
+
+
+def valid_message(context: Context, message_id: str, number: int) -> dict[str, Any]:
+    """A message to the ward the server stores (the message outbox's format, docs/api.md)."""
+    return {
+        "id": message_id,
+        "child_id": context.child_id,
+        "body": f"Question {number}: is this rash normal?",
+        "urgent": False,
     }
 
 
@@ -106,6 +131,7 @@ KNOWN: dict[tuple[str, str], str] = {
     ("POST", "/api/reports"): "json",
     ("POST", "/api/reports/<client_uuid>/photos"): "multipart",
     ("POST", "/api/messages"): "json",
+    ("POST", "/api/messages/<client_uuid>/photos"): "multipart",
     ("POST", "/api/push/subscriptions"): "json",
     ("DELETE", "/api/push/subscriptions"): "json",
     ("POST", "/api/push/test"): "json",

@@ -6,51 +6,39 @@ the SQL, 404 otherwise) and staff, whose every look is written to the audit log.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from datetime import timedelta
 from typing import Any
 
-from quart import Response, g, redirect, request, url_for
+from quart import g, redirect, url_for
 from quart.typing import ResponseReturnValue
-from quart_rate_limiter import RateLimit, rate_limit
-from werkzeug.datastructures import CombinedMultiDict, FileStorage
-from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms import FileField, HiddenField
+from quart_rate_limiter import rate_limit
+from werkzeug.datastructures import CombinedMultiDict
+from wtforms import HiddenField
 
 from .. import audit
 from ..db import get_db
 from ..families.context import family_context
 from ..i18n import lazy_gettext as _l
+from ..photo_requests import (
+    UPLOAD_LIMITS,
+    chosen,
+    image,
+    photo_field,
+    photo_uuid,
+    read_multipart,
+    read_upload,
+    refusal,
+)
+from ..photos import PhotoRefused, photo_folder
 from ..rendering import render_template
-from ..security import Access, CsrfForm, access, client_address, not_found_unless
+from ..security import Access, CsrfForm, access, not_found_unless
 from . import blueprint, photos, store
-from .photos import MAX_REQUEST_BYTES, MAX_UPLOAD_BYTES, PhotoRefused
-
-UPLOADS_PER_WINDOW = 60
-UPLOAD_WINDOW = timedelta(minutes=15)
-
-
-async def by_uploader() -> str:
-    """Uploads are counted per account (decoding is the costly part), else per address."""
-    account = g.get("account")
-    return f"photo-uploader:{account.id}" if account is not None else f"client:{client_address()}"
-
-
-UPLOAD_LIMITS = [RateLimit(UPLOADS_PER_WINDOW, UPLOAD_WINDOW, by_uploader)]
 
 
 class PhotoForm(CsrfForm):
     """The no-JavaScript way to add one photo to a report already sent."""
 
-    photo = FileField(
-        _l("Add a photo"),
-        description=_l(
-            "A JPEG, PNG or WebP picture of up to %(megabytes)s MB.",
-            megabytes=MAX_UPLOAD_BYTES // 2**20,
-        ),
-        render_kw={"accept": "image/jpeg,image/png,image/webp"},
-    )
+    photo = photo_field(_l("Add a photo"))
     # Made when the form is shown, so sending the same form twice keeps one photo.
     photo_id = HiddenField()
 
@@ -67,33 +55,6 @@ async def report_page_photos(report: store.Report) -> dict[str, Any]:
     }
 
 
-def _photo_uuid(raw: object) -> str | None:
-    try:
-        return str(uuid.UUID(str(raw)))
-    except ValueError:
-        return None
-
-
-async def _read_upload(upload: FileStorage | None) -> bytes:
-    if upload is None or not upload.filename:
-        raise PhotoRefused("no_photo")
-    # Read one byte more than allowed: enough to know it is too large, never the whole of it.
-    data: bytes = await asyncio.to_thread(upload.read, MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise PhotoRefused("too_large")
-    if not data:
-        raise PhotoRefused("no_photo")
-    return data
-
-
-def _declared_too_large() -> bool:
-    return request.content_length is not None and request.content_length > MAX_REQUEST_BYTES
-
-
-def _refusal(refused: PhotoRefused) -> ResponseReturnValue:
-    return {"error": refused.code, "message": refused.message}, refused.status
-
-
 @blueprint.route("/api/reports/<client_uuid>/photos", methods=["POST"])
 @access(Access.FAMILY)
 @rate_limit(limits=UPLOAD_LIMITS)
@@ -104,28 +65,22 @@ async def upload_photo(client_uuid: str) -> ResponseReturnValue:
     not_found_unless(report)
     assert report is not None
     try:
-        if _declared_too_large():
-            raise PhotoRefused("too_large")
-        request.max_content_length = MAX_REQUEST_BYTES
-        try:
-            form, files = await request.form, await request.files
-        except RequestEntityTooLarge as error:
-            raise PhotoRefused("too_large") from error
-        photo_uuid = _photo_uuid(form.get("photo_id"))
-        if photo_uuid is None:
+        form, files = await read_multipart()
+        uuid_of_photo = photo_uuid(form.get("photo_id"))
+        if uuid_of_photo is None:
             raise PhotoRefused("no_photo")
         status = await photos.save_photo(
             db,
-            photos.photo_folder(),
+            photo_folder(),
             report_id=report.id,
-            photo_uuid=photo_uuid,
-            upload=await _read_upload(files.get("photo")),
+            photo_uuid=uuid_of_photo,
+            upload=await read_upload(files.get("photo")),
             uploader_id=g.account.id,
         )
     except PhotoRefused as refused:
-        return _refusal(refused)
+        return refusal(refused)
     # A retry gets the first answer again, marked as a duplicate.
-    return {"id": photo_uuid, "status": status}, 201
+    return {"id": uuid_of_photo, "status": status}, 201
 
 
 @blueprint.route("/diary/<client_uuid>/photos", methods=["POST"])
@@ -140,24 +95,15 @@ async def add_photo(client_uuid: str) -> ResponseReturnValue:
     await family_context()
     form = new_photo_form()
     try:
-        if _declared_too_large():
-            raise PhotoRefused("too_large")
-        request.max_content_length = MAX_REQUEST_BYTES
-        try:
-            formdata = CombinedMultiDict([await request.form, await request.files])
-        except RequestEntityTooLarge as error:
-            raise PhotoRefused("too_large") from error
-        form = PhotoForm(formdata=formdata)
+        form = PhotoForm(formdata=CombinedMultiDict(list(await read_multipart())))
         if not form.validate():
             return await _form_page(report, form, 400)
         await photos.save_photo(
             db,
-            photos.photo_folder(),
+            photo_folder(),
             report_id=report.id,
-            photo_uuid=_photo_uuid(form.photo_id.data) or str(uuid.uuid4()),
-            upload=await _read_upload(
-                form.photo.data if isinstance(form.photo.data, FileStorage) else None
-            ),
+            photo_uuid=photo_uuid(form.photo_id.data) or str(uuid.uuid4()),
+            upload=await read_upload(chosen(form.photo.data)),
             uploader_id=g.account.id,
         )
     except PhotoRefused as refused:
@@ -176,29 +122,13 @@ async def _form_page(report: store.Report, form: PhotoForm, status: int) -> Resp
     return page, status
 
 
-async def _image(photo: photos.Photo) -> ResponseReturnValue:
-    data = await photos.read_photo(photos.photo_folder(), photo)
-    not_found_unless(data is not None)
-    assert data is not None
-    response = Response(data, status=200, content_type="image/jpeg")
-    headers: dict[str, Any] = {
-        "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff",
-        "Content-Disposition": 'inline; filename="photo.jpg"',
-        # Only our own pages may show it, never another site's <img>.
-        "Cross-Origin-Resource-Policy": "same-origin",
-    }
-    response.headers.update(headers)
-    return response
-
-
 @blueprint.route("/diary/<client_uuid>/photos/<photo_id>")
 @access(Access.FAMILY)
 async def family_photo(client_uuid: str, photo_id: str) -> ResponseReturnValue:
     photo = await photos.select_photo_for_caregiver(get_db(), client_uuid, photo_id, g.account.id)
     not_found_unless(photo)
     assert photo is not None
-    return await _image(photo)
+    return await image(photo.file_name)
 
 
 @blueprint.route("/nurse/reports/<client_uuid>/photos/<photo_id>")
@@ -215,4 +145,4 @@ async def nurse_photo(client_uuid: str, photo_id: str) -> ResponseReturnValue:
         child_id=photo.child_id,
         detail=f"report {photo.report_uuid} photo {photo.client_uuid}",
     )
-    return await _image(photo)
+    return await image(photo.file_name)

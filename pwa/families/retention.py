@@ -10,8 +10,9 @@ from pathlib import Path
 
 from .. import audit
 from ..db import Database, Transaction, now_text, to_db
-from ..diary.photos import remove_file
+from ..messages import photos as message_photos
 from ..notifications import jobs
+from ..photos import remove_file
 
 
 async def close_record(tx: Transaction, child_id: int, actor_id: int) -> bool:
@@ -70,6 +71,7 @@ async def purge(
                     {"id": child_id},
                 )
             )
+            files.extend(await message_photos.file_names_of_child(tx, child_id))
             caregivers.update(
                 int(row[0])
                 for row in await tx.fetch_all(
@@ -77,7 +79,7 @@ async def purge(
                     {"id": child_id},
                 )
             )
-            # Cascades remove links, plan, visits, reports, photos' rows, reviews, feeds.
+            # Cascades remove links, plan, visits, reports, messages, photos' rows, reviews, feeds.
             await tx.execute("DELETE FROM child WHERE id = :id", {"id": child_id})
             await audit.record(tx, actor_id=None, action="record.purged", child_id=child_id)
         removed_accounts = 0

@@ -13,6 +13,7 @@ def init_app(app: Quart) -> None:
     from . import (
         family_views,  # noqa: F401
         nurse_views,  # noqa: F401
+        photo_views,  # noqa: F401
     )
 
     app.register_blueprint(blueprint)

@@ -6,6 +6,7 @@ from wtforms import BooleanField, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..i18n import lazy_gettext as _l
+from ..photo_requests import photo_field
 from ..security import CsrfForm
 from .store import BODY_MAX
 
@@ -22,6 +23,11 @@ class FamilyMessageForm(CsrfForm):
         ],
     )
     urgent = BooleanField(_l("This is urgent"))
+    # Optional: one photo (a rash, a swollen line site). With JavaScript the phone shrinks
+    # it and sends it after the message (static/js/photos.js); without, it is posted here.
+    photo = photo_field(_l("Add a photo (optional)"))
+    # Made with the form, like message_id: the same form sent twice keeps one photo.
+    photo_id = HiddenField()
 
 
 class WardMessageForm(CsrfForm):

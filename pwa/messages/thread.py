@@ -13,7 +13,8 @@ from datetime import datetime
 
 from ..db import Reader
 from ..reviews import replies
-from . import store
+from . import photos, store
+from .photos import MessagePhoto
 
 
 @dataclass(frozen=True)
@@ -29,12 +30,24 @@ class Entry:
     reader: str | None
     report_uuid: str | None = None
     report_observed_at: datetime | None = None
+    # The photo a caregiver added to the message, if any.
+    photo: MessagePhoto | None = None
 
 
 async def select_entries(db: Reader, child_id: int) -> list[Entry]:
     """The thread, oldest first."""
+    pictures = await photos.select_photos_of_child(db, child_id)
     entries = [
-        Entry(m.at, m.from_ward, m.author, m.body, m.urgent, m.read_at, m.reader)
+        Entry(
+            m.at,
+            m.from_ward,
+            m.author,
+            m.body,
+            m.urgent,
+            m.read_at,
+            m.reader,
+            photo=pictures.get(m.id),
+        )
         for m in await store.select_thread(db, child_id)
     ]
     entries += [

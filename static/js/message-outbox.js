@@ -19,8 +19,9 @@ function changed(detail = {}) {
   window.dispatchEvent(new CustomEvent(CHANGE_EVENT, { detail }));
 }
 
-// message: {id, child_id, body, urgent}. Resolves once it is safely on the phone.
-export async function addMessage(message) {
+// message: {id, child_id, body, urgent}; withPhoto: a photo of it waits in static/js/photos.js
+// (shown in the waiting list). Resolves once it is safely on the phone.
+export async function addMessage(message, { withPhoto = false } = {}) {
   const owner = currentOwner();
   if (!owner) throw new Error("nobody is signed in");
   const id = message.id || crypto.randomUUID();
@@ -30,6 +31,7 @@ export async function addMessage(message) {
     childId: message.child_id,
     message: { ...message, id },
     status: WAITING,
+    withPhoto,
     errors: {},
     savedAt: new Date().toISOString(),
   };
@@ -110,7 +112,11 @@ async function sendWaiting(background) {
     }
     sent += await settle(new Map(batch.map((item) => [item.id, item])), body?.results);
   }
-  if (sent) changed({ sent });
+  if (sent) {
+    changed({ sent });
+    // A message's photo waits for its message to reach the server (static/js/photos.js).
+    document.dispatchEvent(new CustomEvent("messages:sent", { detail: { sent } }));
+  }
   return { outcome: "done", sent };
 }
 

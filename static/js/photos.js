@@ -1,18 +1,24 @@
-// Report photos on the phone: shrink them, queue them in IndexedDB, send them after the report.
+// Photos on the phone: shrink them, queue them in IndexedDB, send them after their report
+// or message.
 //
 // A photo is resized here (at most 2048 px, JPEG; drawing on a canvas also drops the EXIF
 // and GPS data before anything leaves the phone), kept in its own IndexedDB database
-// ("ic-photos", apart from the report outbox) under its report's client UUID, and
-// uploaded to /api/reports/<uuid>/photos once the server has that report: until then the
-// server answers 404 and the photo simply waits, also across reloads and offline.
+// ("ic-photos", apart from the outbox) under the client UUID of its report or message,
+// and uploaded to /api/reports/<uuid>/photos (or /api/messages/<uuid>/photos) once the
+// server has that report or message: until then the server answers 404 and the photo
+// simply waits, also across reloads and offline.
 //
-// For other page scripts (diary.js):
-//   queuePhotos(reportId, files) -> {queued, refused}   resize and queue up to 3 files
+// For other page scripts (diary.js, messages.js):
+//   queuePhotos(reportId, files, {kind}) -> {queued, refused}   resize and queue up to 3
+//                                 files for a report (kind "report", the default), 1 for
+//                                 a message (kind "message"; reportId is its UUID then)
 //   flushPhotos()                -> {sent, waiting, rejected}
-//   photoQueue()                 -> {waiting, rejected, byReport}
+//   photoQueue()                 -> {waiting, rejected, byReport, byKind}
 //   discardPhotos(reportId)      -> drop a report's queued photos
+//   canShrink()                  -> whether this browser can prepare photos here
 // or, without importing: document.dispatchEvent(new CustomEvent("photos:queue",
-// {detail: {reportId, files}})) and new CustomEvent("reports:sent") after a report flush.
+// {detail: {reportId, files}})) and new CustomEvent("reports:sent") after a report flush
+// ("messages:sent" after a message flush, from message-outbox.js).
 // This script dispatches "photos:changed" with {waiting, rejected} on document.
 //
 // On the report form it does the wiring itself: it shows the (hidden without JS) photo
@@ -24,7 +30,8 @@ import { NAMES } from "./names.js";
 const DB_NAME = "ic-photos";
 const DB_VERSION = 1;
 const STORE = "photos";
-const MAX_PHOTOS = 3;
+// Photos per report and per message, as the server allows (docs/api.md).
+const MAX_PHOTOS = { report: 3, message: 1 };
 const MAX_SIDE = 2048;
 const JPEG_QUALITY = 0.85;
 const FLUSH_EVERY_MS = 60 * 1000;
@@ -138,15 +145,23 @@ async function photoId(reportId, slot) {
 
 // --- the API -----------------------------------------------------------------
 
-export async function queuePhotos(reportId, files) {
+export function canShrink() {
+  return "indexedDB" in window && typeof createImageBitmap === "function";
+}
+
+// An item's reportId is the client UUID of its report or message (the field's name, and
+// its index, date from when only reports had photos); kind says which.
+export async function queuePhotos(reportId, files, { kind = "report" } = {}) {
   const chosen = Array.from(files || []);
   const items = [];
-  let refused = Math.max(0, chosen.length - MAX_PHOTOS);
-  for (const [index, file] of chosen.slice(0, MAX_PHOTOS).entries()) {
+  const most = MAX_PHOTOS[kind];
+  let refused = Math.max(0, chosen.length - most);
+  for (const [index, file] of chosen.slice(0, most).entries()) {
     try {
       items.push({
         id: await photoId(reportId, index + 1),
         reportId: String(reportId),
+        kind,
         blob: await shrink(file),
         addedAt: Date.now() + index,
         state: "waiting",
@@ -174,23 +189,32 @@ export async function discardPhotos(reportId) {
 export async function photoQueue() {
   const items = await allItems();
   const byReport = {};
+  const byKind = { report: { waiting: 0, rejected: 0 }, message: { waiting: 0, rejected: 0 } };
   for (const item of items) {
+    const state = item.state === "rejected" ? "rejected" : "waiting";
     byReport[item.reportId] = byReport[item.reportId] || { waiting: 0, rejected: 0 };
-    byReport[item.reportId][item.state === "rejected" ? "rejected" : "waiting"] += 1;
+    byReport[item.reportId][state] += 1;
+    byKind[kindOf(item)][state] += 1;
   }
   const rejected = items.filter((item) => item.state === "rejected");
   return {
     waiting: items.length - rejected.length,
-    rejected: rejected.map(({ id, reportId, message }) => ({ id, reportId, message })),
+    rejected: rejected.map(({ id, reportId, message, kind }) => ({ id, reportId, message, kind: kind || "report" })),
     byReport,
+    byKind,
   };
+}
+
+// Items queued before messages had photos carry no kind: they are a report's.
+function kindOf(item) {
+  return item.kind === "message" ? "message" : "report";
 }
 
 async function upload(item) {
   const body = new FormData();
   body.append("photo_id", item.id);
   body.append("photo", item.blob, "photo.jpg");
-  const [before, after] = NAMES.urls.reportPhotos;
+  const [before, after] = kindOf(item) === "message" ? NAMES.urls.messagePhotos : NAMES.urls.reportPhotos;
   return fetch(`${before}${encodeURIComponent(item.reportId)}${after}`, {
     method: "POST",
     body,
@@ -210,6 +234,7 @@ async function markRejected(item, response) {
 }
 
 let flushing = null;
+let again = false;
 
 async function flushOnce() {
   let sent = 0;
@@ -226,7 +251,7 @@ async function flushOnce() {
       await withStore("readwrite", (store) => store.delete(item.id));
       sent += 1;
     } else if (response.status === 404) {
-      notYetThere.add(item.reportId); // the report is still in the outbox
+      notYetThere.add(item.reportId); // the report or message is still in the outbox
     } else if (REFUSED.has(response.status)) {
       await markRejected(item, response);
     } else {
@@ -237,12 +262,23 @@ async function flushOnce() {
   return { sent, waiting: queue.waiting, rejected: queue.rejected.length };
 }
 
+// One pass at a time; a call during a pass (a message just arrived, say) makes it run once
+// more afterwards, and resolves when that run is done.
 export function flushPhotos() {
-  if (!flushing) {
-    flushing = flushOnce().finally(() => {
-      flushing = null;
-    });
+  if (flushing) {
+    again = true;
+    return flushing;
   }
+  flushing = (async () => {
+    let result;
+    do {
+      again = false;
+      result = await flushOnce();
+    } while (again);
+    return result;
+  })().finally(() => {
+    flushing = null;
+  });
   return flushing;
 }
 
@@ -256,13 +292,13 @@ async function announce() {
 
 function setupPicker(form) {
   const picker = form.querySelector("[data-photo-picker]");
-  if (!picker || !("indexedDB" in window) || typeof createImageBitmap !== "function") return;
+  if (!picker || !canShrink()) return;
   const input = picker.querySelector("[data-photo-input]");
   const status = picker.querySelector("[data-photo-status]");
   picker.hidden = false;
 
   input.addEventListener("change", () => {
-    status.textContent = input.files.length > MAX_PHOTOS ? picker.dataset.tooMany : "";
+    status.textContent = input.files.length > MAX_PHOTOS.report ? picker.dataset.tooMany : "";
   });
 
   // Capture phase on the document: this runs before diary.js sees the submission.
@@ -322,6 +358,7 @@ function start() {
     if (navigator.onLine !== false) flushPhotos().catch(() => undefined);
   };
   document.addEventListener("reports:sent", flushSoon);
+  document.addEventListener("messages:sent", flushSoon);
   window.addEventListener("online", flushSoon);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") flushSoon();
