@@ -39,9 +39,23 @@ def test_migrations_apply_to_an_empty_database_once(tmp_path: Path) -> None:
     connection.close()
 
 
-def test_migration_files_are_numbered_without_gaps() -> None:
+def test_migration_files_are_numbered_once_each_in_order() -> None:
     numbers = [number for number, _, _ in migration_files()]
-    assert numbers == list(range(1, len(numbers) + 1))
+    assert numbers == sorted(set(numbers)) and numbers[0] == 1
+
+
+def test_a_skipped_number_is_allowed_and_a_repeated_one_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pwa import schema
+
+    monkeypatch.setattr(schema.resources, "files", lambda package: tmp_path)
+    (tmp_path / "0001_first.sql").write_text("CREATE TABLE a (id INTEGER);")
+    (tmp_path / "0003_third.sql").write_text("CREATE TABLE c (id INTEGER);")
+    assert [number for number, _, _ in migration_files()] == [1, 3]
+    (tmp_path / "0003_again.sql").write_text("CREATE TABLE d (id INTEGER);")
+    with pytest.raises(RuntimeError, match="share a number"):
+        migration_files()
 
 
 async def test_connections_use_the_required_pragmas(db: Database) -> None:
