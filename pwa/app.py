@@ -20,6 +20,7 @@ from . import (
     accounts,
     admin,
     diary,
+    doses,
     families,
     i18n,
     limits,
@@ -144,7 +145,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
     security.init_app(app)
     security_events.init_app(app)
 
-    for package in (accounts, families, diary, messages, plans, notifications, nurse, admin, shell):
+    for package in (
+        accounts,
+        families,
+        diary,
+        messages,
+        doses,
+        plans,
+        notifications,
+        nurse,
+        admin,
+        shell,
+    ):
         package.init_app(app)
     app.register_blueprint(health_blueprint)
 

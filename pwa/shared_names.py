@@ -38,6 +38,7 @@ OWNER_HEADER = "X-Offline-Owner"
 URL_ENDPOINTS = {
     "reports": "diary.sync_reports",
     "messages": "messages.sync_messages",
+    "doses": "doses.sync_doses",
     "pushPublicKey": "notifications.public_key",
     "pushSubscriptions": "notifications.subscribe",
     "pushTest": "notifications.send_test",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from quart import current_app, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
@@ -13,6 +13,7 @@ from ..accounts.forms import PlainForm
 from ..accounts.redirects import safe_next
 from ..clock import utcnow
 from ..db import get_db
+from ..doses import slots as doses
 from ..hospital import hospital_settings, next_staffed_change, staffed_at
 from ..ids import parse_id
 from ..notifications import store as notification_store
@@ -46,6 +47,17 @@ async def _render_home() -> tuple[str, datetime]:
     staffed = staffed_at(hospital, now)
     children, child = await family_context()
     view = await overview.for_family(db, g.account.id, child.id, now) if child else None
+    today = clock.today(now)
+    # Yesterday's and tomorrow's doses too: the phone shows the right day's on a kept copy.
+    dose_card = [
+        entry
+        for entry in (
+            await doses.load(db, child.id, today - timedelta(days=1), today + timedelta(days=1))
+            if child
+            else []
+        )
+        if entry.period.last_date >= today or entry.open_on(today - timedelta(days=1))
+    ]
     page = await render_template(
         "families/home.html",
         children=children,
@@ -58,6 +70,8 @@ async def _render_home() -> tuple[str, datetime]:
         staffed=staffed,
         form=PlainForm(),
         now=now,
+        dose_card=dose_card,
+        dose_today=today,
         push_trouble=await _push_trouble(g.account.id),
         mail_on=current_app.extensions.get("mail") is not None,
     )
