@@ -59,8 +59,8 @@ function earlierLine(earlier, words) {
   const li = document.createElement("li");
   li.dataset.local = "";
   li.textContent = card.dataset.textEarlier
-    .replace("%(name)s", earlier.by)
-    .replace("%(outcome)s", words[earlier.outcome] || earlier.outcome);
+    .replace("{name}", earlier.by)
+    .replace("{outcome}", words[earlier.outcome] || earlier.outcome);
   return li;
 }
 
