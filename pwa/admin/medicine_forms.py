@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import BooleanField, IntegerField, SelectMultipleField, StringField
+from wtforms import BooleanField, IntegerField, SelectChoice, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -64,10 +64,10 @@ class DoseFlagForm(CsrfForm):
     outcomes = _Checkboxes(
         _l("Noted as"),
         choices=[
-            ("partly", _l("Partly taken")),
-            ("vomited", _l("Vomited within 30 minutes")),
-            ("refused", _l("Refused")),
-            ("missed", _l("Missed")),
+            SelectChoice("partly", _l("Partly taken")),
+            SelectChoice("vomited", _l("Vomited within 30 minutes")),
+            SelectChoice("refused", _l("Refused")),
+            SelectChoice("missed", _l("Missed")),
         ],
     )
 
