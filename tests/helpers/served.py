@@ -83,6 +83,9 @@ class Server:
     # A certificate and key for 127.0.0.1: Hypercorn then serves https itself.
     certfile: Path | None = None
     keyfile: Path | None = None
+    # A command the server runs under, such as Debian's `faketime <when>` for a server
+    # whose clock starts at a chosen moment.
+    wrapper: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
@@ -105,6 +108,7 @@ class Server:
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
                 [
+                    *self.wrapper,
                     sys.executable,
                     *command,
                     *("--host", HOST, "--port", str(self.port)),
@@ -165,10 +169,17 @@ def served(instance: Path, **env_extra: str) -> Iterator[Server]:
         server.stop()
 
 
-def run(*command: str, instance: Path, url: str = "http://127.0.0.1:8000", **env_extra: str) -> str:
-    """A `pwa` command against an instance folder (migrate, demo, backup ...)."""
+def run(
+    *command: str,
+    instance: Path,
+    url: str = "http://127.0.0.1:8000",
+    wrapper: tuple[str, ...] = (),
+    **env_extra: str,
+) -> str:
+    """A `pwa` command against an instance folder (migrate, demo, backup ...), under
+    ``wrapper`` when one is given (as Server's)."""
     done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "pwa", *command],
+        [*wrapper, sys.executable, "-m", "pwa", *command],
         env=app_env(instance, url, **env_extra),
         cwd=ROOT,
         capture_output=True,
