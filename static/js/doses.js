@@ -29,17 +29,19 @@ function noted(slot) {
   return slot.querySelectorAll("[data-records] > li[data-outcome]").length > 0;
 }
 
-// Which day's doses show: today's (on the phone's clock), and yesterday's nobody noted.
+// Which day's doses show: today's (on the phone's clock), and yesterday's nobody noted. A
+// copy drawn before yesterday knows neither day well enough: it shows none and says so.
 function showDay() {
   const today = isoDay(new Date());
   const yesterday = shift(today, -1);
+  const old = today > shift(card.dataset.today, 1);
   for (const slot of slotsOf(card)) {
     const day = slot.dataset.day;
-    slot.hidden = !(day === today || (day === yesterday && !noted(slot)));
+    slot.hidden = old || !(day === today || (day === yesterday && !noted(slot)));
     const word = day === today ? card.dataset.textToday : card.dataset.textYesterday;
     for (const label of slot.querySelectorAll("[data-day-word]")) label.textContent = word;
   }
-  card.querySelector("[data-doses-old]").hidden = today <= shift(card.dataset.today, 1);
+  card.querySelector("[data-doses-old]").hidden = !old;
 }
 
 function line(item, words) {

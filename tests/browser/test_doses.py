@@ -6,6 +6,7 @@ sees it on the child's page. Every step is a click from home."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 
 import pytest
 import pytest_asyncio
@@ -35,6 +36,7 @@ from tests.helpers.browser_doses import (
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 PHONE: ViewportSize = {"width": 360, "height": 780}
 MORNING = tomorrow_at(8, 5)
+DAY_MS = 24 * 3600 * 1000
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +131,47 @@ async def test_a_dose_noted_offline_from_home_is_stored_once_and_the_nurse_sees_
     await assert_accessible(nurse)
     await doses.screenshot(path="/tmp/doses-nurse.png")
     await nurse_context.close()
+
+
+async def test_home_kept_yesterday_shows_the_phones_today_offline(
+    phone: BrowserContext, clocked: ClockedApp
+) -> None:
+    """Hazard H25: the home page the phone kept last night, opened offline this morning,
+    lists this morning's doses as today's (and last night's dose nobody noted), not
+    yesterday's; a copy two days old lists none and says to go online."""
+    async with clocked.app.db() as db, db.transaction() as tx:
+        await tx.execute(
+            """
+            INSERT OR IGNORE INTO dose_schedule (child_id, medicine_id, from_day, times, set_at)
+            SELECT treatment_plan.child_id, medicine_id, '2000-01-01', '["08:00", "20:00"]', 'x'
+              FROM medication_period JOIN treatment_plan ON treatment_plan.id = plan_id
+             WHERE course_number = 1
+            """
+        )
+    page = await phone.new_page()
+    await sign_in_parent(page)
+    card = page.get_by_role("region", name="Medicines at home")
+    await expect(card.get_by_role("button", name="Given · Today 20:00")).to_be_visible()
+    await service_worker_ready(page)
+    await page.reload()
+    await wait_until_kept(page, "/")
+
+    await go_offline(phone)
+    await page.clock.fast_forward(DAY_MS)
+    await page.reload()
+    await expect(card.get_by_role("button", name="Given · Today 08:00")).to_be_visible()
+    await expect(card.get_by_role("button", name="Given · Today 20:00")).to_be_visible()
+    await expect(card.get_by_role("button", name="Given · Yesterday 20:00")).to_be_visible()
+    shown = card.locator("[data-slot]:visible")
+    tomorrow = (MORNING + timedelta(days=1)).date().isoformat()
+    assert sorted(
+        [await shown.nth(n).get_attribute("data-day") for n in range(await shown.count())]
+    ) == sorted([MORNING.date().isoformat(), tomorrow, tomorrow])
+    await expect(card.get_by_text("from an earlier day")).to_be_hidden()
+
+    await page.clock.fast_forward(DAY_MS)
+    await page.reload()
+    await expect(card.locator("[data-slot]:visible")).to_have_count(0)
+    await expect(card.get_by_text("These doses are from an earlier day.")).to_be_visible()
+    await phone.set_offline(False)
+    await page.close()
