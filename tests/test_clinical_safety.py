@@ -48,7 +48,9 @@ def named_hazards(docstring: str) -> set[str]:
 def test_the_log_lists_hazards_in_order() -> None:
     found = list(hazards())
     assert found, "docs/clinical-safety.md lists no hazards"
-    assert found == [f"H{number}" for number in range(1, len(found) + 1)]
+    # In order and each once; a number may be skipped (branches reserve theirs ahead).
+    numbers = [int(hazard.removeprefix("H")) for hazard in found]
+    assert numbers == sorted(set(numbers)) and numbers[0] == 1
 
 
 @pytest.mark.parametrize("hazard", list(hazards()))
