@@ -3,6 +3,7 @@ Doses are never changed; a caregiver who tapped the wrong answer records another
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -55,7 +56,7 @@ class Dose:
         )
 
     @property
-    def slot(self) -> tuple[int, date, time]:
+    def slot(self) -> tuple[int, date, dt.time]:
         return (self.period_id, self.day, self.time)
 
 

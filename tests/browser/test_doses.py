@@ -165,7 +165,7 @@ async def test_home_kept_yesterday_shows_the_phones_today_offline(
     shown = card.locator("[data-slot]:visible")
     tomorrow = (MORNING + timedelta(days=1)).date().isoformat()
     assert sorted(
-        [await shown.nth(n).get_attribute("data-day") for n in range(await shown.count())]
+        [str(await shown.nth(n).get_attribute("data-day")) for n in range(await shown.count())]
     ) == sorted([MORNING.date().isoformat(), tomorrow, tomorrow])
     await expect(card.get_by_text("from an earlier day")).to_be_hidden()
 

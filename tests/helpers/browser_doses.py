@@ -21,7 +21,7 @@ from playwright.async_api import Page, expect
 
 from pwa.config import DEMO_TOTP_SECRET
 from tests.helpers.browser import NURSE, ServedApp, cached_pages
-from tests.helpers.served import Server, run
+from tests.helpers.served import Server, run_under
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 PRESCRIPTION = "20 mg twice a day with food"
@@ -73,13 +73,13 @@ def clocked_demo(folder: Path, moment: datetime) -> Iterator[ClockedApp]:
     """`pwa demo` and `pwa serve` with the server's clock starting at ``moment``."""
     wrapper = ("faketime", moment.isoformat())
     server = Server(folder / "instance", wrapper=wrapper)
-    run(
+    run_under(
+        wrapper,
         "demo",
         "--today",
         moment.date().isoformat(),
         instance=server.instance,
         url=server.url,
-        wrapper=wrapper,
     )
     _in_a_dose_period(server.database, moment.date().isoformat())
     server.start()

@@ -169,15 +169,19 @@ def served(instance: Path, **env_extra: str) -> Iterator[Server]:
         server.stop()
 
 
-def run(
+def run(*command: str, instance: Path, url: str = "http://127.0.0.1:8000", **env_extra: str) -> str:
+    """A `pwa` command against an instance folder (migrate, demo, backup ...)."""
+    return run_under((), *command, instance=instance, url=url, **env_extra)
+
+
+def run_under(
+    wrapper: tuple[str, ...],
     *command: str,
     instance: Path,
     url: str = "http://127.0.0.1:8000",
-    wrapper: tuple[str, ...] = (),
     **env_extra: str,
 ) -> str:
-    """A `pwa` command against an instance folder (migrate, demo, backup ...), under
-    ``wrapper`` when one is given (as Server's)."""
+    """The same, under ``wrapper`` (as a Server's, e.g. `faketime <when>`)."""
     done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
         [*wrapper, sys.executable, "-m", "pwa", *command],
         env=app_env(instance, url, **env_extra),
