@@ -7,7 +7,6 @@ from datetime import timedelta
 from babel.lists import format_list
 from quart import g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
-from wtforms import SelectChoice
 
 from .. import audit, clock
 from ..accounts.forms import PlainForm
@@ -15,16 +14,14 @@ from ..clock import utcnow
 from ..db import get_db
 from ..doses import medicines
 from ..families import store as families
-from ..i18n import format_region, gettext, ngettext
-from ..ids import parse_id
-from ..plans import changes, course_store, moves, overview
+from ..i18n import format_region, ngettext
+from ..plans import changes, moves, overview
 from ..plans import store as plans
 from ..plans.schedule import aware, overlapping
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
-from ..text_input import single_line
 from . import blueprint
-from .planning_forms import MedicationForm, PlanForm, VisitForm
+from .planning_forms import PlanForm, VisitForm
 
 UPCOMING_DAYS = 14
 
@@ -211,74 +208,6 @@ async def edit_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
         template_spacing=template_spacing,
         cancel_form=PlainForm(),
     )
-
-
-@blueprint.route("/children/<int:child_id>/medications/<int:period_id>", methods=["GET", "POST"])
-@access(Access.STAFF)
-async def edit_medication(child_id: int, period_id: int) -> ResponseReturnValue:
-    """Change the days of one home-medication period of a course."""
-    db = get_db()
-    child = await _child(child_id)
-    current_plan = await plans.select_plan(db, child.id)
-    period = await course_store.select_medication(db, period_id)
-    not_found_unless(current_plan and period and period.plan_id == current_plan.id)
-    assert period is not None
-    choices = [SelectChoice("", gettext("Not in the list"))] + [
-        SelectChoice(str(medicine.id), medicine.name())
-        for medicine in await medicines.select_all(db)
-    ]
-    if request.method == "GET":
-        form = MedicationForm(
-            first_date=period.first_date,
-            last_date=period.last_date,
-            medicine_id=str(period.medicine_id or ""),
-            prescription=period.prescription,
-        )
-        form.medicine_id.choices = choices
-    else:
-        form = await MedicationForm.from_request()
-        form.medicine_id.choices = choices
-        if form.validate():
-            await _save_medication(period, form, child.id)
-            return redirect(url_for("nurse.plan", child_id=child.id))
-    course_visit = await plans.select_visit(db, period.visit_id) if period.visit_id else None
-    return await render_template(
-        "nurse/medication_form.html",
-        child=child,
-        form=form,
-        period=period,
-        course_visit=course_visit,
-    )
-
-
-async def _save_medication(
-    period: plans.MedicationPeriod, form: MedicationForm, child_id: int
-) -> None:
-    """New days (the family is told), and the medicine and prescription when they changed."""
-    medicine_id = (
-        parse_id(form.medicine_id.data) if form.posted("medicine_id") else period.medicine_id
-    )
-    prescription = (
-        single_line(form.prescription.data or "").strip()
-        if form.posted("prescription")
-        else period.prescription
-    )
-    prescribed = (medicine_id, prescription) != (period.medicine_id, period.prescription)
-    moved = (form.first_date.data, form.last_date.data) != (period.first_date, period.last_date)
-    async with get_db().transaction() as tx:
-        if moved or not prescribed:
-            await changes.edit_medication(
-                tx,
-                period,
-                form.first_date.data,
-                form.last_date.data,
-                g.account.id,
-                child_id=child_id,
-            )
-        if prescribed:
-            await changes.prescribe(
-                tx, period, medicine_id, prescription, g.account.id, child_id=child_id
-            )
 
 
 @blueprint.route("/children/<int:child_id>/visits/<int:visit_id>/cancel", methods=["POST"])
