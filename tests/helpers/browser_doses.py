@@ -51,7 +51,7 @@ def _server_clock(url: str) -> float:
 
 def _in_a_dose_period(database: str, today: str) -> None:
     """The demo's isotretinoin (course 1) goes on until a few days after ``today``, with the
-    nurse's prescription; no dose times chosen yet."""
+    nurse's prescription; no dose times chosen and no dose noted yet."""
     import sqlite3
 
     connection = sqlite3.connect(database)
@@ -63,6 +63,8 @@ def _in_a_dose_period(database: str, today: str) -> None:
             """,
             {"today": today, "text": PRESCRIPTION},
         )
+        connection.execute("DELETE FROM dose")
+        connection.execute("DELETE FROM dose_schedule")
         connection.commit()
     finally:
         connection.close()
