@@ -110,7 +110,7 @@ async def test_a_plain_form_notes_a_dose_once_and_home_says_so(
     assert shown and text.startswith("Today 08:00 Given — Parent, 10:00")
     without_token = {key: value for key, value in fields.items() if key != "csrf_token"}
     refused = await family.post("/doses", form={**without_token, "dose_id": "x"})
-    assert refused.status_code == 302
+    assert refused.status_code == 400
     assert await count(db, "SELECT COUNT(*) FROM dose") == 1
 
 

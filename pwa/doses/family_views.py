@@ -21,7 +21,7 @@ from ..json_bodies import batch, checks_text_per_item
 from ..notifications import quiet
 from ..notifications import store as notifications
 from ..rendering import render_template
-from ..security import Access, access, not_found_unless
+from ..security import Access, access, not_found_unless, require_csrf
 from . import blueprint, choosing, slots, sync
 from .forms import DoseTimesForm
 from .labels import outcome_label
@@ -137,9 +137,7 @@ async def dose_times() -> ResponseReturnValue:
 async def record() -> ResponseReturnValue:
     """One dose recorded without JavaScript (the home card's buttons as a plain form)."""
     posted = await request.form
-    if not PlainForm(formdata=posted).validate():
-        await flash(gettext("This form has expired. Please try again."))
-        return redirect(url_for("families.home"))
+    await require_csrf(PlainForm(formdata=posted))  # a button's form: 400, as for the others
     children, _ = await family_context()
     child_id = parse_id(posted.get("child_id"))
     child = next((c for c in children if c.id == child_id), None)
