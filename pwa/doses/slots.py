@@ -114,16 +114,21 @@ def build(
 
 
 async def load(
-    db: Reader, child_id: int, first: date | None = None, last: date | None = None
+    db: Reader,
+    child_id: int,
+    first: date | None = None,
+    last: date | None = None,
+    known: list[MedicationPeriod] | None = None,
 ) -> list[PeriodDoses]:
     """The child's periods with a medicine that overlap [first, last] (None: every day of
-    each period), in date order."""
-    plan = await plans.select_plan(db, child_id)
-    if plan is None:
-        return []
+    each period), in date order; ``known`` are the child's periods when the caller has
+    read them already."""
+    if known is None:
+        plan = await plans.select_plan(db, child_id)
+        known = await plans.select_medications(db, plan.id) if plan else []
     periods = [
         period
-        for period in await plans.select_medications(db, plan.id)
+        for period in known
         if period.medicine_id is not None
         and (first is None or period.last_date >= first)
         and (last is None or period.first_date <= last)

@@ -76,8 +76,10 @@ async def select_for_child(
     db: Reader, child_id: int, first: date | None = None, last: date | None = None
 ) -> list[Dose]:
     """A child's doses with their dose day in [first, last] (open ends: all), in order of
-    day, time and arrival."""
-    rows = await db.scan(
+    day, time and arrival. A few days' worth is read on the event loop's own reader; a
+    whole record in a reader's thread."""
+    read = db.fetch_all if first and last and (last - first).days <= 7 else db.scan
+    rows = await read(
         SELECT
         + """
          WHERE dose.child_id = :child AND dose.slot_day >= :first AND dose.slot_day <= :last
