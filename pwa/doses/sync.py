@@ -168,12 +168,13 @@ def parse(raw: Any) -> tuple[Draft | None, Result]:
     elif len(note) > NOTE_MAX:
         problems["note"] = gettext("Keep the note under %(count)s characters.", count=NOTE_MAX)
     recorded_at = _recorded_at(raw.get("recorded_at"), problems)
-    if problems or slot is None or recorded_at is None:
+    if problems or None in (child_id, period_id) or slot is None or recorded_at is None:
         return None, Result(client_uuid, "invalid", errors=problems)
+    assert child_id is not None and period_id is not None  # each is a problem above
     draft = Draft(
         client_uuid,
-        child_id,  # type: ignore[arg-type]  # checked above
-        period_id,  # type: ignore[arg-type]
+        child_id,
+        period_id,
         slot[0],
         slot[1],
         str(outcome),
