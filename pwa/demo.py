@@ -17,6 +17,7 @@ from .accounts.passwords import hash_password
 from .clock import utcnow
 from .db import Database
 from .diary.demo_reports import add_demo_reports
+from .doses.demo_doses import add_demo_doses
 from .families import store as families
 from .guidance import examples as guidance_examples
 from .notifications import store as reminders
@@ -110,4 +111,5 @@ async def load(app: Quart, db: Database, today: date | None = None) -> bool:
     await add_demo_reports(
         db, child_id=child_id, caregiver_id=ids["caregiver"], nurse_id=ids["nurse"], today=today
     )
+    await add_demo_doses(db, child_id=child_id, caregiver_id=ids["caregiver"], today=today)
     return True

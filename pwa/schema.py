@@ -28,15 +28,12 @@ def migration_files() -> list[tuple[int, str, str]]:
 
 
 def check_numbers(numbers: list[int]) -> None:
-    """Refuse two migrations with one number, or a number below 1.
-
-    A number may be left out: work numbered ahead can land before the numbers below it.
-    Each migration is applied once by its number (``schema_migration``), so one that lands
-    later with a lower number is applied at the next start; such migrations must not
-    depend on each other.
+    """Refuse anything but 1, 2, ... n, each once: a database that started earlier must
+    apply the migrations in the same order as a new one, so a number never lands below
+    one already applied somewhere. Work built side by side is renumbered when it lands.
     """
-    if len(set(numbers)) != len(numbers) or any(number < 1 for number in numbers):
-        raise RuntimeError(f"migration numbers must be unique and from 1, found {numbers}")
+    if sorted(numbers) != list(range(1, len(numbers) + 1)):
+        raise RuntimeError(f"migration numbers must run 1, 2, ... without gaps, found {numbers}")
 
 
 def migrate(path: str) -> list[str]:

@@ -41,6 +41,7 @@ RELATED_HEADER = "X-Offline-Related"
 URL_ENDPOINTS = {
     "reports": "diary.sync_reports",
     "messages": "messages.sync_messages",
+    "doses": "doses.sync_doses",
     "pushPublicKey": "notifications.public_key",
     "pushSubscriptions": "notifications.subscribe",
     "pushTest": "notifications.send_test",

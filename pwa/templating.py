@@ -8,6 +8,7 @@ context (``locale``, ``text_direction``, ...) is added by ``pwa/i18n.py``.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,9 @@ from .db import get_db
 from .diary import photos, sync
 from .diary.history import answer_keys, report_time
 from .diary.labels import answer_label, item_label
+from .doses.labels import outcome_label as dose_outcome_label
+from .doses.labels import outcome_words as dose_outcome_words
+from .doses.store import OUTCOMES as DOSE_OUTCOMES
 from .families.card import central_line_label, kilograms
 from .hospital import review_deadline, staffed_hours_data, staffed_hours_text
 from .messages import store as messages
@@ -62,6 +66,11 @@ GLOBALS: dict[str, Any] = {
     "outbox_max_reports": sync.MAX_BATCH,
     "outbox_max_bytes": sync.MAX_BODY,
     "max_photos": photos.MAX_PHOTOS,
+    "dose_outcomes": DOSE_OUTCOMES,
+    "dose_outcome_label": dose_outcome_label,
+    "dose_outcome_words": dose_outcome_words,
+    # A fresh id in each plain form that records something: sent twice, it is stored once.
+    "uuid4": lambda: str(uuid.uuid4()),
 }
 
 

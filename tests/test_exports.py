@@ -595,7 +595,7 @@ async def test_every_export_writes_one_audit_row(
     assert [(row["actor_id"], row["action"], row["child_id"]) for row in rows] == [
         (people.nurse_id, action, people.child_id)
     ]
-    assert rows[0]["detail"] == "2027-02-01..2027-02-28; 2 reports"
+    assert rows[0]["detail"] == "2027-02-01..2027-02-28; 2 reports, 0 doses"
 
 
 @pytest.mark.parametrize("export", EXPORTS)

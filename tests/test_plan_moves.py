@@ -15,13 +15,13 @@ from quart import Quart
 
 from pwa.db import Database
 from pwa.notifications import payloads, planner
-from pwa.notifications import store as notifications
 from pwa.notifications.jobs import About, Job
 from pwa.plans import changes
 from pwa.plans import store as plans
 from pwa.schema import migration_files
 from tests.conftest import People, choose_language, csrf_from, make_plan, post_form, sign_in
 from tests.helpers.calendar import events_by_uid, fetch_calendar, new_feed
+from tests.helpers.doses import choose_dose_times
 from tests.helpers.pages import plain
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -89,11 +89,7 @@ async def test_moving_course_3_moves_its_medication_reminders_and_calendar(
         plan = await make_plan(db, people.child_id, PLAN_START)
         feed_path, _ = await new_feed(family)
         async with db.transaction() as connection:
-            await notifications.save_preference(
-                connection,
-                people.parent_id,
-                notifications.Preference(medication_times=(time(8, 0),)),
-            )
+            await choose_dose_times(connection, people.child_id, people.parent_id, time(8, 0))
             # A reminder already planned for the old first day (the sender plans ahead).
             await planner.plan_medication_reminders(connection, date(2027, 4, 9))
         assert await _medication_jobs(db, "pending") == {"2027-04-09"}
@@ -266,11 +262,7 @@ async def test_nurse_sees_and_edits_a_courses_medication_period(
         nurse, family = await _clients(app)
         plan = await make_plan(db, people.child_id, PLAN_START)
         async with db.transaction() as connection:
-            await notifications.save_preference(
-                connection,
-                people.parent_id,
-                notifications.Preference(medication_times=(time(8, 0),)),
-            )
+            await choose_dose_times(connection, people.child_id, people.parent_id, time(8, 0))
             await planner.plan_medication_reminders(connection, date(2027, 4, 9))
         page = await _text(nurse, f"/nurse/children/{people.child_id}/plan")
         assert page.count("days 19 to 32 of the course") == 5

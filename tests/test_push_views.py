@@ -323,19 +323,14 @@ async def test_preferences_are_saved_and_checked(
             **FAMILY_PREFERENCES,
             "quiet_start": "22:00",
             "quiet_end": "07:00",
-            "medication_time_1": "19:00",
-            "medication_time_2": "08:30",
+            "dose_reminders": "y",
         },
     )
     assert saved.status_code == 302
     preference = await push_store.select_preference(db, people.parent_id)
-    assert [t.strftime("%H:%M") for t in preference.medication_times] == ["08:30", "19:00"]
+    assert preference.dose_reminders is True
     assert preference.quiet_start.strftime("%H:%M") == "22:00"
     for problem, message in (
-        (
-            {"medication_time_1": "09:00", "medication_time_2": "09:00"},
-            "Choose two different times",
-        ),
         ({"quiet_end": "22:00"}, "must end at another time"),
         ({"quiet_start": ""}, "Enter a time like 21:30."),
     ):

@@ -11,18 +11,19 @@ from quart import Quart
 from quart.typing import TestClientProtocol as Client
 
 from pwa.db import Database, from_db
+from pwa.doses import times as dose_times
 from pwa.notifications import jobs as notification_jobs
 from pwa.notifications import quiet
 from pwa.notifications import store as push_store
 from pwa.notifications.jobs import About
 from pwa.plans import store as plans
 from tests.conftest import People, make_plan, post_form
+from tests.helpers.doses import medicine_id
 from tests.helpers.push import run_sender, subscribe
 from tests.helpers.push_service import PushService
 from tests.helpers.rows import jobs
 
 AMS = ZoneInfo("Europe/Amsterdam")
-QUIET = {"quiet_start": "21:30", "quiet_end": "08:00"}
 BREAKFAST = time(7, 30)
 
 
@@ -30,23 +31,36 @@ def local(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=AMS)
 
 
+async def _dose_times_form(db: Database, at: str) -> dict[str, str]:
+    return {
+        "medicines-0-medicine_id": str(await medicine_id(db)),
+        "medicines-0-time_1": at,
+        "remind": "y",
+    }
+
+
 async def test_a_breakfast_dose_inside_quiet_hours_is_saved_with_a_note(
     db: Database, people: People, family_client: Client
 ) -> None:
     """Hazard H13: a 07:30 dose inside quiet hours (21:30-08:00) is accepted, and the page
     says it will sound anyway."""
-    form = {"reminders_enabled": "y", **QUIET, "medication_time_1": "07:30"}
-    saved = await post_form(family_client, "/settings/reminders", form)
-    assert saved.status_code == 302
-    preference = await push_store.select_preference(db, people.parent_id)
-    assert preference.medication_times == (BREAKFAST,)
-    page = await (await family_client.get("/settings/reminders")).get_data(as_text=True)
-    assert "07:30 is in your quiet time (21:30-08:00)" in page
-    assert "will still sound at 07:30" in page
-    # A time outside quiet hours needs no such note.
-    await post_form(family_client, "/settings/reminders", {**form, "medication_time_1": "09:00"})
-    page = await (await family_client.get("/settings/reminders")).get_data(as_text=True)
-    assert "is in your quiet time" not in page
+    with time_machine.travel(datetime(2027, 1, 1, 12, tzinfo=UTC), tick=False):
+        await make_plan(db, people.child_id, date(2027, 1, 11))
+        form = await _dose_times_form(db, "07:30")
+        saved = await post_form(family_client, "/doses/times", form)
+        assert saved.status_code == 302
+        preference = await push_store.select_preference(db, people.parent_id)
+        assert (preference.quiet_start, preference.quiet_end) == (time(21, 30), time(8, 0))
+        assert preference.dose_reminders is True
+        schedule = (await dose_times.select_schedules(db, people.child_id))[await medicine_id(db)]
+        assert schedule.on(date(2027, 1, 29)) == (BREAKFAST,)
+        page = await (await family_client.get("/doses/times")).get_data(as_text=True)
+        assert "07:30 is in your quiet time (21:30-08:00)" in page
+        assert "will still sound at 07:30" in page
+        # A time outside quiet hours needs no such note.
+        await post_form(family_client, "/doses/times", await _dose_times_form(db, "09:00"))
+        page = await (await family_client.get("/doses/times")).get_data(as_text=True)
+        assert "is in your quiet time" not in page
 
 
 async def test_the_breakfast_dose_goes_out_at_0730_with_a_ttl_for_the_morning(
@@ -60,11 +74,11 @@ async def test_the_breakfast_dose_goes_out_at_0730_with_a_ttl_for_the_morning(
     sends it then, inside quiet hours, with a TTL to the end of its useful time (10:30)."""
     device = push_service.new_device()
     await subscribe(db, app, people.parent_id, device)
-    form = {"reminders_enabled": "y", **QUIET, "medication_time_1": "07:30"}
     with time_machine.travel(datetime(2027, 1, 1, 12, tzinfo=UTC), tick=False):
         # Course 1 from 11 January: isotretinoin at home on days 19-32 (29 Jan - 11 Feb).
         await make_plan(db, people.child_id, date(2027, 1, 11))
-        assert (await post_form(family_client, "/settings/reminders", form)).status_code == 302
+        form = await _dose_times_form(db, "07:30")
+        assert (await post_form(family_client, "/doses/times", form)).status_code == 302
     with time_machine.travel(local("2027-02-01T07:30:20"), tick=False):
         summary = await run_sender(app, db)
     [job] = await jobs(db, "kind = 'medication:07:30' AND medication_day = '2027-02-01'")

@@ -401,9 +401,41 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
             "reminders_enabled": "y",
             "quiet_start": "21:30",
             "quiet_end": "08:00",
-            "medication_time_1": "09:00",
+            "dose_reminders": "y",
         },
         "SELECT COUNT(*) FROM notification_preference",
+    ),
+    (
+        "doses.dose_times",
+        "caregiver",
+        "/doses/times",
+        "/doses/times",
+        {"medicines-0-medicine_id": "1", "medicines-0-time_1": "08:00", "remind": "y"},
+        "SELECT COUNT(*) FROM dose_schedule",
+    ),
+    (
+        "admin.medicines_page",
+        "admin",
+        "/admin/medicines",
+        "/admin/medicines",
+        {"name_nl": "Paracetamol", "name_en": "Paracetamol"},
+        "SELECT COUNT(*) FROM home_medicine",
+    ),
+    (
+        "admin.medicine_page",
+        "admin",
+        "/admin/medicines/1",
+        "/admin/medicines/1",
+        {"name_nl": "Isotretinoïne", "name_en": "Isotretinoin capsules"},
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'medicines.updated'",
+    ),
+    (
+        "admin.dose_flag",
+        "admin",
+        "/admin/dose-flag",
+        "/admin/dose-flag",
+        {"enabled": "y", "min_count": "3", "within_days": "4", "outcomes": "missed"},
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'dose_flag.updated'",
     ),
     (
         "admin.reminder_offsets",
@@ -521,6 +553,8 @@ async def test_every_post_route_is_covered_by_the_csrf_test(app: Quart) -> None:
         "plans.revoke_calendar",  # tests/test_calendar.py
         "diary.sync_reports",  # JSON: same-origin rule, tests/test_diary_sync.py
         "messages.sync_messages",  # JSON: same-origin rule, tests/test_messages_api.py
+        "doses.sync_doses",  # JSON: same-origin rule, tests/test_doses_api.py
+        "doses.record",  # tests/test_doses_pages.py (a dose time that is due)
         "messages.release",  # tests/test_messages_pages.py
         "diary.upload_photo",  # multipart API: same-origin rule, tests/test_photos.py
         "messages.upload_photo",  # multipart API: same-origin rule, tests/test_message_photos.py

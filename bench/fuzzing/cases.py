@@ -14,6 +14,7 @@ import random
 import uuid
 import zlib
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -57,6 +58,34 @@ class Case:
 # --- bodies ------------------------------------------------------------------------------
 
 
+def valid_dose(context: Context) -> st.SearchStrategy[Any]:
+    """Doses as the phone's outbox sends them (docs/api.md, "Doses"): the family's child or
+    another's, a period id that may or may not be its own, a dose time of the last days."""
+
+    def build(dose_id: Any, period: int, days_ago: int, at: str, outcome: str, own: bool) -> Any:
+        day = datetime.now(UTC) - timedelta(days=days_ago)
+        return {
+            "id": str(dose_id),
+            "child_id": context.child_id if own else context.other_child_id,
+            "period_id": period,
+            "day": day.date().isoformat(),
+            "time": at,
+            "outcome": outcome,
+            "note": "",
+            "recorded_at": datetime.now(UTC).isoformat(),
+        }
+
+    return st.builds(
+        build,
+        st.uuids(),
+        st.integers(1, 20),
+        st.integers(0, 3),
+        st.sampled_from(["08:00", "20:00", "13:37"]),
+        st.sampled_from(["given", "partly", "vomited", "refused", "missed"]),
+        st.integers(0, 9).map(bool),
+    )
+
+
 def valid_bodies(target: Target, context: Context) -> st.SearchStrategy[Any]:
     """Valid JSON documents for ``target`` (the view accepts them, or names what is missing)."""
     if target.rule == "/api/reports":
@@ -86,6 +115,10 @@ def valid_bodies(target: Target, context: Context) -> st.SearchStrategy[Any]:
             st.integers(0, 9).map(bool),
         )
         return st.lists(message, min_size=1, max_size=3).map(lambda items: {"messages": items})
+    if target.rule == "/api/doses":
+        return st.lists(valid_dose(context), min_size=1, max_size=3).map(
+            lambda items: {"doses": items}
+        )
     if target.method == "DELETE":
         # A small set of tokens, so that some deletes find a subscription stored before.
         return st.integers(0, 40).map(

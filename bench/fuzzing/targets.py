@@ -132,6 +132,7 @@ KNOWN: dict[tuple[str, str], str] = {
     ("POST", "/api/reports/<client_uuid>/photos"): "multipart",
     ("POST", "/api/messages"): "json",
     ("POST", "/api/messages/<client_uuid>/photos"): "multipart",
+    ("POST", "/api/doses"): "json",
     ("POST", "/api/push/subscriptions"): "json",
     ("DELETE", "/api/push/subscriptions"): "json",
     ("POST", "/api/push/test"): "json",

@@ -43,6 +43,16 @@ SETTINGS_PAGES = (
         _l("Red-flag rules"),
         _l('When a report means "tell the team today" or "call the hospital now".'),
     ),
+    (
+        "admin.medicines_page",
+        _l("Home medicines"),
+        _l("The medicines nurses choose for a home-medication period, in Dutch and English."),
+    ),
+    (
+        "admin.dose_flag",
+        _l("Doses at home: when to flag a child"),
+        _l("When missed, refused or vomited doses mark a child on the nurses' list."),
+    ),
     # By path where another page owns the route: linked once that route exists.
     (
         "/admin/guidance",

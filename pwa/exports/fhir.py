@@ -2,7 +2,8 @@
 
 Patient, an Appointment per visit, a QuestionnaireResponse per report, Observations
 for temperature, pain and weight (LOINC codes in docs/api.md), and a Provenance per
-correction (``revisions``: a superseded report is never exported as valid). Every entry's fullUrl is
+correction (``revisions``: a superseded report is never exported as valid), and a
+MedicationAdministration per dose noted at home (``doses``). Every entry's fullUrl is
 a ``urn:uuid:`` derived (uuid5) from our own ids, so exporting twice gives the same ids and
 the receiving system can recognise what it already has. Resources are built as plain
 JSON; the tests validate them with the ``fhir.resources`` R4B models.
@@ -19,7 +20,7 @@ from ..diary.store import Report
 from ..plans.calendar import summary
 from ..plans.formatting import kind_label
 from ..plans.store import Visit
-from . import revisions
+from . import doses, revisions
 from .record import ChildRecord, ExportedReport, local_iso
 
 LOINC = "http://loinc.org"
@@ -143,6 +144,20 @@ def bundle(record: ChildRecord, *, base_url: str, patient_number_system: str) ->
                     ),
                 }
             )
+    per_slot = doses.records_per_slot(record.doses)
+    for dose in record.doses:
+        entries.append(
+            {
+                "fullUrl": ids("MedicationAdministration", dose.client_uuid),
+                "resource": doses.administration(
+                    dose,
+                    record.medicines.get(dose.medicine_id or 0),
+                    patient_url=patient_url,
+                    base_url=base_url,
+                    records_for_slot=per_slot[dose.slot],
+                ),
+            }
+        )
     return {
         "resourceType": "Bundle",
         "type": "collection",

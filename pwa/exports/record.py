@@ -11,7 +11,7 @@ import csv
 import io
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -20,6 +20,8 @@ from ..db import Reader, to_db
 from ..diary import store as diary
 from ..diary.history import Corrections
 from ..diary.items import BY_KEY, ITEMS
+from ..doses import medicines as home_medicines
+from ..doses import store as doses
 from ..families.store import Child
 from ..i18n import gettext
 from ..plans import store as plans
@@ -120,6 +122,8 @@ class ChildRecord:
     visits: list[plans.Visit]
     reports: list[ExportedReport]  # oldest first
     made_at: datetime
+    doses: list[doses.Dose] = field(default_factory=list)  # by dose time, oldest first
+    medicines: dict[int, home_medicines.Medicine] = field(default_factory=dict)
 
 
 async def select_reports(db: Reader, child_id: int, dates: DateRange) -> list[diary.Report]:
@@ -163,6 +167,8 @@ async def load_record(db: Reader, child: Child, dates: DateRange) -> ChildRecord
             for report in reports
         ],
         made_at=utcnow(),
+        doses=await doses.select_for_child(db, child.id, dates.first, dates.last),
+        medicines={medicine.id: medicine for medicine in await home_medicines.select_all(db)},
     )
 
 

@@ -14,6 +14,7 @@ from quart.typing import ResponseReturnValue
 
 from .. import audit
 from ..db import get_db
+from ..exports import doses as dose_exports
 from ..exports import fhir
 from ..exports.record import DateRange, csv_bytes, load_record
 from ..rendering import render_template
@@ -99,3 +100,11 @@ async def fhir_download() -> ResponseReturnValue:
 async def csv_download() -> ResponseReturnValue:
     record = await _record("family_export.csv")
     return csv_bytes(record), 200, _download("immuno-companion-our-data.csv", "text/csv")
+
+
+@blueprint.route("/settings/data/export.doses.csv")
+@access(Access.FAMILY)
+async def doses_csv_download() -> ResponseReturnValue:
+    record = await _record("family_export.doses_csv")
+    body = dose_exports.csv_bytes("", record.child.nickname, record.doses, record.medicines)
+    return body, 200, _download("immuno-companion-our-doses.csv", "text/csv")

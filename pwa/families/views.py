@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from quart import current_app, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
@@ -13,6 +13,7 @@ from ..accounts.forms import PlainForm
 from ..accounts.redirects import safe_next
 from ..clock import utcnow
 from ..db import get_db
+from ..doses import slots as doses
 from ..hospital import hospital_settings, next_staffed_change, staffed_at
 from ..ids import parse_id
 from ..notifications import store as notification_store
@@ -46,6 +47,8 @@ async def _render_home() -> tuple[str, datetime]:
     staffed = staffed_at(hospital, now)
     children, child = await family_context()
     view = await overview.for_family(db, g.account.id, child.id, now) if child else None
+    today = clock.today(now)
+    dose_card = await _dose_card(child.id, view, today) if child and view else []
     page = await render_template(
         "families/home.html",
         children=children,
@@ -58,6 +61,8 @@ async def _render_home() -> tuple[str, datetime]:
         staffed=staffed,
         form=PlainForm(),
         now=now,
+        dose_card=dose_card,
+        dose_today=today,
         push_trouble=await _push_trouble(g.account.id),
         mail_on=current_app.extensions.get("mail") is not None,
     )
@@ -67,6 +72,24 @@ async def _render_home() -> tuple[str, datetime]:
         else overview.next_change(now, [clock.HOSPITAL_ZONE_NAME], [])
     )
     return page, min(changes, next_staffed_change(hospital, now))
+
+
+async def _dose_card(
+    child_id: int, view: overview.Overview, today: date
+) -> list[doses.PeriodDoses]:
+    """The doses of home's card: yesterday's, today's and tomorrow's, so the phone shows
+    the right day's on a kept copy; nothing to read when no medicine period is near."""
+    yesterday, tomorrow = today - timedelta(days=1), today + timedelta(days=1)
+    if not any(
+        p.medicine_id and p.first_date <= tomorrow and p.last_date >= yesterday
+        for p in view.medications
+    ):
+        return []
+    return [
+        entry
+        for entry in await doses.load(get_db(), child_id, yesterday, tomorrow, view.medications)
+        if entry.period.last_date >= today or entry.open_on(yesterday)
+    ]
 
 
 async def _push_trouble(account_id: int) -> bool:

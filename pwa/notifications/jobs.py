@@ -214,6 +214,19 @@ async def cancel_medication_jobs_outside(
     )
 
 
+async def cancel_medication_jobs_from(tx: Transaction, period_ids: list[int], first: date) -> None:
+    """Cancel the dose reminders of these periods for ``first`` and the days after (the
+    family chose other dose times)."""
+    await tx.execute(
+        """
+        UPDATE notification_job SET status = 'cancelled', finished_at = :now
+         WHERE status = 'pending' AND medication_day >= :first
+           AND medication_period_id IN (SELECT value FROM json_each(:periods))
+        """,
+        {"first": first.isoformat(), "periods": json.dumps(period_ids), "now": now_text()},
+    )
+
+
 async def cancel_jobs_for_recipient(
     tx: Transaction, recipient_id: int, kind_prefix: str, channel: str | None = None
 ) -> None:

@@ -38,7 +38,8 @@ STAY_REMINDER = N_("Reminder: your stay starts %(when)s at %(time)s — open the
 VISIT_REMINDER = N_("Reminder: your visit starts %(when)s at %(time)s — open the app for details.")
 SCHEDULE_CHANGED = N_("Your schedule changed — open the app to see the new dates.")
 RED_REPORT = N_("A new urgent report is waiting — open the nurse queue.")
-MEDICATION = N_("Time for the home medication — open the app if you have questions.")
+# Never the medicine's name: a lock screen is read by others.
+MEDICATION = N_("Time for a dose at home — open the app to note it.")
 TEST = N_("Test notification: reminders work on this device.")
 REPLY = N_("The care team replied — open the app.")
 ESCALATED = N_("A red report has waited past its target — open the nurse queue.")
@@ -192,9 +193,9 @@ async def build(db: Reader, job: Job, now: datetime) -> Message | None:
             "SELECT 1 FROM medication_period WHERE id = :id AND first_date <= :day AND last_date >= :day",
             {"id": period_id, "day": day.isoformat()},
         )
-        if covered is None:
+        if covered is None or await dose_recorded(db, job):
             return None
-        return Message(title, _t(locale, MEDICATION), "/", tag, locale)
+        return Message(title, _t(locale, MEDICATION), "/#doses", tag, locale)
     if job.kind == "reply":
         return Message(title, _t(locale, REPLY), "/diary", tag, locale)
     if job.kind in ("ward_message", "family_message"):
@@ -211,6 +212,24 @@ async def build(db: Reader, job: Job, now: datetime) -> Message | None:
     if job.kind == "test":
         return Message(title, _t(locale, TEST), "/settings/reminders", tag, locale)
     return None
+
+
+async def dose_recorded(db: Reader, job: Job) -> bool:
+    """Someone in the family recorded this dose already (given early, say): a reminder now
+    could get it given twice, so it is not sent."""
+    at = job.kind.removeprefix("medication:")
+    row = await db.fetch_one(
+        """
+        SELECT 1 FROM dose
+         WHERE medication_period_id = :period AND slot_day = :day AND slot_time = :time LIMIT 1
+        """,
+        {
+            "period": job.about.medication_period_id,
+            "day": job.about.medication_day.isoformat() if job.about.medication_day else "",
+            "time": at,
+        },
+    )
+    return row is not None
 
 
 ESCALATIONS = ("red_escalation", "red_escalation_admin")

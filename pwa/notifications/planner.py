@@ -6,8 +6,9 @@ so they stay at 18:00 across daylight-saving changes.
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from .. import clock
@@ -158,37 +159,68 @@ async def plan_medication_reminders(
     *,
     period_id: int | None = None,
 ) -> None:
-    """Daily home-medication reminders for ``day``, for families who chose times
-    (only for one period when ``period_id`` is given)."""
+    """A reminder at each of the child's dose times on ``day`` (the family's choice,
+    pwa/doses/times.py) to each caregiver who asked for dose reminders (only for one period
+    when ``period_id`` is given)."""
     rows = await tx.fetch_all(
         """
-        SELECT notification_preference.account_id, notification_preference.medication_times, medication_period.id AS period_id
+        SELECT notification_preference.account_id, medication_period.id AS period_id,
+               (SELECT dose_schedule.times FROM dose_schedule
+                 WHERE dose_schedule.child_id = treatment_plan.child_id
+                   AND dose_schedule.medicine_id = medication_period.medicine_id
+                   AND dose_schedule.from_day <= :day
+                 ORDER BY dose_schedule.from_day DESC LIMIT 1) AS times
           FROM notification_preference
           JOIN caregiver_child ON caregiver_child.caregiver_id = notification_preference.account_id
+          JOIN child ON child.id = caregiver_child.child_id
           JOIN treatment_plan ON treatment_plan.child_id = caregiver_child.child_id
           JOIN medication_period ON medication_period.plan_id = treatment_plan.id
-         WHERE notification_preference.reminders_enabled = 1 AND notification_preference.medication_times != '[]'
+         WHERE notification_preference.reminders_enabled = 1
+           AND notification_preference.dose_reminders = 1 AND child.closed_at IS NULL
+           AND medication_period.medicine_id IS NOT NULL
            AND medication_period.first_date <= :day AND medication_period.last_date >= :day
            AND (:period_id IS NULL OR medication_period.id = :period_id)
         """,
         {"day": day.isoformat(), "period_id": period_id},
     )
+    # A dose someone recorded already (given early) gets no reminder: it could be given twice.
+    recorded = {
+        (int(row["medication_period_id"]), row["slot_time"])
+        for row in await tx.fetch_all(
+            """
+            SELECT medication_period_id, slot_time FROM dose
+             WHERE medication_period_id IN (SELECT value FROM json_each(:periods))
+               AND slot_day = :day
+            """,
+            {"day": day.isoformat(), "periods": json.dumps(sorted({r["period_id"] for r in rows}))},
+        )
+    }
     now = utcnow()
     for row in rows:
-        preference = await store.select_preference(tx, int(row["account_id"]))
-        for at in preference.medication_times:
-            due = datetime.combine(day, at, tzinfo=ZoneInfo(zone))
-            if due < now - MEDICATION_USEFUL:
+        for at in json.loads(row["times"] or "[]"):
+            due = datetime.combine(day, time.fromisoformat(at), tzinfo=ZoneInfo(zone))
+            if due < now - MEDICATION_USEFUL or (int(row["period_id"]), at) in recorded:
                 continue
             await jobs.insert(
                 tx,
-                kind=f"medication:{at.strftime('%H:%M')}",
+                kind=f"medication:{at}",
                 about=About(medication_period_id=int(row["period_id"]), medication_day=day),
                 revision=1,
                 recipient_id=int(row["account_id"]),
                 due_at=due,
                 expires_at=due + MEDICATION_USEFUL,
             )
+
+
+async def replan_dose_times(tx: Transaction, period_ids: list[int], first: date) -> None:
+    """After the family changed its dose times from ``first`` on: reminders planned at the
+    old times for those days never go out, and today's and tomorrow's follow the new ones."""
+    await jobs.cancel_medication_jobs_from(tx, period_ids, first)
+    today = clock.today()
+    for period_id in period_ids:
+        for day in (today, today + timedelta(days=1)):
+            if day >= first:
+                await plan_medication_reminders(tx, day, period_id=period_id)
 
 
 async def replan_medication(tx: Transaction, period_id: int, first: date, last: date) -> None:

@@ -3,7 +3,6 @@ and their deliveries are jobs.py and queue.py)."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -61,7 +60,9 @@ class Preference:
     reminders_enabled: bool = True
     quiet_start: time = time(21, 30)
     quiet_end: time = time(8, 0)
-    medication_times: tuple[time, ...] = ()
+    # A push at each of the child's dose times during a home-medication period (the
+    # family chooses the times once, pwa/doses/times.py).
+    dose_reminders: bool = False
     red_alerts: bool = False
     # Visit reminders and change notices by e-mail too (for a phone without working push).
     email_reminders: bool = False
@@ -227,7 +228,7 @@ async def select_preference(db: Reader, account_id: int) -> Preference:
         reminders_enabled=bool(row["reminders_enabled"]),
         quiet_start=time.fromisoformat(row["quiet_start"]),
         quiet_end=time.fromisoformat(row["quiet_end"]),
-        medication_times=tuple(time.fromisoformat(t) for t in json.loads(row["medication_times"])),
+        dose_reminders=bool(row["dose_reminders"]),
         red_alerts=bool(row["red_alerts"]),
         email_reminders=bool(row["email_reminders"]),
     )
@@ -237,11 +238,11 @@ async def save_preference(tx: Transaction, account_id: int, preference: Preferen
     await tx.execute(
         """
         INSERT INTO notification_preference (account_id, reminders_enabled, quiet_start, quiet_end,
-                                             medication_times, red_alerts, email_reminders, updated_at)
-        VALUES (:id, :enabled, :start, :end, :times, :red, :email, :now)
+                                             dose_reminders, red_alerts, email_reminders, updated_at)
+        VALUES (:id, :enabled, :start, :end, :doses, :red, :email, :now)
         ON CONFLICT (account_id) DO UPDATE SET
             reminders_enabled = excluded.reminders_enabled, quiet_start = excluded.quiet_start,
-            quiet_end = excluded.quiet_end, medication_times = excluded.medication_times,
+            quiet_end = excluded.quiet_end, dose_reminders = excluded.dose_reminders,
             red_alerts = excluded.red_alerts, email_reminders = excluded.email_reminders,
             updated_at = excluded.updated_at
         """,
@@ -250,7 +251,7 @@ async def save_preference(tx: Transaction, account_id: int, preference: Preferen
             "enabled": int(preference.reminders_enabled),
             "start": preference.quiet_start.strftime("%H:%M"),
             "end": preference.quiet_end.strftime("%H:%M"),
-            "times": json.dumps([t.strftime("%H:%M") for t in preference.medication_times]),
+            "doses": int(preference.dose_reminders),
             "red": int(preference.red_alerts),
             "email": int(preference.email_reminders),
             "now": now_text(),

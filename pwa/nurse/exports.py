@@ -12,6 +12,7 @@ from quart.typing import ResponseReturnValue
 from .. import audit
 from ..dates import with_years
 from ..db import get_db
+from ..exports import doses as dose_exports
 from ..exports import fhir
 from ..exports.record import (
     BadRange,
@@ -44,7 +45,7 @@ async def _record(child: families.Child, dates: DateRange, action: str) -> Child
         actor_id=g.account.id,
         action=action,
         child_id=child.id,
-        detail=f"{dates.describe()}; {len(record.reports)} reports",
+        detail=f"{dates.describe()}; {len(record.reports)} reports, {len(record.doses)} doses",
     )
     return record
 
@@ -75,6 +76,26 @@ async def csv_export(child_id: int) -> ResponseReturnValue:
         **_attachment(f"{file_stem(child, dates)}.csv"),
     }
     return csv_bytes(record), 200, headers
+
+
+@blueprint.route("/children/<int:child_id>/export.doses.csv")
+@access(Access.STAFF)
+async def doses_csv_export(child_id: int) -> ResponseReturnValue:
+    """The doses the family noted at home, one row each (a table of its own)."""
+    child = await _child(child_id)
+    try:
+        dates = parse_range(request.args)
+    except BadRange as error:
+        return await _bad_range(child, error)
+    record = await _record(child, dates, "export.doses_csv")
+    body = dose_exports.csv_bytes(
+        child.hospital_number or "", child.nickname, record.doses, record.medicines
+    )
+    headers = {
+        "Content-Type": "text/csv; charset=utf-8",
+        **_attachment(f"{file_stem(child, dates)}-doses.csv"),
+    }
+    return body, 200, headers
 
 
 @blueprint.route("/children/<int:child_id>/export.fhir.json")

@@ -12,15 +12,16 @@ from .. import audit, clock
 from ..accounts.forms import PlainForm
 from ..clock import utcnow
 from ..db import get_db
+from ..doses import medicines
 from ..families import store as families
 from ..i18n import format_region, ngettext
-from ..plans import changes, course_store, moves, overview
+from ..plans import changes, moves, overview
 from ..plans import store as plans
 from ..plans.schedule import aware, overlapping
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
 from . import blueprint
-from .planning_forms import MedicationForm, PlanForm, VisitForm
+from .planning_forms import PlanForm, VisitForm
 
 UPCOMING_DAYS = 14
 
@@ -60,6 +61,9 @@ async def plan(child_id: int) -> ResponseReturnValue:
         form=form,
         now=utcnow(),
         course_visits={visit.id: visit for visit in view.visits},
+        medicine_names={
+            medicine.id: medicine.name() for medicine in await medicines.select_all(db)
+        },
     )
 
 
@@ -203,41 +207,6 @@ async def edit_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
         days=days,
         template_spacing=template_spacing,
         cancel_form=PlainForm(),
-    )
-
-
-@blueprint.route("/children/<int:child_id>/medications/<int:period_id>", methods=["GET", "POST"])
-@access(Access.STAFF)
-async def edit_medication(child_id: int, period_id: int) -> ResponseReturnValue:
-    """Change the days of one home-medication period of a course."""
-    db = get_db()
-    child = await _child(child_id)
-    current_plan = await plans.select_plan(db, child.id)
-    period = await course_store.select_medication(db, period_id)
-    not_found_unless(current_plan and period and period.plan_id == current_plan.id)
-    assert period is not None
-    if request.method == "GET":
-        form = MedicationForm(first_date=period.first_date, last_date=period.last_date)
-    else:
-        form = await MedicationForm.from_request()
-        if form.validate():
-            async with db.transaction() as tx:
-                await changes.edit_medication(
-                    tx,
-                    period,
-                    form.first_date.data,
-                    form.last_date.data,
-                    g.account.id,
-                    child_id=child.id,
-                )
-            return redirect(url_for("nurse.plan", child_id=child.id))
-    course_visit = await plans.select_visit(db, period.visit_id) if period.visit_id else None
-    return await render_template(
-        "nurse/medication_form.html",
-        child=child,
-        form=form,
-        period=period,
-        course_visit=course_visit,
     )
 
 

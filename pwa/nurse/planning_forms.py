@@ -124,8 +124,11 @@ class VisitForm(CsrfForm):
         return True
 
 
+PRESCRIPTION_MAX = 300
+
+
 class MedicationForm(CsrfForm):
-    """New first and last days of one home-medication period."""
+    """One home-medication period: its days, its medicine and the prescription's words."""
 
     first_date = DateField(
         _l("First day"), validators=[DataRequired(message=_l("Enter a date like 2027-01-29."))]
@@ -133,14 +136,33 @@ class MedicationForm(CsrfForm):
     last_date = DateField(
         _l("Last day"), validators=[DataRequired(message=_l("Enter a date like 2027-02-11."))]
     )
+    # Choices are the admin's list of home medicines, set by the view.
+    medicine_id = SelectField(_l("Medicine"), choices=[], validate_choice=False)
+    prescription = TextAreaField(
+        _l("Prescription, as written on it"),
+        validators=[Length(max=PRESCRIPTION_MAX)],
+        description=_l(
+            "For example “20 mg twice a day with food”. The family sees exactly this text; "
+            "the app never works out a dose."
+        ),
+        render_kw={"rows": 2},
+    )
+
+    def posted(self, name: str) -> bool:
+        """Whether the request carried this field (an older form may not)."""
+        return bool(self[name].raw_data)
 
     def validate(self, extra_validators: Any = None) -> bool:
-        if not super().validate(extra_validators):
-            return False
-        if self.last_date.data < self.first_date.data:
+        valid = super().validate(extra_validators)
+        listed = {choice.value for choice in self.medicine_id.choices}
+        if self.posted("medicine_id") and self.medicine_id.data not in listed:
+            self.medicine_id.errors = [str(_l("Choose a medicine from the list."))]
+            valid = False
+        first, last = self.first_date.data, self.last_date.data
+        if first and last and last < first:
             self.last_date.errors = [
                 *self.last_date.errors,
                 str(_l("The last day cannot be before the first day.")),
             ]
-            return False
-        return True
+            valid = False
+        return bool(valid)

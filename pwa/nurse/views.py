@@ -16,6 +16,8 @@ from ..db import get_db
 from ..diary import store as diary
 from ..diary.history import Corrections
 from ..diary.trends import trend_charts
+from ..doses import rules as dose_rules
+from ..doses import slots as doses
 from ..families import card_store
 from ..families import store as families
 from ..families.card_store import CardFields
@@ -49,12 +51,15 @@ async def children() -> ResponseReturnValue:
     everyone = await families.select_all_children(db)
     today = clock.today()
     next_visits = await plans.select_next_visit_per_child(db, today)
+    dose_rule = await dose_rules.select_rule(db)
     return await render_template(
         "nurse/children.html",
         form=form,
         children=everyone,
         next_visits=next_visits,
         reached=await coverage.children_with_working_reminders(db),
+        dose_flags=await dose_rules.flagged_children(db, dose_rule, today),
+        dose_rule=dose_rule,
     )
 
 
@@ -71,12 +76,21 @@ async def _render_child(child_id: int, **extra: object) -> str:
     await audit.record_read(db, actor_id=g.account.id, action="child.viewed", child_id=child.id)
     now = utcnow()
     today = clock.today(now)
+    dose_periods = [
+        entry for entry in await doses.load(db, child.id) if entry.period.first_date <= today
+    ]
+    dose_rule = await dose_rules.select_rule(db)
+    flagged = await dose_rules.flagged_children(db, dose_rule, today)
     card = await card_store.select_card(db, child.id)
     return await render_template(
         "nurse/child.html",
         card=card,
         card_form=extra.pop("card_form", None)
         or CardForm.of(card.fields if card else CardFields()),
+        dose_periods=list(reversed(dose_periods)),
+        dose_flag=flagged.get(child.id, 0),
+        dose_rule=dose_rule,
+        today=today,
         child=child,
         plan_view=await overview.for_staff(db, child.id, now),
         reports=await diary.select_reports_for_child(db, child.id, limit=30),

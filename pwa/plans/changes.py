@@ -208,3 +208,28 @@ async def edit_medication(
     await store.bump_revision(tx, period.plan_id)
     if period.visit_id is not None:
         await reminders.plan_visit(tx, period.visit_id, changed=True)
+
+
+async def prescribe(
+    tx: Transaction,
+    period: store.MedicationPeriod,
+    medicine_id: int | None,
+    prescription: str,
+    actor_id: int,
+    *,
+    child_id: int,
+) -> None:
+    """The nurse names the period's medicine and types the prescription; audited without
+    the text itself (the audit log outlives the record)."""
+    await course_store.update_prescription(tx, period.id, medicine_id, prescription)
+    await audit.record(
+        tx,
+        actor_id=actor_id,
+        action="medication.prescribed",
+        child_id=child_id,
+        detail=(
+            f"period {period.id} (course {period.course_number}): medicine "
+            f"{period.medicine_id} -> {medicine_id}; prescription "
+            f"{'changed' if prescription != period.prescription else 'kept'}"
+        ),
+    )

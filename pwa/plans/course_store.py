@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..db import Reader, Transaction, now_text, to_db
-from .store import MedicationPeriod, medication_from_row
+from .store import MEDICATION_COLUMNS, MedicationPeriod, medication_from_row
 
 
 @dataclass(frozen=True)
@@ -17,9 +17,6 @@ class PlanChange:
     medication_period_id: int | None
     was_first: str
     was_last: str
-
-
-MEDICATION_COLUMNS = "id, course_number, name, first_date, last_date, visit_id, changed_at, plan_id"
 
 
 async def select_medication(db: Reader, period_id: int) -> MedicationPeriod | None:
@@ -56,6 +53,19 @@ async def update_medication(
          WHERE id = :id
         """,
         {"id": period.id, "first": first.isoformat(), "last": last.isoformat(), "now": now_text()},
+    )
+
+
+async def update_prescription(
+    tx: Transaction, period_id: int, medicine_id: int | None, prescription: str
+) -> None:
+    """Which medicine a period is, and the prescribed amount as the nurse typed it."""
+    await tx.execute(
+        """
+        UPDATE medication_period SET medicine_id = :medicine, prescription = :prescription
+         WHERE id = :id
+        """,
+        {"id": period_id, "medicine": medicine_id, "prescription": prescription},
     )
 
 

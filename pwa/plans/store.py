@@ -89,6 +89,16 @@ class MedicationPeriod:
     # The visit that starts the period's course: moving it moves the period.
     visit_id: int | None = None
     changed_at: datetime | None = None
+    # Which home medicine of the admin's list this is (pwa/doses/medicines.py), and the
+    # prescribed amount as the nurse typed it: shown as it is, never calculated with.
+    medicine_id: int | None = None
+    prescription: str = ""
+
+
+MEDICATION_COLUMNS = (
+    "id, course_number, name, first_date, last_date, plan_id, visit_id, changed_at, "
+    "medicine_id, prescription"
+)
 
 
 def medication_from_row(row: sqlite3.Row) -> MedicationPeriod:
@@ -101,6 +111,8 @@ def medication_from_row(row: sqlite3.Row) -> MedicationPeriod:
         row["plan_id"],
         row["visit_id"],
         from_db(row["changed_at"]),
+        row["medicine_id"],
+        row["prescription"],
     )
 
 
@@ -219,14 +231,20 @@ async def insert_plan(
                 "last_date": medication.last_date.isoformat(),
             },
         )
-    # Each period belongs to its course: it points at the visit that starts it.
+    # Each period belongs to its course: it points at the visit that starts it. A template
+    # row naming a medicine of the admin's list (by key or name) makes it that medicine.
     await tx.execute(
         """
         UPDATE medication_period
            SET visit_id = (SELECT visit.id FROM visit
                             WHERE visit.plan_id = medication_period.plan_id
                               AND visit.course_number = medication_period.course_number
-                            ORDER BY visit.starts_local, visit.id LIMIT 1)
+                            ORDER BY visit.starts_local, visit.id LIMIT 1),
+               medicine_id = (SELECT home_medicine.id FROM home_medicine
+                               WHERE lower(medication_period.name)
+                                     IN (home_medicine.key, lower(home_medicine.name_en),
+                                         lower(home_medicine.name_nl))
+                               ORDER BY home_medicine.position LIMIT 1)
          WHERE plan_id = :plan_id
         """,
         {"plan_id": plan_id},
@@ -393,11 +411,7 @@ async def select_visits_starting_between(db: Reader, first: date, last: date) ->
 
 async def select_medications(db: Reader, plan_id: int) -> list[MedicationPeriod]:
     rows = await db.fetch_all(
-        """
-        SELECT id, course_number, name, first_date, last_date, plan_id, visit_id, changed_at
-          FROM medication_period
-         WHERE plan_id = :plan_id ORDER BY first_date, id
-        """,
+        f"SELECT {MEDICATION_COLUMNS} FROM medication_period WHERE plan_id = :plan_id ORDER BY first_date, id",  # noqa: S608  # nosec B608  # fixed column list; the value is bound
         {"plan_id": plan_id},
     )
     return [medication_from_row(row) for row in rows]

@@ -5,13 +5,16 @@
 import { NAMES } from "./names.js";
 import { flush, onChange, WAITING, list } from "./outbox.js";
 import { flushMessages } from "./message-outbox.js";
+import { flushDoses } from "./dose-outbox.js";
 
 const TIMER_MS = 60 * 1000;
 
 function sendInBackground() {
   flush({ background: true }).catch(() => undefined);
-  // Messages to the ward wait in the same database and go on the same occasions.
+  // Messages to the ward and doses noted at home wait in the same database and go on the
+  // same occasions.
   flushMessages({ background: true }).catch(() => undefined);
+  flushDoses({ background: true }).catch(() => undefined);
 }
 
 async function askForBackgroundSync() {

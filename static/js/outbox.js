@@ -8,11 +8,13 @@
 import { NAMES } from "./names.js";
 
 const DATABASE = NAMES.outboxDatabase;
-// Version 2 added the store of messages to the ward (static/js/message-outbox.js).
-const VERSION = 2;
+// Version 2 added the store of messages to the ward (static/js/message-outbox.js), 3 the
+// store of doses noted at home (static/js/dose-outbox.js).
+const VERSION = 3;
 const REPORTS = "reports";
 const SENT = "sent";
 export const MESSAGES = "messages";
+export const DOSES = "doses";
 const API = NAMES.urls.reports;
 // The server's limits for one batch (pwa/diary/sync.py), read from the page; these
 // defaults are the same numbers, for a page that does not carry them.
@@ -52,7 +54,7 @@ function connect(create) {
         return;
       }
       const db = request.result;
-      for (const name of [REPORTS, SENT, MESSAGES]) {
+      for (const name of [REPORTS, SENT, MESSAGES, DOSES]) {
         if (!db.objectStoreNames.contains(name)) {
           db.createObjectStore(name, { keyPath: "id" }).createIndex("owner", "owner");
         }

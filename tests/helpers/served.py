@@ -83,6 +83,9 @@ class Server:
     # A certificate and key for 127.0.0.1: Hypercorn then serves https itself.
     certfile: Path | None = None
     keyfile: Path | None = None
+    # A command the server runs under, such as Debian's `faketime <when>` for a server
+    # whose clock starts at a chosen moment.
+    wrapper: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
@@ -105,6 +108,7 @@ class Server:
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
                 [
+                    *self.wrapper,
                     sys.executable,
                     *command,
                     *("--host", HOST, "--port", str(self.port)),
@@ -167,8 +171,19 @@ def served(instance: Path, **env_extra: str) -> Iterator[Server]:
 
 def run(*command: str, instance: Path, url: str = "http://127.0.0.1:8000", **env_extra: str) -> str:
     """A `pwa` command against an instance folder (migrate, demo, backup ...)."""
+    return run_under((), *command, instance=instance, url=url, **env_extra)
+
+
+def run_under(
+    wrapper: tuple[str, ...],
+    *command: str,
+    instance: Path,
+    url: str = "http://127.0.0.1:8000",
+    **env_extra: str,
+) -> str:
+    """The same, under ``wrapper`` (as a Server's, e.g. `faketime <when>`)."""
     done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "pwa", *command],
+        [*wrapper, sys.executable, "-m", "pwa", *command],
         env=app_env(instance, url, **env_extra),
         cwd=ROOT,
         capture_output=True,
