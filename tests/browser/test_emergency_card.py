@@ -17,6 +17,7 @@ from tests.helpers.browser import (
     assert_accessible,
     go_offline,
     horizontal_overflow,
+    open_from_menu,
     service_worker_ready,
     sign_in,
     sign_in_nurse,
@@ -107,7 +108,8 @@ async def test_the_nurse_fills_in_the_card_and_the_parent_shows_it_offline_and_p
     await wait_for_cached_pages(page, ["/", "/card"])
 
     await go_offline(page.context)
-    await page.goto("/card")
+    await open_from_menu(page, "Home")
+    await open_from_menu(page, "Emergency card")
     await expect_the_card(page, family.nickname)
     await page.context.set_offline(False)
 

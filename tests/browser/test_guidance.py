@@ -114,14 +114,15 @@ async def test_admin_writes_a_page_and_a_parent_reads_it_also_offline(
     await page.get_by_role("link", name="Sleep after a course").click()
     await _shown(page, "Sleep after a course")
     # A page that is not kept gives the offline page, as any other page does.
-    await page.goto("/settings")
+    await open_from_menu(page, "Settings")
     await expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
 
     # The ward removes the page: the phone drops its copy the next time the list is opened.
     await context.set_offline(False)
     async with served_app.db() as db, db.transaction() as tx:
         await tx.execute("DELETE FROM guidance_page WHERE slug = :slug", {"slug": slug})
-    await page.goto("/")
+    await page.reload()  # back online: the phone shows the live page again
+    await open_from_menu(page, "Home")
     await open_from_menu(page, "Guidance")
     await expect(page.get_by_role("link", name="Sleep after a course")).to_have_count(0)
     await wait_for_cached_pages(page, ["/", "/guidance", *EXAMPLE_PATHS], within=10)
