@@ -22,12 +22,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Literal
 
 from babel.support import LazyProxy
 from PIL import Image, ImageOps, UnidentifiedImageError
 from quart import current_app
 
-from .db import Database, Reader, Transaction
+from .db import Database, Reader, Transaction, now_text
 from .i18n import lazy_gettext as _l
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
@@ -224,6 +225,65 @@ async def read_file(folder: Path, file_name: str) -> bytes | None:
 Settle = Callable[[Reader], Awaitable[str | None]]
 # Writes the photo's row (the owner's table) inside the transaction.
 Insert = Callable[[Transaction, Encoded, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Belonging:
+    """Whose photo: the owner's photo table and the column naming its owner (a report's
+    or a message's), the owner, how many photos it may have, and what to say when a
+    photo id belongs to another owner or the owner has its photos already."""
+
+    table: Literal["report_photo", "message_photo"]
+    column: Literal["report_id", "message_id"]
+    owner_id: int
+    most: int
+    conflict: LazyProxy
+    too_many: LazyProxy
+
+
+def rules(belonging: Belonging, photo_uuid: str, uploader_id: int) -> tuple[Settle, Insert]:
+    """The same decision for every kind of photo: a known photo id is a "duplicate" for
+    the same owner and a conflict for another; an owner with its photos refuses one more."""
+    table, column = belonging.table, belonging.column
+
+    async def settle(reader: Reader) -> str | None:
+        known = await reader.fetch_one(
+            f"SELECT {column} FROM {table} WHERE client_uuid = :uuid",  # noqa: S608  # nosec B608  # fixed names only
+            {"uuid": photo_uuid},
+        )
+        if known is not None:
+            if known[0] != belonging.owner_id:
+                raise PhotoRefused("conflict", belonging.conflict)
+            return "duplicate"
+        count = await reader.fetch_one(
+            f"SELECT COUNT(*) FROM {table} WHERE {column} = :owner",  # noqa: S608  # nosec B608  # fixed names only
+            {"owner": belonging.owner_id},
+        )
+        if count is not None and int(count[0]) >= belonging.most:
+            raise PhotoRefused("too_many", belonging.too_many)
+        return None
+
+    async def insert(tx: Transaction, encoded: Encoded, file_name: str) -> None:
+        await tx.execute(
+            f"""
+            INSERT INTO {table} ({column}, client_uuid, content_type, width, height,
+                                 byte_size, file_name, uploaded_by, created_at)
+            VALUES (:owner, :client_uuid, 'image/jpeg', :width, :height,
+                    :byte_size, :file_name, :uploaded_by, :created_at)
+            """,  # noqa: S608  # nosec B608  # fixed names only; every value is bound
+            {
+                "owner": belonging.owner_id,
+                "client_uuid": photo_uuid,
+                "width": encoded.width,
+                "height": encoded.height,
+                "byte_size": len(encoded.data),
+                "file_name": file_name,
+                "uploaded_by": uploader_id,
+                "created_at": now_text(),
+            },
+        )
+
+    return settle, insert
 
 
 async def keep(

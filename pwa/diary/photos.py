@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ..db import Database, Reader, Transaction, from_db, now_text
+from ..db import Database, Reader, from_db
 from ..i18n import lazy_gettext as _l
-from ..photos import Encoded, PhotoRefused, save
+from ..photos import Belonging, rules, save
 
 MAX_PHOTOS = 3
 TOO_MANY = _l(
@@ -100,21 +100,6 @@ async def select_photo(db: Reader, report_uuid: str, photo_uuid: str) -> Photo |
     return Photo.from_row(row) if row else None
 
 
-async def _existing(db: Reader, photo_uuid: str) -> sqlite3.Row | None:
-    return await db.fetch_one(
-        "SELECT report_id FROM report_photo WHERE client_uuid = :uuid", {"uuid": photo_uuid}
-    )
-
-
-async def _count(db: Reader, report_id: int) -> int:
-    row = await db.fetch_one(
-        "SELECT COUNT(*) AS n FROM report_photo WHERE report_id = :report_id",
-        {"report_id": report_id},
-    )
-    assert row is not None
-    return int(row["n"])
-
-
 async def save_photo(
     db: Database, folder: Path, *, report_id: int, photo_uuid: str, upload: bytes, uploader_id: int
 ) -> str:
@@ -124,34 +109,6 @@ async def save_photo(
     a report with its three photos refuses a fourth (checked again while writing).
     """
 
-    async def settle(reader: Reader) -> str | None:
-        existing = await _existing(reader, photo_uuid)
-        if existing is not None:
-            if existing["report_id"] != report_id:
-                raise PhotoRefused("conflict", CONFLICT)
-            return "duplicate"
-        if await _count(reader, report_id) >= MAX_PHOTOS:
-            raise PhotoRefused("too_many", TOO_MANY)
-        return None
-
-    async def insert(tx: Transaction, encoded: Encoded, file_name: str) -> None:
-        await tx.execute(
-            """
-            INSERT INTO report_photo (report_id, client_uuid, content_type, width, height,
-                                      byte_size, file_name, uploaded_by, created_at)
-            VALUES (:report_id, :client_uuid, 'image/jpeg', :width, :height,
-                    :byte_size, :file_name, :uploaded_by, :created_at)
-            """,
-            {
-                "report_id": report_id,
-                "client_uuid": photo_uuid,
-                "width": encoded.width,
-                "height": encoded.height,
-                "byte_size": len(encoded.data),
-                "file_name": file_name,
-                "uploaded_by": uploader_id,
-                "created_at": now_text(),
-            },
-        )
-
+    belonging = Belonging("report_photo", "report_id", report_id, MAX_PHOTOS, CONFLICT, TOO_MANY)
+    settle, insert = rules(belonging, photo_uuid, uploader_id)
     return await save(db, folder, upload, settle=settle, insert=insert)

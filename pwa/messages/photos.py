@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ..db import Database, Reader, Transaction, from_db, now_text
+from ..db import Database, Reader, from_db
 from ..i18n import lazy_gettext as _l
-from ..photos import Encoded, Insert, PhotoRefused, Settle, keep, save
+from ..photos import Belonging, Encoded, Insert, Settle, keep, rules, save
 
 TOO_MANY = _l("A message can have one photo, and this one has it already.")
 CONFLICT = _l("This photo was already sent with another message.")
@@ -127,44 +127,9 @@ async def file_names_of_child(db: Reader, child_id: int) -> list[str]:
 
 
 def _rules(message_id: int, photo_uuid: str, uploader_id: int) -> tuple[Settle, Insert]:
-    """What decides a message's photo: one per message, and an id belongs to one message."""
-
-    async def settle(reader: Reader) -> str | None:
-        known = await reader.fetch_one(
-            "SELECT message_id FROM message_photo WHERE client_uuid = :uuid", {"uuid": photo_uuid}
-        )
-        if known is not None:
-            if known["message_id"] != message_id:
-                raise PhotoRefused("conflict", CONFLICT)
-            return "duplicate"
-        taken = await reader.fetch_one(
-            "SELECT 1 FROM message_photo WHERE message_id = :id", {"id": message_id}
-        )
-        if taken is not None:
-            raise PhotoRefused("too_many", TOO_MANY)
-        return None
-
-    async def insert(tx: Transaction, encoded: Encoded, file_name: str) -> None:
-        await tx.execute(
-            """
-            INSERT INTO message_photo (message_id, client_uuid, content_type, width, height,
-                                       byte_size, file_name, uploaded_by, created_at)
-            VALUES (:message_id, :client_uuid, 'image/jpeg', :width, :height,
-                    :byte_size, :file_name, :uploaded_by, :created_at)
-            """,
-            {
-                "message_id": message_id,
-                "client_uuid": photo_uuid,
-                "width": encoded.width,
-                "height": encoded.height,
-                "byte_size": len(encoded.data),
-                "file_name": file_name,
-                "uploaded_by": uploader_id,
-                "created_at": now_text(),
-            },
-        )
-
-    return settle, insert
+    """A message has one photo, and an id belongs to one message."""
+    belonging = Belonging("message_photo", "message_id", message_id, 1, CONFLICT, TOO_MANY)
+    return rules(belonging, photo_uuid, uploader_id)
 
 
 async def save_photo(
