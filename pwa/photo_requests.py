@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from babel.support import LazyProxy
 from quart import Response, g, request
@@ -18,6 +18,8 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import FileField
 
+from . import audit
+from .db import get_db
 from .i18n import lazy_gettext as _l
 from .limits import unless_post
 from .photos import MAX_REQUEST_BYTES, MAX_UPLOAD_BYTES, PhotoRefused, photo_folder, read_file
@@ -112,3 +114,35 @@ async def image(file_name: str) -> ResponseReturnValue:
     }
     response.headers.update(headers)
     return response
+
+
+class Shown(Protocol):
+    """What serving a photo needs of its row, whichever kind it is."""
+
+    @property
+    def file_name(self) -> str: ...
+
+    @property
+    def child_id(self) -> int: ...
+
+
+async def family_image(photo: Shown | None) -> ResponseReturnValue:
+    """A family's own photo (the caller's query found it among their children), else 404."""
+    not_found_unless(photo)
+    assert photo is not None
+    return await image(photo.file_name)
+
+
+async def staff_image(photo: Shown | None, named: str) -> ResponseReturnValue:
+    """A family's photo for staff, logged as a look at the child (``photo.viewed``, NEN
+    7513) with ``named`` saying which photo of what; else 404."""
+    not_found_unless(photo)
+    assert photo is not None
+    await audit.record_read(
+        get_db(),
+        actor_id=g.account.id,
+        action="photo.viewed",
+        child_id=photo.child_id,
+        detail=named,
+    )
+    return await image(photo.file_name)

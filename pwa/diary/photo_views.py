@@ -15,19 +15,19 @@ from quart_rate_limiter import rate_limit
 from werkzeug.datastructures import CombinedMultiDict
 from wtforms import HiddenField
 
-from .. import audit
 from ..db import get_db
 from ..families.context import family_context
 from ..i18n import lazy_gettext as _l
 from ..photo_requests import (
     UPLOAD_LIMITS,
     chosen,
-    image,
+    family_image,
     photo_field,
     photo_uuid,
     read_multipart,
     read_upload,
     refusal,
+    staff_image,
 )
 from ..photos import PhotoRefused, photo_folder
 from ..rendering import render_template
@@ -125,24 +125,13 @@ async def _form_page(report: store.Report, form: PhotoForm, status: int) -> Resp
 @blueprint.route("/diary/<client_uuid>/photos/<photo_id>")
 @access(Access.FAMILY)
 async def family_photo(client_uuid: str, photo_id: str) -> ResponseReturnValue:
-    photo = await photos.select_photo_for_caregiver(get_db(), client_uuid, photo_id, g.account.id)
-    not_found_unless(photo)
-    assert photo is not None
-    return await image(photo.file_name)
+    return await family_image(
+        await photos.select_photo_for_caregiver(get_db(), client_uuid, photo_id, g.account.id)
+    )
 
 
 @blueprint.route("/nurse/reports/<client_uuid>/photos/<photo_id>")
 @access(Access.STAFF)
 async def nurse_photo(client_uuid: str, photo_id: str) -> ResponseReturnValue:
-    db = get_db()
-    photo = await photos.select_photo(db, client_uuid, photo_id)
-    not_found_unless(photo)
-    assert photo is not None
-    await audit.record_read(
-        db,
-        actor_id=g.account.id,
-        action="photo.viewed",
-        child_id=photo.child_id,
-        detail=f"report {photo.report_uuid} photo {photo.client_uuid}",
-    )
-    return await image(photo.file_name)
+    photo = await photos.select_photo(get_db(), client_uuid, photo_id)
+    return await staff_image(photo, f"report {client_uuid} photo {photo_id}")

@@ -10,15 +10,15 @@ from quart import g
 from quart.typing import ResponseReturnValue
 from quart_rate_limiter import rate_limit
 
-from .. import audit
 from ..db import get_db
 from ..photo_requests import (
     UPLOAD_LIMITS,
-    image,
+    family_image,
     photo_uuid,
     read_multipart,
     read_upload,
     refusal,
+    staff_image,
 )
 from ..photos import PhotoRefused, photo_folder
 from ..security import Access, access, not_found_unless
@@ -56,25 +56,14 @@ async def upload_photo(client_uuid: str) -> ResponseReturnValue:
 @blueprint.route("/messages/<client_uuid>/photos/<photo_id>")
 @access(Access.FAMILY)
 async def family_photo(client_uuid: str, photo_id: str) -> ResponseReturnValue:
-    photo = await photos.select_photo_for_caregiver(get_db(), client_uuid, photo_id, g.account.id)
-    not_found_unless(photo)
-    assert photo is not None
-    return await image(photo.file_name)
+    return await family_image(
+        await photos.select_photo_for_caregiver(get_db(), client_uuid, photo_id, g.account.id)
+    )
 
 
 @blueprint.route("/nurse/messages/<client_uuid>/photos/<photo_id>")
 @access(Access.STAFF)
 async def nurse_photo(client_uuid: str, photo_id: str) -> ResponseReturnValue:
     """A family's photo for a nurse: logged, like a report's photo, as a look at the child."""
-    db = get_db()
-    photo = await photos.select_photo(db, client_uuid, photo_id)
-    not_found_unless(photo)
-    assert photo is not None
-    await audit.record_read(
-        db,
-        actor_id=g.account.id,
-        action="photo.viewed",
-        child_id=photo.child_id,
-        detail=f"message {photo.message_uuid} photo {photo.client_uuid}",
-    )
-    return await image(photo.file_name)
+    photo = await photos.select_photo(get_db(), client_uuid, photo_id)
+    return await staff_image(photo, f"message {client_uuid} photo {photo_id}")
