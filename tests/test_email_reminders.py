@@ -7,7 +7,7 @@ arriving sees it on home and is offered e-mail."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,8 +18,10 @@ from quart import Quart
 
 from pwa.db import Database
 from pwa.notifications import planner
+from pwa.notifications import store as notifications
 from pwa.plans import store as plans
 from tests.conftest import People, csrf_from, make_plan, sign_in, test_config
+from tests.helpers.doses import choose_dose_times, dose, period_id, post_doses
 from tests.helpers.mail_server import MailServer
 from tests.helpers.push import run_sender, subscribe
 from tests.helpers.push_service import PushService, Script
@@ -153,6 +155,58 @@ async def test_switching_email_off_cancels_only_the_emails(
         "SELECT 1 FROM notification_job WHERE channel = 'push' AND status = 'pending'"
     )
     assert pushes
+
+
+async def test_a_dose_reminder_goes_by_email_at_the_dose_time_unless_the_dose_was_noted(
+    app: Quart, db: Database, people: People, relay: MailServer
+) -> None:
+    """A caregiver with dose reminders and e-mail on and no working push gets the 08:00
+    dose reminder by e-mail at 08:00, once, naming no medicine; the 20:00 one is not sent
+    because the other parent noted that dose early (it could be given twice)."""
+    with time_machine.travel(at("2027-01-01T12:00"), tick=False):
+        await make_plan(db, people.child_id, date(2027, 1, 11))
+    period = await period_id(db, people.child_id)
+    row = await db.fetch_one("SELECT first_date FROM medication_period WHERE id = ?", (period,))
+    assert row is not None
+    day = date.fromisoformat(row["first_date"])
+    async with db.transaction() as tx:
+        await choose_dose_times(tx, people.child_id, people.parent_id, time(8), time(20))
+        await notifications.save_preference(
+            tx,
+            people.parent_id,
+            notifications.Preference(
+                reminders_enabled=False, dose_reminders=True, email_reminders=True
+            ),
+        )
+    morning = datetime.combine(day, time(7, 59), AMS)
+    with time_machine.travel(morning, tick=False):
+        await run_sender(app, db)  # plans the day's dose reminders
+    assert relay.received == []
+    assert {row["kind"] for row in await email_jobs(db)} == {"medication:08:00", "medication:20:00"}
+    with time_machine.travel(morning + timedelta(minutes=2), tick=False):
+        await run_sender(app, db)
+        await run_sender(app, db)
+    [mail] = relay.received
+    assert mail.recipients == ["parent@example.org"]
+    assert mail.message["Subject"] == "Herinnering van het ziekenhuis"
+    text = mail.message.get_content()
+    assert "Tijd voor een dosis thuis" in text and "https://localhost/#doses" in text
+    for word in (*HEALTH_WORDS, "isotretinoïne", "isotretinoin"):
+        assert word.lower() not in (text + mail.message["Subject"]).lower(), word
+
+    client: Any = app.test_client()
+    with time_machine.travel(datetime.combine(day, time(19), AMS), tick=False):
+        await sign_in(client, "parent@example.org")
+        noted = await post_doses(client, dose(people.child_id, period, day, "20:00"))
+        assert noted.status_code == 200
+    with time_machine.travel(datetime.combine(day, time(20, 1), AMS), tick=False):
+        await run_sender(app, db)
+    assert len(relay.received) == 1
+    evening = await db.fetch_one(
+        "SELECT status FROM notification_job WHERE channel = 'email' AND kind = ? AND medication_day = ?",
+        ("medication:20:00", day.isoformat()),
+    )
+    assert evening is not None and evening["status"] == "cancelled"
 
 
 async def test_without_a_relay_no_email_is_offered_and_the_choice_is_kept(

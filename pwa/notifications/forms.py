@@ -48,11 +48,12 @@ class FamilyPreferenceForm(CsrfForm):
     )
     # Removed from the form by the view when the hospital has no mail relay.
     email_reminders = BooleanField(
-        _l("Also send me visit reminders by e-mail"),
+        _l("Also send me reminders by e-mail"),
         description=_l(
-            "For a phone that cannot show reminders, such as an iPhone without the app on "
-            "its Home Screen. The e-mail says only when the visit is, with a link to the "
-            "app: never your child's name or anything about their health."
+            "Visit reminders, and dose reminders if you chose them above. For a phone that "
+            "cannot show reminders, such as an iPhone without the app on its Home Screen. "
+            "The e-mail says only when, with a link to the app: never your child's name, "
+            "a medicine or anything about their health."
         ),
     )
 

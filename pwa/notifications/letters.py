@@ -3,8 +3,8 @@ e-mail is read on shared screens and kept for years (docs/privacy.md). It says t
 is news, when, and links into the app, where signing in shows the rest.
 
 Two kinds go out: to staff, an escalation (a red report or an urgent message nobody took
-up); to a caregiver who switched e-mail reminders on, a visit reminder or the notice that a
-date changed, in the words of the push (``payloads.visit_news``).
+up); to a caregiver who switched e-mail reminders on, a visit reminder, the notice that a
+date changed or a dose reminder, in the words of the push (``payloads.family_news``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ..db import Reader
 from ..i18n import format_region, translate
 from .jobs import Job
 from .mail import Mail
-from .payloads import ESCALATIONS, VISIT_JOB_KINDS, locale_of, still_waiting, visit_news
+from .payloads import ESCALATIONS, family_news, locale_of, still_waiting
 
 
 def N_(message: str) -> str:
@@ -61,8 +61,8 @@ async def build_mail(
     if not address:
         return None
     locale = await locale_of(db, job.recipient_id)
-    if job.kind.startswith(VISIT_JOB_KINDS):
-        news = await visit_news(db, job, now, locale)
+    if job.kind not in ESCALATIONS:
+        news = await family_news(db, job, now, locale)
         if news is None:
             return None
         text, path = news
@@ -75,8 +75,6 @@ async def build_mail(
             settings=_link(origin, "/settings/reminders"),
         )
         return Mail(address, translate(locale, subject), body + "\n")
-    if job.kind not in ESCALATIONS:
-        return None
     waiting = await still_waiting(db, job)
     if waiting is None:
         return None  # a nurse took it up meanwhile

@@ -185,17 +185,8 @@ async def build(db: Reader, job: Job, now: datetime) -> Message | None:
             text = ESCALATED if ward else ESCALATED_ADMIN
         return Message(title, _t(locale, text), waiting.path, tag, locale)
     if job.kind.startswith("medication"):
-        # A period that moved (or went) after the job was claimed: nothing to take that day.
-        period_id, day = job.about.medication_period_id, job.about.medication_day
-        if period_id is None or day is None:
-            return None
-        covered = await db.fetch_one(
-            "SELECT 1 FROM medication_period WHERE id = :id AND first_date <= :day AND last_date >= :day",
-            {"id": period_id, "day": day.isoformat()},
-        )
-        if covered is None or await dose_recorded(db, job):
-            return None
-        return Message(title, _t(locale, MEDICATION), "/#doses", tag, locale)
+        dose = await dose_news(db, job, locale)
+        return Message(title, dose[0], dose[1], tag, locale) if dose else None
     if job.kind == "reply":
         return Message(title, _t(locale, REPLY), "/diary", tag, locale)
     if job.kind in ("ward_message", "family_message"):
@@ -211,6 +202,33 @@ async def build(db: Reader, job: Job, now: datetime) -> Message | None:
         return Message(title, _t(locale, FAMILY_MESSAGE), url, tag, locale)
     if job.kind == "test":
         return Message(title, _t(locale, TEST), "/settings/reminders", tag, locale)
+    return None
+
+
+async def dose_news(db: Reader, job: Job, locale: str) -> tuple[str, str] | None:
+    """What a dose reminder says and the path it opens (home's dose card), by push and by
+    e-mail alike; None when there is nothing to give: the period moved or went after the
+    job was planned, or someone noted the dose already."""
+    period_id, day = job.about.medication_period_id, job.about.medication_day
+    if period_id is None or day is None:
+        return None
+    covered = await db.fetch_one(
+        "SELECT 1 FROM medication_period WHERE id = :id AND first_date <= :day AND last_date >= :day",
+        {"id": period_id, "day": day.isoformat()},
+    )
+    if covered is None or await dose_recorded(db, job):
+        return None
+    return _t(locale, MEDICATION), "/#doses"
+
+
+async def family_news(db: Reader, job: Job, now: datetime, locale: str) -> tuple[str, str] | None:
+    """The words and path of a reminder that may also go to a family by e-mail (a visit's
+    reminder or change notice, a dose reminder); None when it has nothing to say (any
+    more), or the job is of another kind."""
+    if job.kind.startswith(VISIT_JOB_KINDS):
+        return await visit_news(db, job, now, locale)
+    if job.kind.startswith("medication"):
+        return await dose_news(db, job, locale)
     return None
 
 

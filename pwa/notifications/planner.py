@@ -161,10 +161,13 @@ async def plan_medication_reminders(
 ) -> None:
     """A reminder at each of the child's dose times on ``day`` (the family's choice,
     pwa/doses/times.py) to each caregiver who asked for dose reminders (only for one period
-    when ``period_id`` is given)."""
+    when ``period_id`` is given): by push while reminders are on, and by e-mail too for a
+    caregiver who switched e-mail reminders on, as for visits."""
     rows = await tx.fetch_all(
         """
         SELECT notification_preference.account_id, medication_period.id AS period_id,
+               notification_preference.reminders_enabled AS push,
+               notification_preference.email_reminders AS email,
                (SELECT dose_schedule.times FROM dose_schedule
                  WHERE dose_schedule.child_id = treatment_plan.child_id
                    AND dose_schedule.medicine_id = medication_period.medicine_id
@@ -175,8 +178,9 @@ async def plan_medication_reminders(
           JOIN child ON child.id = caregiver_child.child_id
           JOIN treatment_plan ON treatment_plan.child_id = caregiver_child.child_id
           JOIN medication_period ON medication_period.plan_id = treatment_plan.id
-         WHERE notification_preference.reminders_enabled = 1
-           AND notification_preference.dose_reminders = 1 AND child.closed_at IS NULL
+         WHERE notification_preference.dose_reminders = 1 AND child.closed_at IS NULL
+           AND (notification_preference.reminders_enabled = 1
+                OR notification_preference.email_reminders = 1)
            AND medication_period.medicine_id IS NOT NULL
            AND medication_period.first_date <= :day AND medication_period.last_date >= :day
            AND (:period_id IS NULL OR medication_period.id = :period_id)
@@ -197,19 +201,22 @@ async def plan_medication_reminders(
     }
     now = utcnow()
     for row in rows:
+        channels = [jobs.PUSH] * bool(row["push"]) + [jobs.EMAIL] * bool(row["email"])
         for at in json.loads(row["times"] or "[]"):
             due = datetime.combine(day, time.fromisoformat(at), tzinfo=ZoneInfo(zone))
             if due < now - MEDICATION_USEFUL or (int(row["period_id"]), at) in recorded:
                 continue
-            await jobs.insert(
-                tx,
-                kind=f"medication:{at}",
-                about=About(medication_period_id=int(row["period_id"]), medication_day=day),
-                revision=1,
-                recipient_id=int(row["account_id"]),
-                due_at=due,
-                expires_at=due + MEDICATION_USEFUL,
-            )
+            for channel in channels:
+                await jobs.insert(
+                    tx,
+                    kind=f"medication:{at}",
+                    about=About(medication_period_id=int(row["period_id"]), medication_day=day),
+                    revision=1,
+                    recipient_id=int(row["account_id"]),
+                    due_at=due,
+                    expires_at=due + MEDICATION_USEFUL,
+                    channel=channel,
+                )
 
 
 async def replan_dose_times(tx: Transaction, period_ids: list[int], first: date) -> None:

@@ -64,14 +64,14 @@ async def test_a_parent_whose_pushes_stopped_switches_on_email_from_home(
     await assert_accessible(page)
     await card.get_by_role("link", name="Get reminders by e-mail instead").click()
     await page.wait_for_load_state()
-    choice = page.get_by_label("Also send me visit reminders by e-mail")
+    choice = page.get_by_label("Also send me reminders by e-mail")
     await expect(choice).to_be_visible()
     await expect(page.get_by_text(f"They go to {PARENT.email}")).to_be_visible()
     await assert_accessible(page)
     await choice.check()
     await page.get_by_role("button", name="Save").click()
     await expect(page.get_by_text("Your reminder settings are saved.")).to_be_visible()
-    await expect(page.get_by_label("Also send me visit reminders by e-mail")).to_be_checked()
+    await expect(page.get_by_label("Also send me reminders by e-mail")).to_be_checked()
 
     async with mail_app.db() as db:
         row = await db.fetch_one(
