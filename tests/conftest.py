@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from pwa.db import Database
 from pwa.families import store as families
 from pwa.plans import changes as plan_changes
 from pwa.plans import store as plans
+from pwa.schema import migrate
 
 # Staff accounts made by the tests share the demo staff's authenticator secret.
 TOTP_SECRET = DEMO_TOTP_SECRET
@@ -75,9 +77,28 @@ def config(tmp_path: Path) -> dict[str, Any]:
     return test_config(tmp_path)
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One database with every migration applied, made once per run. Each test's app starts
+    from a copy of it: applying the migrations one by one commits (and syncs to disk) once
+    per migration, which a thousand fresh apps would pay again and again. Start-up still
+    runs ``migrate`` over the copy, so a migration missing from it would be applied."""
+    path = tmp_path_factory.mktemp("migrated") / "immuno.sqlite3"
+    migrate(str(path))
+    return path
+
+
+def _start_from(migrated: Path, database: Path) -> None:
+    """A new database begins as a copy of the migrated one; a test's own file is kept."""
+    if not database.exists():
+        database.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(migrated, database)
+
+
 @pytest.fixture
-async def app(config: dict[str, Any]) -> AsyncIterator[Quart]:
+async def app(config: dict[str, Any], migrated_database: Path) -> AsyncIterator[Quart]:
     application = create_app(config)
+    _start_from(migrated_database, Path(application.extensions["db"].path))
     application.test_client_class = HttpsClient  # type: ignore[assignment]  # QuartClient, not quart.typing's protocol
     async with application.test_app():
         yield application
