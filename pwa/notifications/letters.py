@@ -3,8 +3,9 @@ e-mail is read on shared screens and kept for years (docs/privacy.md). It says t
 is news, when, and links into the app, where signing in shows the rest.
 
 Two kinds go out: to staff, an escalation (a red report or an urgent message nobody took
-up); to a caregiver who switched e-mail reminders on, a visit reminder or the notice that a
-date changed, in the words of the push (``payloads.visit_news``).
+up); to a caregiver who switched e-mail reminders on, a visit reminder, the notice that a
+date changed or a check-in reminder, in the words of the push (``payloads.visit_news``,
+``payloads.CHECKIN``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,16 @@ from ..db import Reader
 from ..i18n import format_region, translate
 from .jobs import Job
 from .mail import Mail
-from .payloads import ESCALATIONS, VISIT_JOB_KINDS, locale_of, still_waiting, visit_news
+from .payloads import (
+    CHECKIN,
+    CHECKIN_PATH,
+    ESCALATIONS,
+    VISIT_JOB_KINDS,
+    checkin_due,
+    locale_of,
+    still_waiting,
+    visit_news,
+)
 
 
 def N_(message: str) -> str:
@@ -40,12 +50,20 @@ MESSAGE_BODY = N_(
 )
 REMINDER_SUBJECT = N_("Reminder from the hospital")
 CHANGED_SUBJECT = N_("A date in your schedule changed")
+CHECKIN_SUBJECT = N_("A quick check-in for today?")
 FAMILY_BODY = N_(
     "%(news)s\n\n"
     "Open the app: %(url)s\n\n"
     "You get this e-mail because you switched on e-mail reminders in the app. "
     "To stop them, switch them off there: %(settings)s"
 )
+
+
+async def _family_news(db: Reader, job: Job, now: datetime, locale: str) -> tuple[str, str] | None:
+    """The push's words and path for a family e-mail; None when there is nothing to say."""
+    if job.kind == "checkin":
+        return (translate(locale, CHECKIN), CHECKIN_PATH) if await checkin_due(db, job) else None
+    return await visit_news(db, job, now, locale)
 
 
 def _link(origin: str, path: str) -> str:
@@ -61,12 +79,14 @@ async def build_mail(
     if not address:
         return None
     locale = await locale_of(db, job.recipient_id)
-    if job.kind.startswith(VISIT_JOB_KINDS):
-        news = await visit_news(db, job, now, locale)
+    if job.kind.startswith(VISIT_JOB_KINDS) or job.kind == "checkin":
+        news = await _family_news(db, job, now, locale)
         if news is None:
             return None
         text, path = news
-        subject = CHANGED_SUBJECT if job.kind == "visit_changed" else REMINDER_SUBJECT
+        subject = {"visit_changed": CHANGED_SUBJECT, "checkin": CHECKIN_SUBJECT}.get(
+            job.kind, REMINDER_SUBJECT
+        )
         body = translate(
             locale,
             FAMILY_BODY,
