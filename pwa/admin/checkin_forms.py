@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import IntegerField, SelectMultipleField
+from wtforms import IntegerField, SelectChoice, SelectMultipleField
 from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -42,7 +42,9 @@ class CheckinRuleForm(CsrfForm):
 
     def with_medicines(self, medicines: list[Medicine]) -> CheckinRuleForm:
         """The choices are the admin's list of home medicines, read when the page is made."""
-        self.medicine_ids.choices = [(medicine.id, medicine.name()) for medicine in medicines]
+        self.medicine_ids.choices = [
+            SelectChoice(medicine.id, medicine.name()) for medicine in medicines
+        ]
         return self
 
     def to_rule(self) -> CheckinRule:

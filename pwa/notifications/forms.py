@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import time
 from typing import Any
 
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, SelectChoice, SelectField
 from wtforms.fields import TimeField
 from wtforms.validators import InputRequired, Optional
 
@@ -20,9 +20,9 @@ OFF = "off"
 CHECKIN_TIMES = [time(hour, minute) for hour in range(7, 23) for minute in (0, 30)][:-1]
 
 
-def _checkin_choices() -> list[tuple[str, Any]]:
-    return [(OFF, _l("Off: no check-in reminder"))] + [
-        (at.strftime("%H:%M"), at.strftime("%H:%M")) for at in CHECKIN_TIMES
+def _checkin_choices() -> list[SelectChoice]:
+    return [SelectChoice(OFF, _l("Off: no check-in reminder"))] + [
+        SelectChoice(at.strftime("%H:%M"), at.strftime("%H:%M")) for at in CHECKIN_TIMES
     ]
 
 
