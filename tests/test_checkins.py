@@ -289,7 +289,7 @@ async def test_the_family_chooses_the_time_or_off_on_the_reminders_page(
         bad = await family_client.post(
             "/settings/reminders", form={**form, "checkin_time": "25:00"}
         )
-        assert "Not a valid choice" in await bad.get_data(as_text=True)
+        assert "Choose a time from the list, or off." in await bad.get_data(as_text=True)
         assert (
             await family_client.post("/settings/reminders", form={**form, "checkin_time": "off"})
         ).status_code == 302

@@ -8,7 +8,7 @@ from typing import Any
 
 from wtforms import BooleanField, SelectChoice, SelectField
 from wtforms.fields import TimeField
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from ..i18n import gettext
 from ..i18n import lazy_gettext as _l
@@ -60,6 +60,8 @@ class FamilyPreferenceForm(CsrfForm):
     checkin_time = SelectField(
         _l("Check-in reminder on check-in days"),
         choices=_checkin_choices(),
+        # Checked below: a form without the field (an older page) keeps the saved choice.
+        validate_choice=False,
         description=_l(
             "On the days the hospital asks for a report (the first days after a stay, "
             "some medication weeks), one reminder at this time if nobody has sent a report "
@@ -75,6 +77,10 @@ class FamilyPreferenceForm(CsrfForm):
             "app: never your child's name or anything about their health."
         ),
     )
+
+    def validate_checkin_time(self, field: SelectField) -> None:
+        if field.data and field.data not in {choice.value for choice in _checkin_choices()}:
+            raise ValidationError(gettext("Choose a time from the list, or off."))
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
@@ -93,17 +99,19 @@ class FamilyPreferenceForm(CsrfForm):
             quiet_start=self.quiet_start.data,
             quiet_end=self.quiet_end.data,
             dose_reminders=bool(self.dose_reminders.data),
-            checkin_time=(
-                None
-                if self.checkin_time.data == OFF
-                else time.fromisoformat(str(self.checkin_time.data))
-            ),
+            checkin_time=self._checkin_time(current),
             email_reminders=(
                 bool(self.email_reminders.data)
                 if "email_reminders" in self
                 else current.email_reminders
             ),
         )
+
+    def _checkin_time(self, current: Preference) -> time | None:
+        chosen = self.checkin_time.data
+        if not chosen:
+            return current.checkin_time
+        return None if chosen == OFF else time.fromisoformat(str(chosen))
 
     @staticmethod
     def data_from(preference: Preference) -> dict[str, Any]:
