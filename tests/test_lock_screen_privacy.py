@@ -41,6 +41,7 @@ class Rows:
     report_id: int
     report_uuid: str
     message_id: int
+    checkin_day: Any
 
 
 @pytest.fixture
@@ -57,7 +58,9 @@ async def rows(app: Quart, db: Database, people: People, nurse_client: Any) -> R
     sent = await db.fetch_one("SELECT id FROM message ORDER BY id DESC")
     assert report is not None and sent is not None
     assert (await fill_card(nurse_client, people.child_id)).status_code == 302
-    return Rows(visit.id, period.id, period.first_date, report["id"], uid, sent["id"])
+    # An isotretinoin day of the plan: a check-in day without a report (yet).
+    checkin_day = period.first_date
+    return Rows(visit.id, period.id, period.first_date, report["id"], uid, sent["id"], checkin_day)
 
 
 def jobs_of_every_kind(rows: Rows, people: People) -> list[Job]:
@@ -77,6 +80,7 @@ def jobs_of_every_kind(rows: Rows, people: People) -> list[Job]:
         ("red_report", report),
         *((kind, what) for kind in payloads.ESCALATIONS for what in (report, message_)),
         ("test", About(test_token="press")),
+        ("checkin", About(checkin_child_id=people.child_id, checkin_day=rows.checkin_day)),
     ]
     # Every kind the sender knows of is here (a new kind must be added to this list).
     for known in (*FAMILY_KINDS, *URGENT_KINDS):
@@ -111,7 +115,7 @@ async def test_no_push_or_e_mail_names_the_illness(
         assert built is not None, job.kind
         assert built.lang == language
         assert forbidden_in(built.encode(ORIGIN)) == [], job.kind
-        if not job.kind.startswith((*payloads.VISIT_JOB_KINDS, *payloads.ESCALATIONS)):
+        if not job.kind.startswith((*payloads.VISIT_JOB_KINDS, *payloads.ESCALATIONS, "checkin")):
             continue
         inbox = (None,) if job.kind in payloads.ESCALATIONS else ()
         for recipient in (job.recipient_id, *inbox):
@@ -120,7 +124,7 @@ async def test_no_push_or_e_mail_names_the_illness(
             assert mail is not None, job.kind
             assert forbidden_in(f"{mail.subject}\n{mail.body}") == [], job.kind
             mailed_kinds.add(job.kind.split(":")[0])
-    assert mailed_kinds == {"visit_reminder", "visit_changed", *payloads.ESCALATIONS}
+    assert mailed_kinds == {"visit_reminder", "visit_changed", "checkin", *payloads.ESCALATIONS}
     for text in payloads.fallback_texts().values():
         assert forbidden_in(text) == []
 

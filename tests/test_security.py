@@ -438,6 +438,14 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM audit_log WHERE action = 'dose_flag.updated'",
     ),
     (
+        "admin.checkins",
+        "admin",
+        "/admin/checkins",
+        "/admin/checkins",
+        {"after_stay_days": "2", "medicine_ids": "1"},
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'checkins.updated'",
+    ),
+    (
         "admin.reminder_offsets",
         "admin",
         "/admin/reminders",

@@ -11,6 +11,7 @@ def init_app(app: Quart) -> None:
     """Attach every route module's routes to the package's blueprint, then register it."""
     from . import (
         audit_views,  # noqa: F401
+        checkins,  # noqa: F401
         clinical,  # noqa: F401
         hospital_views,  # noqa: F401
         medicines,  # noqa: F401

@@ -51,6 +51,7 @@ ACTION_LABELS = {
     "medication.prescribed": _l("Home medicine or prescription changed"),
     "medicines.updated": _l("Home medicines changed"),
     "dose_flag.updated": _l("Dose flag rule changed"),
+    "checkins.updated": _l("Check-in days changed"),
     "message.sent_to_family": _l("Message sent to the family"),
     "packing.updated": _l("What-to-bring list changed"),
     "photo.viewed": _l("Photo opened"),

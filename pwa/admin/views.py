@@ -53,6 +53,11 @@ SETTINGS_PAGES = (
         _l("Doses at home: when to flag a child"),
         _l("When missed, refused or vomited doses mark a child on the nurses' list."),
     ),
+    (
+        "admin.checkins",
+        _l("Daily check-ins"),
+        _l("Which days after a stay or of a medication period ask families for a report."),
+    ),
     # By path where another page owns the route: linked once that route exists.
     (
         "/admin/guidance",

@@ -11,6 +11,7 @@ from .. import clock, pagecache
 from ..accounts import store as accounts
 from ..accounts.forms import PlainForm
 from ..accounts.redirects import safe_next
+from ..checkins import windows as checkins
 from ..clock import utcnow
 from ..db import get_db
 from ..doses import slots as doses
@@ -63,6 +64,7 @@ async def _render_home() -> tuple[str, datetime]:
         now=now,
         dose_card=dose_card,
         dose_today=today,
+        checkin=await checkins.today_for_child(db, child.id, today) if child else None,
         push_trouble=await _push_trouble(g.account.id),
         mail_on=current_app.extensions.get("mail") is not None,
     )

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import time
 from typing import Any
 
-from wtforms import BooleanField
+from wtforms import BooleanField, SelectChoice, SelectField
 from wtforms.fields import TimeField
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from ..i18n import gettext
 from ..i18n import lazy_gettext as _l
 from ..security import CsrfForm
 from .store import Preference
+
+OFF = "off"
+# The check-in reminder's times to choose from: every half hour of the day a family is up.
+CHECKIN_TIMES = [time(hour, minute) for hour in range(7, 23) for minute in (0, 30)][:-1]
+
+
+def _checkin_choices() -> list[SelectChoice]:
+    return [SelectChoice(OFF, _l("Off: no check-in reminder"))] + [
+        SelectChoice(at.strftime("%H:%M"), at.strftime("%H:%M")) for at in CHECKIN_TIMES
+    ]
 
 
 def _time_field(label: Any, *, required: bool, description: Any = None) -> TimeField:
@@ -46,6 +57,17 @@ class FamilyPreferenceForm(CsrfForm):
             "chose, even in your quiet time. The reminder does not name the medicine."
         ),
     )
+    checkin_time = SelectField(
+        _l("Check-in reminder on check-in days"),
+        choices=_checkin_choices(),
+        # Checked below: a form without the field (an older page) keeps the saved choice.
+        validate_choice=False,
+        description=_l(
+            "On the days the hospital asks for a report (the first days after a stay, "
+            "some medication weeks), one reminder at this time if nobody has sent a report "
+            "that day yet. A time in your quiet time means no reminder."
+        ),
+    )
     # Removed from the form by the view when the hospital has no mail relay.
     email_reminders = BooleanField(
         _l("Also send me reminders by e-mail"),
@@ -56,6 +78,10 @@ class FamilyPreferenceForm(CsrfForm):
             "a medicine or anything about their health."
         ),
     )
+
+    def validate_checkin_time(self, field: SelectField) -> None:
+        if field.data and field.data not in {choice.value for choice in _checkin_choices()}:
+            raise ValidationError(gettext("Choose a time from the list, or off."))
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
@@ -74,12 +100,19 @@ class FamilyPreferenceForm(CsrfForm):
             quiet_start=self.quiet_start.data,
             quiet_end=self.quiet_end.data,
             dose_reminders=bool(self.dose_reminders.data),
+            checkin_time=self._checkin_time(current),
             email_reminders=(
                 bool(self.email_reminders.data)
                 if "email_reminders" in self
                 else current.email_reminders
             ),
         )
+
+    def _checkin_time(self, current: Preference) -> time | None:
+        chosen = self.checkin_time.data
+        if not chosen:
+            return current.checkin_time
+        return None if chosen == OFF else time.fromisoformat(str(chosen))
 
     @staticmethod
     def data_from(preference: Preference) -> dict[str, Any]:
@@ -88,6 +121,9 @@ class FamilyPreferenceForm(CsrfForm):
             "quiet_start": preference.quiet_start,
             "quiet_end": preference.quiet_end,
             "dose_reminders": preference.dose_reminders,
+            "checkin_time": (
+                preference.checkin_time.strftime("%H:%M") if preference.checkin_time else OFF
+            ),
             "email_reminders": preference.email_reminders,
         }
 

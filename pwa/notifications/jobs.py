@@ -31,6 +31,8 @@ class About:
     medication_day: date | None = None
     test_token: str | None = None  # one press on "send a test notification"
     message_id: int | None = None  # a message in a family's conversation with the ward
+    checkin_child_id: int | None = None  # a child's check-in day, with the day it is for
+    checkin_day: date | None = None
 
 
 PUSH = "push"
@@ -51,7 +53,7 @@ class Job:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row, attempts: int) -> Job:
-        day = row["medication_day"]
+        day, checkin_day = row["medication_day"], row["checkin_day"]
         about = About(
             row["visit_id"],
             row["report_id"],
@@ -59,6 +61,8 @@ class Job:
             date.fromisoformat(day) if day else None,
             row["test_token"],
             row["message_id"],
+            row["checkin_child_id"],
+            date.fromisoformat(checkin_day) if checkin_day else None,
         )
         due, expires = from_db(row["due_at"]), from_db(row["expires_at"])
         return cls(
@@ -104,9 +108,11 @@ async def insert(
         """
         INSERT INTO notification_job (
             kind, channel, visit_id, report_id, medication_period_id, medication_day, test_token,
-            message_id, revision, recipient_id, due_at, expires_at, next_attempt_at, created_at)
+            message_id, checkin_child_id, checkin_day, revision, recipient_id, due_at, expires_at,
+            next_attempt_at, created_at)
         VALUES (:kind, :channel, :visit_id, :report_id, :period_id, :day, :token, :message_id,
-                :revision, :recipient_id, :due_at, :expires_at, :due_at, :now)
+                :checkin_child, :checkin_day, :revision, :recipient_id, :due_at, :expires_at,
+                :due_at, :now)
         ON CONFLICT DO UPDATE SET
             status = 'pending', due_at = excluded.due_at, expires_at = excluded.expires_at,
             next_attempt_at = excluded.next_attempt_at, attempts = 0, lease_until = NULL,
@@ -122,6 +128,8 @@ async def insert(
             "day": day,
             "token": about.test_token,
             "message_id": about.message_id,
+            "checkin_child": about.checkin_child_id,
+            "checkin_day": about.checkin_day.isoformat() if about.checkin_day else None,
             "revision": revision,
             "recipient_id": recipient_id,
             "due_at": to_db(due_at),

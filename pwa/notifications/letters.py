@@ -4,7 +4,8 @@ is news, when, and links into the app, where signing in shows the rest.
 
 Two kinds go out: to staff, an escalation (a red report or an urgent message nobody took
 up); to a caregiver who switched e-mail reminders on, a visit reminder, the notice that a
-date changed or a dose reminder, in the words of the push (``payloads.family_news``).
+date changed, a dose reminder or a check-in reminder, in the words of the push
+(``payloads.family_news``).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ MESSAGE_BODY = N_(
 )
 REMINDER_SUBJECT = N_("Reminder from the hospital")
 CHANGED_SUBJECT = N_("A date in your schedule changed")
+CHECKIN_SUBJECT = N_("A quick check-in for today?")
 FAMILY_BODY = N_(
     "%(news)s\n\n"
     "Open the app: %(url)s\n\n"
@@ -66,7 +68,9 @@ async def build_mail(
         if news is None:
             return None
         text, path = news
-        subject = CHANGED_SUBJECT if job.kind == "visit_changed" else REMINDER_SUBJECT
+        subject = {"visit_changed": CHANGED_SUBJECT, "checkin": CHECKIN_SUBJECT}.get(
+            job.kind, REMINDER_SUBJECT
+        )
         body = translate(
             locale,
             FAMILY_BODY,

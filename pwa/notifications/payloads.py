@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 
+from ..checkins import windows as checkin_windows
 from ..db import Reader, from_db
 from ..i18n import LOCALES, format_region, translate
 from .jobs import Job
@@ -49,6 +50,9 @@ URGENT_MESSAGE_ESCALATED_ADMIN = N_("An urgent message is still not read — ope
 # Messages: no name, no words of the message, only that one is waiting (docs/privacy.md).
 WARD_MESSAGE = N_("The care team wrote to you — open the app.")
 FAMILY_MESSAGE = N_("A new message is waiting — open the app.")
+# A check-in day without a report yet: gentle, and no word about health or the illness.
+CHECKIN = N_("A quick check-in for today? Open the app to tell the care team how things are.")
+CHECKIN_PATH = "/diary/new"
 # Shown by the service worker when a push arrives without a readable payload.
 FALLBACK = N_("There is news for you in the app — open it to see.")
 TODAY = N_("today")
@@ -117,6 +121,8 @@ def tag_for(job: Job) -> str:
         named = f"test:{about.test_token}"
     elif about.message_id is not None:
         named = f"message:{about.message_id}"
+    elif about.checkin_child_id is not None and about.checkin_day is not None:
+        named = f"checkin:{about.checkin_child_id}:{about.checkin_day.isoformat()}"
     else:  # what it was about was deleted
         named = f"j{job.id}"
     return f"{named}:{job.kind}"
@@ -202,6 +208,9 @@ async def build(db: Reader, job: Job, now: datetime) -> Message | None:
         return Message(title, _t(locale, FAMILY_MESSAGE), url, tag, locale)
     if job.kind == "test":
         return Message(title, _t(locale, TEST), "/settings/reminders", tag, locale)
+    if job.kind == "checkin":
+        checkin = await family_news(db, job, now, locale)
+        return Message(title, checkin[0], checkin[1], tag, locale) if checkin else None
     return None
 
 
@@ -223,13 +232,36 @@ async def dose_news(db: Reader, job: Job, locale: str) -> tuple[str, str] | None
 
 async def family_news(db: Reader, job: Job, now: datetime, locale: str) -> tuple[str, str] | None:
     """The words and path of a reminder that may also go to a family by e-mail (a visit's
-    reminder or change notice, a dose reminder); None when it has nothing to say (any
+    reminder or change notice, a dose reminder, a check-in reminder); None when it has nothing to say (any
     more), or the job is of another kind."""
     if job.kind.startswith(VISIT_JOB_KINDS):
         return await visit_news(db, job, now, locale)
     if job.kind.startswith("medication"):
         return await dose_news(db, job, locale)
+    if job.kind == "checkin":
+        return (_t(locale, CHECKIN), CHECKIN_PATH) if await checkin_due(db, job) else None
     return None
+
+
+async def checkin_due(db: Reader, job: Job) -> bool:
+    """A check-in reminder still has something to ask, checked when it is sent: the day is
+    still a check-in day of the child's plan now (a stay or period may have moved), the
+    record is open, the recipient still looks after the child, and nobody reported that
+    day (a report from a phone's outbox that arrived a minute ago counts)."""
+    child_id, day = job.about.checkin_child_id, job.about.checkin_day
+    if child_id is None or day is None or job.recipient_id is None:
+        return False
+    linked = await db.fetch_one(
+        """
+        SELECT 1 FROM caregiver_child JOIN child ON child.id = caregiver_child.child_id
+         WHERE caregiver_child.child_id = :child AND caregiver_child.caregiver_id = :account
+           AND child.closed_at IS NULL
+        """,
+        {"child": child_id, "account": job.recipient_id},
+    )
+    if linked is None or day not in await checkin_windows.days_for_child(db, child_id, day, day):
+        return False
+    return not await checkin_windows.reported_on(db, [child_id], day)
 
 
 async def dose_recorded(db: Reader, job: Job) -> bool:

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from .. import clock
+from ..checkins import windows as checkin_windows
 from ..clock import HOSPITAL_ZONE_NAME, utcnow
 from ..db import Reader, Transaction
 from . import jobs, store
@@ -21,6 +22,9 @@ CHANGE_NOTICE_USEFUL = timedelta(hours=48)
 RED_ALERT_USEFUL = timedelta(hours=2)
 MEDICATION_USEFUL = timedelta(hours=3)
 TEST_USEFUL = timedelta(hours=1)
+# A check-in reminder is useful for a few hours after its time, never past the day's end.
+CHECKIN_USEFUL = timedelta(hours=3)
+CHECKIN_KIND = "checkin"
 
 
 def reminder_kind(days_before: int, at: str) -> str:
@@ -238,6 +242,65 @@ async def replan_medication(tx: Transaction, period_id: int, first: date, last: 
     for day in (today, today + timedelta(days=1)):
         if first <= day <= last:
             await plan_medication_reminders(tx, day, period_id=period_id)
+
+
+async def plan_checkin_reminders(
+    tx: Transaction, day: date, *, recipient_id: int | None = None
+) -> None:
+    """The day's one check-in reminder, at each caregiver's chosen time, for each child
+    whose ``day`` is a check-in day (pwa/checkins/) and who has no report that day yet;
+    by push when reminders are on, by e-mail too when e-mail reminders are on.
+
+    The sender plans today on every run, so a plan change, a new caregiver or a changed
+    time is picked up within a run; the job's unique key (child, day, kind, channel,
+    recipient) keeps it to one, and a job already sent is never planned again. The sender
+    checks again at send time (payloads.checkin_due), so a report sent just before counts.
+    """
+    children = await checkin_windows.children_on(tx, day)
+    waiting = set(children) - await checkin_windows.reported_on(tx, children, day)
+    if not waiting:
+        return
+    rows = await tx.fetch_all(
+        """
+        SELECT caregiver_child.caregiver_id AS id, caregiver_child.child_id,
+               CASE WHEN notification_preference.account_id IS NULL THEN :default
+                    ELSE notification_preference.checkin_time END AS at,
+               COALESCE(notification_preference.reminders_enabled, 1) AS push,
+               COALESCE(notification_preference.email_reminders, 0) AS email
+          FROM caregiver_child
+          JOIN account ON account.id = caregiver_child.caregiver_id
+          LEFT JOIN notification_preference ON notification_preference.account_id = account.id
+         WHERE caregiver_child.child_id IN (SELECT value FROM json_each(:children))
+           AND account.disabled_at IS NULL
+           AND (:recipient IS NULL OR caregiver_child.caregiver_id = :recipient)
+        """,
+        {
+            "children": json.dumps(sorted(waiting)),
+            "recipient": recipient_id,
+            "default": store.CHECKIN_DEFAULT.strftime("%H:%M"),
+        },
+    )
+    now = utcnow()
+    day_ends = datetime.combine(day + timedelta(days=1), time(0), tzinfo=clock.HOSPITAL_ZONE)
+    for row in rows:
+        if not row["at"]:
+            continue  # this caregiver switched check-in reminders off
+        due = datetime.combine(day, time.fromisoformat(row["at"]), tzinfo=clock.HOSPITAL_ZONE)
+        expires = min(due + CHECKIN_USEFUL, day_ends)
+        if now >= expires:
+            continue
+        channels = [jobs.PUSH] * bool(row["push"]) + [jobs.EMAIL] * bool(row["email"])
+        for channel in channels:
+            await jobs.insert(
+                tx,
+                kind=CHECKIN_KIND,
+                about=About(checkin_child_id=int(row["child_id"]), checkin_day=day),
+                revision=1,
+                recipient_id=int(row["id"]),
+                due_at=due,
+                expires_at=expires,
+                channel=channel,
+            )
 
 
 async def plan_test(tx: Transaction, account_id: int, token: str) -> None:

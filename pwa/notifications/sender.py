@@ -1,4 +1,4 @@
-"""The notification sender's loop: plan today's medication reminders and the escalations
+"""The notification sender's loop: plan today's medication and check-in reminders and the escalations
 due (escalation.py), claim due jobs from the queue (queue.py), send each push job to its
 recipient's devices (transport.py) and each e-mail job through the relay (mail_jobs.py)
 outside any transaction, and record what the services answered.
@@ -35,7 +35,14 @@ log = logging.getLogger(__name__)
 
 # Jobs of one run sent at the same time (each to all of its recipient's devices).
 SEND_CONCURRENCY = 16
-FAMILY_KINDS = ("visit_reminder", "visit_changed", "medication", "reply", "ward_message")
+FAMILY_KINDS = (
+    "visit_reminder",
+    "visit_changed",
+    "medication",
+    "reply",
+    "ward_message",
+    "checkin",
+)
 URGENT_KINDS = ("red_report", "red_escalation", "red_escalation_admin")
 
 
@@ -104,6 +111,7 @@ class Sender:
             today = clock.today(now)
             for day in (today, today + timedelta(days=1)):
                 await planner.plan_medication_reminders(tx, day)
+            await planner.plan_checkin_reminders(tx, today)
             await escalation.plan(tx, now, email=self.mail is not None)
         due = await self._claim(now, summary)
         # Jobs are independent: send several at once, so the push service's round trips

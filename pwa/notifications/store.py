@@ -55,6 +55,9 @@ class Subscription:
         )
 
 
+CHECKIN_DEFAULT = time(19, 0)
+
+
 @dataclass(frozen=True)
 class Preference:
     reminders_enabled: bool = True
@@ -66,6 +69,9 @@ class Preference:
     red_alerts: bool = False
     # Visit reminders and change notices by e-mail too (for a phone without working push).
     email_reminders: bool = False
+    # The one check-in reminder on a check-in day without a report (pwa/checkins/), at
+    # this local time; None: off.
+    checkin_time: time | None = CHECKIN_DEFAULT
 
 
 SUBSCRIPTION_COLUMNS = """
@@ -231,6 +237,7 @@ async def select_preference(db: Reader, account_id: int) -> Preference:
         dose_reminders=bool(row["dose_reminders"]),
         red_alerts=bool(row["red_alerts"]),
         email_reminders=bool(row["email_reminders"]),
+        checkin_time=time.fromisoformat(row["checkin_time"]) if row["checkin_time"] else None,
     )
 
 
@@ -238,13 +245,14 @@ async def save_preference(tx: Transaction, account_id: int, preference: Preferen
     await tx.execute(
         """
         INSERT INTO notification_preference (account_id, reminders_enabled, quiet_start, quiet_end,
-                                             dose_reminders, red_alerts, email_reminders, updated_at)
-        VALUES (:id, :enabled, :start, :end, :doses, :red, :email, :now)
+                                             dose_reminders, red_alerts, email_reminders,
+                                             checkin_time, updated_at)
+        VALUES (:id, :enabled, :start, :end, :doses, :red, :email, :checkin, :now)
         ON CONFLICT (account_id) DO UPDATE SET
             reminders_enabled = excluded.reminders_enabled, quiet_start = excluded.quiet_start,
             quiet_end = excluded.quiet_end, dose_reminders = excluded.dose_reminders,
             red_alerts = excluded.red_alerts, email_reminders = excluded.email_reminders,
-            updated_at = excluded.updated_at
+            checkin_time = excluded.checkin_time, updated_at = excluded.updated_at
         """,
         {
             "id": account_id,
@@ -254,6 +262,9 @@ async def save_preference(tx: Transaction, account_id: int, preference: Preferen
             "doses": int(preference.dose_reminders),
             "red": int(preference.red_alerts),
             "email": int(preference.email_reminders),
+            "checkin": preference.checkin_time.strftime("%H:%M")
+            if preference.checkin_time
+            else None,
             "now": now_text(),
         },
     )

@@ -26,7 +26,7 @@ from quart import (
 from quart.typing import ResponseReturnValue
 from quart_rate_limiter import RateLimit
 
-from .. import audit
+from .. import audit, clock
 from ..accounts.forms import PlainForm
 from ..db import Transaction, get_db
 from ..families import store as families
@@ -165,14 +165,17 @@ async def _replan_family(
     """A channel switched off: nothing pending goes out over it. Then every child's visits
     are planned again for the channels that are on (jobs cancelled earlier come back).
     Medication jobs are always dropped and planned again by the sender's next run, so a
-    changed time takes effect."""
+    changed time takes effect; today's check-in reminder is planned again at once."""
     await jobs.cancel_jobs_for_recipient(tx, account_id, "medication")
+    await jobs.cancel_jobs_for_recipient(tx, account_id, planner.CHECKIN_KIND)
     if not saved.reminders_enabled:
         await jobs.cancel_jobs_for_recipient(tx, account_id, "visit", jobs.PUSH)
     if not saved.email_reminders:
         await jobs.cancel_jobs_for_recipient(tx, account_id, "visit", jobs.EMAIL)
     for child_id in child_ids:
         await planner.plan_for_child(tx, child_id)
+    # Today's check-in reminder at the new time (or none); one already sent stays the one.
+    await planner.plan_checkin_reminders(tx, clock.today(), recipient_id=account_id)
 
 
 @blueprint.route("/settings/reminders", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from .. import audit, clock
 from ..accounts import codes, second_factor
 from ..accounts import store as accounts
 from ..accounts.forms import PlainForm
+from ..checkins import windows as checkins
 from ..clock import utcnow
 from ..db import get_db
 from ..diary import store as diary
@@ -52,10 +53,18 @@ async def children() -> ResponseReturnValue:
     today = clock.today()
     next_visits = await plans.select_next_visit_per_child(db, today)
     dose_rule = await dose_rules.select_rule(db)
+    checking_in = await checkins.children_on(db, today)
+    reported = await checkins.reported_on(db, checking_in, today)
+    only_missing = request.args.get("checkin") == "missing"
+    if only_missing:
+        everyone = [c for c in everyone if c.id in checking_in and c.id not in reported]
     return await render_template(
         "nurse/children.html",
         form=form,
         children=everyone,
+        checking_in=checking_in,
+        checked_in=reported,
+        only_missing=only_missing,
         next_visits=next_visits,
         reached=await coverage.children_with_working_reminders(db),
         dose_flags=await dose_rules.flagged_children(db, dose_rule, today),
@@ -90,6 +99,7 @@ async def _render_child(child_id: int, **extra: object) -> str:
         dose_periods=list(reversed(dose_periods)),
         dose_flag=flagged.get(child.id, 0),
         dose_rule=dose_rule,
+        checkin_days=await checkins.days_with_reports(db, child.id, today),
         today=today,
         child=child,
         plan_view=await overview.for_staff(db, child.id, now),
