@@ -25,6 +25,8 @@ from tests.helpers.doses import choose_dose_times, dose, period_id, post_doses
 from tests.helpers.mail_server import MailServer
 from tests.helpers.push import run_sender, subscribe
 from tests.helpers.push_service import PushService, Script
+from tests.helpers.reports import post as post_report
+from tests.helpers.reports import report
 
 AMS = ZoneInfo("Europe/Amsterdam")
 # What an e-mail to a family must never say: who, what is wrong, which medicine.
@@ -182,7 +184,8 @@ async def test_a_dose_reminder_goes_by_email_at_the_dose_time_unless_the_dose_wa
     with time_machine.travel(morning, tick=False):
         await run_sender(app, db)  # plans the day's dose reminders
     assert relay.received == []
-    assert {row["kind"] for row in await email_jobs(db)} == {"medication:08:00", "medication:20:00"}
+    medication = {row["kind"] for row in await email_jobs(db)} - {"checkin"}
+    assert medication == {"medication:08:00", "medication:20:00"}
     with time_machine.travel(morning + timedelta(minutes=2), tick=False):
         await run_sender(app, db)
         await run_sender(app, db)
@@ -201,12 +204,56 @@ async def test_a_dose_reminder_goes_by_email_at_the_dose_time_unless_the_dose_wa
         assert noted.status_code == 200
     with time_machine.travel(datetime.combine(day, time(20, 1), AMS), tick=False):
         await run_sender(app, db)
-    assert len(relay.received) == 1
+    assert [mail.message["Subject"] for mail in relay.received].count(
+        "Herinnering van het ziekenhuis"
+    ) == 1
     evening = await db.fetch_one(
         "SELECT status FROM notification_job WHERE channel = 'email' AND kind = ? AND medication_day = ?",
         ("medication:20:00", day.isoformat()),
     )
     assert evening is not None and evening["status"] == "cancelled"
+
+
+async def test_a_check_in_reminder_goes_by_email_once_at_the_chosen_time_unless_someone_reported(
+    app: Quart, db: Database, people: People, relay: MailServer
+) -> None:
+    """Hazard H26: on a check-in day without a report, one gentle e-mail at the family's
+    chosen time (19:00), through the real relay, naming nothing; the next check-in day a
+    report sent before 19:00 means no e-mail."""
+    with time_machine.travel(at("2027-01-01T12:00"), tick=False):
+        await make_plan(db, people.child_id, date(2027, 1, 11))
+    row = await db.fetch_one("SELECT first_date FROM medication_period")
+    assert row is not None
+    day = date.fromisoformat(row["first_date"])  # isotretinoin: a check-in day (example rule)
+    async with db.transaction() as tx:
+        await notifications.save_preference(
+            tx,
+            people.parent_id,
+            notifications.Preference(reminders_enabled=False, email_reminders=True),
+        )
+    for minute in ("18:59", "19:01", "19:02", "23:00"):
+        with time_machine.travel(datetime.combine(day, time.fromisoformat(minute), AMS)):
+            await run_sender(app, db)
+        assert len(relay.received) == (0 if minute == "18:59" else 1), minute
+    [mail] = relay.received
+    assert mail.recipients == ["parent@example.org"]
+    assert mail.message["Subject"] == "Even checken voor vandaag?"
+    text = mail.message.get_content()
+    assert "laat het zorgteam weten hoe het gaat" in text
+    assert "https://localhost/diary/new" in text
+    for word in (*HEALTH_WORDS, "isotretinoïne", "isotretinoin"):
+        assert word.lower() not in (text + mail.message["Subject"]).lower(), word
+
+    next_day = day + timedelta(days=1)
+    client: Any = app.test_client()
+    with time_machine.travel(datetime.combine(next_day, time(18), AMS), tick=False):
+        await run_sender(app, db)
+        await sign_in(client, "parent@example.org")
+        sent = await post_report(client, report(people.child_id))
+        assert sent.status_code == 200
+    with time_machine.travel(datetime.combine(next_day, time(19, 1), AMS), tick=False):
+        await run_sender(app, db)
+    assert len(relay.received) == 1
 
 
 async def test_without_a_relay_no_email_is_offered_and_the_choice_is_kept(
