@@ -16,17 +16,26 @@ from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, ex
 
 from tests.helpers.browser import (
     assert_accessible,
+    go_offline,
     horizontal_overflow,
     open_from_menu,
+    service_worker_ready,
     sign_in_parent,
 )
 from tests.helpers.browser_diary import report_count, save_report
-from tests.helpers.browser_doses import ClockedApp, clocked_demo, sign_in_nurse_on, tomorrow_at
+from tests.helpers.browser_doses import (
+    ClockedApp,
+    clocked_demo,
+    sign_in_nurse_on,
+    tomorrow_at,
+    wait_until_kept,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 PHONE: ViewportSize = {"width": 360, "height": 780}
 NARROW: ViewportSize = {"width": 320, "height": 780}
 MORNING = tomorrow_at(10, 0)
+DAY_MS = 24 * 3600 * 1000
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +116,27 @@ async def test_a_parent_checks_in_from_home_and_the_nurse_sees_who_has_not(
     await expect(today).to_contain_text("Reported")
     await assert_accessible(nurse)
     await nurse_context.close()
+
+
+async def test_home_kept_from_yesterday_says_nothing_about_todays_check_in(
+    phone: BrowserContext, clocked: ClockedApp
+) -> None:
+    """Hazard H26: home as the phone kept it yesterday ("today's check-in is done"), opened
+    offline the next morning, does not tell the family today's check-in is done: the card
+    is about another day, so it goes."""
+    page = await phone.new_page()
+    await sign_in_parent(page)
+    card = page.locator("#checkin")
+    await expect(card).to_be_visible()
+    await service_worker_ready(page)
+    await page.reload()
+    await wait_until_kept(page, "/")
+
+    await go_offline(phone)
+    await page.clock.fast_forward(DAY_MS)
+    await page.reload()
+    await expect(page.get_by_role("heading", level=1)).to_be_visible()
+    await expect(card).to_be_attached()  # the kept copy has it ...
+    await expect(card).to_be_hidden()  # ... and the phone's day takes it away
+    await phone.set_offline(False)
+    await page.close()
