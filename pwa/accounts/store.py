@@ -192,12 +192,14 @@ async def insert_session(
     account_id: int,
     csrf_secret: str,
     child_id: int | None,
+    provider_id_token: str | None = None,
 ) -> None:
     now = now_text()
     await tx.execute(
         """
-        INSERT INTO account_session (token_hash, account_id, csrf_secret, child_id, created_at, last_seen_at)
-        VALUES (:token_hash, :account_id, :csrf_secret, :child_id, :now, :now)
+        INSERT INTO account_session (token_hash, account_id, csrf_secret, child_id, created_at,
+                                     last_seen_at, provider_id_token)
+        VALUES (:token_hash, :account_id, :csrf_secret, :child_id, :now, :now, :provider_id_token)
         """,
         {
             "token_hash": token_hash,
@@ -205,8 +207,17 @@ async def insert_session(
             "csrf_secret": csrf_secret,
             "child_id": child_id,
             "now": now,
+            "provider_id_token": provider_id_token,
         },
     )
+
+
+async def select_provider_id_token(db: Reader, session_id: int) -> str | None:
+    """The ID token a single sign-on session began with (sign-out hands it back)."""
+    row = await db.fetch_one(
+        "SELECT provider_id_token FROM account_session WHERE id = :id", {"id": session_id}
+    )
+    return row["provider_id_token"] if row else None
 
 
 async def select_session(db: Reader, token_hash: bytes) -> tuple[SessionRow, Account] | None:
@@ -251,7 +262,10 @@ async def set_session_child(tx: Transaction, session_id: int, child_id: int) -> 
 
 async def revoke_session(tx: Transaction, session_id: int) -> None:
     await tx.execute(
-        "UPDATE account_session SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL",
+        """
+        UPDATE account_session SET revoked_at = :now, provider_id_token = NULL
+         WHERE id = :id AND revoked_at IS NULL
+        """,
         {"now": now_text(), "id": session_id},
     )
 
@@ -259,7 +273,7 @@ async def revoke_session(tx: Transaction, session_id: int) -> None:
 async def revoke_sessions_of(tx: Transaction, account_id: int, *, keep: int | None = None) -> None:
     await tx.execute(
         """
-        UPDATE account_session SET revoked_at = :now
+        UPDATE account_session SET revoked_at = :now, provider_id_token = NULL
          WHERE account_id = :account_id AND revoked_at IS NULL AND id IS NOT :keep
         """,
         {"now": now_text(), "account_id": account_id, "keep": keep},
