@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-import httpx
+import httpx2
+from authlib.integrations.httpx_client import AsyncOAuth2Client
 from joserfc.jwk import RSAKey
 
 from tests.helpers.served import HOST, free_port
@@ -116,14 +117,14 @@ class OpenIdProvider:
         config_file.write_text(json.dumps(config))
         node = shutil.which("node")
         assert node, "node is missing: Node 20 is needed for the sign-on tests"
-        log = (self.folder / f"provider-{self.port}.log").open("w")
-        self.process = subprocess.Popen(  # noqa: S603 - node from PATH, our own script
-            [node, str(PROVIDER_DIR / "provider.mjs"), str(config_file)],
-            cwd=PROVIDER_DIR,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-        )
+        with (self.folder / f"provider-{self.port}.log").open("w") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - node from PATH, our own script
+                [node, str(PROVIDER_DIR / "provider.mjs"), str(config_file)],
+                cwd=PROVIDER_DIR,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+            )
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         if line.strip() != "ready":
@@ -146,13 +147,17 @@ class OpenIdProvider:
         return path.read_text()[-3000:] if path.exists() else ""
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 @contextmanager
@@ -161,10 +166,13 @@ def running_provider(
     redirect_uris: list[str],
     post_logout_redirect_uris: list[str],
     jwks: dict[str, Any] | None = None,
+    client_secret: str | None = None,
 ) -> Iterator[OpenIdProvider]:
     provider = OpenIdProvider(folder, redirect_uris, post_logout_redirect_uris)
     if jwks is not None:
         provider.jwks = jwks
+    if client_secret is not None:
+        provider.client_secret = client_secret
     provider.start()
     try:
         yield provider
@@ -173,7 +181,7 @@ def running_provider(
 
 
 def sign_in_at_provider(
-    browser: httpx.Client, authorize_url: str, username: str, password: str, back_to: str
+    browser: httpx2.Client, authorize_url: str, username: str, password: str, back_to: str
 ) -> str:
     """Go through the provider as a person would, up to the redirect back to the app.
 
@@ -206,3 +214,34 @@ def _form_action(html: str) -> str:
 
 def query_of(url: str) -> dict[str, str]:
     return {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}
+
+
+async def id_token_from(
+    provider: OpenIdProvider,
+    client_id: str,
+    client_secret: str,
+    browser: httpx2.Client,
+    username: str,
+    password: str,
+    nonce: str,
+    redirect_uri: str = "https://localhost/login/oidc/callback",
+) -> str:
+    """A real ID token the provider issues to ``client_id`` for this person and nonce,
+    obtained as that client would (code flow with PKCE), for the app to judge."""
+    metadata = browser.get(f"{provider.issuer}/.well-known/openid-configuration").json()
+    verifier = secrets.token_urlsafe(48)
+    async with AsyncOAuth2Client(
+        client_id,
+        client_secret,
+        scope="openid email profile",
+        redirect_uri=redirect_uri,
+        code_challenge_method="S256",
+    ) as client:
+        url, _ = client.create_authorization_url(
+            metadata["authorization_endpoint"], nonce=nonce, code_verifier=verifier
+        )
+        back = sign_in_at_provider(browser, url, username, password, redirect_uri)
+        token = await client.fetch_token(
+            metadata["token_endpoint"], code=query_of(back)["code"], code_verifier=verifier
+        )
+    return str(token["id_token"])
