@@ -29,11 +29,11 @@ from pwa.config import ConfigError
 from pwa.db import Database
 from tests.conftest import (
     PASSWORD,
-    TOTP_SECRET,
     HttpsClient,
     make_account,
     post_form,
     sign_in,
+    free_port,
     test_config,
 )
 from tests.helpers.oidc_provider import (
@@ -45,6 +45,7 @@ from tests.helpers.oidc_provider import (
     running_provider,
     sign_in_at_provider,
 )
+from tests.helpers.rows import one
 
 APP = "https://localhost"
 NURSE_PASSWORD = "provider-password-nina"
@@ -139,12 +140,11 @@ async def test_a_nurse_signs_in_through_the_provider_without_the_apps_code(
     account = await account_of(db, f"{nina}@hospital.example")
     assert account["role"] == "nurse" and account["display_name"] == "Nina de Vries"
     assert account["totp_secret"] is None
-    identity = await db.fetch_one(
-        "SELECT * FROM staff_identity WHERE account_id = ?", (account["id"],)
-    )
+    identity = await one(db, "SELECT * FROM staff_identity WHERE account_id = ?", (account["id"],))
     assert (identity["issuer"], identity["subject"]) == (provider.issuer, provider.subject(nina))
     assert ("account.created", "nurse (hospital sign-in)") in await actions(db)
-    session = await db.fetch_one(
+    session = await one(
+        db,
         "SELECT * FROM account_session WHERE account_id = ? AND revoked_at IS NULL",
         (account["id"],),
     )
@@ -183,14 +183,14 @@ async def test_an_existing_staff_account_is_bound_by_its_verified_address(
         roles=["oncology-nurse"],
     )
     assert (await sign_on(client, browser, "sanne", "sanne-pw")).location == "/"
-    row = await db.fetch_one("SELECT account_id FROM staff_identity WHERE subject = 'sub-sanne'")
+    row = await one(db, "SELECT account_id FROM staff_identity WHERE subject = 'sub-sanne'")
     assert row["account_id"] == existing
     assert ("account.sign_on_linked", "") in await actions(db)
 
     # Later the address changes at the hospital: the subject still finds the account.
     provider.set_account("sanne", email="s.jansen@hospital.example")
     assert (await sign_on(app.test_client(), browser, "sanne", "sanne-pw")).location == "/"
-    count = await db.fetch_one("SELECT COUNT(*) AS n FROM account WHERE role = 'nurse'")
+    count = await one(db, "SELECT COUNT(*) AS n FROM account WHERE role = 'nurse'")
     assert count["n"] == 1
 
 
@@ -229,13 +229,14 @@ async def test_a_familys_address_never_becomes_staff(
     response = await sign_on(client, browser, "parent", "p-pw")
     assert response.status_code == 403
     assert "belongs to a family" in await response.get_data(as_text=True)
-    row = await db.fetch_one("SELECT role FROM account WHERE id = ?", (parent,))
+    row = await one(db, "SELECT role FROM account WHERE id = ?", (parent,))
     assert row["role"] == "caregiver"
 
 
 async def test_the_role_follows_the_claim_at_every_sign_in(
     app: Quart, browser: httpx2.Client, provider: OpenIdProvider, nina: str, db: Database
 ) -> None:
+    """Hazard H26: a role taken away at the hospital ends access at the next sign-in."""
     first = app.test_client()
     await sign_on(first, browser, nina)
     assert (await first.get("/admin/")).status_code == 403
@@ -271,17 +272,21 @@ async def test_nobody_without_a_mapped_role_gets_an_account(
 async def test_an_account_an_admin_disabled_is_refused(
     app: Quart, browser: httpx2.Client, nina: str, db: Database
 ) -> None:
+    """Hazard H26: the app's own switch-off holds whatever the provider says."""
     await sign_on(app.test_client(), browser, nina)
     account = await account_of(db, f"{nina}@hospital.example")
     async with db.transaction() as tx:
-        await tx.execute("UPDATE account SET disabled_at = '2027-01-01T00:00:00.000000Z' WHERE id = ?", (account["id"],))
+        await tx.execute(
+            "UPDATE account SET disabled_at = '2027-01-01T00:00:00.000000Z' WHERE id = ?",
+            (account["id"],),
+        )
     client = app.test_client()
     response = await sign_on(client, browser, nina)
     assert response.status_code == 403
     assert "switched off" in await response.get_data(as_text=True)
     assert (await client.get("/nurse/queue")).status_code == 302
-    refused = await db.fetch_one(
-        "SELECT actor_id, detail FROM audit_log WHERE action = 'account.sign_on_refused'"
+    refused = await one(
+        db, "SELECT actor_id, detail FROM audit_log WHERE action = 'account.sign_on_refused'"
     )
     assert (refused["actor_id"], refused["detail"]) == (account["id"], "disabled")
 
@@ -313,7 +318,12 @@ async def test_signing_in_rotates_the_session(
 
 
 async def test_sign_out_ends_the_providers_session_too(
-    app: Quart, client: Client, browser: httpx2.Client, provider: OpenIdProvider, nina: str, db: Database
+    app: Quart,
+    client: Client,
+    browser: httpx2.Client,
+    provider: OpenIdProvider,
+    nina: str,
+    db: Database,
 ) -> None:
     await sign_on(client, browser, nina)
     response = await post_form(client, "/logout", {}, csrf_path="/settings")
@@ -324,8 +334,8 @@ async def test_sign_out_ends_the_providers_session_too(
     assert asked["post_logout_redirect_uri"] == f"{APP}/login/oidc/signed-out"
     assert asked["id_token_hint"].count(".") == 2 and asked["client_id"] == CLIENT_ID
     assert (await client.get("/nurse/queue")).status_code == 302
-    left = await db.fetch_one(
-        "SELECT COUNT(*) AS n FROM account_session WHERE provider_id_token IS NOT NULL"
+    left = await one(
+        db, "SELECT COUNT(*) AS n FROM account_session WHERE provider_id_token IS NOT NULL"
     )
     assert left["n"] == 0
 
@@ -335,7 +345,9 @@ async def test_sign_out_ends_the_providers_session_too(
     assert confirm, page.text
     fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', confirm.group(2)))
     done = browser.post(
-        confirm.group(1) if confirm.group(1).startswith("http") else f"{provider.issuer}{confirm.group(1)}",
+        confirm.group(1)
+        if confirm.group(1).startswith("http")
+        else f"{provider.issuer}{confirm.group(1)}",
         data={**fields, "logout": "yes"},
     )
     assert done.status_code in {302, 303}
@@ -349,9 +361,7 @@ async def test_sign_out_ends_the_providers_session_too(
     assert 'name="password"' in again.text
 
 
-async def test_a_password_session_signs_out_locally_only(
-    app: Quart, db: Database
-) -> None:
+async def test_a_password_session_signs_out_locally_only(app: Quart, db: Database) -> None:
     await make_account(db, app, "local@hospital.example", "nurse")
     client = app.test_client()
     await sign_in(client, "local@hospital.example", staff=True)
@@ -377,9 +387,7 @@ async def test_the_csp_lets_sign_out_continue_to_the_provider(
 
 
 @pytest.fixture
-async def without_staff_passwords(
-    tmp_path: Path, provider: OpenIdProvider
-) -> AsyncIterator[Quart]:
+async def without_staff_passwords(tmp_path: Path, provider: OpenIdProvider) -> AsyncIterator[Quart]:
     config = test_config(tmp_path, **provider.settings(STAFF_LOCAL_LOGIN=False))
     application = create_app(config)
     application.test_client_class = HttpsClient  # type: ignore[assignment]
@@ -451,12 +459,30 @@ async def test_without_a_provider_the_sign_on_routes_do_not_exist(tmp_path: Path
     application.test_client_class = HttpsClient  # type: ignore[assignment]
     async with application.test_app():
         client = application.test_client()
-        for path in ("/login/oidc", "/login/oidc/callback?code=x&state=y", "/login/oidc/signed-out"):
+        for path in (
+            "/login/oidc",
+            "/login/oidc/callback?code=x&state=y",
+            "/login/oidc/signed-out",
+        ):
             assert (await client.get(path)).status_code == 404, path
         page = await (await client.get("/login")).get_data(as_text=True)
         assert "Sign in with" not in page
         policy = (await client.get("/login")).headers["Content-Security-Policy"]
         assert "form-action 'self';" in policy
+
+
+async def test_a_provider_that_does_not_answer_is_said_plainly(tmp_path: Path) -> None:
+    """Hazard H26: with the hospital's sign-in down, the page says so (and to try again),
+    instead of an error nobody understands."""
+    silent = f"http://127.0.0.1:{free_port()}"
+    application = create_app(
+        test_config(tmp_path, OIDC_ISSUER=silent, OIDC_CLIENT_ID=CLIENT_ID, OIDC_NAME="Hospital")
+    )
+    application.test_client_class = HttpsClient  # type: ignore[assignment]
+    async with application.test_app():
+        response = await application.test_client().get("/login/oidc")
+        assert response.status_code == 503
+        assert "did not answer" in await response.get_data(as_text=True)
 
 
 # --- what an attacker tries ----------------------------------------------------------
@@ -489,8 +515,9 @@ async def test_a_replayed_code_is_refused(
     app: Quart, client: Client, browser: httpx2.Client, nina: str
 ) -> None:
     authorize = await start_sign_on(client)
-    assert client.cookie_jar is not None  # type: ignore[attr-defined]
-    pending = {cookie.name: cookie.value for cookie in client.cookie_jar}  # type: ignore[attr-defined]
+    jar = client.cookie_jar
+    assert jar is not None
+    pending = {cookie.name: str(cookie.value) for cookie in jar}
     back = sign_in_at_provider(browser, authorize, nina, NURSE_PASSWORD, APP)
     assert (await client.get(back.removeprefix(APP))).status_code == 302
 
@@ -501,7 +528,7 @@ async def test_a_replayed_code_is_refused(
     # the provider will not redeem the code twice.
     thief = app.test_client()
     for name, value in pending.items():
-        thief.set_cookie("localhost", name, value)  # type: ignore[attr-defined]
+        thief.set_cookie("localhost", name, value)
     replay = await thief.get(back.removeprefix(APP))
     assert replay.status_code == 400
     assert (await thief.get("/nurse/queue")).status_code == 302
@@ -526,8 +553,15 @@ async def test_a_token_with_another_nonce_is_refused(
 async def test_an_id_token_for_another_client_is_refused(
     app: Quart, browser: httpx2.Client, provider: OpenIdProvider, nina: str
 ) -> None:
+    """Hazard H26: a token the provider made for another app does not sign anyone in here."""
     token = await id_token_from(
-        provider, OTHER_CLIENT_ID, provider.other_client_secret, browser, nina, NURSE_PASSWORD, "n-1"
+        provider,
+        OTHER_CLIENT_ID,
+        provider.other_client_secret,
+        browser,
+        nina,
+        NURSE_PASSWORD,
+        "n-1",
     )
     async with app.app_context():
         settings = oidc.sign_on_settings()
@@ -572,6 +606,8 @@ async def test_an_expired_id_token_is_refused(
     async with app.app_context():
         settings = oidc.sign_on_settings()
         await oidc.validate_id_token(settings, token, "n-4")
-        with time_machine.travel(utcnow() + timedelta(hours=3), tick=False):
-            with pytest.raises(oidc.SignOnRefused):
-                await oidc.validate_id_token(settings, token, "n-4")
+        with (
+            time_machine.travel(utcnow() + timedelta(hours=3), tick=False),
+            pytest.raises(oidc.SignOnRefused),
+        ):
+            await oidc.validate_id_token(settings, token, "n-4")

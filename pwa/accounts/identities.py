@@ -20,7 +20,7 @@ from .oidc import ProviderPerson
 from .store import Account
 
 # A sign-on account has no password: no argon2 hash matches this, so a password never works.
-NO_PASSWORD = "!single-sign-on"
+NO_PASSWORD = "!single-sign-on"  # noqa: S105  # nosec B105  # not a password: a hash nothing matches
 
 
 class Refusal(StrEnum):

@@ -122,7 +122,10 @@ class Pending:
             return None
         try:
             return cls(
-                str(data["state"]), str(data["nonce"]), str(data["code_verifier"]), str(data["next"])
+                str(data["state"]),
+                str(data["nonce"]),
+                str(data["code_verifier"]),
+                str(data["next"]),
             )
         except KeyError:
             return None
@@ -153,7 +156,7 @@ class ProviderUnavailable(Exception):
     """The provider did not answer (or not as an OpenID provider): try again later."""
 
 
-class _ProviderClient(AsyncOAuth2Mixin, AsyncOpenIDMixin, BaseApp):  # type: ignore[misc]
+class _ProviderClient(AsyncOAuth2Mixin, AsyncOpenIDMixin, BaseApp):
     """Authlib's framework-independent OpenID client over httpx."""
 
     client_cls = AsyncOAuth2Client

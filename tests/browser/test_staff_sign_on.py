@@ -135,9 +135,7 @@ async def test_a_nurse_signs_in_with_the_hospital_and_the_role_follows_the_provi
     # The role taken away at the provider: refused, with words.
     provider.set_account(NURSE, roles=["visitor"])
     await sign_in_with_the_hospital(page)
-    await expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Hospital sign-in did not work"
-    )
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Hospital sign-in did not work")
     await expect(page.get_by_text("has no role for this app")).to_be_visible()
     await assert_accessible(page)
     assert await horizontal_overflow(page) == 0
