@@ -33,6 +33,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 NURSE = "nina"
 NURSE_PASSWORD = "provider-password-nina"
 NURSE_EMAIL = "nina@hospital.example"
+ADMIN = "anna"
+ADMIN_PASSWORD = "provider-password-anna"
 
 
 @dataclass(frozen=True)
@@ -82,14 +84,21 @@ async def phone(browser: Browser, sign_on_setup: SignOnSetup) -> AsyncIterator[B
     await fresh.close()
 
 
-async def sign_in_with_the_hospital(page: Page, *, password_asked: bool = True) -> None:
-    """From the app's sign-in page: the button, then the provider's own form."""
+async def sign_in_with_the_hospital(
+    page: Page,
+    *,
+    password_asked: bool = True,
+    username: str = NURSE,
+    password: str = NURSE_PASSWORD,
+) -> None:
+    """From the app's sign-in page: the button, then the provider's own form (unless the
+    provider still has a session of this browser's)."""
     await page.goto("/login")
     await page.get_by_role("link", name="Sign in with Hospital Login").click()
     if password_asked:
         await expect(page.get_by_role("heading", name="Hospital sign-in")).to_be_visible()
-        await page.get_by_label("Username").fill(NURSE)
-        await page.get_by_label("Password").fill(NURSE_PASSWORD)
+        await page.get_by_label("Username").fill(username)
+        await page.get_by_label("Password").fill(password)
         await page.get_by_role("button", name="Sign in").click()
 
 
@@ -141,21 +150,46 @@ async def test_a_nurse_signs_in_with_the_hospital_and_the_role_follows_the_provi
     assert await horizontal_overflow(page) == 0
 
 
-async def test_an_account_switched_off_in_the_app_is_refused(
-    phone: BrowserContext, sign_on_setup: SignOnSetup
+async def test_an_account_an_admin_switched_off_in_the_app_is_refused(
+    browser: Browser, phone: BrowserContext, sign_on_setup: SignOnSetup
 ) -> None:
-    sign_on_setup.provider.set_account(NURSE, roles=["ward-nurse"])
+    provider = sign_on_setup.provider
+    provider.set_account(NURSE, roles=["ward-nurse"])
     page = await phone.new_page()
     await sign_in_with_the_hospital(page)
     await expect(page).to_have_url(re.compile(r"/nurse/queue$"))
-    await sign_out(page)
 
-    async with sign_on_setup.app.db() as db, db.transaction() as tx:
-        await tx.execute(
-            "UPDATE account SET disabled_at = '2027-01-01T00:00:00.000000Z' WHERE email = ?",
-            (NURSE_EMAIL,),
+    # An admin, also signed in through the hospital, switches Nina off on the staff page.
+    provider.set_account(
+        ADMIN,
+        sub="sub-anna",
+        password=ADMIN_PASSWORD,
+        email="anna@hospital.example",
+        email_verified=True,
+        name="Anna Admin",
+        roles=["app-admin"],
+    )
+    desk = await browser.new_context(base_url=sign_on_setup.app.url, locale="en-GB")
+    try:
+        admin = await desk.new_page()
+        await sign_in_with_the_hospital(admin, username=ADMIN, password=ADMIN_PASSWORD)
+        await open_from_menu(admin, "Admin")
+        await admin.get_by_role("link", name="Staff accounts").click()
+        nina = admin.get_by_role("article", name="Nina de Vries")
+        await expect(
+            nina.get_by_text("Signs in with the hospital's sign-in, which asks its own second step")
+        ).to_be_visible()
+        await nina.get_by_role("button", name="Disable and sign out").click()
+        await expect(admin.get_by_role("article", name="Nina de Vries")).to_contain_text(
+            "Disabled since"
         )
-    await sign_in_with_the_hospital(page)
+    finally:
+        await desk.close()
+
+    # Nina's open session ended at once, and the hospital's sign-in no longer lets her in.
+    await page.reload()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    await sign_in_with_the_hospital(page, password_asked=False)
     await expect(page.get_by_text("Your account in this app is switched off.")).to_be_visible()
     await page.get_by_role("link", name="Back to sign in").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
