@@ -30,10 +30,10 @@ from pwa.db import Database
 from tests.conftest import (
     PASSWORD,
     HttpsClient,
+    free_port,
     make_account,
     post_form,
     sign_in,
-    free_port,
     test_config,
 )
 from tests.helpers.oidc_provider import (
