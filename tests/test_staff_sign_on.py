@@ -136,6 +136,8 @@ async def test_a_nurse_signs_in_through_the_provider_without_the_apps_code(
     queue = await client.get("/nurse/queue")
     assert queue.status_code == 200
     assert (await client.get("/admin/")).status_code == 403
+    settings = await (await client.get("/settings")).get_data(as_text=True)
+    assert "Change your password" not in settings  # there is none to change
 
     account = await account_of(db, f"{nina}@hospital.example")
     assert account["role"] == "nurse" and account["display_name"] == "Nina de Vries"

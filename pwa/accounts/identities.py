@@ -19,9 +19,6 @@ from . import staff, store
 from .oidc import ProviderPerson
 from .store import Account
 
-# A sign-on account has no password: no argon2 hash matches this, so a password never works.
-NO_PASSWORD = "!single-sign-on"  # noqa: S105  # nosec B105  # not a password: a hash nothing matches
-
 
 class Refusal(StrEnum):
     """Why a person from the provider may not sign in (the code stays in the audit log)."""
@@ -118,7 +115,7 @@ async def _create(tx: Transaction, person: ProviderPerson, role: str) -> Account
         email=person.email,
         display_name=person.name or person.email,
         role=role,
-        password_hash=NO_PASSWORD,
+        password_hash=store.NO_PASSWORD,
     )
     await _bind(tx, account_id, person)
     await audit.record(

@@ -10,6 +10,10 @@ from datetime import datetime
 from .. import security_events
 from ..db import Reader, Transaction, from_db, now_text, to_db
 
+# A staff account made by the hospital's sign-in has no password: no argon2 hash looks
+# like this, so no password ever matches it.
+NO_PASSWORD = "!single-sign-on"  # noqa: S105  # nosec B105  # not a password: a hash nothing matches
+
 ACCOUNT_COLUMNS = """
     account.id, account.email, account.display_name, account.role, account.password_hash,
     account.totp_secret, account.totp_last_step, account.locale, account.privacy_version,
@@ -34,6 +38,11 @@ class Account:
     @property
     def is_staff(self) -> bool:
         return self.role in {"nurse", "admin"}
+
+    @property
+    def has_password(self) -> bool:
+        """False for a staff account made by the hospital's sign-in (NO_PASSWORD)."""
+        return self.password_hash != NO_PASSWORD
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Account:
