@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint translations chromium webkit screenshots clean
+.PHONY: run test check lint translations chromium webkit oidc-provider screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,15 @@ webkit:
 		echo "installing Debian's webkit2gtk-driver and xvfb for the WebKit tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq webkit2gtk-driver xvfb >/dev/null; }
 
-test: $(STAMP) chromium webkit
+# The staff sign-on tests run a real OpenID provider: node's oidc-provider, pinned in
+# tests/oidc/package-lock.json (the tests' fixture runs `npm ci` too when it is missing).
+oidc-provider:
+	@command -v npm >/dev/null 2>&1 || { \
+		echo "installing Debian's nodejs and npm for the sign-on tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	@test -d tests/oidc/node_modules/oidc-provider || (cd tests/oidc && npm ci --no-audit --no-fund)
+
+test: $(STAMP) chromium webkit oidc-provider
 	$(BIN)/python -m pytest
 
 # README pictures: the demo on a fixed clock (Debian's faketime), phone-sized, en + nl.

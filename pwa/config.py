@@ -180,6 +180,40 @@ SETTINGS: tuple[Setting, ...] = (
         "Days after a record is closed before `pwa purge` removes its personal data (a decision for the hospital).",
     ),
     Setting(
+        "OIDC_ISSUER",
+        "",
+        "Staff single sign-on: the hospital's OpenID provider (issuer URL, e.g. Entra ID or "
+        "Keycloak); empty means staff sign in with a password only (docs/deploy.md).",
+    ),
+    Setting("OIDC_CLIENT_ID", "", "The app's client id at the OpenID provider."),
+    Setting("OIDC_CLIENT_SECRET", "", "The app's client secret at the OpenID provider."),
+    Setting(
+        "OIDC_ROLES_CLAIM",
+        "roles",
+        "The ID token claim that lists the person's roles (Entra ID app roles, Keycloak client roles).",
+    ),
+    Setting(
+        "OIDC_NURSE_ROLES",
+        "",
+        "Role values (comma-separated) that make someone a nurse in the app.",
+    ),
+    Setting(
+        "OIDC_ADMIN_ROLES",
+        "",
+        "Role values (comma-separated) that make someone an admin in the app; admin wins over nurse.",
+    ),
+    Setting(
+        "OIDC_NAME",
+        "",
+        "The provider's name on the sign-in button (\"Sign in with <name>\"); empty means the hospital's name.",
+    ),
+    Setting(
+        "STAFF_LOCAL_LOGIN",
+        True,
+        "Staff may sign in with a password and authenticator code; false leaves staff only the "
+        "OpenID provider (families always keep their password).",
+    ),
+    Setting(
         "DEMO_TOTP_SECRET",
         DEMO_TOTP_SECRET,
         "Fixed TOTP secret of the demo nurse and admin (development only).",
@@ -257,13 +291,26 @@ def check_production(values: Mapping[str, Any]) -> None:
     """Refuse settings that are only safe on a developer's machine."""
     if values["ENV"] not in {"development", "production"}:
         raise ConfigError("ENV must be 'development' or 'production'")
+    check_single_sign_on(values)
     if values["ENV"] != "production":
         return
     if len(values["SECRET_KEY"]) < 32:
         raise ConfigError("PWA_SECRET_KEY must be at least 32 characters in production")
     if not values["PUBLIC_URL"].startswith("https://"):
         raise ConfigError("PWA_PUBLIC_URL must be an https:// address in production")
+    if values["OIDC_ISSUER"] and not str(values["OIDC_ISSUER"]).startswith("https://"):
+        raise ConfigError("PWA_OIDC_ISSUER must be an https:// address in production")
     if values["PUSH_ALLOW_INSECURE_TEST_SERVICE"]:
         raise ConfigError(
             "PWA_PUSH_ALLOW_INSECURE_TEST_SERVICE is for development and tests, not production"
+        )
+
+
+def check_single_sign_on(values: Mapping[str, Any]) -> None:
+    """Refuse a sign-on setup that would lock every staff member out."""
+    if values["OIDC_ISSUER"] and not values["OIDC_CLIENT_ID"]:
+        raise ConfigError("PWA_OIDC_ISSUER needs PWA_OIDC_CLIENT_ID as well")
+    if not values["STAFF_LOCAL_LOGIN"] and not values["OIDC_ISSUER"]:
+        raise ConfigError(
+            "PWA_STAFF_LOCAL_LOGIN=false needs PWA_OIDC_ISSUER: staff would have no way to sign in"
         )

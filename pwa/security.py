@@ -3,7 +3,7 @@ the JSON same-origin rule and the client address used for rate limits."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -156,12 +156,26 @@ async def enforce_json_rule() -> None:
         await json_bodies.check_body()
 
 
+def security_headers(config: Mapping[str, Any]) -> dict[str, str]:
+    """Our headers for this app. With staff single sign-on, forms may also lead to the
+    hospital's OpenID provider: signing out is a form whose answer sends the browser on
+    to the provider's sign-out page, and browsers hold a form's redirects to form-action."""
+    issuer = str(config.get("OIDC_ISSUER") or "").strip()
+    if not issuer:
+        return SECURITY_HEADERS
+    policy = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {public_origin(issuer)}"
+    )
+    return {**SECURITY_HEADERS, "Content-Security-Policy": policy}
+
+
 def add_security_headers(response: Any) -> Any:
     # A view may set its own value (a stricter policy, say); ours fill in the rest. One
     # pass over the response's few headers instead of a search for each of ours.
     present = {name.lower() for name, _ in response.headers.items()}
+    ours: dict[str, str] = current_app.extensions.get("security_headers", SECURITY_HEADERS)
     response.headers.extend(
-        [(name, value) for name, value in SECURITY_HEADERS.items() if name.lower() not in present]
+        [(name, value) for name, value in ours.items() if name.lower() not in present]
     )
     if request.endpoint == "static":
         if request.args.get("v"):
@@ -293,6 +307,7 @@ def csrf_token() -> str:
 
 def init_app(app: Quart) -> None:
     """Register after the session loader: who is asking decides before what they send."""
+    app.extensions["security_headers"] = security_headers(app.config)
     app.before_request(enforce_access)
     app.before_request(enforce_json_rule)
     app.after_request(add_security_headers)

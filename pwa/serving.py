@@ -8,12 +8,14 @@ from typing import Any
 from hypercorn.config import Config
 from hypercorn.logging import Logger
 
-# Invite, reset and calendar links carry secrets in the path.
+# Invite, reset and calendar links carry secrets in the path; the hospital sign-in's
+# callback carries its authorization code (and state) in the query.
 _TOKEN_PATHS = re.compile(r"(/(?:invite|reset|calendar)/)[^/?\s]+")
+_SIGN_ON_ANSWER = re.compile(r"(/login/oidc/callback\?)[^\s]+")
 
 
 def redact(path: str) -> str:
-    return _TOKEN_PATHS.sub(r"\1[redacted]", path)
+    return _SIGN_ON_ANSWER.sub(r"\1[redacted]", _TOKEN_PATHS.sub(r"\1[redacted]", path))
 
 
 class RedactingLogger(Logger):

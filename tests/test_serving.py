@@ -21,6 +21,10 @@ def test_capability_tokens_are_redacted_from_paths() -> None:
     assert redact("/reset/ABCD?x=1") == "/reset/[redacted]?x=1"
     assert redact("/calendar/TOKEN.ics") == "/calendar/[redacted]"
     assert redact("/schedule/visits/3") == "/schedule/visits/3"
+    assert (
+        redact("GET /login/oidc/callback?code=SECRETCODE&state=abc HTTP/1.1")
+        == "GET /login/oidc/callback?[redacted] HTTP/1.1"
+    )
 
 
 def test_access_log_atoms_hide_tokens_and_cookies() -> None:

@@ -9,6 +9,6 @@ blueprint = Blueprint("accounts", __name__)
 
 def init_app(app: Quart) -> None:
     """Attach every route module's routes to the package's blueprint, then register it."""
-    from . import views  # noqa: F401
+    from . import sso_views, views  # noqa: F401
 
     app.register_blueprint(blueprint)

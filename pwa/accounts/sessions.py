@@ -52,8 +52,18 @@ def lifetimes(account: Account) -> tuple[timedelta, timedelta]:
     )
 
 
-async def start(db: Database, account: Account, child_id: int | None = None) -> None:
-    """Sign in: a new token (never reuse a pre-login id), a new CSRF secret."""
+async def start(
+    db: Database,
+    account: Account,
+    child_id: int | None = None,
+    *,
+    provider_id_token: str | None = None,
+) -> None:
+    """Sign in: a new token (never reuse a pre-login id), a new CSRF secret.
+
+    A single sign-on session keeps the provider's ID token, for sign-out to end the
+    provider's session too (pwa/accounts/sso_views.py).
+    """
     token = secrets.token_urlsafe(32)
     async with db.transaction() as tx:
         await store.insert_session(
@@ -62,6 +72,7 @@ async def start(db: Database, account: Account, child_id: int | None = None) -> 
             account_id=account.id,
             csrf_secret=secrets.token_hex(32),
             child_id=child_id,
+            provider_id_token=provider_id_token,
         )
     session.clear()
     # A family's cookie outlives a browser restart (an installed app that forgot its

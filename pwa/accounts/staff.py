@@ -23,6 +23,8 @@ class StaffMember:
     has_second_factor: bool
     disabled_at: datetime | None
     last_sign_in: datetime | None
+    # Signs in through the hospital's OpenID provider, which asks its own second step.
+    hospital_sign_in: bool = False
 
     @property
     def disabled(self) -> bool:
@@ -35,6 +37,8 @@ async def select_staff(db: Reader) -> list[StaffMember]:
         """
         SELECT account.id, account.email, account.display_name, account.role,
                account.totp_secret IS NOT NULL AS has_second_factor, account.disabled_at,
+               EXISTS (SELECT 1 FROM staff_identity
+                        WHERE staff_identity.account_id = account.id) AS hospital_sign_in,
                (SELECT MAX(account_session.created_at) FROM account_session
                  WHERE account_session.account_id = account.id) AS last_sign_in
           FROM account
@@ -51,6 +55,7 @@ async def select_staff(db: Reader) -> list[StaffMember]:
             has_second_factor=bool(row["has_second_factor"]),
             disabled_at=from_db(row["disabled_at"]),
             last_sign_in=from_db(row["last_sign_in"]),
+            hospital_sign_in=bool(row["hospital_sign_in"]),
         )
         for row in rows
     ]

@@ -10,6 +10,10 @@ from datetime import datetime
 from .. import security_events
 from ..db import Reader, Transaction, from_db, now_text, to_db
 
+# A staff account made by the hospital's sign-in has no password: no argon2 hash looks
+# like this, so no password ever matches it.
+NO_PASSWORD = "!single-sign-on"  # noqa: S105  # nosec B105  # not a password: a hash nothing matches
+
 ACCOUNT_COLUMNS = """
     account.id, account.email, account.display_name, account.role, account.password_hash,
     account.totp_secret, account.totp_last_step, account.locale, account.privacy_version,
@@ -34,6 +38,11 @@ class Account:
     @property
     def is_staff(self) -> bool:
         return self.role in {"nurse", "admin"}
+
+    @property
+    def has_password(self) -> bool:
+        """False for a staff account made by the hospital's sign-in (NO_PASSWORD)."""
+        return self.password_hash != NO_PASSWORD
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Account:
@@ -192,12 +201,14 @@ async def insert_session(
     account_id: int,
     csrf_secret: str,
     child_id: int | None,
+    provider_id_token: str | None = None,
 ) -> None:
     now = now_text()
     await tx.execute(
         """
-        INSERT INTO account_session (token_hash, account_id, csrf_secret, child_id, created_at, last_seen_at)
-        VALUES (:token_hash, :account_id, :csrf_secret, :child_id, :now, :now)
+        INSERT INTO account_session (token_hash, account_id, csrf_secret, child_id, created_at,
+                                     last_seen_at, provider_id_token)
+        VALUES (:token_hash, :account_id, :csrf_secret, :child_id, :now, :now, :provider_id_token)
         """,
         {
             "token_hash": token_hash,
@@ -205,8 +216,17 @@ async def insert_session(
             "csrf_secret": csrf_secret,
             "child_id": child_id,
             "now": now,
+            "provider_id_token": provider_id_token,
         },
     )
+
+
+async def select_provider_id_token(db: Reader, session_id: int) -> str | None:
+    """The ID token a single sign-on session began with (sign-out hands it back)."""
+    row = await db.fetch_one(
+        "SELECT provider_id_token FROM account_session WHERE id = :id", {"id": session_id}
+    )
+    return row["provider_id_token"] if row else None
 
 
 async def select_session(db: Reader, token_hash: bytes) -> tuple[SessionRow, Account] | None:
@@ -251,7 +271,10 @@ async def set_session_child(tx: Transaction, session_id: int, child_id: int) -> 
 
 async def revoke_session(tx: Transaction, session_id: int) -> None:
     await tx.execute(
-        "UPDATE account_session SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL",
+        """
+        UPDATE account_session SET revoked_at = :now, provider_id_token = NULL
+         WHERE id = :id AND revoked_at IS NULL
+        """,
         {"now": now_text(), "id": session_id},
     )
 
@@ -259,7 +282,7 @@ async def revoke_session(tx: Transaction, session_id: int) -> None:
 async def revoke_sessions_of(tx: Transaction, account_id: int, *, keep: int | None = None) -> None:
     await tx.execute(
         """
-        UPDATE account_session SET revoked_at = :now
+        UPDATE account_session SET revoked_at = :now, provider_id_token = NULL
          WHERE account_id = :account_id AND revoked_at IS NULL AND id IS NOT :keep
         """,
         {"now": now_text(), "account_id": account_id, "keep": keep},

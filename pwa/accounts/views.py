@@ -11,7 +11,7 @@ from typing import Any
 from quart import abort, current_app, flash, g, redirect, request, session, url_for
 from quart.typing import ResponseReturnValue
 
-from .. import audit
+from .. import audit, security_events
 from ..clock import utcnow
 from ..config import plain_http_development
 from ..db import Database, get_db
@@ -28,7 +28,7 @@ from ..limits import (
 from ..notifications import planner as reminders
 from ..rendering import render_template
 from ..security import Access, access, require_csrf
-from . import blueprint, codes, enrolment, lockout, second_factor, sessions, store
+from . import blueprint, codes, enrolment, lockout, oidc, second_factor, sessions, store
 from .forms import (
     ChangePasswordForm,
     CodeForm,
@@ -39,6 +39,7 @@ from .forms import (
     PlainForm,
     ResetForm,
 )
+from .oidc import sign_on_settings
 from .passwords import hash_password_in_thread, verify_password_in_thread
 from .redirects import safe_next
 
@@ -67,6 +68,17 @@ async def login() -> ResponseReturnValue:
             account.password_hash if usable and account else None, form.password.data
         ):
             assert account is not None
+            if _staff_without_passwords(account):
+                # Staff sign in through the hospital's provider only (docs/access.md).
+                security_events.record("sign_in.staff_password_refused", account_id=account.id)
+                form.password.data = ""
+                return await _login_page(
+                    form,
+                    gettext(
+                        "Hospital staff sign in with the hospital's sign-in button, "
+                        "not with a password."
+                    ),
+                )
             if account.is_staff:
                 # Not signed in yet: the count is cleared only after the second factor.
                 return await _ask_second_factor(db, account, safe_next())
@@ -79,7 +91,22 @@ async def login() -> ResponseReturnValue:
     if g.get("session_expired") or request.args.get("expired"):
         error = gettext("You were signed out because the session ended. Please sign in again.")
     form.password.data = ""
-    return await render_template("accounts/login.html", form=form, error=error)
+    return await _login_page(form, error)
+
+
+async def _login_page(form: LoginForm, error: str | None) -> ResponseReturnValue:
+    """The sign-in page: the password form, and the hospital's sign-in button for staff
+    when single sign-on is set up (the password form is then "for families" when staff
+    passwords are switched off)."""
+    settings = sign_on_settings()
+    name = settings.name or (await hospital_settings(get_db())).name
+    return await render_template(
+        "accounts/login.html",
+        form=form,
+        error=error,
+        sign_on_name=name if settings.configured else None,
+        staff_passwords=settings.local_staff_login,
+    )
 
 
 async def _ask_second_factor(
@@ -187,9 +214,17 @@ async def enrol_second_factor() -> ResponseReturnValue:
 async def logout() -> ResponseReturnValue:
     if g.account is not None:
         await require_csrf(await PlainForm.from_request())
-    await sessions.end(get_db())
-    response = redirect(url_for("accounts.login", signed_out=1))
-    return response
+    db = get_db()
+    session_row = g.get("session_row")
+    id_token = await store.select_provider_id_token(db, session_row.id) if session_row else None
+    await sessions.end(db)
+    settings = sign_on_settings()
+    if id_token and settings.configured:
+        # Signed in through the hospital's provider: end its session too, where it can.
+        provider_logout = await oidc.logout_url(settings, id_token)
+        if provider_logout:
+            return redirect(provider_logout)
+    return redirect(url_for("accounts.login", signed_out=1))
 
 
 @blueprint.route("/invite", methods=["GET", "POST"])
@@ -327,7 +362,7 @@ async def reset(code: str) -> ResponseReturnValue:
     if reset_code is None or not reset_code.usable_at(now) or reset_code.account_id is None:
         return await render_template("accounts/code_not_valid.html", kind="reset"), 404
     account = await store.select_account(db, reset_code.account_id)
-    if account is None or account.disabled:
+    if account is None or account.disabled or _staff_without_passwords(account):
         return await render_template("accounts/code_not_valid.html", kind="reset"), 404
     form = await ResetForm.from_request()
     form.known_words = await _known_words(account)
@@ -357,6 +392,11 @@ async def reset(code: str) -> ResponseReturnValue:
     form.password.data = ""
     form.confirm.data = ""
     return await render_template("accounts/reset.html", form=form, account=account)
+
+
+def _staff_without_passwords(account: store.Account) -> bool:
+    """Staff passwords are switched off: staff sign in through the hospital's provider."""
+    return account.is_staff and not sign_on_settings().local_staff_login
 
 
 @blueprint.route("/settings", methods=["GET"])

@@ -18,6 +18,8 @@ ACTION_LABELS = {
     "account.role_changed": _l("Staff role changed"),
     "account.second_factor_enrolled": _l("Authenticator app set up"),
     "account.second_factor_reset": _l("Second step reset"),
+    "account.sign_on_linked": _l("Staff account linked to the hospital sign-in"),
+    "account.sign_on_refused": _l("Hospital sign-in refused"),
     "audit.searched": _l("Audit log searched"),
     "calendar_feed.created": _l("Calendar link made"),
     "calendar_feed.revoked": _l("Calendar link stopped"),

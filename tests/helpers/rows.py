@@ -24,3 +24,10 @@ async def audit_rows(db: Database, action: str) -> list[str]:
 
 async def jobs(db: Database, where: str = "1 = 1") -> list[Any]:
     return await db.fetch_all(f"SELECT * FROM notification_job WHERE {where} ORDER BY due_at, id")  # noqa: S608
+
+
+async def one(db: Database, sql: str, params: tuple[Any, ...] = ()) -> Any:
+    """The one row a query must find."""
+    row = await db.fetch_one(sql, params)
+    assert row is not None, sql
+    return row
