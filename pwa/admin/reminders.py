@@ -57,11 +57,8 @@ async def reminder_offsets() -> ResponseReturnValue:
             saved = form.to_offsets()
             async with db.transaction() as tx:
                 await store.replace_offsets(tx, saved)
-                # Reminders of removed offsets are dropped; the new ones planned for every
-                # future visit (a reminder whose time has passed is not planned).
-                await jobs.cancel_reminders_except(
-                    tx, [planner.reminder_kind(days, f"{at:%H:%M}") for days, at in saved]
-                )
+                # Every future visit is planned again: reminders of removed offsets are
+                # dropped, new ones planned (a reminder whose time has passed is not).
                 plans = await _replan_open_plans(tx)
                 await audit.record(
                     tx,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from quart import current_app, flash, g, redirect, request, url_for
@@ -132,7 +133,8 @@ async def template() -> ResponseReturnValue:
     if request.method == "POST":
         form = await TemplateForm.from_request()
         if form.validate():
-            saved = form.to_template()
+            # The template's short visits are not on this form: they stay as they are.
+            saved = replace(form.to_template(), short_visits=current.short_visits)
             async with db.transaction() as tx:
                 await plans.update_template(tx, saved)
                 await audit.record(

@@ -193,7 +193,7 @@ def _patient(record: ChildRecord, patient_number_system: str) -> dict[str, Any]:
 
 
 def _appointment(visit: Visit, patient_url: str) -> dict[str, Any]:
-    kind = kind_label(visit.kind)
+    kind = kind_label(visit)
     participants: list[dict[str, Any]] = [
         {"actor": {"reference": patient_url, "type": "Patient"}, "status": "accepted"}
     ]

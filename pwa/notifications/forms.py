@@ -39,6 +39,14 @@ class FamilyPreferenceForm(CsrfForm):
         ),
     )
     quiet_end = _time_field(_l("Quiet until"), required=True)
+    reminder_time = _time_field(
+        _l("Reminders the day before a visit come at (optional)"),
+        required=False,
+        description=_l(
+            "Empty: at the hospital's time, usually 18:00. A time in your quiet time waits "
+            "until the morning."
+        ),
+    )
     dose_reminders = BooleanField(
         _l("Remind me at my child's dose times"),
         description=_l(
@@ -73,6 +81,7 @@ class FamilyPreferenceForm(CsrfForm):
             quiet_start=self.quiet_start.data,
             quiet_end=self.quiet_end.data,
             dose_reminders=bool(self.dose_reminders.data),
+            reminder_time=self.reminder_time.data,
             email_reminders=(
                 bool(self.email_reminders.data)
                 if "email_reminders" in self
@@ -87,6 +96,7 @@ class FamilyPreferenceForm(CsrfForm):
             "quiet_start": preference.quiet_start,
             "quiet_end": preference.quiet_end,
             "dose_reminders": preference.dose_reminders,
+            "reminder_time": preference.reminder_time,
             "email_reminders": preference.email_reminders,
         }
 

@@ -66,6 +66,8 @@ class Preference:
     red_alerts: bool = False
     # Visit reminders and change notices by e-mail too (for a phone without working push).
     email_reminders: bool = False
+    # When the reminders "1 day before" come (None: the hospital's time for that visit).
+    reminder_time: time | None = None
 
 
 SUBSCRIPTION_COLUMNS = """
@@ -231,6 +233,7 @@ async def select_preference(db: Reader, account_id: int) -> Preference:
         dose_reminders=bool(row["dose_reminders"]),
         red_alerts=bool(row["red_alerts"]),
         email_reminders=bool(row["email_reminders"]),
+        reminder_time=time.fromisoformat(row["reminder_time"]) if row["reminder_time"] else None,
     )
 
 
@@ -238,13 +241,14 @@ async def save_preference(tx: Transaction, account_id: int, preference: Preferen
     await tx.execute(
         """
         INSERT INTO notification_preference (account_id, reminders_enabled, quiet_start, quiet_end,
-                                             dose_reminders, red_alerts, email_reminders, updated_at)
-        VALUES (:id, :enabled, :start, :end, :doses, :red, :email, :now)
+                                             dose_reminders, red_alerts, email_reminders,
+                                             reminder_time, updated_at)
+        VALUES (:id, :enabled, :start, :end, :doses, :red, :email, :reminder_time, :now)
         ON CONFLICT (account_id) DO UPDATE SET
             reminders_enabled = excluded.reminders_enabled, quiet_start = excluded.quiet_start,
             quiet_end = excluded.quiet_end, dose_reminders = excluded.dose_reminders,
             red_alerts = excluded.red_alerts, email_reminders = excluded.email_reminders,
-            updated_at = excluded.updated_at
+            reminder_time = excluded.reminder_time, updated_at = excluded.updated_at
         """,
         {
             "id": account_id,
@@ -254,6 +258,9 @@ async def save_preference(tx: Transaction, account_id: int, preference: Preferen
             "doses": int(preference.dose_reminders),
             "red": int(preference.red_alerts),
             "email": int(preference.email_reminders),
+            "reminder_time": (
+                preference.reminder_time.strftime("%H:%M") if preference.reminder_time else None
+            ),
             "now": now_text(),
         },
     )
