@@ -30,7 +30,8 @@ def _summary(offsets: list[tuple[int, time]]) -> str:
     return ", ".join(f"{days}@{at:%H:%M}" for days, at in offsets)
 
 
-async def _replan_open_plans(tx: Transaction) -> int:
+async def replan_open_plans(tx: Transaction) -> int:
+    """Plan every open plan's visit reminders again; how many plans."""
     child_ids = [
         int(row[0])
         for row in await tx.fetch_all(
@@ -59,7 +60,7 @@ async def reminder_offsets() -> ResponseReturnValue:
                 await store.replace_offsets(tx, saved)
                 # Every future visit is planned again: reminders of removed offsets are
                 # dropped, new ones planned (a reminder whose time has passed is not).
-                plans = await _replan_open_plans(tx)
+                plans = await replan_open_plans(tx)
                 await audit.record(
                     tx,
                     actor_id=g.account.id,

@@ -30,6 +30,11 @@ SETTINGS_PAGES = (
         _l("Courses, spacing, stay length and times, and home-medication periods for new plans."),
     ),
     (
+        "admin.visit_kinds",
+        _l("Kinds of visit"),
+        _l("Stays, scans, hearing tests and other visits: names, usual length, reminders."),
+    ),
+    (
         "admin.packing",
         _l("What to bring"),
         _l("The checklist families see before each stay, in English and Dutch."),

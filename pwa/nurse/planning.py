@@ -281,9 +281,7 @@ async def add_short_visit(child_id: int) -> ResponseReturnValue:
         async with db.transaction() as tx:
             await changes.add_visit(tx, current_plan, draft, g.account.id)
         return redirect(url_for("nurse.plan", child_id=child.id))
-    return await render_template(
-        "nurse/short_visit_form.html", child=child, form=form, visit=None
-    )
+    return await render_template("nurse/short_visit_form.html", child=child, form=form, visit=None)
 
 
 @blueprint.route("/children/<int:child_id>/short-visits/<int:visit_id>", methods=["GET", "POST"])

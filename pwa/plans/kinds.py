@@ -48,9 +48,7 @@ class VisitKind:
 def reminders_to_json(reminders: tuple[Offset, ...] | None) -> str | None:
     if reminders is None:
         return None
-    return json.dumps(
-        [{"days_before": days, "at": at.strftime("%H:%M")} for days, at in reminders]
-    )
+    return json.dumps([{"days_before": days, "at": at.strftime("%H:%M")} for days, at in reminders])
 
 
 def reminders_from_json(text: str | None) -> tuple[Offset, ...] | None:

@@ -108,11 +108,7 @@ def build(
     active = [visit for visit in visits if not visit.cancelled]
     # "Day x of y" is for a visit planned by dates; a scan this morning is not a stay.
     current = next(
-        (
-            visit
-            for visit in active
-            if not visit.short and visit.starts_at <= now <= visit.ends_at
-        ),
+        (visit for visit in active if not visit.short and visit.starts_at <= now <= visit.ends_at),
         None,
     )
     upcoming = [visit for visit in active if visit.starts_at > now]

@@ -101,17 +101,17 @@ def generate(
                     last_date=course_start + timedelta(days=rule.last_day - 1),
                 )
             )
-    for rule in template.short_visits:
-        if rule.course > template.courses:
+    for short in template.short_visits:
+        if short.course > template.courses:
             continue
-        day = start + timedelta(days=(rule.course - 1) * template.spacing_days + rule.day - 1)
-        starts = datetime.combine(day, rule.at)
+        day = start + timedelta(days=(short.course - 1) * template.spacing_days + short.day - 1)
+        starts = datetime.combine(day, short.at)
         visits.append(
             PlannedVisit(
-                course_number=rule.course,
-                kind=rule.kind,
+                course_number=short.course,
+                kind=short.kind,
                 starts=starts,
-                ends=starts + timedelta(minutes=rule.minutes),
+                ends=starts + timedelta(minutes=short.minutes),
                 time_zone=template.time_zone,
                 location="",
             )

@@ -7,6 +7,7 @@ import sqlite3
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from ..db import Reader, Transaction, from_db, now_text
 from .schedule import (
@@ -79,7 +80,7 @@ class Visit:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Visit:
-        facts = json.loads(row["kind_facts"]) if row["kind_facts"] else ["", "", 0, None]
+        facts: list[Any] = json.loads(row["kind_facts"]) if row["kind_facts"] else ["", "", 0, None]
         name_en, name_nl, is_stay, minutes = facts
         return cls(
             id=row["id"],
