@@ -106,7 +106,9 @@ async def test_a_scan_a_nurse_adds_shows_on_home_timeline_visit_page_and_calenda
 
         for calendar in (
             await fetch_calendar(app, feed_path),
-            Calendar.from_ical(await (await family.get(f"/schedule/visits/{scan.id}.ics")).get_data()),
+            Calendar.from_ical(
+                await (await family.get(f"/schedule/visits/{scan.id}.ics")).get_data()
+            ),
         ):
             event = events_by_uid(calendar)[scan.uid]
             assert event["DTSTART"].params["TZID"] == "Europe/Amsterdam"
@@ -221,7 +223,9 @@ async def test_short_visits_are_only_for_the_childs_own_family_and_staff(
         # A family never reaches the nurse's pages.
         new = f"/nurse/children/{people.child_id}/short-visits/new"
         assert (await family.get(new)).status_code == 403
-        assert (await family.get(f"/nurse/children/{people.child_id}/short-visits/{scan.id}")).status_code == 403
+        assert (
+            await family.get(f"/nurse/children/{people.child_id}/short-visits/{scan.id}")
+        ).status_code == 403
         # A visit is reached only under its own child.
         wrong = f"/nurse/children/{people.other_child_id}/short-visits/{scan.id}"
         assert (await nurse.get(wrong)).status_code == 404
@@ -260,7 +264,9 @@ def test_migration_0026_keeps_visits_their_changes_periods_and_jobs(tmp_path: Pa
     )
     [(_, _, sql)] = [entry for entry in migration_files() if entry[0] == 26]
     connection.executescript(f"BEGIN IMMEDIATE;\n{sql}\nCOMMIT;")
-    visits = connection.execute("SELECT id, kind, title, uid, sequence, status FROM visit").fetchall()
+    visits = connection.execute(
+        "SELECT id, kind, title, uid, sequence, status FROM visit"
+    ).fetchall()
     kept = (
         connection.execute("SELECT visit_id FROM medication_period").fetchone()[0],
         connection.execute("SELECT visit_id FROM plan_change WHERE id = 5").fetchone()[0],
