@@ -64,13 +64,13 @@ async def _nurse_adds_a_scan(page: Page, clocked: ClockedApp) -> None:
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Add a short visit")
     await _checked(page)
     await page.get_by_label("Kind of visit").select_option(label="Scan")
-    await page.get_by_label("Title (optional)").fill("MIBG scan")
+    await page.get_by_label("Title (optional)").fill("CT scan")
     await page.get_by_label("Where (department, hospital)").fill("Radiology, level 1")
     await page.get_by_label("Date", exact=True).fill(SCAN_DAY.isoformat())
     await page.get_by_label("Start time").fill("10:30")
     await page.get_by_role("button", name="Save", exact=True).click()
     await expect(page.get_by_role("heading", level=1)).to_have_text(f"Plan for {DEMO_CHILD}")
-    await expect(page.get_by_role("link", name="MIBG scan")).to_be_visible()
+    await expect(page.get_by_role("link", name="CT scan")).to_be_visible()
     await _checked(page)
 
 
@@ -88,15 +88,15 @@ async def test_a_nurse_adds_a_scan_and_the_parent_sees_it_and_takes_its_calendar
 
     page = await phone.new_page()
     await sign_in_parent(page)
-    card = page.get_by_role("region", name="Next: MIBG scan")
+    card = page.get_by_role("region", name="Next: CT scan")
     await expect(card).to_contain_text("10:30, 1 hour 30 minutes")
     await expect(card).to_contain_text("tomorrow")
     await expect(card).to_contain_text("Radiology, level 1")
     await _checked(page)
 
     await open_from_menu(page, "Dates")
-    await page.get_by_role("link", name="MIBG scan").click()
-    await expect(page.get_by_role("heading", level=1)).to_have_text("MIBG scan")
+    await page.get_by_role("link", name="CT scan").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("CT scan")
     await _checked(page)
     async with page.expect_download() as download:
         await page.get_by_role("link", name="Add to calendar").click()
