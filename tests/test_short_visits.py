@@ -77,6 +77,7 @@ async def _choose_reminder_time(family: Any, at: str) -> None:
 async def test_a_scan_a_nurse_adds_shows_on_home_timeline_visit_page_and_calendars(
     app: Quart, db: Database, people: People
 ) -> None:
+    """Hazard H26: a scan the nurse adds reaches every place the family looks."""
     with time_machine.travel(BEFORE, tick=False):
         nurse, family = await _clients(app)
         plan = await make_plan(db, people.child_id, PLAN_START)
@@ -124,6 +125,8 @@ async def test_a_scan_a_nurse_adds_shows_on_home_timeline_visit_page_and_calenda
 async def test_scan_reminders_follow_its_kind_and_the_familys_day_before_time_and_move_and_cancel(
     app: Quart, db: Database, people: People
 ) -> None:
+    """Hazard H26: reminders at the kind's times and the family's own day-before time,
+    moved with the scan and gone when it is cancelled (frozen clock)."""
     with time_machine.travel(BEFORE, tick=False):
         nurse, family = await _clients(app)
         plan = await make_plan(db, people.child_id, PLAN_START)
@@ -235,7 +238,7 @@ async def test_short_visits_are_only_for_the_childs_own_family_and_staff(
 
 
 def test_migration_0026_keeps_visits_their_changes_periods_and_jobs(tmp_path: Path) -> None:
-    """Rebuilding the visit table (with foreign keys on, as the app migrates) keeps every
+    """Hazard H26: rebuilding the visit table (with foreign keys on, as the app migrates) keeps every
     visit's id, UID and sequence, and what pointed at it."""
     path = str(tmp_path / "old.sqlite3")
     connection = connect_sync(path, read_only=False)

@@ -77,6 +77,7 @@ async def _nurse_adds_a_scan(page: Page, clocked: ClockedApp) -> None:
 async def test_a_nurse_adds_a_scan_and_the_parent_sees_it_and_takes_its_calendar_file(
     browser: Browser, clocked: ClockedApp, phone: BrowserContext, tmp_path: Path
 ) -> None:
+    """Hazard H26: by clicking only, from the nurse's plan to the parent's calendar file."""
     nurse_context = await browser.new_context(
         base_url=clocked.app.url, locale="en-GB", timezone_id="Europe/Amsterdam", viewport=PHONE
     )
