@@ -5,7 +5,8 @@ length), and its reminders follow its kind and the family's own "day before" tim
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,7 +16,9 @@ from icalendar import Calendar
 from quart import Quart
 
 from pwa.db import Database, connect_sync, from_db
+from pwa.plans import moves
 from pwa.plans import store as plans
+from pwa.plans.schedule import ShortVisitRule
 from pwa.schema import migration_files
 from tests.conftest import People, csrf_from, make_plan, post_form, sign_in
 from tests.helpers.calendar import events_by_uid, fetch_calendar, new_feed
@@ -293,3 +296,28 @@ def test_migration_0026_keeps_visits_their_changes_periods_and_jobs(tmp_path: Pa
     assert kept == (7, 7, 8)
     assert problems == []
     assert refused, "a visit's kind must be one of the admin's kinds"
+
+
+async def test_template_short_visits_join_a_new_plan_without_taking_a_courses_place(
+    db: Database, people: People
+) -> None:
+    """A hearing test a week before course 1 is planned with the plan; course 1 still starts
+    with its stay, and the stay's isotretinoin stays attached to the stay."""
+    template = await plans.select_template(db)
+    rule = ShortVisitRule("hearing_test", course=1, day=-6, at=time(10, 0), minutes=60)
+    async with db.transaction() as connection:
+        await plans.update_template(connection, replace(template, short_visits=(rule,)))
+    assert (await plans.select_template(db)).short_visits == (rule,)
+    with time_machine.travel(BEFORE - timedelta(days=70), tick=False):
+        plan = await make_plan(db, people.child_id, PLAN_START)
+    visits = await plans.select_visits(db, plan.id)
+    hearing = next(visit for visit in visits if visit.short)
+    assert (hearing.kind, hearing.course_number) == ("hearing_test", 1)
+    assert (hearing.starts, hearing.ends) == (
+        datetime(2027, 1, 4, 10, 0),
+        datetime(2027, 1, 4, 11, 0),
+    )
+    stay = next(visit for visit in visits if visit.course_number == 1 and not visit.short)
+    period = next(p for p in await plans.select_medications(db, plan.id) if p.course_number == 1)
+    assert period.visit_id == stay.id
+    assert moves.course_starts(visits)[1] == PLAN_START
