@@ -119,11 +119,11 @@ async def load(app: Quart, db: Database, today: date | None = None) -> bool:
 
 
 async def _add_short_visits(tx: Transaction, plan_id: int, course_2: date) -> None:
-    """A hearing test a week before course 1 (done) and a scan on day 12 of course 2: the
+    """A hearing test a week before course 1 (done) and a scan on day 16 of course 2: the
     demo shows short visits beside the stays (the next visit stays course 2's stay)."""
     zone = "Europe/Amsterdam"
     hearing = datetime.combine(course_2 - timedelta(days=42), time(10, 0))
-    scan = datetime.combine(course_2 + timedelta(days=11), time(10, 30))
+    scan = datetime.combine(course_2 + timedelta(days=15), time(10, 30))
     for planned, status in (
         (
             PlannedVisit(
