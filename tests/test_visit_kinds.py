@@ -3,7 +3,7 @@ nurses no longer offer it), delete only while nothing uses it."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,8 @@ from quart import Quart
 
 from pwa.db import Database
 from pwa.plans import kinds
+from pwa.plans import store as plans
+from pwa.plans.schedule import ShortVisitRule
 from tests.conftest import People, make_plan, post_form, sign_in
 from tests.helpers.short_visits import add_short_visit
 
@@ -138,3 +140,73 @@ async def test_only_admins_reach_the_kinds_pages(nurse_client: Any, family_clien
     for client in (nurse_client, family_client):
         assert (await client.get(KINDS)).status_code == 403
         assert (await client.get(f"{KINDS}/scan")).status_code == 403
+
+
+TEMPLATE = {
+    "courses": "5",
+    "spacing_days": "35",
+    "visit_kind": "admission",
+    "visit_days": "7",
+    "start_time": "09:00",
+    "end_time": "17:00",
+    "time_zone": "Europe/Amsterdam",
+    "location": "",
+    "medication_periods-0-name": "isotretinoin",
+    "medication_periods-0-first_day": "19",
+    "medication_periods-0-last_day": "32",
+}
+
+
+async def test_the_template_takes_short_visits_with_clear_errors(
+    admin_client: Any, db: Database
+) -> None:
+    wrong = await post_form(
+        admin_client,
+        "/admin/template",
+        {
+            **TEMPLATE,
+            "short_visits-0-kind": "hearing_test",
+            "short_visits-0-course": "6",
+            "short_visits-0-at_time": "10:00",
+            "short_visits-1-kind": "admission",
+            "short_visits-1-course": "1",
+            "short_visits-1-day": "1",
+            "short_visits-1-at_time": "10:00",
+        },
+    )
+    assert wrong.status_code == 200
+    html = await wrong.get_data(as_text=True)
+    assert "The plan has 5 courses." in html
+    assert "Please fill this in." in html  # the day of the first row
+    assert "Choose a kind of visit from the list." in html  # a stay is no short visit
+    assert (await plans.select_template(db)).short_visits == ()
+
+    saved = await post_form(
+        admin_client,
+        "/admin/template",
+        {
+            **TEMPLATE,
+            "short_visits-0-kind": "hearing_test",
+            "short_visits-0-course": "1",
+            "short_visits-0-day": "-6",
+            "short_visits-0-at_time": "10:00",
+            # A row left blank, as a browser posts it.
+            "short_visits-1-kind": "",
+            "short_visits-1-course": "",
+            "short_visits-1-day": "",
+            "short_visits-1-at_time": "",
+            "short_visits-1-minutes": "",
+            "short_visits-2-kind": "scan",
+            "short_visits-2-course": "2",
+            "short_visits-2-day": "30",
+            "short_visits-2-at_time": "11:15",
+            "short_visits-2-minutes": "120",
+        },
+    )
+    assert saved.status_code == 302
+    assert (await plans.select_template(db)).short_visits == (
+        ShortVisitRule("hearing_test", 1, -6, time(10, 0), 60),
+        ShortVisitRule("scan", 2, 30, time(11, 15), 120),
+    )
+    page = await (await admin_client.get("/admin/template")).get_data(as_text=True)
+    assert 'value="120"' in page and 'value="-6"' in page

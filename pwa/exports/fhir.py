@@ -98,7 +98,10 @@ def bundle(record: ChildRecord, *, base_url: str, patient_number_system: str) ->
     ]
     for visit in record.visits:
         entries.append(
-            {"fullUrl": ids("Appointment", visit.uid), "resource": _appointment(visit, patient_url, base_url)}
+            {
+                "fullUrl": ids("Appointment", visit.uid),
+                "resource": _appointment(visit, patient_url, base_url),
+            }
         )
     by_uuid = {exported.report.client_uuid: exported for exported in record.reports}
 
