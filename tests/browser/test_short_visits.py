@@ -15,7 +15,7 @@ from icalendar import Calendar, Event
 from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from pwa.demo import DEMO_CHILD
-from tests.helpers.browser import open_from_menu, sign_in_parent
+from tests.helpers.browser import open_from_menu, sign_in_admin, sign_in_parent
 from tests.helpers.browser_doses import AMSTERDAM, ClockedApp, clocked_demo, sign_in_nurse_on
 from tests.helpers.browser_doses import tomorrow_at as server_day_at
 from tests.helpers.browser_schedule import check_page
@@ -112,3 +112,26 @@ async def test_a_nurse_adds_a_scan_and_the_parent_sees_it_and_takes_its_calendar
     assert event.decoded("DTEND") == starts + timedelta(minutes=90)
     assert str(event["SUMMARY"]) == "Hospital visit: Scan"
     assert forbidden_in(saved.read_text()) == []
+
+
+async def test_the_kinds_of_visit_pages_fit_a_small_phone_with_errors_showing(page: Page) -> None:
+    """The admin's pages, reached by clicking: the list with an error, one kind, and the
+    template's short-visit rows; nothing saved (the shared demo stays as it is)."""
+    await page.set_viewport_size(NARROW)
+    await sign_in_admin(page)
+    await open_from_menu(page, "Admin")
+    await page.get_by_role("link", name="Kinds of visit").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Kinds of visit")
+    await page.get_by_label("Key").fill("Bone Marrow")
+    await page.get_by_label("Name in English").fill("Bone marrow test")
+    await page.get_by_role("button", name="Add", exact=True).click()
+    await expect(page.get_by_text("Use 2 to 40 small letters, digits or _")).to_be_visible()
+    await expect(page.get_by_label("Name in English")).to_have_value("Bone marrow test")
+    await check_page(page)
+    await page.get_by_role("link", name="Hearing test").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Hearing test")
+    await check_page(page)
+    await open_from_menu(page, "Admin")
+    await page.get_by_role("link", name="Treatment plan template").click()
+    await expect(page.get_by_role("group", name="Short visit 1")).to_be_visible()
+    await check_page(page)
