@@ -238,6 +238,13 @@ async def test_short_visits_are_only_for_the_childs_own_family_and_staff(
         token = csrf_from(await (await nurse.get(new)).get_data(as_text=True))
         posted = await nurse.post(wrong, form={"csrf_token": token, **scan_fields()})
         assert posted.status_code == 404
+        # Without the form's token a change is refused and nothing moves.
+        own = f"/nurse/children/{people.child_id}/short-visits/{scan.id}"
+        for bad in ({}, {"csrf_token": "forged"}):
+            refused = await nurse.post(own, form={**bad, **scan_fields(start_date="2027-03-20")})
+            assert refused.status_code != 302  # the form again, asking to send it once more
+        unchanged = await plans.select_visit(db, scan.id)
+        assert unchanged is not None and unchanged.starts == scan.starts
 
 
 def test_migration_0026_keeps_visits_their_changes_periods_and_jobs(tmp_path: Path) -> None:
