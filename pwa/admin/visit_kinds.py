@@ -35,7 +35,7 @@ def _summary(kind: kinds.VisitKind) -> str:
     )
 
 
-async def _save(kind: kinds.VisitKind, action: str) -> None:
+async def _save(kind: kinds.VisitKind, *, action: str) -> None:
     async with get_db().transaction() as tx:
         await kinds.save_kind(tx, kind)
         await replan_open_plans(tx)
@@ -50,7 +50,7 @@ async def visit_kinds() -> ResponseReturnValue:
     if request.method == "POST" and form.validate():
         key = form.key.data.strip()
         if await kinds.select_kind(db, key) is None:
-            await _save(form.to_kind(key), "visit_kind.added")
+            await _save(form.to_kind(key), action="visit_kind.added")
             await flash(gettext("The kind of visit is added."))
             return redirect(url_for("admin.visit_kinds"))
         form.key.errors = [gettext("There is a kind with this key already.")]
@@ -70,7 +70,7 @@ async def visit_kind(key: str) -> ResponseReturnValue:
         form = await VisitKindForm.from_request()
         del form.key
         if form.validate():
-            await _save(form.to_kind(kind.key), "visit_kind.changed")
+            await _save(form.to_kind(kind.key), action="visit_kind.changed")
             await flash(gettext("The kind of visit is saved."))
             return redirect(url_for("admin.visit_kinds"))
     else:
