@@ -16,6 +16,9 @@ from icalendar import Calendar
 from quart import Quart
 
 from pwa.db import Database, connect_sync, from_db
+from pwa.i18n import translate
+from pwa.notifications import payloads
+from pwa.notifications.jobs import Job
 from pwa.plans import moves
 from pwa.plans import store as plans
 from pwa.plans.schedule import ShortVisitRule
@@ -143,6 +146,18 @@ async def test_scan_reminders_follow_its_kind_and_the_familys_day_before_time_an
             "visit_reminder:3:18:00": datetime(2027, 3, 9, 18, 0, tzinfo=AMSTERDAM),
             "visit_reminder:1:19:30": datetime(2027, 3, 11, 19, 30, tzinfo=AMSTERDAM),
         }
+        row = await db.fetch_one(
+            "SELECT * FROM notification_job WHERE kind = 'visit_reminder:1:19:30' AND visit_id = ?",
+            (scan.id,),
+        )
+        assert row is not None
+        job = Job.from_row(row, 0)
+        message = await payloads.build(db, job, job.due_at)
+        assert message is not None
+        # "Your visit starts tomorrow at 10:30", in the parent's language: not "your stay".
+        tomorrow = translate(message.lang, payloads.TOMORROW)
+        expected = translate(message.lang, payloads.VISIT_REMINDER, when=tomorrow, time="10:30")
+        assert message.body == expected
 
         # Back to the hospital's time: the 19:30 reminder goes, one at 18:00 comes.
         await _choose_reminder_time(family, "")
