@@ -6,7 +6,7 @@ Refused in production. Later features extend ``load`` so the demo shows all the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from quart import Quart
@@ -15,14 +15,16 @@ from . import audit
 from .accounts import store as accounts
 from .accounts.passwords import hash_password
 from .clock import utcnow
-from .db import Database
+from .db import Database, Transaction
 from .diary.demo_reports import add_demo_reports
 from .doses.demo_doses import add_demo_doses
 from .families import store as families
 from .guidance import examples as guidance_examples
+from .notifications import planner
 from .notifications import store as reminders
 from .plans import changes
 from .plans import store as plans
+from .plans.schedule import PlannedVisit
 
 # The demo family is between courses: course 1 done, course 2 starts in a few days.
 DEMO_DAYS_TO_NEXT_ADMISSION = 3
@@ -91,13 +93,14 @@ async def load(app: Quart, db: Database, today: date | None = None) -> bool:
             child_id=child_id,
             detail="demo",
         )
-        await changes.create_plan(
+        plan_id = await changes.create_plan(
             tx,
             child_id=child_id,
             start=plan_start,
             template=template,
             actor_id=ids["nurse"],
         )
+        await _add_short_visits(tx, plan_id, plan_start + timedelta(days=template.spacing_days))
         await tx.execute(
             """
             UPDATE visit SET location = 'Ward 5 (immunotherapy)', status = 'confirmed',
@@ -113,3 +116,38 @@ async def load(app: Quart, db: Database, today: date | None = None) -> bool:
     )
     await add_demo_doses(db, child_id=child_id, caregiver_id=ids["caregiver"], today=today)
     return True
+
+
+async def _add_short_visits(tx: Transaction, plan_id: int, course_2: date) -> None:
+    """A hearing test a week before course 1 (done) and a scan on day 16 of course 2: the
+    demo shows short visits beside the stays (the next visit stays course 2's stay)."""
+    zone = "Europe/Amsterdam"
+    hearing = datetime.combine(course_2 - timedelta(days=42), time(10, 0))
+    scan = datetime.combine(course_2 + timedelta(days=15), time(10, 30))
+    for planned, status in (
+        (
+            PlannedVisit(
+                1,
+                "hearing_test",
+                hearing,
+                hearing + timedelta(minutes=60),
+                zone,
+                "Audiology, outpatient clinic",
+            ),
+            "completed",
+        ),
+        (
+            PlannedVisit(
+                2,
+                "scan",
+                scan,
+                scan + timedelta(minutes=90),
+                zone,
+                "Radiology, level 1",
+                "MIBG scan",
+            ),
+            "confirmed",
+        ),
+    ):
+        visit_id = await plans.insert_visit(tx, plan_id, planned, family_note="", status=status)
+        await planner.plan_visit(tx, visit_id, changed=False)

@@ -41,6 +41,8 @@ FILTERS: dict[str, Callable[..., str]] = {
     "short_date": formatting.short_date,
     "clock": formatting.clock,
     "kind_label": formatting.kind_label,
+    "visit_title": formatting.visit_title,
+    "duration": formatting.duration,
     "status_label": formatting.status_label,
     "medication_label": formatting.medication_label,
     "report_time": report_time,

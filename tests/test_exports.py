@@ -377,6 +377,10 @@ async def test_fhir_bundle_validates_and_carries_codes_units_and_times(
         "needs-action",
     }
     assert appointments[0]["serviceType"][0]["text"] == "Hospital stay"
+    # The kind's stable key, for a system that maps appointment types to it.
+    [coding] = appointments[0]["serviceType"][0]["coding"]
+    assert (coding["code"], coding["display"]) == ("admission", "Hospital stay")
+    assert coding["system"].endswith("/fhir/CodeSystem/visit-kind")
 
     responses = {
         resource["identifier"]["value"].removeprefix("urn:uuid:"): (url, resource)

@@ -7,19 +7,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
 from quart import Quart
 
-from pwa.clock import today, utcnow
+from pwa.clock import HOSPITAL_ZONE_NAME, today, utcnow
 from pwa.db import Database
 from pwa.notifications import letters, payloads
 from pwa.notifications.jobs import EMAIL, About, Job
 from pwa.notifications.planner import reminder_kind
 from pwa.notifications.sender import FAMILY_KINDS, URGENT_KINDS
+from pwa.plans import kinds
 from pwa.plans import store as plans
+from pwa.plans.schedule import PlannedVisit
 from tests.conftest import People, choose_language, make_plan, sign_in
 from tests.helpers.calendar import new_feed
 from tests.helpers.card import fill_card
@@ -42,6 +44,8 @@ class Rows:
     report_uuid: str
     message_id: int
     checkin_day: Any
+    # One short visit of each shipped short kind (a scan, a hearing test...).
+    short_visit_ids: tuple[int, ...] = ()
 
 
 @pytest.fixture
@@ -58,9 +62,35 @@ async def rows(app: Quart, db: Database, people: People, nurse_client: Any) -> R
     sent = await db.fetch_one("SELECT id FROM message ORDER BY id DESC")
     assert report is not None and sent is not None
     assert (await fill_card(nurse_client, people.child_id)).status_code == 302
+    short = await add_short_visits(db, plan.id, today() + timedelta(days=3))
     # An isotretinoin day of the plan: a check-in day without a report (yet).
     checkin_day = period.first_date
-    return Rows(visit.id, period.id, period.first_date, report["id"], uid, sent["id"], checkin_day)
+    return Rows(
+        visit.id, period.id, period.first_date, report["id"], uid, sent["id"], checkin_day, short
+    )
+
+
+async def add_short_visits(db: Database, plan_id: int, day: Any) -> tuple[int, ...]:
+    """A visit of every short kind; the scan with a nurse's title that names the medicine
+    (a slip a calendar or a lock screen must never show: only the app's pages do)."""
+    starts = datetime.combine(day, time(10, 0))
+    ids = []
+    async with db.transaction() as connection:
+        for kind in await kinds.select_all(connection):
+            if kind.short:
+                title = "Scan after dinutuximab" if kind.key == "scan" else ""
+                planned = PlannedVisit(
+                    1,
+                    kind.key,
+                    starts,
+                    starts + timedelta(minutes=60),
+                    HOSPITAL_ZONE_NAME,
+                    "",
+                    title,
+                )
+                ids.append(await plans.insert_visit(connection, plan_id, planned, family_note=""))
+    assert len(ids) == 5
+    return tuple(ids)
 
 
 def jobs_of_every_kind(rows: Rows, people: People) -> list[Job]:
@@ -70,6 +100,11 @@ def jobs_of_every_kind(rows: Rows, people: People) -> list[Job]:
     about = [
         (reminder_kind(7, "18:00"), About(visit_id=rows.visit_id)),
         ("visit_changed", About(visit_id=rows.visit_id)),
+        *(
+            (kind, About(visit_id=short))
+            for short in rows.short_visit_ids
+            for kind in (reminder_kind(1, "18:00"), "visit_changed")
+        ),
         (
             "medication:08:00",
             About(medication_period_id=rows.period_id, medication_day=rows.period_day),
@@ -135,7 +170,7 @@ async def test_no_calendar_file_names_the_illness(
     """Hazard H23: the feed an online calendar fetches and each visit's own file."""
     path, _ = await new_feed(family_client)
     feed = await (await app.test_client().get(path)).get_data(as_text=True)
-    assert feed.count("BEGIN:VEVENT") == 5
+    assert feed.count("BEGIN:VEVENT") == 5 + len(rows.short_visit_ids)
     assert forbidden_in(feed) == []
     for language in LANGUAGES:
         await choose_language(family_client, language)

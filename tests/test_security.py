@@ -350,6 +350,20 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM visit WHERE status = 'cancelled'",
     ),
     (
+        "nurse.add_short_visit",
+        "nurse",
+        "/nurse/children/{child_id}/short-visits/new",
+        "/nurse/children/{child_id}/short-visits/new",
+        {
+            "kind": "scan",
+            "start_date": "2027-03-12",
+            "start_time": "10:30",
+            "time_zone": "Europe/Amsterdam",
+            "status": "planned",
+        },
+        "SELECT COUNT(*) FROM visit WHERE kind = 'scan'",
+    ),
+    (
         "nurse.edit_medication",
         "nurse",
         "/nurse/children/{child_id}/medications/{period_id}",
@@ -452,6 +466,30 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "/admin/reminders",
         {"offsets-0-days_before": "2", "offsets-0-at_time": "18:00"},
         "SELECT COUNT(*) FROM audit_log WHERE action = 'reminders.offsets_updated'",
+    ),
+    (
+        "admin.visit_kinds",
+        "admin",
+        "/admin/visit-kinds",
+        "/admin/visit-kinds",
+        {"key": "csrf_kind", "name_en": "CSRF", "name_nl": "CSRF", "default_minutes": "30"},
+        "SELECT COUNT(*) FROM visit_kind",
+    ),
+    (
+        "admin.visit_kind",
+        "admin",
+        "/admin/visit-kinds/scan",
+        "/admin/visit-kinds/scan",
+        {"name_en": "Scan", "name_nl": "Scan", "default_minutes": "90", "active": "y"},
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'visit_kind.changed'",
+    ),
+    (
+        "admin.delete_visit_kind",
+        "admin",
+        "/admin/visit-kinds/local_blood_test",
+        "/admin/visit-kinds/local_blood_test/delete",
+        {},
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'visit_kind.deleted'",
     ),
 ]
 # Posts that also carry a file (sent multipart): endpoint -> the file field's name.
@@ -558,6 +596,7 @@ async def test_every_post_route_is_covered_by_the_csrf_test(app: Quart) -> None:
         "accounts.enrol_second_factor",
         "accounts.choose_language",
         "nurse.revoke_invite",
+        "nurse.edit_short_visit",  # tests/test_short_visits.py (needs a short visit)
         "plans.revoke_calendar",  # tests/test_calendar.py
         "diary.sync_reports",  # JSON: same-origin rule, tests/test_diary_sync.py
         "messages.sync_messages",  # JSON: same-origin rule, tests/test_messages_api.py

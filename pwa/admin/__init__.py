@@ -19,6 +19,7 @@ def init_app(app: Quart) -> None:
         reminders,  # noqa: F401
         staff,  # noqa: F401
         views,  # noqa: F401
+        visit_kinds,  # noqa: F401
     )
 
     app.register_blueprint(blueprint)

@@ -80,6 +80,9 @@ ACTION_LABELS = {
     "template.updated": _l("Treatment plan template changed"),
     "visit.added": _l("Visit added"),
     "visit.changed": _l("Visit changed"),
+    "visit_kind.added": _l("Kind of visit added"),
+    "visit_kind.changed": _l("Kind of visit changed"),
+    "visit_kind.deleted": _l("Kind of visit deleted"),
 }
 
 

@@ -22,10 +22,13 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from ..i18n import current_locale, gettext
 from ..i18n import lazy_gettext as _l
-from ..plans.schedule import MedicationPeriodRule, PlanTemplate
+from ..plans.schedule import MedicationPeriodRule, PlanTemplate, ShortVisitRule
 from ..security import CsrfForm
 
 MEDICATION_ROWS = 3
+SHORT_VISIT_ROWS = 4
+# How far before course 1 or after a course's first day a template's short visit may lie.
+SHORT_VISIT_DAYS = 120
 MAX_SPACING_DAYS = 120  # as the plan_template table allows
 MAX_PACKING_ITEMS = 40
 MAX_PACKING_LINE = 200
@@ -88,6 +91,34 @@ class MedicationRowForm(Form):
         return not any(_typed(field) for field in (self.name, self.first_day, self.last_day))
 
 
+class ShortVisitRowForm(Form):
+    """One short visit of every new plan (a hearing test before course 1...); a row left
+    blank is ignored."""
+
+    class Meta:
+        @property
+        def locales(self) -> list[str]:
+            return [current_locale()]
+
+    # Choices are the admin's short kinds (and "none"), set by the view.
+    kind = SelectField(_l("Kind of visit"), choices=[], validate_choice=False)
+    course = WholeNumberField(_l("Course"), validators=[Optional(), _between(1, 20)])
+    day = WholeNumberField(
+        _l("Day of the course"),
+        validators=[Optional(), _between(-SHORT_VISIT_DAYS, SHORT_VISIT_DAYS)],
+        description=_l("Day 1 is the course's first day; day -6 is a week before it."),
+    )
+    at_time = TimeField(_l("At"), validators=[Optional()], format="%H:%M", render_kw={"step": "60"})
+    minutes = WholeNumberField(
+        _l("Minutes (empty: the kind's usual length)"), validators=[Optional(), _between(5, 720)]
+    )
+
+    def is_blank(self) -> bool:
+        return not self.kind.data and not any(
+            _typed(field) for field in (self.course, self.day, self.at_time, self.minutes)
+        )
+
+
 def _typed(field: Any) -> str:
     """What was typed into a field, spaces removed ("" when nothing was posted)."""
     if field.raw_data:
@@ -138,6 +169,14 @@ class TemplateForm(CsrfForm):
     medication_periods = FieldList(
         FormField(MedicationRowForm), min_entries=MEDICATION_ROWS, max_entries=MEDICATION_ROWS
     )
+    short_visits = FieldList(
+        FormField(ShortVisitRowForm), min_entries=SHORT_VISIT_ROWS, max_entries=SHORT_VISIT_ROWS
+    )
+
+    def offer_kinds(self, choices: list[SelectChoice]) -> None:
+        """The short kinds a row may name (the view's list), after "none"."""
+        for entry in self.short_visits:
+            entry.form.kind.choices = [SelectChoice("", gettext("None")), *choices]
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
@@ -159,12 +198,18 @@ class TemplateForm(CsrfForm):
             valid = False
         for entry in self.medication_periods:
             valid = _check_medication_row(entry.form, spacing) and valid
+        for entry in self.short_visits:
+            valid = _check_short_visit_row(entry.form, self.courses.data) and valid
         # FieldList gathered its rows' errors before the checks above added theirs.
-        row_errors = [entry.errors for entry in self.medication_periods]
-        self.medication_periods.errors = row_errors if any(row_errors) else []
+        for rows in (self.medication_periods, self.short_visits):
+            row_errors = [entry.errors for entry in rows]
+            rows.errors = row_errors if any(row_errors) else []
         return bool(valid)
 
-    def to_template(self) -> PlanTemplate:
+    def to_template(self, usual_minutes: dict[str, int] | None = None) -> PlanTemplate:
+        """The template as entered; a short visit without minutes takes its kind's usual
+        length from ``usual_minutes``."""
+        usual = usual_minutes or {}
         return PlanTemplate(
             courses=self.courses.data,
             spacing_days=self.spacing_days.data,
@@ -183,6 +228,17 @@ class TemplateForm(CsrfForm):
                 for entry in self.medication_periods
                 if not entry.form.is_blank()
             ),
+            short_visits=tuple(
+                ShortVisitRule(
+                    row.kind.data,
+                    row.course.data,
+                    row.day.data,
+                    row.at_time.data,
+                    row.minutes.data or usual.get(row.kind.data, 60),
+                )
+                for row in (entry.form for entry in self.short_visits)
+                if not row.is_blank()
+            ),
         )
 
     @staticmethod
@@ -193,6 +249,19 @@ class TemplateForm(CsrfForm):
             for rule in template.medication_periods[:MEDICATION_ROWS]
         ]
         rows += [{"name": "", "first_day": None, "last_day": None}] * (MEDICATION_ROWS - len(rows))
+        shorts: list[dict[str, Any]] = [
+            {
+                "kind": rule.kind,
+                "course": rule.course,
+                "day": rule.day,
+                "at_time": rule.at,
+                "minutes": rule.minutes,
+            }
+            for rule in template.short_visits[:SHORT_VISIT_ROWS]
+        ]
+        shorts += [{"kind": "", "course": None, "day": None, "at_time": None, "minutes": None}] * (
+            SHORT_VISIT_ROWS - len(shorts)
+        )
         return {
             "courses": template.courses,
             "spacing_days": template.spacing_days,
@@ -203,6 +272,7 @@ class TemplateForm(CsrfForm):
             "time_zone": template.time_zone,
             "location": template.location,
             "medication_periods": rows,
+            "short_visits": shorts,
         }
 
 
@@ -231,6 +301,25 @@ def _check_medication_row(row: MedicationRowForm, spacing: int | None) -> bool:
                 )
             )
             valid = False
+    return valid and not row.errors
+
+
+def _check_short_visit_row(row: ShortVisitRowForm, courses: int | None) -> bool:
+    """A row is either blank or complete: one of the listed kinds, a course of the plan,
+    a day and a time (the minutes may stay empty)."""
+    if row.is_blank():
+        return True
+    valid = True
+    if row.kind.data not in {choice.value for choice in row.kind.choices if choice.value}:
+        row.kind.errors.append(gettext("Choose a kind of visit from the list."))
+        valid = False
+    for field in (row.course, row.day, row.at_time):
+        if field.data is None and not field.errors:
+            field.errors.append(gettext("Please fill this in."))
+            valid = False
+    if courses and row.course.data and row.course.data > courses and not row.course.errors:
+        row.course.errors.append(gettext("The plan has %(courses)s courses.", courses=courses))
+        valid = False
     return valid and not row.errors
 
 

@@ -30,7 +30,8 @@ def _summary(offsets: list[tuple[int, time]]) -> str:
     return ", ".join(f"{days}@{at:%H:%M}" for days, at in offsets)
 
 
-async def _replan_open_plans(tx: Transaction) -> int:
+async def replan_open_plans(tx: Transaction) -> int:
+    """Plan every open plan's visit reminders again; how many plans."""
     child_ids = [
         int(row[0])
         for row in await tx.fetch_all(
@@ -57,12 +58,9 @@ async def reminder_offsets() -> ResponseReturnValue:
             saved = form.to_offsets()
             async with db.transaction() as tx:
                 await store.replace_offsets(tx, saved)
-                # Reminders of removed offsets are dropped; the new ones planned for every
-                # future visit (a reminder whose time has passed is not planned).
-                await jobs.cancel_reminders_except(
-                    tx, [planner.reminder_kind(days, f"{at:%H:%M}") for days, at in saved]
-                )
-                plans = await _replan_open_plans(tx)
+                # Every future visit is planned again: reminders of removed offsets are
+                # dropped, new ones planned (a reminder whose time has passed is not).
+                plans = await replan_open_plans(tx)
                 await audit.record(
                     tx,
                     actor_id=g.account.id,

@@ -9,11 +9,13 @@ from quart import current_app, flash, g, redirect, request, url_for
 from quart.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
+from wtforms import SelectChoice
 
 from .. import audit
 from ..db import get_db
-from ..i18n import gettext
+from ..i18n import current_locale, gettext
 from ..i18n import lazy_gettext as _l
+from ..plans import kinds
 from ..plans import store as plans
 from ..plans.schedule import PlanTemplate
 from ..rendering import render_template
@@ -27,6 +29,11 @@ SETTINGS_PAGES = (
         "admin.template",
         _l("Treatment plan template"),
         _l("Courses, spacing, stay length and times, and home-medication periods for new plans."),
+    ),
+    (
+        "admin.visit_kinds",
+        _l("Kinds of visit"),
+        _l("Stays, scans, hearing tests and other visits: names, usual length, reminders."),
     ),
     (
         "admin.packing",
@@ -125,7 +132,28 @@ def _template_summary(template: PlanTemplate) -> str:
     return (
         f"{template.courses} x {template.visit_kind} every {template.spacing_days} days, "
         f"{template.visit_days} days {template.start_time:%H:%M}-{template.end_time:%H:%M} "
-        f"{template.time_zone}; medication: {periods or 'none'}"
+        f"{template.time_zone}; medication: {periods or 'none'}; short visits: "
+        + (
+            ", ".join(
+                f"{rule.kind} course {rule.course} day {rule.day} {rule.at:%H:%M} {rule.minutes}min"
+                for rule in template.short_visits
+            )
+            or "none"
+        )
+    )
+
+
+def _offer_kinds(
+    form: TemplateForm, short_kinds: list[kinds.VisitKind], current: PlanTemplate
+) -> None:
+    """The active short kinds, and any the saved template names though switched off."""
+    named = {rule.kind for rule in current.short_visits}
+    form.offer_kinds(
+        [
+            SelectChoice(kind.key, kind.name(current_locale()))
+            for kind in short_kinds
+            if kind.active or kind.key in named
+        ]
     )
 
 
@@ -134,10 +162,12 @@ def _template_summary(template: PlanTemplate) -> str:
 async def template() -> ResponseReturnValue:
     db = get_db()
     current = await plans.select_template(db)
+    short_kinds = [kind for kind in await kinds.select_all(db) if kind.short]
     if request.method == "POST":
         form = await TemplateForm.from_request()
+        _offer_kinds(form, short_kinds, current)
         if form.validate():
-            saved = form.to_template()
+            saved = form.to_template({kind.key: kind.default_minutes or 60 for kind in short_kinds})
             async with db.transaction() as tx:
                 await plans.update_template(tx, saved)
                 await audit.record(
@@ -154,6 +184,7 @@ async def template() -> ResponseReturnValue:
             return redirect(url_for("admin.template"))
     else:
         form = TemplateForm(data=TemplateForm.data_from(current))
+        _offer_kinds(form, short_kinds, current)
     return await render_template(
         "admin/template.html", form=form, is_example=current == PlanTemplate()
     )

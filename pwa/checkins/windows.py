@@ -1,7 +1,7 @@
 """Check-in days, worked out from each child's plan whenever they are needed.
 
-Nothing of a window is stored: the days come from the plan's stays (visits of kind
-admission) and home-medication periods under the admin's rule (rule.py), so a nurse who
+Nothing of a window is stored: the days come from the plan's stays (visits of a kind the
+admin marks as a stay, pwa/plans/kinds.py) and home-medication periods under the admin's rule (rule.py), so a nurse who
 moves a stay or a period moves its check-in days in the same save, and no row goes stale.
 A day on which the child is in hospital for a stay is never a check-in day: the ward sees
 the child itself.
@@ -46,7 +46,7 @@ def checkin_days(
     found: dict[date, str] = {}
     in_hospital: set[date] = set()
     for visit in visits:
-        if visit.kind != "admission" or visit.cancelled:
+        if not visit.is_stay or visit.cancelled:
             continue
         stay_first, stay_last = visit.starts.date(), visit.ends.date()
         in_hospital.update(_days(max(stay_first, first), min(stay_last, last)))
@@ -91,7 +91,8 @@ async def children_on(db: Reader, day: date) -> dict[int, str]:
           FROM visit
           JOIN treatment_plan ON treatment_plan.id = visit.plan_id
           JOIN child ON child.id = treatment_plan.child_id
-         WHERE child.closed_at IS NULL AND visit.kind = 'admission' AND visit.status != 'cancelled'
+          JOIN visit_kind ON visit_kind.key = visit.kind
+         WHERE child.closed_at IS NULL AND visit_kind.is_stay = 1 AND visit.status != 'cancelled'
            AND visit.starts_local < :after AND visit.ends_local >= :since
         """,  # noqa: S608  # nosec B608  # fixed column lists and names only; every value is a bound parameter
         {

@@ -80,6 +80,11 @@ def answer_system(base_url: str, key: str) -> str:
     return f"{base_url}/fhir/CodeSystem/diary-{key}"
 
 
+def visit_kind_system(base_url: str) -> str:
+    """The code system of the admin's kinds of visit: their keys never change."""
+    return f"{base_url}/fhir/CodeSystem/visit-kind"
+
+
 def level_system(base_url: str) -> str:
     return f"{base_url}/fhir/CodeSystem/red-flag-level"
 
@@ -93,7 +98,10 @@ def bundle(record: ChildRecord, *, base_url: str, patient_number_system: str) ->
     ]
     for visit in record.visits:
         entries.append(
-            {"fullUrl": ids("Appointment", visit.uid), "resource": _appointment(visit, patient_url)}
+            {
+                "fullUrl": ids("Appointment", visit.uid),
+                "resource": _appointment(visit, patient_url, base_url),
+            }
         )
     by_uuid = {exported.report.client_uuid: exported for exported in record.reports}
 
@@ -192,8 +200,8 @@ def _patient(record: ChildRecord, patient_number_system: str) -> dict[str, Any]:
     return patient
 
 
-def _appointment(visit: Visit, patient_url: str) -> dict[str, Any]:
-    kind = kind_label(visit.kind)
+def _appointment(visit: Visit, patient_url: str, base_url: str) -> dict[str, Any]:
+    kind = kind_label(visit)
     participants: list[dict[str, Any]] = [
         {"actor": {"reference": patient_url, "type": "Patient"}, "status": "accepted"}
     ]
@@ -204,7 +212,14 @@ def _appointment(visit: Visit, patient_url: str) -> dict[str, Any]:
     return {
         "resourceType": "Appointment",
         "status": APPOINTMENT_STATUS[visit.status],
-        "serviceType": [{"text": kind}],
+        "serviceType": [
+            {
+                "coding": [
+                    {"system": visit_kind_system(base_url), "code": visit.kind, "display": kind}
+                ],
+                "text": kind,
+            }
+        ],
         "description": summary(visit),
         "start": visit.starts_at.isoformat(timespec="seconds"),
         "end": visit.ends_at.isoformat(timespec="seconds"),

@@ -50,6 +50,14 @@ class FamilyPreferenceForm(CsrfForm):
         ),
     )
     quiet_end = _time_field(_l("Quiet until"), required=True)
+    reminder_time = _time_field(
+        _l("Reminders the day before a visit come at (optional)"),
+        required=False,
+        description=_l(
+            "Empty: at the hospital's time, usually 18:00. A time in your quiet time waits "
+            "until the morning."
+        ),
+    )
     dose_reminders = BooleanField(
         _l("Remind me at my child's dose times"),
         description=_l(
@@ -101,6 +109,7 @@ class FamilyPreferenceForm(CsrfForm):
             quiet_end=self.quiet_end.data,
             dose_reminders=bool(self.dose_reminders.data),
             checkin_time=self._checkin_time(current),
+            reminder_time=self.reminder_time.data,
             email_reminders=(
                 bool(self.email_reminders.data)
                 if "email_reminders" in self
@@ -124,6 +133,7 @@ class FamilyPreferenceForm(CsrfForm):
             "checkin_time": (
                 preference.checkin_time.strftime("%H:%M") if preference.checkin_time else OFF
             ),
+            "reminder_time": preference.reminder_time,
             "email_reminders": preference.email_reminders,
         }
 

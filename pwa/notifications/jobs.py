@@ -254,15 +254,33 @@ async def cancel_jobs_for_recipient(
     )
 
 
-async def cancel_reminders_except(tx: Transaction, kinds: list[str]) -> None:
-    """Cancel pending visit reminders of offsets that no longer exist (the admin removed them)."""
+@dataclass(frozen=True)
+class Planned:
+    """A visit reminder the planner wants: its kind, for whom, over which channel, when."""
+
+    kind: str
+    recipient_id: int
+    channel: str
+    due_at: datetime
+
+
+async def cancel_visit_reminders_except(
+    tx: Transaction, visit_id: int, revision: int, wanted: Sequence[Planned]
+) -> None:
+    """Cancel this visit's pending reminders of this revision that are not wanted now."""
     await tx.execute(
         """
         UPDATE notification_job SET status = 'cancelled', finished_at = :now
-         WHERE status = 'pending' AND kind LIKE 'visit_reminder%'
-           AND kind NOT IN (SELECT value FROM json_each(:kinds))
+         WHERE visit_id = :visit AND revision = :revision AND status = 'pending'
+           AND kind LIKE 'visit_reminder%'
+           AND json_array(kind, recipient_id, channel) NOT IN (SELECT value FROM json_each(:wanted))
         """,
-        {"now": now_text(), "kinds": json.dumps(kinds)},
+        {
+            "visit": visit_id,
+            "revision": revision,
+            "now": now_text(),
+            "wanted": json.dumps([[job.kind, job.recipient_id, job.channel] for job in wanted]),
+        },
     )
 
 

@@ -147,7 +147,11 @@ async def visit_news(db: Reader, job: Job, now: datetime, locale: str) -> tuple[
     if visit_id is None:
         return None
     row = await db.fetch_one(
-        "SELECT starts_local, time_zone, kind FROM visit WHERE id = :id",
+        """
+        SELECT visit.starts_local, visit.time_zone, visit_kind.is_stay
+          FROM visit JOIN visit_kind ON visit_kind.key = visit.kind
+         WHERE visit.id = :id
+        """,
         {"id": visit_id},
     )
     if row is None:
@@ -166,7 +170,8 @@ async def visit_news(db: Reader, job: Job, now: datetime, locale: str) -> tuple[
     else:
         when = _t(locale, ON_DATE, date=format_date(starts, "EEEE d MMMM", locale=region))
     clock = format_time(starts, "HH:mm", locale=region)
-    message = STAY_REMINDER if row["kind"] == "admission" else VISIT_REMINDER
+    # "Your stay starts" for a kind the admin marked as a stay, else "your visit".
+    message = STAY_REMINDER if row["is_stay"] else VISIT_REMINDER
     return _t(locale, message, when=when, time=clock), url
 
 

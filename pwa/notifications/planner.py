@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from .. import clock
 from ..checkins import windows as checkin_windows
 from ..clock import HOSPITAL_ZONE_NAME, utcnow
 from ..db import Reader, Transaction
+from ..plans import kinds
 from . import jobs, store
 from .jobs import About
 
@@ -31,14 +33,25 @@ def reminder_kind(days_before: int, at: str) -> str:
     return f"visit_reminder:{days_before}:{at}"
 
 
-async def _caregivers(db: Reader, child_id: int) -> list[tuple[int, str]]:
-    """Who hears about this child's visits, and how: each caregiver with reminders on, by
-    push; each who switched e-mail reminders on, by e-mail too (``jobs.PUSH``/``EMAIL``)."""
+@dataclass(frozen=True)
+class Recipient:
+    """Who hears about a child's visits, how, and at what time they want the reminders
+    "1 day before" (None: the hospital's time)."""
+
+    account_id: int
+    channel: str
+    reminder_time: time | None
+
+
+async def _caregivers(db: Reader, child_id: int) -> list[Recipient]:
+    """Each caregiver with reminders on, by push; each who switched e-mail reminders on,
+    by e-mail too (``jobs.PUSH``/``EMAIL``)."""
     rows = await db.fetch_all(
         """
         SELECT caregiver_child.caregiver_id AS id,
                COALESCE(notification_preference.reminders_enabled, 1) AS push,
-               COALESCE(notification_preference.email_reminders, 0) AS email
+               COALESCE(notification_preference.email_reminders, 0) AS email,
+               notification_preference.reminder_time
           FROM caregiver_child
           JOIN account ON account.id = caregiver_child.caregiver_id
           LEFT JOIN notification_preference ON notification_preference.account_id = account.id
@@ -47,8 +60,15 @@ async def _caregivers(db: Reader, child_id: int) -> list[tuple[int, str]]:
         """,
         {"child_id": child_id},
     )
-    return [(int(row["id"]), jobs.PUSH) for row in rows if row["push"]] + [
-        (int(row["id"]), jobs.EMAIL) for row in rows if row["email"]
+    return [
+        Recipient(
+            int(row["id"]),
+            channel,
+            time.fromisoformat(row["reminder_time"]) if row["reminder_time"] else None,
+        )
+        for channel, column in ((jobs.PUSH, "push"), (jobs.EMAIL, "email"))
+        for row in rows
+        if row[column]
     ]
 
 
@@ -56,16 +76,34 @@ async def _visit(db: Reader, visit_id: int) -> sqlite3.Row | None:
     return await db.fetch_one(
         """
         SELECT visit.id, visit.starts_local, visit.time_zone, visit.status, treatment_plan.child_id,
-               treatment_plan.revision
+               treatment_plan.revision, visit_kind.reminders
           FROM visit JOIN treatment_plan ON treatment_plan.id = visit.plan_id
+          JOIN visit_kind ON visit_kind.key = visit.kind
          WHERE visit.id = :id
         """,
         {"id": visit_id},
     )
 
 
+async def _offsets(db: Reader, visit: sqlite3.Row) -> tuple[kinds.Offset, ...]:
+    """The visit's kind's reminders, or the hospital's reminder times when it has none."""
+    own = kinds.reminders_from_json(visit["reminders"])
+    return own if own is not None else tuple(await store.select_offsets(db))
+
+
+def _reminder_at(days_before: int, at: time, recipient: Recipient) -> time:
+    """The "day before" reminder comes at the caregiver's own time when they chose one."""
+    if days_before == 1 and recipient.reminder_time is not None:
+        return recipient.reminder_time
+    return at
+
+
 async def plan_visit(tx: Transaction, visit_id: int, *, changed: bool) -> None:
-    """(Re)plan a visit's reminders; after a change also tell the family it changed."""
+    """(Re)plan a visit's reminders; after a change also tell the family it changed.
+
+    Reminders of the current plan revision that are no longer wanted (an offset the
+    admin removed, a caregiver's new reminder time, a cancelled visit) are cancelled;
+    wanted ones that were cancelled before come back (``jobs.insert``)."""
     visit = await _visit(tx, visit_id)
     if visit is None:
         return
@@ -76,37 +114,46 @@ async def plan_visit(tx: Transaction, visit_id: int, *, changed: bool) -> None:
     zone = ZoneInfo(visit["time_zone"])
     starts = datetime.fromisoformat(visit["starts_local"]).replace(tzinfo=zone)
     recipients = await _caregivers(tx, visit["child_id"])
-    if visit["status"] == "cancelled":
-        await jobs.cancel_visit_jobs(tx, visit_id, "visit_reminder")
-    elif starts > now:
-        for days_before, at in await store.select_offsets(tx):
+    wanted: list[jobs.Planned] = []
+    if visit["status"] != "cancelled" and starts > now:
+        for days_before, offset_at in await _offsets(tx, visit):
             due_day: date = starts.date() - timedelta(days=days_before)
-            due = datetime.combine(due_day, at, tzinfo=zone)
-            if due <= now or due >= starts:
-                continue
-            for recipient, channel in recipients:
-                await jobs.insert(
-                    tx,
-                    kind=reminder_kind(days_before, at.strftime("%H:%M")),
-                    about=about,
-                    revision=revision,
-                    recipient_id=recipient,
-                    due_at=due,
-                    expires_at=starts,
-                    channel=channel,
-                )
+            for recipient in recipients:
+                at = _reminder_at(days_before, offset_at, recipient)
+                due = datetime.combine(due_day, at, tzinfo=zone)
+                if now < due < starts:
+                    wanted.append(
+                        jobs.Planned(
+                            reminder_kind(days_before, at.strftime("%H:%M")),
+                            recipient.account_id,
+                            recipient.channel,
+                            due,
+                        )
+                    )
+    await jobs.cancel_visit_reminders_except(tx, visit_id, revision, wanted)
+    for job in wanted:
+        await jobs.insert(
+            tx,
+            kind=job.kind,
+            about=about,
+            revision=revision,
+            recipient_id=job.recipient_id,
+            due_at=job.due_at,
+            expires_at=starts,
+            channel=job.channel,
+        )
     if changed:
         await jobs.cancel_visit_jobs(tx, visit_id, "visit_changed", before_revision=revision)
-        for recipient, channel in recipients:
+        for recipient in recipients:
             await jobs.insert(
                 tx,
                 kind="visit_changed",
                 about=about,
                 revision=revision,
-                recipient_id=recipient,
+                recipient_id=recipient.account_id,
                 due_at=now,
                 expires_at=now + CHANGE_NOTICE_USEFUL,
-                channel=channel,
+                channel=recipient.channel,
             )
 
 

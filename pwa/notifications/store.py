@@ -72,6 +72,8 @@ class Preference:
     # The one check-in reminder on a check-in day without a report (pwa/checkins/), at
     # this local time; None: off.
     checkin_time: time | None = CHECKIN_DEFAULT
+    # When the reminders "1 day before" come (None: the hospital's time for that visit).
+    reminder_time: time | None = None
 
 
 SUBSCRIPTION_COLUMNS = """
@@ -238,6 +240,7 @@ async def select_preference(db: Reader, account_id: int) -> Preference:
         red_alerts=bool(row["red_alerts"]),
         email_reminders=bool(row["email_reminders"]),
         checkin_time=time.fromisoformat(row["checkin_time"]) if row["checkin_time"] else None,
+        reminder_time=time.fromisoformat(row["reminder_time"]) if row["reminder_time"] else None,
     )
 
 
@@ -246,13 +249,14 @@ async def save_preference(tx: Transaction, account_id: int, preference: Preferen
         """
         INSERT INTO notification_preference (account_id, reminders_enabled, quiet_start, quiet_end,
                                              dose_reminders, red_alerts, email_reminders,
-                                             checkin_time, updated_at)
-        VALUES (:id, :enabled, :start, :end, :doses, :red, :email, :checkin, :now)
+                                             checkin_time, reminder_time, updated_at)
+        VALUES (:id, :enabled, :start, :end, :doses, :red, :email, :checkin, :reminder_time, :now)
         ON CONFLICT (account_id) DO UPDATE SET
             reminders_enabled = excluded.reminders_enabled, quiet_start = excluded.quiet_start,
             quiet_end = excluded.quiet_end, dose_reminders = excluded.dose_reminders,
             red_alerts = excluded.red_alerts, email_reminders = excluded.email_reminders,
-            checkin_time = excluded.checkin_time, updated_at = excluded.updated_at
+            checkin_time = excluded.checkin_time, reminder_time = excluded.reminder_time,
+            updated_at = excluded.updated_at
         """,
         {
             "id": account_id,
@@ -265,6 +269,9 @@ async def save_preference(tx: Transaction, account_id: int, preference: Preferen
             "checkin": preference.checkin_time.strftime("%H:%M")
             if preference.checkin_time
             else None,
+            "reminder_time": (
+                preference.reminder_time.strftime("%H:%M") if preference.reminder_time else None
+            ),
             "now": now_text(),
         },
     )

@@ -14,14 +14,14 @@ from ..clock import utcnow
 from ..db import get_db
 from ..doses import medicines
 from ..families import store as families
-from ..i18n import format_region, ngettext
-from ..plans import changes, moves, overview
+from ..i18n import current_locale, format_region, ngettext
+from ..plans import changes, kinds, moves, overview
 from ..plans import store as plans
 from ..plans.schedule import aware, overlapping
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
 from . import blueprint
-from .planning_forms import PlanForm, VisitForm
+from .planning_forms import PlanForm, ShortVisitForm, VisitForm, kind_choices
 
 UPCOMING_DAYS = 14
 
@@ -84,12 +84,24 @@ async def _active_visits(plan_id: int) -> list[plans.Visit]:
     return [visit for visit in await plans.select_visits(get_db(), plan_id) if not visit.cancelled]
 
 
+async def _offer_kinds(form: VisitForm | ShortVisitForm, keep: str | None = None) -> None:
+    """Fill the form's kinds from the admin's list: short kinds or those planned by dates."""
+    form.kind.choices = kind_choices(
+        await kinds.select_all(get_db()),
+        current_locale(),
+        short=isinstance(form, ShortVisitForm),
+        keep=keep,
+    )
+
+
 def _overlaps(
     visits: list[plans.Visit], form: VisitForm, ignore_id: int | None
 ) -> list[plans.Visit]:
-    """Other active visits that this one would overlap (a warning, not a block)."""
+    """Other active visits planned by dates that this one would overlap (a warning, not a
+    block; a scan during a stay is no clash)."""
     starts, ends = aware(form.starts, form.time_zone.data), aware(form.ends, form.time_zone.data)
-    ids = overlapping(starts, ends, [(v.id, v.starts_at, v.ends_at) for v in visits], ignore_id)
+    others = [(v.id, v.starts_at, v.ends_at) for v in visits if not v.short]
+    ids = overlapping(starts, ends, others, ignore_id)
     return [visit for visit in visits if visit.id in ids]
 
 
@@ -102,6 +114,7 @@ async def add_visit(child_id: int) -> ResponseReturnValue:
     not_found_unless(current_plan)
     assert current_plan is not None
     form = await VisitForm.from_request()
+    await _offer_kinds(form)
     clashes: list[plans.Visit] = []
     if request.method == "POST" and form.validate():
         clashes = _overlaps(await _active_visits(current_plan.id), form, None)
@@ -156,6 +169,8 @@ async def edit_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
     visit = await plans.select_visit(db, visit_id)
     not_found_unless(visit and visit.child_id == child.id)
     assert visit is not None
+    if visit.short:
+        return redirect(url_for("nurse.edit_short_visit", child_id=child.id, visit_id=visit.id))
     if request.method == "GET":
         form = VisitForm(
             course_number=visit.course_number,
@@ -171,6 +186,7 @@ async def edit_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
         )
     else:
         form = await VisitForm.from_request()
+    await _offer_kinds(form, keep=visit.kind)
     clashes: list[plans.Visit] = []
     spacing: list[moves.TooClose] = []
     later: list[plans.Visit] = []
@@ -222,6 +238,89 @@ async def cancel_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
     async with db.transaction() as tx:
         await changes.cancel_visit(tx, visit, g.account.id)
     return redirect(url_for("nurse.plan", child_id=child.id))
+
+
+async def _short_draft(form: ShortVisitForm, plan_id: int) -> changes.VisitDraft:
+    """A short visit as the nurse entered it: its length is the kind's usual one unless
+    given, and it belongs to the course that has started by its day (course 1 before)."""
+    kind = await kinds.select_kind(get_db(), form.kind.data)
+    assert kind is not None and kind.default_minutes is not None, "the form offers short kinds"
+    minutes = form.duration.data or kind.default_minutes
+    starts = form.starts
+    started = sorted(
+        (day, course)
+        for course, day in moves.course_starts(await plans.select_visits(get_db(), plan_id)).items()
+        if day <= starts.date()
+    )
+    return changes.VisitDraft(
+        course_number=started[-1][1] if started else 1,
+        kind=kind.key,
+        starts=starts,
+        ends=starts + timedelta(minutes=minutes),
+        time_zone=form.time_zone.data,
+        location=(form.location.data or "").strip(),
+        family_note=(form.family_note.data or "").strip(),
+        status=form.status.data,
+        title=(form.title.data or "").strip(),
+    )
+
+
+@blueprint.route("/children/<int:child_id>/short-visits/new", methods=["GET", "POST"])
+@access(Access.STAFF)
+async def add_short_visit(child_id: int) -> ResponseReturnValue:
+    """A scan, a hearing test, a check: kind, title, place, day, time and length."""
+    db = get_db()
+    child = await _child(child_id)
+    current_plan = await plans.select_plan(db, child.id)
+    not_found_unless(current_plan)
+    assert current_plan is not None
+    form = await ShortVisitForm.from_request()
+    await _offer_kinds(form)
+    if request.method == "POST" and form.validate():
+        draft = await _short_draft(form, current_plan.id)
+        async with db.transaction() as tx:
+            await changes.add_visit(tx, current_plan, draft, g.account.id)
+        return redirect(url_for("nurse.plan", child_id=child.id))
+    return await render_template("nurse/short_visit_form.html", child=child, form=form, visit=None)
+
+
+@blueprint.route("/children/<int:child_id>/short-visits/<int:visit_id>", methods=["GET", "POST"])
+@access(Access.STAFF)
+async def edit_short_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
+    """Move or change a short visit: the same change rules as any visit (revision,
+    calendar sequence, the family's banner, reminders planned again, audit)."""
+    db = get_db()
+    child = await _child(child_id)
+    visit = await plans.select_visit(db, visit_id)
+    not_found_unless(visit and visit.child_id == child.id and visit.short)
+    assert visit is not None
+    if request.method == "GET":
+        form = ShortVisitForm(
+            kind=visit.kind,
+            title=visit.title,
+            location=visit.location,
+            start_date=visit.starts.date(),
+            start_time=visit.starts.time(),
+            duration=visit.minutes,
+            time_zone=visit.time_zone,
+            family_note=visit.family_note,
+            status=visit.status,
+        )
+    else:
+        form = await ShortVisitForm.from_request()
+    await _offer_kinds(form, keep=visit.kind)
+    if request.method == "POST" and form.validate():
+        draft = await _short_draft(form, visit.plan_id)
+        async with db.transaction() as tx:
+            await changes.change_visit(tx, visit, draft, g.account.id)
+        return redirect(url_for("nurse.plan", child_id=child.id))
+    return await render_template(
+        "nurse/short_visit_form.html",
+        child=child,
+        form=form,
+        visit=visit,
+        cancel_form=PlainForm(),
+    )
 
 
 @blueprint.route("/upcoming")

@@ -26,21 +26,26 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..admin.forms import WholeNumberField
 from ..clock import HOSPITAL_ZONE_NAME
 from ..i18n import lazy_gettext as _l
-from ..plans.schedule import VISIT_KINDS, VISIT_STATUSES
+from ..plans.kinds import VisitKind
+from ..plans.schedule import VISIT_STATUSES
 from ..security import CsrfForm
 
 _ZONES = available_timezones()
 
 
-def _kind_choices() -> list[SelectChoice]:
-    labels = {
-        "admission": _l("Hospital stay"),
-        "day_visit": _l("Day visit"),
-        "home_infusion": _l("Home infusion"),
-    }
-    return [SelectChoice(kind, labels[kind]) for kind in VISIT_KINDS]
+def kind_choices(
+    kinds: list[VisitKind], locale: str, *, short: bool, keep: str | None = None
+) -> list[SelectChoice]:
+    """The admin's active kinds for one form (short visits, or visits planned by dates),
+    plus the kind a visit has now even if the admin switched it off since."""
+    return [
+        SelectChoice(kind.key, kind.name(locale))
+        for kind in kinds
+        if kind.short == short and (kind.active or kind.key == keep)
+    ]
 
 
 def _status_choices() -> list[SelectChoice]:
@@ -74,7 +79,8 @@ class VisitForm(CsrfForm):
             NumberRange(min=1, max=20),
         ],
     )
-    kind = SelectField(_l("Kind of visit"), choices=_kind_choices)
+    # Choices are the admin's kinds of visit planned by dates, set by the view.
+    kind = SelectField(_l("Kind of visit"), choices=[], validate_choice=False)
     start_date = DateField(
         _l("Start date"), validators=[DataRequired(message=_l("Enter a date like 2027-01-12."))]
     )
@@ -113,7 +119,8 @@ class VisitForm(CsrfForm):
         return datetime.combine(self.end_date.data, self.end_time.data)
 
     def validate(self, extra_validators: Any = None) -> bool:
-        if not super().validate(extra_validators):
+        valid = super().validate(extra_validators)
+        if not (_listed_kind(self) and valid):
             return False
         if self.ends <= self.starts:
             self.end_date.errors = [
@@ -122,6 +129,66 @@ class VisitForm(CsrfForm):
             ]
             return False
         return True
+
+
+def _listed_kind(form: Any) -> bool:
+    """The posted kind is one the form offers (a kind switched off meanwhile is not)."""
+    if form.kind.data in {choice.value for choice in form.kind.choices}:
+        return True
+    form.kind.errors = [str(_l("Choose a kind of visit from the list."))]
+    return False
+
+
+MIN_MINUTES, MAX_MINUTES = 5, 720  # as the visit_kind table allows
+
+
+class ShortVisitForm(CsrfForm):
+    """A short visit on one day: a scan, a hearing test, a check at the outpatient clinic."""
+
+    # Choices are the admin's active kinds of short visit, set by the view.
+    kind = SelectField(_l("Kind of visit"), choices=[], validate_choice=False)
+    title = StringField(
+        _l("Title (optional)"),
+        validators=[Length(max=80)],
+        description=_l(
+            "For example “MIBG scan”. Empty: the kind's name. The family sees it in the app; "
+            "calendars show only the kind."
+        ),
+    )
+    location = StringField(_l("Where (department, hospital)"), validators=[Length(max=120)])
+    start_date = DateField(
+        _l("Date"), validators=[DataRequired(message=_l("Enter a date like 2027-01-12."))]
+    )
+    start_time = TimeField(
+        _l("Start time"), validators=[DataRequired(message=_l("Enter a time like 09:00."))]
+    )
+    duration = WholeNumberField(
+        _l("How long, in minutes (optional)"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=MIN_MINUTES,
+                max=MAX_MINUTES,
+                message=_l("Enter a number of minutes from %(min)s to %(max)s."),
+            ),
+        ],
+        description=_l("Empty: the usual length of this kind of visit."),
+    )
+    time_zone = StringField(_l("Time zone"), default=HOSPITAL_ZONE_NAME, validators=[_valid_zone])
+    family_note = TextAreaField(
+        _l("Note for the family"),
+        validators=[Length(max=1000)],
+        description=_l("Shown to the family. No medical details in calendar feeds."),
+    )
+    status = SelectField(_l("Status"), choices=_status_choices, default="planned")
+
+    @property
+    def starts(self) -> datetime:
+        return datetime.combine(self.start_date.data, self.start_time.data)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        return _listed_kind(self) and bool(valid)
 
 
 PRESCRIPTION_MAX = 300

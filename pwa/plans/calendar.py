@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from icalendar import CLASS, STATUS, Calendar, Event, vDuration
 
-from ..i18n import gettext
+from ..i18n import current_locale, gettext
 from .feeds import CalendarVisit
 from .store import Visit
 
@@ -31,8 +31,12 @@ EVENT_STATUS = {
 
 
 def summary(visit: Visit) -> str:
-    """ "Hospital stay (course 3)", in the current language, marked when cancelled."""
-    if visit.kind == "day_visit":
+    """ "Hospital stay (course 3)" or "Hospital visit: Scan", in the current language,
+    marked when cancelled. A short visit shows its kind's name, never the nurse's title
+    (a title may say more than a lock screen should)."""
+    if visit.short:
+        text = gettext("Hospital visit: %(kind)s", kind=visit.kind_name(current_locale()))
+    elif visit.kind == "day_visit":
         text = gettext("Day visit (course %(number)s)", number=visit.course_number)
     elif visit.kind == "home_infusion":
         text = gettext("Home infusion (course %(number)s)", number=visit.course_number)

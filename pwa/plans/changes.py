@@ -26,6 +26,8 @@ class VisitDraft:
     location: str
     family_note: str
     status: str = "planned"
+    # A short visit's title ('' : the kind's name).
+    title: str = ""
 
 
 async def create_plan(
@@ -67,6 +69,7 @@ async def add_visit(tx: Transaction, plan: store.Plan, draft: VisitDraft, actor_
             draft.ends,
             draft.time_zone,
             draft.location,
+            draft.title,
         ),
         family_note=draft.family_note,
         status=draft.status,
@@ -124,6 +127,7 @@ async def change_visit(
         location=draft.location,
         family_note=draft.family_note,
         status=status,
+        title=draft.title,
     )
     await store.bump_revision(tx, visit.plan_id)
     await reminders.plan_visit(tx, visit.id, changed=notify)
@@ -189,6 +193,7 @@ async def cancel_visit(tx: Transaction, visit: store.Visit, actor_id: int) -> No
             visit.location,
             visit.family_note,
             "cancelled",
+            visit.title,
         ),
         actor_id,
     )

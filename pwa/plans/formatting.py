@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from .. import dates
-from ..i18n import format_region, gettext
+from ..i18n import current_locale, format_region, gettext, ngettext
+from .store import Visit
 
 
 def _region() -> str:
@@ -27,13 +28,37 @@ def clock(value: datetime) -> str:
     return dates.clock(value, _region())
 
 
-def kind_label(kind: str) -> str:
+def kind_label(kind: str | Visit) -> str:
+    """A visit's kind as the admin named it, in the reader's language; for a bare key
+    (the template's course kind) the app's own words."""
+    if isinstance(kind, Visit):
+        return kind.kind_name(current_locale())
     labels = {
         "admission": gettext("Hospital stay"),
         "day_visit": gettext("Day visit"),
         "home_infusion": gettext("Home infusion"),
     }
     return labels.get(kind, kind)
+
+
+def visit_title(visit: Visit) -> str:
+    """What the family reads for a visit: the nurse's title, else the kind's name."""
+    return visit.name(current_locale())
+
+
+def duration(minutes: int) -> str:
+    """'45 minutes', '1 hour', '1 hour 30 minutes'."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return ngettext("%(num)s minute", "%(num)s minutes", rest)
+    text = ngettext("%(num)s hour", "%(num)s hours", hours)
+    if rest:
+        return gettext(
+            "%(hours)s %(minutes)s",
+            hours=text,
+            minutes=ngettext("%(num)s minute", "%(num)s minutes", rest),
+        )
+    return text
 
 
 def status_label(status: str) -> str:

@@ -1,6 +1,6 @@
 """Moving courses: how far apart courses start, and moving the later ones along.
 
-A course starts with its earliest visit that is not cancelled. The template says how
+A course starts with its earliest visit that is not cancelled nor short. The template says how
 many days should lie between one course's start and the next (``spacing_days``); a move
 that brings two courses closer than that is shown to the nurse before it is saved.
 """
@@ -28,10 +28,11 @@ class TooClose:
 
 
 def course_starts(visits: Iterable[Visit]) -> dict[int, date]:
-    """The first day of each course, from its active visits."""
+    """The first day of each course, from its active visits planned by dates (a short
+    visit such as a hearing test a week before course 1 does not start the course)."""
     starts: dict[int, date] = {}
     for visit in visits:
-        if visit.cancelled:
+        if visit.cancelled or visit.short:
             continue
         day = visit.starts.date()
         if visit.course_number not in starts or day < starts[visit.course_number]:
@@ -111,6 +112,7 @@ async def move_later(
                 visit.location,
                 visit.family_note,
                 visit.status,
+                visit.title,
             ),
             actor_id,
             notify=False,

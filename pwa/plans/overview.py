@@ -106,7 +106,11 @@ def build(
     """Pure: the family's view of the plan at ``now`` (aware); ``history`` holds what
     changed items were when the family last looked."""
     active = [visit for visit in visits if not visit.cancelled]
-    current = next((visit for visit in active if visit.starts_at <= now <= visit.ends_at), None)
+    # "Day x of y" is for a visit planned by dates; a scan this morning is not a stay.
+    current = next(
+        (visit for visit in active if not visit.short and visit.starts_at <= now <= visit.ends_at),
+        None,
+    )
     upcoming = [visit for visit in active if visit.starts_at > now]
     next_visit = min(upcoming, key=lambda visit: visit.starts_at, default=None)
     # "Today" is the day in the zone of the visit that matters now (the home zone if none).

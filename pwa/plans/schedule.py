@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from ..clock import HOSPITAL_ZONE_NAME
 
-VISIT_KINDS = ("admission", "day_visit", "home_infusion")
 VISIT_STATUSES = ("planned", "confirmed", "changed", "completed", "cancelled")
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -24,6 +23,18 @@ class MedicationPeriodRule:
     name: str
     first_day: int
     last_day: int
+
+
+@dataclass(frozen=True)
+class ShortVisitRule:
+    """A short visit of the template, e.g. a hearing test on day -6 of course 1 (a week
+    before it starts) at 10:00 for 60 minutes; day 1 is the course's first day."""
+
+    kind: str
+    course: int
+    day: int
+    at: time
+    minutes: int
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,7 @@ class PlanTemplate:
     medication_periods: tuple[MedicationPeriodRule, ...] = field(
         default=(MedicationPeriodRule("isotretinoin", 19, 32),)
     )
+    short_visits: tuple[ShortVisitRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,7 @@ class PlannedVisit:
     ends: datetime
     time_zone: str
     location: str
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,6 +101,21 @@ def generate(
                     last_date=course_start + timedelta(days=rule.last_day - 1),
                 )
             )
+    for short in template.short_visits:
+        if short.course > template.courses:
+            continue
+        day = start + timedelta(days=(short.course - 1) * template.spacing_days + short.day - 1)
+        starts = datetime.combine(day, short.at)
+        visits.append(
+            PlannedVisit(
+                course_number=short.course,
+                kind=short.kind,
+                starts=starts,
+                ends=starts + timedelta(minutes=short.minutes),
+                time_zone=template.time_zone,
+                location="",
+            )
+        )
     return visits, medications
 
 

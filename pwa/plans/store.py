@@ -7,6 +7,7 @@ import sqlite3
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from ..db import Reader, Transaction, from_db, now_text
 from .schedule import (
@@ -14,6 +15,7 @@ from .schedule import (
     PlannedMedication,
     PlannedVisit,
     PlanTemplate,
+    ShortVisitRule,
     aware,
     from_local_text,
     to_local_text,
@@ -45,6 +47,24 @@ class Visit:
     uid: str
     sequence: int
     changed_at: datetime | None
+    # The nurse's title for a short visit ('' : the kind's name), and the kind's facts.
+    title: str = ""
+    kind_name_en: str = ""
+    kind_name_nl: str = ""
+    is_stay: bool = False
+    # A short visit (one day, a duration) rather than one planned by dates.
+    short: bool = False
+
+    def kind_name(self, locale: str) -> str:
+        return (self.kind_name_nl if locale == "nl" else self.kind_name_en) or self.kind
+
+    def name(self, locale: str) -> str:
+        """What the family reads: the nurse's title, else the kind's name."""
+        return self.title or self.kind_name(locale)
+
+    @property
+    def minutes(self) -> int:
+        return int((self.ends - self.starts).total_seconds() // 60)
 
     @property
     def starts_at(self) -> datetime:
@@ -60,6 +80,8 @@ class Visit:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Visit:
+        facts: list[Any] = json.loads(row["kind_facts"]) if row["kind_facts"] else ["", "", 0, None]
+        name_en, name_nl, is_stay, minutes = facts
         return cls(
             id=row["id"],
             plan_id=row["plan_id"],
@@ -75,6 +97,11 @@ class Visit:
             uid=row["uid"],
             sequence=row["sequence"],
             changed_at=from_db(row["changed_at"]),
+            title=row["title"],
+            kind_name_en=name_en,
+            kind_name_nl=name_nl,
+            is_stay=bool(is_stay),
+            short=minutes is not None,
         )
 
 
@@ -130,7 +157,10 @@ class PackingItem:
 VISIT_COLUMNS = """
     visit.id, visit.plan_id, treatment_plan.child_id, visit.course_number, visit.kind,
     visit.starts_local, visit.ends_local, visit.time_zone, visit.location, visit.family_note,
-    visit.status, visit.uid, visit.sequence, visit.changed_at
+    visit.status, visit.uid, visit.sequence, visit.changed_at, visit.title,
+    (SELECT json_array(visit_kind.name_en, visit_kind.name_nl, visit_kind.is_stay,
+                       visit_kind.default_minutes)
+       FROM visit_kind WHERE visit_kind.key = visit.kind) AS kind_facts
 """
 
 
@@ -153,6 +183,16 @@ async def select_template(db: Reader) -> PlanTemplate:
             MedicationPeriodRule(item["name"], int(item["first_day"]), int(item["last_day"]))
             for item in json.loads(row["medication_periods"])
         ),
+        short_visits=tuple(
+            ShortVisitRule(
+                item["kind"],
+                int(item["course"]),
+                int(item["day"]),
+                time.fromisoformat(item["time"]),
+                int(item["minutes"]),
+            )
+            for item in json.loads(row["short_visits"])
+        ),
     )
 
 
@@ -163,7 +203,8 @@ async def update_template(tx: Transaction, template: PlanTemplate) -> None:
            SET courses = :courses, spacing_days = :spacing_days, visit_kind = :visit_kind,
                visit_days = :visit_days, start_time = :start_time, end_time = :end_time,
                time_zone = :time_zone, location = :location,
-               medication_periods = :medication_periods, updated_at = :now
+               medication_periods = :medication_periods, short_visits = :short_visits,
+               updated_at = :now
          WHERE id = 1
         """,
         {
@@ -179,6 +220,18 @@ async def update_template(tx: Transaction, template: PlanTemplate) -> None:
                 [
                     {"name": m.name, "first_day": m.first_day, "last_day": m.last_day}
                     for m in template.medication_periods
+                ]
+            ),
+            "short_visits": json.dumps(
+                [
+                    {
+                        "kind": rule.kind,
+                        "course": rule.course,
+                        "day": rule.day,
+                        "time": rule.at.strftime("%H:%M"),
+                        "minutes": rule.minutes,
+                    }
+                    for rule in template.short_visits
                 ]
             ),
             "now": now_text(),
@@ -239,6 +292,8 @@ async def insert_plan(
            SET visit_id = (SELECT visit.id FROM visit
                             WHERE visit.plan_id = medication_period.plan_id
                               AND visit.course_number = medication_period.course_number
+                              AND visit.kind IN (SELECT key FROM visit_kind
+                                                  WHERE default_minutes IS NULL)
                             ORDER BY visit.starts_local, visit.id LIMIT 1),
                medicine_id = (SELECT home_medicine.id FROM home_medicine
                                WHERE lower(medication_period.name)
@@ -262,9 +317,9 @@ async def insert_visit(
 ) -> int:
     row = await tx.fetch_one(
         """
-        INSERT INTO visit (plan_id, course_number, kind, starts_local, ends_local, time_zone, location,
-                           family_note, status, uid, created_at)
-        VALUES (:plan_id, :course_number, :kind, :starts, :ends, :time_zone, :location,
+        INSERT INTO visit (plan_id, course_number, kind, title, starts_local, ends_local, time_zone,
+                           location, family_note, status, uid, created_at)
+        VALUES (:plan_id, :course_number, :kind, :title, :starts, :ends, :time_zone, :location,
                 :family_note, :status, :uid, :now)
         RETURNING id
         """,
@@ -272,6 +327,7 @@ async def insert_visit(
             "plan_id": plan_id,
             "course_number": planned.course_number,
             "kind": planned.kind,
+            "title": planned.title,
             "starts": to_local_text(planned.starts),
             "ends": to_local_text(planned.ends),
             "time_zone": planned.time_zone,
@@ -297,12 +353,13 @@ async def update_visit(
     location: str,
     family_note: str,
     status: str,
+    title: str = "",
 ) -> None:
     """Save a nurse's change: bump the calendar SEQUENCE and mark it changed for families."""
     await tx.execute(
         """
         UPDATE visit
-           SET kind = :kind, starts_local = :starts, ends_local = :ends, time_zone = :time_zone,
+           SET kind = :kind, title = :title, starts_local = :starts, ends_local = :ends, time_zone = :time_zone,
                location = :location, family_note = :family_note, status = :status,
                sequence = sequence + 1, changed_at = :now
          WHERE id = :id
@@ -310,6 +367,7 @@ async def update_visit(
         {
             "id": visit_id,
             "kind": kind,
+            "title": title,
             "starts": to_local_text(starts),
             "ends": to_local_text(ends),
             "time_zone": time_zone,

@@ -104,7 +104,8 @@ async def fake_device(served_app: ServedApp) -> AsyncIterator[dict[str, Any]]:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def demo(served_app: ServedApp) -> DemoPlan:
-    """The demo child's plan: its id and the visit id of each course."""
+    """The demo child's plan: its id and the visit id of each course's stay (not the demo's
+    hearing test and scan, short visits beside the stays)."""
     async with served_app.db() as db:
         rows = await db.fetch_all(
             """
@@ -113,6 +114,7 @@ async def demo(served_app: ServedApp) -> DemoPlan:
               JOIN treatment_plan ON treatment_plan.id = visit.plan_id
               JOIN child ON child.id = treatment_plan.child_id
              WHERE child.nickname = ?
+               AND visit.kind IN (SELECT key FROM visit_kind WHERE default_minutes IS NULL)
             """,
             (DEMO_CHILD,),
         )

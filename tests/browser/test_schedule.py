@@ -148,10 +148,18 @@ async def test_parent_sees_the_next_visit_with_its_countdown_and_the_timeline(
     await page.get_by_role("link", name="See all dates").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Treatment dates")
     await expect(page.locator(".last-updated")).to_have_text(re.compile(r"^Last updated: \S"))
-    stays = page.locator(".timeline-item:not(.timeline-item--medication)")
-    await expect(stays.get_by_role("heading", level=2)).to_have_text(
-        [f"Course {course}: Hospital stay" for course in range(1, 6)]
+    visits = page.locator(".timeline-item:not(.timeline-item--medication)")
+    # The demo's hearing test before course 1 and its scan after course 2's stay, in order.
+    await expect(visits.get_by_role("heading", level=2)).to_have_text(
+        [
+            "Hearing test",
+            "Course 1: Hospital stay",
+            "Course 2: Hospital stay",
+            "MIBG scan",
+            *(f"Course {course}: Hospital stay" for course in range(3, 6)),
+        ]
     )
+    stays = page.locator(".timeline-item:not(.timeline-item--medication)", has_text="Hospital stay")
     for course in range(1, 6):
         first = demo.course_start(course)
         last = first + timedelta(days=STAY_DAYS - 1)
@@ -301,7 +309,8 @@ async def test_family_plan_pages_are_accessible_and_fit_a_small_phone(
     await check_page(page, strict=True)
 
     await open_from_menu(page, "Dates")
-    await expect(page.locator(".timeline-item")).to_have_count(10)
+    # Five stays, five medication periods, the demo's hearing test and scan.
+    await expect(page.locator(".timeline-item")).to_have_count(12)
     await check_page(page, strict=True)
 
     await page.locator(f"main a[href='/schedule/visits/{demo.visits[2]}']").first.click()
@@ -333,7 +342,8 @@ async def test_nurse_plan_pages_are_accessible(
     await nurse.get_by_role("link", name=DEMO_CHILD, exact=True).click()
     await nurse.get_by_role("link", name="Treatment plan").click()
     await expect(nurse.get_by_role("heading", level=1)).to_have_text(f"Plan for {DEMO_CHILD}")
-    await expect(nurse.get_by_role("table").first.get_by_role("row")).to_have_count(6)
+    # A header, five stays, the demo's hearing test and scan.
+    await expect(nurse.get_by_role("table").first.get_by_role("row")).to_have_count(8)
     await expect(
         nurse.get_by_role("table", name="Home medication").get_by_role("row")
     ).to_have_count(6)
