@@ -100,7 +100,7 @@ def test_a_day_in_hospital_or_a_cancelled_stay_asks_for_nothing() -> None:
         return Visit(
             1, 1, 1, 1, "admission", at(first, "09:00").replace(tzinfo=None),
             at(last, "17:00").replace(tzinfo=None), "Europe/Amsterdam", "", "", status, "u",
-            0, None,
+            0, None, is_stay=True,
         )  # fmt: skip
 
     rule = CheckinRule(after_stay_days=3)
