@@ -17,6 +17,7 @@ from typing import Any
 
 from ..diary.items import BY_KEY
 from ..diary.store import Report
+from ..families.store import Child
 from ..plans.calendar import summary
 from ..plans.formatting import kind_label
 from ..plans.store import Visit
@@ -71,9 +72,12 @@ class Ids:
         return f"urn:uuid:{uuid.uuid5(self.namespace, '/'.join(str(part) for part in parts))}"
 
 
+QUESTIONNAIRE_ID = "symptom-diary"
+
+
 def questionnaire_url(base_url: str) -> str:
-    """The canonical URL of our diary questionnaire (an identifier, not served)."""
-    return f"{base_url}/fhir/Questionnaire/symptom-diary"
+    """The canonical URL of our diary questionnaire; the FHIR API answers it (pwa/fhir/)."""
+    return f"{base_url}/fhir/Questionnaire/{QUESTIONNAIRE_ID}"
 
 
 def answer_system(base_url: str, key: str) -> str:
@@ -84,16 +88,25 @@ def level_system(base_url: str) -> str:
     return f"{base_url}/fhir/CodeSystem/red-flag-level"
 
 
+def visit_kind_system(base_url: str) -> str:
+    """Our visit kinds as codes (admission, day_visit, home_infusion): what Appointment's
+    serviceType carries, and what the EHR may send back when it books a visit."""
+    return f"{base_url}/fhir/CodeSystem/visit-kind"
+
+
 def bundle(record: ChildRecord, *, base_url: str, patient_number_system: str) -> dict[str, Any]:
     base_url = base_url.rstrip("/")
     ids = Ids(base_url)
     patient_url = ids("Patient", record.child.id)
     entries: list[dict[str, Any]] = [
-        {"fullUrl": patient_url, "resource": _patient(record, patient_number_system)}
+        {"fullUrl": patient_url, "resource": patient(record.child, patient_number_system)}
     ]
     for visit in record.visits:
         entries.append(
-            {"fullUrl": ids("Appointment", visit.uid), "resource": _appointment(visit, patient_url)}
+            {
+                "fullUrl": ids("Appointment", visit.uid),
+                "resource": appointment(visit, patient_url, base_url),
+            }
         )
     by_uuid = {exported.report.client_uuid: exported for exported in record.reports}
 
@@ -115,7 +128,7 @@ def bundle(record: ChildRecord, *, base_url: str, patient_number_system: str) ->
         entries.append(
             {
                 "fullUrl": response_url,
-                "resource": _response(exported, patient_url, base_url, corrected),
+                "resource": questionnaire_response(exported, patient_url, base_url, corrected),
             }
         )
         for key, measured in MEASURED.items():
@@ -123,7 +136,7 @@ def bundle(record: ChildRecord, *, base_url: str, patient_number_system: str) ->
                 entries.append(
                     {
                         "fullUrl": ids("Observation", report.client_uuid, key),
-                        "resource": _observation(
+                        "resource": observation(
                             exported, key, measured, patient_url, response_url
                         ),
                     }
@@ -166,8 +179,7 @@ def bundle(record: ChildRecord, *, base_url: str, patient_number_system: str) ->
     }
 
 
-def _patient(record: ChildRecord, patient_number_system: str) -> dict[str, Any]:
-    child = record.child
+def patient(child: Child, patient_number_system: str) -> dict[str, Any]:
     patient: dict[str, Any] = {"resourceType": "Patient"}
     if child.hospital_number:
         patient["identifier"] = [
@@ -192,7 +204,7 @@ def _patient(record: ChildRecord, patient_number_system: str) -> dict[str, Any]:
     return patient
 
 
-def _appointment(visit: Visit, patient_url: str) -> dict[str, Any]:
+def appointment(visit: Visit, patient_url: str, base_url: str) -> dict[str, Any]:
     kind = kind_label(visit.kind)
     participants: list[dict[str, Any]] = [
         {"actor": {"reference": patient_url, "type": "Patient"}, "status": "accepted"}
@@ -204,7 +216,14 @@ def _appointment(visit: Visit, patient_url: str) -> dict[str, Any]:
     return {
         "resourceType": "Appointment",
         "status": APPOINTMENT_STATUS[visit.status],
-        "serviceType": [{"text": kind}],
+        "serviceType": [
+            {
+                "coding": [
+                    {"system": visit_kind_system(base_url), "code": visit.kind, "display": kind}
+                ],
+                "text": kind,
+            }
+        ],
         "description": summary(visit),
         "start": visit.starts_at.isoformat(timespec="seconds"),
         "end": visit.ends_at.isoformat(timespec="seconds"),
@@ -229,7 +248,7 @@ def _answer(key: str, value: Any, base_url: str) -> dict[str, Any]:
     }
 
 
-def _response(
+def questionnaire_response(
     exported: ExportedReport,
     patient_url: str,
     base_url: str,
@@ -270,7 +289,7 @@ def _response(
     return response
 
 
-def _observation(
+def observation(
     exported: ExportedReport, key: str, measured: Measured, patient_url: str, response_url: str
 ) -> dict[str, Any]:
     report = exported.report
