@@ -35,7 +35,7 @@ class AuditEntry:
             action=row["action"],
             child_id=row["child_id"],
             detail=row["detail"],
-            client_name=row["client_name"] if "client_name" in row.keys() else None,
+            client_name=row["client_name"],
         )
 
 
@@ -80,9 +80,11 @@ async def select_for_child(db: Reader, child_id: int, limit: int = 200) -> list[
     rows = await db.scan(
         """
         SELECT audit_log.id, audit_log.at, audit_log.actor_id, account.display_name AS actor_name,
-               audit_log.action, audit_log.child_id, audit_log.detail
+               audit_log.action, audit_log.child_id, audit_log.detail,
+               fhir_client.name AS client_name
           FROM audit_log
           LEFT JOIN account ON account.id = audit_log.actor_id
+          LEFT JOIN fhir_client ON fhir_client.id = audit_log.fhir_client_id
          WHERE audit_log.child_id = :child_id
          ORDER BY audit_log.id DESC
          LIMIT :limit

@@ -12,6 +12,7 @@ def init_app(app: Quart) -> None:
     from . import (
         audit_views,  # noqa: F401
         clinical,  # noqa: F401
+        fhir_clients,  # noqa: F401
         hospital_views,  # noqa: F401
         medicines,  # noqa: F401
         records,  # noqa: F401

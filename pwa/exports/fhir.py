@@ -136,9 +136,7 @@ def bundle(record: ChildRecord, *, base_url: str, patient_number_system: str) ->
                 entries.append(
                     {
                         "fullUrl": ids("Observation", report.client_uuid, key),
-                        "resource": observation(
-                            exported, key, measured, patient_url, response_url
-                        ),
+                        "resource": observation(exported, key, measured, patient_url, response_url),
                     }
                 )
         if corrected is not None:

@@ -102,7 +102,7 @@ async def insert_client(
     name: str,
     jwks: dict[str, object],
     scopes: list[str],
-    created_by: int,
+    created_by: int | None,
 ) -> Client:
     client_id = secrets.token_urlsafe(18)
     row = await tx.fetch_one(
