@@ -332,6 +332,7 @@ async def apply(
     *,
     client_id: int,
     own_system: str,
+    own_visit_system: str,
 ) -> Imported:
     """Create, move or cancel the visit an Appointment names, as a nurse's edit would."""
     child = await _child(tx, incoming.number, own_system)
@@ -340,6 +341,12 @@ async def apply(
         raise FhirError(422, "processing", "This patient has no treatment plan in the app yet.")
     row = await _import_row(tx, *incoming.identifier)
     visit = await plans.select_visit(tx, row["visit_id"]) if row else None
+    if visit is None and incoming.identifier[0] == own_visit_system:
+        # A visit the app planned, named by the identifier the API gave it: the EHR takes
+        # it over from now on (its first import has no earlier one to conflict with).
+        visit = await plans.select_visit_by_uid(tx, incoming.identifier[1])
+        if visit is None:
+            raise FhirError(422, "not-found", "No visit has this identifier of ours.")
     if visit is None:
         template = await plans.select_template(tx)
         visits = await plans.select_visits(tx, plan.id)
@@ -355,13 +362,13 @@ async def apply(
     if visit.child_id != child.id:
         raise FhirError(409, "conflict", "This Appointment identifier belongs to another patient.")
     draft = _draft(incoming, visit, course=visit.course_number, location=visit.location)
-    assert row is not None
+    baseline = row["sequence"] if row else visit.sequence
     if _same(visit, draft):
-        if visit.sequence != row["sequence"]:
+        if visit.sequence != baseline or row is None:
             # The EHR now says what the nurse set: the two agree again, imports resume.
             await _remember(tx, visit.id, incoming.identifier, client_id)
         return Imported(visit.id, "unchanged")
-    if visit.sequence != row["sequence"]:
+    if visit.sequence != baseline:
         raise FhirError(
             409,
             "conflict",

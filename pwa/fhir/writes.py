@@ -56,7 +56,11 @@ async def _import_all(
                 current = incoming
                 done.append(
                     await appointments.apply(
-                        tx, incoming, client_id=writer.client_id, own_system=guard.number_system()
+                        tx,
+                        incoming,
+                        client_id=writer.client_id,
+                        own_system=guard.number_system(),
+                        own_visit_system=resources.visit_identifier_system(guard.base_url()),
                     )
                 )
             return done
