@@ -131,6 +131,7 @@ async def test_scopes_are_checked_on_every_request(app: Quart, db: Database) -> 
 async def test_another_systems_read_token_cannot_write(
     app: Quart, db: Database, people: People
 ) -> None:
+    """Hazard H26: only a system allowed to write books visits."""
     writer_key, reader_key = SystemKey.new(), SystemKey.new("ES384")
     await register(db, "Booking engine", writer_key, [READ, WRITE])
     reader = await register(db, "Dashboard", reader_key, [READ])
@@ -248,3 +249,20 @@ async def test_only_admins_reach_the_hospital_systems_page(
 ) -> None:
     assert (await nurse_client.get("/admin/hospital-systems")).status_code == 403
     assert (await family_client.get("/admin/hospital-systems")).status_code == 403
+
+
+async def test_the_admin_switches_a_system_off_with_a_csrf_checked_button(
+    app: Quart, db: Database, people: People
+) -> None:
+    key = SystemKey.new()
+    system = await register(db, "Old engine", key, [READ])
+    admin = await _admin(app)
+    path = f"/admin/hospital-systems/{system.id}/disable"
+    assert (await admin.post(path, form={"csrf_token": "forged"})).status_code == 400
+    assert (await clients.select_all(db))[0].active
+    response = await post_form(admin, path, {}, csrf_path="/admin/hospital-systems")
+    assert response.status_code == 302
+    assert not (await clients.select_all(db))[0].active
+    assert "switched off" in await (await admin.get("/admin/hospital-systems")).get_data(
+        as_text=True
+    )

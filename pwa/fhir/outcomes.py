@@ -1,6 +1,6 @@
 """FHIR errors: every refusal of the FHIR API is an OperationOutcome in application/fhir+json.
 
-A view raises ``FhirError`` with the HTTP status and the FHIR issue code; the package's
+A view raises ``FhirError`` with the HTTP status and the code of its FHIR problem type; the package's
 error handler (and the app's, for paths under /fhir that match no route) turns it into a
 response, so no HTML error page ever reaches an integration engine.
 """
@@ -14,7 +14,7 @@ from quart import Response
 
 MEDIA_TYPE = "application/fhir+json"
 
-# FHIR issue codes for the HTTP errors the app itself raises (werkzeug's).
+# The codes of FHIR's issue types for the HTTP errors the app itself raises (werkzeug's).
 ISSUE_FOR_STATUS = {
     400: "invalid",
     401: "login",
@@ -30,7 +30,7 @@ ISSUE_FOR_STATUS = {
 
 
 class FhirError(Exception):
-    """A refusal, with its HTTP status, FHIR issue code and a plain explanation."""
+    """A refusal: its HTTP status, the code of its FHIR issue type and a plain explanation."""
 
     def __init__(self, status: int, code: str, diagnostics: str) -> None:
         super().__init__(diagnostics)
