@@ -9,7 +9,7 @@ import json
 import uuid
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, ViewportSize, expect
 
 from tests.helpers.browser import (
     assert_accessible,
@@ -22,7 +22,7 @@ from tests.helpers.fhir import SystemKey
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
-NARROW = {"width": 320, "height": 640}
+NARROW: ViewportSize = {"width": 320, "height": 640}
 
 
 async def _fits_and_is_accessible(page: Page) -> None:
