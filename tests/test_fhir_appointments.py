@@ -266,9 +266,18 @@ async def test_a_nurses_hand_edit_is_not_overwritten_by_the_next_import(
         "SELECT child_id, detail FROM audit_log WHERE action = 'visit.import_refused'"
     )
     assert row["child_id"] == people.child_id and "C-1" in row["detail"]
+    nurse = app.test_client()
+    await sign_in(nurse, "nurse@example.org", staff=True)
+    plan_page = f"/nurse/children/{people.child_id}/plan"
+    shown = plain(await (await nurse.get(plan_page)).get_data(as_text=True))
+    assert "tried to change this visit after it was changed here by hand" in shown
+    assert "It wanted to start on 15 Mar at 09:00." in shown
 
     agreed = {**item, "start": "2027-03-11T09:00:00+01:00", "end": "2027-03-11T12:00:00+01:00"}
     assert (await _put(app, headers, agreed)).status_code == 200
+    shown = plain(await (await nurse.get(plan_page)).get_data(as_text=True))
+    assert "tried to change this visit" not in shown
+    assert "From the hospital's record system" in shown
     assert (await _put(app, headers, later)).status_code == 200
     moved = await plans.select_visit(db, visit.id)
     assert moved is not None and moved.starts == datetime(2027, 3, 15, 9)

@@ -25,12 +25,12 @@ from zoneinfo import ZoneInfo
 
 from .. import audit
 from ..clock import HOSPITAL_ZONE_NAME
-from ..db import Reader, Transaction, now_text
+from ..db import Reader, Transaction, from_db, now_text
 from ..exports import fhir as export
 from ..families.store import Child
 from ..plans import changes
 from ..plans import store as plans
-from ..plans.schedule import VISIT_KINDS
+from ..plans.schedule import VISIT_KINDS, from_local_text, to_local_text
 from .outcomes import FhirError
 from .patients import children_by_number
 
@@ -133,7 +133,7 @@ async def _remember(
                 (SELECT sequence FROM visit WHERE id = :visit_id), :now)
         ON CONFLICT (visit_id) DO UPDATE
            SET sequence = excluded.sequence, imported_at = excluded.imported_at,
-               client_id = excluded.client_id
+               client_id = excluded.client_id, refused_at = NULL, refused_start = NULL
         """,
         {
             "visit_id": visit_id,
@@ -360,7 +360,9 @@ async def apply(
         await _remember(tx, visit_id, incoming.identifier, client_id)
         return Imported(visit_id, "created")
     if visit.child_id != child.id:
-        raise FhirError(409, "conflict", "This Appointment identifier belongs to another patient.")
+        raise FhirError(
+            422, "processing", "This Appointment identifier belongs to another patient."
+        )
     draft = _draft(incoming, visit, course=visit.course_number, location=visit.location)
     baseline = row["sequence"] if row else visit.sequence
     if _same(visit, draft):
@@ -383,8 +385,22 @@ async def apply(
 async def record_refusal(
     tx: Transaction, incoming: Incoming, error: FhirError, *, client_id: int, own_system: str
 ) -> None:
-    """A refused conflict, in the audit log of the child it concerns, for the nurses."""
+    """A refused conflict: in the audit log of the child it concerns, and marked on the
+    visit for the nurses' plan page (with the start the EHR wanted) until they agree."""
     found = await children_by_number(tx, incoming.number[0], incoming.number[1], own_system)
+    row = await _import_row(tx, *incoming.identifier)
+    if row is not None:
+        await tx.execute(
+            """
+            UPDATE visit_import SET refused_at = :now, refused_start = :start
+             WHERE visit_id = :visit_id
+            """,
+            {
+                "visit_id": row["visit_id"],
+                "now": now_text(),
+                "start": to_local_text(_local(incoming.starts, HOSPITAL_ZONE_NAME)),
+            },
+        )
     await audit.record(
         tx,
         actor_id=None,
@@ -393,3 +409,47 @@ async def record_refusal(
         detail=f"{incoming.identifier[0]}|{incoming.identifier[1]}: {error.diagnostics}",
         client_id=client_id,
     )
+
+
+@dataclass(frozen=True)
+class Held:
+    """A visit whose last import was refused: what the EHR wanted, for the nurses."""
+
+    visit_id: int
+    client_name: str | None
+    refused_at: datetime
+    wanted_start: datetime | None
+
+
+async def select_held(db: Reader, plan_id: int) -> dict[int, Held]:
+    """The plan's visits the EHR tried to change after a nurse's hand edit."""
+    rows = await db.fetch_all(
+        """
+        SELECT visit_import.visit_id, fhir_client.name, visit_import.refused_at,
+               visit_import.refused_start
+          FROM visit_import
+          JOIN visit ON visit.id = visit_import.visit_id
+          LEFT JOIN fhir_client ON fhir_client.id = visit_import.client_id
+         WHERE visit.plan_id = :plan_id AND visit_import.refused_at IS NOT NULL
+        """,
+        {"plan_id": plan_id},
+    )
+    return {
+        row["visit_id"]: Held(
+            row["visit_id"],
+            row["name"],
+            from_db(row["refused_at"]),
+            from_local_text(row["refused_start"]) if row["refused_start"] else None,
+        )
+        for row in rows
+    }
+
+
+async def select_imported_ids(db: Reader, plan_id: int) -> set[int]:
+    """The plan's visits the EHR owns (booked or took over through the FHIR API)."""
+    rows = await db.fetch_all(
+        "SELECT visit_import.visit_id FROM visit_import JOIN visit ON visit.id = visit_import.visit_id "
+        "WHERE visit.plan_id = :plan_id",
+        {"plan_id": plan_id},
+    )
+    return {row["visit_id"] for row in rows}

@@ -36,7 +36,8 @@ CREATE INDEX fhir_token_by_expiry ON fhir_token (expires_at);
 
 -- A visit the EHR created or changed, by its Appointment.identifier. `sequence` is the
 -- visit's calendar sequence right after the import: a higher one means somebody changed
--- the visit by hand since, and the next import of it is refused (hazard H26).
+-- the visit by hand since, and the next import of it is refused (hazard H26);
+-- `refused_at` marks that refusal on the nurses' plan page until the two agree again.
 CREATE TABLE visit_import (
     visit_id INTEGER PRIMARY KEY REFERENCES visit (id) ON DELETE CASCADE,
     identifier_system TEXT NOT NULL,
@@ -44,6 +45,8 @@ CREATE TABLE visit_import (
     client_id INTEGER REFERENCES fhir_client (id) ON DELETE SET NULL,
     sequence INTEGER NOT NULL,
     imported_at TEXT NOT NULL,
+    refused_at TEXT,
+    refused_start TEXT,
     UNIQUE (identifier_system, identifier_value)
 );
 
