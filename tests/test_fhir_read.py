@@ -22,7 +22,17 @@ from pwa.exports.fhir import questionnaire_url
 from pwa.fhir import clients
 from pwa.reviews import store as reviews
 from tests.conftest import People, make_plan
-from tests.helpers.fhir import NUMBER_SYSTEM, READ, SystemKey, bearer, register, token_over_http
+from tests.helpers.fhir import (
+    NUMBER_SYSTEM,
+    READ,
+    VISIT_SYSTEM,
+    WRITE,
+    SystemKey,
+    appointment,
+    bearer,
+    register,
+    token_over_http,
+)
 from tests.helpers.reports import add_report
 from tests.helpers.served import count_rows, run, served
 
@@ -39,11 +49,13 @@ def _plain(resource: Any) -> dict[str, Any]:
     return dict(resource.serialize())
 
 
-async def _register_in(database: str, name: str, key: SystemKey) -> clients.Client:
+async def _register_in(
+    database: str, name: str, key: SystemKey, scopes: list[str] | None = None
+) -> clients.Client:
     db = Database(database, 1)
     await db.open()
     try:
-        return await register(db, name, key, [READ])
+        return await register(db, name, key, scopes or [READ])
     finally:
         await db.close()
 
@@ -251,3 +263,60 @@ async def test_the_questionnaire_answers_at_its_canonical_url_without_a_token(ap
     validate(questionnaire)
     assert questionnaire["url"] == questionnaire_url("https://localhost")
     assert {"temperature", "pain", "level"} <= {item["linkId"] for item in questionnaire["item"]}
+
+
+async def _book_move_cancel(base_url: str, token: str) -> list[tuple[str, bool]]:
+    """The engine's three writes and a repeat, as fhirpy's conditional updates."""
+    fhir = AsyncFHIRClient(f"{base_url}/fhir", authorization=f"Bearer {token}")
+    booked = appointment(
+        "HTTP-1",
+        DEMO_NUMBER,
+        "2030-03-10T09:00:00+01:00",
+        "2030-03-10T12:00:00+01:00",
+        kind="day_visit",
+    )
+    kind = booked["serviceType"][0]["coding"][0]
+    kind["system"] = f"{base_url}/fhir/CodeSystem/visit-kind"
+    moved = {**booked, "start": "2030-03-12T09:00:00+01:00", "end": "2030-03-12T12:00:00+01:00"}
+    outcomes = []
+    for body in (booked, moved, moved, {**moved, "status": "cancelled"}):
+        search = fhir.resources("Appointment").search(identifier=f"{VISIT_SYSTEM}|HTTP-1")
+        saved, created = await search.update(fhir.resource("Appointment", **body))
+        validate(_plain(saved))
+        outcomes.append((str(saved["status"]), bool(created)))
+    return outcomes
+
+
+def test_fhirpy_books_moves_and_cancels_a_visit_over_http(tmp_path: Path) -> None:
+    """Hazard H26: through real HTTP, the same conditional update twice is one change."""
+    instance = tmp_path / "instance"
+    run("migrate", instance=instance)
+    run("demo", instance=instance)
+    database = str(instance / "immuno.sqlite3")
+    key = SystemKey.new()
+    system = asyncio.run(_register_in(database, "HiX koppeling", key, [READ, WRITE]))
+    with served(instance) as server:
+        token = token_over_http(server.url, system, key, f"{READ} {WRITE}")
+        outcomes = asyncio.run(_book_move_cancel(server.url, token))
+    assert outcomes == [
+        ("booked", True),
+        ("booked", False),
+        ("booked", False),
+        ("cancelled", False),
+    ]
+    visit = "SELECT visit_id FROM visit_import WHERE identifier_value = 'HTTP-1'"
+    assert (
+        count_rows(
+            database,
+            f"SELECT COUNT(*) FROM visit WHERE id = ({visit}) AND status = 'cancelled' AND starts_local LIKE '2030-03-12%'",
+        )
+        == 1
+    )  # noqa: S608
+    # Booked, moved, cancelled: three changes of the visit; the repeat made none.
+    assert count_rows(database, f"SELECT sequence FROM visit WHERE id = ({visit})") == 2  # noqa: S608
+    changed = count_rows(
+        database,
+        "SELECT COUNT(*) FROM audit_log WHERE fhir_client_id = ? AND action LIKE 'visit.%'",
+        (system.id,),
+    )
+    assert changed == 3
