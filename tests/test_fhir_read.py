@@ -304,16 +304,13 @@ def test_fhirpy_books_moves_and_cancels_a_visit_over_http(tmp_path: Path) -> Non
         ("booked", False),
         ("cancelled", False),
     ]
-    visit = "SELECT visit_id FROM visit_import WHERE identifier_value = 'HTTP-1'"
-    assert (
-        count_rows(
-            database,
-            f"SELECT COUNT(*) FROM visit WHERE id = ({visit}) AND status = 'cancelled' AND starts_local LIKE '2030-03-12%'",
-        )
-        == 1
-    )  # noqa: S608
-    # Booked, moved, cancelled: three changes of the visit; the repeat made none.
-    assert count_rows(database, f"SELECT sequence FROM visit WHERE id = ({visit})") == 2  # noqa: S608
+    imported = (
+        "SELECT COUNT(*) FROM visit JOIN visit_import ON visit_import.visit_id = visit.id "
+        "WHERE visit_import.identifier_value = 'HTTP-1' AND visit.status = 'cancelled' "
+        "AND visit.starts_local LIKE '2030-03-12%' AND visit.sequence = ?"
+    )
+    # Booked, moved, cancelled: two changes after the booking; the repeat made none.
+    assert count_rows(database, imported, (2,)) == 1
     changed = count_rows(
         database,
         "SELECT COUNT(*) FROM audit_log WHERE fhir_client_id = ? AND action LIKE 'visit.%'",
