@@ -80,7 +80,7 @@ class Imported:
 
 @dataclass(frozen=True)
 class Incoming:
-    """What an Appointment says, checked: whose visit, which kind, when, where."""
+    """What an Appointment says, checked: whose visit, which kind, when, in what state."""
 
     identifier: tuple[str, str]
     number: tuple[str | None, str]  # the patient's hospital number (system, value)
@@ -88,7 +88,6 @@ class Incoming:
     starts: datetime  # aware
     ends: datetime
     status: str
-    location: str | None
 
 
 # --- the visit_import rows ----------------------------------------------------------
@@ -231,19 +230,6 @@ def _kind(appointment: dict[str, Any], base_url: str) -> str:
     )
 
 
-def _location(appointment: dict[str, Any]) -> str | None:
-    for participant in appointment.get("participant") or []:
-        actor = participant.get("actor") if isinstance(participant, dict) else None
-        if not isinstance(actor, dict):
-            continue
-        is_location = actor.get("type") == "Location" or str(actor.get("reference", "")).startswith(
-            "Location/"
-        )
-        if is_location and actor.get("display"):
-            return _text(actor["display"], "Location display")
-    return None
-
-
 def read_appointment(
     appointment: object, base_url: str, wanted: tuple[str, str] | None = None
 ) -> Incoming:
@@ -264,7 +250,6 @@ def read_appointment(
         starts=starts,
         ends=ends,
         status=STATUSES[str(status)],
-        location=_location(appointment),
     )
 
 
@@ -310,7 +295,9 @@ def _draft(
         starts=_local(incoming.starts, zone),
         ends=_local(incoming.ends, zone),
         time_zone=zone,
-        location=incoming.location if incoming.location is not None else location,
+        # The EHR's location is not taken: a department's name ("kinderoncologie") would
+        # reach the family's calendar feed, which never names the illness (docs/privacy.md).
+        location=location,
         family_note=visit.family_note if visit else "",
         status=_status(incoming.status, visit.status if visit else None),
     )

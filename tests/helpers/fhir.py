@@ -129,7 +129,8 @@ def appointment(
     status: str = "booked",
     location: str | None = None,
 ) -> dict[str, Any]:
-    """An Appointment as the EHR sends it: its own id, the patient by hospital number."""
+    """An Appointment as the EHR sends it: its own id, the patient by hospital number, and
+    a location (which the app does not take)."""
     participants: list[dict[str, Any]] = [
         {
             "actor": {"type": "Patient", "identifier": {"system": NUMBER_SYSTEM, "value": number}},
