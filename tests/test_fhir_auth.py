@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 import time_machine
+from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from quart import Quart
 
 from pwa.clock import utcnow
@@ -179,7 +180,9 @@ async def test_metadata_and_smart_configuration_need_no_token(app: Quart) -> Non
     client = app.test_client()
     metadata = await client.get("/fhir/metadata")
     assert metadata.status_code == 200 and metadata.mimetype == "application/fhir+json"
-    assert (await _json(metadata))["fhirVersion"] == "4.0.1"
+    capability = await _json(metadata)
+    assert capability["fhirVersion"] == "4.0.1"
+    CapabilityStatement.model_validate(capability)
     smart = await _json(await client.get("/fhir/.well-known/smart-configuration"))
     assert smart["token_endpoint"] == TOKEN_URL
     assert smart["token_endpoint_auth_signing_alg_values_supported"] == ["RS384", "ES384"]

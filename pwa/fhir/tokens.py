@@ -16,7 +16,7 @@ import json
 import secrets
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -145,7 +145,7 @@ async def _remember_jti(tx: Transaction, client: Client, jti: str, expires: floa
             {
                 "client_id": client.id,
                 "jti": jti,
-                "expires_at": to_db(datetime.fromtimestamp(expires, tz=utcnow().tzinfo)),
+                "expires_at": to_db(datetime.fromtimestamp(expires, tz=UTC)),
             },
         )
     except sqlite3.IntegrityError:
