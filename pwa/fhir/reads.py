@@ -40,6 +40,11 @@ class Context:
     number_system: str
 
 
+def _row_id(raw: str) -> int | None:
+    """A logical id that is one of our row ids (Patient, Appointment), else None."""
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**63 else None
+
+
 def _required_patient(args: MultiDict[str, str], resource_type: str) -> int:
     child_id = search.patient_id(args)
     if child_id is None and "_id" not in args:
@@ -51,8 +56,8 @@ def _required_patient(args: MultiDict[str, str], resource_type: str) -> int:
 
 async def patients(db: Reader, args: MultiDict[str, str], ctx: Context) -> list[Found]:
     if "_id" in args:
-        raw = args["_id"]
-        child = await open_child(db, int(raw)) if raw.isdigit() and int(raw) < 2**63 else None
+        row_id = _row_id(args["_id"])
+        child = await open_child(db, row_id) if row_id else None
         found = [child] if child else []
     elif "identifier" in args:
         system, value = search.token(args["identifier"])
@@ -70,13 +75,14 @@ async def _visits(db: Reader, child: Child) -> list[plans.Visit]:
 async def appointments_found(db: Reader, args: MultiDict[str, str], ctx: Context) -> list[Found]:
     if "identifier" in args and search.patient_id(args) is None:
         system, value = search.token(args["identifier"])
-        visit = await appointments.select_by_identifier(db, system, value)
+        if system == resources.visit_identifier_system(ctx.base_url):
+            visit = await plans.select_visit_by_uid(db, value)  # our own identifier
+        else:
+            visit = await appointments.select_by_identifier(db, system, value)
         visits = [visit] if visit else []
     elif "_id" in args:
-        raw = args["_id"]
-        visit = (
-            await plans.select_visit(db, int(raw)) if raw.isdigit() and int(raw) < 2**63 else None
-        )
+        row_id = _row_id(args["_id"])
+        visit = await plans.select_visit(db, row_id) if row_id else None
         visits = [visit] if visit else []
     else:
         child = await open_child(db, _required_patient(args, "Appointment"))
