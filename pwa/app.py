@@ -22,6 +22,7 @@ from . import (
     diary,
     doses,
     families,
+    fhir,
     guidance,
     i18n,
     limits,
@@ -37,6 +38,7 @@ from . import (
 from . import config as settings
 from .accounts import sessions
 from .db import Database
+from .fhir import outcomes as fhir_outcomes
 from .health import blueprint as health_blueprint
 from .ids import IdConverter
 from .notifications import keys as vapid_keys
@@ -167,6 +169,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Quart:
         nurse,
         admin,
         shell,
+        fhir,
     ):
         package.init_app(app)
     app.register_blueprint(health_blueprint)
@@ -189,6 +192,8 @@ def register_error_pages(app: Quart) -> None:
             security_events.record_refusal(status)
         if request.path.startswith("/api/"):
             response = await app.make_response(({"error": error.name}, status))
+        elif _is_fhir(request.path):
+            response = fhir_outcomes.http_error_response(status, error.name)
         else:
             # A 429 says how long to wait, in minutes, as its Retry-After header does.
             retry_after = getattr(error, "retry_after", None)
@@ -208,4 +213,11 @@ def register_error_pages(app: Quart) -> None:
         log.exception("unhandled error on %s %s", request.method, redact(request.path))
         if request.path.startswith("/api/"):
             return {"error": "Internal Server Error"}, 500
+        if _is_fhir(request.path):
+            return fhir_outcomes.http_error_response(500, "Internal Server Error")
         return await render_template("errors/error.html", status=500), 500
+
+
+def _is_fhir(path: str) -> bool:
+    """The FHIR API answers every error as an OperationOutcome (pwa/fhir/outcomes.py)."""
+    return path == "/fhir" or path.startswith("/fhir/")

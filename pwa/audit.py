@@ -22,6 +22,8 @@ class AuditEntry:
     action: str
     child_id: int | None
     detail: str
+    # A hospital system (FHIR client, pwa/fhir/) that acted instead of a person.
+    client_name: str | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> AuditEntry:
@@ -33,6 +35,7 @@ class AuditEntry:
             action=row["action"],
             child_id=row["child_id"],
             detail=row["detail"],
+            client_name=row["client_name"],
         )
 
 
@@ -43,12 +46,16 @@ async def record(
     action: str,
     child_id: int | None = None,
     detail: str = "",
+    client_id: int | None = None,
 ) -> None:
-    """Append one entry; call inside the transaction of the change it describes."""
+    """Append one entry; call inside the transaction of the change it describes.
+
+    ``client_id`` names the hospital system (a FHIR client) that acted, when no person did.
+    """
     await tx.execute(
         """
-        INSERT INTO audit_log (at, actor_id, action, child_id, detail)
-        VALUES (:at, :actor_id, :action, :child_id, :detail)
+        INSERT INTO audit_log (at, actor_id, action, child_id, detail, fhir_client_id)
+        VALUES (:at, :actor_id, :action, :child_id, :detail, :client_id)
         """,
         {
             "at": now_text(),
@@ -56,6 +63,7 @@ async def record(
             "action": action,
             "child_id": child_id,
             "detail": detail,
+            "client_id": client_id,
         },
     )
 
@@ -72,9 +80,11 @@ async def select_for_child(db: Reader, child_id: int, limit: int = 200) -> list[
     rows = await db.scan(
         """
         SELECT audit_log.id, audit_log.at, audit_log.actor_id, account.display_name AS actor_name,
-               audit_log.action, audit_log.child_id, audit_log.detail
+               audit_log.action, audit_log.child_id, audit_log.detail,
+               fhir_client.name AS client_name
           FROM audit_log
           LEFT JOIN account ON account.id = audit_log.actor_id
+          LEFT JOIN fhir_client ON fhir_client.id = audit_log.fhir_client_id
          WHERE audit_log.child_id = :child_id
          ORDER BY audit_log.id DESC
          LIMIT :limit
@@ -114,6 +124,7 @@ class AuditRow:
     child_id: int | None
     child_nickname: str | None
     detail: str
+    client_name: str | None = None  # a hospital system that acted (pwa/fhir/)
 
 
 def _where(query: AuditFilter) -> tuple[str, dict[str, object]]:
@@ -146,10 +157,12 @@ async def search(db: Reader, query: AuditFilter, page: int = 1) -> tuple[list[Au
     sql = f"""
         SELECT audit_log.id, audit_log.at, audit_log.actor_id, account.display_name AS actor_name,
                account.role AS actor_role, audit_log.action, audit_log.child_id,
-               child.nickname AS child_nickname, audit_log.detail
+               child.nickname AS child_nickname, audit_log.detail,
+               fhir_client.name AS client_name
           FROM audit_log
           LEFT JOIN account ON account.id = audit_log.actor_id
           LEFT JOIN child ON child.id = audit_log.child_id
+          LEFT JOIN fhir_client ON fhir_client.id = audit_log.fhir_client_id
           {where}
          ORDER BY audit_log.id DESC
          LIMIT :limit OFFSET :offset
@@ -167,6 +180,7 @@ async def search(db: Reader, query: AuditFilter, page: int = 1) -> tuple[list[Au
             child_id=row["child_id"],
             child_nickname=row["child_nickname"],
             detail=row["detail"],
+            client_name=row["client_name"],
         )
         for row in rows
     ]
@@ -182,15 +196,18 @@ async def select_actions(db: Reader) -> list[str]:
 async def select_staff_reads(
     db: Reader, child_id: int, page: int = 1
 ) -> tuple[list[AuditEntry], bool]:
-    """Staff opening or exporting this child's data, newest first: what the family sees."""
+    """Staff or a hospital system opening or exporting this child's data, newest first:
+    what the family sees."""
     rows = await db.scan(
         """
         SELECT audit_log.id, audit_log.at, audit_log.actor_id, account.display_name AS actor_name,
-               audit_log.action, audit_log.child_id, audit_log.detail
+               audit_log.action, audit_log.child_id, audit_log.detail,
+               fhir_client.name AS client_name
           FROM audit_log
-          JOIN account ON account.id = audit_log.actor_id
+          LEFT JOIN account ON account.id = audit_log.actor_id
+          LEFT JOIN fhir_client ON fhir_client.id = audit_log.fhir_client_id
          WHERE audit_log.child_id = :child_id
-           AND account.role IN ('nurse', 'admin')
+           AND (account.role IN ('nurse', 'admin') OR audit_log.fhir_client_id IS NOT NULL)
            AND (audit_log.action LIKE '%.viewed' OR audit_log.action LIKE 'export.%')
          ORDER BY audit_log.id DESC
          LIMIT :limit OFFSET :offset

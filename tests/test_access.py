@@ -86,9 +86,11 @@ async def _signed_in(app: Quart, email: str, *, staff: bool = False):  # type: i
 def _url_for_rule(rule: Rule, people: People) -> str:
     values = {"child_id": people.child_id, "caregiver_id": people.parent_id, "invite_id": 1}
     url = rule.rule
-    for match in re.finditer(r"<(?:(\w+):)?(\w+)>", rule.rule):
-        converter, key = match.group(1), match.group(2)
-        fallback = 1 if converter == "int" else "ABCD"
+    for match in re.finditer(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>", rule.rule):
+        converter, options, key = match.group(1), match.group(2), match.group(3)
+        fallback: int | str = 1 if converter == "int" else "ABCD"
+        if converter == "any" and options:
+            fallback = options.split(",")[0].strip()  # the first name the rule allows
         url = url.replace(match.group(0), str(values.get(key, fallback)))
     if rule.endpoint == "static":
         url = "/static/css/app.css"
@@ -123,6 +125,8 @@ async def test_each_role_gets_what_the_matrix_says(app: Quart, people: People, r
                 assert not (status == 302 and response.location.startswith("/login?next=")), where
             elif expected == "deny":
                 assert status == 403, where
+            elif expected == "token":
+                assert status == 401, where  # a hospital system's bearer token, never a cookie
             else:
                 assert expected == "sign in"
                 if method == "GET" and not url.startswith("/api/"):

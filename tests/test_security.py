@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from pwa.plans import store as plans
 from pwa.plans.changes import create_plan
 from pwa.security import Access, access
 from tests.conftest import PASSWORD, People, csrf_from, make_child, sign_in
+from tests.helpers.fhir import READ, SystemKey
 from tests.helpers.guidance import add_page
 
 EXPIRED = "This form has expired"
@@ -33,6 +35,7 @@ EXPIRED = "This form has expired"
 # Each form post, as a signed-in role would send it with valid data. Without its CSRF
 # token it must fail and change nothing; with the token the same post must succeed and
 # change the counted rows, so the test proves it is the token that made the difference.
+PUBLIC_JWKS = json.dumps(SystemKey.new("ES384").public_jwks())
 FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
     # (endpoint, role, page with the token, url, form data, rows that the post adds)
     (
@@ -428,6 +431,23 @@ FORM_POSTS: list[tuple[str, str | None, str, str, dict[str, str], str]] = [
         "SELECT COUNT(*) FROM dose_schedule",
     ),
     (
+        "admin.fhir_clients",
+        "admin",
+        "/admin/hospital-systems",
+        "/admin/hospital-systems",
+        # Braces doubled: every value goes through str.format (fill, below).
+        {"name": "HiX", "jwks": PUBLIC_JWKS.replace("{", "{{").replace("}", "}}"), "scopes": READ},
+        "SELECT COUNT(*) FROM fhir_client",
+    ),
+    (
+        "nurse.update_hospital_number",
+        "nurse",
+        "/nurse/children/{child_id}",
+        "/nurse/children/{child_id}/hospital-number",
+        {"hospital_number": "NL-5"},
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'child.number_changed'",
+    ),
+    (
         "admin.medicines_page",
         "admin",
         "/admin/medicines",
@@ -618,6 +638,11 @@ async def test_every_post_route_is_covered_by_the_csrf_test(app: Quart) -> None:
         "notifications.subscribe",
         "notifications.send_test",  # JSON: tests/test_push_views.py
         "notifications.remove_device",  # tests/test_push_views.py
+        "admin.disable_fhir_client",  # tests/test_fhir_auth.py
+        # Hospital systems: a signed assertion or a bearer token, never a cookie
+        # (tests/test_fhir_auth.py shows a signed-in nurse's cookie opens nothing there).
+        "fhir.token",
+        "fhir.transaction",
     }
     posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())}
     assert posts - tested - elsewhere == set()

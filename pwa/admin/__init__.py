@@ -13,6 +13,7 @@ def init_app(app: Quart) -> None:
         audit_views,  # noqa: F401
         checkins,  # noqa: F401
         clinical,  # noqa: F401
+        fhir_clients,  # noqa: F401
         hospital_views,  # noqa: F401
         medicines,  # noqa: F401
         records,  # noqa: F401

@@ -87,6 +87,11 @@ SETTINGS_PAGES = (
         _l("Nurses and admins: add, disable, reset the second step."),
     ),
     (
+        "admin.fhir_clients",
+        _l("Hospital systems"),
+        _l("Systems such as the EHR's integration engine that read and book visits through FHIR."),
+    ),
+    (
         "admin.audit_log",
         _l("Audit log"),
         _l("Who opened or changed what, and when."),

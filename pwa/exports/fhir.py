@@ -17,6 +17,7 @@ from typing import Any
 
 from ..diary.items import BY_KEY
 from ..diary.store import Report
+from ..families.store import Child
 from ..plans.calendar import summary
 from ..plans.formatting import kind_label
 from ..plans.store import Visit
@@ -71,9 +72,12 @@ class Ids:
         return f"urn:uuid:{uuid.uuid5(self.namespace, '/'.join(str(part) for part in parts))}"
 
 
+QUESTIONNAIRE_ID = "symptom-diary"
+
+
 def questionnaire_url(base_url: str) -> str:
-    """The canonical URL of our diary questionnaire (an identifier, not served)."""
-    return f"{base_url}/fhir/Questionnaire/symptom-diary"
+    """The canonical URL of our diary questionnaire; the FHIR API answers it (pwa/fhir/)."""
+    return f"{base_url}/fhir/Questionnaire/{QUESTIONNAIRE_ID}"
 
 
 def answer_system(base_url: str, key: str) -> str:
@@ -81,7 +85,8 @@ def answer_system(base_url: str, key: str) -> str:
 
 
 def visit_kind_system(base_url: str) -> str:
-    """The code system of the admin's kinds of visit: their keys never change."""
+    """The code system of the admin's kinds of visit (their keys never change): what
+    Appointment's serviceType carries, and what the EHR may send back when it books a visit."""
     return f"{base_url}/fhir/CodeSystem/visit-kind"
 
 
@@ -94,13 +99,13 @@ def bundle(record: ChildRecord, *, base_url: str, patient_number_system: str) ->
     ids = Ids(base_url)
     patient_url = ids("Patient", record.child.id)
     entries: list[dict[str, Any]] = [
-        {"fullUrl": patient_url, "resource": _patient(record, patient_number_system)}
+        {"fullUrl": patient_url, "resource": patient(record.child, patient_number_system)}
     ]
     for visit in record.visits:
         entries.append(
             {
                 "fullUrl": ids("Appointment", visit.uid),
-                "resource": _appointment(visit, patient_url, base_url),
+                "resource": appointment(visit, patient_url, base_url),
             }
         )
     by_uuid = {exported.report.client_uuid: exported for exported in record.reports}
@@ -123,7 +128,7 @@ def bundle(record: ChildRecord, *, base_url: str, patient_number_system: str) ->
         entries.append(
             {
                 "fullUrl": response_url,
-                "resource": _response(exported, patient_url, base_url, corrected),
+                "resource": questionnaire_response(exported, patient_url, base_url, corrected),
             }
         )
         for key, measured in MEASURED.items():
@@ -131,9 +136,7 @@ def bundle(record: ChildRecord, *, base_url: str, patient_number_system: str) ->
                 entries.append(
                     {
                         "fullUrl": ids("Observation", report.client_uuid, key),
-                        "resource": _observation(
-                            exported, key, measured, patient_url, response_url
-                        ),
+                        "resource": observation(exported, key, measured, patient_url, response_url),
                     }
                 )
         if corrected is not None:
@@ -174,8 +177,7 @@ def bundle(record: ChildRecord, *, base_url: str, patient_number_system: str) ->
     }
 
 
-def _patient(record: ChildRecord, patient_number_system: str) -> dict[str, Any]:
-    child = record.child
+def patient(child: Child, patient_number_system: str) -> dict[str, Any]:
     patient: dict[str, Any] = {"resourceType": "Patient"}
     if child.hospital_number:
         patient["identifier"] = [
@@ -200,7 +202,7 @@ def _patient(record: ChildRecord, patient_number_system: str) -> dict[str, Any]:
     return patient
 
 
-def _appointment(visit: Visit, patient_url: str, base_url: str) -> dict[str, Any]:
+def appointment(visit: Visit, patient_url: str, base_url: str) -> dict[str, Any]:
     kind = kind_label(visit)
     participants: list[dict[str, Any]] = [
         {"actor": {"reference": patient_url, "type": "Patient"}, "status": "accepted"}
@@ -244,7 +246,7 @@ def _answer(key: str, value: Any, base_url: str) -> dict[str, Any]:
     }
 
 
-def _response(
+def questionnaire_response(
     exported: ExportedReport,
     patient_url: str,
     base_url: str,
@@ -285,7 +287,7 @@ def _response(
     return response
 
 
-def _observation(
+def observation(
     exported: ExportedReport, key: str, measured: Measured, patient_url: str, response_url: str
 ) -> dict[str, Any]:
     report = exported.report

@@ -20,6 +20,7 @@ READ_WORDS = {
     "report.viewed": _l("opened a report"),
     "photo.viewed": _l("opened a photo"),
     "plan.viewed": _l("opened the treatment plan"),
+    "fhir.viewed": _l("read the data into the hospital's records"),
 }
 EXPORT_WORDS = _l("exported the data")
 OTHER_READ_WORDS = _l("looked at the child's data")

@@ -72,6 +72,26 @@ async def insert_child(
     return int(row["id"])
 
 
+async def update_hospital_number(tx: Transaction, child_id: int, number: str | None) -> None:
+    """The hospital's patient number, which the EHR's systems find the record by."""
+    await tx.execute(
+        "UPDATE child SET hospital_number = :number WHERE id = :id",
+        {"id": child_id, "number": (number or "").strip() or None},
+    )
+
+
+async def number_taken(db: Reader, number: str, child_id: int) -> bool:
+    """Another open record already has this hospital number."""
+    row = await db.fetch_one(
+        """
+        SELECT 1 FROM child
+         WHERE hospital_number = :number AND id != :id AND closed_at IS NULL
+        """,
+        {"number": number.strip(), "id": child_id},
+    )
+    return row is not None
+
+
 async def link_caregiver(tx: Transaction, caregiver_id: int, child_id: int) -> None:
     await tx.execute(
         """

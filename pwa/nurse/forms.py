@@ -45,6 +45,17 @@ class ChildForm(CsrfForm):
     )
 
 
+class HospitalNumberForm(CsrfForm):
+    hospital_number = StringField(
+        _l("Hospital patient number"),
+        validators=[Optional(), Length(max=40)],
+        description=_l(
+            "As in the hospital's record system: its systems find this child by it. Empty "
+            "removes it."
+        ),
+    )
+
+
 class InviteForm(CsrfForm):
     note = StringField(
         _l("Who is this invite for? (optional)"),

@@ -14,6 +14,7 @@ from ..clock import utcnow
 from ..db import get_db
 from ..doses import medicines
 from ..families import store as families
+from ..fhir import appointments
 from ..i18n import current_locale, format_region, ngettext
 from ..plans import changes, kinds, moves, overview
 from ..plans import store as plans
@@ -64,6 +65,8 @@ async def plan(child_id: int) -> ResponseReturnValue:
         medicine_names={
             medicine.id: medicine.name() for medicine in await medicines.select_all(db)
         },
+        held=await appointments.select_held(db, existing.id) if existing else {},
+        imported=await appointments.select_imported_ids(db, existing.id) if existing else set(),
     )
 
 

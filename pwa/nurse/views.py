@@ -29,8 +29,9 @@ from ..plans import store as plans
 from ..rendering import render_template
 from ..reviews.store import select_review_states
 from ..security import Access, access, not_found_unless, require_csrf
+from ..text_input import single_line
 from . import blueprint
-from .forms import CardForm, ChildForm, InviteForm
+from .forms import CardForm, ChildForm, HospitalNumberForm, InviteForm
 
 
 @blueprint.route("/children", methods=["GET", "POST"])
@@ -112,6 +113,8 @@ async def _render_child(child_id: int, **extra: object) -> str:
         invites=await accounts.select_invites_for_child(db, child.id),
         now=utcnow(),
         invite_form=extra.pop("invite_form", None) or InviteForm(),
+        number_form=extra.pop("number_form", None)
+        or HospitalNumberForm(hospital_number=child.hospital_number or ""),
         plain_form=PlainForm(),
         **extra,
     )
@@ -247,3 +250,31 @@ async def update_card(child_id: int) -> ResponseReturnValue:
         else gettext("Nothing changed on the emergency card.")
     )
     return redirect(url_for("nurse.child", child_id=child.id, _anchor="card"))
+
+
+@blueprint.route("/children/<int:child_id>/hospital-number", methods=["POST"])
+@access(Access.STAFF)
+async def update_hospital_number(child_id: int) -> ResponseReturnValue:
+    """Set the patient number the EHR's systems use to find this record (pwa/fhir/)."""
+    child = await _child_or_404(child_id)
+    form = await HospitalNumberForm.from_request()
+    db = get_db()
+    if form.validate():
+        number = single_line(form.hospital_number.data or "").strip()
+        if number and await families.number_taken(db, number, child.id):
+            form.hospital_number.errors = [
+                gettext("Another open record already has this patient number.")
+            ]
+        else:
+            async with db.transaction() as tx:
+                await families.update_hospital_number(tx, child.id, number)
+                await audit.record(
+                    tx,
+                    actor_id=g.account.id,
+                    action="child.number_changed",
+                    child_id=child.id,
+                    detail="set" if number else "removed",
+                )
+            await flash(gettext("The patient number is saved."))
+            return redirect(url_for("nurse.child", child_id=child.id, _anchor="number"))
+    return await _render_child(child.id, number_form=form), 400

@@ -58,7 +58,16 @@ async def create_plan(
     return plan_id
 
 
-async def add_visit(tx: Transaction, plan: store.Plan, draft: VisitDraft, actor_id: int) -> int:
+async def add_visit(
+    tx: Transaction,
+    plan: store.Plan,
+    draft: VisitDraft,
+    actor_id: int | None,
+    *,
+    client_id: int | None = None,
+) -> int:
+    """A new visit; ``client_id`` is the hospital system (pwa/fhir/) that booked it, when
+    no nurse did."""
     visit_id = await store.insert_visit(
         tx,
         plan.id,
@@ -84,6 +93,7 @@ async def add_visit(tx: Transaction, plan: store.Plan, draft: VisitDraft, actor_
         action="visit.added",
         child_id=plan.child_id,
         detail=f"visit {visit_id}: {draft.kind} {to_local_text(draft.starts)}",
+        client_id=client_id,
     )
     return visit_id
 
@@ -92,14 +102,16 @@ async def change_visit(
     tx: Transaction,
     visit: store.Visit,
     draft: VisitDraft,
-    actor_id: int,
+    actor_id: int | None,
     *,
     notify: bool = True,
+    client_id: int | None = None,
 ) -> None:
     """Save a visit; when its start day moves, its course's medication periods move with it.
 
     ``notify=False`` when this is one of several courses moved together: the family is
-    told once, by the change that started it.
+    told once, by the change that started it. ``client_id``: the hospital system that
+    made the change (pwa/fhir/), when no nurse did.
     """
     moved = (
         draft.starts != visit.starts
@@ -138,6 +150,7 @@ async def change_visit(
         action="visit.changed",
         child_id=visit.child_id,
         detail=detail,
+        client_id=client_id,
     )
     days = (draft.starts.date() - visit.starts.date()).days
     if days:
@@ -150,6 +163,7 @@ async def change_visit(
                 actor_id,
                 child_id=visit.child_id,
                 reason=f"moved with visit {visit.id}",
+                client_id=client_id,
             )
 
 
@@ -158,10 +172,11 @@ async def change_medication(
     period: store.MedicationPeriod,
     first: date,
     last: date,
-    actor_id: int,
+    actor_id: int | None,
     *,
     child_id: int,
     reason: str,
+    client_id: int | None = None,
 ) -> None:
     """New dates for a home-medication period: audited, with its reminders re-planned
     (jobs for days it no longer covers are cancelled)."""
@@ -177,6 +192,7 @@ async def change_medication(
             f"{period.first_date.isoformat()}..{period.last_date.isoformat()} -> "
             f"{first.isoformat()}..{last.isoformat()}; {reason}"
         ),
+        client_id=client_id,
     )
 
 

@@ -435,6 +435,19 @@ async def select_visit(db: Reader, visit_id: int) -> Visit | None:
     return Visit.from_row(row) if row else None
 
 
+async def select_visit_by_uid(db: Reader, uid: str) -> Visit | None:
+    """A visit by its calendar UID (what the FHIR API gives as its identifier)."""
+    row = await db.fetch_one(
+        f"""
+        SELECT {VISIT_COLUMNS}
+          FROM visit JOIN treatment_plan ON treatment_plan.id = visit.plan_id
+         WHERE visit.uid = :uid
+        """,  # noqa: S608  # nosec B608  # fixed column lists and names only; every value is a bound parameter
+        {"uid": uid},
+    )
+    return Visit.from_row(row) if row else None
+
+
 async def select_visit_for_caregiver(db: Reader, visit_id: int, caregiver_id: int) -> Visit | None:
     """A visit only if it belongs to one of this caregiver's children (else None -> 404)."""
     row = await db.fetch_one(

@@ -96,7 +96,7 @@ async def _walk(page: Page, origin: str) -> list[str]:
     [
         (PARENT, {"/", "/diary", "/messages", "/schedule", "/settings", "/call"}),
         (NURSE, {"/nurse/queue", "/nurse/messages", "/nurse/children"}),
-        (ADMIN, {"/admin/hospital", "/admin/accounts"}),
+        (ADMIN, {"/admin/hospital", "/admin/accounts", "/admin/hospital-systems"}),
     ],
     ids=["parent", "nurse", "admin"],
 )
