@@ -342,3 +342,28 @@ async def test_a_patient_without_a_plan_is_refused(
     response = await _put(app, headers, item)
     assert response.status_code == 422
     assert "no treatment plan" in (await _body(response))["issue"][0]["diagnostics"]
+
+
+async def test_the_ehr_books_a_scan_by_the_admins_kind_and_not_a_kind_switched_off(
+    app: Quart, db: Database, people: People
+) -> None:
+    """Hazard H29: the kinds the import knows are the admin's active kinds: a scan books as
+    a short visit; a kind the admin switched off is refused with nothing written."""
+    _, headers = await _setup(app, db, people)
+    scan = appointment(
+        "S-1", NUMBER, "2027-03-10T09:00:00+01:00", "2027-03-10T10:30:00+01:00", kind="scan"
+    )
+    booked = await _put(app, headers, scan)
+    assert booked.status_code == 201
+    row = await db.fetch_one("SELECT kind, starts_local, ends_local FROM visit WHERE kind = 'scan'")
+    assert row is not None and row["starts_local"].startswith("2027-03-10T09:00")
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE visit_kind SET active = 0 WHERE key = 'hearing_test'")
+    before = await _counts(db)
+    hearing = appointment(
+        "S-2", NUMBER, "2027-03-11T09:00:00+01:00", "2027-03-11T10:00:00+01:00", kind="hearing_test"
+    )
+    refused = await _put(app, headers, hearing)
+    assert refused.status_code == 422
+    assert (await _body(refused))["issue"][0]["code"] == "code-invalid"
+    assert await _counts(db) == before
