@@ -14,7 +14,7 @@ from quart import Quart
 from . import audit
 from .accounts import store as accounts
 from .accounts.passwords import hash_password
-from .clock import utcnow
+from .clock import HOSPITAL_ZONE_NAME, utcnow
 from .db import Database, Transaction
 from .diary.demo_reports import add_demo_reports
 from .doses.demo_doses import add_demo_doses
@@ -121,7 +121,7 @@ async def load(app: Quart, db: Database, today: date | None = None) -> bool:
 async def _add_short_visits(tx: Transaction, plan_id: int, course_2: date) -> None:
     """A hearing test a week before course 1 (done) and a scan on day 16 of course 2: the
     demo shows short visits beside the stays (the next visit stays course 2's stay)."""
-    zone = "Europe/Amsterdam"
+    zone = HOSPITAL_ZONE_NAME
     hearing = datetime.combine(course_2 - timedelta(days=42), time(10, 0))
     scan = datetime.combine(course_2 + timedelta(days=15), time(10, 30))
     for planned, status in (
