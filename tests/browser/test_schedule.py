@@ -402,6 +402,12 @@ async def tick_and_reload(page: Page, visit_id: int) -> None:
     bring = page.get_by_role("region", name="What to bring")
     for item in PACKED:
         await bring.get_by_role("checkbox", name=item).check()
+    # On a loaded machine the ticks can land before packing.js has run (it keeps them
+    # when it starts); reload only once they are stored, as a person would much later.
+    await page.wait_for_function(
+        "([key, count]) => JSON.parse(localStorage.getItem(key) || '[]').length === count",
+        arg=[f"pwa:packing:{visit_id}", len(PACKED)],
+    )
     await page.reload()
     for item in PACKED:
         await expect(bring.get_by_role("checkbox", name=item)).to_be_checked()
