@@ -70,6 +70,7 @@ async def test_a_nurse_sets_the_hospital_patient_number_on_the_childs_page(page:
     await expect(page.get_by_text(f"Patient number {number}")).to_be_visible()
     await _fits_and_is_accessible(page)
     # The demo's number is back for the tests that come after (the served app is shared).
-    await field.fill(before)
-    await page.get_by_role("button", name="Save the patient number").click()
-    await expect(page.get_by_text(f"Patient number {before}")).to_be_visible()
+    if before:  # the first child listed may have had none
+        await field.fill(before)
+        await page.get_by_role("button", name="Save the patient number").click()
+        await expect(page.get_by_text(f"Patient number {before}")).to_be_visible()
