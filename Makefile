@@ -76,12 +76,18 @@ bench: $(STAMP) chromium
 		echo "== bench/$$name.py"; $(BIN)/python bench/$$name.py || failed="$$failed $$name"; \
 	done; if [ -n "$$failed" ]; then echo "missed or failed:$$failed"; exit 1; fi
 
-# Refresh the message catalogues after changing visible text (then translate nl).
+# Refresh the message catalogues after changing visible text, then translate what is new:
+# nl gets every message (messages.pot), the family languages what a family sees (family.pot,
+# from babel-family.cfg). docs/translations.md says how.
+FAMILY_LOCALES := ar pl tr uk
 # --no-wrap: one line per message, as the catalogue is kept. -k: lazy form labels (`_l`); --ignore-dirs: Babel's default skips _-prefixed folders
 # such as templates/_partials. Updating keeps the catalogue's header (language, plurals).
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.*' -o pwa/translations/messages.pot --no-location --sort-output --omit-header .
-	$(BIN)/pybabel update --no-wrap -i pwa/translations/messages.pot -d pwa/translations --ignore-obsolete
+	$(BIN)/pybabel update --no-wrap -i pwa/translations/messages.pot -d pwa/translations -l nl --ignore-obsolete
+	$(BIN)/pybabel extract -F babel-family.cfg -k _l -k lazy_gettext --ignore-dirs='.*' -o pwa/translations/family.pot --no-location --sort-output --omit-header .
+	for locale in $(FAMILY_LOCALES); do \
+		$(BIN)/pybabel update --no-wrap -i pwa/translations/family.pot -d pwa/translations -l $$locale --ignore-obsolete; done
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

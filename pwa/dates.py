@@ -30,6 +30,29 @@ PATTERNS: dict[str, dict[str, tuple[str, str]]] = {
         "day": ("d MMM", "d MMM y"),
         "long_day": ("EEEE d MMMM", "EEEE d MMMM y"),
     },
+    # Arabic separates with the Arabic comma; its short weekday is the full name.
+    "ar": {
+        "moment": ("EEE، d MMM، HH:mm", "EEE، d MMM y، HH:mm"),
+        "day": ("d MMM", "d MMM y"),
+        "long_day": ("EEEE، d MMMM", "EEEE، d MMMM y"),
+    },
+    "pl_PL": {
+        "moment": ("EEE, d MMM, HH:mm", "EEE, d MMM y, HH:mm"),
+        "day": ("d MMM", "d MMM y"),
+        "long_day": ("EEEE, d MMMM", "EEEE, d MMMM y"),
+    },
+    # Turkish puts the day before the month and the weekday after the date.
+    "tr_TR": {
+        "moment": ("d MMM EEE HH:mm", "d MMM y EEE HH:mm"),
+        "day": ("d MMM", "d MMM y"),
+        "long_day": ("d MMMM EEEE", "d MMMM y EEEE"),
+    },
+    # Ukrainian marks a year with "р." (рік).
+    "uk_UA": {
+        "moment": ("EEE, d MMM, HH:mm", "EEE, d MMM y 'р'., HH:mm"),
+        "day": ("d MMM", "d MMM y 'р'."),
+        "long_day": ("EEEE, d MMMM", "EEEE, d MMMM y 'р'."),
+    },
 }
 CLOCK = "HH:mm"
 

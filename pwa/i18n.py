@@ -1,14 +1,17 @@
 """Languages: pick the locale per request, translate with Babel catalogues, format dates.
 
 Catalogues are the ``.po`` files in ``pwa/translations``; they are compiled in memory at
-start-up, so there is no generated ``.mo`` file to forget. Adding a language is adding a
-catalogue and its code to ``LOCALES``.
+start-up, so there is no generated ``.mo`` file to forget. English and Dutch cover every
+page; the family languages (``FAMILY_LOCALES``) cover what a family sees, and a member of
+staff always gets English or Dutch. Adding a language is adding a catalogue, its code here
+and its name (docs/translations.md).
 """
 
 from __future__ import annotations
 
 import io
 from datetime import date, datetime
+from functools import cache
 from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,19 +20,32 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import LazyProxy, NullTranslations, Translations
+from markupsafe import Markup
 from quart import Quart, current_app, g, has_request_context, request
 
 from . import dates
 from .clock import HOSPITAL_ZONE_NAME
 from .config import plain_http_development
 
-LOCALES = ("en", "nl")
+# Every page is in English and Dutch; the family's pages also in the languages the
+# hospital's families read most after Dutch (Arabic is written right to left).
+STAFF_LOCALES = ("en", "nl")
+FAMILY_LOCALES = ("ar", "pl", "tr", "uk")
+LOCALES = STAFF_LOCALES + FAMILY_LOCALES
 DEFAULT_LOCALE = "en"
 # Like the session cookie: __Host- (Secure, Path=/, no Domain) so that no other host
 # under the hospital's domain can set it; plain-http development drops the prefix.
 LANGUAGE_COOKIE = "__Host-lang"
 HTTP_LANGUAGE_COOKIE = "lang"
-LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands"}
+# Each language named in itself: someone who cannot read the page can still find theirs.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "nl": "Nederlands",
+    "ar": "العربية",
+    "pl": "Polski",
+    "tr": "Türkçe",
+    "uk": "Українська",
+}
 
 _catalogues: dict[str, NullTranslations] = {}
 
@@ -101,12 +117,76 @@ def lazy_gettext(message: str, **variables: Any) -> LazyProxy:
 
 # Dates, times and numbers follow the region each language is used in here: English as
 # in the UK (24-hour clock, day before month), not Babel's default of en_US.
-FORMAT_REGIONS = {"en": "en_GB", "nl": "nl_NL"}
+# Arabic is written in Modern Standard Arabic for families from many countries, so it has
+# no region; like Babel on the server, the phone writes its numbers in Latin digits (the
+# digits of the ward's phone numbers and of the thermometer), hence "-u-nu-latn".
+FORMAT_REGIONS = {
+    "en": "en_GB",
+    "nl": "nl_NL",
+    "ar": "ar",
+    "pl": "pl_PL",
+    "tr": "tr_TR",
+    "uk": "uk_UA",
+}
 
 
 def format_region(locale: str | None = None) -> str:
     chosen = locale or current_locale()
     return FORMAT_REGIONS.get(chosen, chosen)
+
+
+def script_region(locale: str | None = None) -> str:
+    """The BCP 47 tag the phone's Intl formats with (static/js/dates.js)."""
+    return format_region(locale).replace("_", "-") + "-u-nu-latn"
+
+
+def text_direction(locale: str | None = None) -> str:
+    """ "rtl" for a language written right to left (Arabic), else "ltr" (from CLDR)."""
+    return (
+        "rtl"
+        if Locale.parse(locale or current_locale()).character_order == "right-to-left"
+        else "ltr"
+    )
+
+
+@cache
+def _plural_samples(locale: str) -> tuple[tuple[str, int], ...]:
+    rules = Locale.parse(locale)
+    samples: dict[str, int] = {}
+    for number in range(200):
+        samples.setdefault(rules.plural_form(number), number)
+    # "other" is the scripts' fallback; in Polish and Ukrainian it only counts fractions.
+    samples.setdefault("other", samples.get("many", 0))
+    return tuple(samples.items())
+
+
+def plural_samples(locale: str | None = None) -> tuple[tuple[str, int], ...]:
+    """Each CLDR plural category of the language with its smallest whole number.
+
+    A page gives its scripts one text per category (``data-text-few`` …) by calling
+    ``ngettext`` with the sample; the script picks the category with ``Intl.PluralRules``.
+    English has one and other; Arabic zero, one, two, few, many and other.
+    """
+    return _plural_samples(locale or current_locale())
+
+
+def left_to_right(value: object) -> Markup:
+    """A phone number or code kept left to right inside a right-to-left sentence.
+
+    ``<bdi dir="ltr">`` isolates it: "+31 30 000 0000" in Arabic would otherwise be laid
+    out group by group from the right ("0000 000 30 31+").
+    """
+    return Markup('<bdi dir="ltr">{}</bdi>').format(value)
+
+
+def locales_for(staff: bool) -> tuple[str, ...]:
+    """The languages a person may choose: staff pages exist in English and Dutch only."""
+    return STAFF_LOCALES if staff else LOCALES
+
+
+def for_staff(locale: str) -> str:
+    """A member of staff's language: theirs when it is English or Dutch, else English."""
+    return locale if locale in STAFF_LOCALES else DEFAULT_LOCALE
 
 
 # Babel's named styles ("short", "medium", …) are accepted and all read as the house
@@ -156,9 +236,9 @@ def init_app(app: Quart) -> None:
         locale = current_locale()
         return {
             "locale": locale,
-            "locales": LOCALES,
+            "locales": locales_for(bool(getattr(g, "account", None) and g.account.is_staff)),
             "language_names": LANGUAGE_NAMES,
-            "text_direction": Locale.parse(locale).text_direction,
+            "text_direction": text_direction(locale),
             # Scripts write dates for this region (static/js/dates.js), as the server does.
-            "date_region": format_region(locale).replace("_", "-"),
+            "date_region": script_region(locale),
         }

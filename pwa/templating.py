@@ -48,12 +48,14 @@ FILTERS: dict[str, Callable[..., str]] = {
     "report_time": report_time,
     "central_line_label": central_line_label,
     "kilograms": kilograms,
+    "ltr": i18n.left_to_right,
 }
 
 GLOBALS: dict[str, Any] = {
     # Pages hand the zone to their scripts (<html data-zone>, static/js/dates.js).
     "hospital_zone": clock.HOSPITAL_ZONE_NAME,
     "csrf_token": csrf_token,
+    "plural_samples": i18n.plural_samples,
     "staffed_hours_text": staffed_hours_text,
     "staffed_hours_data": staffed_hours_data,
     "review_deadline": review_deadline,

@@ -29,3 +29,21 @@ def single_line(text: str) -> str:
 def is_clean(text: str, *, lines: bool) -> bool:
     """True when ``text`` is already as cleaning leaves it (the fuzz bench's check)."""
     return text == (multiline(text) if lines else single_line(text))
+
+
+# A number as a parent types it: "38,5" (decimal comma, as in Dutch, Polish, Turkish and
+# Ukrainian), "38.5", or in Arabic-Indic digits "٣٨٫٥" (the Arabic decimal separator, or
+# the Arabic comma) and their Eastern (Persian) forms. static/js/diary.js reads it the same.
+_LATIN: dict[str, str] = {
+    **{chr(0x0660 + value): str(value) for value in range(10)},
+    **{chr(0x06F0 + value): str(value) for value in range(10)},
+    "\u066b": ".",  # ARABIC DECIMAL SEPARATOR
+    "\u060c": ".",  # ARABIC COMMA
+    ",": ".",
+}
+_DIGITS = str.maketrans(_LATIN)
+
+
+def decimal_text(text: str) -> str:
+    """``text`` with Latin digits and a decimal point: ready for ``Decimal``."""
+    return text.strip().translate(_DIGITS)

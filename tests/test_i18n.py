@@ -38,6 +38,7 @@ KEYWORDS: dict[str, Any] = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}
 PLACEHOLDER = re.compile(r"%\(\w+\)[a-z]|%[a-z]")
 TRANSLATED_LOCALES = [locale for locale in i18n.LOCALES if locale != i18n.DEFAULT_LOCALE]
+STAFF_TRANSLATED = [locale for locale in i18n.STAFF_LOCALES if locale != i18n.DEFAULT_LOCALE]
 
 Msgid = str | tuple[str, ...]
 
@@ -116,9 +117,10 @@ def visible_text(html: str, *, own_language_only: bool = False) -> str:
 # --- the catalogue checks ---------------------------------------------------------
 
 
-def source_messages() -> dict[Msgid, str]:
-    """Every translatable message in pwa/ and templates/, with where it was found."""
-    with (ROOT / "babel.cfg").open(encoding="utf-8") as handle:
+def source_messages(config: str = "babel.cfg") -> dict[Msgid, str]:
+    """Every translatable message in pwa/ and templates/, with where it was found; with
+    ``babel-family.cfg``, only what a family sees."""
+    with (ROOT / config).open(encoding="utf-8") as handle:
         method_map, options_map = parse_mapping_cfg(handle)
     for pattern, method in method_map:
         if method == "jinja2":
@@ -188,7 +190,7 @@ def test_extraction_reads_python_labels_and_partial_templates(messages: dict[Msg
     assert "The e-mail address or password is not correct." in messages  # gettext() in views
 
 
-@pytest.mark.parametrize("locale", TRANSLATED_LOCALES)
+@pytest.mark.parametrize("locale", STAFF_TRANSLATED)
 def test_every_message_is_translated(messages: dict[Msgid, str], locale: str) -> None:
     catalogue = read_catalogue(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po")
     problems = catalogue_problems(messages, catalogue)
@@ -256,14 +258,22 @@ def test_the_extraction_check_sees_hidden_calls() -> None:
     ]
 
 
-def test_template_file_is_current(messages: dict[Msgid, str]) -> None:
-    template = read_catalogue(TRANSLATIONS / "messages.pot")
-    stale = [
-        msgid
-        for msgid in messages
-        if template.get(msgid[0] if isinstance(msgid, tuple) else msgid) is None
-    ]
-    assert not stale, f"run `make translations`: {stale}"
+@pytest.mark.parametrize(
+    ("template", "config"), [("messages.pot", "babel.cfg"), ("family.pot", "babel-family.cfg")]
+)
+def test_template_files_are_current(template: str, config: str) -> None:
+    """Both templates hold exactly what the source has (the family's: what it sees)."""
+    catalogue = read_catalogue(TRANSLATIONS / template)
+    found = source_messages(config)
+    keys = {msgid[0] if isinstance(msgid, tuple) else msgid for msgid in found}
+    stale = sorted(key for key in keys if catalogue.get(key) is None)
+    obsolete = sorted(
+        message.id
+        for message in catalogue
+        if message.id
+        and (message.id[0] if isinstance(message.id, tuple) else message.id) not in keys
+    )
+    assert not stale and not obsolete, f"run `make translations`: {stale} {obsolete}"
 
 
 def test_the_catalogue_check_fails_on_broken_entries() -> None:

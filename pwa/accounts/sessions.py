@@ -22,7 +22,7 @@ from .. import security_events
 from ..clock import utcnow
 from ..config import plain_http_development
 from ..db import Database
-from ..i18n import language_cookie_name
+from ..i18n import for_staff, language_cookie_name
 from ..shared_names import BACKGROUND_HEADER
 from . import store
 from .store import Account
@@ -121,6 +121,8 @@ async def load_current() -> None:
     g.session_lifetime = absolute
     if account.locale and language_cookie_name() not in request.cookies:
         g.locale = account.locale
+    if account.is_staff:
+        g.locale = for_staff(g.locale)
     if (
         now - session_row.last_seen_at >= TOUCH_INTERVAL
         and BACKGROUND_HEADER not in request.headers

@@ -17,7 +17,7 @@ from ..config import plain_http_development
 from ..db import Database, get_db
 from ..families import store as families
 from ..hospital import hospital_settings
-from ..i18n import LOCALES, gettext, language_cookie_name
+from ..i18n import gettext, language_cookie_name, locales_for
 from ..limits import (
     code_limits,
     credential_limits,
@@ -434,7 +434,7 @@ async def change_password() -> ResponseReturnValue:
 async def choose_language() -> ResponseReturnValue:
     await require_csrf(await PlainForm.from_request())
     chosen = (await request.form).get("lang", "")
-    if chosen not in LOCALES:
+    if chosen not in locales_for(g.account is not None and g.account.is_staff):
         abort(400)
     if g.account is not None:
         async with get_db().transaction() as tx:

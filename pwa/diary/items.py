@@ -16,6 +16,7 @@ from babel.support import LazyProxy
 
 from ..i18n import format_region
 from ..i18n import lazy_gettext as _l
+from ..text_input import decimal_text
 
 NOTE_MAX = 2000
 
@@ -185,7 +186,7 @@ def check_answer(item: Item, raw: Any) -> tuple[Any, str | None]:
     if isinstance(raw, bool):
         return None, str(_l("Enter a number."))
     try:
-        number = Decimal(str(raw).strip().replace(",", "."))
+        number = Decimal(decimal_text(str(raw)))
     except (InvalidOperation, ValueError):
         return None, str(_l("Enter a number."))
     if not number.is_finite():

@@ -14,6 +14,14 @@ const MAX_FUTURE_MS = 10 * 60 * 1000;
 const MAX_AGE_MS = 90 * 24 * 60 * 60 * 1000;
 const NOT_AN_ANSWER = new Set(["csrf_token", "client_uuid", "corrects", "note", "observed_date", "observed_time"]);
 const NUMBER = /^\s*[+-]?\d+(?:[.,]\d+)?\s*$/;
+// Arabic-Indic digits (and their Eastern forms) and the Arabic decimal separator or comma,
+// read as Latin digits and a point, like decimal_text() in pwa/text_input.py.
+function latinDecimal(text) {
+  return text
+    .replace(/[\u0660-\u0669]/g, (digit) => String(digit.charCodeAt(0) - 0x0660))
+    .replace(/[\u06f0-\u06f9]/g, (digit) => String(digit.charCodeAt(0) - 0x06f0))
+    .replace(/[\u066b\u060c]/g, ".");
+}
 let whenTouched = false;
 let saving = false;
 
@@ -55,7 +63,8 @@ function tenths(text) {
   return (negative ? -scaled : scaled) / 10;
 }
 
-function numberAnswer(input, text, problems) {
+function numberAnswer(input, typedText, problems) {
+  const text = latinDecimal(typedText);
   if (!NUMBER.test(text)) {
     problems.set(input, form.dataset.messageNumber);
     return undefined;

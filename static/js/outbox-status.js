@@ -12,7 +12,8 @@ const summary = document.querySelector("[data-outbox-summary]");
 const signOutWarning = document.querySelector("[data-outbox-warning]");
 const language = document.documentElement.lang || "en";
 const plurals = new Intl.PluralRules(language);
-const numbers = new Intl.NumberFormat(language);
+// Latin digits in every language, as the server writes them (data-region, pwa/i18n.py).
+const numbers = new Intl.NumberFormat(document.documentElement.dataset.region || language);
 let signInNeeded = false;
 
 // The element's data-text-one / data-text-other, for this count.

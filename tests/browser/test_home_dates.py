@@ -87,7 +87,15 @@ async def script_dates(page: Page, moments: list[str]) -> list[list[str]]:
 
 
 @pytest.mark.parametrize(
-    ("language", "button", "region"), [("en", "English", "en_GB"), ("nl", "Nederlands", "nl_NL")]
+    ("language", "button", "region"),
+    [
+        ("en", "English", "en_GB"),
+        ("nl", "Nederlands", "nl_NL"),
+        ("ar", "العربية", "ar"),
+        ("pl", "Polski", "pl_PL"),
+        ("tr", "Türkçe", "tr_TR"),
+        ("uk", "Українська", "uk_UA"),
+    ],
 )
 async def test_server_and_scripts_write_the_same_dates(
     page: Page, language: str, button: str, region: str
@@ -97,7 +105,9 @@ async def test_server_and_scripts_write_the_same_dates(
     await page.goto("/login")
     await page.get_by_role("button", name=button).click()
     await expect(page.locator("html")).to_have_attribute("lang", language)
-    await expect(page.locator("html")).to_have_attribute("data-region", region.replace("_", "-"))
+    await expect(page.locator("html")).to_have_attribute(
+        "data-region", region.replace("_", "-") + "-u-nu-latn"
+    )
     written = await script_dates(page, [moment.isoformat() for moment in SAMPLES])
     for moment, script in zip(SAMPLES, written, strict=True):
         local = moment.astimezone(HOSPITAL)
