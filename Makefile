@@ -83,9 +83,9 @@ FAMILY_LOCALES := ar pl tr uk
 # --no-wrap: one line per message, as the catalogue is kept. -k: lazy form labels (`_l`); --ignore-dirs: Babel's default skips _-prefixed folders
 # such as templates/_partials. Updating keeps the catalogue's header (language, plurals).
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.*' -o pwa/translations/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k translate_plural:2,3 --ignore-dirs='.*' -o pwa/translations/messages.pot --no-location --sort-output --omit-header .
 	$(BIN)/pybabel update --no-wrap -i pwa/translations/messages.pot -d pwa/translations -l nl --ignore-obsolete
-	$(BIN)/pybabel extract -F babel-family.cfg -k _l -k lazy_gettext --ignore-dirs='.*' -o pwa/translations/family.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel extract -F babel-family.cfg -k _l -k lazy_gettext -k translate_plural:2,3 --ignore-dirs='.*' -o pwa/translations/family.pot --no-location --sort-output --omit-header .
 	for locale in $(FAMILY_LOCALES); do \
 		$(BIN)/pybabel update --no-wrap -i pwa/translations/family.pot -d pwa/translations -l $$locale --ignore-obsolete; done
 

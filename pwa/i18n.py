@@ -110,6 +110,14 @@ def translate(locale: str, message: str, **variables: Any) -> str:
     return text % variables if variables else text
 
 
+def translate_plural(locale: str, singular: str, plural: str, number: int, **variables: Any) -> str:
+    """``ngettext`` in a given language, outside any request: the language's own plural
+    forms (Arabic has six, Polish and Ukrainian three)."""
+    catalogue = load_catalogues().get(locale) or load_catalogues()[DEFAULT_LOCALE]
+    variables.setdefault("num", number)
+    return catalogue.ngettext(singular, plural, number) % variables
+
+
 def lazy_gettext(message: str, **variables: Any) -> LazyProxy:
     """A translation looked up when it is rendered, for form labels and messages."""
     return LazyProxy(gettext, message, enable_cache=False, **variables)

@@ -110,7 +110,7 @@ async def test_a_parent_without_push_gets_the_stay_reminder_by_email_once(
     assert mail.recipients == ["parent@example.org"]
     assert mail.message["Subject"] == "Herinnering van het ziekenhuis"
     text = mail.message.get_content()
-    assert "Herinnering: je opname begint op maandag 11 januari om" in text
+    assert "Herinnering: je opname begint over 7 dagen, op maandag 11 januari om" in text
     assert f"https://localhost/schedule/visits/{visit.id}" in text
     assert "https://localhost/settings/reminders" in text
     for word in HEALTH_WORDS:

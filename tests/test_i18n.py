@@ -34,7 +34,12 @@ from tests.conftest import People, get_csrf, post_form, sign_in
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "pwa" / "translations"
 # What `make translations` passes to pybabel extract besides babel.cfg.
-KEYWORDS: dict[str, Any] = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+KEYWORDS: dict[str, Any] = {
+    **DEFAULT_KEYWORDS,
+    "_l": None,
+    "lazy_gettext": None,
+    "translate_plural": (2, 3),  # translate_plural(locale, singular, plural, n)
+}
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}
 PLACEHOLDER = re.compile(r"%\(\w+\)[a-z]|%[a-z]")
 TRANSLATED_LOCALES = [locale for locale in i18n.LOCALES if locale != i18n.DEFAULT_LOCALE]
@@ -197,6 +202,39 @@ def test_every_message_is_translated(messages: dict[Msgid, str], locale: str) ->
     assert not problems, "run `make translations` and translate:\n" + "\n".join(problems)
 
 
+@pytest.fixture(scope="module")
+def family_messages() -> dict[Msgid, str]:
+    found = source_messages("babel-family.cfg")
+    assert len(found) > 100, "extraction found suspiciously few messages"
+    return found
+
+
+def test_the_family_set_is_what_a_family_sees(family_messages: dict[Msgid, str]) -> None:
+    """babel-family.cfg reads the family's pages and leaves the staff-only ones out."""
+    assert "When to call us" in family_messages  # the call-now screen
+    assert "You were invited to follow the treatment of %(name)s." in family_messages
+    assert "Time for a dose at home — open the app to note it." in family_messages  # a push
+    assert "Review queue" not in family_messages  # the nurses' queue
+    assert "Hospital systems" not in family_messages  # an admin page
+
+
+@pytest.mark.parametrize("locale", i18n.FAMILY_LOCALES)
+def test_every_family_message_is_translated(family_messages: dict[Msgid, str], locale: str) -> None:
+    """Every message a family sees, in each family language: translated, not fuzzy, the
+    same placeholders, and every plural form of the language's CLDR rule filled."""
+    catalogue = read_catalogue(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po", locale)
+    problems = catalogue_problems(family_messages, catalogue)
+    for msgid in family_messages:
+        if isinstance(msgid, tuple):
+            entry = catalogue.get(msgid[0])
+            forms = entry.string if entry is not None else ()
+            if len(forms) != catalogue.num_plurals:
+                problems.append(
+                    f"{len(forms)} of {catalogue.num_plurals} plural forms: {msgid[0]!r}"
+                )
+    assert not problems, "run `make translations` and translate:\n" + "\n".join(problems)
+
+
 @pytest.mark.parametrize("locale", TRANSLATED_LOCALES)
 def test_catalogue_header_and_format_checks(locale: str) -> None:
     catalogue = read_catalogue(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po")
@@ -226,10 +264,12 @@ def unextractable_calls(source: str, filename: str) -> list[str]:
         if node.func.id not in KEYWORDS:
             continue
         where = f"{filename}:{node.lineno}"
+        spec = KEYWORDS[node.func.id]
+        first = spec[0] - 1 if isinstance(spec, tuple) else 0  # where the message is
         if id(node) in inside_fstrings:
             problems.append((node.lineno, f"{where}: {node.func.id}() inside an f-string"))
-        elif not node.args or not (
-            isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+        elif len(node.args) <= first or not (
+            isinstance(node.args[first], ast.Constant) and isinstance(node.args[first].value, str)
         ):
             problems.append((node.lineno, f"{where}: {node.func.id}() needs a literal string"))
     return [text for _, text in sorted(problems)]
@@ -389,8 +429,14 @@ def english_on_page(html: str, texts: Iterable[str]) -> list[str]:
     return [text for text in texts if re.search(rf"(?<!\w){re.escape(text)}(?!\w)", shown)]
 
 
-async def test_no_english_left_on_dutch_pages(app: Quart, db: Database, people: People) -> None:
-    texts = english_msgids("nl")
+@pytest.mark.parametrize("language", ["nl", *i18n.FAMILY_LOCALES])
+async def test_no_english_left_on_translated_pages(
+    app: Quart, db: Database, people: People, language: str
+) -> None:
+    """Every page in Dutch; every page a family or a visitor sees in each family language
+    (which also proves that babel-family.cfg leaves out no family page)."""
+    texts = english_msgids(language)
+    asked = {"Accept-Language": language}
     # The fixtures' names ("Nurse", "Admin") are data that would read as English words.
     names = {people.nurse_id: "Anna de Vries", people.admin_id: "Bram", people.parent_id: "Sanne"}
     async with db.transaction() as connection:
@@ -410,7 +456,7 @@ async def test_no_english_left_on_dutch_pages(app: Quart, db: Database, people: 
     start = (date.today() + timedelta(days=3)).isoformat()
     created = await post_form(nurse, plan_url, {"start_date": start})
     assert created.status_code == 302
-    schedule = await page(family, "/schedule", nl())
+    schedule = await page(family, "/schedule", asked)
     visit = re.search(r'href="(/schedule/visits/\d+)"', schedule)
     assert visit, "the schedule links no visit"
     # A report with a red flag, typed the Dutch way (decimal comma), shows advice and reasons.
@@ -450,6 +496,11 @@ async def test_no_english_left_on_dutch_pages(app: Quart, db: Database, people: 
         (family, "/guidance/pain-at-home"),
         (family, "/guidance/skin"),
         (family, "/card"),
+        (family, "/doses"),
+        (family, "/doses/times"),
+        (family, "/messages"),
+        (family, "/settings/phone"),
+        (family, "/settings/data"),
         (nurse, "/nurse/children"),
         (nurse, f"/nurse/children/{people.child_id}"),
         (nurse, plan_url),
@@ -475,8 +526,10 @@ async def test_no_english_left_on_dutch_pages(app: Quart, db: Database, people: 
         (admin, "/admin/guidance/1"),
     ]
     for client, path in pages:
-        html = await page(client, path, nl())
-        assert html_lang(html) == "nl", path
+        if language not in i18n.STAFF_LOCALES and client in (nurse, admin):
+            continue  # staff pages are English and Dutch only
+        html = await page(client, path, asked)
+        assert html_lang(html) == language, path
         assert english_on_page(html, texts) == [], path
     # The check itself sees English when it is there.
     assert english_on_page(await page(visitor, "/login", en()), texts)

@@ -16,11 +16,13 @@ from datetime import datetime
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_time
 
+from .. import dates
+from ..accounts.staff import STAFF_ROLES
 from ..checkins import windows as checkin_windows
 from ..db import Reader, from_db
-from ..i18n import LOCALES, format_region, translate
+from ..i18n import LOCALES, for_staff, format_region, translate, translate_plural
 from .jobs import Job
 
 # Push services accept 4096 bytes of encrypted payload; keep well below it.
@@ -57,7 +59,6 @@ CHECKIN_PATH = "/diary/new"
 FALLBACK = N_("There is news for you in the app — open it to see.")
 TODAY = N_("today")
 TOMORROW = N_("tomorrow")
-ON_DATE = N_("on %(date)s")
 
 
 DECLARATIVE_WEB_PUSH = 8030
@@ -129,12 +130,13 @@ def tag_for(job: Job) -> str:
 
 
 async def locale_of(db: Reader, account_id: int | None) -> str:
-    """The recipient's language; the ward's shared inbox reads the hospital's (Dutch)."""
+    """The recipient's language; the ward's shared inbox reads the hospital's (Dutch), and a
+    member of staff English or Dutch (their pages exist in no other language)."""
     if account_id is None:
         return "nl"
-    row = await db.fetch_one("SELECT locale FROM account WHERE id = :id", {"id": account_id})
-    locale = row["locale"] if row else None
-    return locale if locale in LOCALES else "nl"
+    row = await db.fetch_one("SELECT locale, role FROM account WHERE id = :id", {"id": account_id})
+    locale = row["locale"] if row and row["locale"] in LOCALES else "nl"
+    return for_staff(locale) if row and row["role"] in STAFF_ROLES else locale
 
 
 VISIT_JOB_KINDS = ("visit_reminder", "visit_changed")
@@ -168,7 +170,13 @@ async def visit_news(db: Reader, job: Job, now: datetime, locale: str) -> tuple[
     elif days == 1:
         when = _t(locale, TOMORROW)
     else:
-        when = _t(locale, ON_DATE, date=format_date(starts, "EEEE d MMMM", locale=region))
+        when = translate_plural(
+            locale,
+            "in %(num)s day, on %(date)s",
+            "in %(num)s days, on %(date)s",
+            days,
+            date=dates.long_day(starts, region),
+        )
     clock = format_time(starts, "HH:mm", locale=region)
     # "Your stay starts" for a kind the admin marked as a stay, else "your visit".
     message = STAY_REMINDER if row["is_stay"] else VISIT_REMINDER

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import unicodedata
 
-# The diagnosis and the medicines of anti-GD2 therapy and its supportive care, in English
-# and Dutch. Matched without case or accents, as parts of words: "isotretinoin" also
-# finds "Isotretinoïne", "immunotherap" both "immunotherapy" and "immunotherapie".
-FORBIDDEN_WORDS = (
+# The diagnosis and the medicines of anti-GD2 therapy and its supportive care, in every
+# language of the app. Matched without case or accents, as parts of words: "isotretinoin"
+# also finds "Isotretinoïne", "immunotherap" both "immunotherapy" and "immunotherapie".
+# Short words that hide inside ordinary ones are left out (Polish "rak" is in "brak").
+_WORDS = (
+    # English and Dutch
     "neuroblastoma",
     "neuroblastoom",
     "dinutuximab",
@@ -25,6 +27,37 @@ FORBIDDEN_WORDS = (
     "immunotherap",
     "cancer",
     "kanker",
+    # Arabic
+    "نوروبلاستوما",
+    "الورم الأرومي العصبي",
+    "دينوتوكسيماب",
+    "إيزوتريتينوين",
+    "ايزوتريتينوين",
+    "غابابنتين",
+    "مورفين",
+    "سرطان",
+    "العلاج المناعي",
+    # Polish
+    "nerwiak zarodkowy",
+    "dinutuksymab",
+    "izotretynoin",
+    "morfin",
+    "nowotw",
+    "immunoterap",
+    # Turkish
+    "nöroblastom",
+    "dinutuksimab",
+    "izotretinoin",
+    "kanser",
+    "immünoterapi",
+    # Ukrainian
+    "нейробластом",
+    "динутуксимаб",
+    "ізотретиноїн",
+    "габапентин",
+    "морфін",
+    "онколог",
+    "імунотерап",
 )
 
 
@@ -32,6 +65,9 @@ def folded(text: str) -> str:
     """Lower case without accents: 'Isotretinoïne' reads 'isotretinoine'."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+FORBIDDEN_WORDS = tuple(folded(word) for word in _WORDS)
 
 
 def forbidden_in(text: str) -> list[str]:
