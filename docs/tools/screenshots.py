@@ -1,4 +1,5 @@
-"""Phone-sized screenshots of the demo, in English and Dutch, for the README.
+"""Phone-sized screenshots of the demo for the README: English and Dutch, and the family's
+pages (home, report form, advice) in Arabic, right to left, and Turkish.
 
 Runs the real app (`pwa demo --today` on a fresh instance, then `pwa serve` under
 Debian's `faketime`, so the server's clock starts at the same moment every run) and
@@ -68,7 +69,8 @@ async def take(base: str) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     async with async_playwright() as driver:
         browser = await driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        for lang in ("en", "nl"):
+        for lang in ("en", "nl", "ar", "tr"):
+            family_only = lang not in ("en", "nl")
             context = await browser.new_context(
                 viewport=PHONE, device_scale_factor=1, locale=lang, extra_http_headers={"Accept-Language": lang},
                 service_workers="block", timezone_id="Europe/Amsterdam",
@@ -78,8 +80,9 @@ async def take(base: str) -> None:
             page = await context.new_page()
             await _sign_in(page, base, PARENT, staff=False)
             await _shoot(page, f"{lang}-home")
-            await page.goto(f"{base}/schedule")
-            await _shoot(page, f"{lang}-timeline")
+            if not family_only:
+                await page.goto(f"{base}/schedule")
+                await _shoot(page, f"{lang}-timeline")
             await page.goto(f"{base}/diary/new")
             await _shoot(page, f"{lang}-report-form")
             await page.locator("label[for=breathing-2]").click()
@@ -87,6 +90,8 @@ async def take(base: str) -> None:
             await page.wait_for_timeout(500)
             await _shoot(page, f"{lang}-advice")
             await context.close()
+            if family_only:
+                continue
             nurse = await browser.new_context(viewport={"width": 1024, "height": 768}, locale=lang,
                                               extra_http_headers={"Accept-Language": lang}, service_workers="block")
             page = await nurse.new_page()
