@@ -15,6 +15,7 @@ from tests.helpers.browser import (
     create_database,
     database_names,
     go_offline,
+    open_from_menu,
     service_worker_ready,
     sign_in_parent,
     wait_for_cached_pages,
@@ -61,10 +62,11 @@ async def test_worker_activates_and_precaches_the_shell(page: Page) -> None:
 async def test_family_page_opens_without_network(context: BrowserContext, page: Page) -> None:
     await sign_in_parent(page)
     await service_worker_ready(page)
-    await page.goto("/call")
+    await page.get_by_role("link", name="When to call us").first.click()
+    await page.wait_for_load_state()
     # Settings is a signed-in page, but not one a phone may keep.
-    await page.goto("/settings")
-    await page.goto("/")
+    await open_from_menu(page, "Settings")
+    await open_from_menu(page, "Home")
     await wait_for_cached_pages(page, ["/", "/call"])
 
     await go_offline(context)
@@ -74,7 +76,7 @@ async def test_family_page_opens_without_network(context: BrowserContext, page: 
     header = page.locator(".site-header")
     assert await header.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(29, 92, 99)"
 
-    await page.goto("/settings")
+    await open_from_menu(page, "Settings")
     await expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
     await expect(page.get_by_role("link", name="+31 30 000 0000", exact=True)).to_be_visible()
     await page.get_by_role("link", name="Open the start page").click()
@@ -91,7 +93,7 @@ async def test_signing_out_leaves_nothing_of_the_family(
     await wait_for_cached_pages(page, ["/"])
     await create_database(page, "outbox-standin")
 
-    await page.goto("/settings")
+    await open_from_menu(page, "Settings")
     await page.get_by_role("button", name="Sign out").click()
     await expect(page).to_have_url(re.compile(r"/login\?signed_out=1$"))
     await expect(page.get_by_text("You are signed out.")).to_be_visible()
@@ -126,7 +128,7 @@ async def test_page_script_wipes_before_the_sign_out_leaves(
         await route.fulfill(response=response, headers=headers)
 
     await context.route("**/logout", without_clear_site_data)
-    await page.goto("/settings")
+    await open_from_menu(page, "Settings")
     await page.get_by_role("button", name="Sign out").click()
     await expect(page.get_by_text("You are signed out.")).to_be_visible()
     assert await cached_pages(page) == []

@@ -326,8 +326,9 @@ async def test_an_iphone_outside_the_home_screen_gets_the_steps_instead(
 
 async def test_admin_reminder_pages_pass_axe(page: Page) -> None:
     await sign_in(page, ADMIN)
-    for path, heading in (("/admin/reminders", "Reminders"), ("/admin/status", "Reminder status")):
-        await page.goto(path)
+    for link, heading in (("Reminders", "Reminders"), ("Status", "Reminder status")):
+        await open_from_menu(page, "Admin")
+        await page.get_by_role("main").get_by_role("link", name=link, exact=True).click()
         await expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         await assert_accessible(page)
     await expect(page.get_by_text("Running")).to_be_visible()
