@@ -81,6 +81,7 @@ def expected_form(locale: str, singular: str, plural: str, number: int, **values
     ],
 )
 def test_day_counts_take_the_languages_plural_form(locale: str, singular: str, plural: str) -> None:
+    """Hazard H31: counts at the boundaries of each language's plural rule."""
     texts = {
         number: i18n.translate_plural(locale, singular, plural, number) for number in BOUNDARIES
     }
@@ -123,7 +124,7 @@ async def test_a_visit_reminder_counts_the_days_in_the_familys_language(
 
 
 async def test_staff_pages_stay_english_or_dutch(app: Quart, nurse_client: Any) -> None:
-    """A nurse whose browser asks for Arabic reads English, is offered only English and
+    """Hazard H31: a nurse whose browser asks for Arabic reads English, is offered only English and
     Dutch, and cannot choose a family language."""
     html = await body_text(
         await nurse_client.get("/nurse/children", headers={"Accept-Language": "ar,nl;q=0.5"})
@@ -186,6 +187,7 @@ async def test_the_invite_page_offers_every_language_before_anything_else(
 async def test_temperatures_typed_the_languages_way_are_read_right(
     db: Database, family_client: Any, locale: str, typed: str, stored: float
 ) -> None:
+    """Hazard H31: a decimal comma, Arabic-Indic digits and the Arabic decimal separator."""
     await choose_language(family_client, locale)
     moment = utcnow().astimezone() - timedelta(minutes=5)
     sent = await post_form(
@@ -206,6 +208,7 @@ async def test_temperatures_typed_the_languages_way_are_read_right(
 async def test_a_temperature_out_of_range_is_refused_in_arabic_and_kept(
     db: Database, family_client: Any
 ) -> None:
+    """Hazard H31: the error is in Arabic and the typed value stays."""
     await choose_language(family_client, "ar")
     moment = utcnow().astimezone() - timedelta(minutes=5)
     refused = await post_form(

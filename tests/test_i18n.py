@@ -220,7 +220,7 @@ def test_the_family_set_is_what_a_family_sees(family_messages: dict[Msgid, str])
 
 @pytest.mark.parametrize("locale", i18n.FAMILY_LOCALES)
 def test_every_family_message_is_translated(family_messages: dict[Msgid, str], locale: str) -> None:
-    """Every message a family sees, in each family language: translated, not fuzzy, the
+    """Hazard H31: every message a family sees, in each family language: translated, not fuzzy, the
     same placeholders, and every plural form of the language's CLDR rule filled."""
     catalogue = read_catalogue(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po", locale)
     problems = catalogue_problems(family_messages, catalogue)
@@ -433,7 +433,7 @@ def english_on_page(html: str, texts: Iterable[str]) -> list[str]:
 async def test_no_english_left_on_translated_pages(
     app: Quart, db: Database, people: People, language: str
 ) -> None:
-    """Every page in Dutch; every page a family or a visitor sees in each family language
+    """Hazard H31: every page in Dutch; every page a family or a visitor sees in each family language
     (which also proves that babel-family.cfg leaves out no family page)."""
     texts = english_msgids(language)
     asked = {"Accept-Language": language}

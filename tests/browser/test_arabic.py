@@ -46,6 +46,7 @@ async def tab_to(page: Page, check: str, limit: int = 60) -> None:
 async def test_an_arabic_reading_parent_uses_the_app_right_to_left(
     page: Page, served_app: ServedApp
 ) -> None:
+    """Hazard H31: home, the call-now screen, the report form and its advice, in Arabic."""
     family = await new_family(served_app, "Layla", "Amal", with_plan=True)
     await page.set_viewport_size(NARROW)
     await sign_in(page, family.caregiver)

@@ -39,6 +39,7 @@ def parent_back_in_english(http_app: Server) -> Iterator[None]:
 def test_an_arabic_reading_parent_gets_a_mirrored_page_and_red_advice(
     webkit: WebDriver, http_app: Server
 ) -> None:
+    """Hazard H31: the same in WebKit."""
     sign_in_parent(webkit, http_app)
     webkit.find_element(By.CSS_SELECTOR, "button[name=lang][value=ar]").click()
     wait_for(
