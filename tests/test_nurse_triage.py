@@ -103,7 +103,8 @@ async def test_a_caregiver_gives_a_phone_number_that_only_staff_and_they_see(
     )
     assert [tuple(r) for r in audit] == [(people.parent_id, "added")]
     own = await (await family_client.get("/settings")).get_data(as_text=True)
-    assert "The care team can phone you on +31 6 1234 5678." in own
+    # The number is kept left to right (right-to-left pages would otherwise turn it round).
+    assert 'The care team can phone you on <bdi dir="ltr">+31 6 1234 5678</bdi>.' in own
 
     uid = await add_report(db, people, {"pain": 9})
     link = '<a class="phone-link" href="tel:+31612345678">'
