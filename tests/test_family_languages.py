@@ -15,7 +15,7 @@ from babel import Locale
 from babel.messages.pofile import read_po
 from quart import Quart
 
-from pwa import i18n
+from pwa import dates, i18n
 from pwa.clock import today, utcnow
 from pwa.db import Database
 from pwa.notifications import payloads
@@ -88,7 +88,10 @@ def test_day_counts_take_the_languages_plural_form(locale: str, singular: str, p
     for number, text in texts.items():
         assert text == expected_form(locale, singular, plural, number), (locale, number)
         assert str(number) in text
-    # The boundaries that matter are really different words where the language has them.
+    # The boundaries that matter are really different words where the language has them
+    # (a report waiting: every form differs; "dni" in Polish is both few and many).
+    if not singular.startswith("%(num)s report"):
+        return
     if locale == "ar":
         assert len({texts[n].replace(str(n), "#") for n in (1, 2, 3, 11, 100)}) == 5
     if locale in {"pl", "uk"}:
@@ -113,10 +116,11 @@ async def test_a_visit_reminder_counts_the_days_in_the_familys_language(
     for days in (2, 3, 5, 11, 100):
         built = await payloads.build(db, job, visit.starts - timedelta(days=days))
         assert built is not None and built.lang == locale
+        day = dates.long_day(visit.starts, i18n.format_region(locale))
         counted = expected_form(
-            locale, "in %(num)s day, on %(date)s", "in %(num)s days, on %(date)s", days, date=""
+            locale, "in %(num)s day, on %(date)s", "in %(num)s days, on %(date)s", days, date=day
         )
-        assert counted.rstrip(" ,،") in built.body, (days, built.body)
+        assert counted in built.body, (days, built.body)
         assert forbidden_in(built.body) == []
 
 

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, expect
+from playwright.async_api import Browser, BrowserContext, ViewportSize, expect
 
 from tests.helpers.browser import (
     assert_accessible,
@@ -26,7 +26,8 @@ from tests.helpers.browser_diary import report_count, save_report
 from tests.helpers.browser_doses import (
     ClockedApp,
     clocked_demo,
-    sign_in_nurse_on,
+    clocked_nurse,
+    clocked_phone,
     tomorrow_at,
     wait_until_kept,
 )
@@ -46,23 +47,8 @@ def clocked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClockedApp]:
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def phone(browser: Browser, clocked: ClockedApp) -> AsyncIterator[BrowserContext]:
-    context = await browser.new_context(
-        base_url=clocked.app.url, locale="en-GB", timezone_id="Europe/Amsterdam", viewport=PHONE
-    )
-    await context.clock.install(time=clocked.now())
-    yield context
-    await context.close()
-
-
-async def nurse_list(browser: Browser, clocked: ClockedApp) -> tuple[BrowserContext, Page]:
-    context = await browser.new_context(
-        base_url=clocked.app.url, locale="en-GB", viewport={"width": 1024, "height": 800}
-    )
-    await context.clock.install(time=clocked.now())
-    page = await context.new_page()
-    await sign_in_nurse_on(page, clocked)
-    await open_from_menu(page, "Children")
-    return context, page
+    async with clocked_phone(browser, clocked, PHONE) as context:
+        yield context
 
 
 async def wait_for_reports(clocked: ClockedApp, count: int, within: float = 15) -> None:
@@ -78,7 +64,7 @@ async def test_a_parent_checks_in_from_home_and_the_nurse_sees_who_has_not(
     """Hazard H26: the ward sees the child without today's check-in; the family is asked
     on home, reaches the report form with one click, and after sending, home thanks them
     and the ward's list shows the report came."""
-    nurse_context, nurse = await nurse_list(browser, clocked)
+    nurse_context, nurse = await clocked_nurse(browser, clocked)
     sam = nurse.get_by_role("listitem").filter(has=nurse.get_by_role("link", name="Sam"))
     await expect(sam.get_by_text("Check-in day: no check-in yet")).to_be_visible()
     await nurse.get_by_role("link", name="Show only children without today's check-in").click()

@@ -25,9 +25,10 @@ from tests.helpers.browser_doses import (
     PRESCRIPTION,
     ClockedApp,
     clocked_demo,
+    clocked_nurse,
+    clocked_phone,
     dose_outbox,
     dose_rows,
-    sign_in_nurse_on,
     tomorrow_at,
     wait_for_dose_rows,
     wait_until_kept,
@@ -48,12 +49,8 @@ def clocked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClockedApp]:
 @pytest_asyncio.fixture(loop_scope="session")
 async def phone(browser: Browser, clocked: ClockedApp) -> AsyncIterator[BrowserContext]:
     """A phone in the Netherlands, 360 px wide, its clock at the server's."""
-    context = await browser.new_context(
-        base_url=clocked.app.url, locale="en-GB", timezone_id="Europe/Amsterdam", viewport=PHONE
-    )
-    await context.clock.install(time=clocked.now())
-    yield context
-    await context.close()
+    async with clocked_phone(browser, clocked, PHONE) as context:
+        yield context
 
 
 async def choose_times_from_home(page: Page) -> None:
@@ -114,12 +111,7 @@ async def test_a_dose_noted_offline_from_home_is_stored_once_and_the_nurse_sees_
     assert await dose_rows(clocked.app) == 1
     await page.close()
 
-    nurse_context = await browser.new_context(
-        base_url=clocked.app.url, locale="en-GB", viewport={"width": 1024, "height": 800}
-    )
-    nurse = await nurse_context.new_page()
-    await sign_in_nurse_on(nurse, clocked)
-    await open_from_menu(nurse, "Children")
+    nurse_context, nurse = await clocked_nurse(browser, clocked)
     await nurse.get_by_role("link", name="Sam").click()
     doses = nurse.get_by_role("region", name="Doses at home")
     await expect(doses.get_by_text(PRESCRIPTION)).to_be_visible()

@@ -8,8 +8,8 @@ import asyncio
 import email.utils
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pyotp
-from playwright.async_api import Page, expect
+from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from pwa.config import DEMO_TOTP_SECRET
 from tests.helpers.browser import NURSE, ServedApp, cached_pages
@@ -92,6 +92,38 @@ def clocked_demo(folder: Path, moment: datetime) -> Iterator[ClockedApp]:
         )
     finally:
         server.stop()
+
+
+@asynccontextmanager
+async def clocked_phone(
+    browser: Browser, clocked: ClockedApp, viewport: ViewportSize
+) -> AsyncIterator[BrowserContext]:
+    """A phone in the Netherlands, its clock at the server's."""
+    context = await browser.new_context(
+        base_url=clocked.app.url, locale="en-GB", timezone_id="Europe/Amsterdam", viewport=viewport
+    )
+    await context.clock.install(time=clocked.now())
+    try:
+        yield context
+    finally:
+        await context.close()
+
+
+async def clocked_nurse(browser: Browser, clocked: ClockedApp) -> tuple[BrowserContext, Page]:
+    """The demo nurse at her desk on the server's clock, signed in, on the children list."""
+    context = await browser.new_context(
+        base_url=clocked.app.url, locale="en-GB", viewport={"width": 1024, "height": 800}
+    )
+    await context.clock.install(time=clocked.now())
+    page = await context.new_page()
+    await sign_in_nurse_on(page, clocked)
+    await (
+        page.get_by_role("navigation", name="Main")
+        .get_by_role("link", name="Children", exact=True)
+        .click()
+    )
+    await page.wait_for_load_state()
+    return context, page
 
 
 async def sign_in_nurse_on(page: Page, clocked: ClockedApp) -> None:
