@@ -202,6 +202,20 @@ def test_every_message_is_translated(messages: dict[Msgid, str], locale: str) ->
     assert not problems, "run `make translations` and translate:\n" + "\n".join(problems)
 
 
+def test_both_english_forms_of_a_plural_carry_the_same_placeholders(
+    messages: dict[Msgid, str],
+) -> None:
+    """A language whose "one" form also counts 21 or 31 (Ukrainian) or whose forms do not
+    follow English at all (Arabic) needs every form to be able to say everything: a
+    sentence that is only ever about one thing is a gettext of its own."""
+    uneven = [
+        f"{msgid[0]!r} ({where})"
+        for msgid, where in messages.items()
+        if isinstance(msgid, tuple) and placeholders(msgid[0]) != placeholders(msgid[1])
+    ]
+    assert not uneven, "\n".join(uneven)
+
+
 @pytest.fixture(scope="module")
 def family_messages() -> dict[Msgid, str]:
     found = source_messages("babel-family.cfg")

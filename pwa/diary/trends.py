@@ -128,15 +128,19 @@ def _description(measure: Measure, chart: Chart) -> str:
         nothing = gettext("Nothing noted in these days.")
         return f"{period} {nothing}"
     assert chart.lowest is not None and chart.highest is not None
-    count = ngettext(
-        "%(num)s value, %(value)s.",
-        "%(num)s values, lowest %(lowest)s, highest %(highest)s.",
-        len(chart.points),
-        num=len(chart.points),
-        value=_with_unit(measure.key, _number(chart.lowest, measure.decimals)),
-        lowest=_with_unit(measure.key, _number(chart.lowest, measure.decimals)),
-        highest=_with_unit(measure.key, _number(chart.highest, measure.decimals)),
-    )
+    lowest = _with_unit(measure.key, _number(chart.lowest, measure.decimals))
+    # One value is its own sentence: a language whose "one" form also counts 21 or 31
+    # (Ukrainian) needs every plural form to carry the same placeholders.
+    if len(chart.points) == 1:
+        count = gettext("One value, %(value)s.", value=lowest)
+    else:
+        count = ngettext(
+            "%(num)s value, lowest %(lowest)s, highest %(highest)s.",
+            "%(num)s values, lowest %(lowest)s, highest %(highest)s.",
+            len(chart.points),
+            lowest=lowest,
+            highest=_with_unit(measure.key, _number(chart.highest, measure.decimals)),
+        )
     text = f"{period} {count}"
     if chart.references:
         limits = ", ".join(
