@@ -16,13 +16,14 @@ from icalendar import Calendar
 from quart import Quart
 
 from pwa.db import Database
-from pwa.i18n import load_catalogues
+from pwa.i18n import LOCALES, load_catalogues
 from pwa.plans import store as plans
 from pwa.plans.schedule import PlannedVisit, generate
 from pwa.serving import redact
 from tests.conftest import People, choose_language, post_form, sign_in
 from tests.conftest import test_config as make_config
 from tests.helpers.calendar import FEED_URL, events_by_uid, fetch_calendar, new_feed
+from tests.helpers.lock_screen import forbidden_in
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -211,14 +212,18 @@ async def test_kinds_are_named_in_the_caregivers_language(
         "Hospital stay (course 2)",
     } <= english
 
-    await choose_language(family_client, "nl")
-    dutch = load_catalogues()["nl"]
-    calendar = await fetch_calendar(app, path)  # fetched without cookies, as a calendar app does
-    summaries = {str(event["SUMMARY"]) for event in calendar.walk("VEVENT")}
-    for message in ("Day visit (course %(number)s)", "Home infusion (course %(number)s)"):
-        assert dutch.gettext(message) % {"number": 2} in summaries
-    assert str(calendar["X-WR-CALNAME"]) == dutch.gettext("Hospital visits") != "Hospital visits"
-    assert summaries.isdisjoint(english)  # every entry now reads in Dutch
+    # Each caregiver's own language, Dutch and the family languages alike.
+    for language in (locale for locale in LOCALES if locale != "en"):
+        await choose_language(family_client, language)
+        words = load_catalogues()[language]
+        calendar = await fetch_calendar(app, path)  # without cookies, as a calendar app does
+        summaries = {str(event["SUMMARY"]) for event in calendar.walk("VEVENT")}
+        for message in ("Day visit (course %(number)s)", "Home infusion (course %(number)s)"):
+            assert words.gettext(message) % {"number": 2} in summaries, language
+        name = str(calendar["X-WR-CALNAME"])
+        assert name == words.gettext("Hospital visits") != "Hospital visits", language
+        assert summaries.isdisjoint(english), language  # every entry reads in the language
+        assert forbidden_in(calendar.to_ical().decode()) == [], language
 
 
 async def test_a_new_link_replaces_the_old_one_and_a_revoked_link_is_404(
