@@ -145,6 +145,12 @@ async def test_no_push_or_e_mail_names_the_illness(
     notices to a family, escalations to a nurse and to the ward's inbox), in every language:
     a family's in theirs, a nurse's in English or Dutch."""
     async with db.transaction() as connection:
+        await connection.execute("UPDATE account SET locale = 'en'")
+    english = {
+        job.kind: await payloads.build(db, job, utcnow())
+        for job in jobs_of_every_kind(rows, people)
+    }
+    async with db.transaction() as connection:
         await connection.execute("UPDATE account SET locale = ?", (language,))
     mailed_kinds = set()
     for job in jobs_of_every_kind(rows, people):
@@ -152,6 +158,8 @@ async def test_no_push_or_e_mail_names_the_illness(
         assert built is not None, job.kind
         to_family = job.recipient_id == people.parent_id
         assert built.lang == (language if to_family else i18n.for_staff(language)), job.kind
+        if built.lang != "en":  # in the recipient's words, not English left over
+            assert built.body != english[job.kind].body, (job.kind, built.body)  # type: ignore[union-attr]
         assert forbidden_in(built.encode(ORIGIN)) == [], job.kind
         if not job.kind.startswith((*payloads.VISIT_JOB_KINDS, *payloads.ESCALATIONS, "checkin")):
             continue
