@@ -56,6 +56,9 @@ GLOBALS: dict[str, Any] = {
     "hospital_zone": clock.HOSPITAL_ZONE_NAME,
     "csrf_token": csrf_token,
     "plural_samples": i18n.plural_samples,
+    # dir="…" for a text in another language than the page's (a Dutch fallback on an
+    # Arabic page reads left to right; an Arabic text on a Dutch page right to left).
+    "direction_of": i18n.text_direction,
     "staffed_hours_text": staffed_hours_text,
     "staffed_hours_data": staffed_hours_data,
     "review_deadline": review_deadline,
