@@ -33,7 +33,7 @@ from .security import csrf_token
 from .shared_names import shared_names
 from .shell.pages import owner_tag
 
-FILTERS: dict[str, Callable[..., str]] = {
+FILTERS: dict[str, Callable[..., Any]] = {
     "date": i18n.format_date,
     "datetime": i18n.format_datetime,
     "time": i18n.format_time,
