@@ -10,8 +10,9 @@ from __future__ import annotations
 import unicodedata
 
 # The diagnosis and the medicines of anti-GD2 therapy and its supportive care, in English
-# and Dutch. Matched without case or accents, as parts of words: "isotretinoin" also
-# finds "Isotretinoïne", "immunotherap" both "immunotherapy" and "immunotherapie".
+# and Dutch, and the shipped medicines' names in the family languages (migration 0030).
+# Matched without case or accents, as parts of words: "isotretinoin" also finds
+# "Isotretinoïne", "immunotherap" both "immunotherapy" and "immunotherapie".
 FORBIDDEN_WORDS = (
     "neuroblastoma",
     "neuroblastoom",
@@ -22,6 +23,15 @@ FORBIDDEN_WORDS = (
     "gabapentin",
     "morphine",
     "morfine",
+    "izotretyno",
+    "gabapentyn",
+    "morfin",
+    "ізотретино",
+    "габапентин",
+    "морфін",
+    "إيزوتريتينوين",
+    "غابابنتين",
+    "مورفين",
     "immunotherap",
     "cancer",
     "kanker",
@@ -37,4 +47,4 @@ def folded(text: str) -> str:
 def forbidden_in(text: str) -> list[str]:
     """The forbidden words found in ``text``; empty when it is safe to show anywhere."""
     plain = folded(text)
-    return [word for word in FORBIDDEN_WORDS if word in plain]
+    return [word for word in FORBIDDEN_WORDS if folded(word) in plain]
