@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from . import clock
+from . import clock, hospital_texts
 from .db import Reader, Transaction
+from .hospital_texts import Shown
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,12 @@ class HospitalSettings:
     escalate_admins_minutes: str = "30"
     # "yes": escalate outside staffed hours too (a ward that watches the app at night).
     escalate_out_of_hours: str = "no"
+    # The ward's name in the family languages (pwa/hospital_texts.py); not a setting row.
+    name_texts: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def shown_name(self, reader: str | None = None) -> Shown:
+        """The ward's name for a reader; the name typed above is taken as Dutch."""
+        return hospital_texts.pick({"nl": self.name, **self.name_texts}, reader)
 
     @property
     def staffed_weekdays(self) -> list[int]:
@@ -112,13 +120,16 @@ def staffed_hours_data(settings: HospitalSettings) -> dict[str, Any]:
     }
 
 
-FIELD_NAMES = tuple(field.name for field in fields(HospitalSettings))
+FIELD_NAMES = tuple(
+    setting.name for setting in fields(HospitalSettings) if setting.name != "name_texts"
+)
 
 
 async def hospital_settings(db: Reader) -> HospitalSettings:
     rows = await db.fetch_all("SELECT name, value FROM hospital_setting")
     stored = {row["name"]: row["value"] for row in rows if row["name"] in FIELD_NAMES}
-    return HospitalSettings(**stored)
+    names = await hospital_texts.select_texts(db, "ward_name", hospital_texts.WARD)
+    return HospitalSettings(**stored, name_texts=names)
 
 
 async def save_hospital_settings(tx: Transaction, settings: HospitalSettings) -> None:

@@ -16,7 +16,9 @@ from typing import Any
 
 from quart import Quart, g, has_request_context, request, url_for
 
-from . import clock, i18n
+from . import clock, hospital_texts, i18n
+from .admin.language_fields import language_fields
+from .admin.language_fields import language_name as own_language_name
 from .db import get_db
 from .diary import photos, sync
 from .diary.history import answer_keys, report_time
@@ -33,7 +35,7 @@ from .security import csrf_token
 from .shared_names import shared_names
 from .shell.pages import owner_tag
 
-FILTERS: dict[str, Callable[..., str]] = {
+FILTERS: dict[str, Callable[..., Any]] = {
     "date": i18n.format_date,
     "datetime": i18n.format_datetime,
     "time": i18n.format_time,
@@ -78,6 +80,11 @@ GLOBALS: dict[str, Any] = {
     "dose_outcome_words": dose_outcome_words,
     # A fresh id in each plain form that records something: sent twice, it is stored once.
     "uuid4": lambda: str(uuid.uuid4()),
+    # The admin's lists say which family languages a hospital text has no words in yet.
+    "missing_languages": hospital_texts.missing,
+    "own_language_name": own_language_name,
+    # The "Other languages" fields of an admin form (templates/admin/_languages.html).
+    "language_fields": language_fields,
 }
 
 

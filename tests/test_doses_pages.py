@@ -34,7 +34,12 @@ from tests.helpers.pages import page_text, plain
 from tests.helpers.rows import count, jobs
 
 YESTERDAY, TOMORROW = TODAY - timedelta(days=1), TODAY + timedelta(days=1)
-MEDICINE_NAMES = re.compile(r"isotretino|gabapentin|morfine|morphine", re.IGNORECASE)
+# The shipped medicines' names in every language a family may read (migration 0030).
+MEDICINE_NAMES = re.compile(
+    r"isotretino|gabapentin|morfin|morphine|izotretyno|izotretino|ізотретино|габапентин|морфін"
+    r"|إيزوتريتينوين|غابابنتين|مورفين",
+    re.IGNORECASE,
+)
 
 
 @pytest.fixture

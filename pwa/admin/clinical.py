@@ -26,6 +26,7 @@ from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
 from . import blueprint
 from .clinical_forms import SYMBOLS, DiaryItemsForm, RuleForm, new_rule_id
+from .language_fields import check_other_languages, others_unchanged
 
 
 @blueprint.route("/diary-items", methods=["GET", "POST"])
@@ -90,6 +91,14 @@ async def rules_list() -> ResponseReturnValue:
     )
 
 
+def _reworded_alone(before: Rule, after: Rule) -> bool:
+    """The English or Dutch reason changed while a family language kept its words."""
+    source = ("en", "nl")
+    changed = any(before.reason.get(code) != after.reason.get(code) for code in source)
+    others = {code: words for code, words in before.reason.items() if code not in source}
+    return others_unchanged(others, after.reason, source_changed=changed)
+
+
 async def _save_rule(form: RuleForm, existing: rules.StoredRule | None) -> int:
     db = get_db()
     async with db.transaction() as tx:
@@ -139,13 +148,16 @@ async def _rule_form(existing: rules.StoredRule | None) -> ResponseReturnValue:
         return await _rule_form_page(RuleForm(data=data), existing)
     form = await RuleForm.from_request()
     if form.validate():
-        await _save_rule(form, existing)
+        row_id = await _save_rule(form, existing)
         await flash(
             gettext(
                 "The rule is saved. The server uses it for every report from now on; phones "
                 "get it the next time the report form is opened."
             )
         )
+        saved = await rules.select_one(get_db(), row_id)
+        if existing and saved and _reworded_alone(existing.rule, saved.rule):
+            await flash(check_other_languages())
         return redirect(url_for("admin.rules_list"))
     return await _rule_form_page(form, existing)
 

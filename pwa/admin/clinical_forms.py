@@ -18,6 +18,7 @@ from ..i18n import lazy_gettext as _l
 from ..redflags.rules import Rule, RuleError
 from ..security import CsrfForm
 from .forms import WholeNumberField
+from .language_fields import add_language_fields, language_data, language_texts
 
 MAX_REASON = 200
 MAX_COUNT = 10
@@ -243,9 +244,13 @@ class RuleForm(CsrfForm):
             data.update(count=self.count.data, within_hours=self.within_hours.data)
         if self.level.data == "red" and self.emergency.data:
             data["emergency"] = True
+        # The reason's family languages travel in the rule too (pwa/redflags/rules.py):
+        # only those given, so a reader without one gets the Dutch reason, marked.
+        others = {code: words for code, words in language_texts(self, "reason").items() if words}
         data["reason"] = {
             "en": (self.reason_en.data or "").strip(),
             "nl": (self.reason_nl.data or "").strip(),
+            **others,
         }
         return data
 
@@ -264,7 +269,11 @@ class RuleForm(CsrfForm):
             "emergency": rule.emergency,
             "reason_en": rule.reason.get("en", ""),
             "reason_nl": rule.reason.get("nl", ""),
+            **language_data("reason", rule.reason),
         }
+
+
+add_language_fields(RuleForm, "reason", max_length=MAX_REASON)
 
 
 def new_rule_id(item_key: str, taken: set[str]) -> str:

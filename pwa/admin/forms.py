@@ -20,10 +20,13 @@ from wtforms import (
 from wtforms.fields import TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..i18n import current_locale, gettext
+from ..hospital_texts import LANGUAGES
+from ..i18n import LANGUAGE_NAMES, current_locale, gettext
 from ..i18n import lazy_gettext as _l
 from ..plans.schedule import MedicationPeriodRule, PlanTemplate, ShortVisitRule
+from ..plans.store import PackingLine
 from ..security import CsrfForm
+from .language_fields import add_language_fields, language_fields
 
 MEDICATION_ROWS = 3
 SHORT_VISIT_ROWS = 4
@@ -331,6 +334,15 @@ def item_lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+def translation_lines(text: str | None) -> list[str]:
+    """A family language's list: line 3 is item 3, so a blank line is an item not yet
+    translated; blank lines after the last words do not count."""
+    lines = [line.strip() for line in (text or "").splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
 class PackingForm(CsrfForm):
     english = TextAreaField(
         _l("In English, one item per line"),
@@ -369,14 +381,61 @@ class PackingForm(CsrfForm):
                 )
             )
             valid = False
+        return self._check_translations(len(english)) and valid
+
+    def _check_translations(self, items: int) -> bool:
+        valid = True
+        for field in language_fields(self, "items"):
+            code = field.name.rsplit("_", 1)[1]
+            lines = translation_lines(field.data)
+            if len(lines) > items:
+                field.errors.append(
+                    gettext(
+                        "The %(language)s list has %(lines)s lines and the English list "
+                        "%(english)s items. Line 3 here is item 3 there; leave a line empty "
+                        "for an item not yet translated.",
+                        language=LANGUAGE_NAMES[code],
+                        lines=len(lines),
+                        english=items,
+                    )
+                )
+                valid = False
+            elif any(len(line) > MAX_PACKING_LINE for line in lines):
+                field.errors.append(
+                    gettext("Keep each item under %(count)s characters.", count=MAX_PACKING_LINE)
+                )
+                valid = False
         return valid
 
-    def items(self) -> list[tuple[str, str]]:
-        return list(zip(item_lines(self.english.data), item_lines(self.dutch.data), strict=True))
+    def items(self) -> list[PackingLine]:
+        """Each item in English and Dutch, with the family languages it has words in."""
+        pairs = zip(item_lines(self.english.data), item_lines(self.dutch.data), strict=True)
+        translated = {code: translation_lines(self[f"items_{code}"].data) for code in LANGUAGES}
+        return [
+            PackingLine(
+                english,
+                dutch,
+                {
+                    code: lines[index]
+                    for code, lines in translated.items()
+                    if index < len(lines) and lines[index]
+                },
+            )
+            for index, (english, dutch) in enumerate(pairs)
+        ]
 
     @staticmethod
     def data_from(items: Sequence[Any]) -> dict[str, str]:
-        return {
+        data = {
             "english": "\n".join(item.text_en for item in items),
             "dutch": "\n".join(item.text_nl for item in items),
         }
+        for code in LANGUAGES:
+            data[f"items_{code}"] = "\n".join(item.texts.get(code, "") for item in items).rstrip()
+        return data
+
+
+# One text area per family language: line for line the same items as the English list.
+add_language_fields(
+    PackingForm, "items", max_length=MAX_PACKING_ITEMS * (MAX_PACKING_LINE + 2), rows=8
+)

@@ -25,7 +25,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from .. import audit, hospital
+from .. import audit, hospital, hospital_texts
 from ..db import get_db
 from ..hospital import HospitalSettings, save_hospital_settings
 from ..i18n import current_locale, gettext
@@ -35,6 +35,13 @@ from ..rendering import render_template
 from ..security import Access, CsrfForm, access
 from . import blueprint
 from .forms import WholeNumberField
+from .language_fields import (
+    add_language_fields,
+    check_other_languages,
+    language_data,
+    language_texts,
+    others_unchanged,
+)
 
 RED_MINUTES = (5, 240)
 GREEN_DAYS = (1, 14)
@@ -167,7 +174,12 @@ class HospitalForm(CsrfForm):
             "ward_email": settings.ward_email,
             "escalate_admins_minutes": int(settings.escalate_admins_minutes),
             "escalate_out_of_hours": settings.escalate_out_of_hours == "yes",
+            **language_data("name", settings.name_texts),
         }
+
+
+# The ward's name in the family languages: families see it under the phone numbers.
+add_language_fields(HospitalForm, "name", max_length=120)
 
 
 def _summary(settings: HospitalSettings) -> str:
@@ -191,19 +203,25 @@ async def hospital_settings() -> ResponseReturnValue:
         form = await HospitalForm.from_request()
         if form.validate():
             saved = form.to_settings()
+            names = language_texts(form, "name")
             async with db.transaction() as tx:
                 await save_hospital_settings(tx, saved)
+                await hospital_texts.save(tx, "ward_name", hospital_texts.WARD, names)
+                given = ", ".join(f"{code}: {words}" for code, words in names.items() if words)
                 await audit.record(
                     tx,
                     actor_id=g.account.id,
                     action="hospital.updated",
-                    detail=_summary(saved),
+                    detail=_summary(saved) + (f"; name also {given}" if given else ""),
                 )
             await flash(
                 gettext(
                     "The settings are saved. Families see them the next time their app is online."
                 )
             )
+            renamed = saved.name != current.name
+            if others_unchanged(current.name_texts, names, source_changed=renamed):
+                await flash(check_other_languages())
             return redirect(url_for("admin.hospital_settings"))
         status = 400
     else:

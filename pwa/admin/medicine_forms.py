@@ -14,6 +14,7 @@ from ..i18n import gettext
 from ..i18n import lazy_gettext as _l
 from ..security import CsrfForm
 from ..text_input import single_line
+from .language_fields import add_language_fields, language_texts
 
 
 class MedicineForm(CsrfForm):
@@ -38,6 +39,13 @@ class MedicineForm(CsrfForm):
         return single_line(self.name_nl.data or "").strip(), single_line(
             self.name_en.data or ""
         ).strip()
+
+    def texts(self) -> dict[str, str]:
+        """The name in the family languages (empty: not in that language)."""
+        return language_texts(self, "name")
+
+
+add_language_fields(MedicineForm, "name", max_length=NAME_MAX)
 
 
 class _Checkboxes(SelectMultipleField):

@@ -13,7 +13,14 @@ from ..i18n import gettext
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless
 from . import blueprint
+from .language_fields import check_other_languages, language_data, others_unchanged
 from .medicine_forms import DoseFlagForm, MedicineForm
+
+
+def _also(texts: dict[str, str]) -> str:
+    """The name in the family languages, for the audit log ("; ar: ..., tr: ...")."""
+    given = [f"{code}: {words}" for code, words in texts.items() if words]
+    return f"; {', '.join(given)}" if given else ""
 
 
 @blueprint.route("/medicines", methods=["GET", "POST"])
@@ -24,15 +31,20 @@ async def medicines_page() -> ResponseReturnValue:
     form = await MedicineForm.from_request()
     if request.method == "POST" and form.validate():
         name_nl, name_en = form.names()
+        texts = form.texts()
         async with db.transaction() as tx:
             medicine_id = await medicines.insert(
-                tx, name_nl=name_nl, name_en=name_en, example=bool(form.example.data)
+                tx,
+                name_nl=name_nl,
+                name_en=name_en,
+                example=bool(form.example.data),
+                texts=texts,
             )
             await audit.record(
                 tx,
                 actor_id=g.account.id,
                 action="medicines.updated",
-                detail=f"added {medicine_id}: {name_nl} / {name_en}",
+                detail=f"added {medicine_id}: {name_nl} / {name_en}{_also(texts)}",
             )
         await flash(gettext("The medicine is added."))
         return redirect(url_for("admin.medicines_page"))
@@ -51,12 +63,16 @@ async def medicine_page(medicine_id: int) -> ResponseReturnValue:
     assert medicine is not None
     if request.method == "GET":
         form = MedicineForm(
-            name_nl=medicine.name_nl, name_en=medicine.name_en, example=medicine.example
+            name_nl=medicine.name_nl,
+            name_en=medicine.name_en,
+            example=medicine.example,
+            **language_data("name", medicine.texts),
         )
     else:
         form = await MedicineForm.from_request()
         if form.validate():
             name_nl, name_en = form.names()
+            texts = form.texts()
             async with db.transaction() as tx:
                 await medicines.update(
                     tx,
@@ -64,15 +80,19 @@ async def medicine_page(medicine_id: int) -> ResponseReturnValue:
                     name_nl=name_nl,
                     name_en=name_en,
                     example=bool(form.example.data),
+                    texts=texts,
                 )
                 await audit.record(
                     tx,
                     actor_id=g.account.id,
                     action="medicines.updated",
-                    detail=f"changed {medicine.id}: {name_nl} / {name_en}"
+                    detail=f"changed {medicine.id}: {name_nl} / {name_en}{_also(texts)}"
                     + ("; example" if form.example.data else ""),
                 )
             await flash(gettext("The medicine is saved."))
+            renamed = (medicine.name_nl, medicine.name_en) != (name_nl, name_en)
+            if others_unchanged(medicine.texts, texts, source_changed=renamed):
+                await flash(check_other_languages())
             return redirect(url_for("admin.medicines_page"))
     return await render_template("admin/medicine.html", medicine=medicine, form=form)
 

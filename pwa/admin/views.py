@@ -22,6 +22,7 @@ from ..rendering import render_template
 from ..security import Access, access
 from . import blueprint
 from .forms import PackingForm, TemplateForm
+from .language_fields import check_other_languages, others_unchanged
 
 # The settings pages listed on the admin home, in order: (endpoint, title, what it is for).
 SETTINGS_PAGES = (
@@ -203,18 +204,31 @@ async def packing() -> ResponseReturnValue:
     if request.method == "POST":
         form = await PackingForm.from_request()
         if form.validate():
-            pairs = form.items()
+            lines = form.items()
             async with db.transaction() as tx:
-                await plans.replace_packing_items(tx, pairs)
+                await plans.replace_packing_items(tx, lines)
+                languages = sorted({code for line in lines for code in line.texts})
                 await audit.record(
                     tx,
                     actor_id=g.account.id,
                     action="packing.updated",
-                    detail=f"{len(pairs)} items",
+                    detail=f"{len(lines)} items"
+                    + (f"; also in {', '.join(languages)}" if languages else ""),
                 )
             await flash(
                 gettext("The list is saved. Families see it from their next visit to the app.")
             )
+            # Line for line: an item whose English or Dutch words changed while another
+            # language kept its words (hazard H30).
+            if any(
+                others_unchanged(
+                    old.texts,
+                    new.texts,
+                    source_changed=(old.text_en, old.text_nl) != (new.text_en, new.text_nl),
+                )
+                for old, new in zip(items, lines, strict=False)
+            ):
+                await flash(check_other_languages())
             return redirect(url_for("admin.packing"))
     else:
         form = PackingForm(data=PackingForm.data_from(items))

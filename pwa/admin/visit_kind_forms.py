@@ -1,5 +1,5 @@
-"""The admin's form for one kind of visit: its key (once), names, stay or not, usual
-length and reminders."""
+"""The admin's form for one kind of visit: its key (once), names (English and Dutch, and
+optionally the family languages), stay or not, usual length and reminders."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ..i18n import lazy_gettext as _l
 from ..plans.kinds import KEY_PATTERN, VisitKind
 from ..security import CsrfForm
 from .forms import WholeNumberField
+from .language_fields import add_language_fields, language_data, language_texts
 from .reminder_forms import OFFSET_ROWS, OffsetRowForm, check_offset_rows, offset_rows, offsets_of
 
 MIN_MINUTES, MAX_MINUTES = 5, 720  # as the visit_kind table allows
@@ -77,6 +78,7 @@ class VisitKindForm(CsrfForm):
             default_minutes=self.default_minutes.data,
             reminders=tuple(offsets_of(self.reminders)) if self.own_reminders.data else None,
             active=bool(self.active.data),
+            texts=language_texts(self, "name"),
         )
 
     @staticmethod
@@ -89,4 +91,9 @@ class VisitKindForm(CsrfForm):
             "own_reminders": kind.reminders is not None,
             "reminders": offset_rows(kind.reminders or ()),
             "active": kind.active,
+            **language_data("name", kind.texts),
         }
+
+
+# The name in the family languages, for the family's pages and calendar events.
+add_language_fields(VisitKindForm, "name", max_length=60)

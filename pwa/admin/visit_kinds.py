@@ -18,6 +18,7 @@ from ..plans import kinds
 from ..rendering import render_template
 from ..security import Access, access, not_found_unless, require_csrf
 from . import blueprint
+from .language_fields import check_other_languages, others_unchanged
 from .reminders import replan_open_plans
 from .visit_kind_forms import VisitKindForm
 
@@ -29,9 +30,11 @@ def _summary(kind: kinds.VisitKind) -> str:
         if kind.reminders is None
         else ", ".join(f"{days}@{at:%H:%M}" for days, at in kind.reminders) or "none"
     )
+    languages = ", ".join(code for code, words in kind.texts.items() if words)
     return (
         f"{kind.key}: stay {int(kind.is_stay)}, minutes {kind.default_minutes}, "
         f"reminders {reminders}, active {int(kind.active)}"
+        + (f", also named in {languages}" if languages else "")
     )
 
 
@@ -70,8 +73,12 @@ async def visit_kind(key: str) -> ResponseReturnValue:
         form = await VisitKindForm.from_request()
         del form.key
         if form.validate():
-            await _save(form.to_kind(kind.key), action="visit_kind.changed")
+            saved = form.to_kind(kind.key)
+            await _save(saved, action="visit_kind.changed")
             await flash(gettext("The kind of visit is saved."))
+            renamed = (kind.name_en, kind.name_nl) != (saved.name_en, saved.name_nl)
+            if others_unchanged(kind.texts, saved.texts, source_changed=renamed):
+                await flash(check_other_languages())
             return redirect(url_for("admin.visit_kinds"))
     else:
         form = VisitKindForm(data=VisitKindForm.data_from(kind))

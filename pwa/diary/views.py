@@ -53,13 +53,16 @@ async def items_shown_now(child_id: int) -> list[Item]:
 
 
 async def _browser_context(child_id: int, hospital: HospitalSettings) -> dict[str, Any]:
-    """What the page's script needs offline: rules, recent values and the staffed hours."""
+    """What the page's script needs offline: rules, recent values and the staffed hours.
+
+    Each rule carries its reason as this reader gets it (``shown``: their language, else
+    Dutch, else English, with the language and the mark the page shows next to it), so
+    the advice the phone shows follows the same fallback as the server's pages."""
     db = get_db()
-    since = utcnow() - timedelta(
-        hours=max([r.within_hours for r in await redflag_store.select_rules(db)], default=24)
-    )
+    rules = await redflag_store.select_rules(db)
+    since = utcnow() - timedelta(hours=max([r.within_hours for r in rules], default=24))
     return {
-        "rules": [rule.as_json() for rule in await redflag_store.select_rules(db)],
+        "rules": [{**rule.as_json(), "shown": rule.shown_reason().as_json()} for rule in rules],
         "recent": await store.select_recent_values(db, child_id, since),
         "child_id": child_id,
         "hours": staffed_hours_data(hospital),

@@ -1,8 +1,8 @@
 """The admin's list of home medicines: the only module that writes ``home_medicine``.
 
-Each medicine has a Dutch and an English name; a page shows the name in its own language,
-else the Dutch one, else the English one. Medicines shipped as examples say so until an
-admin confirms them.
+Each medicine has a Dutch and an English name, and optionally one in each family language
+(pwa/hospital_texts.py); a page shows the name in its own language, else the Dutch one,
+else the English one. Medicines shipped as examples say so until an admin confirms them.
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 import sqlite3
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
+from .. import hospital_texts
 from ..db import Reader, Transaction, now_text
-from ..i18n import current_locale
+from ..hospital_texts import Shown
 
 NAME_MAX = 80
 
@@ -26,14 +28,19 @@ class Medicine:
     name_en: str
     example: bool
     position: int
+    texts: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def shown(self, locale: str | None = None) -> Shown:
+        """The name in ``locale`` (the page's language), else Dutch, else English, with
+        the language it is in (a page marks a name in another language)."""
+        names = {"nl": self.name_nl, "en": self.name_en, **self.texts}
+        return hospital_texts.pick(names, locale)
 
     def name(self, locale: str | None = None) -> str:
-        """The name in ``locale`` (the page's language), else Dutch, else English."""
-        wanted = {"nl": self.name_nl, "en": self.name_en}.get(locale or current_locale(), "")
-        return wanted or self.name_nl or self.name_en
+        return str(self.shown(locale))
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Medicine:
+    def from_row(cls, row: sqlite3.Row, texts: Mapping[str, str] | None = None) -> Medicine:
         return cls(
             row["id"],
             row["key"],
@@ -41,6 +48,7 @@ class Medicine:
             row["name_en"],
             bool(row["example"]),
             row["position"],
+            texts or {},
         )
 
 
@@ -51,7 +59,8 @@ async def select_all(db: Reader) -> list[Medicine]:
     rows = await db.fetch_all(
         f"SELECT {_COLUMNS} FROM home_medicine ORDER BY position, id"  # noqa: S608  # nosec B608  # fixed column list
     )
-    return [Medicine.from_row(row) for row in rows]
+    texts = await hospital_texts.select_subject(db, "home_medicine")
+    return [Medicine.from_row(row, texts.get(str(row["id"]))) for row in rows]
 
 
 async def select_by_ids(db: Reader, ids: set[int]) -> dict[int, Medicine]:
@@ -63,7 +72,11 @@ async def select_one(db: Reader, medicine_id: int) -> Medicine | None:
         f"SELECT {_COLUMNS} FROM home_medicine WHERE id = :id",  # noqa: S608  # nosec B608  # fixed column list; the value is bound
         {"id": medicine_id},
     )
-    return Medicine.from_row(row) if row else None
+    if row is None:
+        return None
+    return Medicine.from_row(
+        row, await hospital_texts.select_texts(db, "home_medicine", str(medicine_id))
+    )
 
 
 def key_for(name: str, taken: set[str]) -> str:
@@ -76,7 +89,14 @@ def key_for(name: str, taken: set[str]) -> str:
     return key
 
 
-async def insert(tx: Transaction, *, name_nl: str, name_en: str, example: bool) -> int:
+async def insert(
+    tx: Transaction,
+    *,
+    name_nl: str,
+    name_en: str,
+    example: bool,
+    texts: Mapping[str, str] | None = None,
+) -> int:
     taken = {medicine.key for medicine in await select_all(tx)}
     row = await tx.fetch_one(
         """
@@ -94,12 +114,20 @@ async def insert(tx: Transaction, *, name_nl: str, name_en: str, example: bool) 
         },
     )
     assert row is not None
+    await hospital_texts.save(tx, "home_medicine", str(row["id"]), texts or {})
     return int(row["id"])
 
 
 async def update(
-    tx: Transaction, medicine_id: int, *, name_nl: str, name_en: str, example: bool
+    tx: Transaction,
+    medicine_id: int,
+    *,
+    name_nl: str,
+    name_en: str,
+    example: bool,
+    texts: Mapping[str, str] | None = None,
 ) -> None:
+    """Change a medicine's names; ``texts``: its name in the family languages given."""
     await tx.execute(
         """
         UPDATE home_medicine SET name_nl = :nl, name_en = :en, example = :example, updated_at = :now
@@ -113,3 +141,4 @@ async def update(
             "now": now_text(),
         },
     )
+    await hospital_texts.save(tx, "home_medicine", str(medicine_id), texts or {})

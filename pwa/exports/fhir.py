@@ -203,7 +203,7 @@ def patient(child: Child, patient_number_system: str) -> dict[str, Any]:
 
 
 def appointment(visit: Visit, patient_url: str, base_url: str) -> dict[str, Any]:
-    kind = kind_label(visit)
+    kind = str(kind_label(visit))
     participants: list[dict[str, Any]] = [
         {"actor": {"reference": patient_url, "type": "Patient"}, "status": "accepted"}
     ]

@@ -15,6 +15,7 @@ from ..db import Reader
 from ..diary import store as diary
 from ..diary.history import Corrections
 from ..hospital import HospitalSettings, hospital_settings
+from ..hospital_texts import Shown
 from ..i18n import format_region, gettext
 from ..i18n import lazy_gettext as _l
 from ..plans import store as plans
@@ -44,7 +45,8 @@ class EmergencyCard:
     plan: Progress | None  # None: the child has no treatment plan yet
     stored: StoredCard | None  # None: the team has filled in nothing yet
     weight: Weight | None
-    fever_reasons: list[str]  # the hospital's red temperature rules, in the page's words
+    # The hospital's red temperature rules in the page's words (or marked as another's).
+    fever_reasons: list[Shown]
     hospital: HospitalSettings
 
     @property

@@ -148,6 +148,21 @@ async def select_caregivers(db: Reader, child_id: int) -> list[Caregiver]:
     ]
 
 
+async def select_caregiver_languages(db: Reader, child_id: int) -> set[str]:
+    """The languages the child's caregivers chose for the app (their account's), so a
+    nurse can write a visit's note in those too."""
+    rows = await db.fetch_all(
+        """
+        SELECT DISTINCT account.locale
+          FROM caregiver_child
+          JOIN account ON account.id = caregiver_child.caregiver_id
+         WHERE caregiver_child.child_id = :child_id AND account.locale IS NOT NULL
+        """,
+        {"child_id": child_id},
+    )
+    return {row["locale"] for row in rows}
+
+
 async def is_caregiver_of(db: Reader, caregiver_id: int, child_id: int) -> bool:
     row = await db.fetch_one(
         "SELECT 1 FROM caregiver_child WHERE caregiver_id = :caregiver_id AND child_id = :child_id",

@@ -15,7 +15,7 @@ from ..db import get_db
 from ..doses import medicines
 from ..families import store as families
 from ..fhir import appointments
-from ..i18n import current_locale, format_region, ngettext
+from ..i18n import FAMILY_LOCALES, current_locale, format_region, ngettext
 from ..plans import changes, kinds, moves, overview
 from ..plans import store as plans
 from ..plans.schedule import aware, overlapping
@@ -70,6 +70,19 @@ async def plan(child_id: int) -> ResponseReturnValue:
     )
 
 
+async def _ask_note_languages(
+    form: VisitForm | ShortVisitForm, child_id: int, visit: plans.Visit | None
+) -> None:
+    """The note's family languages: those the child's caregivers read, filled with the
+    visit's saved words when the form is new."""
+    languages = await families.select_caregiver_languages(get_db(), child_id)
+    form.keep_note_languages(languages & set(FAMILY_LOCALES))
+    if request.method == "GET" and visit is not None:
+        for code, words in visit.note_texts.items():
+            if f"family_note_{code}" in form:
+                form[f"family_note_{code}"].data = words
+
+
 def _draft(form: VisitForm) -> changes.VisitDraft:
     return changes.VisitDraft(
         course_number=form.course_number.data,
@@ -80,6 +93,7 @@ def _draft(form: VisitForm) -> changes.VisitDraft:
         location=(form.location.data or "").strip(),
         family_note=(form.family_note.data or "").strip(),
         status=form.status.data,
+        family_notes=form.family_notes(),
     )
 
 
@@ -118,6 +132,7 @@ async def add_visit(child_id: int) -> ResponseReturnValue:
     assert current_plan is not None
     form = await VisitForm.from_request()
     await _offer_kinds(form)
+    await _ask_note_languages(form, child.id, None)
     clashes: list[plans.Visit] = []
     if request.method == "POST" and form.validate():
         clashes = _overlaps(await _active_visits(current_plan.id), form, None)
@@ -190,6 +205,7 @@ async def edit_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
     else:
         form = await VisitForm.from_request()
     await _offer_kinds(form, keep=visit.kind)
+    await _ask_note_languages(form, child.id, visit)
     clashes: list[plans.Visit] = []
     spacing: list[moves.TooClose] = []
     later: list[plans.Visit] = []
@@ -265,6 +281,7 @@ async def _short_draft(form: ShortVisitForm, plan_id: int) -> changes.VisitDraft
         family_note=(form.family_note.data or "").strip(),
         status=form.status.data,
         title=(form.title.data or "").strip(),
+        family_notes=form.family_notes(),
     )
 
 
@@ -279,6 +296,7 @@ async def add_short_visit(child_id: int) -> ResponseReturnValue:
     assert current_plan is not None
     form = await ShortVisitForm.from_request()
     await _offer_kinds(form)
+    await _ask_note_languages(form, child.id, None)
     if request.method == "POST" and form.validate():
         draft = await _short_draft(form, current_plan.id)
         async with db.transaction() as tx:
@@ -312,6 +330,7 @@ async def edit_short_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
     else:
         form = await ShortVisitForm.from_request()
     await _offer_kinds(form, keep=visit.kind)
+    await _ask_note_languages(form, child.id, visit)
     if request.method == "POST" and form.validate():
         draft = await _short_draft(form, visit.plan_id)
         async with db.transaction() as tx:

@@ -27,7 +27,10 @@ from wtforms.validators import (
 )
 
 from ..admin.forms import WholeNumberField
+from ..admin.language_fields import add_language_fields, language_fields
 from ..clock import HOSPITAL_ZONE_NAME
+from ..hospital_texts import language_label
+from ..i18n import gettext
 from ..i18n import lazy_gettext as _l
 from ..plans.kinds import VisitKind
 from ..plans.schedule import VISIT_STATUSES
@@ -64,6 +67,48 @@ def _valid_zone(form: Any, field: Any) -> None:
         raise ValidationError(str(_l("Use a time zone name like Europe/Amsterdam.")))
 
 
+NOTE_MAX = 1000
+NOTE = "family_note"
+
+
+class FamilyNoteLanguages(CsrfForm):
+    """The note for the family in the languages its caregivers read (fields
+    ``family_note_ar`` ...): the view keeps only those (``keep_note_languages``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in language_fields(self, NOTE):
+            code = field.name.rsplit("_", 1)[1]
+            field.label.text = language_label(gettext("Note for the family in %(language)s"), code)
+            field.description = gettext(
+                "Caregivers who read this language see these words instead of the note above. "
+                "Empty: they see the note above."
+            )
+
+    def keep_note_languages(self, languages: set[str]) -> None:
+        """Only the languages the child's caregivers read; the others are not asked."""
+        for field in language_fields(self, NOTE):
+            if field.name.rsplit("_", 1)[1] not in languages:
+                del self[field.name]
+
+    def family_notes(self) -> dict[str, str]:
+        """{language: note} for the languages asked (empty: no note in that language)."""
+        return {
+            field.name.rsplit("_", 1)[1]: (field.data or "").strip()
+            for field in language_fields(self, NOTE)
+        }
+
+    def check_note_languages(self) -> bool:
+        """A note in another language translates the note itself, so that comes first."""
+        if (self[NOTE].data or "").strip() or not any(self.family_notes().values()):
+            return True
+        self[NOTE].errors = [
+            *self[NOTE].errors,
+            gettext("Write the note here first: the other languages say the same."),
+        ]
+        return False
+
+
 class PlanForm(CsrfForm):
     start_date = DateField(
         _l("First day of course 1"),
@@ -71,7 +116,7 @@ class PlanForm(CsrfForm):
     )
 
 
-class VisitForm(CsrfForm):
+class VisitForm(FamilyNoteLanguages):
     course_number = IntegerField(
         _l("Course"),
         validators=[
@@ -97,7 +142,7 @@ class VisitForm(CsrfForm):
     location = StringField(_l("Where (ward, room)"), validators=[Length(max=120)])
     family_note = TextAreaField(
         _l("Note for the family"),
-        validators=[Length(max=1000)],
+        validators=[Length(max=NOTE_MAX)],
         description=_l("Shown to the family. No medical details in calendar feeds."),
     )
     status = SelectField(_l("Status"), choices=_status_choices, default="planned")
@@ -120,6 +165,7 @@ class VisitForm(CsrfForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
+        valid = self.check_note_languages() and valid
         if not (_listed_kind(self) and valid):
             return False
         if self.ends <= self.starts:
@@ -142,7 +188,7 @@ def _listed_kind(form: Any) -> bool:
 MIN_MINUTES, MAX_MINUTES = 5, 720  # as the visit_kind table allows
 
 
-class ShortVisitForm(CsrfForm):
+class ShortVisitForm(FamilyNoteLanguages):
     """A short visit on one day: a scan, a hearing test, a check at the outpatient clinic."""
 
     # Choices are the admin's active kinds of short visit, set by the view.
@@ -177,7 +223,7 @@ class ShortVisitForm(CsrfForm):
     time_zone = StringField(_l("Time zone"), default=HOSPITAL_ZONE_NAME, validators=[_valid_zone])
     family_note = TextAreaField(
         _l("Note for the family"),
-        validators=[Length(max=1000)],
+        validators=[Length(max=NOTE_MAX)],
         description=_l("Shown to the family. No medical details in calendar feeds."),
     )
     status = SelectField(_l("Status"), choices=_status_choices, default="planned")
@@ -188,7 +234,13 @@ class ShortVisitForm(CsrfForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
+        valid = self.check_note_languages() and valid
         return _listed_kind(self) and bool(valid)
+
+
+for _form in (VisitForm, ShortVisitForm):
+    # Several lines, like the note itself.
+    add_language_fields(_form, NOTE, max_length=NOTE_MAX, rows=3)
 
 
 PRESCRIPTION_MAX = 300

@@ -57,7 +57,7 @@ def visit_event(item: CalendarVisit, visit_url: Callable[[int], str]) -> Event:
         end=visit.ends_at,
         summary=summary(visit),
         location=visit.location or None,
-        description=visit.family_note or None,
+        description=str(visit.note()) or None,
         status=EVENT_STATUS.get(visit.status, STATUS.TENTATIVE),
         classification=CLASS.PRIVATE,
         # Without a METHOD, DTSTAMP means the same as LAST-MODIFIED (RFC 5545 3.8.7.2),

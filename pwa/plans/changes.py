@@ -4,10 +4,11 @@ revision and the visit's calendar sequence, and writes the audit row. Reminders
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from .. import audit
+from .. import audit, hospital_texts
 from ..db import Transaction
 from ..notifications import planner as reminders
 from . import course_store, store
@@ -28,6 +29,9 @@ class VisitDraft:
     status: str = "planned"
     # A short visit's title ('' : the kind's name).
     title: str = ""
+    # The note in the family languages the nurse was asked for ({language: note}, an
+    # empty one removes that language); None leaves them as they are (an import, a move).
+    family_notes: Mapping[str, str] | None = None
 
 
 async def create_plan(
@@ -83,6 +87,8 @@ async def add_visit(
         family_note=draft.family_note,
         status=draft.status,
     )
+    if draft.family_notes:
+        await hospital_texts.save(tx, "visit_note", str(visit_id), draft.family_notes)
     # A new visit is news for the family, like a moved one.
     await tx.execute("UPDATE visit SET changed_at = created_at WHERE id = :id", {"id": visit_id})
     await store.bump_revision(tx, plan.id)
@@ -141,6 +147,8 @@ async def change_visit(
         status=status,
         title=draft.title,
     )
+    if draft.family_notes is not None:
+        await hospital_texts.save(tx, "visit_note", str(visit.id), draft.family_notes)
     await store.bump_revision(tx, visit.plan_id)
     await reminders.plan_visit(tx, visit.id, changed=notify)
     detail = f"visit {visit.id}: {to_local_text(visit.starts)} -> {to_local_text(draft.starts)}; status {visit.status} -> {status}"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from .. import dates
-from ..i18n import current_locale, format_region, gettext, ngettext
+from ..hospital_texts import Shown
+from ..i18n import format_region, gettext, ngettext
 from .store import Visit
 
 
@@ -28,11 +29,12 @@ def clock(value: datetime) -> str:
     return dates.clock(value, _region())
 
 
-def kind_label(kind: str | Visit) -> str:
-    """A visit's kind as the admin named it, in the reader's language; for a bare key
-    (the template's course kind) the app's own words."""
+def kind_label(kind: str | Visit) -> str | Shown:
+    """A visit's kind as the admin named it, in the reader's language (marked when it is
+    in another, pwa/hospital_texts.py); for a bare key (the template's course kind) the
+    app's own words. ``|string`` gives the bare words, for a page's <title>."""
     if isinstance(kind, Visit):
-        return kind.kind_name(current_locale())
+        return kind.kind_shown()
     labels = {
         "admission": gettext("Hospital stay"),
         "day_visit": gettext("Day visit"),
@@ -41,9 +43,9 @@ def kind_label(kind: str | Visit) -> str:
     return labels.get(kind, kind)
 
 
-def visit_title(visit: Visit) -> str:
+def visit_title(visit: Visit) -> str | Shown:
     """What the family reads for a visit: the nurse's title, else the kind's name."""
-    return visit.name(current_locale())
+    return visit.title or visit.kind_shown()
 
 
 def duration(minutes: int) -> str:

@@ -1,7 +1,7 @@
 """Kinds of visit as the admin's settings: a stay, a day visit, a scan, a hearing test...
 
 Each kind has a key that never changes once made (visits name their kind by it, and other
-systems will map their appointment types to it), names in both languages, whether it is
+systems will map their appointment types to it), names in English and Dutch (and, optionally, the family languages), whether it is
 a stay, how long it usually lasts (none: planned with a first and a last day, like the
 courses' visits; minutes: a short visit on one day) and its reminders (none: the
 hospital's reminder times of /admin/reminders).
@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import time
 
+from .. import hospital_texts
 from ..db import Reader, Transaction, now_text
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -36,13 +38,16 @@ class VisitKind:
     reminders: tuple[Offset, ...] | None = None
     active: bool = True
     position: int = 0
+    # The name in the family languages (pwa/hospital_texts.py); visits read them too.
+    texts: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def short(self) -> bool:
         return self.default_minutes is not None
 
     def name(self, locale: str) -> str:
-        return self.name_nl if locale == "nl" and self.name_nl else self.name_en
+        names = {"en": self.name_en, "nl": self.name_nl, **self.texts}
+        return str(hospital_texts.pick(names, locale))
 
 
 def reminders_to_json(reminders: tuple[Offset, ...] | None) -> str | None:
@@ -59,7 +64,7 @@ def reminders_from_json(text: str | None) -> tuple[Offset, ...] | None:
     )
 
 
-def _kind(row: sqlite3.Row) -> VisitKind:
+def _kind(row: sqlite3.Row, texts: Mapping[str, str]) -> VisitKind:
     return VisitKind(
         key=row["key"],
         name_en=row["name_en"],
@@ -69,6 +74,7 @@ def _kind(row: sqlite3.Row) -> VisitKind:
         reminders=reminders_from_json(row["reminders"]),
         active=bool(row["active"]),
         position=row["position"],
+        texts=texts,
     )
 
 
@@ -79,7 +85,8 @@ async def select_all(db: Reader) -> list[VisitKind]:
     rows = await db.fetch_all(
         f"SELECT {_COLUMNS} FROM visit_kind ORDER BY position, key"  # noqa: S608  # nosec B608  # a fixed column list
     )
-    return [_kind(row) for row in rows]
+    texts = await hospital_texts.select_subject(db, "visit_kind")
+    return [_kind(row, texts.get(row["key"], {})) for row in rows]
 
 
 async def select_kind(db: Reader, key: str) -> VisitKind | None:
@@ -87,7 +94,9 @@ async def select_kind(db: Reader, key: str) -> VisitKind | None:
         f"SELECT {_COLUMNS} FROM visit_kind WHERE key = :key",  # noqa: S608  # nosec B608  # a fixed column list; the value is bound
         {"key": key},
     )
-    return _kind(row) if row else None
+    if row is None:
+        return None
+    return _kind(row, await hospital_texts.select_texts(db, "visit_kind", key))
 
 
 async def in_use(db: Reader, key: str) -> bool:
@@ -105,7 +114,8 @@ async def in_use(db: Reader, key: str) -> bool:
 
 
 async def save_kind(tx: Transaction, kind: VisitKind) -> None:
-    """Add a kind or change one (its key stays what it was)."""
+    """Add a kind or change one (its key stays what it was), with its name in the family
+    languages it gives (an empty one removes that language)."""
     await tx.execute(
         """
         INSERT INTO visit_kind (key, name_en, name_nl, is_stay, default_minutes, reminders,
@@ -128,6 +138,7 @@ async def save_kind(tx: Transaction, kind: VisitKind) -> None:
             "now": now_text(),
         },
     )
+    await hospital_texts.save(tx, "visit_kind", kind.key, kind.texts)
 
 
 async def delete_kind(tx: Transaction, key: str) -> bool:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from .. import hospital_texts
 from ..db import Reader, Transaction, from_db, now_text
+from ..hospital_texts import Shown
 from .schedule import (
     MedicationPeriodRule,
     PlannedMedication,
@@ -54,13 +57,27 @@ class Visit:
     is_stay: bool = False
     # A short visit (one day, a duration) rather than one planned by dates.
     short: bool = False
+    # The kind's name and the nurse's note in the family languages (pwa/hospital_texts.py).
+    kind_texts: Mapping[str, str] = field(default_factory=dict, compare=False)
+    note_texts: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def kind_shown(self, locale: str | None = None) -> Shown:
+        """The kind's name in the reader's language, else Dutch, else English."""
+        names = {"en": self.kind_name_en, "nl": self.kind_name_nl, **self.kind_texts}
+        shown = hospital_texts.pick(names, locale)
+        return shown if shown else Shown(self.kind, "en", shown.reader)
 
     def kind_name(self, locale: str) -> str:
-        return (self.kind_name_nl if locale == "nl" else self.kind_name_en) or self.kind
+        return str(self.kind_shown(locale))
 
     def name(self, locale: str) -> str:
         """What the family reads: the nurse's title, else the kind's name."""
         return self.title or self.kind_name(locale)
+
+    def note(self, locale: str | None = None) -> Shown:
+        """The nurse's note for the family in the reader's language; the note itself is
+        taken to be in Dutch, the ward's language (empty: no note)."""
+        return hospital_texts.pick({"nl": self.family_note, **self.note_texts}, locale)
 
     @property
     def minutes(self) -> int:
@@ -102,6 +119,8 @@ class Visit:
             kind_name_nl=name_nl,
             is_stay=bool(is_stay),
             short=minutes is not None,
+            kind_texts=json.loads(row["kind_texts"] or "{}"),
+            note_texts=json.loads(row["note_texts"] or "{}"),
         )
 
 
@@ -149,9 +168,24 @@ class PackingItem:
     position: int
     text_en: str
     text_nl: str
+    # The item in the family languages (pwa/hospital_texts.py).
+    texts: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def shown(self, locale: str | None = None) -> Shown:
+        """The item in the reader's language, else Dutch, else English."""
+        return hospital_texts.pick({"en": self.text_en, "nl": self.text_nl, **self.texts}, locale)
 
     def text(self, locale: str) -> str:
-        return self.text_nl if locale == "nl" and self.text_nl else self.text_en
+        return str(self.shown(locale))
+
+
+@dataclass(frozen=True)
+class PackingLine:
+    """One item as the admin saves it: English, Dutch, and the family languages given."""
+
+    text_en: str
+    text_nl: str
+    texts: Mapping[str, str] = field(default_factory=dict)
 
 
 VISIT_COLUMNS = """
@@ -160,7 +194,11 @@ VISIT_COLUMNS = """
     visit.status, visit.uid, visit.sequence, visit.changed_at, visit.title,
     (SELECT json_array(visit_kind.name_en, visit_kind.name_nl, visit_kind.is_stay,
                        visit_kind.default_minutes)
-       FROM visit_kind WHERE visit_kind.key = visit.kind) AS kind_facts
+       FROM visit_kind WHERE visit_kind.key = visit.kind) AS kind_facts,
+    (SELECT json_group_object(language, body) FROM hospital_text
+      WHERE subject = 'visit_kind' AND subject_key = visit.kind) AS kind_texts,
+    (SELECT json_group_object(language, body) FROM hospital_text
+      WHERE subject = 'visit_note' AND subject_key = CAST(visit.id AS TEXT)) AS note_texts
 """
 
 
@@ -495,16 +533,36 @@ async def select_packing_items(db: Reader) -> list[PackingItem]:
     rows = await db.fetch_all(
         "SELECT id, position, text_en, text_nl FROM packing_item ORDER BY position, id"
     )
-    return [PackingItem(row["id"], row["position"], row["text_en"], row["text_nl"]) for row in rows]
-
-
-async def replace_packing_items(tx: Transaction, items: list[tuple[str, str]]) -> None:
-    await tx.execute("DELETE FROM packing_item")
-    for position, (text_en, text_nl) in enumerate(items, start=1):
-        await tx.execute(
-            "INSERT INTO packing_item (position, text_en, text_nl) VALUES (:position, :en, :nl)",
-            {"position": position, "en": text_en, "nl": text_nl},
+    texts = await hospital_texts.select_subject(db, "packing_item")
+    return [
+        PackingItem(
+            row["id"],
+            row["position"],
+            row["text_en"],
+            row["text_nl"],
+            texts.get(str(row["id"]), {}),
         )
+        for row in rows
+    ]
+
+
+async def replace_packing_items(
+    tx: Transaction, items: Sequence[PackingLine | tuple[str, str]]
+) -> None:
+    """The whole list anew, with each item's words in the family languages (the old
+    items' words go with them: migration 0030's trigger)."""
+    await tx.execute("DELETE FROM packing_item")
+    for position, item in enumerate(items, start=1):
+        line = item if isinstance(item, PackingLine) else PackingLine(*item)
+        row = await tx.fetch_one(
+            """
+            INSERT INTO packing_item (position, text_en, text_nl) VALUES (:position, :en, :nl)
+            RETURNING id
+            """,
+            {"position": position, "en": line.text_en, "nl": line.text_nl},
+        )
+        assert row is not None
+        await hospital_texts.save(tx, "packing_item", str(row["id"]), line.texts)
 
 
 # --- what the family has seen ------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from ..db import Reader
-from ..i18n import current_locale
+from ..hospital_texts import Shown
 from .rules import Rule
 from .store import select_rules
 
@@ -16,12 +16,11 @@ async def fired_rules(db: Reader, matched: Iterable[str]) -> list[Rule]:
     return [rules[rule_id] for rule_id in matched if rule_id in rules]
 
 
-def in_language(rules: Sequence[Rule]) -> list[str]:
-    """The rules' reasons in the reader's language."""
-    locale = current_locale()
-    return [rule.reason.get(locale) or rule.reason.get("en", rule.id) for rule in rules]
+def in_language(rules: Sequence[Rule]) -> list[Shown]:
+    """The rules' reasons in the reader's language, or marked in the one they are in."""
+    return [rule.shown_reason() for rule in rules]
 
 
-async def reasons_for(db: Reader, matched: Iterable[str]) -> list[str]:
+async def reasons_for(db: Reader, matched: Iterable[str]) -> list[Shown]:
     """Every matched rule's reason, for the nurse's view of a report."""
     return in_language(await fired_rules(db, matched))

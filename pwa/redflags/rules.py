@@ -2,7 +2,9 @@
 for the browser; tests/redflag_cases.json runs through both.
 
 A rule: ``{"id", "level": "red"|"amber", "item", "op": ">="|">"|"<="|"<"|"=="|"in",
-"value", "count"?, "within_hours"?, "reason": {"en", "nl"}}``. With ``count`` the rule
+"value", "count"?, "within_hours"?, "reason": {"en", "nl", ...}}``. The reason is what
+the family reads, in any of the app's languages (pwa/i18n.py ``LOCALES``) and no other;
+a reader without theirs gets the Dutch one, then the English one (pwa/hospital_texts.py). With ``count`` the rule
 fires when this report and earlier ones within ``within_hours`` before it match at least
 ``count`` times ("38.0 °C twice within 24 hours"). Two amber rules in one report make red.
 ``"emergency": true`` marks a red rule's sign as life-threatening: the advice then puts
@@ -15,6 +17,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+
+from ..hospital_texts import Shown, pick
+from ..i18n import LOCALES
 
 LEVELS = ("green", "amber", "red")
 OPERATORS = (">=", ">", "<=", "<", "==", "in")
@@ -63,6 +68,11 @@ class Rule:
             raise RuleError("comparisons need a number")
         if rule.count < 1 or rule.within_hours < 1:
             raise RuleError("count and within_hours must be positive")
+        if not all(
+            language in LOCALES and isinstance(text, str) and text.strip()
+            for language, text in rule.reason.items()
+        ):
+            raise RuleError(f"a reason is words in one of {', '.join(LOCALES)}")
         if not isinstance(rule.emergency, bool):
             raise RuleError("emergency must be true or false")
         if rule.emergency and rule.level != "red":
@@ -84,6 +94,11 @@ class Rule:
             data["emergency"] = True
         data["reason"] = dict(self.reason)
         return data
+
+    def shown_reason(self, reader: str | None = None) -> Shown:
+        """The reason in the reader's language, else Dutch, else English (else the id)."""
+        shown = pick(self.reason, reader)
+        return shown if shown else Shown(self.id, "en", shown.reader)
 
     @property
     def strength(self) -> int:

@@ -173,10 +173,25 @@ function closeAdvice() {
   document.getElementById("main").focus();
 }
 
+// Each reason as the server picked it for this reader (pwa/hospital_texts.py): their
+// language, else Dutch, else English; words in another language carry its lang and dir
+// and a small "(in Nederlands)" after them, as on the server's pages.
 function reasonsIn(rules) {
   return rules.map((rule) => {
     const line = document.createElement("li");
-    line.textContent = rule.reason?.[language] || rule.reason?.en || rule.id;
+    const shown = rule.shown || { text: rule.reason?.[language] || rule.reason?.en || rule.id, mark: "" };
+    if (!shown.mark) {
+      line.textContent = shown.text;
+      return line;
+    }
+    const words = document.createElement("span");
+    words.lang = shown.lang;
+    words.dir = shown.dir;
+    words.textContent = shown.text;
+    const mark = document.createElement("small");
+    mark.className = "in-language";
+    mark.textContent = shown.mark;
+    line.append(words, " ", mark);
     return line;
   });
 }

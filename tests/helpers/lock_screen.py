@@ -40,7 +40,8 @@ _WORDS = (
     # Polish
     "nerwiak zarodkowy",
     "dinutuksymab",
-    "izotretynoin",
+    "izotretyno",
+    "gabapentyn",
     "morfin",
     "nowotw",
     "immunoterap",
@@ -53,7 +54,7 @@ _WORDS = (
     # Ukrainian
     "нейробластом",
     "динутуксимаб",
-    "ізотретиноїн",
+    "ізотретино",
     "габапентин",
     "морфін",
     "онколог",
