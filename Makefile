@@ -40,8 +40,10 @@ oidc-provider:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
 	@test -d tests/oidc/node_modules/oidc-provider || (cd tests/oidc && npm ci --no-audit --no-fund)
 
+# Two workers (the machines have two cores), a test file each at a time: a file's
+# module-scoped servers and browsers stay in one worker.
 test: $(STAMP) chromium webkit oidc-provider
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # README pictures: the demo on a fixed clock (Debian's faketime), phone-sized, en + nl.
 screenshots: $(STAMP) chromium
