@@ -33,12 +33,13 @@ webkit:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq webkit2gtk-driver xvfb >/dev/null; }
 
 # The staff sign-on tests run a real OpenID provider: node's oidc-provider, pinned in
-# tests/oidc/package-lock.json (the tests' fixture runs `npm ci` too when it is missing).
-oidc-provider:
+# tests/oidc/package-lock.json and installed with `npm ci` into the user's cache folder,
+# outside the checkout (tests/helpers/oidc_provider.py; the fixture installs it too).
+oidc-provider: $(STAMP)
 	@command -v npm >/dev/null 2>&1 || { \
 		echo "installing Debian's nodejs and npm for the sign-on tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
-	@test -d tests/oidc/node_modules/oidc-provider || (cd tests/oidc && npm ci --no-audit --no-fund)
+	@$(BIN)/python -c "from tests.helpers.oidc_provider import ensure_installed; ensure_installed()"
 
 # Two workers (the machines have two cores), a test file each at a time: a file's
 # module-scoped servers and browsers stay in one worker.

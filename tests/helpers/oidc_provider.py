@@ -2,15 +2,21 @@
 (tests/oidc/provider.mjs), installed with `npm ci` when missing and started on 127.0.0.1
 and a free port, with the app registered as a client and accounts a test can change.
 
+The npm packages go to a cache folder outside the checkout (one per version of
+tests/oidc), so the project's tree holds only our own files.
+
 Only 127.0.0.1 is ever contacted.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import secrets
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,21 +30,43 @@ from joserfc.jwk import RSAKey
 
 from tests.helpers.served import HOST, free_port
 
-PROVIDER_DIR = Path(__file__).resolve().parents[1] / "oidc"
+SOURCE_DIR = Path(__file__).resolve().parents[1] / "oidc"
+SOURCES = ("package.json", "package-lock.json", "provider.mjs")
 CLIENT_ID = "immuno-companion"
 OTHER_CLIENT_ID = "another-ward-app"
 STARTUP_SECONDS = 30
 
 
+def _install_dir() -> Path:
+    """Where this version of tests/oidc is installed: the user's cache, named by content."""
+    digest = hashlib.sha256()
+    for name in SOURCES:
+        digest.update((SOURCE_DIR / name).read_bytes())
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "immuno-companion" / f"oidc-provider-{digest.hexdigest()[:12]}"
+
+
+PROVIDER_DIR = _install_dir()
+
+
 def ensure_installed() -> None:
-    """`npm ci` in tests/oidc once, as `make bench` installs Lighthouse in bench/."""
+    """`npm ci` once per version of tests/oidc (`make test` runs it first), into a fresh
+    folder that is moved into place whole: two test workers never see half an install."""
     if (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
         return
     npm = shutil.which("npm")
     assert npm, "npm is missing: Node 20 and npm are needed for the sign-on tests"
+    PROVIDER_DIR.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=PROVIDER_DIR.parent, prefix=".installing-"))
+    for name in SOURCES:
+        shutil.copy2(SOURCE_DIR / name, staging / name)
     subprocess.run(  # noqa: S603 - npm from PATH, fixed arguments
-        [npm, "ci", "--no-audit", "--no-fund"], cwd=PROVIDER_DIR, check=True
+        [npm, "ci", "--no-audit", "--no-fund"], cwd=staging, check=True
     )
+    try:
+        staging.rename(PROVIDER_DIR)
+    except OSError:  # another worker finished first: its install is the same
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def signing_keys() -> dict[str, Any]:
