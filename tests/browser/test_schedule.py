@@ -216,7 +216,12 @@ async def test_schedule_opens_offline_with_its_time_until_sign_out(
     everything = [entry for entries in (await cached(page)).values() for entry in entries]
     assert "/schedule" not in everything, everything
     await go_offline(context)
-    await page.goto("/schedule")
+    # Whoever picks the phone up next presses Back until the dates the family saw.
+    for _ in range(3):
+        if page.url.endswith("/schedule"):
+            break
+        await page.go_back()
+    assert page.url.endswith("/schedule"), page.url
     await expect(page.get_by_role("heading", level=1)).to_have_text("You are offline")
     await expect(page.get_by_text("Last updated")).to_have_count(0)
 
