@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 from babel import Locale
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from quart import Quart
 
@@ -40,20 +42,21 @@ FORM_OF_CATEGORY = {
 }
 
 
+@cache
+def catalogue(locale: str) -> Catalog:
+    """The shipped catalogue of a language, read once (the tests ask it many times)."""
+    with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return read_po(handle, locale=locale)
+
+
 def catalogue_forms(locale: str, msgid: str) -> tuple[str, ...]:
-    if locale == "en":
-        return ()
-    path = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as handle:
-        entry = read_po(handle, locale=locale).get(msgid)
+    entry = catalogue(locale).get(msgid)
     assert entry is not None and isinstance(entry.string, tuple), msgid
     return tuple(entry.string)
 
 
 def catalogue_text(locale: str, msgid: str) -> str:
-    path = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as handle:
-        entry = read_po(handle, locale=locale).get(msgid)
+    entry = catalogue(locale).get(msgid)
     assert entry is not None and isinstance(entry.string, str) and entry.string, msgid
     return entry.string
 

@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
 from quart import Response, current_app, g, url_for
 from quart.typing import ResponseReturnValue
 
 from ..db import get_db
 from ..hospital import hospital_settings
-from ..i18n import DEFAULT_LOCALE, LOCALES, current_locale, gettext
+from ..i18n import DEFAULT_LOCALE, LOCALES, current_locale, gettext, text_direction
 from ..notifications.payloads import fallback_texts
 from ..rendering import render_template
 from ..security import Access, access
@@ -71,7 +70,7 @@ def manifest() -> dict[str, Any]:
             "of children in immunotherapy."
         ),
         "lang": current_locale(),
-        "dir": Locale.parse(current_locale()).text_direction,
+        "dir": text_direction(),
         "start_url": "/",
         "scope": "/",
         "display": "standalone",
