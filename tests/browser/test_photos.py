@@ -98,7 +98,9 @@ async def test_photo_is_shrunk_on_the_phone_and_sent_after_the_report(
     assert await wait_for_rows(served_app, photos, {"uuid": report_uuid}) == 1
     thumbnail = page.get_by_role("img", name="Photo 1 of the report")
     await expect(thumbnail).to_be_visible(timeout=10_000)  # the page shows it once sent
-    assert await thumbnail.evaluate("(image) => image.complete && image.naturalWidth") == 2048
+    # Visible comes before loaded: wait for the decoded picture, as the eye does.
+    await expect(thumbnail).to_have_js_property("complete", True, timeout=10_000)
+    await expect(thumbnail).to_have_js_property("naturalWidth", 2048)
 
     assert (
         await page.evaluate(
