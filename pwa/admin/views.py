@@ -39,7 +39,7 @@ SETTINGS_PAGES = (
     (
         "admin.packing",
         _l("What to bring"),
-        _l("The checklist families see before each stay, in English and Dutch."),
+        _l("The checklist families see before each stay, in each family's language."),
     ),
     (
         "admin.diary_items",
@@ -54,7 +54,9 @@ SETTINGS_PAGES = (
     (
         "admin.medicines_page",
         _l("Home medicines"),
-        _l("The medicines nurses choose for a home-medication period, in Dutch and English."),
+        _l(
+            "The medicines nurses choose for a home-medication period, named in each family's language."
+        ),
     ),
     (
         "admin.dose_flag",
