@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from . import clock, hospital_texts
 from .db import Reader, Transaction
 from .hospital_texts import Shown
+
+# "08:00-17:00" in any language's sentence.
+TIME_RANGE = re.compile(r"\d{2}:\d{2}-\d{2}:\d{2}")
 
 
 @dataclass(frozen=True)
@@ -143,26 +149,32 @@ async def save_hospital_settings(tx: Transaction, settings: HospitalSettings) ->
         )
 
 
-def staffed_hours_text(settings: HospitalSettings) -> str:
-    """'Monday to Friday, 08:00-17:00' in the page's language."""
+def staffed_hours_text(settings: HospitalSettings) -> Markup:
+    """'Monday to Friday, 08:00-17:00' in the page's language, for a page.
+
+    The hours are one left-to-right piece (``<bdi dir="ltr">``, never split): on a narrow
+    phone "08:00-" would otherwise end one line and "17:00" start the next.
+    """
     from babel.dates import get_day_names
 
-    from .i18n import current_locale, gettext
+    from .i18n import current_locale, gettext, left_to_right
 
     names = get_day_names("wide", locale=current_locale())
     days = settings.staffed_weekdays
     first, last = names[days[0] - 1], names[days[-1] - 1]
+    start, end = settings.staffed_from, settings.staffed_until
     if len(days) == 1:
-        return gettext(
-            "on %(day)s, %(start)s-%(end)s",
-            day=first,
-            start=settings.staffed_from,
-            end=settings.staffed_until,
+        text = gettext("on %(day)s, %(start)s-%(end)s", day=first, start=start, end=end)
+    else:
+        text = gettext(
+            "%(first)s to %(last)s, %(start)s-%(end)s",
+            first=first,
+            last=last,
+            start=start,
+            end=end,
         )
-    return gettext(
-        "%(first)s to %(last)s, %(start)s-%(end)s",
-        first=first,
-        last=last,
-        start=settings.staffed_from,
-        end=settings.staffed_until,
-    )
+    pieces, done = [], 0
+    for hours in TIME_RANGE.finditer(text):
+        pieces += [escape(text[done : hours.start()]), left_to_right(hours.group())]
+        done = hours.end()
+    return Markup("").join([*pieces, escape(text[done:])])

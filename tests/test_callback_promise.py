@@ -18,6 +18,7 @@ from pwa.db import Database
 from pwa.diary import sync
 from pwa.hospital import HospitalSettings, review_deadline
 from tests.conftest import People, choose_language, csrf_from, sign_in
+from tests.helpers.pages import plain
 
 AMS = ZoneInfo("Europe/Amsterdam")
 TUESDAY_MORNING = datetime(2026, 12, 1, 10, 0, tzinfo=AMS)
@@ -77,7 +78,7 @@ async def post_report(app: Quart, answers: dict[str, str], language: str = "en")
 def visible_promise(page: str) -> str:
     """The promise a reader sees in the advice (the one not inside a hidden block)."""
     shown = [
-        re.sub(r"\s+", " ", text).strip()
+        plain(text).strip()
         for hidden, text in re.findall(
             r'<div class="call-choice" data-call-when="\w+" ?(hidden)?>.*?'
             r'<p class="call-choice__promise" data-promise>(.*?)</p>',

@@ -664,6 +664,16 @@ async def test_staffed_hours_use_the_locale_day_names(client: Client) -> None:
     assert "Monday to Friday, 08:00-17:00" in english
 
 
+@pytest.mark.parametrize("headers", [en(), nl()], ids=["en", "nl"])
+async def test_staffed_hours_are_one_left_to_right_piece(
+    client: Client, headers: dict[str, str]
+) -> None:
+    """On a narrow phone "08:00-" must not end one line and "17:00" start the next."""
+    html = await page(client, "/call", headers)
+    assert '<bdi dir="ltr">08:00-17:00</bdi>' in html
+    assert "08:00-17:00" not in html.replace('<bdi dir="ltr">08:00-17:00</bdi>', "")
+
+
 @pytest.mark.parametrize(
     ("locale", "this_year", "other_year"),
     [

@@ -13,6 +13,7 @@ from pwa.i18n import translate
 from tests.helpers.browser import (
     ServedApp,
     assert_accessible,
+    figures_split_over_lines,
     horizontal_overflow,
     sign_in,
 )
@@ -29,6 +30,7 @@ def ar(message: str, **values: object) -> str:
 
 async def no_sideways_scroll_and_accessible(page: Page) -> None:
     assert await horizontal_overflow(page) == 0, page.url
+    assert await figures_split_over_lines(page) == [], page.url
     await assert_accessible(page)
 
 

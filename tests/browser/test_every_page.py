@@ -1,6 +1,7 @@
 """Every page a parent, a nurse and an admin can reach by following the app's own links
 from home, in Dutch (its words run longest) on a 320 px phone: it answers, fits the
-screen without sideways scrolling, and axe-core finds no violation.
+screen without sideways scrolling, breaks no time range or phone number over two lines,
+and axe-core finds no violation.
 
 A crawl, not a journey: it follows each link it finds on the pages it reaches, so a
 page added to a menu is checked without anyone writing a test for it. Downloads, the
@@ -23,6 +24,7 @@ from tests.helpers.browser import (
     ServedApp,
     axe_violations,
     describe,
+    figures_split_over_lines,
     horizontal_overflow,
     sign_in,
 )
@@ -77,6 +79,8 @@ async def _walk(page: Page, origin: str) -> list[str]:
             continue
         if (overflow := await horizontal_overflow(page)) > 0:
             problems.append(f"{path}: {overflow} px wider than a 320 px phone")
+        if split := await figures_split_over_lines(page):
+            problems.append(f"{path}: broken over two lines: {', '.join(split)}")
         if violations := await axe_violations(page):
             problems.append(f"{path}: {describe(violations)}")
         for link in await _links(page, origin):

@@ -305,6 +305,30 @@ async def horizontal_overflow(page: Page) -> int:
     )
 
 
+# A time range ("08:00-17:00") or a phone number ("+31 30 000 0000") read at a glance.
+_SPLIT_FIGURES = r"""() => {
+  const figures = /\d{2}:\d{2}-\d{2}:\d{2}|\+\d[\d ]{6,}\d/g;
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const split = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.parentElement.getClientRects().length) continue;  // not shown
+    for (const found of node.data.matchAll(figures)) {
+      const range = document.createRange();
+      range.setStart(node, found.index);
+      range.setEnd(node, found.index + found[0].length);
+      const tops = new Set([...range.getClientRects()].map((box) => Math.round(box.top)));
+      if (tops.size > 1) split.push(found[0]);
+    }
+  }
+  return split;
+}"""
+
+
+async def figures_split_over_lines(page: Page) -> list[str]:
+    """Time ranges and phone numbers the page breaks over two lines ("08:00-" / "17:00")."""
+    return await page.evaluate(_SPLIT_FIGURES)  # type: ignore[no-any-return]
+
+
 IPHONE_SAFARI = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/18.5 Mobile/15E148 Safari/604.1"
