@@ -118,6 +118,9 @@ class Server:
                 cwd=ROOT,
                 stdout=output,
                 stderr=subprocess.STDOUT,
+                # Its own process group: a wrapper such as faketime runs the app as its
+                # child, and stopping or killing the wrapper alone would orphan the app.
+                start_new_session=True,
             )
         self.wait_until_up()
 
@@ -146,16 +149,16 @@ class Server:
     def kill(self) -> None:
         """SIGKILL: no shutdown handlers, no flush, as a power cut of the process."""
         if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+            os.killpg(self.process.pid, signal.SIGTERM)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
 
 
