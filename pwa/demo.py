@@ -104,7 +104,8 @@ async def load(app: Quart, db: Database, today: date | None = None) -> bool:
         await tx.execute(
             """
             UPDATE visit SET location = 'Ward 5 (immunotherapy)', status = 'confirmed',
-                   family_note = 'Please be at the ward desk at 09:00. Bring this week''s notes.'
+                   family_note = 'Please be at the ward desk at 09:00. Bring this week''s notes.',
+                   family_note_language = 'en'
              WHERE course_number = 2
             """
         )

@@ -37,12 +37,14 @@ class HospitalSettings:
     escalate_admins_minutes: str = "30"
     # "yes": escalate outside staffed hours too (a ward that watches the app at night).
     escalate_out_of_hours: str = "no"
+    # The language ``name`` is written in: "nl" or "en" (the example name is English).
+    name_language: str = "en"
     # The ward's name in the family languages (pwa/hospital_texts.py); not a setting row.
     name_texts: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def shown_name(self, reader: str | None = None) -> Shown:
-        """The ward's name for a reader; the name typed above is taken as Dutch."""
-        return hospital_texts.pick({"nl": self.name, **self.name_texts}, reader)
+        """The ward's name for a reader: in their language, else as the admin wrote it."""
+        return hospital_texts.pick({self.name_language: self.name, **self.name_texts}, reader)
 
     @property
     def staffed_weekdays(self) -> list[int]:

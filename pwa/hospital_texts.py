@@ -29,8 +29,11 @@ from .i18n import FAMILY_LOCALES, LANGUAGE_NAMES, current_locale, text_direction
 SUBJECTS = ("packing_item", "visit_kind", "home_medicine", "ward_name", "visit_note")
 # The languages a text may have here: English and Dutch live in the subjects' own columns.
 LANGUAGES = FAMILY_LOCALES
+# The ward writes its own texts in Dutch and English; a text it writes in one field (a
+# visit's note, the ward's name) says which of the two it is in.
+WARD_LANGUAGES = ("nl", "en")
 # After the reader's own language, in this order.
-FALLBACK_LANGUAGES = ("nl", "en")
+FALLBACK_LANGUAGES = WARD_LANGUAGES
 MAX_BODY = 1000
 # The ward's name has no row of its own to name: there is one.
 WARD = "ward"

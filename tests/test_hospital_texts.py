@@ -19,6 +19,7 @@ from quart import Quart
 from pwa.clock import today, utcnow
 from pwa.db import Database, connect_sync
 from pwa.families import store as families
+from pwa.hospital import HospitalSettings, hospital_settings
 from pwa.hospital_texts import pick
 from pwa.notifications import letters, payloads
 from pwa.notifications.jobs import EMAIL, About, Job
@@ -64,6 +65,15 @@ def marked_as(html: str, language: str, words: str) -> bool:
         f'<span lang="{language}" dir="{direction}">{words}</span> <small class="in-language">'
         in html
     )
+
+
+def mark_after(html: str, words: str) -> str:
+    """The "(in …)" mark after the words, as a reader sees it."""
+    found = re.search(
+        re.escape(f"{words}</span> ") + r'<small class="in-language">(.*?)</small>', html
+    )
+    assert found, words
+    return plain(found.group(1))
 
 
 # --- which words a reader gets --------------------------------------------------------------
@@ -255,6 +265,7 @@ async def test_the_wards_name_in_other_languages(
         first_day="1",
         last_day="5",
         name="Kinderoncologie (afdeling 3)",
+        name_language="nl",
         name_uk="Дитяча онкологія (відділення 3)",
     )
     fields.pop("escalate_out_of_hours", None)
@@ -270,6 +281,40 @@ async def test_the_wards_name_in_other_languages(
     assert '<p class="hint">Kinderoncologie (afdeling 3)</p>' in call
     assert (await post_form(admin_client, page, {**fields, "name_uk": ""})).status_code == 302
     assert await texts_of(db, "ward_name", "ward") == {}
+
+
+async def test_the_wards_name_is_marked_with_the_language_the_admin_wrote_it_in(
+    admin_client: Any, family_client: Any, db: Database
+) -> None:
+    """The shipped example name is English, and an admin says which of the ward's two
+    languages a new name is in: a Turkish reader is told the truth about either."""
+    await choose_language(family_client, "tr")
+    example = await page_text(family_client, "/call")
+    assert marked_as(example, "en", "Children&#39;s oncology ward (example)")
+    assert mark_after(example, "Children&#39;s oncology ward (example)") == "(dil: English)"
+
+    page = "/admin/hospital"
+    form = await page_text(admin_client, page)
+    # The admin's page language is chosen for them: they most likely wrote in it.
+    assert '<option lang="en" selected value="en">English</option>' in form
+    assert '<option lang="nl" value="nl">Nederlands</option>' in form
+    fields = {
+        name: value
+        for name, value in re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', form)
+        if name != "csrf_token"
+    }
+    fields.pop("escalate_out_of_hours", None)
+    fields.update(first_day="1", last_day="5", name="Kinderoncologie", name_language="nl")
+    assert (await post_form(admin_client, page, fields)).status_code == 302
+    assert (await hospital_settings(db)).name_language == "nl"
+    call = await page_text(family_client, "/call")
+    assert marked_as(call, "nl", "Kinderoncologie")
+    assert mark_after(call, "Kinderoncologie") == "(dil: Nederlands)"
+    assert '<option lang="nl" selected value="nl">' in await page_text(admin_client, page)
+
+    refused = await post_form(admin_client, page, {**fields, "name_language": "ar"})
+    assert refused.status_code == 400
+    assert (await hospital_settings(db)).name_language == "nl"
 
 
 async def test_the_admin_sees_which_languages_are_missing_and_is_asked_to_check_after_a_change(
@@ -414,6 +459,7 @@ async def test_a_visit_note_in_ukrainian_for_a_caregiver_who_reads_ukrainian(
         "family_note": "",
         "family_note_uk": "Будь ласка, прийдіть о 9:00.",
         "family_note_ar": "لا",
+        "family_note_language": "nl",
         "status": "planned",
     }
     refused = await post_form(nurse_client, edit, visit)
@@ -432,6 +478,80 @@ async def test_a_visit_note_in_ukrainian_for_a_caregiver_who_reads_ukrainian(
     async with db.transaction() as tx:
         await tx.execute("DELETE FROM treatment_plan WHERE child_id = ?", (people.child_id,))
     assert await texts_of(db, "visit_note") == {}
+
+
+async def test_a_note_written_in_english_is_marked_english_and_stays_so_when_moved(
+    db: Database,
+    people: People,
+    family_client: Any,
+    nurse_client: Any,
+    next_stay: plans.Visit,
+) -> None:
+    """The nurse says which of the ward's languages the note is in (her page's language
+    unless she changes it); a reader of neither is told that language, also after the
+    visit moves with its courses."""
+    edit = f"/nurse/children/{people.child_id}/visits/{next_stay.id}"
+    form = await page_text(nurse_client, edit)
+    assert '<option lang="en" selected value="en">English</option>' in form
+    visit = {
+        "course_number": "1",
+        "kind": next_stay.kind,
+        "start_date": next_stay.starts.date().isoformat(),
+        "start_time": next_stay.starts.strftime("%H:%M"),
+        "end_date": next_stay.ends.date().isoformat(),
+        "end_time": next_stay.ends.strftime("%H:%M"),
+        "time_zone": next_stay.time_zone,
+        "location": "",
+        "family_note": "Please come to the desk at 9.",
+        "family_note_language": "en",
+        "status": "planned",
+    }
+    assert (await post_form(nurse_client, edit, visit)).status_code == 302
+    page = f"/schedule/visits/{next_stay.id}"
+    await choose_language(family_client, "pl")
+    note = await page_text(family_client, page)
+    assert marked_as(note, "en", "Please come to the desk at 9.")
+    assert "Nederlands" not in mark_after(note, "Please come to the desk at 9.")
+    assert "English" in mark_after(note, "Please come to the desk at 9.")
+    await choose_language(family_client, "en")
+    english = await page_text(family_client, page)
+    assert '<p class="family-note">Please come to the desk at 9.</p>' in english
+
+    # The nurse opens it again: her choice is shown. Moving the stay and the courses
+    # after it keeps each note's language (course 2's note was written in English too).
+    assert '<option lang="en" selected value="en">' in await page_text(nurse_client, edit)
+    course_2 = (await plans.select_visits(db, next_stay.plan_id))[1]
+    async with db.transaction() as tx:
+        await tx.execute(
+            """UPDATE visit SET family_note = 'Bring the pump.', family_note_language = 'en'
+                WHERE plan_id = ? AND course_number = 2""",
+            (next_stay.plan_id,),
+        )
+    moved = {
+        **visit,
+        "start_date": (next_stay.starts.date() + timedelta(days=2)).isoformat(),
+        "end_date": (next_stay.ends.date() + timedelta(days=2)).isoformat(),
+        "later": "move",
+        "shift_days": "2",
+    }
+    assert (await post_form(nurse_client, edit, moved)).status_code == 302
+    rows = await db.fetch_all(
+        "SELECT course_number, starts_local, family_note_language FROM visit WHERE plan_id = ?"
+        " AND course_number <= 2 ORDER BY course_number",
+        (next_stay.plan_id,),
+    )
+    assert [row["family_note_language"] for row in rows] == ["en", "en"]
+    assert rows[0]["starts_local"].startswith(moved["start_date"])
+    assert course_2.course_number == 2
+    assert rows[1]["starts_local"].startswith(f"{course_2.starts.date() + timedelta(days=2)}")
+
+    refused = await post_form(nurse_client, edit, {**visit, "family_note_language": "tr"})
+    assert refused.status_code == 200  # the form again, with what was typed
+    assert "Please come to the desk at 9." in await refused.get_data(as_text=True)
+    stored = await db.fetch_one(
+        "SELECT family_note_language FROM visit WHERE id = ?", (next_stay.id,)
+    )
+    assert stored is not None and stored["family_note_language"] == "en"
 
 
 async def test_no_notification_names_the_hospitals_texts(db: Database, people: People) -> None:
@@ -559,3 +679,30 @@ async def test_every_shipped_translation_is_listed_for_the_medical_translator(
     shipped += [rule.reason["en"] for rule in await rules.select_rules(db) if "ar" in rule.reason]
     assert len(shipped) == 7 + 8 + 3 + 20
     assert [words for words in shipped if words not in section] == []
+
+
+@pytest.mark.parametrize(("saved_name", "language"), [(True, "nl"), (False, "en")])
+def test_migration_0031_keeps_what_the_app_assumed_of_a_saved_name(
+    tmp_path: Path, saved_name: bool, language: str
+) -> None:
+    """A name an admin saved was read as Dutch, and still is; an install that never saved
+    one shows the shipped English example, now marked as English. Notes already written
+    stay Dutch, as they were taken to be."""
+    connection = connect_sync(str(tmp_path / "old.sqlite3"), read_only=False)
+    try:
+        for number, _, sql in migration_files():
+            if number < 31:
+                connection.executescript(f"BEGIN;\n{sql}\nCOMMIT;")
+        if saved_name:
+            connection.execute(
+                "INSERT INTO hospital_setting (name, value) VALUES ('name', 'Kinderoncologie')"
+            )
+            connection.commit()
+        [(_, _, sql)] = [entry for entry in migration_files() if entry[0] == 31]
+        connection.executescript(f"BEGIN IMMEDIATE;\n{sql}\nCOMMIT;")
+        stored = dict(connection.execute("SELECT name, value FROM hospital_setting").fetchall())
+        assert stored.get("name_language", HospitalSettings().name_language) == language
+        columns = {row[1]: row[4] for row in connection.execute("PRAGMA table_info(visit)")}
+        assert columns["family_note_language"] == "'nl'"
+    finally:
+        connection.close()

@@ -41,6 +41,7 @@ from .language_fields import (
     language_data,
     language_texts,
     others_unchanged,
+    written_in_field,
 )
 
 RED_MINUTES = (5, 240)
@@ -78,6 +79,7 @@ class HospitalForm(CsrfForm):
         validators=[DataRequired(message=_l("Please fill this in.")), Length(max=120)],
         description=_l("Shown under the phone numbers, so families know who answers."),
     )
+    name_language = written_in_field(_l("Language of the name"))
     phone_daytime = StringField(
         _l("Phone number during staffed hours"),
         validators=[_required(), Length(max=40), check_phone_number],
@@ -146,6 +148,7 @@ class HospitalForm(CsrfForm):
     def to_settings(self) -> HospitalSettings:
         return HospitalSettings(
             name=self.name.data.strip(),
+            name_language=self.name_language.data,
             phone_daytime=" ".join(self.phone_daytime.data.split()),
             phone_out_of_hours=" ".join(self.phone_out_of_hours.data.split()),
             staffed_days=f"{self.first_day.data}-{self.last_day.data}",
@@ -163,6 +166,7 @@ class HospitalForm(CsrfForm):
         days = settings.staffed_weekdays
         return {
             "name": settings.name,
+            "name_language": settings.name_language,
             "phone_daytime": settings.phone_daytime,
             "phone_out_of_hours": settings.phone_out_of_hours,
             "first_day": str(days[0]),
@@ -185,7 +189,7 @@ add_language_fields(HospitalForm, "name", max_length=120)
 def _summary(settings: HospitalSettings) -> str:
     """The saved values for the audit log: the hospital's own details, nothing personal."""
     return (
-        f"{settings.name}; day {settings.phone_daytime}; out of hours "
+        f"{settings.name} ({settings.name_language}); day {settings.phone_daytime}; out of hours "
         f"{settings.phone_out_of_hours}; days {settings.staffed_days} "
         f"{settings.staffed_from}-{settings.staffed_until}; red {settings.review_red_minutes} "
         f"min, green {settings.review_green_days} d; escalation to "

@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from markupsafe import Markup
-from wtforms import Field, Form, StringField, TextAreaField
+from wtforms import Field, Form, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..hospital_texts import LANGUAGES
-from ..i18n import LANGUAGE_NAMES, gettext, text_direction
+from ..hospital_texts import LANGUAGES, WARD_LANGUAGES
+from ..i18n import LANGUAGE_NAMES, current_locale, gettext, text_direction
 from ..text_input import single_line
 
 
@@ -80,3 +80,16 @@ def check_other_languages() -> str:
         "The English or Dutch words changed, and other languages kept theirs: check that "
         "they still say the same."
     )
+
+
+def _page_language() -> str:
+    """The staff member's page language: what they most likely just wrote in."""
+    locale = current_locale()
+    return locale if locale in WARD_LANGUAGES else WARD_LANGUAGES[0]
+
+
+def written_in_field(label: Any) -> SelectField:
+    """Which of the ward's two languages the words in the field above are in, each named
+    in itself. Families who read neither get the words marked with that language."""
+    choices = [SelectChoice(code, LANGUAGE_NAMES[code], {"lang": code}) for code in WARD_LANGUAGES]
+    return SelectField(label, choices=choices, default=_page_language)

@@ -83,6 +83,12 @@ async def _ask_note_languages(
                 form[f"family_note_{code}"].data = words
 
 
+def _written_in(visit: plans.Visit) -> dict[str, str]:
+    """The language the visit's note is in; with no note yet, the form offers the
+    nurse's page language (the field's default)."""
+    return {"family_note_language": visit.family_note_language} if visit.family_note else {}
+
+
 def _draft(form: VisitForm) -> changes.VisitDraft:
     return changes.VisitDraft(
         course_number=form.course_number.data,
@@ -92,6 +98,7 @@ def _draft(form: VisitForm) -> changes.VisitDraft:
         time_zone=form.time_zone.data,
         location=(form.location.data or "").strip(),
         family_note=(form.family_note.data or "").strip(),
+        family_note_language=form.family_note_language.data,
         status=form.status.data,
         family_notes=form.family_notes(),
     )
@@ -200,6 +207,7 @@ async def edit_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
             time_zone=visit.time_zone,
             location=visit.location,
             family_note=visit.family_note,
+            **_written_in(visit),
             status=visit.status,
         )
     else:
@@ -279,6 +287,7 @@ async def _short_draft(form: ShortVisitForm, plan_id: int) -> changes.VisitDraft
         time_zone=form.time_zone.data,
         location=(form.location.data or "").strip(),
         family_note=(form.family_note.data or "").strip(),
+        family_note_language=form.family_note_language.data,
         status=form.status.data,
         title=(form.title.data or "").strip(),
         family_notes=form.family_notes(),
@@ -325,6 +334,7 @@ async def edit_short_visit(child_id: int, visit_id: int) -> ResponseReturnValue:
             duration=visit.minutes,
             time_zone=visit.time_zone,
             family_note=visit.family_note,
+            **_written_in(visit),
             status=visit.status,
         )
     else:

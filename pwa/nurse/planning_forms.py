@@ -27,7 +27,7 @@ from wtforms.validators import (
 )
 
 from ..admin.forms import WholeNumberField
-from ..admin.language_fields import add_language_fields, language_fields
+from ..admin.language_fields import add_language_fields, language_fields, written_in_field
 from ..clock import HOSPITAL_ZONE_NAME
 from ..hospital_texts import language_label
 from ..i18n import gettext
@@ -72,8 +72,11 @@ NOTE = "family_note"
 
 
 class FamilyNoteLanguages(CsrfForm):
-    """The note for the family in the languages its caregivers read (fields
-    ``family_note_ar`` ...): the view keeps only those (``keep_note_languages``)."""
+    """The note for the family in the language the nurse wrote it in, and in the languages
+    its caregivers read (fields ``family_note_ar`` ...): the view keeps only those
+    (``keep_note_languages``)."""
+
+    family_note_language = written_in_field(_l("Language of the note"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

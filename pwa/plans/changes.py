@@ -32,6 +32,9 @@ class VisitDraft:
     # The note in the family languages the nurse was asked for ({language: note}, an
     # empty one removes that language); None leaves them as they are (an import, a move).
     family_notes: Mapping[str, str] | None = None
+    # The language the note is written in, "nl" or "en"; None keeps the visit's (a new
+    # visit's note is then taken as Dutch).
+    family_note_language: str | None = None
 
 
 async def create_plan(
@@ -85,6 +88,7 @@ async def add_visit(
             draft.title,
         ),
         family_note=draft.family_note,
+        family_note_language=draft.family_note_language or "nl",
         status=draft.status,
     )
     if draft.family_notes:
@@ -144,6 +148,7 @@ async def change_visit(
         time_zone=draft.time_zone,
         location=draft.location,
         family_note=draft.family_note,
+        family_note_language=draft.family_note_language,
         status=status,
         title=draft.title,
     )

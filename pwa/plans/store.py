@@ -60,6 +60,8 @@ class Visit:
     # The kind's name and the nurse's note in the family languages (pwa/hospital_texts.py).
     kind_texts: Mapping[str, str] = field(default_factory=dict, compare=False)
     note_texts: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # The language the nurse wrote ``family_note`` in: "nl" or "en".
+    family_note_language: str = "nl"
 
     def kind_shown(self, locale: str | None = None) -> Shown:
         """The kind's name in the reader's language, else Dutch, else English."""
@@ -75,9 +77,10 @@ class Visit:
         return self.title or self.kind_name(locale)
 
     def note(self, locale: str | None = None) -> Shown:
-        """The nurse's note for the family in the reader's language; the note itself is
-        taken to be in Dutch, the ward's language (empty: no note)."""
-        return hospital_texts.pick({"nl": self.family_note, **self.note_texts}, locale)
+        """The nurse's note for the family in the reader's language, else as the nurse
+        wrote it (empty: no note)."""
+        written = {self.family_note_language: self.family_note}
+        return hospital_texts.pick({**written, **self.note_texts}, locale)
 
     @property
     def minutes(self) -> int:
@@ -121,6 +124,7 @@ class Visit:
             short=minutes is not None,
             kind_texts=json.loads(row["kind_texts"] or "{}"),
             note_texts=json.loads(row["note_texts"] or "{}"),
+            family_note_language=row["family_note_language"],
         )
 
 
@@ -191,7 +195,7 @@ class PackingLine:
 VISIT_COLUMNS = """
     visit.id, visit.plan_id, treatment_plan.child_id, visit.course_number, visit.kind,
     visit.starts_local, visit.ends_local, visit.time_zone, visit.location, visit.family_note,
-    visit.status, visit.uid, visit.sequence, visit.changed_at, visit.title,
+    visit.family_note_language, visit.status, visit.uid, visit.sequence, visit.changed_at, visit.title,
     (SELECT json_array(visit_kind.name_en, visit_kind.name_nl, visit_kind.is_stay,
                        visit_kind.default_minutes)
        FROM visit_kind WHERE visit_kind.key = visit.kind) AS kind_facts,
@@ -351,14 +355,15 @@ async def insert_visit(
     planned: PlannedVisit,
     *,
     family_note: str,
+    family_note_language: str = "nl",
     status: str = "planned",
 ) -> int:
     row = await tx.fetch_one(
         """
         INSERT INTO visit (plan_id, course_number, kind, title, starts_local, ends_local, time_zone,
-                           location, family_note, status, uid, created_at)
+                           location, family_note, family_note_language, status, uid, created_at)
         VALUES (:plan_id, :course_number, :kind, :title, :starts, :ends, :time_zone, :location,
-                :family_note, :status, :uid, :now)
+                :family_note, :family_note_language, :status, :uid, :now)
         RETURNING id
         """,
         {
@@ -371,6 +376,7 @@ async def insert_visit(
             "time_zone": planned.time_zone,
             "location": planned.location,
             "family_note": family_note,
+            "family_note_language": family_note_language,
             "status": status,
             "uid": f"{uuid.uuid4()}@immuno-companion",
             "now": now_text(),
@@ -392,13 +398,17 @@ async def update_visit(
     family_note: str,
     status: str,
     title: str = "",
+    family_note_language: str | None = None,
 ) -> None:
-    """Save a nurse's change: bump the calendar SEQUENCE and mark it changed for families."""
+    """Save a nurse's change: bump the calendar SEQUENCE and mark it changed for families.
+    ``family_note_language`` None keeps the language the note was in."""
     await tx.execute(
         """
         UPDATE visit
            SET kind = :kind, title = :title, starts_local = :starts, ends_local = :ends, time_zone = :time_zone,
-               location = :location, family_note = :family_note, status = :status,
+               location = :location, family_note = :family_note,
+               family_note_language = COALESCE(:family_note_language, family_note_language),
+               status = :status,
                sequence = sequence + 1, changed_at = :now
          WHERE id = :id
         """,
@@ -411,6 +421,7 @@ async def update_visit(
             "time_zone": time_zone,
             "location": location,
             "family_note": family_note,
+            "family_note_language": family_note_language,
             "status": status,
             "now": now_text(),
         },
