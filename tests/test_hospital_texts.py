@@ -286,8 +286,8 @@ async def test_the_wards_name_in_other_languages(
 async def test_the_wards_name_is_marked_with_the_language_the_admin_wrote_it_in(
     admin_client: Any, family_client: Any, db: Database
 ) -> None:
-    """The shipped example name is English, and an admin says which of the ward's two
-    languages a new name is in: a Turkish reader is told the truth about either."""
+    """Hazard H30: the shipped example name is English, and an admin says which of the
+    ward's two languages a new name is in: a Turkish reader is told the truth of either."""
     await choose_language(family_client, "tr")
     example = await page_text(family_client, "/call")
     assert marked_as(example, "en", "Children&#39;s oncology ward (example)")
@@ -487,9 +487,9 @@ async def test_a_note_written_in_english_is_marked_english_and_stays_so_when_mov
     nurse_client: Any,
     next_stay: plans.Visit,
 ) -> None:
-    """The nurse says which of the ward's languages the note is in (her page's language
-    unless she changes it); a reader of neither is told that language, also after the
-    visit moves with its courses."""
+    """Hazard H30: the nurse says which of the ward's languages the note is in (her page's
+    language unless she changes it); a reader of neither is told that language, also after
+    the visit moves with its courses."""
     edit = f"/nurse/children/{people.child_id}/visits/{next_stay.id}"
     form = await page_text(nurse_client, edit)
     assert '<option lang="en" selected value="en">English</option>' in form

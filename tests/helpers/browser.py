@@ -306,14 +306,16 @@ async def horizontal_overflow(page: Page) -> int:
 
 
 # A time range ("08:00-17:00") anywhere, or a phone number ("+31 30 000 0000") the reader
-# is meant to dial (a tel: link, or isolated in a sentence): each read at a glance. An
-# audit line quoting a number as it was changed may wrap like any other text.
+# is meant to dial (a tel: link, or isolated in a sentence): each read at a glance. A
+# table's cells hold records (an audit line quoting the hours as they were changed), which
+# wrap like any other text.
 _SPLIT_FIGURES = r"""() => {
   const figures = /\d{2}:\d{2}-\d{2}:\d{2}|\+\d[\d ]{6,}\d/g;
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const split = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     if (!node.parentElement.getClientRects().length) continue;  // not shown
+    if (node.parentElement.closest("td")) continue;  // a record, not the app's words
     const dialled = node.parentElement.closest("a[href^='tel:'], bdi");
     for (const found of node.data.matchAll(figures)) {
       if (found[0].startsWith("+") && !dialled) continue;
