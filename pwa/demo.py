@@ -115,7 +115,13 @@ async def load(app: Quart, db: Database, today: date | None = None) -> bool:
     await add_demo_reports(
         db, child_id=child_id, caregiver_id=ids["caregiver"], nurse_id=ids["nurse"], today=today
     )
-    await add_demo_doses(db, child_id=child_id, caregiver_id=ids["caregiver"], today=today)
+    await add_demo_doses(
+        db,
+        child_id=child_id,
+        caregiver_id=ids["caregiver"],
+        today=today,
+        until=today + timedelta(days=DEMO_DAYS_TO_NEXT_ADMISSION - 1),
+    )
     return True
 
 

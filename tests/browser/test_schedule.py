@@ -21,6 +21,7 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, Route, ViewportSize, expect
 
+from pwa import dates
 from pwa.demo import DEMO_CHILD
 from tests.helpers.browser import (
     PARENT,
@@ -171,12 +172,15 @@ async def test_parent_sees_the_next_visit_with_its_countdown_and_the_timeline(
     await expect(stays.nth(1)).not_to_have_class(re.compile(r"\btimeline-item--past\b"))
     await expect(stays.nth(1).locator(".timeline-status")).to_have_text("Confirmed")
     await expect(stays.nth(2).locator(".timeline-status")).to_have_text("Planned")
-    # Isotretinoin at home on days 19-32 of each course; course 1's period is over.
+    # Isotretinoin at home on days 19-32 of each course; the demo's course 1 period runs
+    # on until the day before course 2's stay, so it is still going today.
     medication = page.locator(".timeline-item--medication")
     await expect(medication.get_by_role("heading")).to_have_text(
         ["Isotretinoin capsules at home"] * 5
     )
-    await expect(medication.nth(0)).to_have_class(re.compile(r"\btimeline-item--past\b"))
+    last_dose_day = dates.day(admission - timedelta(days=1), "en_GB")
+    await expect(medication.nth(0)).to_contain_text(f" to {last_dose_day}.")
+    await expect(medication.nth(0)).not_to_have_class(re.compile(r"\btimeline-item--past\b"))
     await expect(medication.nth(1)).not_to_have_class(re.compile(r"\btimeline-item--past\b"))
 
     await page.get_by_role("link", name="Course 2: Hospital stay").click()
