@@ -28,7 +28,20 @@ async function syncWhenWaiting() {
   if (waiting) await askForBackgroundSync();
 }
 
-window.addEventListener("online", sendInBackground);
+// The browser says it is online again. A send that began offline (a request hanging on a
+// dying connection) may still be running: this call joins it, and it ends "offline". Once
+// it has, send once more, so the reports go now rather than at the next minute's timer.
+async function sendNowOnline() {
+  const reports = flush({ background: true });
+  flushMessages({ background: true }).catch(() => undefined);
+  flushDoses({ background: true }).catch(() => undefined);
+  const result = await reports.catch(() => null);
+  if (result?.outcome === "offline") await flush({ background: true }).catch(() => undefined);
+}
+
+window.addEventListener("online", () => {
+  sendNowOnline().catch(() => undefined);
+});
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible") sendInBackground();
 });

@@ -3,13 +3,14 @@ and every report reaching the server exactly once (docs/offline.md)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import BrowserContext, Dialog, Page, expect
+from playwright.async_api import BrowserContext, Dialog, Page, Route, expect
 
 from pwa.db import now_text
 from pwa.redflags import store as redflag_store
@@ -298,6 +299,38 @@ async def test_an_ended_session_keeps_the_outbox_and_asks_to_sign_in_again(
     await wait_for_outbox(page, 0)
     assert [row["client_uuid"] for row in await rows_with(served_app, [kept["id"]])] == [kept["id"]]
     await expect(page.locator("[data-outbox-sign-in]")).to_be_hidden()
+
+
+async def test_a_send_hanging_when_the_phone_comes_back_online_is_tried_again_at_once(
+    page: Page, served_app: ServedApp
+) -> None:
+    """A report saved on a dying connection: its send hangs, the phone comes back online
+    meanwhile, and then the hung request fails. The report goes at once, not at the next
+    minute's timer. The browser here has no Background Sync, as on an iPhone, so nothing
+    else would send it sooner."""
+    await page.add_init_script("delete ServiceWorkerRegistration.prototype.sync")
+    hanging, release = asyncio.Event(), asyncio.Event()
+
+    async def hang_then_fail(route: Route) -> None:
+        if hanging.is_set():
+            await route.continue_()
+            return
+        hanging.set()
+        await release.wait()
+        await route.abort("internetdisconnected")
+
+    await sign_in_parent(page)
+    await open_form(page)
+    await page.route("**/api/reports", hang_then_fail)
+    await save_report(page, temperature="36.9")
+    [kept] = await wait_for_outbox(page, 1)
+    await asyncio.wait_for(hanging.wait(), 10)
+    # Back online while the first send still hangs; then that send fails.
+    await page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    release.set()
+    await wait_for_outbox(page, 0)
+    assert [row["client_uuid"] for row in await rows_with(served_app, [kept["id"]])] == [kept["id"]]
+    await page.unroute("**/api/reports")
 
 
 async def test_a_refused_report_needs_attention_and_is_never_dropped_silently(
