@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import clock, hospital_texts
 from .db import Reader, Transaction
 from .hospital_texts import Shown
-
-# "08:00-17:00" in any language's sentence.
-TIME_RANGE = re.compile(r"\d{2}:\d{2}-\d{2}:\d{2}")
 
 
 @dataclass(frozen=True)
@@ -159,7 +155,7 @@ def staffed_hours_text(settings: HospitalSettings) -> Markup:
     """
     from babel.dates import get_day_names
 
-    from .i18n import current_locale, gettext, left_to_right
+    from .i18n import current_locale, gettext, time_ranges_together
 
     names = get_day_names("wide", locale=current_locale())
     days = settings.staffed_weekdays
@@ -175,8 +171,4 @@ def staffed_hours_text(settings: HospitalSettings) -> Markup:
             start=start,
             end=end,
         )
-    pieces, done = [], 0
-    for hours in TIME_RANGE.finditer(text):
-        pieces += [escape(text[done : hours.start()]), left_to_right(hours.group())]
-        done = hours.end()
-    return Markup("").join([*pieces, escape(text[done:])])
+    return time_ranges_together(text)

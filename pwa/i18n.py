@@ -10,6 +10,7 @@ and its name (docs/translations.md).
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime
 from functools import cache
 from importlib import resources
@@ -20,7 +21,7 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import LazyProxy, NullTranslations, Translations
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from quart import Quart, current_app, g, has_request_context, request
 
 from . import dates
@@ -185,6 +186,21 @@ def left_to_right(value: object) -> Markup:
     out group by group from the right ("0000 000 30 31+").
     """
     return Markup('<bdi dir="ltr">{}</bdi>').format(value)
+
+
+# "08:00-17:00" in any language's sentence.
+TIME_RANGE = re.compile(r"\d{2}:\d{2}-\d{2}:\d{2}")
+
+
+def time_ranges_together(text: str) -> Markup:
+    """The text with each time range ("08:00-17:00") one left-to-right piece that never
+    breaks: on a narrow phone "08:00-" would otherwise end one line and "17:00" start the
+    next. Text that is not markup yet is escaped."""
+    pieces, done = [], 0
+    for found in TIME_RANGE.finditer(text):
+        pieces += [escape(text[done : found.start()]), left_to_right(found.group())]
+        done = found.end()
+    return Markup("").join([*pieces, escape(text[done:])])
 
 
 def locales_for(staff: bool) -> tuple[str, ...]:

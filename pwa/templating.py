@@ -51,6 +51,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "central_line_label": central_line_label,
     "kilograms": kilograms,
     "ltr": i18n.left_to_right,
+    "time_ranges_together": i18n.time_ranges_together,
 }
 
 GLOBALS: dict[str, Any] = {

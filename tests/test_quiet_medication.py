@@ -19,6 +19,7 @@ from pwa.notifications.jobs import About
 from pwa.plans import store as plans
 from tests.conftest import People, make_plan, post_form
 from tests.helpers.doses import medicine_id
+from tests.helpers.pages import plain
 from tests.helpers.push import run_sender, subscribe
 from tests.helpers.push_service import PushService
 from tests.helpers.rows import jobs
@@ -55,7 +56,8 @@ async def test_a_breakfast_dose_inside_quiet_hours_is_saved_with_a_note(
         schedule = (await dose_times.select_schedules(db, people.child_id))[await medicine_id(db)]
         assert schedule.on(date(2027, 1, 29)) == (BREAKFAST,)
         page = await (await family_client.get("/doses/times")).get_data(as_text=True)
-        assert "07:30 is in your quiet time (21:30-08:00)" in page
+        assert "07:30 is in your quiet time (21:30-08:00)" in plain(page)
+        assert '(<bdi dir="ltr">21:30-08:00</bdi>)' in page  # never split over two lines
         assert "will still sound at 07:30" in page
         # A time outside quiet hours needs no such note.
         await post_form(family_client, "/doses/times", await _dose_times_form(db, "09:00"))
