@@ -41,10 +41,10 @@ oidc-provider: $(STAMP)
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
 	@$(BIN)/python -c "from tests.helpers.oidc_provider import ensure_installed; ensure_installed()"
 
-# Two workers (the machines have two cores), a test file each at a time: a file's
-# module-scoped servers and browsers stay in one worker.
+# Two workers (the machines have two cores), a test file each at a time (--dist loadfile
+# in pyproject.toml): a file's module-scoped servers and browsers stay in one worker.
 test: $(STAMP) chromium webkit oidc-provider
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2
 
 # README pictures: the demo on a fixed clock (Debian's faketime), phone-sized, en + nl.
 screenshots: $(STAMP) chromium
