@@ -251,24 +251,27 @@ async def test_a_red_flag_reason_in_other_languages_travels_in_the_rule(
     assert set(again.rule.reason) == {"en", "nl", "uk"}
 
 
+def hospital_fields(form: str, **changes: str) -> dict[str, str]:
+    """The hospital page's inputs as shown (Monday to Friday, no escalation at night),
+    with ``changes``."""
+    fields = {
+        name: value
+        for name, value in re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', form)
+        if name not in {"csrf_token", "escalate_out_of_hours"}
+    }
+    return {**fields, "first_day": "1", "last_day": "5", **changes}
+
+
 async def test_the_wards_name_in_other_languages(
     admin_client: Any, family_client: Any, db: Database
 ) -> None:
     page = "/admin/hospital"
-    html = await page_text(admin_client, page)
-    fields = {
-        name: value
-        for name, value in re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', html)
-        if name != "csrf_token"
-    }
-    fields.update(
-        first_day="1",
-        last_day="5",
+    fields = hospital_fields(
+        await page_text(admin_client, page),
         name="Kinderoncologie (afdeling 3)",
         name_language="nl",
         name_uk="Дитяча онкологія (відділення 3)",
     )
-    fields.pop("escalate_out_of_hours", None)
     assert (await post_form(admin_client, page, fields)).status_code == 302
     assert await texts_of(db, "ward_name", "ward") == {"uk": "Дитяча онкологія (відділення 3)"}
     await choose_language(family_client, "uk")
@@ -298,13 +301,7 @@ async def test_the_wards_name_is_marked_with_the_language_the_admin_wrote_it_in(
     # The admin's page language is chosen for them: they most likely wrote in it.
     assert '<option lang="en" selected value="en">English</option>' in form
     assert '<option lang="nl" value="nl">Nederlands</option>' in form
-    fields = {
-        name: value
-        for name, value in re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', form)
-        if name != "csrf_token"
-    }
-    fields.pop("escalate_out_of_hours", None)
-    fields.update(first_day="1", last_day="5", name="Kinderoncologie", name_language="nl")
+    fields = hospital_fields(form, name="Kinderoncologie", name_language="nl")
     assert (await post_form(admin_client, page, fields)).status_code == 302
     assert (await hospital_settings(db)).name_language == "nl"
     call = await page_text(family_client, "/call")
@@ -427,6 +424,22 @@ async def test_red_flag_reasons_in_polish_on_the_report_and_for_the_phones_advic
     assert shown["pain-severe"]["lang"] == "nl" and "Nederlands" in shown["pain-severe"]["mark"]
 
 
+def visit_fields(visit: plans.Visit, **note: str) -> dict[str, str]:
+    """The nurse's visit form for ``visit`` as it stands, with the note's fields."""
+    return {
+        "course_number": str(visit.course_number),
+        "kind": visit.kind,
+        "start_date": visit.starts.date().isoformat(),
+        "start_time": visit.starts.strftime("%H:%M"),
+        "end_date": visit.ends.date().isoformat(),
+        "end_time": visit.ends.strftime("%H:%M"),
+        "time_zone": visit.time_zone,
+        "location": "",
+        "status": "planned",
+        **note,
+    }
+
+
 async def test_a_visit_note_in_ukrainian_for_a_caregiver_who_reads_ukrainian(
     app: Quart,
     db: Database,
@@ -447,21 +460,13 @@ async def test_a_visit_note_in_ukrainian_for_a_caregiver_who_reads_ukrainian(
     assert '<span lang="uk" dir="ltr">Українська</span>' in form
     assert 'name="family_note_uk"' in form and 'name="family_note_ar"' not in form
 
-    visit = {
-        "course_number": "1",
-        "kind": next_stay.kind,
-        "start_date": next_stay.starts.date().isoformat(),
-        "start_time": next_stay.starts.strftime("%H:%M"),
-        "end_date": next_stay.ends.date().isoformat(),
-        "end_time": next_stay.ends.strftime("%H:%M"),
-        "time_zone": next_stay.time_zone,
-        "location": "",
-        "family_note": "",
-        "family_note_uk": "Будь ласка, прийдіть о 9:00.",
-        "family_note_ar": "لا",
-        "family_note_language": "nl",
-        "status": "planned",
-    }
+    visit = visit_fields(
+        next_stay,
+        family_note="",
+        family_note_uk="Будь ласка, прийдіть о 9:00.",
+        family_note_ar="لا",
+        family_note_language="nl",
+    )
     refused = await post_form(nurse_client, edit, visit)
     assert "Write the note here first" in await refused.get_data(as_text=True)
     visit["family_note"] = "Graag om 9:00 bij de balie."
@@ -493,19 +498,9 @@ async def test_a_note_written_in_english_is_marked_english_and_stays_so_when_mov
     edit = f"/nurse/children/{people.child_id}/visits/{next_stay.id}"
     form = await page_text(nurse_client, edit)
     assert '<option lang="en" selected value="en">English</option>' in form
-    visit = {
-        "course_number": "1",
-        "kind": next_stay.kind,
-        "start_date": next_stay.starts.date().isoformat(),
-        "start_time": next_stay.starts.strftime("%H:%M"),
-        "end_date": next_stay.ends.date().isoformat(),
-        "end_time": next_stay.ends.strftime("%H:%M"),
-        "time_zone": next_stay.time_zone,
-        "location": "",
-        "family_note": "Please come to the desk at 9.",
-        "family_note_language": "en",
-        "status": "planned",
-    }
+    visit = visit_fields(
+        next_stay, family_note="Please come to the desk at 9.", family_note_language="en"
+    )
     assert (await post_form(nurse_client, edit, visit)).status_code == 302
     page = f"/schedule/visits/{next_stay.id}"
     await choose_language(family_client, "pl")
