@@ -29,11 +29,10 @@ from .i18n import FAMILY_LOCALES, LANGUAGE_NAMES, current_locale, text_direction
 SUBJECTS = ("packing_item", "visit_kind", "home_medicine", "ward_name", "visit_note")
 # The languages a text may have here: English and Dutch live in the subjects' own columns.
 LANGUAGES = FAMILY_LOCALES
-# The ward writes its own texts in Dutch and English; a text it writes in one field (a
-# visit's note, the ward's name) says which of the two it is in.
+# The ward writes its own texts in Dutch and English, and a reader without their own
+# language gets them in this order; a text the ward writes in one field (a visit's note,
+# the ward's name) says which of the two it is in.
 WARD_LANGUAGES = ("nl", "en")
-# After the reader's own language, in this order.
-FALLBACK_LANGUAGES = WARD_LANGUAGES
 MAX_BODY = 1000
 # The ward's name has no row of its own to name: there is one.
 WARD = "ward"
@@ -99,7 +98,7 @@ class Shown:
 def pick(texts: Mapping[str, str], reader: str | None = None) -> Shown:
     """The words in the reader's language, else Dutch, else English, else any there are."""
     reader = reader or current_locale()
-    for language in (reader, *FALLBACK_LANGUAGES, *sorted(texts)):
+    for language in (reader, *WARD_LANGUAGES, *sorted(texts)):
         text = texts.get(language, "")
         if text.strip():
             return Shown(text, language, reader)

@@ -9,12 +9,13 @@ import { flushDoses } from "./dose-outbox.js";
 
 const TIMER_MS = 60 * 1000;
 
+// What the reports' send came to (null: it threw).
 function sendInBackground() {
-  flush({ background: true }).catch(() => undefined);
   // Messages to the ward and doses noted at home wait in the same database and go on the
   // same occasions.
   flushMessages({ background: true }).catch(() => undefined);
   flushDoses({ background: true }).catch(() => undefined);
+  return flush({ background: true }).catch(() => null);
 }
 
 async function askForBackgroundSync() {
@@ -31,16 +32,8 @@ async function syncWhenWaiting() {
 // The browser says it is online again. A send that began offline (a request hanging on a
 // dying connection) may still be running: this call joins it, and it ends "offline". Once
 // it has, send once more, so the reports go now rather than at the next minute's timer.
-async function sendNowOnline() {
-  const reports = flush({ background: true });
-  flushMessages({ background: true }).catch(() => undefined);
-  flushDoses({ background: true }).catch(() => undefined);
-  const result = await reports.catch(() => null);
-  if (result?.outcome === "offline") await flush({ background: true }).catch(() => undefined);
-}
-
-window.addEventListener("online", () => {
-  sendNowOnline().catch(() => undefined);
+window.addEventListener("online", async () => {
+  if ((await sendInBackground())?.outcome === "offline") await sendInBackground();
 });
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible") sendInBackground();
