@@ -5,6 +5,7 @@
 // photo, without the means to shrink it) the form posts as a plain multipart form.
 // Ticking "urgent" shows the reminder to call when it cannot wait.
 import { CHANGE_EVENT, NEEDS_ATTENTION, addMessage, flushMessages, listMessages } from "./message-outbox.js";
+import { refreshPart } from "./fresh-part.js";
 import { canShrink, flushPhotos, queuePhotos } from "./photos.js";
 
 const form = document.getElementById("message-form");
@@ -40,32 +41,31 @@ function send() {
   return flushMessages().catch(() => undefined);
 }
 
-function busyWriting() {
-  return Boolean(form.elements.body.value.trim() || form.elements.photo?.files?.length);
-}
+// The conversation as the server has it, swapped in place: a reload could land on the
+// offline page on a connection that has only just come back, and would throw away a
+// message being written.
+const THREAD = "[data-thread-sent]";
 
 async function onChange(event) {
   // The server has some now (sent from here or by outbox-sync.js): send their photos,
-  // then show the conversation as it stands, unless a new message is half written.
-  if (event.detail?.sent && !busyWriting()) {
+  // then show the conversation as it stands.
+  if (event.detail?.sent) {
     await flushPhotos().catch(() => undefined);
-    window.location.reload();
-  } else showWaiting().catch(() => undefined);
+    await refreshPart(THREAD);
+  }
+  await showWaiting().catch(() => undefined);
 }
 
 // Photos of sent messages still on this phone: say how many, and show the conversation
-// again once they have all arrived.
+// again once they have all arrived (tried again at the next flush if that fails).
 let hadWaitingPhotos = false;
-function onPhotos(event) {
+async function onPhotos(event) {
   const counts = event.detail.byKind.message;
   const messages = event.detail.rejected.filter((item) => item.kind === "message").map((item) => item.message);
   photosWaiting.hidden = counts.waiting + counts.rejected === 0;
   photosWaiting.textContent = [`${photosWaiting.dataset.text} ${counts.waiting + counts.rejected}`, ...messages].join(" ");
   if (counts.waiting > 0) hadWaitingPhotos = true;
-  else if (hadWaitingPhotos && counts.rejected === 0 && !busyWriting()) {
-    hadWaitingPhotos = false;
-    window.location.reload();
-  }
+  else if (hadWaitingPhotos && counts.rejected === 0) hadWaitingPhotos = !(await refreshPart(THREAD));
 }
 
 function freshIds() {

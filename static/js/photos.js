@@ -25,6 +25,7 @@
 // picker, and on submit queues the chosen photos under the form's client_uuid before
 // letting the submission go on to diary.js or the server.
 
+import { refreshPart } from "./fresh-part.js";
 import { NAMES } from "./names.js";
 
 const DB_NAME = "ic-photos";
@@ -324,21 +325,35 @@ function setupPicker(form) {
   );
 }
 
-function setupReportPage(section) {
-  const reportId = section.dataset.reportPhotos;
-  const notice = section.querySelector("[data-photos-waiting]");
+const REPORT_PHOTOS = "[data-report-photos]";
+
+// Whether the family is using the photos part of the page (the add-photo form).
+function busyWithPhotos(section) {
+  const focused = document.activeElement;
+  if (focused && focused !== document.body && section.contains(focused)) return true;
+  return Array.from(section.querySelectorAll("input[type=file]")).some((input) => input.files.length);
+}
+
+function setupReportPage(reportId) {
   let hadWaiting = false;
-  document.addEventListener("photos:changed", (event) => {
+  let refreshing = false;
+  document.addEventListener("photos:changed", async (event) => {
+    // Looked up each time: showing the sent photos replaces the section.
+    const section = document.querySelector(REPORT_PHOTOS);
+    const notice = section?.querySelector("[data-photos-waiting]");
+    if (!notice) return;
     const counts = event.detail.byReport[reportId] || { waiting: 0, rejected: 0 };
     const messages = event.detail.rejected.filter((item) => item.reportId === reportId).map((item) => item.message);
     notice.hidden = counts.waiting + counts.rejected === 0;
     notice.textContent = [`${notice.dataset.text} ${counts.waiting + counts.rejected}`, ...messages].join(" ");
     if (counts.waiting > 0) hadWaiting = true;
-    // Everything for this report arrived while the page was open: show the thumbnails,
-    // unless the family is busy with the form on this page.
-    if (hadWaiting && counts.waiting === 0 && counts.rejected === 0 && document.activeElement === document.body) {
-      hadWaiting = false;
-      window.location.reload();
+    // Everything for this report arrived while the page was open: show the thumbnails in
+    // place (not by a reload, which could land on the offline page). If that fails, the
+    // next flush tries again.
+    if (hadWaiting && counts.waiting === 0 && counts.rejected === 0 && !refreshing && !busyWithPhotos(section)) {
+      refreshing = true;
+      hadWaiting = !(await refreshPart(REPORT_PHOTOS));
+      refreshing = false;
     }
   });
 }
@@ -347,8 +362,8 @@ function start() {
   if (!("indexedDB" in window)) return;
   const form = document.querySelector("[data-report-form]");
   if (form) setupPicker(form);
-  const section = document.querySelector("[data-report-photos]");
-  if (section) setupReportPage(section);
+  const section = document.querySelector(REPORT_PHOTOS);
+  if (section) setupReportPage(section.dataset.reportPhotos);
 
   document.addEventListener("photos:queue", (event) => {
     const { reportId, files } = event.detail || {};

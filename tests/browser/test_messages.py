@@ -112,6 +112,8 @@ async def test_a_message_written_offline_is_answered_and_read_on_both_sides(
     assert await _rows(served_app, words) == 0
     await assert_accessible(page)
 
+    # Marks this very page: a reload would forget it (and could land on the offline page).
+    await page.evaluate("window.stayedOnThePage = true")
     await come_back_online(context, page)
     await expect(page.locator(".thread").get_by_text(words)).to_be_visible()
     await expect(page.get_by_text("Not read by the ward yet")).to_be_visible()
@@ -121,6 +123,7 @@ async def test_a_message_written_offline_is_answered_and_read_on_both_sides(
     await expect(page.locator("#message-photos-waiting")).to_be_hidden()
     assert await _rows(served_app, words) == 1
     assert await _photo_sizes(served_app, words) == [(2048, 1365)]
+    assert await page.evaluate("window.stayedOnThePage === true")
 
     nurse_context = await browser.new_context(
         base_url=served_app.url, locale="en-GB", viewport=PHONE

@@ -153,10 +153,16 @@ async def test_photo_queued_offline_is_sent_when_back_online(
     await expect(page.get_by_text("Photos waiting to be sent from this phone: 1")).to_be_visible()
     assert "ic-photos" in await database_names(page)
 
+    # Marks this very page: a reload would forget it.
+    await page.evaluate("window.stayedOnThePage = true")
     await context.set_offline(False)  # the `online` event sends it
 
     thumbnail = page.get_by_role("img", name="Photo 1 of the report")
     await expect(thumbnail).to_be_visible(timeout=15_000)
+    await expect(page.get_by_text("Photos waiting to be sent from this phone")).to_be_hidden()
+    # Shown in place, not by a reload: a reload on a connection that has only just come
+    # back can land on the offline page instead of the family's report.
+    assert await page.evaluate("window.stayedOnThePage === true")
     row = await served_app_photo(served_app, report_uuid)
     assert row == (640, 480)
 
