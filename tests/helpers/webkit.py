@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
@@ -40,10 +40,17 @@ if (!window.__pageErrors) {
 
 
 def wait_for(driver: WebDriver, condition: Callable[[WebDriver], T], what: str) -> T:
-    """Poll until ``condition`` gives something truthy; fail saying ``what`` was awaited."""
-    return WebDriverWait(driver, WAIT_SECONDS, poll_frequency=0.05).until(
-        condition, message=f"waited {WAIT_SECONDS} s for {what} at {driver.current_url}"
-    )
+    """Poll until ``condition`` gives something truthy; fail saying ``what`` was awaited.
+
+    An element found just as the page navigates away goes stale before it is read: that
+    poll counts as "not yet" (WebDriverWait already treats a missing element so).
+    """
+    return WebDriverWait(
+        driver,
+        WAIT_SECONDS,
+        poll_frequency=0.05,
+        ignored_exceptions=(StaleElementReferenceException,),
+    ).until(condition, message=f"waited {WAIT_SECONDS} s for {what} at {driver.current_url}")
 
 
 def visible(driver: WebDriver, css: str) -> WebElement:
