@@ -154,7 +154,7 @@ def webkit(display: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
     try:
         driver.set_window_size(*PHONE)
         driver.set_page_load_timeout(30)
-        driver.set_script_timeout(40)
+        driver.set_script_timeout(75)  # above WORKER_WAIT_MS (tests/helpers/webkit.py)
         yield driver
     finally:
         driver.quit()
