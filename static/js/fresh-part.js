@@ -9,14 +9,19 @@
 // (docs/access.md, sessions). A redirect means the session ended: nothing is swapped.
 import { NAMES } from "./names.js";
 
+// Whether someone is using `element` (the focus is in it): a part in use is not swapped.
+export function inUse(element) {
+  const focused = document.activeElement;
+  return Boolean(focused && focused !== document.body && element.contains(focused));
+}
+
 // Replaces the element matching `selector` with its copy in a fresh fetch of this page.
 // Resolves to whether it did.
 export async function refreshPart(selector) {
   const current = document.querySelector(selector);
   if (!current) return false;
-  let response;
   try {
-    response = await fetch(window.location.pathname, {
+    const response = await fetch(window.location.pathname, {
       headers: { [NAMES.headers.background]: "1" },
       credentials: "same-origin",
     });

@@ -25,7 +25,7 @@
 // picker, and on submit queues the chosen photos under the form's client_uuid before
 // letting the submission go on to diary.js or the server.
 
-import { refreshPart } from "./fresh-part.js";
+import { inUse, refreshPart } from "./fresh-part.js";
 import { NAMES } from "./names.js";
 
 const DB_NAME = "ic-photos";
@@ -329,9 +329,7 @@ const REPORT_PHOTOS = "[data-report-photos]";
 
 // Whether the family is using the photos part of the page (the add-photo form).
 function busyWithPhotos(section) {
-  const focused = document.activeElement;
-  if (focused && focused !== document.body && section.contains(focused)) return true;
-  return Array.from(section.querySelectorAll("input[type=file]")).some((input) => input.files.length);
+  return inUse(section) || Array.from(section.querySelectorAll("input[type=file]")).some((input) => input.files.length);
 }
 
 function setupReportPage(reportId) {

@@ -1,6 +1,6 @@
 // Keeps the review queue current while it is open. The requests say they are background
 // refreshes, so an idle nurse's session still times out (docs/access.md, sessions).
-import { refreshPart } from "./fresh-part.js";
+import { inUse, refreshPart } from "./fresh-part.js";
 
 const REFRESH_MS = 60_000;
 const LIST = "[data-queue-list]";
@@ -9,7 +9,7 @@ async function refreshQueue() {
   const current = document.querySelector(LIST);
   if (!current || document.visibilityState !== "visible") return;
   // Don't yank the list away while someone is ticking boxes in it.
-  if (current.contains(document.activeElement) && document.activeElement !== document.body) return;
+  if (inUse(current)) return;
   await refreshPart(LIST);
 }
 

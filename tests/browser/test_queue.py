@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from pwa.shared_names import BACKGROUND_HEADER
 from tests.helpers.browser import (
     NURSE,
     ServedApp,
@@ -16,9 +17,11 @@ from tests.helpers.browser import (
     sign_in_nurse,
     sign_in_parent,
 )
+from tests.helpers.browser_families import add_report, new_family
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
+SHOW_AGAIN = "() => document.dispatchEvent(new Event('visibilitychange'))"
 REPLY = "We saw your report. Please call the ward now so we can talk it through."
 
 
@@ -62,3 +65,39 @@ async def test_admin_home_is_accessible(page: Page) -> None:
     await sign_in_admin(page)
     await open_from_menu(page, "Admin")
     await assert_accessible(page)
+
+
+async def test_the_open_queue_shows_a_new_report_when_the_nurse_comes_back_to_it(
+    page: Page, served_app: ServedApp
+) -> None:
+    """The list is swapped in place, never while the nurse is using it, and the page stays."""
+    await sign_in_nurse(page)
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Review queue")
+    await page.evaluate("window.stayedOnThePage = true")
+    family = await new_family(served_app, "Noor", "Bakker")
+    # Green, so it never becomes the loud top of the queue for another test on this server.
+    report = await add_report(served_app, family, {"pain": 1, "temperature": 36.8})
+    new_item = page.locator(f'.queue-item:has(a[href="/nurse/reports/{report}"])')
+
+    refreshes: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            refreshes.append(request.url)
+            if request.headers.get(BACKGROUND_HEADER.lower())
+            else None
+        ),
+    )
+    # A link in the list has the focus: the list is in use, so it is not even fetched.
+    await page.locator(".queue-item a").first.focus()
+    await page.evaluate(SHOW_AGAIN)
+    await page.wait_for_timeout(300)
+    assert refreshes == []
+    await expect(new_item).to_have_count(0)
+
+    await page.evaluate("document.activeElement.blur()")
+    await page.evaluate(SHOW_AGAIN)  # the nurse comes back to the tab
+    await expect(new_item).to_have_count(1)
+    await expect(new_item.locator(".tag")).to_have_text("Green")
+    assert refreshes == [f"{served_app.url}/nurse/queue"]
+    assert await page.evaluate("window.stayedOnThePage === true")
